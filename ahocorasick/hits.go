@@ -1,0 +1,60 @@
+package ahocorasick
+
+import (
+	"math/bits"
+	"slices"
+)
+
+// Hits is a reusable set of pattern ids, owned by one goroutine. Reset clears only the words that
+// were set, so a line that matched nothing costs nothing to clear even with thousands of patterns.
+type Hits struct {
+	size    int // ids are 0..size-1
+	words   []uint64
+	touched []int32 // indexes of non-zero words; capacity len(words), so appends never allocate
+}
+
+// NewHits returns an empty set sized for m's pattern ids.
+func NewHits(m *Matcher) *Hits {
+	size := m.Len()
+	words := (size + 63) / 64
+	return &Hits{size: size, words: make([]uint64, words), touched: make([]int32, 0, words)}
+}
+
+// set adds id; ids outside the set's range (a Hits made for another Matcher) are ignored rather
+// than allowed to panic.
+func (h *Hits) set(id int) {
+	if id < 0 || id >= h.size {
+		return
+	}
+	w := id / 64
+	if h.words[w] == 0 {
+		h.touched = append(h.touched, int32(w))
+	}
+	h.words[w] |= 1 << (id % 64)
+}
+
+// Reset empties the set.
+func (h *Hits) Reset() {
+	for _, w := range h.touched {
+		h.words[w] = 0
+	}
+	h.touched = h.touched[:0]
+}
+
+// Has reports whether id is in the set.
+func (h *Hits) Has(id int) bool {
+	if id < 0 || id >= h.size {
+		return false
+	}
+	return h.words[id/64]&(1<<(id%64)) != 0
+}
+
+// Each calls fn for every id in the set, in ascending order.
+func (h *Hits) Each(fn func(id int)) {
+	slices.Sort(h.touched)
+	for _, w := range h.touched {
+		for word := h.words[w]; word != 0; word &= word - 1 {
+			fn(int(w)*64 + bits.TrailingZeros64(word))
+		}
+	}
+}

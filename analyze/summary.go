@@ -1,0 +1,191 @@
+package analyze
+
+import (
+	"sort"
+
+	"github.com/keikai-project/keikai/engine"
+	"github.com/keikai-project/keikai/escape"
+	"github.com/keikai-project/keikai/event"
+	"github.com/keikai-project/keikai/input"
+	"github.com/keikai-project/keikai/services"
+	"github.com/keikai-project/keikai/taxonomy"
+	"github.com/keikai-project/keikai/topk"
+)
+
+// Summary is seed 002's view of the analysed logs: how much was read, what was found per
+// category, and which ports, ICMP types, CGI programs and sources stand out.
+type Summary struct {
+	Files int   `json:"files"`
+	Bytes int64 `json:"bytes"`
+	Lines int64 `json:"lines"`
+	// Events counts lines per recognised format ("unknown" for the rest).
+	Events map[string]int64 `json:"events"`
+	// Findings is the number of findings; Categories splits it by category key.
+	Findings    int64            `json:"findings"`
+	Categories  map[string]int64 `json:"categories"`
+	Rules       []RuleCount      `json:"rules"`
+	TopTCPPorts []PortCount      `json:"top_tcp_ports"`
+	TopUDPPorts []PortCount      `json:"top_udp_ports"`
+	ICMPTypes   []ICMPCount      `json:"icmp_types"`
+	CGIPaths    []PathCount      `json:"cgi_paths"`
+	TopSources  []IPCount        `json:"top_sources"`
+	// Approximate is true when a ranking outgrew its bounded counter, so its counts are upper
+	// bounds (the top entries remain reliable).
+	Approximate bool `json:"approximate,omitempty"`
+	// CorrelationGroupsEvicted counts correlation groups dropped to bound memory before their
+	// window passed; a non-zero value means a scan spread over very many sources may be missed.
+	CorrelationGroupsEvicted int64 `json:"correlation_groups_evicted,omitempty"`
+	// UntimedCorrelationEvents counts events a correlation could not place in time.
+	UntimedCorrelationEvents int64 `json:"untimed_correlation_events,omitempty"`
+	Warnings                 int   `json:"warnings"`
+	// InputErrors counts inputs that could not be read completely.
+	InputErrors int `json:"input_errors"`
+}
+
+// RuleCount is how many findings one rule produced.
+type RuleCount struct {
+	Rule     string `json:"rule"`
+	Title    string `json:"title"`
+	Category string `json:"category"`
+	Count    int64  `json:"count"`
+}
+
+// PortCount is one port in a ranking.
+type PortCount struct {
+	Port    int    `json:"port"`
+	Service string `json:"service,omitempty"`
+	Count   int64  `json:"count"`
+}
+
+// ICMPCount is one ICMP type in a ranking.
+type ICMPCount struct {
+	Type  int    `json:"type"`
+	Name  string `json:"name"`
+	Count int64  `json:"count"`
+}
+
+// PathCount is one CGI path in a ranking; the path is escaped.
+type PathCount struct {
+	Path  string `json:"path"`
+	Count int64  `json:"count"`
+}
+
+// IPCount is one source address in a ranking.
+type IPCount struct {
+	IP    string `json:"ip"`
+	Count int64  `json:"count"`
+}
+
+type summaryBuilder struct {
+	*Summary
+	eng     *engine.Engine
+	top     int
+	tcp     []int64
+	udp     []int64
+	icmp    [256]int64
+	cgi     *topk.Counter
+	sources *topk.Counter
+	perRule []int64
+}
+
+func newSummary(eng *engine.Engine, sources []*input.Source, opts *Options) *summaryBuilder {
+	s := &summaryBuilder{
+		Summary: &Summary{Files: len(sources), Events: map[string]int64{}, Categories: map[string]int64{}},
+		eng:     eng,
+		top:     opts.Top,
+		tcp:     make([]int64, 65536),
+		udp:     make([]int64, 65536),
+		cgi:     topk.New(counterCapacity),
+		sources: topk.New(counterCapacity),
+		perRule: make([]int64, len(eng.Rules)),
+	}
+	for _, src := range sources {
+		if src.Size > 0 {
+			s.Bytes += src.Size
+		}
+	}
+	for _, c := range taxonomy.Categories() {
+		s.Categories[c.Key] = 0
+	}
+	return s
+}
+
+func (s *summaryBuilder) add(t *tally) {
+	s.Lines += t.lines
+	for f, n := range t.formats {
+		if n > 0 {
+			s.Events[event.Format(f).String()] += n
+		}
+	}
+	for p := range t.tcp {
+		s.tcp[p] += t.tcp[p]
+		s.udp[p] += t.udp[p]
+	}
+	for i, n := range t.icmp {
+		s.icmp[i] += n
+	}
+	s.cgi.Merge(t.cgi)
+	s.sources.Merge(t.sources)
+	for i, n := range t.perRule {
+		s.perRule[i] += n
+	}
+}
+
+func (s *summaryBuilder) finish(seq *sequencer) {
+	for i, n := range s.perRule {
+		if n == 0 {
+			continue
+		}
+		r := s.eng.Rules[i]
+		s.Rules = append(s.Rules, RuleCount{Rule: r.Key(), Title: r.Title, Category: r.Category(), Count: n})
+	}
+	for i, n := range seq.bursts {
+		if n == 0 {
+			continue
+		}
+		r := s.eng.Correlations[i]
+		s.Rules = append(s.Rules, RuleCount{Rule: r.Key(), Title: r.Title, Category: r.Category(), Count: n})
+	}
+	sort.SliceStable(s.Rules, func(i, j int) bool { return s.Rules[i].Count > s.Rules[j].Count })
+	for _, rc := range s.Rules {
+		s.Categories[rc.Category] += rc.Count
+		s.Findings += rc.Count
+	}
+	if s.Rules == nil {
+		s.Rules = []RuleCount{}
+	}
+	s.TopTCPPorts = topPorts(s.tcp, "tcp", s.top)
+	s.TopUDPPorts = topPorts(s.udp, "udp", s.top)
+	s.ICMPTypes = []ICMPCount{}
+	for t, n := range s.icmp {
+		if n > 0 {
+			s.ICMPTypes = append(s.ICMPTypes, ICMPCount{Type: t, Name: services.ICMPType(t), Count: n})
+		}
+	}
+	sort.SliceStable(s.ICMPTypes, func(i, j int) bool { return s.ICMPTypes[i].Count > s.ICMPTypes[j].Count })
+	s.CGIPaths = []PathCount{}
+	for _, it := range s.cgi.Top(s.top) {
+		s.CGIPaths = append(s.CGIPaths, PathCount{Path: escape.String(it.Key), Count: it.Count})
+	}
+	s.TopSources = []IPCount{}
+	for _, it := range s.sources.Top(s.top) {
+		s.TopSources = append(s.TopSources, IPCount{IP: escape.String(it.Key), Count: it.Count})
+	}
+	s.Approximate = s.cgi.Approximate() || s.sources.Approximate()
+	s.CorrelationGroupsEvicted = seq.corr.Stats.Evicted
+	s.UntimedCorrelationEvents = seq.corr.Stats.Untimed
+}
+
+func topPorts(counts []int64, proto string, n int) []PortCount {
+	out := []PortCount{}
+	for p, c := range counts {
+		if c > 0 {
+			out = append(out, PortCount{Port: p, Service: services.Port(proto, p), Count: c})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}

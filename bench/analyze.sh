@@ -1,0 +1,317 @@
+#!/usr/bin/env bash
+# bench/analyze.sh — throughput and memory of `keikai analyze` against ripgrep, on a generated corpus.
+#
+#   bench/analyze.sh            # 1GB and 256MB corpora (shows that peak RSS does not grow with size)
+#   bench/analyze.sh 2GB        # one size (also: BENCH_SIZE=2GB bench/analyze.sh)
+#   bench/analyze.sh --quick    # 100MB, for development
+#
+# Environment: BENCH_SIZE, BENCH_SEED (1), BENCH_RUNS (3), BENCH_TIMEOUT (seconds per run, 900),
+# BENCH_CACHE (${TMPDIR:-/tmp}/keikai-bench: generated corpora are kept there and reused),
+# BENCH_NO_HYPERFINE=1 (time with a date loop even when hyperfine is installed),
+# BENCH_KEIKAI=/path/to/keikai (use that binary instead of building ./cmd/keikai).
+#
+# Exit status: 0 when the benchmark ran (a missed bar prints FAIL but is not an error); non-zero only
+# when something could not run (build failure, keikai or rg erroring, missing tools that could not be
+# installed).
+set -euo pipefail
+
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+
+die() { echo "analyze.sh: $*" >&2; exit 2; }
+
+QUICK=0
+SIZE_ARG=""
+for a in "$@"; do
+	case "$a" in
+	--quick) QUICK=1 ;;
+	-h | --help) usage; exit 0 ;;
+	-*) die "unknown option $a (see --help)" ;;
+	*) [ -z "$SIZE_ARG" ] || die "only one SIZE may be given"; SIZE_ARG=$a ;;
+	esac
+done
+
+DEFAULT_PAIR=0
+if [ "$QUICK" = 1 ]; then
+	SIZES=(100MB)
+elif [ -n "$SIZE_ARG" ]; then
+	SIZES=("$SIZE_ARG")
+elif [ -n "${BENCH_SIZE:-}" ]; then
+	SIZES=("$BENCH_SIZE")
+else
+	SIZES=(1GB 256MB)
+	DEFAULT_PAIR=1
+fi
+SEED=${BENCH_SEED:-1}
+RUNS=${BENCH_RUNS:-3}
+TIMEOUT=${BENCH_TIMEOUT:-900}
+CACHE=${BENCH_CACHE:-${TMPDIR:-/tmp}/keikai-bench}
+for s in "${SIZES[@]}"; do
+	[[ "$s" =~ ^[0-9]+(\.[0-9]+)?[A-Za-z]*$ ]] || die "bad size '$s' (examples: 100MB, 1GB, 256MiB)"
+done
+[[ "$SEED" =~ ^[0-9]+$ ]] || die "BENCH_SEED must be a number"
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive number"
+[[ "$TIMEOUT" =~ ^[1-9][0-9]*$ ]] || die "BENCH_TIMEOUT must be a positive number of seconds"
+
+cd "$(dirname "$0")/.."
+REPO=$PWD
+
+# ---------------------------------------------------------------- tools
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"
+	elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+	else die "need root (or sudo) to install Debian packages: $*"
+	fi
+}
+
+# apt_install PKG...: install Debian packages by name; refresh the package lists once if needed.
+apt_install() {
+	command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install these yourself: $*"
+	echo "analyze.sh: installing Debian packages: $*" >&2
+	if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >&2; then
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 || true
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >&2 ||
+			die "could not install $*"
+	fi
+}
+
+need=()
+command -v rg >/dev/null 2>&1 || need+=(ripgrep)
+[ -x /usr/bin/time ] || need+=(time)
+command -v timeout >/dev/null 2>&1 || need+=(coreutils)
+[ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+command -v go >/dev/null 2>&1 || die "go not found in PATH (keikai is built from source)"
+
+USE_HYPERFINE=0
+if [ -z "${BENCH_NO_HYPERFINE:-}" ] && command -v hyperfine >/dev/null 2>&1; then
+	USE_HYPERFINE=1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/keikai-analyze.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- build
+
+echo "== building keikai and the corpus generator"
+if [ -n "${BENCH_KEIKAI:-}" ]; then
+	KK=$(cd "$(dirname "$BENCH_KEIKAI")" && pwd)/$(basename "$BENCH_KEIKAI")
+	[ -x "$KK" ] || die "BENCH_KEIKAI=$BENCH_KEIKAI is not an executable"
+	echo "   using BENCH_KEIKAI=$KK (not built from this checkout)"
+else
+	go build -o "$tmp/keikai" ./cmd/keikai || die "go build ./cmd/keikai failed"
+	KK=$tmp/keikai
+fi
+go build -o "$tmp/gencorpus" ./bench/gencorpus || die "go build ./bench/gencorpus failed"
+
+# ---------------------------------------------------------------- corpora
+
+mkdir -p "$CACHE"
+# The cache key includes a hash of the generator's source: a changed generator makes new corpora.
+GENKEY=$(cat "$REPO"/bench/gencorpus/*.go | sha256sum | cut -c1-12)
+
+# corpus SIZE -> prints the path of the corpus of that size (generated or reused)
+corpus() {
+	local size=$1 path
+	path=$CACHE/corpus-$size-seed$SEED-$GENKEY.log
+	if [ -f "$path" ] && [ -f "$path.stats" ]; then
+		echo "   reusing $path" >&2
+		sed 's/^/   /' "$path.stats" >&2
+	else
+		# drop corpora of older generator versions
+		find "$CACHE" -maxdepth 1 -name 'corpus-*.log*' ! -name "*-$GENKEY.log*" -delete 2>/dev/null || true
+		echo "   generating $path" >&2
+		"$tmp/gencorpus" -size "$size" -seed "$SEED" -out "$path.tmp" 2>"$path.stats.tmp" ||
+			{ cat "$path.stats.tmp" >&2; rm -f "$path.tmp" "$path.stats.tmp"; die "gencorpus failed"; }
+		mv "$path.tmp" "$path"
+		mv "$path.stats.tmp" "$path.stats"
+		sed 's/^/   /' "$path.stats" >&2
+	fi
+	echo "$path"
+}
+
+# ---------------------------------------------------------------- literals for ripgrep
+
+LIT=$tmp/literals.txt
+LIT_SOURCE="keikai rules literals"
+if "$KK" rules literals >"$LIT" 2>"$tmp/literals.err" && [ -s "$LIT" ]; then
+	:
+else
+	LIT_SOURCE="FALLBACK list in bench/analyze.sh"
+	echo "WARNING: 'keikai rules literals' is not available ($(head -c 200 "$tmp/literals.err" | tr '\n' ' '))" >&2
+	echo "WARNING: ripgrep uses a FALLBACK list of literals written into bench/analyze.sh, not the rules' own" >&2
+	cat >"$LIT" <<'EOF'
+statmon/sm/
+gethostbyname error
+SM_MON request
+%hn
+/phf
+test-cgi
+php.cgi
+count.cgi
+formmail
+configdir=
+default.ida
+root.exe
+cmd.exe
+relaying denied
+relay access denied
+did not issue mail
+spt=2002
+dpt=2002
+syn flooding
+drop open request
+connection id is different
+ssl handshake failed
+failed password
+invalid user
+authentication failure
+EOF
+fi
+echo "== ripgrep literals: $(grep -c '' "$LIT") from $LIT_SOURCE"
+
+# ---------------------------------------------------------------- timing
+
+# run_timed NAME OUT CMD...: runs CMD RUNS times (stdout to OUT); sets BEST (seconds, min wall time),
+# RSS_KB (max of the runs measured with /usr/bin/time -v) and RC (last exit status).
+# Exit statuses 0 and 1 are success for both tools (keikai: 1 = findings; rg: 1 = no match).
+TIMED_OUT=0
+run_once() { # run_once NAME OUT CMD... -> sets RC, WALL, and appends RSS to $tmp/rss.NAME
+	local name=$1 out=$2 t0 t1
+	shift 2
+	t0=$(date +%s.%N)
+	set +e
+	timeout -k 10 "$TIMEOUT" /usr/bin/time -v -o "$tmp/time.$name" "$@" >"$out" 2>"$tmp/err.$name"
+	RC=$?
+	set -e
+	t1=$(date +%s.%N)
+	WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+	if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then
+		TIMED_OUT=1
+		return 0
+	fi
+	if [ "$RC" != 0 ] && [ "$RC" != 1 ]; then
+		echo "analyze.sh: $name failed with exit status $RC:" >&2
+		head -c 2000 "$tmp/err.$name" >&2
+		exit 1
+	fi
+	sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): *//p' "$tmp/time.$name" >>"$tmp/rss.$name"
+}
+
+run_timed() {
+	local name=$1 out=$2 i best="" cmd
+	shift 2
+	: >"$tmp/rss.$name"
+	TIMED_OUT=0
+	if [ "$USE_HYPERFINE" = 1 ]; then
+		# one run under /usr/bin/time -v for the exit status and peak RSS, then hyperfine for the times
+		run_once "$name" "$out" "$@"
+		if [ "$TIMED_OUT" = 0 ]; then
+			cmd=$(printf '%q ' timeout -k 10 "$TIMEOUT" "$@")
+			hyperfine --runs "$RUNS" -i --style basic --export-json "$tmp/hf.$name.json" "$cmd" >"$tmp/hf.$name.txt" 2>&1 ||
+				{ cat "$tmp/hf.$name.txt" >&2; die "hyperfine failed"; }
+			best=$(sed -n 's/.*"min": *\([0-9.eE+-]*\).*/\1/p' "$tmp/hf.$name.json" | head -1)
+			[ -n "$best" ] || die "could not read hyperfine's result"
+			best=$(awk -v x="$best" 'BEGIN { printf "%.3f", x }')
+			# a run that hit the timeout makes the minimum meaningless
+			if awk -v x="$best" -v t="$TIMEOUT" 'BEGIN { exit !(x >= t) }'; then TIMED_OUT=1; fi
+		fi
+	else
+		for ((i = 1; i <= RUNS; i++)); do
+			run_once "$name" "$out" "$@"
+			[ "$TIMED_OUT" = 0 ] || break
+			if [ -z "$best" ] || awk -v a="$WALL" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$WALL; fi
+		done
+	fi
+	if [ "$TIMED_OUT" = 1 ]; then
+		echo "   $name: a run exceeded BENCH_TIMEOUT=${TIMEOUT}s" >&2
+		best=$TIMEOUT
+	fi
+	BEST=$best
+	RSS_KB=$(sort -n "$tmp/rss.$name" | tail -1)
+	RSS_KB=${RSS_KB:-0}
+}
+
+# ---------------------------------------------------------------- run
+
+if [ "$USE_HYPERFINE" = 1 ]; then
+	TIMING="hyperfine, min of $RUNS runs (+1 run under /usr/bin/time -v for peak RSS and exit status)"
+else
+	TIMING="date +%s.%N around each run, min of $RUNS runs, each under /usr/bin/time -v"
+fi
+echo "== timing: $TIMING; per-run timeout ${TIMEOUT}s"
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2/1048576 }' /proc/meminfo), $(go version | cut -d' ' -f3), keikai $("$KK" version 2>/dev/null | head -1 || echo '?'), $(rg --version | head -1)"
+
+ROWS=()
+declare -A K_MBS R_MBS RATIO K_RSS SIZE_BYTES
+for size in "${SIZES[@]}"; do
+	echo "== corpus $size (seed $SEED)"
+	CORPUS=$(corpus "$size")
+	BYTES=$(stat -c %s "$CORPUS")
+	SIZE_BYTES[$size]=$BYTES
+	avail=$(df -Pk "$tmp" | awk 'NR==2 { print $4 }')
+	[ "${avail:-0}" -gt 10240 ] || die "less than 10 MiB free in $tmp"
+	echo "   warming the page cache: reading the corpus once (cat > /dev/null); no cache is dropped"
+	cat "$CORPUS" >/dev/null
+
+	echo "   keikai analyze --summary --format json ..."
+	run_timed keikai "$tmp/keikai.json" "$KK" analyze --summary --format json "$CORPUS"
+	KT=$BEST KRSS=$RSS_KB KTO=$TIMED_OUT
+	echo "   rg -c -i -F -f LITERALS ..."
+	run_timed rg "$tmp/rg.out" rg -c -i -F -f "$LIT" "$CORPUS"
+	RT=$BEST RTO=$TIMED_OUT
+	echo "   keikai best ${KT}s, peak RSS $((KRSS / 1024)) MiB; rg best ${RT}s, $(head -1 "$tmp/rg.out" 2>/dev/null || echo 0) matching lines"
+	if [ -s "$tmp/keikai.json" ]; then
+		echo "   keikai summary (top-level counts):"
+		grep -E '^  "[A-Za-z_]+": [0-9]+,?$' "$tmp/keikai.json" | head -12 | sed 's/^ */     /' || true
+	fi
+
+	K_MBS[$size]=$(awk -v b="$BYTES" -v t="$KT" 'BEGIN { printf "%.0f", b / 1e6 / t }')
+	R_MBS[$size]=$(awk -v b="$BYTES" -v t="$RT" 'BEGIN { printf "%.0f", b / 1e6 / t }')
+	RATIO[$size]=$(awk -v k="$KT" -v r="$RT" 'BEGIN { printf "%.2f", k / r }')
+	if [ "$KRSS" -gt 0 ]; then
+		K_RSS[$size]=$(awk -v k="$KRSS" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }')
+	else
+		K_RSS[$size]=n/a # every run timed out before /usr/bin/time could report
+	fi
+	kto=""; rto=""
+	[ "$KTO" = 0 ] || kto=" (timeout)"
+	[ "$RTO" = 0 ] || rto=" (timeout)"
+	ROWS+=("$(printf '%-8s %13s %9s %12s %9s %9s %8s %15s' "$size" "$BYTES" "$KT" "${K_MBS[$size]}$kto" "$RT" "${R_MBS[$size]}$rto" "${RATIO[$size]}" "${K_RSS[$size]}")")
+done
+
+# ---------------------------------------------------------------- report
+
+echo
+echo "keikai analyze vs ripgrep ($TIMING; page cache warm)"
+printf '%-8s %13s %9s %12s %9s %9s %8s %15s\n' size bytes keikai_s keikai_MB/s rg_s rg_MB/s ratio keikai_RSS_MB
+for r in "${ROWS[@]}"; do echo "$r"; done
+echo "(MB = 10^6 bytes; ratio = keikai time / rg time; RSS = maximum resident set size from /usr/bin/time -v)"
+echo
+
+# The bars are judged on the largest corpus measured; peak RSS on every corpus.
+big=${SIZES[0]}
+pf() { if awk "BEGIN { exit !($1) }"; then echo PASS; else echo FAIL; fi; }
+maxrss=0
+for s in "${SIZES[@]}"; do
+	if [ "${K_RSS[$s]}" = n/a ]; then maxrss=n/a; break; fi
+	maxrss=$(awk -v a="$maxrss" -v b="${K_RSS[$s]}" 'BEGIN { print (b > a ? b : a) }')
+done
+printf 'bar (issue)                           measured          verdict\n'
+printf '%-37s %-17s %s\n' "keikai >= 300 MB/s ($big)" "${K_MBS[$big]} MB/s" "$(pf "${K_MBS[$big]} >= 300")"
+printf '%-37s %-17s %s\n' "keikai time <= 3x ripgrep's ($big)" "${RATIO[$big]}x" "$(pf "${RATIO[$big]} <= 3")"
+if [ "$maxrss" = n/a ]; then
+	printf '%-37s %-17s %s\n' "keikai peak RSS <= 100 MB (all sizes)" "not measured" FAIL
+else
+	printf '%-37s %-17s %s\n' "keikai peak RSS <= 100 MB (all sizes)" "$maxrss MB" "$(pf "$maxrss <= 100")"
+fi
+if [ "$DEFAULT_PAIR" = 1 ] && [ "$maxrss" != n/a ]; then
+	a=${K_RSS[${SIZES[1]}]} b=${K_RSS[${SIZES[0]}]}
+	growth=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%+.1f", b - a }')
+	times=$(awk -v x="${SIZE_BYTES[${SIZES[0]}]}" -v y="${SIZE_BYTES[${SIZES[1]}]}" 'BEGIN { printf "%.1f", x / y }')
+	echo
+	echo "peak RSS vs input size: ${SIZES[1]}: $a MB; ${SIZES[0]}: $b MB ($growth MB for ${times}x the input)"
+	printf '%-37s %-17s %s\n' "RSS does not grow with input (<= +10%)" "$growth MB" "$(pf "$b <= $a * 1.10 + 1")"
+fi
+[ "$LIT_SOURCE" = "keikai rules literals" ] || echo "WARNING: the ripgrep column used the FALLBACK literal list (keikai rules literals was not available)"
+exit 0

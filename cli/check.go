@@ -1,0 +1,137 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/keikai-project/keikai/check"
+	"github.com/keikai-project/keikai/escape"
+	"github.com/keikai-project/keikai/finding"
+	"github.com/keikai-project/keikai/input"
+	"github.com/keikai-project/keikai/output"
+	"github.com/keikai-project/keikai/taxonomy"
+)
+
+const checkHelp = `
+Runs the advisories' detection methods on this host, or on a disk image or copy of a system
+mounted at --root: the files they name (examined with lstat only: never opened, read or run, and
+no symbolic link is followed out of the root), sockets from /proc/net, processes from /proc,
+installed packages (dpkg, rpm, library files) with their versions, and the log files that
+/etc/syslog.conf and /etc/rsyslog.conf name plus the usual ones, through the same rules as
+'keikai analyze'. It never writes under the root and works as an ordinary user; whatever it could
+not examine is listed at the end, so that a clean result is not mistaken for a complete one.
+
+Exit codes: 0 no finding, 1 findings, 2 usage error or the root could not be examined.`
+
+func runCheck(env *Env, args []string) int {
+	var (
+		root, format, tz, lang string
+		rulesDirs              stringList
+		year                   int
+		noLogs                 bool
+	)
+	fs := newFlagSet(env, "check", "[flags]", checkHelp)
+	fs.StringVar(&root, "root", "", "check the system mounted at `DIR` instead of this host")
+	fs.StringVar(&format, "format", "text", "output `format`: text, json or ndjson")
+	fs.Var(&rulesDirs, "rules", "also load rules from `DIR` (repeatable)")
+	fs.BoolVar(&noLogs, "no-logs", false, "do not analyse the host's log files")
+	fs.IntVar(&year, "year", 0, "`year` in which the logs end (default: each file's modification time)")
+	fs.StringVar(&tz, "tz", "Local", "time `zone` of log timestamps without an offset")
+	fs.StringVar(&lang, "lang", "", "language of prose: ja or en (default: from LANG)")
+	rest, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitClean
+	}
+	if err != nil {
+		return fail(env, "check", err)
+	}
+	if len(rest) > 0 {
+		return fail(env, "check", fmt.Errorf("%w: unexpected argument %q (use --root DIR to check a mounted system)", errUsage, rest[0]))
+	}
+	f, err := output.ParseFormat(format)
+	if err != nil {
+		return fail(env, "check", fmt.Errorf("%w: %v", errUsage, err))
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return fail(env, "check", fmt.Errorf("%w: --tz %q: %v", errUsage, tz, err))
+	}
+	if lang, err = langFrom(lang, env.Getenv); err != nil {
+		return fail(env, "check", err)
+	}
+	if root != "" {
+		info, err := os.Stat(root)
+		if err != nil {
+			return fail(env, "check", fmt.Errorf("--root %s: %w", root, err))
+		}
+		if !info.IsDir() {
+			return fail(env, "check", fmt.Errorf("--root %s: not a directory; give the directory where the system is mounted", root))
+		}
+	}
+	eng, err := loadEngine(rulesDirs, env)
+	if err != nil {
+		return fail(env, "check", err)
+	}
+	out := output.New(f, env.Stdout, output.Options{
+		Color: env.IsTerminal(env.Stdout) && env.Getenv("NO_COLOR") == "",
+		Lang:  lang,
+	})
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	sum, err := check.Run(ctx, eng, check.Options{Root: root, Logs: !noLogs, Location: loc, Year: year}, check.Callbacks{
+		Finding: func(fd *finding.Finding) error { return out.Finding(fd) },
+		Warning: func(w input.Warning) {
+			fmt.Fprintf(env.Stderr, "keikai: warning: %s\n", escape.String(w.String()))
+		},
+	})
+	if err != nil {
+		return fail(env, "check", err)
+	}
+	if err := out.Finish(sum, checkSummaryText(sum, lang)); err != nil {
+		return fail(env, "check", err)
+	}
+	if sum.Findings > 0 {
+		return exitFindings
+	}
+	return exitClean
+}
+
+func checkSummaryText(s *check.Summary, lang string) func(io.Writer) error {
+	return func(w io.Writer) error {
+		var b strings.Builder
+		fmt.Fprintf(&b, "Checked %s: %d files, %d sockets, %d processes, %d packages; %d log files (%d lines)\n",
+			escape.String(s.Root), s.Artifacts["file"], s.Artifacts["socket"], s.Artifacts["process"], s.Artifacts["package"],
+			len(s.LogFiles), s.LogLines)
+		fmt.Fprintf(&b, "Findings: %d\n", s.Findings)
+		for _, c := range taxonomy.Categories() {
+			if n := s.Categories[c.Key]; n > 0 {
+				name := c.En
+				if lang == "ja" {
+					name = c.Ja
+				}
+				fmt.Fprintf(&b, "  %-12s %6d  %s\n", c.Key, n, name)
+			}
+		}
+		if s.Complete {
+			b.WriteString("Everything the rules ask for was examined.\n")
+		} else {
+			fmt.Fprintf(&b, "\nNOT EXAMINED (%d): a clean result above does not cover these:\n", len(s.NotExamined))
+			for _, g := range s.NotExamined {
+				if g.Path != "" {
+					fmt.Fprintf(&b, "  %-10s %s: %s\n", g.Area, g.Path, g.Reason)
+				} else {
+					fmt.Fprintf(&b, "  %-10s %s\n", g.Area, g.Reason)
+				}
+			}
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+}

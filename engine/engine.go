@@ -1,0 +1,221 @@
+// Package engine runs compiled rules over events fast. It never builds one big regular expression:
+// for each event format it collects every literal that the format's rules need into one
+// case-insensitive Aho-Corasick automaton, scans each event's raw line once, and evaluates a rule in
+// full only when one of its literals was seen. Rules from which no literal can be derived (port
+// sets, CIDRs) are evaluated on every event of their formats; they are cheap by construction.
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/keikai-project/keikai/ahocorasick"
+	"github.com/keikai-project/keikai/event"
+	"github.com/keikai-project/keikai/rule"
+)
+
+// Engine holds a rule set compiled for matching. It is immutable and shared by all workers.
+type Engine struct {
+	// Rules are the detection rules, indexed by the numbers Match returns.
+	Rules []*rule.Rule
+	// Correlations are the correlation rules, indexed by Observation.Corr.
+	Correlations []*rule.Rule
+
+	plans [event.NumFormats]plan
+	// correlationsOf lists, for each detection rule, the correlations that count its matches.
+	correlationsOf [][]int
+	generates      []bool
+}
+
+type plan struct {
+	matcher *ahocorasick.Matcher
+	// ruleOfLiteral lists, for each pattern of matcher, the rules that need it.
+	ruleOfLiteral [][]int
+	// always are the rules evaluated on every event of the format.
+	always []int
+}
+
+// New compiles the rules of set (already resolved) for matching.
+func New(set *rule.Set) (*Engine, error) {
+	e := &Engine{}
+	index := map[*rule.Rule]int{}
+	for _, r := range set.Rules {
+		if r.IsCorrelation() {
+			e.Correlations = append(e.Correlations, r)
+			continue
+		}
+		index[r] = len(e.Rules)
+		e.Rules = append(e.Rules, r)
+		e.generates = append(e.generates, r.Generates())
+	}
+	e.correlationsOf = make([][]int, len(e.Rules))
+	var errs []error
+	for ci, c := range e.Correlations {
+		if err := checkCorrelation(c); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, base := range c.Correlation.Rules {
+			bi, ok := index[base]
+			if !ok {
+				errs = append(errs, fmt.Errorf("%s: correlation %q refers to %q, which is not a loaded detection rule", c.File, c.Title, base.Title))
+				continue
+			}
+			e.correlationsOf[bi] = append(e.correlationsOf[bi], ci)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	for f := event.Format(0); f < event.NumFormats; f++ {
+		e.plans[f] = e.buildPlan(f)
+	}
+	return e, nil
+}
+
+// checkCorrelation rejects conditions that a streaming engine cannot decide when an event arrives:
+// "fewer than N in the window" is only known once the window has passed, and keikai reports bursts.
+func checkCorrelation(c *rule.Rule) error {
+	switch c.Correlation.Op {
+	case "gt", "gte":
+		return nil
+	}
+	return fmt.Errorf("%s:%d: correlation %q: condition %q is not supported; keikai reports bursts, so use gt or gte", c.File, c.Line, c.Title, c.Correlation.Op)
+}
+
+func (e *Engine) buildPlan(f event.Format) plan {
+	var p plan
+	var literals []string
+	literalIndex := map[string]int{}
+	for ri, r := range e.Rules {
+		if !r.Formats().Has(f) {
+			continue
+		}
+		lits, ok := r.Prefilter()
+		if !ok || f.IsHost() {
+			p.always = append(p.always, ri)
+			continue
+		}
+		for _, l := range lits {
+			id, seen := literalIndex[l]
+			if !seen {
+				id = len(literals)
+				literalIndex[l] = id
+				literals = append(literals, l)
+				p.ruleOfLiteral = append(p.ruleOfLiteral, nil)
+			}
+			if !slices.Contains(p.ruleOfLiteral[id], ri) {
+				p.ruleOfLiteral[id] = append(p.ruleOfLiteral[id], ri)
+			}
+		}
+	}
+	if len(literals) > 0 {
+		p.matcher = ahocorasick.New(literals)
+	}
+	return p
+}
+
+// Generates reports whether matches of detection rule i are findings of their own (Sigma: the base
+// rules of a correlation are not, unless the correlation says generate: true).
+func (e *Engine) Generates(i int) bool { return e.generates[i] }
+
+// CorrelationsOf returns the correlations that count matches of detection rule i.
+func (e *Engine) CorrelationsOf(i int) []int { return e.correlationsOf[i] }
+
+// Literals returns every distinct literal the prefilters search for, sorted: what a plain
+// multi-literal search such as ripgrep would have to look for to find the same candidate lines.
+func (e *Engine) Literals() []string {
+	seen := map[string]bool{}
+	for _, r := range e.Rules {
+		if lits, ok := r.Prefilter(); ok {
+			for _, l := range lits {
+				seen[l] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for l := range seen {
+		out = append(out, l)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Worker matches events on one goroutine; it owns the scratch state the scan needs.
+type Worker struct {
+	e    *Engine
+	hits [event.NumFormats]*ahocorasick.Hits
+	// seen[r] == stamp marks rule r as already evaluated for the current event.
+	seen  []uint32
+	stamp uint32
+}
+
+// NewWorker returns a worker for one goroutine.
+func (e *Engine) NewWorker() *Worker {
+	w := &Worker{e: e, seen: make([]uint32, len(e.Rules))}
+	for f := range e.plans {
+		if m := e.plans[f].matcher; m != nil {
+			w.hits[f] = ahocorasick.NewHits(m)
+		}
+	}
+	return w
+}
+
+// Match appends to out the indexes of the detection rules that ev matches, in ascending order.
+func (w *Worker) Match(ev *event.Event, out []int) []int {
+	out = out[:0]
+	if ev.Format >= event.NumFormats {
+		return out
+	}
+	p := &w.e.plans[ev.Format]
+	rules := w.e.Rules
+	for _, ri := range p.always {
+		if rules[ri].Match(ev) {
+			out = append(out, ri)
+		}
+	}
+	if p.matcher == nil {
+		return out
+	}
+	hits := w.hits[ev.Format]
+	hits.Reset()
+	found := p.matcher.Scan(ev.Raw, hits)
+	if url := ev.Get(event.Url); urlWasDecoded(url, ev.Get(event.UrlRaw)) {
+		// A percent-encoded request hides its literals from a scan of the raw line.
+		found = p.matcher.Scan(url, hits) || found
+	}
+	if !found {
+		return out
+	}
+	w.stamp++
+	if w.stamp == 0 {
+		clear(w.seen)
+		w.stamp = 1
+	}
+	before := len(out)
+	hits.Each(func(id int) {
+		for _, ri := range p.ruleOfLiteral[id] {
+			if w.seen[ri] == w.stamp {
+				continue
+			}
+			w.seen[ri] = w.stamp
+			if rules[ri].Match(ev) {
+				out = append(out, ri)
+			}
+		}
+	})
+	if len(out) > 1 && before < len(out) {
+		slices.Sort(out)
+	}
+	return out
+}
+
+// urlWasDecoded reports whether the decoded URL differs from the bytes on the line, which the
+// parser signals by storing it apart from the raw slice.
+func urlWasDecoded(url, raw []byte) bool {
+	if len(url) == 0 {
+		return false
+	}
+	return len(raw) == 0 || len(url) != len(raw) || &url[0] != &raw[0]
+}

@@ -1,0 +1,86 @@
+package escape
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+func TestBytes(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []byte
+		want string
+	}{
+		{"plain ascii", []byte("GET /index.html"), "GET /index.html"},
+		{"japanese kept", []byte("不正アクセス　報告"), "不正アクセス　報告"},
+		{"terminal escape", []byte("a\x1b[31mred"), `a\x1b[31mred`},
+		{"nul and del", []byte{0, 'x', 0x7f}, `\x00x\x7f`},
+		{"backslash", []byte(`C:\dir`), `C:\\dir`},
+		{"whitespace controls", []byte("a\tb\nc\rd"), `a\tb\nc\rd`},
+		{"invalid utf8", []byte{'a', 0x90, 0x90, 'b'}, `a\x90\x90b`},
+		{"truncated rune", []byte{0xe3, 0x81}, `\xe3\x81`},
+		{"bidi override", []byte("x\u202ey"), `x\u202ey`},
+		{"private use plane", []byte("\U000F0000"), `\U000f0000`},
+		{"empty", nil, ""},
+		{"mark after punctuation", []byte("*\xcd\x80*"), `*\u0340*`},
+		{"dakuten after kana kept", []byte("か\u3099"), "か\u3099"},
+		{"accent after letter kept", []byte("e\u0301"), "e\u0301"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Bytes(tt.in)
+			if got != tt.want {
+				t.Fatalf("Bytes(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			if NeedsEscape(tt.in) != (got != string(tt.in)) {
+				t.Errorf("NeedsEscape(%q) = %v disagrees with Bytes", tt.in, NeedsEscape(tt.in))
+			}
+			back, err := Unescape(got)
+			if err != nil {
+				t.Fatalf("Unescape(%q): %v", got, err)
+			}
+			if !bytes.Equal(back, tt.in) && !(len(back) == 0 && len(tt.in) == 0) {
+				t.Errorf("round trip: got %q, want %q", back, tt.in)
+			}
+		})
+	}
+}
+
+func TestUnescapeErrors(t *testing.T) {
+	for _, in := range []string{`\`, `\q`, `\x4`, `\xzz`, `\u12`, `\ud800`, `\U00110000`} {
+		if _, err := Unescape(in); !errors.Is(err, ErrSyntax) {
+			t.Errorf("Unescape(%q) error = %v, want ErrSyntax", in, err)
+		}
+	}
+}
+
+func FuzzRoundTrip(f *testing.F) {
+	for _, s := range []string{"", "abc", "\x00\x1b[0m", "不正\xff", "\\x41", "\u202e"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		esc := Bytes(in)
+		for i := 0; i < len(esc); i++ {
+			if c := esc[i]; c < 0x20 || c == 0x7f {
+				t.Fatalf("escaped form %q carries control byte %#x", esc, c)
+			}
+		}
+		back, err := Unescape(esc)
+		if err != nil {
+			t.Fatalf("Unescape(Bytes(%q)) = %v", in, err)
+		}
+		if !bytes.Equal(back, in) && len(in)+len(back) != 0 {
+			t.Fatalf("round trip of %q gave %q", in, back)
+		}
+	})
+}
+
+func FuzzUnescape(f *testing.F) {
+	for _, s := range []string{`\x00`, `\\`, `\u3042`, `abc\`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, _ = Unescape(s) // must not panic on any input
+	})
+}

@@ -1,0 +1,68 @@
+package event
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestFieldNamesRoundTrip(t *testing.T) {
+	for f := Field(1); f < NumFields; f++ {
+		got, ok := FieldByName(f.String())
+		if !ok || got != f {
+			t.Errorf("FieldByName(%q) = %v, %v; want %v", f.String(), got, ok, f)
+		}
+	}
+	if f, ok := FieldByName("c-ip"); !ok || f != SourceIp {
+		t.Errorf("alias c-ip = %v, %v; want SourceIp", f, ok)
+	}
+	if _, ok := FieldByName("NoSuchField"); ok {
+		t.Error("FieldByName accepted an unknown name")
+	}
+	for f := Format(0); f < NumFormats; f++ {
+		if got, ok := FormatByName(f.String()); !ok || got != f {
+			t.Errorf("FormatByName(%q) = %v, %v", f.String(), got, ok)
+		}
+	}
+}
+
+func TestScratchKeepsEarlierValues(t *testing.T) {
+	var e Event
+	e.Reset([]byte("raw"))
+	first := e.Scratch([]byte("first"))
+	e.Set(Url, first)
+	// Force the buffer to grow: the first value must survive.
+	big := e.Scratch(bytes.Repeat([]byte("x"), 4096))
+	e.Set(Message, big)
+	if string(e.Get(Url)) != "first" || len(e.Get(Message)) != 4096 {
+		t.Fatalf("scratch values clobbered: Url=%q len(Message)=%d", e.Get(Url), len(e.Get(Message)))
+	}
+}
+
+func TestSetResetHasAndInt(t *testing.T) {
+	var e Event
+	e.Reset([]byte("line"))
+	e.Set(DestinationPort, []byte("2002"))
+	e.Set(User, nil)
+	if !e.Has(User) || e.Get(User) == nil || len(e.Get(User)) != 0 {
+		t.Error("Set(nil) must store a present, empty value")
+	}
+	if p, ok := e.Int(DestinationPort); !ok || p != 2002 {
+		t.Errorf("Int(DestinationPort) = %d, %v", p, ok)
+	}
+	if _, ok := e.Int(SourcePort); ok {
+		t.Error("Int of an absent field reported ok")
+	}
+	clone := e.Clone()
+	e.Reset([]byte("next"))
+	if e.Has(DestinationPort) || e.Has(User) {
+		t.Error("Reset left fields behind")
+	}
+	if string(clone.Get(DestinationPort)) != "2002" || string(clone.Raw) != "line" {
+		t.Errorf("Clone did not keep its own copy: %q %q", clone.Get(DestinationPort), clone.Raw)
+	}
+	for _, in := range []string{"", "-1", "12a", "9999999999999999999"} {
+		if _, ok := ParseInt([]byte(in)); ok {
+			t.Errorf("ParseInt(%q) ok, want failure", in)
+		}
+	}
+}

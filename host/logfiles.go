@@ -1,0 +1,214 @@
+package host
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// syslogConfigs are the syslog daemons' main configuration files; the statd advisory sends the
+// reader to /etc/syslog.conf to find the logs.
+var syslogConfigs = []string{"/etc/syslog.conf", "/etc/rsyslog.conf"}
+
+const syslogNGConfig = "/etc/syslog-ng/syslog-ng.conf"
+
+// usualLogs are log files kept by convention even when no configuration names them: base names
+// in a directory, rotated copies included.
+var usualLogs = []struct {
+	dir   string
+	bases []string
+}{
+	{"/var/log", []string{"messages", "syslog", "secure", "auth.log", "maillog", "mail.log", "kern.log"}},
+	{"/var/adm", []string{"messages", "syslog"}}, // Solaris and other older systems
+}
+
+// webLogDirs hold web server logs, all of whose files are worth reading (names vary by build).
+var webLogDirs = []string{
+	"/var/log/httpd", "/var/log/apache2", "/var/log/apache", "/var/log/nginx",
+	"/usr/local/apache/logs", "/usr/local/apache2/logs", // Apache built from source, as in 2002
+}
+
+const (
+	maxSyslogConfigs    = 256
+	maxSyslogConfigSize = 4 << 20
+)
+
+// rotatedSuffix matches what logrotate and newsyslog append: .1, .2.gz, -20240101, .old.
+var rotatedSuffix = regexp.MustCompile(`^([.-][0-9]+)*(\.old)?(\.gz)?$`)
+
+// LogFiles returns the log files to run through the log analyzer: those the syslog configuration
+// under opts.Root names (syslog.conf, rsyslog.conf with its includes, syslog-ng.conf) and the usual
+// ones, with their rotated and gzipped copies. The paths are host paths (with the root prefix),
+// resolved inside the root so that none leads out of it, regular files only, deduplicated and
+// sorted. What cannot be read is passed to problem (which may be nil).
+func LogFiles(opts Options, problem func(Problem)) []string {
+	if problem == nil {
+		problem = func(Problem) {}
+	}
+	r, err := newRootFS(opts.Root)
+	if err != nil {
+		problem(Problem{Area: AreaLogs, Path: opts.Root, Err: err})
+		return nil
+	}
+	lf := &logFinder{r: r, problem: problem, found: make(map[string]bool), readConfigs: make(map[string]bool)}
+	for _, conf := range syslogConfigs {
+		lf.readConfig(conf, false)
+	}
+	lf.readConfig(syslogNGConfig, true)
+	for _, u := range usualLogs {
+		for _, base := range u.bases {
+			lf.addWithRotations(path.Join(u.dir, base))
+		}
+	}
+	for _, dir := range webLogDirs {
+		lf.addDir(dir)
+	}
+	out := make([]string, 0, len(lf.found))
+	for p := range lf.found {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+type logFinder struct {
+	r           rootFS
+	problem     func(Problem)
+	found       map[string]bool // host paths
+	readConfigs map[string]bool // host paths of configuration files already read
+}
+
+func (lf *logFinder) report(target string, err error) {
+	lf.problem(Problem{Area: AreaLogs, Path: target, Err: err})
+}
+
+// readConfig reads one configuration file and, recursively, what it includes.
+func (lf *logFinder) readConfig(target string, syslogNG bool) {
+	hp, err := lf.r.resolve(target, true)
+	if err != nil {
+		if !isAbsent(err) {
+			lf.report(target, err)
+		}
+		return
+	}
+	if lf.readConfigs[hp] {
+		return // included twice, or an include loop
+	}
+	if len(lf.readConfigs) >= maxSyslogConfigs {
+		lf.report(target, fmt.Errorf("more than %d syslog configuration files; the rest were not read", maxSyslogConfigs))
+		return
+	}
+	lf.readConfigs[hp] = true
+	data, err := readRegular(hp, maxSyslogConfigSize)
+	if err != nil {
+		if !isAbsent(err) {
+			lf.report(target, fmt.Errorf("cannot read the syslog configuration, so the logs it names may be missed: %w", err))
+		}
+		return
+	}
+	if syslogNG {
+		for _, f := range parseSyslogNGConf(data) {
+			lf.addWithRotations(f)
+		}
+		return
+	}
+	conf := parseSyslogConf(data)
+	for _, f := range conf.Files {
+		lf.addWithRotations(f)
+	}
+	for _, inc := range conf.Includes {
+		for _, f := range lf.expandInclude(inc) {
+			lf.readConfig(f, false)
+		}
+	}
+}
+
+// expandInclude turns an include pattern into configuration files: a glob in the last component
+// (/etc/rsyslog.d/*.conf), a directory (all its files, as $IncludeConfig does), or one file.
+func (lf *logFinder) expandInclude(pattern string) []string {
+	pattern = path.Clean("/" + pattern)
+	dir, base := path.Split(pattern)
+	if !strings.ContainsAny(base, "*?[") {
+		hp, err := lf.r.resolve(pattern, true)
+		if err != nil {
+			return []string{pattern} // readConfig reports it, if need be
+		}
+		if fi, err := os.Lstat(hp); err != nil || !fi.IsDir() {
+			return []string{pattern}
+		}
+		dir, base = pattern, "*"
+	}
+	var out []string
+	for _, name := range lf.listNames(dir) {
+		if ok, _ := path.Match(base, name); ok {
+			out = append(out, path.Join(dir, name))
+		}
+	}
+	return out
+}
+
+// listNames returns the sorted entry names of a target directory, or nil.
+func (lf *logFinder) listNames(dir string) []string {
+	hp, err := lf.r.resolve(dir, true)
+	if err != nil {
+		if !isAbsent(err) {
+			lf.report(dir, err)
+		}
+		return nil
+	}
+	f, err := openDir(hp)
+	if err != nil {
+		if !isAbsent(err) {
+			lf.report(dir, err)
+		}
+		return nil
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(maxDirEntries)
+	if err != nil && len(names) == 0 {
+		return nil
+	}
+	sort.Strings(names)
+	return names
+}
+
+// addWithRotations adds a log file and its rotated copies from the same directory.
+func (lf *logFinder) addWithRotations(target string) {
+	target = path.Clean("/" + target)
+	dir, base := path.Split(target)
+	for _, name := range lf.listNames(dir) {
+		if rest, ok := strings.CutPrefix(name, base); ok && rotatedSuffix.MatchString(rest) {
+			lf.add(path.Join(dir, name))
+		}
+	}
+}
+
+// addDir adds every plain or gzipped regular file of a directory.
+func (lf *logFinder) addDir(dir string) {
+	for _, name := range lf.listNames(dir) {
+		switch path.Ext(name) {
+		case ".bz2", ".xz", ".zst", ".lz4", ".Z", ".zip":
+			continue // compressions the log analyzer does not read
+		}
+		lf.add(path.Join(dir, name))
+	}
+}
+
+// add records a log file if it resolves, inside the root, to a regular file.
+func (lf *logFinder) add(target string) {
+	hp, err := lf.r.resolve(target, true)
+	if err != nil {
+		if !isAbsent(err) {
+			lf.report(target, err)
+		}
+		return
+	}
+	fi, err := os.Lstat(hp)
+	if err != nil || !fi.Mode().IsRegular() {
+		return // a socket (/dev/log style) or a directory is no log file
+	}
+	lf.found[hp] = true
+}

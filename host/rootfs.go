@@ -1,0 +1,201 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// maxSymlinks bounds the links followed while resolving one path, as the kernel's own limit does.
+const maxSymlinks = 40
+
+var (
+	errSymlinkLoop = errors.New("too many levels of symbolic links (a link loop?)")
+	errNotRegular  = errors.New("not a regular file, so it was not opened")
+	errChanged     = errors.New("the file changed while it was being opened; run the check again")
+	errTooLarge    = errors.New("file too large to read")
+)
+
+// rootFS maps paths of the target system ("/etc/syslog.conf") to paths on this machine, inside
+// root, resolving symlinks itself so that none leads out of the root.
+type rootFS struct {
+	root string // absolute and clean; "/" for the live system
+}
+
+func newRootFS(root string) (rootFS, error) {
+	if root == "" || root == "/" {
+		return rootFS{root: "/"}, nil
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return rootFS{}, fmt.Errorf("root %q: %w", root, err)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return rootFS{}, fmt.Errorf("root %q cannot be examined (check the path and that the image is mounted): %w", root, err)
+	}
+	if !fi.IsDir() {
+		return rootFS{}, fmt.Errorf("root %q is not a directory: give the directory where the system or image is mounted", root)
+	}
+	return rootFS{root: abs}, nil
+}
+
+// join returns the host path of target path components, without resolving anything.
+func (r rootFS) join(components []string) string {
+	if r.root == "/" {
+		return "/" + strings.Join(components, "/")
+	}
+	if len(components) == 0 {
+		return r.root
+	}
+	return r.root + "/" + strings.Join(components, "/")
+}
+
+// hostPath returns where a cleaned target path lies on this machine, without resolving links; for
+// building paths below a directory that was already resolved.
+func (r rootFS) hostPath(target string) string {
+	return r.join(splitPath(target))
+}
+
+// targetPath returns the path as seen on the target system for a host path inside the root.
+func (r rootFS) targetPath(hostPath string) string {
+	if r.root == "/" {
+		return hostPath
+	}
+	rest := strings.TrimPrefix(hostPath, r.root)
+	if rest == "" {
+		return "/"
+	}
+	return rest
+}
+
+func splitPath(p string) []string {
+	parts := strings.Split(p, "/")
+	out := parts[:0]
+	for _, c := range parts {
+		if c != "" && c != "." {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// resolve returns the host path of target with every symlink among its directory components
+// resolved inside the root; the last component is resolved too when followLast is set. Absolute
+// link targets are re-rooted under the root and ".." never climbs above it. A missing component
+// yields an error satisfying errors.Is(err, fs.ErrNotExist), except that a missing last component
+// is not an error when followLast is false (the caller's lstat will say).
+func (r rootFS) resolve(target string, followLast bool) (string, error) {
+	pending := splitPath(target)
+	var done []string
+	links := 0
+	for len(pending) > 0 {
+		c := pending[0]
+		pending = pending[1:]
+		if c == ".." {
+			if len(done) > 0 {
+				done = done[:len(done)-1]
+			}
+			continue
+		}
+		last := len(pending) == 0
+		candidate := append(done[:len(done):len(done)], c)
+		if last && !followLast {
+			done = candidate
+			break
+		}
+		hp := r.join(candidate)
+		fi, err := os.Lstat(hp)
+		if err != nil {
+			return "", err
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			links++
+			if links > maxSymlinks {
+				return "", &fs.PathError{Op: "resolve", Path: target, Err: errSymlinkLoop}
+			}
+			dest, err := os.Readlink(hp)
+			if err != nil {
+				return "", err
+			}
+			if strings.HasPrefix(dest, "/") {
+				done = done[:0]
+			}
+			pending = append(splitPath(dest), pending...)
+			continue
+		}
+		if !last && !fi.IsDir() {
+			return "", &fs.PathError{Op: "resolve", Path: r.targetPath(hp), Err: syscall.ENOTDIR}
+		}
+		done = candidate
+	}
+	return r.join(done), nil
+}
+
+// isAbsent reports whether err means the path simply is not there.
+func isAbsent(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}
+
+// openRegular opens a host path that resolve returned, only if it is a regular file, without
+// following a final symlink and without blocking on a FIFO swapped in meanwhile.
+func openRegular(hostPath string) (*os.File, error) {
+	fi, err := os.Lstat(hostPath)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "open", Path: hostPath, Err: errNotRegular}
+	}
+	f, err := os.OpenFile(hostPath, os.O_RDONLY|openFileFlags, 0)
+	if err != nil {
+		return nil, err
+	}
+	opened, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !os.SameFile(fi, opened) || !opened.Mode().IsRegular() {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: hostPath, Err: errChanged}
+	}
+	return f, nil
+}
+
+// readRegular reads at most limit bytes of a regular file (proc files report size 0, so the size
+// from stat is no guide).
+func readRegular(hostPath string, limit int64) ([]byte, error) {
+	f, err := openRegular(hostPath)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, &fs.PathError{Op: "read", Path: hostPath, Err: fmt.Errorf("%w (more than %d bytes)", errTooLarge, limit)}
+	}
+	return data, nil
+}
+
+// openDir opens a resolved directory for listing, refusing a symlink swapped in meanwhile.
+func openDir(hostPath string) (*os.File, error) {
+	return os.OpenFile(hostPath, os.O_RDONLY|openDirFlags, 0)
+}
+
+// readTargetFile resolves a target path inside the root and reads the regular file there.
+func (r rootFS) readTargetFile(target string, limit int64) ([]byte, error) {
+	hp, err := r.resolve(target, true)
+	if err != nil {
+		return nil, err
+	}
+	return readRegular(hp, limit)
+}

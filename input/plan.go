@@ -1,0 +1,159 @@
+package input
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// maxWalkDepth backs up loop detection where a file's identity cannot be read.
+const maxWalkDepth = 1000
+
+// Plan expands paths into the sources Run reads, in a deterministic order: the paths in the order
+// given, each directory's entries recursively in name order. "-" is stdin (at most once). Symlinks
+// are followed; a directory or file reached a second time (symlink loop, bind mount, the same file
+// named twice) is skipped with a warning so nothing is analysed twice. Inside directories only
+// regular files are read; a FIFO or character device is read only when named explicitly (for
+// example /dev/stdin or a process substitution). Everything skipped is reported through warn.
+func (r *Reader) Plan(paths []string, warn func(Warning)) []*Source {
+	if warn == nil {
+		warn = func(Warning) {}
+	}
+	p := &planner{warn: warn, seen: map[string]string{}}
+	for _, path := range paths {
+		p.add(path)
+	}
+	return p.sources
+}
+
+type planner struct {
+	warn      func(Warning)
+	seen      map[string]string // identity of each file and directory taken → the name it was taken as
+	stdinSeen bool
+	sources   []*Source
+}
+
+func (p *planner) add(path string) {
+	switch path {
+	case "-":
+		if p.stdinSeen {
+			p.warn(Warning{File: stdinName, Msg: `"-" was given more than once; stdin is read once`})
+			return
+		}
+		p.stdinSeen = true
+		p.sources = append(p.sources, &Source{Name: stdinName, Size: -1, stdin: true})
+		return
+	case "":
+		p.warn(Warning{File: `""`, Msg: "empty path; skipped"})
+		return
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		p.warn(Warning{File: path, Msg: openFailure(err), Err: err})
+		return
+	}
+	mode := fi.Mode()
+	switch {
+	case mode.IsDir():
+		p.walk(path, fi, 0)
+	case mode.IsRegular():
+		p.addFile(path, fi)
+	case mode&fs.ModeNamedPipe != 0, mode&fs.ModeCharDevice != 0:
+		if p.firstTime(path, fi) {
+			p.sources = append(p.sources, &Source{Name: path, path: path, Size: -1})
+		}
+	default:
+		p.warn(Warning{File: path, Msg: fmt.Sprintf(
+			"is a %s; skipped (only files, directories, FIFOs and character devices are read)", kind(mode))})
+	}
+}
+
+func (p *planner) walk(dir string, fi fs.FileInfo, depth int) {
+	if id, ok := identity(dir, fi); ok {
+		if first, dup := p.seen[id]; dup {
+			p.warn(Warning{File: dir, Msg: "directory already included as " + first +
+				" (symlink loop or bind mount); skipped",
+				Err: &fs.PathError{Op: "walk", Path: dir, Err: errDirectoryLoop}})
+			return
+		}
+		p.seen[id] = dir
+	}
+	if depth >= maxWalkDepth {
+		p.warn(Warning{File: dir, Msg: fmt.Sprintf("directories nested deeper than %d levels; skipped", maxWalkDepth),
+			Err: &fs.PathError{Op: "walk", Path: dir, Err: errDirectoryLoop}})
+		return
+	}
+	// ReadDir sorts by name and, on error, still returns what it could read.
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		p.warn(Warning{File: dir, Msg: "directory " + openFailure(err), Err: err})
+	}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		var info fs.FileInfo
+		var err error
+		if e.Type()&fs.ModeSymlink != 0 {
+			info, err = os.Stat(path)
+		} else {
+			info, err = e.Info()
+		}
+		if err != nil {
+			p.warn(Warning{File: path, Msg: openFailure(err), Err: err})
+			continue
+		}
+		switch mode := info.Mode(); {
+		case mode.IsDir():
+			p.walk(path, info, depth+1)
+		case mode.IsRegular():
+			p.addFile(path, info)
+		default:
+			p.warn(Warning{File: path, Msg: fmt.Sprintf(
+				"is a %s; skipped (inside a directory only regular files are read; name it explicitly to read it)", kind(mode))})
+		}
+	}
+}
+
+// addFile takes a regular file after checking that it can be opened, so an unreadable file is
+// reported before the analysis starts.
+func (p *planner) addFile(path string, fi fs.FileInfo) {
+	if !p.firstTime(path, fi) {
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		p.warn(Warning{File: path, Msg: openFailure(err), Err: err})
+		return
+	}
+	_ = f.Close() // opened only to check access
+	p.sources = append(p.sources, &Source{Name: path, path: path, ModTime: fi.ModTime(), Size: fi.Size()})
+}
+
+// firstTime reports whether the file behind path has not been taken yet, and warns if it has.
+func (p *planner) firstTime(path string, fi fs.FileInfo) bool {
+	id, ok := identity(path, fi)
+	if !ok {
+		return true
+	}
+	if first, dup := p.seen[id]; dup {
+		p.warn(Warning{File: path, Msg: "same file as " + first + "; skipped so that its lines are not counted twice"})
+		return false
+	}
+	p.seen[id] = path
+	return true
+}
+
+func kind(mode fs.FileMode) string {
+	switch {
+	case mode&fs.ModeNamedPipe != 0:
+		return "FIFO"
+	case mode&fs.ModeSocket != 0:
+		return "socket"
+	case mode&fs.ModeCharDevice != 0:
+		return "character device"
+	case mode&fs.ModeDevice != 0:
+		return "block device"
+	default:
+		return "special file"
+	}
+}

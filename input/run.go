@@ -1,0 +1,143 @@
+package input
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// gzipMagic starts every gzip member; detection is by content because rotated logs are often
+// compressed without a .gz suffix, and a .gz file may be plain text.
+var gzipMagic = []byte{0x1f, 0x8b}
+
+// gzipReadBuffer is how much compressed input is read at once; large reads keep syscalls rare.
+const gzipReadBuffer = 256 << 10
+
+// Run reads the sources in order and sends their chunks to out, numbered 0, 1, 2, ... across all
+// sources; it closes out when done or when ctx is cancelled. Every source yields exactly one chunk
+// with Last set, also one that could not be opened, so consumers can count sources as they end.
+// progress, if not nil, is called with the number of bytes just consumed from the underlying file
+// (compressed bytes for gzip). Run waits for Release when all buffers are in flight.
+func (r *Reader) Run(ctx context.Context, sources []*Source, out chan<- *Chunk, warn func(Warning), progress func(n int64)) {
+	defer close(out)
+	if warn == nil {
+		warn = func(Warning) {}
+	}
+	if progress == nil {
+		progress = func(int64) {}
+	}
+	var seq int64
+	buf := make([]byte, r.readSize)
+	for _, src := range sources {
+		if src == nil {
+			continue
+		}
+		if r.runSource(ctx, src, buf, &seq, out, warn, progress) != nil {
+			return // only cancellation stops Run; problems with one source are warnings
+		}
+	}
+}
+
+func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *int64, out chan<- *Chunk, warn func(Warning), progress func(int64)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s := &splitter{r: r, ctx: ctx, out: out, warn: warn, src: src, seq: seq, firstLine: 1}
+	body, closeBody, err := r.open(ctx, src)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		warn(Warning{File: src.Name, Msg: openFailure(err), Err: err})
+		return s.emit(nil, true)
+	}
+	defer closeBody()
+	if err := s.begin(); err != nil {
+		return err
+	}
+	counted := &countingReader{r: body, progress: progress}
+
+	// Read at least two bytes to see the gzip magic even from a pipe that delivers one at a time.
+	n, err := io.ReadAtLeast(counted, buf, len(gzipMagic))
+	head := buf[:n]
+	var stream io.Reader = counted
+	switch {
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		if err := s.feed(head); err != nil {
+			return err
+		}
+		return s.finish()
+	case err != nil:
+		return s.readFailed(ctx, err)
+	case bytes.HasPrefix(head, gzipMagic):
+		src.Compressed = true
+		// The head lives in buf, which the decompressed bytes are about to overwrite.
+		compressed := io.MultiReader(bytes.NewReader(bytes.Clone(head)), counted)
+		zr, err := gzip.NewReader(bufio.NewReaderSize(compressed, gzipReadBuffer))
+		if err != nil {
+			return s.readFailed(ctx, err)
+		}
+		stream = zr
+	default:
+		if err := s.feed(head); err != nil {
+			return err
+		}
+	}
+	if err := s.copyFrom(ctx, stream, buf); err != nil {
+		return s.readFailed(ctx, err)
+	}
+	return s.finish()
+}
+
+// copyFrom feeds everything stream yields; it returns the first read or feed error.
+func (s *splitter) copyFrom(ctx context.Context, stream io.Reader, buf []byte) error {
+	idle := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, err := stream.Read(buf)
+		if n > 0 {
+			idle = 0
+			if err := s.feed(buf[:n]); err != nil {
+				return err
+			}
+		} else if idle++; idle > maxEmptyReads && err == nil {
+			return io.ErrNoProgress // a broken reader that returns nothing forever
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// readFailed reports a read or decompression error once and ends the source with the lines read so
+// far. Cancellation is not a problem with the input and is passed on instead.
+func (s *splitter) readFailed(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	var problem string
+	switch {
+	case s.src.Compressed && errors.Is(err, io.ErrUnexpectedEOF):
+		problem = "gzip data ends early (truncated file?)"
+	case s.src.Compressed && isCorruptGzip(err):
+		problem = fmt.Sprintf("corrupt gzip data (%s)", reason(err))
+	default:
+		problem = fmt.Sprintf("read error (%s)", reason(err))
+	}
+	line := s.linesSoFar()
+	msg := problem + "; nothing of it could be analysed"
+	if line > 0 {
+		msg = problem + "; the lines up to here were analysed, the rest was skipped"
+	}
+	s.warn(Warning{File: s.src.Name, Line: line, Msg: msg, Err: err})
+	return s.finish()
+}

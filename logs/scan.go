@@ -1,0 +1,240 @@
+package logs
+
+import "bytes"
+
+// Byte-scanning helpers for the hot path. They never allocate and never index out of range; each
+// returns ok=false (or -1) instead of failing.
+
+// trimCR drops one trailing carriage return (CRLF files read line by line).
+func trimCR(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		return b[:n-1]
+	}
+	return b
+}
+
+// trimSpace drops leading and trailing spaces and tabs.
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// token splits b at the first space: the word before it and the rest after it (rest has no
+// leading space; more spaces are kept so that callers can see padding).
+func token(b []byte) (word, rest []byte) {
+	i := bytes.IndexByte(b, ' ')
+	if i < 0 {
+		return b, b[len(b):]
+	}
+	return b[:i], b[i+1:]
+}
+
+// skipSpaces drops leading spaces.
+func skipSpaces(b []byte) []byte {
+	for len(b) > 0 && b[0] == ' ' {
+		b = b[1:]
+	}
+	return b
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isHex(c byte) bool {
+	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+func hexVal(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
+}
+
+func allDigits(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// digits parses exactly n decimal digits at the start of b.
+func digits(b []byte, n int) (int, bool) {
+	if len(b) < n {
+		return 0, false
+	}
+	v := 0
+	for _, c := range b[:n] {
+		if !isDigit(c) {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
+}
+
+// leadingDigits returns the run of digits at the start of b.
+func leadingDigits(b []byte) []byte {
+	i := 0
+	for i < len(b) && isDigit(b[i]) {
+		i++
+	}
+	return b[:i]
+}
+
+// isIPv4 reports whether b is a dotted quad (values are not range-checked: logs are evidence, and
+// a malformed address is still worth matching on).
+func isIPv4(b []byte) bool {
+	if len(b) < 7 || len(b) > 15 {
+		return false
+	}
+	dots, run := 0, 0
+	for _, c := range b {
+		switch {
+		case isDigit(c):
+			run++
+			if run > 3 {
+				return false
+			}
+		case c == '.':
+			if run == 0 {
+				return false
+			}
+			dots++
+			run = 0
+		default:
+			return false
+		}
+	}
+	return dots == 3 && run > 0
+}
+
+// isIPv6 reports whether b looks like an IPv6 address: hex digits and colons with at least two
+// colons, optionally ending in a dotted quad or carrying a %zone.
+func isIPv6(b []byte) bool {
+	if len(b) < 2 || len(b) > 64 {
+		return false
+	}
+	colons := 0
+	for i, c := range b {
+		switch {
+		case c == ':':
+			colons++
+		case isHex(c), c == '.':
+		case c == '%' && i > 0:
+			return colons >= 2
+		default:
+			return false
+		}
+	}
+	return colons >= 2
+}
+
+func isIP(b []byte) bool { return isIPv4(b) || isIPv6(b) }
+
+// hasPrefix is bytes.HasPrefix for a string prefix without converting it.
+func hasPrefix(b []byte, s string) bool {
+	return len(b) >= len(s) && string(b[:len(s)]) == s
+}
+
+func hasSuffix(b []byte, s string) bool {
+	return len(b) >= len(s) && string(b[len(b)-len(s):]) == s
+}
+
+// index is bytes.Index for a string needle; the conversion does not allocate.
+func index(b []byte, s string) int { return bytes.Index(b, []byte(s)) }
+
+// equalFold compares b with a lower-case ASCII word ignoring case.
+func equalFold(b []byte, lower string) bool {
+	if len(b) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// valueAfter returns the text after key up to the next space (or end), and whether key occurred.
+func valueAfter(b []byte, key string) ([]byte, bool) {
+	i := index(b, key)
+	if i < 0 {
+		return nil, false
+	}
+	v := b[i+len(key):]
+	if j := bytes.IndexByte(v, ' '); j >= 0 {
+		v = v[:j]
+	}
+	return v, true
+}
+
+// angleValue strips one pair of surrounding angle brackets (mail addresses as logged).
+func angleValue(b []byte) []byte {
+	if len(b) > 0 && b[0] == '<' {
+		b = b[1:]
+		if n := len(b); n > 0 && b[n-1] == '>' {
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+// head returns at most the first n bytes of b, to bound searches for markers that sit near the start.
+func head(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// indexRare finds s in b when s starts with a byte that is rare in log text ('%', '='): it jumps
+// between occurrences of that byte, which is cheaper than a general substring search.
+func indexRare(b []byte, s string) int {
+	if len(s) == 0 {
+		return 0
+	}
+	off := 0
+	for len(b)-off >= len(s) {
+		i := bytes.IndexByte(b[off:len(b)-len(s)+1], s[0])
+		if i < 0 {
+			return -1
+		}
+		if string(b[off+i:off+i+len(s)]) == s {
+			return off + i
+		}
+		off += i + 1
+	}
+	return -1
+}
+
+// hasPrefixFold is hasPrefix ignoring ASCII case; upper is an upper-case word.
+func hasPrefixFold(b []byte, upper string) bool {
+	if len(b) < len(upper) {
+		return false
+	}
+	for i := 0; i < len(upper); i++ {
+		if b[i]&^0x20 != upper[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,158 @@
+package rules
+
+import (
+	"io/fs"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keikai-project/keikai/event"
+	"github.com/keikai-project/keikai/logs"
+	"github.com/keikai-project/keikai/rule"
+)
+
+// hostDir belongs to the host-artifact rules, whose samples are fields rather than log lines and
+// are checked by the host package's tests.
+const hostDir = "host/"
+
+func loadBundled(t *testing.T) *rule.Set {
+	t.Helper()
+	set, err := rule.LoadFS(FS, ".")
+	if err != nil {
+		t.Fatalf("loading bundled rules: %v", err)
+	}
+	if len(set.Unsupported) > 0 {
+		for _, r := range set.Unsupported {
+			t.Errorf("%s: rule %q is unsupported: %s", r.File, r.Title, r.Unsupported)
+		}
+	}
+	return set
+}
+
+func TestEmbedsRuleFiles(t *testing.T) {
+	n := 0
+	err := fs.WalkDir(FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yml") {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 40 {
+		t.Errorf("FS holds %d rule files, want the whole bundle (at least 40)", n)
+	}
+}
+
+func TestBundledRulesMetadata(t *testing.T) {
+	set := loadBundled(t)
+	ids := map[string]string{}
+	for _, r := range set.Rules {
+		where := r.File + ": " + r.Title
+		if r.ID == "" {
+			t.Errorf("%s: no id", where)
+		} else if prev, ok := ids[r.ID]; ok {
+			t.Errorf("%s: id %s also used by %s", where, r.ID, prev)
+		}
+		ids[r.ID] = where
+		if r.Title == "" {
+			t.Errorf("%s: no title", r.File)
+		}
+		if r.Level.String() == "" {
+			t.Errorf("%s: no level", where)
+		}
+		var cats, rsits int
+		for _, tag := range r.Tags {
+			switch {
+			case strings.HasPrefix(tag, "keikai.category."):
+				cats++
+			case strings.HasPrefix(tag, "rsit."):
+				rsits++
+			}
+		}
+		if cats != 1 {
+			t.Errorf("%s: %d keikai.category tags, want exactly 1", where, cats)
+		}
+		if rsits != 1 {
+			t.Errorf("%s: %d rsit tags, want exactly 1", where, rsits)
+		}
+		if len(r.Advisories()) == 0 {
+			t.Errorf("%s: no advisory.<ID> tag", where)
+		}
+		if len(r.Samples.Match) == 0 {
+			t.Errorf("%s: no match sample", where)
+		}
+		if len(r.Samples.NoMatch) == 0 {
+			t.Errorf("%s: no nomatch sample", where)
+		}
+		if r.IsCorrelation() {
+			continue
+		}
+		if r.Logsource == (rule.Logsource{}) {
+			t.Errorf("%s: no logsource", where)
+		}
+	}
+}
+
+// TestBundledRuleSamples parses every sample line of every detection rule and checks the rule
+// against it: a match sample must match on at least one of its lines, a nomatch sample on none.
+// Correlation samples need the engine and are run by `keikai rules test`.
+func TestBundledRuleSamples(t *testing.T) {
+	set := loadBundled(t)
+	p := logs.NewParser(time.UTC)
+	var e event.Event
+	matches := func(r *rule.Rule, s rule.Sample) bool {
+		for _, line := range s.Lines {
+			p.Parse(line, &e)
+			if r.Match(&e) {
+				return true
+			}
+		}
+		return false
+	}
+	checked := 0
+	for _, r := range set.Rules {
+		if r.IsCorrelation() || strings.HasPrefix(r.File, hostDir) {
+			continue
+		}
+		t.Run(strings.TrimSuffix(r.File, ".yml")+"/"+r.Name, func(t *testing.T) {
+			for _, s := range r.Samples.Match {
+				if len(s.Lines) == 0 {
+					t.Errorf("%s:%d: match sample has no log lines", r.File, s.Line)
+					continue
+				}
+				if !matches(r, s) {
+					p.Parse(s.Lines[0], &e)
+					t.Errorf("%s:%d: match sample does not match (parsed as %s: %s)", r.File, s.Line, e.Format, describe(&e))
+				}
+			}
+			for _, s := range r.Samples.NoMatch {
+				if matches(r, s) {
+					t.Errorf("%s:%d: nomatch sample matches", r.File, s.Line)
+				}
+			}
+		})
+		checked++
+	}
+	if checked == 0 {
+		t.Fatal("no detection rule was checked")
+	}
+}
+
+// describe lists an event's fields for failure messages.
+func describe(e *event.Event) string {
+	var b strings.Builder
+	e.Each(func(f event.Field, v []byte) {
+		if b.Len() > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString(f.String())
+		b.WriteString("=")
+		if len(v) > 60 {
+			v = v[:60]
+		}
+		b.WriteString(strings.ToValidUTF8(string(v), "?"))
+	})
+	return b.String()
+}

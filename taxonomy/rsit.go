@@ -1,0 +1,56 @@
+package taxonomy
+
+import "strings"
+
+// RSITClass is one class of the Reference Security Incident Taxonomy with its incident types,
+// spelled as in the taxonomy's machine-readable version (British spelling, lower case).
+type RSITClass struct {
+	Class string
+	Types []string
+}
+
+// rsit is the taxonomy as maintained by the ENISA-hosted RSIT working group.
+var rsit = [...]RSITClass{
+	{"abusive-content", []string{"spam", "harmful-speech", "violence"}},
+	{"malicious-code", []string{"infected-system", "c2-server", "malware-distribution", "malware-configuration"}},
+	{"information-gathering", []string{"scanner", "sniffing", "social-engineering"}},
+	{"intrusion-attempts", []string{"ids-alert", "brute-force", "exploit"}},
+	{"intrusions", []string{"privileged-account-compromise", "unprivileged-account-compromise",
+		"application-compromise", "system-compromise", "burglary"}},
+	{"availability", []string{"dos", "ddos", "misconfiguration", "sabotage", "outage"}},
+	{"information-content-security", []string{"unauthorised-information-access",
+		"unauthorised-information-modification", "data-loss", "data-leak"}},
+	{"fraud", []string{"unauthorised-use-of-resources", "copyright", "masquerade", "phishing"}},
+	{"vulnerable", []string{"weak-crypto", "ddos-amplifier", "potentially-unwanted-accessible",
+		"information-disclosure", "vulnerable-system"}},
+	{"other", []string{"other", "undetermined"}},
+	{"test", []string{"test"}},
+}
+
+// RSIT returns the taxonomy's classes and types in the taxonomy's order.
+func RSIT() []RSITClass {
+	out := make([]RSITClass, len(rsit))
+	for i, c := range rsit {
+		out[i] = RSITClass{Class: c.Class, Types: append([]string(nil), c.Types...)}
+	}
+	return out
+}
+
+// ValidRSIT reports whether classType ("class:type") names a type of the taxonomy.
+func ValidRSIT(classType string) bool {
+	class, typ, ok := strings.Cut(classType, ":")
+	if !ok {
+		return false
+	}
+	for _, c := range rsit {
+		if c.Class != class {
+			continue
+		}
+		for _, t := range c.Types {
+			if t == typ {
+				return true
+			}
+		}
+	}
+	return false
+}

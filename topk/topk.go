@@ -1,0 +1,138 @@
+// Package topk counts how often keys occur in a stream whose number of distinct keys is unbounded
+// (source addresses, URL paths), in bounded memory. Counts are exact until the counter holds
+// Capacity keys; after that it switches to the Space-Saving scheme: a new key replaces the key
+// with the smallest count and inherits that count, so every reported count is an upper bound that
+// overestimates by at most the count it inherited. The heaviest keys, the ones a report lists,
+// stay accurate.
+package topk
+
+import (
+	"container/heap"
+	"sort"
+)
+
+// Counter is a bounded frequency counter. It is not safe for concurrent use; give each goroutine
+// its own and Merge them.
+type Counter struct {
+	capacity int
+	index    map[string]*entry
+	byCount  minHeap
+	// evictions counts the replacements made after the counter filled up; non-zero means the
+	// counts are upper bounds.
+	evictions int64
+}
+
+type entry struct {
+	key   string
+	count int64
+	// overcount is the count the key inherited when it replaced another: the most it may be
+	// overcounted by.
+	overcount int64
+	pos       int
+}
+
+// New returns a counter that keeps at most capacity keys.
+func New(capacity int) *Counter {
+	if capacity < 1 {
+		capacity = 1
+	}
+	return &Counter{capacity: capacity, index: make(map[string]*entry)}
+}
+
+// Add counts n more occurrences of key. The key is copied only when it is new to the counter.
+func (c *Counter) Add(key []byte, n int64) {
+	if e, ok := c.index[string(key)]; ok {
+		e.count += n
+		heap.Fix(&c.byCount, e.pos)
+		return
+	}
+	c.insert(string(key), n, 0)
+}
+
+func (c *Counter) insert(key string, n, overcount int64) {
+	if len(c.index) < c.capacity {
+		e := &entry{key: key, count: n, overcount: overcount}
+		c.index[key] = e
+		heap.Push(&c.byCount, e)
+		return
+	}
+	c.evictions++
+	min := c.byCount[0]
+	delete(c.index, min.key)
+	inherited := min.count
+	min.key, min.count, min.overcount = key, inherited+n, inherited+overcount
+	c.index[key] = min
+	heap.Fix(&c.byCount, 0)
+}
+
+// Merge adds every count of other into c.
+func (c *Counter) Merge(other *Counter) {
+	for _, e := range other.byCount {
+		if mine, ok := c.index[e.key]; ok {
+			mine.count += e.count
+			mine.overcount += e.overcount
+			heap.Fix(&c.byCount, mine.pos)
+			continue
+		}
+		c.insert(e.key, e.count, e.overcount)
+	}
+	c.evictions += other.evictions
+}
+
+// Approximate reports whether any count may be overestimated because the counter overflowed.
+func (c *Counter) Approximate() bool { return c.evictions > 0 }
+
+// Len is the number of keys held.
+func (c *Counter) Len() int { return len(c.index) }
+
+// Item is one key and its count.
+type Item struct {
+	Key   string
+	Count int64
+	// MaxError is how much Count may exceed the true count (0 when exact).
+	MaxError int64
+}
+
+// Top returns the n keys with the highest counts, highest first; ties are ordered by key so that
+// output is deterministic.
+func (c *Counter) Top(n int) []Item {
+	items := make([]Item, 0, len(c.byCount))
+	for _, e := range c.byCount {
+		items = append(items, Item{Key: e.key, Count: e.count, MaxError: e.overcount})
+	}
+	sort.Slice(items, func(i, j int) bool {
+		if items[i].Count != items[j].Count {
+			return items[i].Count > items[j].Count
+		}
+		return items[i].Key < items[j].Key
+	})
+	if n >= 0 && len(items) > n {
+		items = items[:n]
+	}
+	return items
+}
+
+type minHeap []*entry
+
+func (h minHeap) Len() int { return len(h) }
+func (h minHeap) Less(i, j int) bool {
+	if h[i].count != h[j].count {
+		return h[i].count < h[j].count
+	}
+	return h[i].key > h[j].key
+}
+func (h minHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].pos, h[j].pos = i, j
+}
+func (h *minHeap) Push(x any) {
+	e := x.(*entry)
+	e.pos = len(*h)
+	*h = append(*h, e)
+}
+func (h *minHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
+}

@@ -1,0 +1,70 @@
+package topk
+
+import (
+	"fmt"
+	"testing"
+)
+
+func TestExactBelowCapacity(t *testing.T) {
+	c := New(10)
+	for i, k := range []string{"a", "b", "a", "c", "a", "b"} {
+		c.Add([]byte(k), int64(1+i%1))
+	}
+	got := c.Top(-1)
+	want := []Item{{"a", 3, 0}, {"b", 2, 0}, {"c", 1, 0}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("Top = %v, want %v", got, want)
+	}
+	if c.Approximate() {
+		t.Error("Approximate() = true below capacity")
+	}
+}
+
+func TestHeavyHittersSurviveOverflow(t *testing.T) {
+	c := New(8)
+	// Two heavy keys among many one-off keys: the heavy ones must stay on top with counts that
+	// are never below the truth.
+	for i := 0; i < 1000; i++ {
+		c.Add([]byte("heavy1"), 1)
+		if i%2 == 0 {
+			c.Add([]byte("heavy2"), 1)
+		}
+		c.Add([]byte(fmt.Sprintf("noise%d", i)), 1)
+	}
+	top := c.Top(2)
+	if top[0].Key != "heavy1" || top[1].Key != "heavy2" {
+		t.Fatalf("Top(2) = %v, want heavy1 then heavy2", top)
+	}
+	if top[0].Count < 1000 || top[1].Count < 500 {
+		t.Errorf("counts below truth: %v", top)
+	}
+	if !c.Approximate() || c.Len() != 8 {
+		t.Errorf("Approximate()=%v Len()=%d, want true and 8", c.Approximate(), c.Len())
+	}
+}
+
+func TestMerge(t *testing.T) {
+	a, b := New(4), New(4)
+	a.Add([]byte("x"), 5)
+	a.Add([]byte("y"), 1)
+	b.Add([]byte("x"), 2)
+	b.Add([]byte("z"), 7)
+	a.Merge(b)
+	got := a.Top(-1)
+	want := []Item{{"x", 7, 0}, {"z", 7, 0}, {"y", 1, 0}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("merged Top = %v, want %v", got, want)
+	}
+}
+
+func BenchmarkAddExisting(b *testing.B) {
+	c := New(1024)
+	keys := make([][]byte, 256)
+	for i := range keys {
+		keys[i] = []byte(fmt.Sprintf("198.51.100.%d", i))
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		c.Add(keys[i&255], 1)
+	}
+}
