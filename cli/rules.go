@@ -43,7 +43,7 @@ func loadRules(dirs []string, env *Env) (*rule.Set, error) {
 		if !info.IsDir() {
 			return nil, fmt.Errorf("--rules %s: not a directory; give the directory that holds the .yml rule files", dir)
 		}
-		user, err := rule.LoadFS(os.DirFS(dir), ".")
+		user, err := rule.LoadDir(dir)
 		if err != nil {
 			return nil, fmt.Errorf("rules in %s:\n%w", dir, err)
 		}

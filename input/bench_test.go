@@ -1,6 +1,7 @@
 package input
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -49,3 +50,25 @@ func benchmarkRun(b *testing.B, size int, compress bool) {
 
 func BenchmarkRun(b *testing.B)     { benchmarkRun(b, 256<<20, false) }
 func BenchmarkRunGzip(b *testing.B) { benchmarkRun(b, 64<<20, true) }
+
+// BenchmarkRunStdin measures the interruptible read path used for stdin, FIFOs and devices.
+func BenchmarkRunStdin(b *testing.B) {
+	path, size := benchmarkFile(b, 128<<20, false)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdin := bytes.NewReader(data)
+	r := NewReader(Options{Stdin: stdin})
+	sources := r.Plan([]string{"-"}, nil)
+	b.SetBytes(size)
+	b.ResetTimer()
+	for range b.N {
+		stdin.Reset(data)
+		out := make(chan *Chunk, 8)
+		go r.Run(context.Background(), sources, out, nil, nil)
+		for c := range out {
+			r.Release(c)
+		}
+	}
+}

@@ -87,7 +87,8 @@ func (p *planner) walk(dir string, fi fs.FileInfo, depth int) {
 	// ReadDir sorts by name and, on error, still returns what it could read.
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		p.warn(Warning{File: dir, Msg: "directory " + openFailure(err), Err: err})
+		p.warn(Warning{File: dir, Msg: fmt.Sprintf(
+			"directory cannot be listed (%s); files in it that could not be listed were skipped", reason(err)), Err: err})
 	}
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())

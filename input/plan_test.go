@@ -46,7 +46,7 @@ func TestPlan(t *testing.T) {
 		writeFile(t, j(p), []byte(p+"\n"))
 	}
 	writeFile(t, j("empty.log"), nil)
-	symlink(j("logs"), j("logs", "m", "loop"))     // loop back up the tree
+	symlink(j("logs"), j("logs", "m", "loop"))      // loop back up the tree
 	symlink(j("other"), j("logs", "m", "zz-other")) // symlink to another directory: followed
 	symlink(j("other", "x.log"), j("logs", "link.log"))
 	symlink("missing-target", j("logs", "broken"))
@@ -163,8 +163,24 @@ func TestPlanUnreadable(t *testing.T) {
 		t.Fatalf("warnings %v, want one for the file and one for the directory", warningSummary(ws))
 	}
 	for _, w := range ws {
-		if !errors.Is(w.Err, fs.ErrPermission) || !strings.Contains(w.Msg, "permission denied") {
+		if !errors.Is(w.Err, fs.ErrPermission) || !strings.Contains(w.Msg, "permission denied") || !strings.Contains(w.Msg, "skipped") {
 			t.Errorf("warning %+v, want permission denied with Err", w)
 		}
+	}
+}
+
+func TestRunUnreadable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("running as root, which reads any file; run the tests as an ordinary user to check permission warnings")
+	}
+	path := writeFile(t, filepath.Join(t.TempDir(), "rotated.log"), []byte("x\n"))
+	r := NewReader(Options{})
+	sources := r.Plan([]string{path}, nil)
+	if err := os.Chmod(path, 0); err != nil { // taken away between Plan and Run
+		t.Fatal(err)
+	}
+	res := runAll(t, r, sources)
+	if len(res.warnings) != 1 || !errors.Is(res.warnings[0].Err, fs.ErrPermission) || res.lasts[path] != 1 {
+		t.Errorf("warnings %v, Last chunks %d; want one permission warning and one empty Last chunk", warningSummary(res.warnings), res.lasts[path])
 	}
 }

@@ -72,6 +72,9 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 		}
 		return s.finish()
 	case err != nil:
+		if err := s.feed(head); err != nil {
+			return err
+		}
 		return s.readFailed(ctx, err)
 	case bytes.HasPrefix(head, gzipMagic):
 		src.Compressed = true

@@ -297,3 +297,21 @@ func TestRunBrokenReader(t *testing.T) {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+func TestRunReadErrorKeepsFirstBytes(t *testing.T) {
+	sent := false
+	r := NewReader(Options{Stdin: readerFunc(func(p []byte) (int, error) {
+		if sent {
+			return 0, errors.New("device gone")
+		}
+		sent = true
+		return copy(p, "x"), nil // one byte, then the error: the gzip check has to stop early
+	})})
+	res := runAll(t, r, r.Plan([]string{"-"}, nil))
+	if d := diffLines(res.lines[stdinName], []line{{num: 1, text: "x"}}); d != "" {
+		t.Error(d)
+	}
+	if len(res.warnings) != 1 || res.warnings[0].Line != 1 || !strings.Contains(res.warnings[0].Msg, "read error (device gone)") {
+		t.Errorf("warnings %v, want one read error at line 1", res.warnings)
+	}
+}

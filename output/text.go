@@ -15,6 +15,9 @@ type textWriter struct {
 	w    io.Writer
 	opts Options
 	n    int
+	// shown remembers which advisories' countermeasures were printed, so that a host with many
+	// findings from one advisory lists its steps once.
+	shown map[string]bool
 }
 
 const (
@@ -84,12 +87,23 @@ func (t *textWriter) Finding(f *finding.Finding) error {
 	if f.Excerpt != "" {
 		fmt.Fprintf(&b, "    | %s\n", f.Excerpt)
 	}
-	for i, c := range f.Countermeasures {
-		text := c.En
-		if t.opts.Lang == "ja" {
-			text = c.Ja
+	if len(f.Countermeasures) > 0 {
+		key := strings.Join(f.Advisories, ",")
+		if t.shown[key] {
+			fmt.Fprintf(&b, "    countermeasures: as above (%s)\n", key)
+		} else {
+			if t.shown == nil {
+				t.shown = map[string]bool{}
+			}
+			t.shown[key] = true
+			for i, c := range f.Countermeasures {
+				text := c.En
+				if t.opts.Lang == "ja" {
+					text = c.Ja
+				}
+				fmt.Fprintf(&b, "    %d. %s\n", i+1, text)
+			}
 		}
-		fmt.Fprintf(&b, "    %d. %s\n", i+1, text)
 	}
 	b.WriteByte('\n')
 	_, err := io.WriteString(t.w, b.String())

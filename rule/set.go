@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 )
 
@@ -12,6 +14,16 @@ import (
 // resolves correlation references. It returns the rules that loaded together with all errors,
 // joined, so that one broken file does not hide the others.
 func LoadFS(fsys fs.FS, dir string) (*Set, error) {
+	return load(fsys, dir, func(p string) string { return p })
+}
+
+// LoadDir loads the rule files under a directory of the file system, naming each file by its
+// path under dir so that errors point at the file a person can open.
+func LoadDir(dir string) (*Set, error) {
+	return load(os.DirFS(dir), ".", func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) })
+}
+
+func load(fsys fs.FS, dir string, name func(string) string) (*Set, error) {
 	s := &Set{}
 	var errs []error
 	walkErr := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
@@ -30,10 +42,10 @@ func LoadFS(fsys fs.FS, dir string) (*Set, error) {
 		}
 		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("reading rule file: %w", err))
+			errs = append(errs, fmt.Errorf("reading rule file %s: %w", name(p), err))
 			return nil
 		}
-		rules, err := ParseFile(p, data)
+		rules, err := ParseFile(name(p), data)
 		if err != nil {
 			errs = append(errs, err)
 		}

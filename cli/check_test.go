@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// fakeRoot builds a system tree under a temporary directory: files maps paths (relative to the
+// root) to contents, links maps paths to symlink targets.
+func fakeRoot(t *testing.T, files, links map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for p, content := range files {
+		full := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for p, target := range links {
+		full := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, full); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+const procNetUDPHeader = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+
+func infectedFiles() map[string]string {
+	statd, err := os.ReadFile("testdata/logs/messages")
+	if err != nil {
+		panic(err)
+	}
+	return map[string]string{
+		"tmp/.uubugtraq":      "begin 644 .bugtraq.c\n",
+		"tmp/.bugtraq.c":      "/* worm source */\n",
+		"tmp/.bugtraq":        "\x7fELF",
+		"proc/net/udp":        procNetUDPHeader + " 1234: 00000000:07D2 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 12345 2 0000000000000000 0\n",
+		"proc/net/tcp":        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n",
+		"proc/4242/comm":      ".bugtraq\n",
+		"proc/4242/cmdline":   "./.bugtraq\x00192.0.2.1\x00",
+		"var/lib/dpkg/status": "Package: openssl\nStatus: install ok installed\nVersion: 0.9.6d-1\n\n",
+		"etc/syslog.conf":     "*.info;mail.none\t\t/var/log/messages\n",
+		"var/log/messages":    string(statd),
+	}
+}
+
+type checkDoc struct {
+	Findings []struct {
+		Title           string   `json:"title"`
+		Category        string   `json:"category"`
+		Advisories      []string `json:"advisories"`
+		Artifact        string   `json:"artifact"`
+		Countermeasures []struct {
+			Ja string `json:"ja"`
+			En string `json:"en"`
+		} `json:"countermeasures"`
+	} `json:"findings"`
+	Summary struct {
+		Findings    int  `json:"findings"`
+		Complete    bool `json:"complete"`
+		NotExamined []struct {
+			Area string `json:"area"`
+		} `json:"not_examined"`
+	} `json:"summary"`
+}
+
+func checkJSON(t *testing.T, root string) (checkDoc, run) {
+	t.Helper()
+	r := keikai(t, "", "check", "--root", root, "--format", "json", "--tz", "UTC")
+	var doc checkDoc
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("check output is not JSON (exit %d): %v\n%s\n%s", r.code, err, r.stdout, r.stderr)
+	}
+	return doc, r
+}
+
+func TestCheckInfectedRoot(t *testing.T) {
+	root := fakeRoot(t, infectedFiles(), map[string]string{"proc/4242/exe": "/tmp/.bugtraq"})
+	doc, r := checkJSON(t, root)
+	if r.code != exitFindings {
+		t.Fatalf("exit %d, want %d", r.code, exitFindings)
+	}
+	want := map[string]bool{
+		"/tmp/.uubugtraq": false, "/tmp/.bugtraq.c": false, "/tmp/.bugtraq": false,
+		"udp 0.0.0.0:2002": false, ".bugtraq": false, "openssl 0.9.6d-1": false, "statd": false,
+	}
+	for _, f := range doc.Findings {
+		if len(f.Countermeasures) == 0 || f.Countermeasures[0].Ja == "" || f.Countermeasures[0].En == "" {
+			t.Errorf("finding %q lacks countermeasures in Japanese and English", f.Title)
+		}
+		for k := range want {
+			if strings.Contains(f.Artifact, k) || (k == "statd" && f.Category == "intrusion" && len(f.Advisories) > 0 && f.Advisories[0] == "JPCERT-E-INF-98-0001") {
+				want[k] = true
+			}
+		}
+	}
+	for k, found := range want {
+		if !found {
+			t.Errorf("no finding for %s", k)
+		}
+	}
+}
+
+func TestCheckCleanRoot(t *testing.T) {
+	root := fakeRoot(t, map[string]string{
+		"tmp/.X11-unix/X0":    "",
+		"proc/net/udp":        procNetUDPHeader + "  100: 00000000:0044 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 999 2 0000000000000000 0\n",
+		"proc/net/tcp":        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n",
+		"proc/1/comm":         "init\n",
+		"proc/1/cmdline":      "/sbin/init\x00",
+		"var/lib/dpkg/status": "Package: openssl\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u2\n\n",
+		"var/log/messages":    "Mar  1 10:00:00 host cron[1]: (root) CMD (run-parts /etc/cron.hourly)\n",
+	}, nil)
+	doc, r := checkJSON(t, root)
+	if r.code != exitClean || len(doc.Findings) != 0 {
+		t.Fatalf("clean root: exit %d with %d findings, want 0 and none: %+v", r.code, len(doc.Findings), doc.Findings)
+	}
+}
+
+func TestCheckHostileRoots(t *testing.T) {
+	tests := []struct {
+		name  string
+		links map[string]string
+	}{
+		{"worm path is a link to a secret", map[string]string{"tmp/.bugtraq": "/etc/shadow"}},
+		{"symlink loop", map[string]string{"tmp/a": "b", "tmp/b": "a", "var/log": "/var/log"}},
+		{"log directory points out of the root", map[string]string{"var/log": "/var/log"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := fakeRoot(t, map[string]string{"etc/hostname": "fake\n"}, tt.links)
+			doc, r := checkJSON(t, root)
+			if r.code == exitError {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			for _, f := range doc.Findings {
+				// A link named like a worm file is itself evidence; following it would not be.
+				if strings.Contains(f.Artifact, "shadow") && !strings.Contains(f.Artifact, "/tmp/.bugtraq") {
+					t.Errorf("a finding reached outside the root: %+v", f)
+				}
+			}
+			if doc.Summary.Complete && len(doc.Summary.NotExamined) > 0 {
+				t.Error("complete is true while some things were not examined")
+			}
+		})
+	}
+}
+
+func TestCheckReportsWhatItCouldNotExamine(t *testing.T) {
+	root := fakeRoot(t, map[string]string{"etc/hostname": "fake\n"}, nil)
+	doc, _ := checkJSON(t, root)
+	if doc.Summary.Complete {
+		t.Fatal("a root without /proc was reported as completely examined")
+	}
+	areas := map[string]bool{}
+	for _, g := range doc.Summary.NotExamined {
+		areas[g.Area] = true
+	}
+	if !areas["sockets"] && !areas["processes"] {
+		t.Errorf("missing /proc not listed among not_examined: %+v", doc.Summary.NotExamined)
+	}
+}
