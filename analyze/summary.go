@@ -125,6 +125,7 @@ func (s *summaryBuilder) add(t *tally) {
 		s.icmp[i] += n
 	}
 	s.cgi.Merge(t.cgi)
+	t.flushSource()
 	s.sources.Merge(t.sources)
 	for i, n := range t.perRule {
 		s.perRule[i] += n

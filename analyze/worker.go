@@ -99,7 +99,7 @@ func (w *worker) line(raw []byte, line int64, src *input.Source, res *chunkResul
 		return
 	}
 	if ip := ev.Get(event.SourceIp); len(ip) > 0 {
-		t.sources.Add(ip, 1)
+		t.countSource(ip)
 	}
 	for _, ri := range w.matched {
 		if w.eng.Generates(ri) {
@@ -240,6 +240,27 @@ type tally struct {
 	cgi     *topk.Counter
 	sources *topk.Counter
 	perRule []int64
+	// lastSource and lastCount batch a run of lines from one source (a scan, a flood) into one
+	// counter update.
+	lastSource []byte
+	lastCount  int64
+}
+
+func (t *tally) countSource(ip []byte) {
+	if t.lastCount > 0 && bytes.Equal(ip, t.lastSource) {
+		t.lastCount++
+		return
+	}
+	t.flushSource()
+	t.lastSource = append(t.lastSource[:0], ip...)
+	t.lastCount = 1
+}
+
+func (t *tally) flushSource() {
+	if t.lastCount > 0 {
+		t.sources.Add(t.lastSource, t.lastCount)
+		t.lastCount = 0
+	}
 }
 
 const counterCapacity = 10_000

@@ -32,9 +32,30 @@ type plan struct {
 	matcher *ahocorasick.Matcher
 	// ruleOfLiteral lists, for each pattern of matcher, the rules that need it.
 	ruleOfLiteral [][]int
+	// indexes hold rules without literals that require one of a set of values of a numeric
+	// field (port lists, ICMP types): only the rules naming the event's value are evaluated.
+	indexes []intIndex
 	// always are the rules evaluated on every event of the format.
 	always []int
 }
+
+type intIndex struct {
+	field event.Field
+	rules map[int64][]int
+	// small marks the values below 65536 that have rules, so that most events (ports no rule
+	// names) skip the map lookup.
+	small [65536 / 64]uint64
+}
+
+func (idx *intIndex) lookup(v int64) []int {
+	if v < 65536 && idx.small[v>>6]&(1<<(v&63)) == 0 {
+		return nil
+	}
+	return idx.rules[v]
+}
+
+// indexedFields are tried in order for rules that have no literal prefilter.
+var indexedFields = []event.Field{event.DestinationPort, event.IcmpType, event.LocalPort}
 
 // New compiles the rules of set (already resolved) for matching.
 func New(set *rule.Set) (*Engine, error) {
@@ -94,7 +115,9 @@ func (e *Engine) buildPlan(f event.Format) plan {
 		}
 		lits, ok := r.Prefilter()
 		if !ok || f.IsHost() {
-			p.always = append(p.always, ri)
+			if !p.index(r, ri) {
+				p.always = append(p.always, ri)
+			}
 			continue
 		}
 		for _, l := range lits {
@@ -114,6 +137,34 @@ func (e *Engine) buildPlan(f event.Format) plan {
 		p.matcher = ahocorasick.New(literals)
 	}
 	return p
+}
+
+// index files rule ri under the first numeric field whose values it bounds.
+func (p *plan) index(r *rule.Rule, ri int) bool {
+	for _, f := range indexedFields {
+		values, ok := r.RequiredInts(f)
+		if !ok {
+			continue
+		}
+		var idx *intIndex
+		for i := range p.indexes {
+			if p.indexes[i].field == f {
+				idx = &p.indexes[i]
+			}
+		}
+		if idx == nil {
+			p.indexes = append(p.indexes, intIndex{field: f, rules: map[int64][]int{}})
+			idx = &p.indexes[len(p.indexes)-1]
+		}
+		for _, v := range values {
+			idx.rules[v] = append(idx.rules[v], ri)
+			if v >= 0 && v < 65536 {
+				idx.small[v>>6] |= 1 << (v & 63)
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // Generates reports whether matches of detection rule i are findings of their own (Sigma: the base
@@ -175,7 +226,20 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 			out = append(out, ri)
 		}
 	}
+	for i := range p.indexes {
+		idx := &p.indexes[i]
+		if v, ok := ev.Int(idx.field); ok {
+			for _, ri := range idx.lookup(v) {
+				if rules[ri].Match(ev) {
+					out = append(out, ri)
+				}
+			}
+		}
+	}
 	if p.matcher == nil {
+		if len(out) > 1 {
+			slices.Sort(out)
+		}
 		return out
 	}
 	hits := w.hits[ev.Format]
@@ -186,6 +250,9 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 		found = p.matcher.Scan(url, hits) || found
 	}
 	if !found {
+		if len(out) > 1 {
+			slices.Sort(out)
+		}
 		return out
 	}
 	w.stamp++
@@ -193,7 +260,6 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 		clear(w.seen)
 		w.stamp = 1
 	}
-	before := len(out)
 	hits.Each(func(id int) {
 		for _, ri := range p.ruleOfLiteral[id] {
 			if w.seen[ri] == w.stamp {
@@ -205,7 +271,7 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 			}
 		}
 	})
-	if len(out) > 1 && before < len(out) {
+	if len(out) > 1 {
 		slices.Sort(out)
 	}
 	return out

@@ -6,6 +6,7 @@ package event
 
 import (
 	"bytes"
+	"math/bits"
 	"strconv"
 )
 
@@ -276,9 +277,15 @@ type Event struct {
 	Raw     []byte
 	Time    Time
 
-	vals    [NumFields][]byte
+	vals [NumFields][]byte
+	// present has bit f set when vals[f] was set, so that Reset clears only those slots: parsing
+	// is the hot path, and most events carry a handful of the fields.
+	present uint64
 	scratch []byte
 }
+
+// NumFields must fit the present bitmask.
+var _ [64 - NumFields]struct{}
 
 // Reset clears e for the next record, keeping its buffers.
 func (e *Event) Reset(raw []byte) {
@@ -286,7 +293,10 @@ func (e *Event) Reset(raw []byte) {
 	e.Framing = FramingNone
 	e.Raw = raw
 	e.Time = Time{}
-	e.vals = [NumFields][]byte{}
+	for m := e.present; m != 0; m &= m - 1 {
+		e.vals[bits.TrailingZeros64(m)] = nil
+	}
+	e.present = 0
 	e.scratch = e.scratch[:0]
 }
 
@@ -303,10 +313,14 @@ func (e *Event) Set(f Field, v []byte) {
 		v = []byte{}
 	}
 	e.vals[f] = v
+	e.present |= 1 << f
 }
 
 // SetString stores a constant string value (protocol and action names and the like).
-func (e *Event) SetString(f Field, v string) { e.vals[f] = constBytes(v) }
+func (e *Event) SetString(f Field, v string) {
+	e.vals[f] = constBytes(v)
+	e.present |= 1 << f
+}
 
 // Scratch copies b into the event's own buffer and returns the copy, for values that are derived
 // from the raw line (decoded URLs, normalised names). The buffer may be reallocated by a later
@@ -360,7 +374,7 @@ func (e *Event) Clone() *Event {
 	c.Raw = bytes.Clone(e.Raw)
 	for f := Field(1); f < NumFields; f++ {
 		if v := e.vals[f]; v != nil {
-			c.vals[f] = c.Scratch(v)
+			c.Set(f, c.Scratch(v))
 		}
 	}
 	return c

@@ -114,12 +114,13 @@ func (m *regexpMatcher) literals() ([]string, bool) { return m.lits, m.ok }
 // intSetMatcher compares a numeric field's value with a list of integers in constant time: ports
 // and status codes go into a bitset, anything larger into a map.
 type intSetMatcher struct {
-	small *[65536 / 64]uint64
-	large map[int64]struct{}
+	small  *[65536 / 64]uint64
+	large  map[int64]struct{}
+	values []int64
 }
 
 func newIntSetMatcher(values []int64) *intSetMatcher {
-	m := &intSetMatcher{}
+	m := &intSetMatcher{values: values}
 	for _, n := range values {
 		if n >= 0 && n < 65536 {
 			if m.small == nil {

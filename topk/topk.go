@@ -28,7 +28,11 @@ type entry struct {
 	// overcount is the count the key inherited when it replaced another: the most it may be
 	// overcounted by.
 	overcount int64
-	pos       int
+	// snapshot is the count the heap orders the entry by. Increments leave it behind, so that
+	// counting a key already held is a map lookup; eviction repairs stale snapshots, which are
+	// never above the true count, before trusting the heap's minimum.
+	snapshot int64
+	pos      int
 }
 
 // New returns a counter that keeps at most capacity keys.
@@ -43,7 +47,6 @@ func New(capacity int) *Counter {
 func (c *Counter) Add(key []byte, n int64) {
 	if e, ok := c.index[string(key)]; ok {
 		e.count += n
-		heap.Fix(&c.byCount, e.pos)
 		return
 	}
 	c.insert(string(key), n, 0)
@@ -51,18 +54,32 @@ func (c *Counter) Add(key []byte, n int64) {
 
 func (c *Counter) insert(key string, n, overcount int64) {
 	if len(c.index) < c.capacity {
-		e := &entry{key: key, count: n, overcount: overcount}
+		e := &entry{key: key, count: n, overcount: overcount, snapshot: n}
 		c.index[key] = e
 		heap.Push(&c.byCount, e)
 		return
 	}
 	c.evictions++
-	min := c.byCount[0]
+	min := c.minimum()
 	delete(c.index, min.key)
 	inherited := min.count
 	min.key, min.count, min.overcount = key, inherited+n, inherited+overcount
+	min.snapshot = min.count
 	c.index[key] = min
 	heap.Fix(&c.byCount, 0)
+}
+
+// minimum returns the entry with the smallest count, at the top of the heap. Every snapshot is at
+// most its entry's count, so once the top's snapshot is current no entry can count less.
+func (c *Counter) minimum() *entry {
+	for {
+		top := c.byCount[0]
+		if top.snapshot == top.count {
+			return top
+		}
+		top.snapshot = top.count
+		heap.Fix(&c.byCount, 0)
+	}
 }
 
 // Merge adds every count of other into c.
@@ -71,7 +88,6 @@ func (c *Counter) Merge(other *Counter) {
 		if mine, ok := c.index[e.key]; ok {
 			mine.count += e.count
 			mine.overcount += e.overcount
-			heap.Fix(&c.byCount, mine.pos)
 			continue
 		}
 		c.insert(e.key, e.count, e.overcount)
@@ -116,8 +132,8 @@ type minHeap []*entry
 
 func (h minHeap) Len() int { return len(h) }
 func (h minHeap) Less(i, j int) bool {
-	if h[i].count != h[j].count {
-		return h[i].count < h[j].count
+	if h[i].snapshot != h[j].snapshot {
+		return h[i].snapshot < h[j].snapshot
 	}
 	return h[i].key > h[j].key
 }

@@ -68,3 +68,22 @@ func BenchmarkAddExisting(b *testing.B) {
 		c.Add(keys[i&255], 1)
 	}
 }
+
+// TestEvictsTrueMinimum checks that lazily updated counts never let a frequently incremented key
+// be evicted in place of a rarer one.
+func TestEvictsTrueMinimum(t *testing.T) {
+	c := New(3)
+	c.Add([]byte("a"), 1)
+	c.Add([]byte("b"), 1)
+	c.Add([]byte("c"), 1)
+	for i := 0; i < 10; i++ {
+		c.Add([]byte("a"), 1) // a's heap position is now stale
+		c.Add([]byte("b"), 1)
+	}
+	c.Add([]byte("d"), 1) // must evict c, the only key still at 1
+	got := c.Top(-1)
+	want := []Item{{"a", 11, 0}, {"b", 11, 0}, {"d", 2, 1}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("Top = %v, want %v", got, want)
+	}
+}
