@@ -85,7 +85,7 @@ else
 	go build -o "$tmp/bin/keikai" ./cmd/keikai || die "go build ./cmd/keikai failed"
 	KK=$tmp/bin/keikai
 fi
-echo "== $(chkrootkit -V 2>&1 | head -1); $(rkhunter --version 2>/dev/null | sed -n 's/^\(Rootkit Hunter [0-9.]*\).*/\1/p' | head -1); keikai $("$KK" version 2>/dev/null | head -1 || echo '?')"
+echo "== $(chkrootkit -V 2>&1 | head -1); $(rkhunter --version 2>/dev/null | sed -n 's/^\(Rootkit Hunter [0-9.]*\).*/\1/p' | head -1); $("$KK" version 2>/dev/null | head -1 || echo 'keikai ?')"
 
 # ---------------------------------------------------------------- fake roots
 
@@ -154,7 +154,13 @@ dpkg_status "$R_CLEAN" 0.9.6g-1
 R_SLAP=$ROOTS/r2
 base "$R_SLAP"
 dpkg_status "$R_SLAP" 0.9.6d-1
-printf 'begin 644 .bugtraq.c\nM(V EN8VQU9&4@/'\''-T9&EO+F@^"@``\n`\nend\n' >"$R_SLAP/tmp/.uubugtraq"
+# uuencoded text (of a harmless line), as the worm kept its source in /tmp/.uubugtraq
+cat >"$R_SLAP/tmp/.uubugtraq" <<'EOF'
+begin 644 .bugtraq.c
+M+RH@:V5I:V%I(&)E;F-H('!L86-E:&]L9&5R.B!N;W0@=&AE('=O<FT@*B\*
+`
+end
+EOF
 printf '/* keikai bench placeholder for the worm source: not the worm */\nint main(void) { return 0; }\n' >"$R_SLAP/tmp/.bugtraq.c"
 # ELF-looking bytes, not a program: the magic and a header, then zeros; mode 0644
 { printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000\002\000\003\000'; head -c 1024 /dev/zero; } >"$R_SLAP/tmp/.bugtraq"
@@ -286,7 +292,7 @@ for name in "${ROOT_NAMES[@]}"; do
 	echo "   chkrootkit -r      best ${T_C[$name]}s; Slapper: $([ "${N_C[$name]}" -gt 0 ] && echo "WARNING Possible Slapper Worm installed ($(paste -sd' ' "$tmp/c.$name.slapper"))" || echo 'not found')"
 	grep -E "Checking \`slapper'|Slapper|INFECTED" "$tmp/c.$name.out" | sed 's/^/      chkrootkit: /' | head -5 || true
 	echo "   keikai check       best ${T_K[$name]}s; exit $krc; findings ${N_K[$name]}, of them Slapper ${N_KS[$name]}"
-	while IFS=$'\t' read -r rule title art; do
+	while IFS=$'\t' read -r _ title art; do
 		art=${art#"$dir"}
 		printf '      keikai: %s%s\n' "$title" "${art:+ [$art]}"
 	done <"$tmp/k.$name.all"
@@ -341,7 +347,7 @@ if [ -z "${BENCH_NO_LIVE:-}" ]; then
 	keikai_summary "$tmp/k.live.json" "$tmp/k.live" || true
 	NKL=$(grep -c '' "$tmp/k.live.all" || true)
 	echo "   keikai check       best ${TKL}s of $RUNS; findings $NKL"
-	head -10 "$tmp/k.live.all" | while IFS=$'\t' read -r rule title art; do
+	head -10 "$tmp/k.live.all" | while IFS=$'\t' read -r _ title art; do
 		printf '      keikai: %s%s\n' "$title" "${art:+ [$art]}"
 	done
 	TRK=skipped NRK=-
@@ -357,18 +363,22 @@ if [ -z "${BENCH_NO_LIVE:-}" ]; then
 		echo "   rkhunter           best ${TRK}s of $RKRUNS; warnings $NRK"
 		grep '^Warning:' "$tmp/rk.out" | head -10 | sed 's/^/      rkhunter: /' || true
 	fi
-	LIVE=$(printf '%-8s %12s %12s %14s %16s' live "$TKL" "$NKL" "$TRK (rkhunter)" "$NRK warnings")
+	if [ "$TRK" = skipped ]; then
+		LIVE="live system: keikai check ${TKL}s, $NKL findings; rkhunter skipped (BENCH_RKHUNTER_RUNS=0)"
+	else
+		LIVE="live system: keikai check ${TKL}s, $NKL findings; rkhunter ${TRK}s, $NRK warnings"
+	fi
 fi
 
 # ---------------------------------------------------------------- summary
 
 echo
-echo "summary (wall times: best of $RUNS; live rkhunter: best of $RKRUNS)"
+echo "summary (wall times: best of $RUNS${LIVE:+; live rkhunter: best of $RKRUNS})"
 printf '%-8s %12s %12s %14s %16s %10s %7s\n' root keikai_s keikai_slapper chkrootkit_s chkrootkit_slapper detection speed
 for name in "${ROOT_NAMES[@]}"; do
 	printf '%-8s %12s %12s %14s %16s %10s %7s\n' "$name" "${T_K[$name]}" "${N_KS[$name]}" "${T_C[$name]}" "${N_C[$name]}" "${VERD_D[$name]}" "${VERD_S[$name]}"
 done
-[ -z "$LIVE" ] || { printf '%-8s %12s %12s %14s %16s\n' "" keikai_s keikai_findings rkhunter_s rkhunter; echo "$LIVE"; }
+[ -z "$LIVE" ] || echo "$LIVE"
 echo "(keikai_slapper / chkrootkit_slapper: Slapper findings / paths reported; detection PASS = keikai reports every"
 echo " Slapper path chkrootkit reports, nothing on the clean root, something on every infected root;"
 echo " speed PASS = keikai time <= 1/10 of chkrootkit's)"

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -129,7 +128,7 @@ func TestRunMemoryBounded(t *testing.T) {
 
 func TestRunExplicitFIFO(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "pipe")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+	if err := mkfifo(fifo); err != nil {
 		t.Skipf("mkfifo not available: %v", err)
 	}
 	data := manyLines(100)
@@ -193,7 +192,7 @@ func TestRunCancel(t *testing.T) {
 		}},
 		{"FIFO without writer", func(t *testing.T) (*Reader, []*Source) {
 			fifo := filepath.Join(t.TempDir(), "pipe")
-			if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+			if err := mkfifo(fifo); err != nil {
 				t.Skipf("mkfifo not available: %v", err)
 			}
 			t.Cleanup(func() {

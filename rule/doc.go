@@ -53,7 +53,10 @@
 //	service error (with apache, nginx
 //	  or webserver), service apache    web-error
 //	product linux|unix|freebsd|solaris|hpux|aix, service syslog
-//	                                   every syslog-framed format
+//	                                   every syslog-framed format except packet-filter lines:
+//	                                   syslog, auth, sendmail, postfix (a firewall's packet log is
+//	                                   not text a program wrote; select it with category firewall,
+//	                                   alone or together with these keys)
 //	service auth|sshd|ftpd|login|telnetd|pam|su
 //	                                   auth
 //	category mail, service smtp|mail   sendmail, postfix (service sendmail or postfix: one of them)

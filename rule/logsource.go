@@ -51,6 +51,11 @@ var (
 	// syslogFormats are the formats that arrive in syslog framing (pf lines may too).
 	syslogFormats = FormatsOf(event.FormatSyslog, event.FormatIptables, event.FormatIpchains, event.FormatIpfw,
 		event.FormatCiscoACL, event.FormatSendmail, event.FormatPostfix, event.FormatAuth, event.FormatPF)
+	// syslogTextFormats are the syslog formats whose message is text a program wrote. A packet
+	// filter's line is built by the kernel from packet headers, so rules about message text
+	// (service syslog, product linux) do not describe it; category firewall selects those. This
+	// also spares the prefilter from scanning every packet line for text literals.
+	syslogTextFormats = syslogFormats &^ firewallFormats
 )
 
 // formatsFor maps a logsource to the formats it selects; each key narrows the set. A value keikai
@@ -97,7 +102,9 @@ func formatsFor(ls Logsource) (FormatSet, string) {
 			set &= FormatsOf(event.FormatWebAccess)
 		}
 	case "linux", "unix", "freebsd", "solaris", "hpux", "aix":
-		set &= syslogFormats
+		if category != "firewall" {
+			set &= syslogTextFormats
+		}
 	case "host":
 		set &= hostFormats
 	default:
@@ -110,7 +117,11 @@ func formatsFor(ls Logsource) (FormatSet, string) {
 	case "error", "apache":
 		set &= FormatsOf(event.FormatWebError)
 	case "syslog":
-		set &= syslogFormats
+		if category == "firewall" {
+			set &= syslogFormats
+		} else {
+			set &= syslogTextFormats
+		}
 	case "auth", "sshd", "ftpd", "login", "telnetd", "pam", "su":
 		set &= FormatsOf(event.FormatAuth)
 	case "sendmail":

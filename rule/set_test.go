@@ -106,8 +106,8 @@ func TestLoadFSBrokenJoinsAllFiles(t *testing.T) {
 
 func TestFormatsFor(t *testing.T) {
 	fw := FormatsOf(event.FormatIptables, event.FormatIpchains, event.FormatIpfw, event.FormatCiscoACL, event.FormatPF)
-	syslog := FormatsOf(event.FormatSyslog, event.FormatIptables, event.FormatIpchains, event.FormatIpfw,
-		event.FormatCiscoACL, event.FormatSendmail, event.FormatPostfix, event.FormatAuth, event.FormatPF)
+	// Packet-filter lines are syslog-framed but not message text: only category firewall selects them.
+	syslogText := FormatsOf(event.FormatSyslog, event.FormatSendmail, event.FormatPostfix, event.FormatAuth)
 	tests := []struct {
 		ls          Logsource
 		want        FormatSet
@@ -127,9 +127,11 @@ func TestFormatsFor(t *testing.T) {
 		{Logsource{Product: "nginx", Service: "error"}, FormatsOf(event.FormatWebError), false},
 		{Logsource{Category: "webserver", Service: "error"}, FormatsOf(event.FormatWebError), false},
 		{Logsource{Service: "apache"}, FormatsOf(event.FormatWebError), false},
-		{Logsource{Product: "linux"}, syslog, false},
-		{Logsource{Product: "FreeBSD"}, syslog, false},
-		{Logsource{Service: "syslog"}, syslog, false},
+		{Logsource{Product: "linux"}, syslogText, false},
+		{Logsource{Product: "FreeBSD"}, syslogText, false},
+		{Logsource{Service: "syslog"}, syslogText, false},
+		{Logsource{Category: "firewall", Product: "linux"}, fw, false},
+		{Logsource{Category: "firewall", Service: "syslog"}, fw, false},
 		{Logsource{Product: "linux", Service: "sshd"}, FormatsOf(event.FormatAuth), false},
 		{Logsource{Service: "pam"}, FormatsOf(event.FormatAuth), false},
 		{Logsource{Category: "mail"}, FormatsOf(event.FormatSendmail, event.FormatPostfix), false},

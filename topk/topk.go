@@ -1,8 +1,10 @@
 // Package topk counts how often keys occur in a stream whose number of distinct keys is unbounded
 // (source addresses, URL paths), in bounded memory. Counts are exact until the counter holds
-// Capacity keys; after that it switches to the Space-Saving scheme: a new key replaces the key
-// with the smallest count and inherits that count, so every reported count is an upper bound that
-// overestimates by at most the count it inherited. The heaviest keys, the ones a report lists,
+// Capacity keys. After that, keys that are not held are counted in a count-min sketch, and a key
+// replaces the held key with the smallest count only once its sketch estimate exceeds that count
+// (the evicted key's count goes into the sketch). A stream of one-off keys then costs a hash and a
+// few increments per key instead of a heap update, and every reported count is an upper bound
+// whose possible overestimate is reported with it. The heaviest keys, the ones a report lists,
 // stay accurate.
 package topk
 
@@ -17,8 +19,10 @@ type Counter struct {
 	capacity int
 	index    map[string]*entry
 	byCount  minHeap
-	// evictions counts the replacements made after the counter filled up; non-zero means the
-	// counts are upper bounds.
+	// sketch counts the keys not held, once the counter is full; nil until then.
+	sketch *sketch
+	// evictions counts the keys that were counted in the sketch rather than held; non-zero
+	// means the counts are upper bounds.
 	evictions int64
 }
 
@@ -60,10 +64,18 @@ func (c *Counter) insert(key string, n, overcount int64) {
 		return
 	}
 	c.evictions++
+	if c.sketch == nil {
+		c.sketch = newSketch()
+	}
+	estimate := c.sketch.add(key, n)
 	min := c.minimum()
+	if estimate <= min.count {
+		return
+	}
+	// The key outgrew the smallest held one: swap them, keeping the evicted count in the sketch.
+	c.sketch.add(min.key, min.count)
 	delete(c.index, min.key)
-	inherited := min.count
-	min.key, min.count, min.overcount = key, inherited+n, inherited+overcount
+	min.key, min.count, min.overcount = key, estimate, estimate-n+overcount
 	min.snapshot = min.count
 	c.index[key] = min
 	heap.Fix(&c.byCount, 0)
@@ -93,6 +105,12 @@ func (c *Counter) Merge(other *Counter) {
 		c.insert(e.key, e.count, e.overcount)
 	}
 	c.evictions += other.evictions
+	if other.sketch != nil {
+		if c.sketch == nil {
+			c.sketch = newSketch()
+		}
+		c.sketch.merge(other.sketch)
+	}
 }
 
 // Approximate reports whether any count may be overestimated because the counter overflowed.

@@ -43,6 +43,21 @@ func TestHeavyHittersSurviveOverflow(t *testing.T) {
 	}
 }
 
+// A late heavy hitter must enter the top even after the counter filled with one-off keys.
+func TestLateHeavyHitterIsAdmitted(t *testing.T) {
+	c := New(16)
+	for i := 0; i < 5000; i++ {
+		c.Add([]byte(fmt.Sprintf("once%d", i)), 1)
+	}
+	for i := 0; i < 300; i++ {
+		c.Add([]byte("late"), 1)
+	}
+	top := c.Top(1)
+	if top[0].Key != "late" || top[0].Count < 300 || top[0].Count-top[0].MaxError > 300 {
+		t.Fatalf("Top(1) = %+v, want late with a count bounding 300", top)
+	}
+}
+
 func TestMerge(t *testing.T) {
 	a, b := New(4), New(4)
 	a.Add([]byte("x"), 5)
@@ -80,7 +95,8 @@ func TestEvictsTrueMinimum(t *testing.T) {
 		c.Add([]byte("a"), 1) // a's heap position is now stale
 		c.Add([]byte("b"), 1)
 	}
-	c.Add([]byte("d"), 1) // must evict c, the only key still at 1
+	c.Add([]byte("d"), 1) // counted in the sketch: 1 does not exceed c's 1
+	c.Add([]byte("d"), 1) // now 2 > 1: d replaces c, the only key still at 1
 	got := c.Top(-1)
 	want := []Item{{"a", 11, 0}, {"b", 11, 0}, {"d", 2, 1}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {

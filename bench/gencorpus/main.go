@@ -279,7 +279,6 @@ var (
 		"EXT3 FS on sda1, internal journal",
 		"nfs: server fileserv not responding, still trying",
 		"nfs: server fileserv OK",
-		"device eth0 entered promiscuous mode",
 		"Out of Memory: Killed process 2421 (httpd).",
 		"usb 1-1: new full speed USB device using uhci_hcd and address 2",
 	}
@@ -349,8 +348,8 @@ var (
 		"/scripts/..%252f../winnt/system32/cmd.exe?/c+dir",
 	}
 	fwPrefixes = []string{"", "", "DROP ", "iptables-in: ", "[UFW BLOCK] ", "FW-IN DROP: ", "INPUT:DROP:", "Shorewall:net2fw:DROP:"}
-	tcpPorts   = []int{80, 443, 22, 25, 21, 23, 53, 110, 111, 113, 135, 139, 143, 445, 1080, 1433, 3128, 3306, 6000, 8080, 27374, 12345, 31337, 515, 98, 1243}
-	udpPorts   = []int{53, 123, 137, 138, 161, 500, 1434, 27444, 31335, 33434, 111, 514}
+	tcpPorts   = []int{80, 443, 22, 25, 21, 23, 53, 110, 111, 113, 135, 139, 143, 445, 1080, 1433, 3128, 3306, 6000, 8080, 515, 98}
+	udpPorts   = []int{53, 123, 137, 138, 161, 500, 1434, 33434, 111, 514}
 	scanPorts  = []int{21, 22, 23, 25, 53, 79, 80, 81, 110, 111, 113, 119, 135, 139, 143, 443, 445, 512, 513, 514, 515, 1080, 1433, 3128, 3306, 5632, 6000, 8000, 8080, 12345, 27374, 31337}
 )
 
@@ -890,6 +889,10 @@ func (g *gen) firewallLine(src, dst ip4) {
 		g.s(" SYN (#11)")
 		return
 	}
+	if v < 60 {
+		g.iptOut()
+		return
+	}
 	p := r.n(10)
 	proto := "TCP"
 	if p >= 7 {
@@ -898,7 +901,41 @@ func (g *gen) firewallLine(src, dst ip4) {
 	if p == 9 {
 		proto = "ICMP"
 	}
-	g.ipt("", r.pick(fwPrefixes), src, dst, proto, 0, 0, v < 30)
+	g.ipt("", r.pick(fwPrefixes), src, dst, proto, 0, 0, v < 90) // 60..89: bridged
+}
+
+// iptOut appends an outbound connection that a firewall logged and let through.
+func (g *gen) iptOut() {
+	r := &g.r
+	g.sys(r.pick(fwHosts), "kernel", 0)
+	g.s(r.pick([]string{"FW-OUT ACCEPT: ", "OUTPUT:ACCEPT:", "[UFW ALLOW] "}))
+	g.s("IN= OUT=eth0 SRC=")
+	g.b = r.siteIP(g.b)
+	g.s(" DST=")
+	g.b = r.extIP(g.b)
+	udp := r.n(4) == 0
+	g.s(" LEN=")
+	if udp {
+		g.i(40 + r.n(100))
+	} else {
+		g.i(60)
+	}
+	g.s(" TOS=0x00 PREC=0x00 TTL=64 ID=")
+	g.i(r.n(65536))
+	if udp {
+		g.s(" DF PROTO=UDP SPT=")
+		g.i(1024 + r.n(64000))
+		g.s(" DPT=")
+		g.i([]int{53, 123}[r.n(2)])
+		g.s(" LEN=")
+		g.i(20 + r.n(100))
+		return
+	}
+	g.s(" DF PROTO=TCP SPT=")
+	g.i(1024 + r.n(64000))
+	g.s(" DPT=")
+	g.i([]int{80, 443, 443, 25, 22}[r.n(5)])
+	g.s(" WINDOW=29200 RES=0x00 SYN URGP=0")
 }
 
 func (r *rng) pick2(s []int) int { return s[r.n(len(s))] }
@@ -1168,7 +1205,7 @@ func (g *gen) attack(k kind, left int) {
 	host := r.pick(hosts)
 	first := true
 	line := func() { g.end(k, first); first = false }
-	n := 1
+	var n int // lines of a burst, never more than are left in the block
 	switch k {
 	case kStatd1998:
 		g.sys(host, "statd", 40+r.n(200))
@@ -1341,7 +1378,6 @@ func (g *gen) attack(k kind, left int) {
 			line()
 		}
 	}
-	_ = n
 }
 
 // ---------------------------------------------------------------- sizes
