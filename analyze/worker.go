@@ -263,7 +263,9 @@ func (t *tally) flushSource() {
 	}
 }
 
-const counterCapacity = 10_000
+// counterCapacity is how many distinct paths or sources each counter holds exactly; the tail
+// beyond it goes through the counter's sketch.
+const counterCapacity = 2048
 
 func newTally(rules int) *tally {
 	return &tally{

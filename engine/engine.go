@@ -30,6 +30,10 @@ type Engine struct {
 
 type plan struct {
 	matcher *ahocorasick.Matcher
+	// scanRaw is set when some literal may occur anywhere in the line (keywords); otherwise only
+	// the values of scanFields are scanned, which for web and syslog lines is much less text.
+	scanRaw    bool
+	scanFields []event.Field
 	// ruleOfLiteral lists, for each pattern of matcher, the rules that need it.
 	ruleOfLiteral [][]int
 	// indexes hold rules without literals that require one of a set of values of a numeric
@@ -55,7 +59,11 @@ func (idx *intIndex) lookup(v int64) []int {
 }
 
 // indexedFields are tried in order for rules that have no literal prefilter.
-var indexedFields = []event.Field{event.DestinationPort, event.IcmpType, event.LocalPort}
+var indexedFields = []event.Field{event.DestinationPort, event.IcmpType, event.LocalPort, event.Status}
+
+// weakLiteral is the length below which a literal makes a poor prefilter (it occurs in most
+// lines); a rule whose best literal is that short is indexed by a numeric field when it can be.
+const weakLiteral = 4
 
 // New compiles the rules of set (already resolved) for matching.
 func New(set *rule.Set) (*Engine, error) {
@@ -113,14 +121,23 @@ func (e *Engine) buildPlan(f event.Format) plan {
 		if !r.Formats().Has(f) {
 			continue
 		}
-		lits, ok := r.Prefilter()
-		if !ok || f.IsHost() {
-			if !p.index(r, ri) {
-				p.always = append(p.always, ri)
+		lits, ok := r.PrefilterFields()
+		if !ok || f.IsHost() || shortest(lits) < weakLiteral {
+			if p.index(r, ri) {
+				continue
 			}
-			continue
+			if !ok || f.IsHost() {
+				p.always = append(p.always, ri)
+				continue
+			}
 		}
-		for _, l := range lits {
+		for _, fl := range lits {
+			if fl.Field == event.FieldNone {
+				p.scanRaw = true
+			} else if !slices.Contains(p.scanFields, fl.Field) {
+				p.scanFields = append(p.scanFields, fl.Field)
+			}
+			l := fl.Literal
 			id, seen := literalIndex[l]
 			if !seen {
 				id = len(literals)
@@ -137,6 +154,16 @@ func (e *Engine) buildPlan(f event.Format) plan {
 		p.matcher = ahocorasick.New(literals)
 	}
 	return p
+}
+
+func shortest(lits []rule.FieldLiteral) int {
+	n := -1
+	for _, l := range lits {
+		if n < 0 || len(l.Literal) < n {
+			n = len(l.Literal)
+		}
+	}
+	return n
 }
 
 // index files rule ri under the first numeric field whose values it bounds.
@@ -244,10 +271,29 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 	}
 	hits := w.hits[ev.Format]
 	hits.Reset()
-	found := p.matcher.Scan(ev.Raw, hits)
-	if url := ev.Get(event.Url); urlWasDecoded(url, ev.Get(event.UrlRaw)) {
-		// A percent-encoded request hides its literals from a scan of the raw line.
-		found = p.matcher.Scan(url, hits) || found
+	found := false
+	if p.scanRaw {
+		found = p.matcher.Scan(ev.Raw, hits)
+		if url := ev.Get(event.Url); urlWasDecoded(url, ev.Get(event.UrlRaw)) {
+			// A percent-encoded request hides its literals from a scan of the raw line.
+			found = p.matcher.Scan(url, hits) || found
+		}
+	} else {
+		var url []byte
+		for _, f := range p.scanFields {
+			v := ev.Get(f)
+			if len(v) == 0 {
+				continue
+			}
+			// An undecoded Url is the very bytes of UrlRaw: scan them once.
+			if f == event.Url || f == event.UrlRaw {
+				if url != nil && &url[0] == &v[0] && len(url) == len(v) {
+					continue
+				}
+				url = v
+			}
+			found = p.matcher.Scan(v, hits) || found
+		}
 	}
 	if !found {
 		if len(out) > 1 {

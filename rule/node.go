@@ -65,10 +65,40 @@ func (n *fieldNode) literals() ([]string, bool) {
 		}
 		sets = append(sets, lits)
 	}
+	var lits []string
+	var ok bool
 	if n.all {
-		return bestSet(sets)
+		lits, ok = bestSet(sets)
+	} else {
+		lits, ok = union(sets)
 	}
-	return union(sets)
+	if !ok {
+		return nil, false
+	}
+	return tagLiterals(lits, n.literalField()), true
+}
+
+// literalField is where a literal of n is found: the raw line for keywords (FieldNone), the
+// decoded Url for Url and UrlPath, else the field itself.
+func (n *fieldNode) literalField() event.Field {
+	switch {
+	case n.raw:
+		return event.FieldNone
+	case n.field == event.UrlPath:
+		return event.Url
+	}
+	return n.field
+}
+
+// tagLiterals prefixes each literal with the byte of the field it must occur in. The tag lengthens
+// every literal by one, so the set arithmetic (union, best set by shortest literal) is unchanged;
+// Prefilter strips it again.
+func tagLiterals(lits []string, f event.Field) []string {
+	out := make([]string, len(lits))
+	for i, l := range lits {
+		out[i] = string(rune(f)) + l
+	}
+	return out
 }
 
 type andNode []node

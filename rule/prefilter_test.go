@@ -80,17 +80,33 @@ func checkImplication(t *testing.T, what string, n node, e *event.Event) {
 	if !n.match(e) {
 		return
 	}
-	lits, ok := n.literals()
+	tagged, ok := n.literals()
 	if !ok {
 		return
 	}
-	for _, l := range lits {
+	var lits []string
+	inField := false
+	for _, tl := range tagged {
+		f, l := event.Field(tl[0]), tl[1:]
 		if l == "" || l != lowerASCII(l) {
 			t.Fatalf("%s: literal %q is empty or not lower case", what, l)
+		}
+		lits = append(lits, l)
+		// The sharper guarantee the engine's field scans rely on: the literal is in the value
+		// its tag names (the raw line for keywords).
+		value := e.Raw
+		if f != event.FieldNone {
+			value = e.Get(f)
+		}
+		if indexFold(value, l) >= 0 {
+			inField = true
 		}
 	}
 	if !litOccurs(lits, e) {
 		t.Fatalf("%s matched raw %q url %q, but none of %q occurs", what, e.Raw, e.Get(event.Url), lits)
+	}
+	if !inField {
+		t.Fatalf("%s matched, but none of %q occurs in the field its tag names", what, tagged)
 	}
 }
 

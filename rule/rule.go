@@ -108,7 +108,35 @@ func (r *Rule) Prefilter() (literals []string, ok bool) {
 	if !r.litsOK {
 		return nil, false
 	}
-	return append([]string(nil), r.lits...), true
+	seen := make(map[string]bool, len(r.lits))
+	for _, l := range r.lits {
+		if l := l[1:]; !seen[l] {
+			seen[l] = true
+			literals = append(literals, l)
+		}
+	}
+	return literals, true
+}
+
+// FieldLiteral is a prefilter literal together with the value it must occur in: a field, or the
+// raw line when Field is event.FieldNone (keywords). Literals of Url and UrlPath name Url, the
+// decoded URL (UrlPath is a prefix of it).
+type FieldLiteral struct {
+	Field   event.Field
+	Literal string
+}
+
+// PrefilterFields refines Prefilter: when ok, r.Match(e) implies that some literal occurs,
+// ASCII-case-insensitively, in the value its Field names. The engine scans only those values when
+// no rule of a format needs the raw line.
+func (r *Rule) PrefilterFields() (literals []FieldLiteral, ok bool) {
+	if !r.litsOK {
+		return nil, false
+	}
+	for _, l := range r.lits {
+		literals = append(literals, FieldLiteral{Field: event.Field(l[0]), Literal: l[1:]})
+	}
+	return literals, true
 }
 
 // Level is Sigma's severity level; the zero value means the rule states none.
