@@ -6,9 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keikai-project/keikai/engine"
 	"github.com/keikai-project/keikai/event"
 	"github.com/keikai-project/keikai/logs"
 	"github.com/keikai-project/keikai/rule"
+	"github.com/keikai-project/keikai/ruletest"
 )
 
 // hostDir belongs to the host-artifact rules, whose samples are fields rather than log lines and
@@ -155,4 +157,26 @@ func describe(e *event.Event) string {
 		b.WriteString(strings.ToValidUTF8(string(v), "?"))
 	})
 	return b.String()
+}
+
+// TestBundledSamplesThroughEngine runs every sample the way `keikai rules test` does: through the
+// parser, the engine's prefilter and index, and the correlator, so that a rule whose literal the
+// prefilter would miss, or a correlation that never fires, fails here too.
+func TestBundledSamplesThroughEngine(t *testing.T) {
+	set, err := rule.LoadFS(FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range ruletest.Missing(eng) {
+		t.Errorf("%s:%d: %q lacks a match or a nomatch sample", r.File, r.Line, r.Title)
+	}
+	for _, res := range ruletest.Run(eng) {
+		if !res.Passed() {
+			t.Errorf("%s:%d: %q: sample (want match=%v) got match=%v, err=%v", res.Rule.File, res.Sample.Line, res.Rule.Title, res.Want, res.Got, res.Err)
+		}
+	}
 }
