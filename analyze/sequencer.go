@@ -112,18 +112,8 @@ func BurstFinding(b *engine.Burst, loc *time.Location) *finding.Finding {
 			agg.Values = append(agg.Values, escape.String(v))
 		}
 	}
-	f := &finding.Finding{
-		Rule:        r.Key(),
-		Title:       r.Title,
-		Level:       r.Level.String(),
-		Category:    r.Category(),
-		RSIT:        r.RSIT(),
-		Advisories:  nonNil(r.Advisories()),
-		File:        b.First.File,
-		Line:        b.First.Line,
-		Time:        agg.First,
-		Correlation: agg,
-	}
+	f := NewFinding(r)
+	f.File, f.Line, f.Time, f.Correlation = b.First.File, b.First.Line, agg.First, agg
 	if ip, ok := agg.GroupBy["SourceIp"]; ok {
 		f.SourceIP = ip
 	}

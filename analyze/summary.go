@@ -9,7 +9,6 @@ import (
 	"github.com/keikai-project/keikai/input"
 	"github.com/keikai-project/keikai/services"
 	"github.com/keikai-project/keikai/taxonomy"
-	"github.com/keikai-project/keikai/topk"
 )
 
 // Summary is seed 002's view of the analysed logs: how much was read, what was found per
@@ -78,14 +77,10 @@ type IPCount struct {
 
 type summaryBuilder struct {
 	*Summary
-	eng     *engine.Engine
-	top     int
-	tcp     []int64
-	udp     []int64
-	icmp    [256]int64
-	cgi     *topk.Counter
-	sources *topk.Counter
-	perRule []int64
+	eng *engine.Engine
+	top int
+	// all is the workers' tallies merged.
+	all *tally
 }
 
 func newSummary(eng *engine.Engine, sources []*input.Source, opts *Options) *summaryBuilder {
@@ -93,11 +88,7 @@ func newSummary(eng *engine.Engine, sources []*input.Source, opts *Options) *sum
 		Summary: &Summary{Files: len(sources), Events: map[string]int64{}, Categories: map[string]int64{}},
 		eng:     eng,
 		top:     opts.Top,
-		tcp:     make([]int64, 65536),
-		udp:     make([]int64, 65536),
-		cgi:     topk.New(counterCapacity),
-		sources: topk.New(counterCapacity),
-		perRule: make([]int64, len(eng.Rules)),
+		all:     newTally(len(eng.Rules)),
 	}
 	for _, src := range sources {
 		if src.Size > 0 {
@@ -110,30 +101,17 @@ func newSummary(eng *engine.Engine, sources []*input.Source, opts *Options) *sum
 	return s
 }
 
-func (s *summaryBuilder) add(t *tally) {
-	s.Lines += t.lines
-	for f, n := range t.formats {
-		if n > 0 {
-			s.Events[event.Format(f).String()] += n
-		}
-	}
-	for p := range t.tcp {
-		s.tcp[p] += t.tcp[p]
-		s.udp[p] += t.udp[p]
-	}
-	for i, n := range t.icmp {
-		s.icmp[i] += n
-	}
-	s.cgi.Merge(t.cgi)
-	t.flushSource()
-	s.sources.Merge(t.sources)
-	for i, n := range t.perRule {
-		s.perRule[i] += n
-	}
-}
+func (s *summaryBuilder) add(t *tally) { s.all.merge(t) }
 
 func (s *summaryBuilder) finish(seq *sequencer) {
-	for i, n := range s.perRule {
+	all := s.all
+	s.Lines = all.lines
+	for f, n := range all.formats {
+		if n > 0 {
+			s.Events[event.Format(f).String()] = n
+		}
+	}
+	for i, n := range all.perRule {
 		if n == 0 {
 			continue
 		}
@@ -155,24 +133,24 @@ func (s *summaryBuilder) finish(seq *sequencer) {
 	if s.Rules == nil {
 		s.Rules = []RuleCount{}
 	}
-	s.TopTCPPorts = topPorts(s.tcp, "tcp", s.top)
-	s.TopUDPPorts = topPorts(s.udp, "udp", s.top)
+	s.TopTCPPorts = topPorts(all.tcp, "tcp", s.top)
+	s.TopUDPPorts = topPorts(all.udp, "udp", s.top)
 	s.ICMPTypes = []ICMPCount{}
-	for t, n := range s.icmp {
+	for t, n := range all.icmp {
 		if n > 0 {
 			s.ICMPTypes = append(s.ICMPTypes, ICMPCount{Type: t, Name: services.ICMPType(t), Count: n})
 		}
 	}
 	sort.SliceStable(s.ICMPTypes, func(i, j int) bool { return s.ICMPTypes[i].Count > s.ICMPTypes[j].Count })
 	s.CGIPaths = []PathCount{}
-	for _, it := range s.cgi.Top(s.top) {
+	for _, it := range all.cgi.Top(s.top) {
 		s.CGIPaths = append(s.CGIPaths, PathCount{Path: escape.String(it.Key), Count: it.Count})
 	}
 	s.TopSources = []IPCount{}
-	for _, it := range s.sources.Top(s.top) {
+	for _, it := range all.sources.Top(s.top) {
 		s.TopSources = append(s.TopSources, IPCount{IP: escape.String(it.Key), Count: it.Count})
 	}
-	s.Approximate = s.cgi.Approximate() || s.sources.Approximate()
+	s.Approximate = all.cgi.Approximate() || all.sources.Approximate()
 	s.CorrelationGroupsEvicted = seq.corr.Stats.Evicted
 	s.UntimedCorrelationEvents = seq.corr.Stats.Untimed
 }

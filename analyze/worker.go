@@ -11,6 +11,7 @@ import (
 	"github.com/keikai-project/keikai/finding"
 	"github.com/keikai-project/keikai/input"
 	"github.com/keikai-project/keikai/logs"
+	"github.com/keikai-project/keikai/rule"
 	"github.com/keikai-project/keikai/topk"
 )
 
@@ -137,20 +138,27 @@ func (w *worker) observation(ci int, ev *event.Event, src *input.Source, line in
 	}
 }
 
-func (w *worker) finding(ri int, ev *event.Event, src *input.Source, line int64) *finding.Finding {
-	r := w.eng.Rules[ri]
-	f := &finding.Finding{
+// NewFinding returns a finding of rule r with the rule's own fields filled in.
+func NewFinding(r *rule.Rule) *finding.Finding {
+	advisories := r.Advisories()
+	if advisories == nil {
+		advisories = []string{}
+	}
+	return &finding.Finding{
 		Rule:       r.Key(),
 		Title:      r.Title,
 		Level:      r.Level.String(),
 		Category:   r.Category(),
 		RSIT:       r.RSIT(),
-		Advisories: nonNil(r.Advisories()),
-		File:       src.Name,
-		Line:       line,
-		Time:       FormatTime(ev.Time, w.opts.Location),
-		Excerpt:    Excerpt(ev.Raw),
+		Advisories: advisories,
 	}
+}
+
+func (w *worker) finding(ri int, ev *event.Event, src *input.Source, line int64) *finding.Finding {
+	f := NewFinding(w.eng.Rules[ri])
+	f.File, f.Line = src.Name, line
+	f.Time = FormatTime(ev.Time, w.opts.Location)
+	f.Excerpt = Excerpt(ev.Raw)
 	if v := ev.Get(event.SourceIp); len(v) > 0 {
 		f.SourceIP = escape.Bytes(v)
 	}
@@ -164,13 +172,6 @@ func (w *worker) finding(ri int, ev *event.Event, src *input.Source, line int64)
 		f.Protocol = escape.Bytes(v)
 	}
 	return f
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // Excerpt returns the escaped form of a log line as findings quote it, cut at maxExcerpt bytes.
@@ -244,6 +245,27 @@ type tally struct {
 	// counter update.
 	lastSource []byte
 	lastCount  int64
+}
+
+// merge adds o's counts to t.
+func (t *tally) merge(o *tally) {
+	t.lines += o.lines
+	for f, n := range o.formats {
+		t.formats[f] += n
+	}
+	for p := range o.tcp {
+		t.tcp[p] += o.tcp[p]
+		t.udp[p] += o.udp[p]
+	}
+	for i, n := range o.icmp {
+		t.icmp[i] += n
+	}
+	t.cgi.Merge(o.cgi)
+	o.flushSource()
+	t.sources.Merge(o.sources)
+	for i, n := range o.perRule {
+		t.perRule[i] += n
+	}
 }
 
 func (t *tally) countSource(ip []byte) {

@@ -142,20 +142,9 @@ func artifactKind(f event.Format) string {
 }
 
 func hostFinding(eng *engine.Engine, ri int, ev *event.Event) *finding.Finding {
-	r := eng.Rules[ri]
-	f := &finding.Finding{
-		Rule:       r.Key(),
-		Title:      r.Title,
-		Level:      r.Level.String(),
-		Category:   r.Category(),
-		RSIT:       r.RSIT(),
-		Advisories: r.Advisories(),
-		Artifact:   artifact(ev),
-		Excerpt:    escape.Bytes(ev.Raw),
-	}
-	if f.Advisories == nil {
-		f.Advisories = []string{}
-	}
+	f := analyze.NewFinding(eng.Rules[ri])
+	f.Artifact = artifact(ev)
+	f.Excerpt = escape.Bytes(ev.Raw)
 	if ev.Format == event.FormatHostSocket {
 		f.Protocol = escape.Bytes(ev.Get(event.Protocol))
 		f.SourceIP = escape.Bytes(ev.Get(event.RemoteIp))
