@@ -45,6 +45,7 @@ type Summary struct {
 type RuleCount struct {
 	Rule     string `json:"rule"`
 	Title    string `json:"title"`
+	TitleJa  string `json:"title_ja,omitempty"`
 	Category string `json:"category"`
 	Count    int64  `json:"count"`
 }
@@ -116,14 +117,14 @@ func (s *summaryBuilder) finish(seq *sequencer) {
 			continue
 		}
 		r := s.eng.Rules[i]
-		s.Rules = append(s.Rules, RuleCount{Rule: r.Key(), Title: r.Title, Category: r.Category(), Count: n})
+		s.Rules = append(s.Rules, RuleCount{Rule: r.Key(), Title: r.Title, TitleJa: r.TitleJa, Category: r.Category(), Count: n})
 	}
 	for i, n := range seq.bursts {
 		if n == 0 {
 			continue
 		}
 		r := s.eng.Correlations[i]
-		s.Rules = append(s.Rules, RuleCount{Rule: r.Key(), Title: r.Title, Category: r.Category(), Count: n})
+		s.Rules = append(s.Rules, RuleCount{Rule: r.Key(), Title: r.Title, TitleJa: r.TitleJa, Category: r.Category(), Count: n})
 	}
 	sort.SliceStable(s.Rules, func(i, j int) bool { return s.Rules[i].Count > s.Rules[j].Count })
 	for _, rc := range s.Rules {

@@ -147,6 +147,7 @@ func NewFinding(r *rule.Rule) *finding.Finding {
 	return &finding.Finding{
 		Rule:       r.Key(),
 		Title:      r.Title,
+		TitleJa:    r.TitleJa,
 		Level:      r.Level.String(),
 		Category:   r.Category(),
 		RSIT:       r.RSIT(),

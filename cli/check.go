@@ -5,10 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"time"
 
 	"github.com/keikai-project/keikai/check"
@@ -16,7 +14,6 @@ import (
 	"github.com/keikai-project/keikai/finding"
 	"github.com/keikai-project/keikai/input"
 	"github.com/keikai-project/keikai/output"
-	"github.com/keikai-project/keikai/taxonomy"
 )
 
 const checkHelp = `
@@ -94,44 +91,11 @@ func runCheck(env *Env, args []string) int {
 	if err != nil {
 		return fail(env, "check", err)
 	}
-	if err := out.Finish(sum, checkSummaryText(sum, lang)); err != nil {
+	if err := out.Finish(sum, output.CheckSummary(sum, lang)); err != nil {
 		return fail(env, "check", err)
 	}
 	if sum.Findings > 0 {
 		return exitFindings
 	}
 	return exitClean
-}
-
-func checkSummaryText(s *check.Summary, lang string) func(io.Writer) error {
-	return func(w io.Writer) error {
-		var b strings.Builder
-		fmt.Fprintf(&b, "Checked %s: %d files, %d sockets, %d processes, %d packages; %d log files (%d lines)\n",
-			escape.String(s.Root), s.Artifacts["file"], s.Artifacts["socket"], s.Artifacts["process"], s.Artifacts["package"],
-			len(s.LogFiles), s.LogLines)
-		fmt.Fprintf(&b, "Findings: %d\n", s.Findings)
-		for _, c := range taxonomy.Categories() {
-			if n := s.Categories[c.Key]; n > 0 {
-				name := c.En
-				if lang == "ja" {
-					name = c.Ja
-				}
-				fmt.Fprintf(&b, "  %-12s %6d  %s\n", c.Key, n, name)
-			}
-		}
-		if s.Complete {
-			b.WriteString("Everything the rules ask for was examined.\n")
-		} else {
-			fmt.Fprintf(&b, "\nNOT EXAMINED (%d): a clean result above does not cover these:\n", len(s.NotExamined))
-			for _, g := range s.NotExamined {
-				if g.Path != "" {
-					fmt.Fprintf(&b, "  %-10s %s: %s\n", g.Area, g.Path, g.Reason)
-				} else {
-					fmt.Fprintf(&b, "  %-10s %s\n", g.Area, g.Reason)
-				}
-			}
-		}
-		_, err := io.WriteString(w, b.String())
-		return err
-	}
 }

@@ -6,8 +6,10 @@ package finding
 // Finding is one reported match. Fields that are unknown are left empty and omitted from JSON.
 // Every text that came from input (excerpt, artifact, values) is already escaped.
 type Finding struct {
-	Rule       string   `json:"rule"`
-	Title      string   `json:"title"`
+	Rule  string `json:"rule"`
+	Title string `json:"title"`
+	// TitleJa is the title in Japanese, when the rule gives one.
+	TitleJa    string   `json:"title_ja,omitempty"`
 	Level      string   `json:"level"`
 	Category   string   `json:"category"`
 	RSIT       string   `json:"rsit"`

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/keikai-project/keikai/analyze"
+	"github.com/keikai-project/keikai/check"
 	"github.com/keikai-project/keikai/taxonomy"
 )
 
@@ -15,15 +16,15 @@ import (
 func AnalyzeSummary(s *analyze.Summary, lang string) func(io.Writer) error {
 	return func(w io.Writer) error {
 		var b strings.Builder
-		fmt.Fprintf(&b, "Analysed %s lines in %s files (%s)\n", group(s.Lines), group(int64(s.Files)), bytesHuman(s.Bytes))
+		fmt.Fprintf(&b, msg(lang, "analysed")+"\n", group(s.Lines), group(int64(s.Files)), bytesHuman(s.Bytes))
 		var formats []string
 		for _, name := range sortedKeys(s.Events) {
 			formats = append(formats, fmt.Sprintf("%s %s", name, group(s.Events[name])))
 		}
 		if len(formats) > 0 {
-			fmt.Fprintf(&b, "Events: %s\n", strings.Join(formats, ", "))
+			fmt.Fprintf(&b, msg(lang, "events")+"\n", strings.Join(formats, ", "))
 		}
-		fmt.Fprintf(&b, "\nFindings by category: %s\n", group(s.Findings))
+		fmt.Fprintf(&b, "\n"+msg(lang, "by-category")+"\n", group(s.Findings))
 		for _, c := range taxonomy.Categories() {
 			name := c.En
 			if lang == "ja" {
@@ -32,48 +33,52 @@ func AnalyzeSummary(s *analyze.Summary, lang string) func(io.Writer) error {
 			fmt.Fprintf(&b, "  %-12s %10s  %s\n", c.Key, group(s.Categories[c.Key]), name)
 		}
 		if len(s.Rules) > 0 {
-			fmt.Fprintf(&b, "\nFindings by rule\n")
+			fmt.Fprintf(&b, "\n%s\n", msg(lang, "by-rule"))
 			for _, r := range s.Rules {
-				fmt.Fprintf(&b, "  %10s  %-11s %s\n", group(r.Count), r.Category, r.Title)
+				title := r.Title
+				if lang == "ja" && r.TitleJa != "" {
+					title = r.TitleJa
+				}
+				fmt.Fprintf(&b, "  %10s  %-11s %s\n", group(r.Count), r.Category, title)
 			}
 		}
 		ports := func(title string, list []analyze.PortCount) {
 			if len(list) == 0 {
 				return
 			}
-			fmt.Fprintf(&b, "\n%s\n  %5s  %-16s %10s\n", title, "port", "service", "count")
+			fmt.Fprintf(&b, "\n%s\n  %5s  %-16s %10s\n", title, msg(lang, "port-header"), msg(lang, "service-header"), msg(lang, "count-header"))
 			for _, p := range list {
 				fmt.Fprintf(&b, "  %5d  %-16s %10s\n", p.Port, p.Service, group(p.Count))
 			}
 		}
-		ports("Top TCP ports (inbound firewall events)", s.TopTCPPorts)
-		ports("Top UDP ports (inbound firewall events)", s.TopUDPPorts)
+		ports(msg(lang, "top-tcp"), s.TopTCPPorts)
+		ports(msg(lang, "top-udp"), s.TopUDPPorts)
 		if len(s.ICMPTypes) > 0 {
-			fmt.Fprintf(&b, "\nICMP types (inbound firewall events)\n")
+			fmt.Fprintf(&b, "\n%s\n", msg(lang, "icmp"))
 			for _, t := range s.ICMPTypes {
 				fmt.Fprintf(&b, "  %5d  %-24s %10s\n", t.Type, t.Name, group(t.Count))
 			}
 		}
 		if len(s.CGIPaths) > 0 {
-			fmt.Fprintf(&b, "\nCGI programs requested\n")
+			fmt.Fprintf(&b, "\n%s\n", msg(lang, "cgi"))
 			for _, p := range s.CGIPaths {
 				fmt.Fprintf(&b, "  %10s  %s\n", group(p.Count), p.Path)
 			}
 		}
 		if len(s.TopSources) > 0 {
-			fmt.Fprintf(&b, "\nTop sources (of lines that matched a rule)\n")
+			fmt.Fprintf(&b, "\n%s\n", msg(lang, "sources"))
 			for _, ip := range s.TopSources {
 				fmt.Fprintf(&b, "  %10s  %s\n", group(ip.Count), ip.IP)
 			}
 		}
 		if s.Approximate {
-			fmt.Fprintf(&b, "\nNote: more distinct paths or sources than keikai keeps in memory; counts in those rankings are upper bounds.\n")
+			fmt.Fprintf(&b, "\n%s\n", msg(lang, "approximate"))
 		}
 		if s.CorrelationGroupsEvicted > 0 {
-			fmt.Fprintf(&b, "\nNote: %s correlation groups were dropped to bound memory; a scan spread over that many sources may be undercounted.\n", group(s.CorrelationGroupsEvicted))
+			fmt.Fprintf(&b, "\n"+msg(lang, "evicted")+"\n", group(s.CorrelationGroupsEvicted))
 		}
 		if s.Warnings > 0 {
-			fmt.Fprintf(&b, "\nWarnings: %d (inputs not read completely: %d); see standard error.\n", s.Warnings, s.InputErrors)
+			fmt.Fprintf(&b, "\n"+msg(lang, "warnings")+"\n", s.Warnings, s.InputErrors)
 		}
 		_, err := io.WriteString(w, b.String())
 		return err
@@ -121,4 +126,37 @@ func sortedKeys(m map[string]int64) []string {
 		}
 	}
 	return keys
+}
+
+// CheckSummary renders the result of a host check, ending with what could not be examined.
+func CheckSummary(s *check.Summary, lang string) func(io.Writer) error {
+	return func(w io.Writer) error {
+		var b strings.Builder
+		fmt.Fprintf(&b, msg(lang, "checked")+"\n", s.Root, s.Artifacts["file"], s.Artifacts["socket"],
+			s.Artifacts["process"], s.Artifacts["package"], len(s.LogFiles), s.LogLines)
+		fmt.Fprintf(&b, msg(lang, "findings")+"\n", s.Findings)
+		for _, c := range taxonomy.Categories() {
+			if n := s.Categories[c.Key]; n > 0 {
+				name := c.En
+				if lang == "ja" {
+					name = c.Ja
+				}
+				fmt.Fprintf(&b, "  %-12s %6d  %s\n", c.Key, n, name)
+			}
+		}
+		if s.Complete {
+			fmt.Fprintf(&b, "%s\n", msg(lang, "complete"))
+		} else {
+			fmt.Fprintf(&b, "\n"+msg(lang, "not-examined")+"\n", len(s.NotExamined))
+			for _, g := range s.NotExamined {
+				if g.Path != "" {
+					fmt.Fprintf(&b, "  %-10s %s: %s\n", g.Area, g.Path, g.Reason)
+				} else {
+					fmt.Fprintf(&b, "  %-10s %s\n", g.Area, g.Reason)
+				}
+			}
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
 }

@@ -52,7 +52,11 @@ func (t *textWriter) Finding(f *finding.Finding) error {
 	}
 	t.n++
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n", t.level(f.Level), f.Title)
+	title := f.Title
+	if t.opts.Lang == "ja" && f.TitleJa != "" {
+		title = f.TitleJa
+	}
+	fmt.Fprintf(&b, "%s %s\n", t.level(f.Level), title)
 	fmt.Fprintf(&b, "    %s", f.Category)
 	if f.RSIT != "" {
 		fmt.Fprintf(&b, "  rsit %s", f.RSIT)
@@ -79,10 +83,10 @@ func (t *textWriter) Finding(f *finding.Finding) error {
 		fmt.Fprintf(&b, "    %s\n", strings.Join(where, "  "))
 	}
 	if a := f.Correlation; a != nil {
-		writeAggregate(&b, a)
+		writeAggregate(&b, a, t.opts.Lang)
 	}
 	if f.Artifact != "" {
-		fmt.Fprintf(&b, "    artifact: %s\n", f.Artifact)
+		fmt.Fprintf(&b, "    %s: %s\n", msg(t.opts.Lang, "artifact"), f.Artifact)
 	}
 	if f.Excerpt != "" {
 		fmt.Fprintf(&b, "    | %s\n", f.Excerpt)
@@ -90,7 +94,7 @@ func (t *textWriter) Finding(f *finding.Finding) error {
 	if len(f.Countermeasures) > 0 {
 		key := strings.Join(f.Advisories, ",")
 		if t.shown[key] {
-			fmt.Fprintf(&b, "    countermeasures: as above (%s)\n", key)
+			fmt.Fprintf(&b, "    "+msg(t.opts.Lang, "as-above")+"\n", key)
 		} else {
 			if t.shown == nil {
 				t.shown = map[string]bool{}
@@ -131,7 +135,7 @@ func flow(f *finding.Finding) string {
 	return src + " -> " + dst
 }
 
-func writeAggregate(b *strings.Builder, a *finding.Aggregate) {
+func writeAggregate(b *strings.Builder, a *finding.Aggregate, lang string) {
 	var group []string
 	for k, v := range a.GroupBy {
 		group = append(group, k+"="+v)
@@ -143,13 +147,17 @@ func writeAggregate(b *strings.Builder, a *finding.Aggregate) {
 		if a.DistinctCapped {
 			more = "+"
 		}
-		fmt.Fprintf(b, ": %d%s distinct %s in %d events", a.Distinct, more, a.Field, a.Events)
+		if lang == "ja" {
+			fmt.Fprintf(b, msg(lang, "distinct"), a.Events, a.Field, a.Distinct, more)
+		} else {
+			fmt.Fprintf(b, msg(lang, "distinct"), a.Distinct, more, a.Field, a.Events)
+		}
 	} else {
-		fmt.Fprintf(b, ": %d events", a.Events)
+		fmt.Fprintf(b, msg(lang, "events-count"), a.Events)
 	}
-	fmt.Fprintf(b, " (window %s)\n", a.Timespan)
+	fmt.Fprintf(b, msg(lang, "window")+"\n", a.Timespan)
 	if a.First != "" {
-		fmt.Fprintf(b, "    from %s (%s) to %s (%s)\n", a.First, a.FirstLine, a.Last, a.LastLine)
+		fmt.Fprintf(b, "    "+msg(lang, "from-to")+"\n", a.First, a.FirstLine, a.Last, a.LastLine)
 	}
 	if len(a.Values) > 0 {
 		more := ""

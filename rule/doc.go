@@ -6,6 +6,7 @@
 // A rule file holds one or more rules, separated by "---". A detection rule:
 //
 //	title: rpc.statd path traversal (JPCERT-E-INF-98-0001)   # required
+//	title_ja: statd のパストラバーサル   # keikai: the title in Japanese (shown with --lang ja)
 //	id: 6f3b1f0e-...          # stable identifier; unique across all loaded rules
 //	name: statd_traversal     # optional; correlation rules may refer to it
 //	status: stable            # stable, test, experimental, deprecated, unsupported

@@ -17,7 +17,7 @@ import (
 var knownKeys = []string{
 	"title", "id", "name", "status", "description", "references", "author", "date", "modified",
 	"level", "tags", "falsepositives", "fields", "related", "license", "logsource", "detection",
-	"correlation", "samples", "generate", "taxonomy", "scope",
+	"correlation", "samples", "generate", "taxonomy", "scope", "title_ja",
 }
 
 var validStatus = []string{"stable", "test", "experimental", "deprecated", "unsupported"}
@@ -177,6 +177,8 @@ func parseDocument(file string, index int, doc *yaml.Node, fileErrs *errorList) 
 		switch k.Value {
 		case "title":
 			r.Title, _ = el.scalar(v, "title")
+		case "title_ja":
+			r.TitleJa, _ = el.scalar(v, "title_ja")
 		case "id":
 			r.ID, _ = el.scalar(v, "id")
 		case "name":

@@ -9,9 +9,11 @@ import (
 // Rule is one loaded detection or correlation rule. The exported fields are the rule file's
 // content; the unexported ones are what Compile derived from it for matching.
 type Rule struct {
-	File           string // the file the rule came from, as given to ParseFile
-	Line           int    // line of the rule's first key
-	Title          string
+	File  string // the file the rule came from, as given to ParseFile
+	Line  int    // line of the rule's first key
+	Title string
+	// TitleJa is keikai's title_ja attribute: the title in Japanese, for reports read in Japanese.
+	TitleJa        string
 	ID             string
 	Name           string
 	Status         string
