@@ -3,6 +3,7 @@ package input
 import (
 	"bufio"
 	"bytes"
+	"compress/bzip2"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -13,6 +14,23 @@ import (
 // gzipMagic starts every gzip member; detection is by content because rotated logs are often
 // compressed without a .gz suffix, and a .gz file may be plain text.
 var gzipMagic = []byte{0x1f, 0x8b}
+
+// Other compressors' magic numbers. bzip2 is read (the standard library decodes it); xz and zstd
+// are named in a warning that says how to feed them, rather than analysed as binary garbage.
+var (
+	bzip2Magic = []byte("BZh")
+	xzMagic    = []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}
+	zstdMagic  = []byte{0x28, 0xb5, 0x2f, 0xfd}
+)
+
+// isBzip2 checks the stream header "BZh" + block size digit + the block or end-of-stream magic.
+func isBzip2(head []byte) bool {
+	if len(head) < 10 || !bytes.HasPrefix(head, bzip2Magic) || head[3] < '1' || head[3] > '9' {
+		return false
+	}
+	block := head[4:10]
+	return bytes.Equal(block, []byte{0x31, 0x41, 0x59, 0x26, 0x53, 0x59}) || bytes.Equal(block, []byte{0x17, 0x72, 0x45, 0x38, 0x50, 0x90})
+}
 
 // gzipReadBuffer is how much compressed input is read at once; large reads keep syscalls rare.
 const gzipReadBuffer = 256 << 10
@@ -61,21 +79,19 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 	}
 	counted := &countingReader{r: body, progress: progress}
 
-	// Read at least two bytes to see the gzip magic even from a pipe that delivers one at a time.
-	n, err := io.ReadAtLeast(counted, buf, len(gzipMagic))
+	// Read enough to see a compressor's magic even from a pipe that delivers a byte at a time;
+	// a shorter input is simply a short text.
+	n, err := io.ReadAtLeast(counted, buf, min(10, len(buf)))
 	head := buf[:n]
-	var stream io.Reader = counted
-	switch {
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		if err := s.feed(head); err != nil {
-			return err
-		}
-		return s.finish()
-	case err != nil:
+	short := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+	if err != nil && !short {
 		if err := s.feed(head); err != nil {
 			return err
 		}
 		return s.readFailed(ctx, err)
+	}
+	var stream io.Reader = counted
+	switch {
 	case bytes.HasPrefix(head, gzipMagic):
 		src.Compressed = true
 		// The head lives in buf, which the decompressed bytes are about to overwrite.
@@ -85,9 +101,25 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 			return s.readFailed(ctx, err)
 		}
 		stream = zr
+	case isBzip2(head):
+		src.Compressed = true
+		s.codec = "bzip2"
+		compressed := io.MultiReader(bytes.NewReader(bytes.Clone(head)), counted)
+		stream = bzip2.NewReader(bufio.NewReaderSize(compressed, gzipReadBuffer))
+	case bytes.HasPrefix(head, xzMagic), bytes.HasPrefix(head, zstdMagic):
+		tool := "xz"
+		if bytes.HasPrefix(head, zstdMagic) {
+			tool = "zstd"
+		}
+		err := fmt.Errorf("%s-compressed input is not read directly", tool)
+		s.warn(Warning{File: src.Name, Msg: fmt.Sprintf("compressed with %s, which keikai does not decode (it reads gzip and bzip2); decompress it first: %s -dc FILE | keikai analyze -", tool, tool), Err: err})
+		return s.finish()
 	default:
 		if err := s.feed(head); err != nil {
 			return err
+		}
+		if short {
+			return s.finish()
 		}
 	}
 	if err := s.copyFrom(ctx, stream, buf); err != nil {
@@ -129,6 +161,10 @@ func (s *splitter) readFailed(ctx context.Context, err error) error {
 	}
 	var problem string
 	switch {
+	case s.codec == "bzip2" && errors.Is(err, io.ErrUnexpectedEOF):
+		problem = "bzip2 data ends early (truncated file?)"
+	case s.codec == "bzip2":
+		problem = fmt.Sprintf("corrupt bzip2 data (%s)", reason(err))
 	case s.src.Compressed && errors.Is(err, io.ErrUnexpectedEOF):
 		problem = "gzip data ends early (truncated file?)"
 	case s.src.Compressed && isCorruptGzip(err):

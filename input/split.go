@@ -17,6 +17,8 @@ type splitter struct {
 	warn func(Warning)
 	src  *Source
 	seq  *int64
+	// codec names the decompressor other than gzip in use ("bzip2"), for its error messages.
+	codec string
 
 	cur       []byte // chunk being built, from the pool
 	firstLine int64  // line number of cur's first line

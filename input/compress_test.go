@@ -1,0 +1,47 @@
+package input
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The fixtures hold the same two lines; lines.bz2 and lines.xz were made with the bzip2 and xz
+// tools, truncated.bz2 is the first 60 bytes of lines.bz2.
+func TestOtherCompressors(t *testing.T) {
+	tests := []struct {
+		file       string
+		lines      int
+		compressed bool
+		warning    string // substring of the one expected warning, "" for none
+	}{
+		{"lines.bz2", 2, true, ""},
+		{"truncated.bz2", 0, true, "bzip2 data ends early"},
+		{"lines.xz", 0, false, "xz -dc FILE | keikai analyze -"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			r := NewReader(Options{})
+			sources := r.Plan([]string{filepath.Join("testdata", tt.file)}, func(w Warning) { t.Errorf("plan: %v", w) })
+			res := runAll(t, r, sources)
+			name := sources[0].Name
+			got := res.lines[name]
+			if len(got) != tt.lines {
+				t.Errorf("%d lines, want %d: %+v", len(got), tt.lines, got)
+			}
+			if tt.lines > 0 && !strings.Contains(got[0].text, "Relaying denied") {
+				t.Errorf("first line %q was not decoded", got[0].text)
+			}
+			if sources[0].Compressed != tt.compressed {
+				t.Errorf("Compressed = %v, want %v", sources[0].Compressed, tt.compressed)
+			}
+			ws := res.warningsFor(name)
+			switch {
+			case tt.warning == "" && len(ws) > 0:
+				t.Errorf("unexpected warnings %v", ws)
+			case tt.warning != "" && (len(ws) != 1 || !strings.Contains(ws[0].Msg, tt.warning) || ws[0].Err == nil):
+				t.Errorf("warnings %v, want one I/O warning containing %q", ws, tt.warning)
+			}
+		})
+	}
+}
