@@ -36,7 +36,10 @@ type Summary struct {
 	CorrelationGroupsEvicted int64 `json:"correlation_groups_evicted,omitempty"`
 	// UntimedCorrelationEvents counts events a correlation could not place in time.
 	UntimedCorrelationEvents int64 `json:"untimed_correlation_events,omitempty"`
-	Warnings                 int   `json:"warnings"`
+	// TimeDiscontinuities counts jumps back in time by more than a correlation window (logs of
+	// an earlier period read after later ones); correlation windows restart at each.
+	TimeDiscontinuities int64 `json:"time_discontinuities,omitempty"`
+	Warnings            int   `json:"warnings"`
 	// InputErrors counts inputs that could not be read completely.
 	InputErrors int `json:"input_errors"`
 }
@@ -154,6 +157,7 @@ func (s *summaryBuilder) finish(seq *sequencer) {
 	s.Approximate = all.cgi.Approximate() || all.sources.Approximate()
 	s.CorrelationGroupsEvicted = seq.corr.Stats.Evicted
 	s.UntimedCorrelationEvents = seq.corr.Stats.Untimed
+	s.TimeDiscontinuities = seq.corr.Stats.Discontinuities
 }
 
 func topPorts(counts []int64, proto string, n int) []PortCount {

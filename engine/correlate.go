@@ -46,7 +46,8 @@ type Burst struct {
 
 // Limits bound the correlator's memory. The zero value selects the defaults.
 type Limits struct {
-	// Groups is the most groups kept per correlation; the least recently active is evicted.
+	// Groups is the most groups kept over all correlations together, shared out evenly; the least
+	// recently active group of a correlation is evicted when its share is full.
 	Groups int
 	// Distinct is the most distinct values kept per burst.
 	Distinct int
@@ -56,7 +57,7 @@ type Limits struct {
 
 func (l Limits) withDefaults() Limits {
 	if l.Groups <= 0 {
-		l.Groups = 100_000
+		l.Groups = 65_536
 	}
 	if l.Distinct <= 0 {
 		l.Distinct = 65_536
@@ -74,6 +75,9 @@ type Stats struct {
 	Evicted int64
 	// Untimed counts observations without a time.
 	Untimed int64
+	// Discontinuities counts jumps back in time by more than a window (logs of an earlier period
+	// after later ones); each one ended the windows open at that point.
+	Discontinuities int64
 }
 
 // Correlator counts observations per correlation and group in sliding windows. It is used from a
@@ -93,6 +97,8 @@ type corrState struct {
 	rule   *rule.Rule
 	span   int64
 	need   int64 // events or distinct values needed in one window
+	limit  int   // this correlation's share of Limits.Groups
+	clock  int64 // the latest event time seen; windows expire against it
 	groups map[uint64]*group
 	// newest and oldest are the ends of the list of groups ordered by last activity.
 	newest, oldest *group
@@ -106,8 +112,8 @@ type group struct {
 	older      *group
 	lastTime   int64
 	windowFrom Ref
-	// ring holds the refs of the last `need` events (event_count).
-	ring []Ref
+	// ring holds the times of the last `need` events (event_count).
+	ring []int64
 	head int
 	// seen holds each distinct value's hash and when it was last seen (value_count).
 	seen []seenValue
@@ -115,9 +121,13 @@ type group struct {
 	windowEvents int64
 	samples      []string
 
-	active   bool
-	burst    Burst
-	burstSet map[uint64]struct{}
+	// burst is set while the group's condition holds; most groups never get one.
+	burst *openBurst
+}
+
+type openBurst struct {
+	Burst
+	set map[uint64]struct{}
 }
 
 type seenValue struct {
@@ -137,6 +147,7 @@ func (e *Engine) NewCorrelator(limits Limits, emit func(*Burst)) *Correlator {
 			rule:   r,
 			span:   int64(r.Correlation.Timespan),
 			need:   max(need, 1),
+			limit:  max(c.limits.Groups/max(len(e.Correlations), 1), 64),
 			groups: map[uint64]*group{},
 		})
 	}
@@ -151,7 +162,17 @@ func (c *Correlator) Observe(o *Observation) {
 	}
 	st := c.states[o.Corr]
 	t := o.Time.UnixNano
-	c.expireIdle(st, t)
+	switch {
+	case t > st.clock:
+		st.clock = t
+	case t < st.clock-st.span:
+		// No window spans a jump back in time (an older file after a newer one, logs pasted
+		// together): report what is open and start afresh from here.
+		c.Stats.Discontinuities++
+		c.flush(st)
+		st.clock = t
+	}
+	c.expireIdle(st)
 
 	h := maphash.Bytes(c.seed, o.Key)
 	g, ok := st.groups[h]
@@ -160,17 +181,17 @@ func (c *Correlator) Observe(o *Observation) {
 	} else {
 		g = c.newGroup(h, o.Key)
 		st.groups[h] = g
-		if st.count >= c.limits.Groups {
+		if st.count >= st.limit {
 			c.evict(st)
 		}
 	}
 	st.pushNewest(g)
-	if g.active && t-g.lastTime > st.span {
+	if g.burst != nil && t-g.lastTime > st.span {
 		c.finish(st, g)
 	}
 	g.lastTime = max(g.lastTime, t)
 
-	if g.active {
+	if g.burst != nil {
 		c.extendBurst(st, g, o)
 		return
 	}
@@ -193,8 +214,8 @@ func (c *Correlator) newGroup(h uint64, key []byte) *group {
 
 // release resets g and keeps it for reuse, with its buffers.
 func (c *Correlator) release(g *group) {
-	ring, seen, key := g.ring[:0], g.seen[:0], g.key[:0]
-	*g = group{ring: ring, seen: seen, key: key}
+	ring, seen, key, samples := g.ring[:0], g.seen[:0], g.key[:0], g.samples[:0]
+	*g = group{ring: ring, seen: seen, key: key, samples: samples}
 	c.free = append(c.free, g)
 }
 
@@ -229,24 +250,21 @@ func (st *corrState) unlink(g *group) {
 func (c *Correlator) windowSatisfied(st *corrState, g *group, o *Observation) bool {
 	t := o.Time.UnixNano
 	if st.rule.Correlation.Field == event.FieldNone {
+		if len(g.ring) == 0 {
+			g.windowFrom = o.At
+		}
 		if int64(len(g.ring)) < st.need {
-			if len(g.ring) == 0 {
-				g.windowFrom = o.At
-			}
-			g.ring = append(g.ring, o.At)
+			g.ring = append(g.ring, t)
 		} else {
-			g.ring[g.head] = o.At
+			g.ring[g.head] = t
 			g.head = (g.head + 1) % len(g.ring)
 		}
 		if int64(len(g.ring)) < st.need {
 			return false
 		}
-		oldest := g.ring[g.head%len(g.ring)]
-		if t-oldest.Time.UnixNano > st.span {
-			return false
-		}
-		g.windowFrom = oldest
-		return true
+		// The window is full; it holds when its oldest event is within the timespan. The burst
+		// is reported from the first event of the run that led to it.
+		return t-g.ring[g.head%len(g.ring)] <= st.span
 	}
 	if len(g.seen) == 0 {
 		g.windowFrom = o.At
@@ -283,39 +301,39 @@ func (c *Correlator) windowSatisfied(st *corrState, g *group, o *Observation) bo
 }
 
 func (c *Correlator) startBurst(st *corrState, g *group, o *Observation) {
-	g.active = true
-	g.burst = Burst{Rule: st.rule, First: g.windowFrom, Last: o.At}
+	b := &openBurst{Burst: Burst{Rule: st.rule, First: g.windowFrom, Last: o.At}}
+	g.burst = b
 	if st.rule.Correlation.Field == event.FieldNone {
-		g.burst.Events = int64(len(g.ring))
+		b.Events = int64(len(g.ring))
 		g.ring, g.head = g.ring[:0], 0
 		return
 	}
-	g.burst.Events = g.windowEvents
-	g.burstSet = make(map[uint64]struct{}, 2*len(g.seen))
+	b.Events = g.windowEvents
+	b.set = make(map[uint64]struct{}, 2*len(g.seen))
 	for _, v := range g.seen {
-		g.burstSet[v.hash] = struct{}{}
+		b.set[v.hash] = struct{}{}
 	}
-	g.burst.Distinct = int64(len(g.burstSet))
-	g.burst.Values = append([]string(nil), g.samples...)
+	b.Distinct = int64(len(b.set))
+	b.Values = append([]string(nil), g.samples...)
 	g.seen = g.seen[:0]
 }
 
 func (c *Correlator) extendBurst(st *corrState, g *group, o *Observation) {
-	b := &g.burst
+	b := g.burst
 	b.Events++
 	b.Last = o.At
 	if st.rule.Correlation.Field == event.FieldNone {
 		return
 	}
 	vh := maphash.Bytes(c.seed, o.Value)
-	if _, ok := g.burstSet[vh]; ok {
+	if _, ok := b.set[vh]; ok {
 		return
 	}
-	if len(g.burstSet) >= c.limits.Distinct {
+	if len(b.set) >= c.limits.Distinct {
 		b.Capped = true
 		return
 	}
-	g.burstSet[vh] = struct{}{}
+	b.set[vh] = struct{}{}
 	b.Distinct++
 	if len(b.Values) < c.limits.Samples {
 		b.Values = append(b.Values, string(o.Value))
@@ -324,18 +342,16 @@ func (c *Correlator) extendBurst(st *corrState, g *group, o *Observation) {
 
 // finish reports g's burst and resets g's window.
 func (c *Correlator) finish(st *corrState, g *group) {
-	b := g.burst
+	b := g.burst.Burst
 	b.Group = splitKey(g.key, len(st.rule.Correlation.GroupBy))
-	c.emit(&b)
-	g.active = false
-	g.burst = Burst{}
-	g.burstSet = nil
+	g.burst = nil
 	g.ring, g.head, g.seen, g.samples = g.ring[:0], 0, g.seen[:0], g.samples[:0]
+	c.emit(&b)
 }
 
 // drop removes g from st, reporting its burst if it had one.
 func (c *Correlator) drop(st *corrState, g *group) {
-	if g.active {
+	if g.burst != nil {
 		c.finish(st, g)
 	}
 	st.unlink(g)
@@ -343,12 +359,12 @@ func (c *Correlator) drop(st *corrState, g *group) {
 	c.release(g)
 }
 
-// expireIdle drops groups that have been quiet for a whole timespan before t, reporting their
-// bursts. Groups are kept in order of activity, so only the oldest end needs looking at.
-func (c *Correlator) expireIdle(st *corrState, t int64) {
+// expireIdle drops groups that have been quiet for a whole timespan, reporting their bursts.
+// Groups are kept in order of activity, so only the oldest end needs looking at.
+func (c *Correlator) expireIdle(st *corrState) {
 	for n := 0; n < 8; n++ {
 		g := st.oldest
-		if g == nil || t-g.lastTime <= st.span {
+		if g == nil || st.clock-g.lastTime <= st.span {
 			return
 		}
 		c.drop(st, g)
@@ -360,7 +376,7 @@ func (c *Correlator) evict(st *corrState) {
 	if g == nil {
 		return
 	}
-	if !g.active {
+	if g.burst == nil {
 		c.Stats.Evicted++
 	}
 	c.drop(st, g)
@@ -369,10 +385,14 @@ func (c *Correlator) evict(st *corrState) {
 // Flush reports every burst still open, at the end of the input.
 func (c *Correlator) Flush() {
 	for _, st := range c.states {
-		// Oldest first, so that bursts come out roughly in time order.
-		for g := st.oldest; g != nil; g = st.oldest {
-			c.drop(st, g)
-		}
+		c.flush(st)
+	}
+}
+
+// flush drops every group of st, oldest first so that bursts come out roughly in time order.
+func (c *Correlator) flush(st *corrState) {
+	for g := st.oldest; g != nil; g = st.oldest {
+		c.drop(st, g)
 	}
 }
 

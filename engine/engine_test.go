@@ -243,3 +243,20 @@ func TestRejectsUndecidableConditions(t *testing.T) {
 		t.Fatalf("New with lt condition: err = %v, want a message pointing to gt or gte", err)
 	}
 }
+
+// Logs of an earlier period after later ones (rotated files in the wrong order, two copies pasted
+// together) must neither merge into one window nor keep every group alive forever.
+func TestTimeGoingBackEndsWindows(t *testing.T) {
+	e := compile(t, scanRules)
+	events := []obs{
+		{"a", 1, 1000}, {"a", 2, 1001}, {"a", 3, 1002},
+		{"a", 1, 0}, {"a", 2, 1}, {"a", 3, 2}, // the same scan again, logged an earlier day
+	}
+	got, stats := runCorrelatorStats(t, e, Limits{}, events)
+	if s := dropTitle(summarize(got), "flood"); s != "scan a events=3 distinct=3 lines=1-3; scan a events=3 distinct=3 lines=4-6" {
+		t.Errorf("bursts: %q", s)
+	}
+	if stats.Discontinuities == 0 {
+		t.Error("the jump back in time was not counted")
+	}
+}
