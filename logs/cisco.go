@@ -15,11 +15,12 @@ import (
 //
 // An interface may follow the source in parentheses: "198.51.100.4(1929) (Serial0/0 ) ->".
 func parseCiscoACL(b []byte, e *event.Event) bool {
+	const marker = "%SEC-6-IPACCESSLOG"
 	colon := bytes.Index(b, []byte(": list "))
-	if colon < 0 || colon > 24 {
+	if colon < len(marker) || colon > 24 || !hasPrefix(b, marker) {
 		return false
 	}
-	mnemonic := b[len("%SEC-6-IPACCESSLOG"):colon]
+	mnemonic := b[len(marker):colon]
 	switch string(mnemonic) {
 	case "P", "DP", "S", "NP", "RP":
 	default:

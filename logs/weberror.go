@@ -13,7 +13,7 @@ import (
 //	[Sat Sep 14 10:00:00.123456 2002] [ssl:error] [pid 123:tid 456] [client 1.2.3.4:5678] AH02039: ...
 func (p *Parser) parseApacheError(b []byte, e *event.Event) bool {
 	end := bytes.IndexByte(b, ']')
-	if end < 0 {
+	if len(b) == 0 || b[0] != '[' || end < 1 {
 		return false
 	}
 	stamp := b[1:end]
@@ -128,12 +128,15 @@ func isSeverityWord(b []byte) bool {
 
 // parseNginxError parses "2024/01/02 03:04:05 [error] 1234#0: *5 msg, client: 1.2.3.4, server: ...".
 func (p *Parser) parseNginxError(b []byte, e *event.Event) bool {
+	if len(b) < 22 {
+		return false
+	}
 	var c clock
 	var ok1, ok2, ok3 bool
 	c.year, ok1 = digits(b, 4)
 	c.month, ok2 = digits(b[5:], 2)
 	c.day, ok3 = digits(b[8:], 2)
-	if len(b) < 22 || b[10] != ' ' || !ok1 || !ok2 || !ok3 || !hms(b[11:], &c) || !c.valid() {
+	if b[10] != ' ' || !ok1 || !ok2 || !ok3 || !hms(b[11:], &c) || !c.valid() {
 		return false
 	}
 	rest := b[19:]
