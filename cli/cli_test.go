@@ -76,6 +76,10 @@ func TestAnalyzeGolden(t *testing.T) {
 		r := keikai(t, "", append([]string{"analyze", "--summary"}, fixtureArgs...)...)
 		golden(t, "analyze-summary.text", r.stdout)
 	})
+	t.Run("japanese", func(t *testing.T) {
+		r := keikai(t, "", append([]string{"analyze", "--lang", "ja"}, fixtureArgs...)...)
+		golden(t, "analyze-ja.text", r.stdout)
+	})
 }
 
 func TestAnalyzeFindsSeedStatdLine(t *testing.T) {
