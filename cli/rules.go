@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -157,13 +158,9 @@ func rulesList(env *Env, eng *engine.Engine, f output.Format) int {
 		infos = append(infos, describe(r))
 	}
 	switch f {
-	case output.JSON:
-		b, _ := json.MarshalIndent(infos, "", "  ")
-		fmt.Fprintf(env.Stdout, "%s\n", b)
-	case output.NDJSON:
-		enc := json.NewEncoder(env.Stdout)
-		for _, i := range infos {
-			enc.Encode(i)
+	case output.JSON, output.NDJSON:
+		if err := writeData(env.Stdout, f, infos, infos); err != nil {
+			return fail(env, "rules list", err)
 		}
 	default:
 		for _, i := range infos {
@@ -215,13 +212,9 @@ func rulesTest(env *Env, eng *engine.Engine, f output.Format) int {
 		out = append(out, sr)
 	}
 	switch f {
-	case output.JSON:
-		b, _ := json.MarshalIndent(map[string]any{"results": out, "failed": failed}, "", "  ")
-		fmt.Fprintf(env.Stdout, "%s\n", b)
-	case output.NDJSON:
-		enc := json.NewEncoder(env.Stdout)
-		for _, r := range out {
-			enc.Encode(r)
+	case output.JSON, output.NDJSON:
+		if err := writeData(env.Stdout, f, map[string]any{"results": out, "failed": failed}, out); err != nil {
+			return fail(env, "rules test", err)
 		}
 	default:
 		for _, r := range out {
@@ -235,4 +228,24 @@ func rulesTest(env *Env, eng *engine.Engine, f output.Format) int {
 		return exitFindings
 	}
 	return exitClean
+}
+
+// writeData writes machine-readable output: doc as one JSON document, or for ndjson each of items
+// on a line of its own.
+func writeData[T any](w io.Writer, f output.Format, doc any, items []T) error {
+	if f == output.NDJSON {
+		enc := json.NewEncoder(w)
+		for _, it := range items {
+			if err := enc.Encode(it); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
 }

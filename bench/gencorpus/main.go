@@ -474,7 +474,15 @@ func (g *gen) sys(host, prog string, pid int) {
 func (g *gen) pid() int { return 300 + g.r.n(32000) }
 
 func (g *gen) s(x string) { g.b = append(g.b, x...) }
-func (g *gen) i(x int)    { g.b = appInt(g.b, x) }
+
+// fromPort writes " from ADDRESS port N", the tail of most sshd lines.
+func (g *gen) fromPort() {
+	g.s(" from ")
+	g.b = g.r.siteIP(g.b)
+	g.s(" port ")
+	g.i(1024 + g.r.n(64000))
+}
+func (g *gen) i(x int) { g.b = appInt(g.b, x) }
 
 func (g *gen) benign(k kind) {
 	r := &g.r
@@ -790,19 +798,13 @@ func (g *gen) loginLine() {
 		g.sys(h, "sshd", pid)
 		g.s("Accepted password for ")
 		g.s(r.pick(users))
-		g.s(" from ")
-		g.b = r.siteIP(g.b)
-		g.s(" port ")
-		g.i(1024 + r.n(64000))
+		g.fromPort()
 		g.s(" ssh2")
 	case 3:
 		g.sys(h, "sshd", pid)
 		g.s("Accepted publickey for ")
 		g.s(r.pick(users))
-		g.s(" from ")
-		g.b = r.siteIP(g.b)
-		g.s(" port ")
-		g.i(1024 + r.n(64000))
+		g.fromPort()
 		g.s(" ssh2: RSA SHA256:")
 		g.b = appHex(g.b, r.u64(), 16)
 	case 4, 5:
@@ -819,10 +821,7 @@ func (g *gen) loginLine() {
 		g.sys(h, "sshd", pid)
 		g.s("Failed password for ")
 		g.s(r.pick(users))
-		g.s(" from ")
-		g.b = r.siteIP(g.b)
-		g.s(" port ")
-		g.i(1024 + r.n(64000))
+		g.fromPort()
 		g.s(" ssh2")
 	case 8:
 		g.sys(h, "sshd", pid)
