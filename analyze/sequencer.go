@@ -113,7 +113,7 @@ func BurstFinding(b *engine.Burst, loc *time.Location) *finding.Finding {
 		}
 	}
 	f := NewFinding(r)
-	f.File, f.Line, f.Time, f.Correlation = b.First.File, b.First.Line, agg.First, agg
+	f.File, f.Line, f.Time, f.Correlation = escape.String(b.First.File), b.First.Line, agg.First, agg
 	if ip, ok := agg.GroupBy["SourceIp"]; ok {
 		f.SourceIP = ip
 	}

@@ -157,7 +157,7 @@ func NewFinding(r *rule.Rule) *finding.Finding {
 
 func (w *worker) finding(ri int, ev *event.Event, src *input.Source, line int64) *finding.Finding {
 	f := NewFinding(w.eng.Rules[ri])
-	f.File, f.Line = src.Name, line
+	f.File, f.Line = escape.String(src.Name), line
 	f.Time = FormatTime(ev.Time, w.opts.Location)
 	f.Excerpt = Excerpt(ev.Raw)
 	if v := ev.Get(event.SourceIp); len(v) > 0 {

@@ -67,7 +67,7 @@ func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*
 	if root == "" {
 		root = "/"
 	}
-	sum := &Summary{Root: root, Artifacts: map[string]int64{}, Categories: map[string]int64{}, LogFiles: []string{}, NotExamined: []Gap{}}
+	sum := &Summary{Root: escape.String(root), Artifacts: map[string]int64{}, Categories: map[string]int64{}, LogFiles: []string{}, NotExamined: []Gap{}}
 	for _, c := range taxonomy.Categories() {
 		sum.Categories[c.Key] = 0
 	}

@@ -167,3 +167,22 @@ func TestRulesCommands(t *testing.T) {
 		t.Errorf("rules literals lacks the statd literal:\n%s", lits.stdout)
 	}
 }
+
+// A file name is input too: one carrying a terminal escape must not reach the output raw.
+func TestHostileFileNameIsEscaped(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "access\x1b[2J.log")
+	line := `198.51.100.86 - - [22/Apr/2004:11:57:26 -0400] "GET /cgi-bin/phf HTTP/1.0" 404 287 "-" "-"` + "\n"
+	if err := os.WriteFile(name, []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"text", "json"} {
+		r := keikai(t, "", "analyze", "--format", format, dir)
+		if strings.ContainsRune(r.stdout, 0x1b) || strings.ContainsRune(r.stderr, 0x1b) {
+			t.Errorf("%s output carries the raw escape from the file name:\n%q", format, r.stdout)
+		}
+		if !strings.Contains(r.stdout, `access\\x1b[2J.log`) && !strings.Contains(r.stdout, `access\x1b[2J.log`) {
+			t.Errorf("%s output does not name the file in escaped form:\n%s", format, r.stdout)
+		}
+	}
+}
