@@ -14,7 +14,9 @@ import (
 // Summary is seed 002's view of the analysed logs: how much was read, what was found per
 // category, and which ports, ICMP types, CGI programs and sources stand out.
 type Summary struct {
-	Files int   `json:"files"`
+	Files int `json:"files"`
+	// Bytes is the size of the log text analysed: after decompression, and known for standard
+	// input too.
 	Bytes int64 `json:"bytes"`
 	Lines int64 `json:"lines"`
 	// Events counts lines per recognised format ("unknown" for the rest).
@@ -94,11 +96,6 @@ func newSummary(eng *engine.Engine, sources []*input.Source, opts *Options) *sum
 		top:     opts.Top,
 		all:     newTally(len(eng.Rules)),
 	}
-	for _, src := range sources {
-		if src.Size > 0 {
-			s.Bytes += src.Size
-		}
-	}
 	for _, c := range taxonomy.Categories() {
 		s.Categories[c.Key] = 0
 	}
@@ -110,6 +107,7 @@ func (s *summaryBuilder) add(t *tally) { s.all.merge(t) }
 func (s *summaryBuilder) finish(seq *sequencer) {
 	all := s.all
 	s.Lines = all.lines
+	s.Bytes = all.bytes
 	for f, n := range all.formats {
 		if n > 0 {
 			s.Events[event.Format(f).String()] = n

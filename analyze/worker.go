@@ -70,6 +70,7 @@ func (w *worker) process(c *input.Chunk) *chunkResult {
 	}
 	res := newResult(c.Seq)
 	data := c.Data
+	w.tally.bytes += int64(len(data))
 	line := c.FirstLine
 	for len(data) > 0 {
 		var raw []byte
@@ -235,6 +236,7 @@ func reference(src *input.Source, opts *Options) time.Time {
 // tally is one worker's share of the summary counts.
 type tally struct {
 	lines   int64
+	bytes   int64
 	formats [event.NumFormats]int64
 	tcp     []int64
 	udp     []int64
@@ -251,6 +253,7 @@ type tally struct {
 // merge adds o's counts to t.
 func (t *tally) merge(o *tally) {
 	t.lines += o.lines
+	t.bytes += o.bytes
 	for f, n := range o.formats {
 		t.formats[f] += n
 	}
