@@ -57,23 +57,9 @@ REPO=$PWD
 
 # ---------------------------------------------------------------- tools
 
-as_root() {
-	if [ "$(id -u)" = 0 ]; then "$@"
-	elif command -v sudo >/dev/null 2>&1; then sudo "$@"
-	else die "need root (or sudo) to install Debian packages: $*"
-	fi
-}
-
-# apt_install PKG...: install Debian packages by name; refresh the package lists once if needed.
-apt_install() {
-	command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install these yourself: $*"
-	echo "analyze.sh: installing Debian packages: $*" >&2
-	if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >&2; then
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 || true
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >&2 ||
-			die "could not install $*"
-	fi
-}
+SCRIPT=analyze.sh
+# shellcheck source=bench/lib.sh
+. "$PWD/bench/lib.sh" # the script has cd-ed to the repository root
 
 need=()
 command -v rg >/dev/null 2>&1 || need+=(ripgrep)

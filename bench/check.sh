@@ -42,22 +42,9 @@ cd "$(dirname "$0")/.."
 
 # ---------------------------------------------------------------- tools
 
-as_root() {
-	if [ "$(id -u)" = 0 ]; then "$@"
-	elif command -v sudo >/dev/null 2>&1; then sudo "$@"
-	else die "need root (or sudo) to install Debian packages: $*"
-	fi
-}
-
-apt_install() {
-	command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install these yourself: $*"
-	echo "check.sh: installing Debian packages: $*" >&2
-	if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >&2; then
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 || true
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >&2 ||
-			die "could not install $*"
-	fi
-}
+SCRIPT=check.sh
+# shellcheck source=bench/lib.sh
+. "$PWD/bench/lib.sh" # the script has cd-ed to the repository root
 
 # chkrootkit and rkhunter live in /usr/sbin, which a non-root PATH may lack.
 PATH=$PATH:/usr/sbin:/sbin
