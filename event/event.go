@@ -59,6 +59,9 @@ const (
 	PackageName
 	PackageVersion
 	PackageSource // dpkg, rpm, or file (a library found outside a package manager)
+	// NfsInUse says whether the checked system serves or mounts NFS (yes, no, unknown); set on
+	// process and package events, since statd is only needed by NFS (JPCERT-E-INF-98-0001).
+	NfsInUse
 	NumFields
 )
 
@@ -106,6 +109,7 @@ var fieldNames = [NumFields]string{
 	PackageName:     "PackageName",
 	PackageVersion:  "PackageVersion",
 	PackageSource:   "PackageSource",
+	NfsInUse:        "NfsInUse",
 }
 
 // String returns the field's rule name.
@@ -170,7 +174,7 @@ func (f Field) IsVersion() bool { return f == PackageVersion }
 // and relies on this; fields that parsers normalise or decode are not verbatim.
 func (f Field) IsVerbatim() bool {
 	switch f {
-	case Url, UrlPath, Protocol, Action, Direction, FileType, State, PackageSource,
+	case Url, UrlPath, Protocol, Action, Direction, FileType, State, PackageSource, NfsInUse,
 		IcmpType, IcmpCode: // pf lines name ICMP types in words ("echo request")
 		return false
 	}
@@ -405,6 +409,6 @@ func init() {
 	Intern("tcp", "udp", "icmp", "icmpv6", "igmp", "gre", "esp", "ah", "sctp",
 		"in", "out", "accept", "deny", "drop", "reject", "block", "pass", "denied", "permitted", "allow",
 		"file", "dir", "symlink", "socket", "fifo", "device", "other",
-		"dpkg", "rpm", "LISTEN", "ESTABLISHED", "UNCONN", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
+		"dpkg", "rpm", "yes", "no", "unknown", "LISTEN", "ESTABLISHED", "UNCONN", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
 		"TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "CLOSING", "NEW_SYN_RECV")
 }

@@ -67,6 +67,7 @@ func Collect(ctx context.Context, opts Options, targets Targets, emit func(*even
 		return err
 	}
 	c := &collector{ctx: ctx, r: r, emit: emit, problem: problem}
+	c.emit = withNFS(emit, c.nfsUse())
 	steps := []func(){
 		func() { c.files(targets) },
 		c.procfs,
