@@ -62,7 +62,7 @@ func (p *progress) draw() {
 	done := p.done.Load()
 	elapsed := time.Since(p.began).Seconds()
 	rate := float64(done) / max(elapsed, 1e-9)
-	line := fmt.Sprintf("%s", mib(done))
+	line := mib(done)
 	if p.total > 0 {
 		pct := float64(done) / float64(p.total) * 100
 		line = fmt.Sprintf("%s / %s (%3.0f%%)", mib(done), mib(p.total), min(pct, 100))

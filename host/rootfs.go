@@ -56,12 +56,6 @@ func (r rootFS) join(components []string) string {
 	return r.root + "/" + strings.Join(components, "/")
 }
 
-// hostPath returns where a cleaned target path lies on this machine, without resolving links; for
-// building paths below a directory that was already resolved.
-func (r rootFS) hostPath(target string) string {
-	return r.join(splitPath(target))
-}
-
 // targetPath returns the path as seen on the target system for a host path inside the root.
 func (r rootFS) targetPath(hostPath string) string {
 	if r.root == "/" {
