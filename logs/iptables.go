@@ -25,75 +25,63 @@ func parseIptables(msg []byte, e *event.Event) bool {
 	var inIf, outIf, src, dst, proto, spt, dpt, typ, code []byte
 	var haveOut bool
 	flagStart, flagEnd := -1, -1
-	// Jump from '=' to '=' with IndexByte instead of inspecting every byte: the KEY=value words
-	// are found from their '=', and the bare words between them (DF, SYN, ACK, ...) are the only
-	// stretches looked at word by word. This is the most frequent line in firewall logs.
-	bare := func(from, to int) {
-		for from < to {
-			for from < to && msg[from] == ' ' {
-				from++
-			}
-			end := from
-			for end < to && msg[end] != ' ' {
-				end++
-			}
-			if end > from && isTCPFlagWord(msg[from:end]) {
-				if flagStart < 0 {
-					flagStart = from
-				}
-				flagEnd = end
-			}
-			from = end
+	// One pass over the words. Each word is classified by its first byte before any comparison,
+	// since most words (MAC=, LEN=, TOS=, TTL=, ID=, WINDOW=, ...) are of no interest; this is the
+	// most frequent line in firewall logs, so it matters.
+	for pos := in; pos < len(msg); {
+		if msg[pos] == ' ' {
+			pos++
+			continue
 		}
-	}
-	pos := in
-	for pos < len(msg) {
-		rel := bytes.IndexByte(msg[pos:], '=')
-		if rel < 0 {
-			bare(pos, len(msg))
-			break
-		}
-		eq := pos + rel
-		keyStart := pos
-		if sp := bytes.LastIndexByte(msg[pos:eq], ' '); sp >= 0 {
-			keyStart = pos + sp + 1
-		}
-		if open := bytes.IndexByte(msg[pos:keyStart], '['); open >= 0 {
-			bare(pos, pos+open)
+		if msg[pos] == '[' {
 			break // embedded original packet of an ICMP error
 		}
-		if keyStart > pos {
-			bare(pos, keyStart)
+		start := pos
+		for pos < len(msg) && msg[pos] != ' ' {
+			pos++
 		}
-		if msg[keyStart] == '[' {
-			break
+		word := msg[start:pos]
+		if len(word) == 3 && isTCPFlagWord(word) {
+			if flagStart < 0 {
+				flagStart = start
+			}
+			flagEnd = pos
+			continue
 		}
-		end := len(msg)
-		if sp := bytes.IndexByte(msg[eq+1:], ' '); sp >= 0 {
-			end = eq + 1 + sp
+		switch word[0] {
+		case 'I':
+			if hasPrefix(word, "IN=") {
+				inIf = word[3:]
+			}
+		case 'O':
+			if hasPrefix(word, "OUT=") {
+				outIf, haveOut = word[4:], true
+			}
+		case 'S':
+			if hasPrefix(word, "SRC=") {
+				src = firstOf(src, word[4:])
+			} else if hasPrefix(word, "SPT=") {
+				spt = firstOf(spt, word[4:])
+			}
+		case 'D':
+			if hasPrefix(word, "DST=") {
+				dst = firstOf(dst, word[4:])
+			} else if hasPrefix(word, "DPT=") {
+				dpt = firstOf(dpt, word[4:])
+			}
+		case 'P':
+			if hasPrefix(word, "PROTO=") {
+				proto = firstOf(proto, word[6:])
+			}
+		case 'T':
+			if hasPrefix(word, "TYPE=") {
+				typ = firstOf(typ, word[5:])
+			}
+		case 'C':
+			if hasPrefix(word, "CODE=") {
+				code = firstOf(code, word[5:])
+			}
 		}
-		val := msg[eq+1 : end]
-		switch string(msg[keyStart:eq]) {
-		case "IN":
-			inIf = val
-		case "OUT":
-			outIf, haveOut = val, true
-		case "SRC":
-			src = firstOf(src, val)
-		case "DST":
-			dst = firstOf(dst, val)
-		case "PROTO":
-			proto = firstOf(proto, val)
-		case "SPT":
-			spt = firstOf(spt, val)
-		case "DPT":
-			dpt = firstOf(dpt, val)
-		case "TYPE":
-			typ = firstOf(typ, val)
-		case "CODE":
-			code = firstOf(code, val)
-		}
-		pos = end
 	}
 	if !haveOut || src == nil || dst == nil || proto == nil {
 		return false
