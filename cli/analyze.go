@@ -81,7 +81,9 @@ func runAnalyze(env *Env, args []string) int {
 		return fail(env, "analyze", err)
 	}
 
-	out := output.New(format, env.Stdout, output.Options{
+	stdout, interactive := newStdout(env)
+	defer stdout.Flush()
+	out := output.New(format, stdout, output.Options{
 		Color:       env.IsTerminal(env.Stdout) && env.Getenv("NO_COLOR") == "",
 		Lang:        lang,
 		SummaryOnly: o.summaryOnly,
@@ -94,7 +96,6 @@ func runAnalyze(env *Env, args []string) int {
 		bar.clear()
 		fmt.Fprintf(env.Stderr, "keikai: warning: %s\n", escape.String(w.String()))
 	}
-	var findings int64
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	sum, err := analyze.Run(ctx, eng, analyze.Options{
@@ -107,8 +108,10 @@ func runAnalyze(env *Env, args []string) int {
 		Input:    input.Options{Stdin: env.Stdin},
 	}, analyze.Callbacks{
 		Finding: func(f *finding.Finding) error {
-			findings++
-			return out.Finding(f)
+			if err := out.Finding(f); err != nil || !interactive {
+				return err
+			}
+			return stdout.Flush()
 		},
 		Warning:  warn,
 		Progress: bar.add,
@@ -119,6 +122,9 @@ func runAnalyze(env *Env, args []string) int {
 		return fail(env, "analyze", err)
 	}
 	if err := out.Finish(sum, output.AnalyzeSummary(sum, lang)); err != nil {
+		return fail(env, "analyze", err)
+	}
+	if err := stdout.Flush(); err != nil {
 		return fail(env, "analyze", err)
 	}
 	switch {

@@ -76,14 +76,21 @@ func runCheck(env *Env, args []string) int {
 	if err != nil {
 		return fail(env, "check", err)
 	}
-	out := output.New(f, env.Stdout, output.Options{
+	stdout, interactive := newStdout(env)
+	defer stdout.Flush()
+	out := output.New(f, stdout, output.Options{
 		Color: env.IsTerminal(env.Stdout) && env.Getenv("NO_COLOR") == "",
 		Lang:  lang,
 	})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	sum, err := check.Run(ctx, eng, check.Options{Root: root, Logs: !noLogs, Location: loc, Year: year}, check.Callbacks{
-		Finding: func(fd *finding.Finding) error { return out.Finding(fd) },
+		Finding: func(fd *finding.Finding) error {
+			if err := out.Finding(fd); err != nil || !interactive {
+				return err
+			}
+			return stdout.Flush()
+		},
 		Warning: func(w input.Warning) {
 			fmt.Fprintf(env.Stderr, "keikai: warning: %s\n", escape.String(w.String()))
 		},
@@ -92,6 +99,9 @@ func runCheck(env *Env, args []string) int {
 		return fail(env, "check", err)
 	}
 	if err := out.Finish(sum, output.CheckSummary(sum, lang)); err != nil {
+		return fail(env, "check", err)
+	}
+	if err := stdout.Flush(); err != nil {
 		return fail(env, "check", err)
 	}
 	if sum.Findings > 0 {

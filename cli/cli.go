@@ -7,6 +7,7 @@
 package cli
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -86,6 +87,13 @@ func usage(w io.Writer) {
 	b.WriteString("\nRun 'keikai <command> --help' for a command's flags.\n")
 	b.WriteString("Exit codes: 0 nothing found, 1 findings, 2 usage or input error.\n")
 	io.WriteString(w, b.String())
+}
+
+// newStdout buffers standard output: findings can number in the hundreds of thousands, and a
+// system call each would dominate. Commands flush after each finding when stdout is a terminal, so
+// that a person sees findings as they come.
+func newStdout(env *Env) (w *bufio.Writer, interactive bool) {
+	return bufio.NewWriterSize(env.Stdout, 256<<10), env.IsTerminal(env.Stdout)
 }
 
 // fail prints err for a person and returns the exit code for errors.
