@@ -6,20 +6,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keikai-project/keikai/engine"
-	"github.com/keikai-project/keikai/event"
-	"github.com/keikai-project/keikai/logs"
-	"github.com/keikai-project/keikai/rule"
-	"github.com/keikai-project/keikai/ruletest"
+	"github.com/keikai-project/keikai/internal/engine"
+	"github.com/keikai-project/keikai/internal/event"
+	"github.com/keikai-project/keikai/internal/logs"
+	"github.com/keikai-project/keikai/internal/selftest"
+	"github.com/keikai-project/keikai/internal/sigma"
 )
 
 // hostDir belongs to the host-artifact rules, whose samples are fields rather than log lines and
 // are checked by the host package's tests.
 const hostDir = "host/"
 
-func loadBundled(t *testing.T) *rule.Set {
+func loadBundled(t *testing.T) *sigma.Set {
 	t.Helper()
-	set, err := rule.LoadFS(FS, ".")
+	set, err := sigma.LoadFS(FS, ".")
 	if err != nil {
 		t.Fatalf("loading bundled rules: %v", err)
 	}
@@ -91,7 +91,7 @@ func TestBundledRulesMetadata(t *testing.T) {
 		if r.IsCorrelation() {
 			continue
 		}
-		if r.Logsource == (rule.Logsource{}) {
+		if r.Logsource == (sigma.Logsource{}) {
 			t.Errorf("%s: no logsource", where)
 		}
 	}
@@ -104,7 +104,7 @@ func TestBundledRuleSamples(t *testing.T) {
 	set := loadBundled(t)
 	p := logs.NewParser(time.UTC)
 	var e event.Event
-	matches := func(r *rule.Rule, s rule.Sample) bool {
+	matches := func(r *sigma.Rule, s sigma.Sample) bool {
 		for _, line := range s.Lines {
 			p.Parse(line, &e)
 			if r.Match(&e) {
@@ -163,7 +163,7 @@ func describe(e *event.Event) string {
 // parser, the engine's prefilter and index, and the correlator, so that a rule whose literal the
 // prefilter would miss, or a correlation that never fires, fails here too.
 func TestBundledSamplesThroughEngine(t *testing.T) {
-	set, err := rule.LoadFS(FS, ".")
+	set, err := sigma.LoadFS(FS, ".")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,10 +171,10 @@ func TestBundledSamplesThroughEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range ruletest.Missing(eng) {
+	for _, r := range selftest.Missing(eng) {
 		t.Errorf("%s:%d: %q lacks a match or a nomatch sample", r.File, r.Line, r.Title)
 	}
-	for _, res := range ruletest.Run(eng) {
+	for _, res := range selftest.Run(eng) {
 		if !res.Passed() {
 			t.Errorf("%s:%d: %q: sample (want match=%v) got match=%v, err=%v", res.Rule.File, res.Sample.Line, res.Rule.Title, res.Want, res.Got, res.Err)
 		}

@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/keikai-project/keikai/cli"
+	"github.com/keikai-project/keikai/internal/cli"
 )
 
 func main() {

@@ -1,0 +1,193 @@
+package analyze
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keikai-project/keikai/internal/engine"
+	"github.com/keikai-project/keikai/internal/finding"
+	"github.com/keikai-project/keikai/internal/input"
+	"github.com/keikai-project/keikai/internal/sigma"
+	"github.com/keikai-project/keikai/rules"
+)
+
+func bundled(t *testing.T) *engine.Engine {
+	t.Helper()
+	set, err := sigma.LoadFS(rules.FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng
+}
+
+func writeLog(t *testing.T, dir, name string, lines []string, mtime time.Time) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !mtime.IsZero() {
+		if err := os.Chtimes(path, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path
+}
+
+func collect(t *testing.T, eng *engine.Engine, opts Options) ([]*finding.Finding, *Summary) {
+	t.Helper()
+	var got []*finding.Finding
+	opts.Findings = true
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	sum, err := Run(context.Background(), eng, opts, Callbacks{Finding: func(f *finding.Finding) error {
+		got = append(got, f)
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got, sum
+}
+
+func scanLines(n int) []string {
+	var lines []string
+	for i := 0; i < n; i++ {
+		lines = append(lines, fmt.Sprintf("May 26 06:42:%02d gw kernel: IN=eth0 OUT= SRC=203.0.113.%d DST=192.0.2.1 LEN=44 TOS=0x00 PREC=0x00 TTL=49 ID=1 PROTO=TCP SPT=61000 DPT=%d WINDOW=1024 RES=0x00 SYN URGP=0", i%60, i%7, 20+i%40))
+		if i%5 == 0 {
+			lines = append(lines, fmt.Sprintf(`198.51.100.%d - - [26/May/2004:06:42:%02d +0000] "GET /cgi-bin/phf?Qalias=x HTTP/1.0" 404 287 "-" "-"`, i%9, i%60))
+		}
+	}
+	return lines
+}
+
+// Findings must come out in the same order, with the same content, however the input is cut
+// into chunks and however many workers race over them.
+func TestOrderIndependentOfChunking(t *testing.T) {
+	eng := bundled(t)
+	dir := t.TempDir()
+	path := writeLog(t, dir, "mixed.log", scanLines(400), time.Date(2004, 6, 1, 0, 0, 0, 0, time.UTC))
+	render := func(opts Options) string {
+		fs, _ := collect(t, eng, opts)
+		var b strings.Builder
+		for _, f := range fs {
+			fmt.Fprintf(&b, "%s:%d %s\n", f.File, f.Line, f.Rule)
+		}
+		return b.String()
+	}
+	want := render(Options{Paths: []string{path}, Workers: 1})
+	if want == "" {
+		t.Fatal("the fixture produced no finding")
+	}
+	for _, opts := range []Options{
+		{Paths: []string{path}, Workers: 2, Input: input.Options{ChunkSize: 512}},
+		{Paths: []string{path}, Workers: 4, Input: input.Options{ChunkSize: 4096, Buffers: 2}},
+	} {
+		if got := render(opts); got != want {
+			t.Errorf("workers=%d chunk=%d: order or content differs\n got:\n%s\nwant:\n%s", opts.Workers, opts.Input.ChunkSize, got, want)
+		}
+	}
+}
+
+func TestSummaryCounts(t *testing.T) {
+	eng := bundled(t)
+	dir := t.TempDir()
+	path := writeLog(t, dir, "fw.log", []string{
+		"May 26 06:42:10 gw kernel: IN=eth0 OUT= SRC=203.0.113.66 DST=192.0.2.1 LEN=44 PROTO=TCP SPT=61000 DPT=23 WINDOW=1024 SYN URGP=0",
+		"May 26 06:42:11 gw kernel: IN=eth0 OUT= SRC=203.0.113.66 DST=192.0.2.1 LEN=44 PROTO=TCP SPT=61000 DPT=23 WINDOW=1024 SYN URGP=0",
+		"May 26 06:42:12 gw kernel: IN=eth0 OUT= SRC=203.0.113.67 DST=192.0.2.1 LEN=44 PROTO=UDP SPT=137 DPT=137 LEN=58",
+		"May 26 06:42:13 gw kernel: IN= OUT=eth0 SRC=192.0.2.1 DST=198.51.100.200 LEN=60 PROTO=TCP SPT=40000 DPT=443 WINDOW=29200 SYN URGP=0",
+		"May 26 06:43:01 gw kernel: IN=eth0 OUT= SRC=198.51.100.9 DST=192.0.2.1 LEN=28 PROTO=ICMP TYPE=8 CODE=0 ID=512 SEQ=1",
+		`198.51.100.86 - - [22/Apr/2004:11:57:26 -0400] "GET /cgi-bin/test-cgi?* HTTP/1.0" 404 287 "-" "-"`,
+		"not a log line at all",
+	}, time.Date(2004, 6, 1, 0, 0, 0, 0, time.UTC))
+	_, sum := collect(t, eng, Options{Paths: []string{path}})
+	check := func(what string, got, want any) {
+		t.Helper()
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s = %v, want %v", what, got, want)
+		}
+	}
+	check("lines", sum.Lines, 7)
+	check("events", sum.Events, map[string]int64{"iptables": 5, "web-access": 1, "unknown": 1})
+	check("top tcp", sum.TopTCPPorts, []PortCount{{23, "telnet", 2}}) // the outbound 443 is not counted
+	check("top udp", sum.TopUDPPorts, []PortCount{{137, "netbios-ns", 1}})
+	check("icmp", sum.ICMPTypes, []ICMPCount{{8, "echo request", 1}})
+	check("cgi", sum.CGIPaths, []PathCount{{"/cgi-bin/test-cgi", 1}})
+	if sum.Categories["probe"] == 0 || sum.Findings == 0 {
+		t.Errorf("no probe findings counted: %+v", sum.Categories)
+	}
+	if len(sum.TopSources) == 0 || sum.TopSources[0].IP != "203.0.113.66" {
+		t.Errorf("top source = %+v, want 203.0.113.66 first", sum.TopSources)
+	}
+}
+
+// Year-less syslog timestamps take their year from the file's modification time; a December
+// line in a file last written in January belongs to the year before.
+func TestYearFromModificationTime(t *testing.T) {
+	eng := bundled(t)
+	dir := t.TempDir()
+	path := writeLog(t, dir, "messages", []string{
+		`Dec 31 23:59:50 gw kernel: IN=eth0 OUT= SRC=203.0.113.66 DST=192.0.2.1 LEN=44 PROTO=TCP SPT=61000 DPT=23 WINDOW=1024 SYN URGP=0`,
+		`Jan  1 00:00:10 gw kernel: IN=eth0 OUT= SRC=203.0.113.66 DST=192.0.2.1 LEN=44 PROTO=TCP SPT=61000 DPT=23 WINDOW=1024 SYN URGP=0`,
+	}, time.Date(2001, 1, 2, 0, 0, 0, 0, time.UTC))
+	fs, _ := collect(t, eng, Options{Paths: []string{path}})
+	var times []string
+	for _, f := range fs {
+		times = append(times, f.Time)
+	}
+	if len(times) < 2 || times[0] != "2000-12-31T23:59:50Z" || times[len(times)-1] != "2001-01-01T00:00:10Z" {
+		t.Fatalf("times = %v, want 2000-12-31T23:59:50Z then 2001-01-01T00:00:10Z", times)
+	}
+	fs, _ = collect(t, eng, Options{Paths: []string{path}, Year: 1999})
+	if fs[0].Time != "1999-12-31T23:59:50Z" {
+		t.Errorf("with Year 1999: %s, want 1999-12-31T23:59:50Z", fs[0].Time)
+	}
+}
+
+func TestHostileInputIsWarnedAndSurvived(t *testing.T) {
+	eng := bundled(t)
+	dir := t.TempDir()
+	long := strings.Repeat("A", 3<<20)
+	writeLog(t, dir, "hostile.log", []string{
+		"\x00\x01\x02\xff\xfe binary",
+		long,
+		`198.51.100.86 - - [22/Apr/2004:11:57:26 -0400] "GET /cgi-bin/phf HTTP/1.0" 404 287 "-" "-"`,
+	}, time.Time{})
+	if err := os.Symlink("loop", filepath.Join(dir, "loop")); err != nil {
+		t.Fatal(err)
+	}
+	var warnings []string
+	var got []*finding.Finding
+	sum, err := Run(context.Background(), eng, Options{Paths: []string{dir}, Findings: true, Location: time.UTC,
+		Input: input.Options{MaxLine: 1 << 20}},
+		Callbacks{
+			Finding: func(f *finding.Finding) error { got = append(got, f); return nil },
+			Warning: func(w input.Warning) { warnings = append(warnings, w.String()) },
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) == 0 || got[len(got)-1].Line != 3 {
+		t.Errorf("the phf line after the hostile ones was not found: %+v", got)
+	}
+	joined := strings.Join(warnings, "\n")
+	for _, want := range []string{"hostile.log:2", "loop"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("warnings lack %q:\n%s", want, joined)
+		}
+	}
+	if sum.Warnings != len(warnings) {
+		t.Errorf("summary counts %d warnings, callbacks saw %d", sum.Warnings, len(warnings))
+	}
+}

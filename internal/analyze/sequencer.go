@@ -1,0 +1,131 @@
+package analyze
+
+import (
+	"context"
+	"time"
+
+	"github.com/keikai-project/keikai/internal/engine"
+	"github.com/keikai-project/keikai/internal/escape"
+	"github.com/keikai-project/keikai/internal/finding"
+)
+
+// sequencer puts chunk results back in input order, passes findings on, and feeds the
+// correlator, whose bursts become findings too.
+type sequencer struct {
+	eng     *engine.Engine
+	opts    *Options
+	emit    func(*finding.Finding) error
+	corr    *engine.Correlator
+	bursts  []int64 // per correlation rule
+	err     error
+	pending map[int64]*chunkResult
+	next    int64
+}
+
+func newSequencer(eng *engine.Engine, opts *Options, emit func(*finding.Finding) error) *sequencer {
+	s := &sequencer{eng: eng, opts: opts, emit: emit, pending: map[int64]*chunkResult{}, bursts: make([]int64, len(eng.Correlations))}
+	s.corr = eng.NewCorrelator(engine.Limits{}, s.burst)
+	return s
+}
+
+func (s *sequencer) run(ctx context.Context, results <-chan *chunkResult) error {
+	for r := range results {
+		s.pending[r.seq] = r
+		for {
+			r, ok := s.pending[s.next]
+			if !ok {
+				break
+			}
+			delete(s.pending, s.next)
+			s.next++
+			s.deliver(r)
+			if s.err != nil {
+				return s.err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	s.corr.Flush()
+	return s.err
+}
+
+func (s *sequencer) deliver(r *chunkResult) {
+	defer results.Put(r)
+	next := 0
+	emitUpTo := func(n int) {
+		if s.emit == nil || !s.opts.Findings {
+			next = n
+			return
+		}
+		for ; next < n && s.err == nil; next++ {
+			s.err = s.emit(r.findings[next])
+		}
+	}
+	for i := range r.obs {
+		emitUpTo(r.findingsBefore[i])
+		if s.err != nil {
+			return
+		}
+		s.corr.Observe(&r.obs[i])
+	}
+	emitUpTo(len(r.findings))
+}
+
+func (s *sequencer) burst(b *engine.Burst) {
+	for ci, c := range s.eng.Correlations {
+		if c == b.Rule {
+			s.bursts[ci]++
+		}
+	}
+	if s.emit == nil || !s.opts.Findings || s.err != nil {
+		return
+	}
+	s.err = s.emit(BurstFinding(b, s.opts.Location))
+}
+
+// BurstFinding turns a correlation burst into a finding.
+func BurstFinding(b *engine.Burst, loc *time.Location) *finding.Finding {
+	r := b.Rule
+	c := r.Correlation
+	agg := &finding.Aggregate{
+		Type:           c.Type.String(),
+		GroupBy:        map[string]string{},
+		Events:         b.Events,
+		Distinct:       b.Distinct,
+		DistinctCapped: b.Capped,
+		First:          FormatTime(b.First.Time, loc),
+		Last:           FormatTime(b.Last.Time, loc),
+		FirstLine:      ref(b.First),
+		LastLine:       ref(b.Last),
+		Timespan:       c.Timespan.String(),
+	}
+	for i, f := range c.GroupBy {
+		if i < len(b.Group) {
+			agg.GroupBy[f.String()] = escape.String(b.Group[i])
+		}
+	}
+	if c.Field != 0 {
+		agg.Field = c.Field.String()
+		for _, v := range b.Values {
+			agg.Values = append(agg.Values, escape.String(v))
+		}
+	}
+	f := NewFinding(r)
+	f.File, f.Line, f.Time, f.Correlation = escape.String(b.First.File), b.First.Line, agg.First, agg
+	if ip, ok := agg.GroupBy["SourceIp"]; ok {
+		f.SourceIP = ip
+	}
+	if ip, ok := agg.GroupBy["DestinationIp"]; ok {
+		f.DestinationIP = ip
+	}
+	return f
+}
+
+func ref(r engine.Ref) string {
+	if r.File == "" {
+		return ""
+	}
+	return escape.String(r.File) + ":" + string(appendInt(nil, r.Line))
+}

@@ -1,0 +1,375 @@
+package analyze
+
+import (
+	"bytes"
+	"sync"
+	"time"
+
+	"github.com/keikai-project/keikai/internal/engine"
+	"github.com/keikai-project/keikai/internal/escape"
+	"github.com/keikai-project/keikai/internal/event"
+	"github.com/keikai-project/keikai/internal/finding"
+	"github.com/keikai-project/keikai/internal/input"
+	"github.com/keikai-project/keikai/internal/logs"
+	"github.com/keikai-project/keikai/internal/sigma"
+	"github.com/keikai-project/keikai/internal/topk"
+)
+
+// maxExcerpt is how many bytes of a line a finding quotes; longer lines are cut with a note.
+const maxExcerpt = 2048
+
+// worker parses and matches chunks on one goroutine and tallies what the summary counts.
+type worker struct {
+	eng     *engine.Engine
+	opts    *Options
+	parser  *logs.Parser
+	match   *engine.Worker
+	ev      event.Event
+	matched []int
+	source  *input.Source
+	tally   *tally
+}
+
+// chunkResult is what one chunk produced, handed to the sequencer; it owns its memory because
+// the chunk's buffer is reused as soon as the worker is done with it.
+type chunkResult struct {
+	seq      int64
+	findings []*finding.Finding
+	obs      []engine.Observation
+	// findingsBefore[i] is how many findings precede obs[i] in line order, so that the sequencer
+	// can interleave findings and correlation bursts as the lines had them.
+	findingsBefore []int
+	arena          []byte
+}
+
+// results recycles chunk results (and their slices) between the workers and the sequencer.
+var results = sync.Pool{New: func() any { return new(chunkResult) }}
+
+func newResult(seq int64) *chunkResult {
+	r := results.Get().(*chunkResult)
+	r.seq = seq
+	clear(r.findings)
+	r.findings, r.obs, r.findingsBefore, r.arena = r.findings[:0], r.obs[:0], r.findingsBefore[:0], r.arena[:0]
+	return r
+}
+
+func newWorker(eng *engine.Engine, opts *Options) *worker {
+	return &worker{
+		eng:    eng,
+		opts:   opts,
+		parser: logs.NewParser(opts.Location),
+		match:  eng.NewWorker(),
+		tally:  newTally(len(eng.Rules)),
+	}
+}
+
+func (w *worker) process(c *input.Chunk) *chunkResult {
+	if c.Source != w.source {
+		w.source = c.Source
+		w.parser.SetReference(reference(c.Source, w.opts))
+	}
+	res := newResult(c.Seq)
+	data := c.Data
+	w.tally.bytes += int64(len(data))
+	line := c.FirstLine
+	for len(data) > 0 {
+		var raw []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			raw, data = data[:i], data[i+1:]
+		} else {
+			raw, data = data, nil
+		}
+		if n := len(raw); n > 0 && raw[n-1] == '\r' {
+			raw = raw[:n-1]
+		}
+		w.line(raw, line, c.Source, res)
+		line++
+	}
+	return res
+}
+
+func (w *worker) line(raw []byte, line int64, src *input.Source, res *chunkResult) {
+	ev := &w.ev
+	w.parser.Parse(raw, ev)
+	t := w.tally
+	t.lines++
+	t.formats[ev.Format]++
+	t.countTraffic(ev)
+
+	w.matched = w.match.Match(ev, w.matched)
+	if len(w.matched) == 0 {
+		return
+	}
+	if ip := ev.Get(event.SourceIp); len(ip) > 0 {
+		t.countSource(ip)
+	}
+	for _, ri := range w.matched {
+		if w.eng.Generates(ri) {
+			t.perRule[ri]++
+			if w.opts.Findings {
+				res.findings = append(res.findings, w.finding(ri, ev, src, line))
+			}
+		}
+		for _, ci := range w.eng.CorrelationsOf(ri) {
+			res.obs = append(res.obs, w.observation(ci, ev, src, line, res))
+			res.findingsBefore = append(res.findingsBefore, len(res.findings))
+		}
+	}
+}
+
+func (w *worker) observation(ci int, ev *event.Event, src *input.Source, line int64, res *chunkResult) engine.Observation {
+	c := w.eng.Correlations[ci].Correlation
+	start := len(res.arena)
+	for _, f := range c.GroupBy {
+		res.arena = engine.AppendKey(res.arena, ev.Get(f))
+	}
+	keyEnd := len(res.arena)
+	var value []byte
+	if c.Field != event.FieldNone {
+		res.arena = append(res.arena, ev.Get(c.Field)...)
+		value = res.arena[keyEnd:len(res.arena):len(res.arena)]
+	}
+	// Key and Value stay valid when the arena grows: append copies, never rewrites, old bytes.
+	return engine.Observation{
+		Corr:  ci,
+		Time:  ev.Time,
+		Key:   res.arena[start:keyEnd:keyEnd],
+		Value: value,
+		At:    engine.Ref{File: src.Name, Line: line, Time: ev.Time},
+	}
+}
+
+// NewFinding returns a finding of rule r with the rule's own fields filled in.
+func NewFinding(r *sigma.Rule) *finding.Finding {
+	advisories := r.Advisories()
+	if advisories == nil {
+		advisories = []string{}
+	}
+	return &finding.Finding{
+		Rule:       r.Key(),
+		Title:      r.Title,
+		TitleJa:    r.TitleJa,
+		Level:      r.Level.String(),
+		Category:   r.Category(),
+		RSIT:       r.RSIT(),
+		Advisories: advisories,
+	}
+}
+
+func (w *worker) finding(ri int, ev *event.Event, src *input.Source, line int64) *finding.Finding {
+	f := NewFinding(w.eng.Rules[ri])
+	f.File, f.Line = escape.String(src.Name), line
+	f.Time = FormatTime(ev.Time, w.opts.Location)
+	f.Excerpt = Excerpt(ev.Raw)
+	if v := ev.Get(event.SourceIp); len(v) > 0 {
+		f.SourceIP = escape.Bytes(v)
+	}
+	if v := ev.Get(event.DestinationIp); len(v) > 0 {
+		f.DestinationIP = escape.Bytes(v)
+	}
+	if p, ok := ev.Int(event.DestinationPort); ok && p <= 65535 {
+		f.DestinationPort = int(p)
+	}
+	if v := ev.Get(event.Protocol); len(v) > 0 {
+		f.Protocol = escape.Bytes(v)
+	}
+	return f
+}
+
+// Excerpt returns the escaped form of a log line as findings quote it, cut at maxExcerpt bytes.
+func Excerpt(raw []byte) string {
+	if len(raw) <= maxExcerpt {
+		return escape.Bytes(raw)
+	}
+	b := escape.Append(nil, raw[:maxExcerpt])
+	b = append(b, " …("...)
+	b = appendInt(b, int64(len(raw)-maxExcerpt))
+	b = append(b, " more bytes)"...)
+	return string(b)
+}
+
+func appendInt(b []byte, n int64) []byte {
+	var tmp [20]byte
+	i := len(tmp)
+	for {
+		i--
+		tmp[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	return append(b, tmp[i:]...)
+}
+
+// FormatTime renders an event time as RFC 3339: in the offset the line stated, or else in loc.
+func FormatTime(t event.Time, loc *time.Location) string {
+	if !t.Known {
+		return ""
+	}
+	tt := time.Unix(0, t.UnixNano)
+	if t.Zoned {
+		tt = tt.In(time.FixedZone("", int(t.Offset)))
+	} else {
+		tt = tt.In(loc)
+	}
+	if tt.Nanosecond() != 0 {
+		return tt.Format(time.RFC3339Nano)
+	}
+	return tt.Format(time.RFC3339)
+}
+
+// reference is the instant against which a source's year-less timestamps are placed: its
+// modification time, or now for standard input; --year moves it to the end of that year unless
+// the file was last written in that year.
+func reference(src *input.Source, opts *Options) time.Time {
+	ref := src.ModTime
+	if ref.IsZero() {
+		ref = opts.Now()
+	}
+	if opts.Year != 0 && ref.Year() != opts.Year {
+		ref = time.Date(opts.Year, time.December, 31, 23, 59, 59, 0, opts.Location)
+	}
+	return ref
+}
+
+// tally is one worker's share of the summary counts.
+type tally struct {
+	lines   int64
+	bytes   int64
+	formats [event.NumFormats]int64
+	tcp     []int64
+	udp     []int64
+	icmp    [256]int64
+	cgi     *topk.Counter
+	sources *topk.Counter
+	perRule []int64
+	// lastSource and lastCount batch a run of lines from one source (a scan, a flood) into one
+	// counter update.
+	lastSource []byte
+	lastCount  int64
+}
+
+// merge adds o's counts to t.
+func (t *tally) merge(o *tally) {
+	t.lines += o.lines
+	t.bytes += o.bytes
+	for f, n := range o.formats {
+		t.formats[f] += n
+	}
+	for p := range o.tcp {
+		t.tcp[p] += o.tcp[p]
+		t.udp[p] += o.udp[p]
+	}
+	for i, n := range o.icmp {
+		t.icmp[i] += n
+	}
+	t.cgi.Merge(o.cgi)
+	o.flushSource()
+	t.sources.Merge(o.sources)
+	for i, n := range o.perRule {
+		t.perRule[i] += n
+	}
+}
+
+func (t *tally) countSource(ip []byte) {
+	if t.lastCount > 0 && bytes.Equal(ip, t.lastSource) {
+		t.lastCount++
+		return
+	}
+	t.flushSource()
+	t.lastSource = append(t.lastSource[:0], ip...)
+	t.lastCount = 1
+}
+
+func (t *tally) flushSource() {
+	if t.lastCount > 0 {
+		t.sources.Add(t.lastSource, t.lastCount)
+		t.lastCount = 0
+	}
+}
+
+// counterCapacity is how many distinct paths or sources each counter holds exactly; the tail
+// beyond it goes through the counter's sketch.
+const counterCapacity = 2048
+
+func newTally(rules int) *tally {
+	return &tally{
+		tcp:     make([]int64, 65536),
+		udp:     make([]int64, 65536),
+		cgi:     topk.New(counterCapacity),
+		sources: topk.New(counterCapacity),
+		perRule: make([]int64, rules),
+	}
+}
+
+var (
+	outbound    = []byte("out")
+	protoTCP    = []byte("tcp")
+	protoUDP    = []byte("udp")
+	protoICMPv4 = []byte("icmp")
+)
+
+// countTraffic counts what seed 002 ranks: ports and ICMP types probed (firewall events, inbound
+// where the log says which way the packet went) and CGI programs requested.
+func (t *tally) countTraffic(ev *event.Event) {
+	switch {
+	case ev.Format.IsFirewall():
+		if bytes.Equal(ev.Get(event.Direction), outbound) {
+			return
+		}
+		proto := ev.Get(event.Protocol)
+		switch {
+		case bytes.Equal(proto, protoTCP):
+			if p, ok := ev.Int(event.DestinationPort); ok && p < 65536 {
+				t.tcp[p]++
+			}
+		case bytes.Equal(proto, protoUDP):
+			if p, ok := ev.Int(event.DestinationPort); ok && p < 65536 {
+				t.udp[p]++
+			}
+		case bytes.Equal(proto, protoICMPv4):
+			if p, ok := ev.Int(event.IcmpType); ok && p < 256 {
+				t.icmp[p]++
+			}
+		}
+	case ev.Format == event.FormatWebAccess:
+		if path := ev.Get(event.UrlPath); isCGI(path) {
+			t.cgi.Add(path, 1)
+		}
+	}
+}
+
+// isCGI reports whether a request path names a CGI program: anything under a cgi-bin style
+// directory, or a .cgi file anywhere (seed 002: "http://host/cgi-bin/..." requests).
+func isCGI(path []byte) bool {
+	if len(path) == 0 {
+		return false
+	}
+	if indexFold(path, "/cgi-") >= 0 {
+		return true
+	}
+	n := len(path)
+	return n > 4 && path[n-4] == '.' && lower(path[n-3]) == 'c' && lower(path[n-2]) == 'g' && lower(path[n-1]) == 'i'
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// indexFold finds the lower-case ASCII needle in b, ignoring ASCII case.
+func indexFold(b []byte, needle string) int {
+	for i := 0; i+len(needle) <= len(b); i++ {
+		j := 0
+		for j < len(needle) && lower(b[i+j]) == needle[j] {
+			j++
+		}
+		if j == len(needle) {
+			return i
+		}
+	}
+	return -1
+}

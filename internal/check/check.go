@@ -1,0 +1,193 @@
+// Package check runs the advisories' detection methods on a host: it collects the host's
+// artifacts (files, sockets, processes, packages) read-only, matches them with the host rules, and
+// runs the logs that the host's syslog writes through the log analysis. Every finding carries the
+// countermeasures of the advisories it comes from, and everything that could not be examined is
+// reported, so that a clean result is never mistaken for a complete one.
+package check
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/keikai-project/keikai/internal/advisory"
+	"github.com/keikai-project/keikai/internal/analyze"
+	"github.com/keikai-project/keikai/internal/engine"
+	"github.com/keikai-project/keikai/internal/escape"
+	"github.com/keikai-project/keikai/internal/event"
+	"github.com/keikai-project/keikai/internal/finding"
+	"github.com/keikai-project/keikai/internal/host"
+	"github.com/keikai-project/keikai/internal/input"
+	"github.com/keikai-project/keikai/internal/taxonomy"
+)
+
+// Options say which system to check.
+type Options struct {
+	// Root is where the checked system's "/" is; "" is the live system.
+	Root string
+	// Logs selects whether the host's log files are analysed too.
+	Logs bool
+	// Location and Year are passed to the log analysis (see analyze.Options).
+	Location *time.Location
+	Year     int
+}
+
+// Callbacks receive findings (in order, from one goroutine) and problems with the log inputs.
+type Callbacks struct {
+	Finding func(*finding.Finding) error
+	Warning func(input.Warning)
+}
+
+// Summary says what was examined, what was found, and what could not be examined.
+type Summary struct {
+	Root string `json:"root"`
+	// Artifacts counts what was examined per kind: file, socket, process, package.
+	Artifacts  map[string]int64 `json:"artifacts"`
+	LogFiles   []string         `json:"log_files"`
+	LogLines   int64            `json:"log_lines"`
+	Findings   int64            `json:"findings"`
+	Categories map[string]int64 `json:"categories"`
+	// NotExamined lists what could not be examined; Complete is true when it is empty.
+	NotExamined []Gap `json:"not_examined"`
+	Complete    bool  `json:"complete"`
+}
+
+// Gap is one thing the check could not examine.
+type Gap struct {
+	Area   string `json:"area"`
+	Path   string `json:"path,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// Run checks the system described by opts with the host and log rules of eng.
+func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*Summary, error) {
+	root := opts.Root
+	if root == "" {
+		root = "/"
+	}
+	sum := &Summary{Root: escape.String(root), Artifacts: map[string]int64{}, Categories: map[string]int64{}, LogFiles: []string{}, NotExamined: []Gap{}}
+	for _, c := range taxonomy.Categories() {
+		sum.Categories[c.Key] = 0
+	}
+	emit := func(f *finding.Finding) error {
+		f.Countermeasures = countermeasures(f.Advisories)
+		sum.Findings++
+		sum.Categories[f.Category]++
+		if cb.Finding != nil {
+			return cb.Finding(f)
+		}
+		return nil
+	}
+	gap := func(p host.Problem) {
+		reason := "unknown"
+		if p.Err != nil {
+			reason = escape.String(p.Err.Error())
+		}
+		sum.NotExamined = append(sum.NotExamined, Gap{Area: p.Area, Path: escape.String(p.Path), Reason: reason})
+	}
+
+	w := eng.NewWorker()
+	var matched []int
+	var emitErr error
+	hostOpts := host.Options{Root: opts.Root}
+	err := host.Collect(ctx, hostOpts, host.DefaultTargets(), func(ev *event.Event) {
+		sum.Artifacts[artifactKind(ev.Format)]++
+		matched = w.Match(ev, matched)
+		for _, ri := range matched {
+			if emitErr != nil || !eng.Generates(ri) {
+				continue
+			}
+			emitErr = emit(hostFinding(eng, ri, ev))
+		}
+	}, gap)
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", root, err)
+	}
+	if emitErr != nil {
+		return nil, emitErr
+	}
+
+	if opts.Logs {
+		files := host.LogFiles(hostOpts, gap)
+		for _, f := range files {
+			sum.LogFiles = append(sum.LogFiles, escape.String(f))
+		}
+		if len(files) > 0 {
+			warn := func(w input.Warning) {
+				if w.Err != nil {
+					sum.NotExamined = append(sum.NotExamined, Gap{Area: host.AreaLogs, Path: escape.String(w.File), Reason: escape.String(w.Msg)})
+				}
+				if cb.Warning != nil {
+					cb.Warning(w)
+				}
+			}
+			logSum, err := analyze.Run(ctx, eng, analyze.Options{
+				Paths: files, Findings: true, Location: opts.Location, Year: opts.Year,
+			}, analyze.Callbacks{Finding: emit, Warning: warn})
+			if err != nil {
+				return nil, err
+			}
+			sum.LogLines = logSum.Lines
+		}
+	}
+	sort.SliceStable(sum.NotExamined, func(i, j int) bool { return sum.NotExamined[i].Area < sum.NotExamined[j].Area })
+	sum.Complete = len(sum.NotExamined) == 0
+	return sum, nil
+}
+
+func artifactKind(f event.Format) string {
+	return strings.TrimPrefix(f.String(), "host-")
+}
+
+func hostFinding(eng *engine.Engine, ri int, ev *event.Event) *finding.Finding {
+	f := analyze.NewFinding(eng.Rules[ri])
+	f.Artifact = artifact(ev)
+	f.Excerpt = escape.Bytes(ev.Raw)
+	if ev.Format == event.FormatHostSocket {
+		f.Protocol = escape.Bytes(ev.Get(event.Protocol))
+		f.SourceIP = escape.Bytes(ev.Get(event.RemoteIp))
+		f.DestinationIP = escape.Bytes(ev.Get(event.LocalIp))
+		if p, ok := ev.Int(event.LocalPort); ok {
+			f.DestinationPort = int(p)
+		}
+	}
+	return f
+}
+
+// artifact names what matched, the way an administrator would look it up again.
+func artifact(ev *event.Event) string {
+	get := func(f event.Field) string { return escape.Bytes(ev.Get(f)) }
+	switch ev.Format {
+	case event.FormatHostFile:
+		return get(event.TargetFilename)
+	case event.FormatHostSocket:
+		return fmt.Sprintf("%s %s:%s -> %s:%s %s", get(event.Protocol), get(event.LocalIp), get(event.LocalPort),
+			get(event.RemoteIp), get(event.RemotePort), get(event.State))
+	case event.FormatHostProcess:
+		s := fmt.Sprintf("pid %s %s", get(event.ProcessId), get(event.ProcessName))
+		if img := get(event.Image); img != "" {
+			s += " (" + img + ")"
+		}
+		return s
+	case event.FormatHostPackage:
+		return fmt.Sprintf("%s %s (%s)", get(event.PackageName), get(event.PackageVersion), get(event.PackageSource))
+	}
+	return escape.Bytes(ev.Raw)
+}
+
+// countermeasures collects the steps of the given advisories, in order.
+func countermeasures(ids []string) []finding.Text {
+	var out []finding.Text
+	for _, id := range ids {
+		a, ok := advisory.Lookup(id)
+		if !ok {
+			continue
+		}
+		for _, c := range a.Countermeasures {
+			out = append(out, finding.Text{Ja: c.Ja, En: c.En})
+		}
+	}
+	return out
+}

@@ -1,0 +1,199 @@
+package host
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"syscall"
+
+	"github.com/keikai-project/keikai/internal/event"
+)
+
+const (
+	maxCommBytes    = 256       // the kernel keeps 16
+	maxCmdlineBytes = 64 * 1024 // longer command lines are cut; the start is what identifies a program
+)
+
+var errNoProc = errors.New("no /proc under the root: sockets and processes not examined (a mounted disk image has none; run keikai check on the live system for them)")
+
+// procfs examines sockets and processes, which both come from the root's /proc.
+func (c *collector) procfs() {
+	procHost, err := c.r.resolve("/proc", true)
+	if err == nil && !procPopulated(procHost) {
+		err = errNoProc
+	}
+	if err != nil {
+		if isAbsent(err) {
+			err = errNoProc
+		}
+		c.report(AreaProcesses, "/proc", err)
+		return
+	}
+	c.sockets(procHost)
+	c.processes(procHost)
+}
+
+// procPopulated tells a mounted proc (or a copy of one) from the empty mount point of an image.
+func procPopulated(procHost string) bool {
+	if _, err := os.Lstat(procHost + "/net"); err == nil {
+		return true
+	}
+	f, err := openDir(procHost)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	for {
+		names, err := f.Readdirnames(256)
+		for _, n := range names {
+			if isPid(n) {
+				return true
+			}
+		}
+		if err != nil || len(names) == 0 {
+			return false
+		}
+	}
+}
+
+func isPid(name string) bool {
+	if name == "" || len(name) > 10 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] < '0' || name[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// processes emits one event per /proc/<pid>.
+func (c *collector) processes(procHost string) {
+	f, err := openDir(procHost)
+	if err != nil {
+		c.report(AreaProcesses, "/proc", fmt.Errorf("cannot list processes: %w", err))
+		return
+	}
+	entries, err := f.ReadDir(-1)
+	f.Close()
+	if err != nil {
+		c.report(AreaProcesses, "/proc", fmt.Errorf("listing processes stopped: %w", err))
+	}
+	deniedExe := 0
+	for _, de := range entries {
+		if c.ctx.Err() != nil {
+			return
+		}
+		// A pid entry planted as a symlink in an image is not followed.
+		if !isPid(de.Name()) || !de.IsDir() {
+			continue
+		}
+		p, err := readProcess(procHost+"/"+de.Name(), de.Name())
+		switch {
+		case err == nil:
+		case vanished(err):
+			continue // the process exited while it was being read
+		default:
+			c.report(AreaProcesses, "/proc/"+de.Name(), err)
+			continue
+		}
+		if p.exeDenied {
+			deniedExe++
+		}
+		c.emit(p.event())
+	}
+	if deniedExe > 0 {
+		c.report(AreaProcesses, "/proc/*/exe", fmt.Errorf("%d processes' executables could not be read (permission denied; they belong to other users): run as root to see them", deniedExe))
+	}
+}
+
+// vanished reports whether err means the process exited during the read.
+func vanished(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ESRCH)
+}
+
+type procInfo struct {
+	pid, comm, cmdline, exe string
+	exeDenied               bool
+}
+
+func readProcess(dir, pid string) (procInfo, error) {
+	p := procInfo{pid: pid}
+	comm, err := readRegular(dir+"/comm", maxCommBytes)
+	if err != nil {
+		return p, err
+	}
+	p.comm = strings.TrimSuffix(string(comm), "\n")
+	cmdline, err := readCmdline(dir + "/cmdline")
+	if err != nil {
+		return p, err
+	}
+	p.cmdline = cmdline
+	exe, err := os.Readlink(dir + "/exe")
+	switch {
+	case err == nil:
+		p.exe = exe
+	case errors.Is(err, fs.ErrPermission):
+		p.exeDenied = true
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.EINVAL):
+		// Kernel threads have no executable; in a copied /proc exe may not be a link.
+	default:
+		return p, err
+	}
+	return p, nil
+}
+
+// readCmdline returns the NUL-separated arguments joined by spaces.
+func readCmdline(hostPath string) (string, error) {
+	f, err := openRegular(hostPath)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxCmdlineBytes))
+	if err != nil {
+		return "", err
+	}
+	return cmdlineText(data), nil
+}
+
+func cmdlineText(data []byte) string {
+	data = bytes.TrimRight(data, "\x00")
+	return string(bytes.ReplaceAll(data, []byte{0}, []byte{' '}))
+}
+
+// event: `process 4242 .bugtraq: ./.bugtraq 192.0.2.1 (exe /tmp/.bugtraq (deleted))`.
+func (p procInfo) event() *event.Event {
+	var b strings.Builder
+	b.WriteString("process ")
+	b.WriteString(p.pid)
+	b.WriteString(" ")
+	b.WriteString(p.comm)
+	if p.cmdline != "" {
+		b.WriteString(": ")
+		b.WriteString(p.cmdline)
+	}
+	switch {
+	case p.exe != "":
+		b.WriteString(" (exe ")
+		b.WriteString(p.exe)
+		b.WriteString(")")
+	case p.exeDenied:
+		b.WriteString(" (exe not readable)")
+	}
+	e := newEvent(event.FormatHostProcess, b.String())
+	setValue(e, event.ProcessId, p.pid)
+	setValue(e, event.ProcessName, p.comm)
+	if p.cmdline != "" {
+		setValue(e, event.CommandLine, p.cmdline)
+	}
+	if p.exe != "" {
+		setValue(e, event.Image, p.exe)
+	}
+	return e
+}

@@ -1,0 +1,165 @@
+package logs
+
+import (
+	"bytes"
+
+	"github.com/keikai-project/keikai/internal/event"
+)
+
+// parseAccess parses Apache/nginx common, combined and vhost_combined access log lines:
+//
+//	client ident user [dd/Mon/yyyy:hh:mm:ss -zzzz] "request" status size ["referer" "agent"]
+//	vhost:port client ident user [...] ...
+func (p *Parser) parseAccess(b []byte, e *event.Event) bool {
+	br := index(b, " [")
+	if br < 0 || br > 512 {
+		return false
+	}
+	head := b[:br]
+	// Three words (client ident user) or four (vhost first).
+	w1, r := token(head)
+	w2, r := token(r)
+	w3, r := token(r)
+	w4, r := token(r)
+	if len(r) != 0 || len(w3) == 0 {
+		return false
+	}
+	client, user := w1, w3
+	if len(w4) != 0 {
+		client, user = w2, w4
+	}
+	if !isIP(client) && !looksLikeHostname(client) {
+		return false
+	}
+	rest := b[br+2:]
+	ns, off, n, ok := clfTime(rest)
+	if !ok || !hasPrefix(rest[n:], "] \"") {
+		return false
+	}
+	rest = rest[n+3:]
+	reqEnd := closingQuote(rest)
+	if reqEnd < 0 {
+		return false
+	}
+	request := rest[:reqEnd]
+	rest = rest[reqEnd+1:]
+	if !hasPrefix(rest, " ") {
+		return false
+	}
+	status, rest := token(rest[1:])
+	if len(status) != 3 || !allDigits(status) {
+		if !(len(status) == 1 && status[0] == '-') {
+			return false
+		}
+	}
+	_, rest = token(rest) // response size, "-" when none
+	e.Format = event.FormatWebAccess
+	e.Time = event.Time{UnixNano: ns, Known: true, Zoned: true, Offset: off}
+	e.Set(event.SourceIp, client)
+	if !isNil(user) {
+		e.Set(event.User, user)
+	}
+	e.Set(event.Status, status)
+	setRequest(e, request)
+	if hasPrefix(rest, "\"") {
+		if end := closingQuote(rest[1:]); end >= 0 {
+			e.Set(event.Referer, rest[1:1+end])
+			rest = rest[2+end:]
+			if hasPrefix(rest, " \"") {
+				if end := closingQuote(rest[2:]); end >= 0 {
+					e.Set(event.UserAgent, rest[2:2+end])
+				} else {
+					e.Set(event.UserAgent, rest[2:]) // truncated line
+				}
+			}
+		}
+	}
+	return true
+}
+
+// looksLikeHostname accepts a client logged by name (HostnameLookups On).
+func looksLikeHostname(b []byte) bool {
+	if len(b) == 0 || len(b) > 255 {
+		return false
+	}
+	for _, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c) || c == '.' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// closingQuote finds the '"' that ends a quoted access-log field; Apache and nginx escape quotes
+// inside as \" and backslashes as \\.
+func closingQuote(b []byte) int {
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return -1
+}
+
+// setRequest splits "METHOD target PROTOCOL"; "-", TLS handshakes sent to a plain port and other
+// garbage leave method and URL unset. A missing protocol ("GET /") is accepted.
+func setRequest(e *event.Event, req []byte) {
+	sp := bytes.IndexByte(req, ' ')
+	if sp <= 0 || !isMethod(req[:sp]) {
+		return
+	}
+	e.Set(event.HttpMethod, req[:sp])
+	target := req[sp+1:]
+	if last := bytes.LastIndexByte(target, ' '); last >= 0 && hasPrefix(target[last+1:], "HTTP/") {
+		target = target[:last]
+	}
+	e.Set(event.UrlRaw, target)
+	url := decodeURL(e, target)
+	e.Set(event.Url, url)
+	if q := bytes.IndexByte(url, '?'); q >= 0 {
+		url = url[:q]
+	}
+	e.Set(event.UrlPath, url)
+}
+
+// isMethod accepts an upper-case token (GET, POST, PROPFIND, M-SEARCH, ...).
+func isMethod(b []byte) bool {
+	if len(b) > 32 {
+		return false
+	}
+	for _, c := range b {
+		if !(c >= 'A' && c <= 'Z' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// clfTime parses "dd/Mon/yyyy:hh:mm:ss -zzzz" and returns the bytes consumed.
+func clfTime(b []byte) (int64, int32, int, bool) {
+	if len(b) < 26 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[20] != ' ' {
+		return 0, 0, 0, false
+	}
+	var c clock
+	var ok1, ok2 bool
+	c.day, ok1 = digits(b, 2)
+	c.month = monthIndex(b[3:])
+	c.year, ok2 = digits(b[7:], 4)
+	if !ok1 || !ok2 || !hms(b[12:], &c) || !c.valid() {
+		return 0, 0, 0, false
+	}
+	sign := b[21]
+	h, okh := digits(b[22:], 2)
+	m, okm := digits(b[24:], 2)
+	if (sign != '+' && sign != '-') || !okh || !okm {
+		return 0, 0, 0, false
+	}
+	off := h*3600 + m*60
+	if sign == '-' {
+		off = -off
+	}
+	return zonedUnix(c, off) * nanosPerSecond, int32(off), 26, true
+}

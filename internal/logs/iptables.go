@@ -1,0 +1,214 @@
+package logs
+
+import (
+	"bytes"
+
+	"github.com/keikai-project/keikai/internal/event"
+)
+
+// parseIptables parses a netfilter LOG target line: an optional kernel uptime stamp, the rule's
+// log prefix, then KEY=value words and bare flag words. ICMP errors carry the offending packet in
+// brackets; its addresses are skipped so the outer ones stay.
+func parseIptables(msg []byte, e *event.Event) bool {
+	in := index(msg, "IN=")
+	if in < 0 || index(msg[in:], " OUT=") < 0 {
+		return false
+	}
+	prefix := msg[:in]
+	// Skip the kernel's uptime stamp ("[12345.678901] "), but not a bracketed log prefix such as
+	// "[UFW BLOCK] ", which carries the verdict.
+	if len(prefix) > 1 && prefix[0] == '[' && (isDigit(prefix[1]) || prefix[1] == ' ') {
+		if j := bytes.IndexByte(prefix, ']'); j > 0 {
+			prefix = prefix[j+1:]
+		}
+	}
+	var inIf, outIf, src, dst, proto, spt, dpt, typ, code []byte
+	var haveOut bool
+	flagStart, flagEnd := -1, -1
+	// One pass over the words. Each word is classified by its first byte before any comparison,
+	// since most words (MAC=, LEN=, TOS=, TTL=, ID=, WINDOW=, ...) are of no interest; this is the
+	// most frequent line in firewall logs, so it matters.
+	for pos := in; pos < len(msg); {
+		if msg[pos] == ' ' {
+			pos++
+			continue
+		}
+		if msg[pos] == '[' {
+			break // embedded original packet of an ICMP error
+		}
+		start := pos
+		for pos < len(msg) && msg[pos] != ' ' {
+			pos++
+		}
+		word := msg[start:pos]
+		if len(word) == 3 && isTCPFlagWord(word) {
+			if flagStart < 0 {
+				flagStart = start
+			}
+			flagEnd = pos
+			continue
+		}
+		switch word[0] {
+		case 'I':
+			if hasPrefix(word, "IN=") {
+				inIf = word[3:]
+			}
+		case 'O':
+			if hasPrefix(word, "OUT=") {
+				outIf, haveOut = word[4:], true
+			}
+		case 'S':
+			if hasPrefix(word, "SRC=") {
+				src = firstOf(src, word[4:])
+			} else if hasPrefix(word, "SPT=") {
+				spt = firstOf(spt, word[4:])
+			}
+		case 'D':
+			if hasPrefix(word, "DST=") {
+				dst = firstOf(dst, word[4:])
+			} else if hasPrefix(word, "DPT=") {
+				dpt = firstOf(dpt, word[4:])
+			}
+		case 'P':
+			if hasPrefix(word, "PROTO=") {
+				proto = firstOf(proto, word[6:])
+			}
+		case 'T':
+			if hasPrefix(word, "TYPE=") {
+				typ = firstOf(typ, word[5:])
+			}
+		case 'C':
+			if hasPrefix(word, "CODE=") {
+				code = firstOf(code, word[5:])
+			}
+		}
+	}
+	if !haveOut || src == nil || dst == nil || proto == nil {
+		return false
+	}
+	setIf(e, event.SourcePort, spt)
+	setIf(e, event.DestinationPort, dpt)
+	setIf(e, event.IcmpType, typ)
+	setIf(e, event.IcmpCode, code)
+	e.Format = event.FormatIptables
+	e.Set(event.SourceIp, src)
+	e.Set(event.DestinationIp, dst)
+	setProtocolName(e, proto)
+	if flagStart >= 0 {
+		e.Set(event.TcpFlags, msg[flagStart:flagEnd])
+	}
+	switch {
+	case len(inIf) > 0 && len(outIf) == 0:
+		e.Set(event.Direction, wordIn)
+	case len(inIf) == 0 && len(outIf) > 0:
+		e.Set(event.Direction, wordOut)
+	case len(inIf) > 0 && len(outIf) > 0:
+		e.Set(event.Direction, wordForward)
+	}
+	if len(inIf) > 0 {
+		e.Set(event.Interface, inIf)
+	} else if len(outIf) > 0 {
+		e.Set(event.Interface, outIf)
+	}
+	if a := actionFromPrefix(prefix); a != nil {
+		e.Set(event.Action, a)
+	}
+	return true
+}
+
+// firstOf keeps the first value seen for a key.
+func firstOf(have, v []byte) []byte {
+	if have != nil {
+		return have
+	}
+	return v
+}
+
+// setIf sets f only when v was found.
+func setIf(e *event.Event, f event.Field, v []byte) {
+	if v != nil {
+		e.Set(f, v)
+	}
+}
+
+func isTCPFlagWord(w []byte) bool {
+	switch string(w) {
+	case "CWR", "ECE", "URG", "ACK", "PSH", "RST", "SYN", "FIN":
+		return true
+	}
+	return false
+}
+
+// actionFromPrefix finds the verdict word a log prefix usually carries ("[UFW BLOCK] ",
+// "Shorewall:net2fw:DROP:", "INPUT-REJECT "); the first one in the prefix wins. One pass, as
+// this runs for every netfilter line.
+func actionFromPrefix(prefix []byte) []byte {
+	for i := 0; i < len(prefix); i++ {
+		rest := prefix[i:]
+		switch prefix[i] | 0x20 {
+		case 'd':
+			if hasPrefixFold(rest, "DROP") {
+				return wordDrop
+			}
+			if hasPrefixFold(rest, "DENY") {
+				return wordDeny
+			}
+		case 'r':
+			if hasPrefixFold(rest, "REJECT") {
+				return wordReject
+			}
+		case 'b':
+			if hasPrefixFold(rest, "BLOCK") {
+				return wordBlock
+			}
+		case 'a':
+			if hasPrefixFold(rest, "ACCEPT") {
+				return wordAccept
+			}
+			if hasPrefixFold(rest, "ALLOW") {
+				return wordAllow
+			}
+		}
+	}
+	return nil
+}
+
+// setProtocolName stores a protocol as a lower-case name; numbers and unknown names are kept as
+// given (lower-cased through the scratch buffer when needed).
+func setProtocolName(e *event.Event, proto []byte) {
+	switch {
+	case equalFold(proto, "tcp"):
+		e.Set(event.Protocol, wordTCP)
+		return
+	case equalFold(proto, "udp"):
+		e.Set(event.Protocol, wordUDP)
+		return
+	case equalFold(proto, "icmp"):
+		e.Set(event.Protocol, wordICMP)
+		return
+	}
+	for _, n := range [...]string{"icmpv6", "igmp", "gre", "esp", "ah", "sctp"} {
+		if equalFold(proto, n) {
+			e.SetString(event.Protocol, n)
+			return
+		}
+	}
+	lower := true
+	for _, c := range proto {
+		if c >= 'A' && c <= 'Z' {
+			lower = false
+			break
+		}
+	}
+	if lower {
+		e.Set(event.Protocol, proto)
+		return
+	}
+	v := e.Scratch(proto)
+	for i, c := range v {
+		if c >= 'A' && c <= 'Z' {
+			v[i] = c + 'a' - 'A'
+		}
+	}
+	e.Set(event.Protocol, v)
+}

@@ -1,0 +1,75 @@
+package logs
+
+import (
+	"time"
+
+	"github.com/keikai-project/keikai/internal/event"
+)
+
+// Parser turns log lines into events. It keeps per-input state (the reference instant for year
+// inference and small timestamp caches), so each worker goroutine needs its own.
+type Parser struct {
+	loc       *time.Location
+	refYear   int
+	refUnix   int64
+	localTime localCache // last clock reading with a year, resolved in loc
+	inferred  localCache // last clock reading without a year, resolved by inferYear
+}
+
+// NewParser returns a parser that reads clock times without a UTC offset in loc (UTC when nil).
+// The reference instant for year inference starts as the current time.
+func NewParser(loc *time.Location) *Parser {
+	if loc == nil {
+		loc = time.UTC
+	}
+	p := &Parser{loc: loc}
+	p.SetReference(time.Now())
+	return p
+}
+
+// SetReference sets the instant that timestamps without a year are placed near: the modification
+// time of the file being read, or now for standard input.
+func (p *Parser) SetReference(ref time.Time) {
+	p.refYear = ref.In(p.loc).Year()
+	p.refUnix = ref.Unix()
+	p.inferred = localCache{}
+}
+
+// Parse resets e to line and fills in what the line's format yields. A trailing carriage return
+// stays in e.Raw but is not part of any field. Lines that no parser recognises keep only Raw.
+func (p *Parser) Parse(line []byte, e *event.Event) {
+	e.Reset(line)
+	b := trimCR(line)
+	if len(b) == 0 {
+		return
+	}
+	switch c := b[0]; {
+	case c == '<':
+		p.parsePRI(b, e)
+	case c == '[':
+		p.parseApacheError(b, e)
+	case isDigit(c):
+		// Dates that start a line (rsyslog high precision, nginx error log) or a client address.
+		if len(b) > 10 && b[4] == '-' && b[10] == 'T' {
+			p.parseSyslogPrecise(b, e)
+		} else if len(b) > 10 && b[4] == '/' && b[7] == '/' {
+			p.parseNginxError(b, e)
+		} else {
+			p.parseAccess(b, e)
+		}
+	case monthIndex(b) != 0 && len(b) > 3 && b[3] == ' ':
+		c, n, ok := bsdStamp(b)
+		if ok && !p.parsePFDump(b, c, n, e) {
+			p.parseSyslog3164(b, c, n, e)
+		}
+	default:
+		p.parseAccess(b, e)
+	}
+}
+
+func init() {
+	event.Intern("forward", "match", "scrub", "nat", "rdr", "binat", "masq", "redirect",
+		"reset", "unreach", "count", "divert", "tee", "skipto", "pipe", "queue", "fwd", "check-state",
+		"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
+		"17", "18", "128", "129", "133", "134", "135", "136")
+}

@@ -1,0 +1,227 @@
+package logs
+
+import (
+	"bytes"
+
+	"github.com/keikai-project/keikai/internal/event"
+)
+
+// parsePFDump parses a pflog record as "tcpdump -n -e -ttt -r pflog" prints it on OpenBSD:
+// "Oct 11 10:00:00.123456 rule 2/0(match): block in on fxp0: 198.51.100.5.1234 > 192.0.2.1.80: S ...".
+// It claims only lines whose timestamp (c, ending at n) is followed by "rule ", so syslog lines
+// fall through.
+func (p *Parser) parsePFDump(b []byte, c clock, n int, e *event.Event) bool {
+	ns, fn := fraction(b[n:])
+	n += fn
+	if n >= len(b) || b[n] != ' ' || !hasPrefix(b[n+1:], "rule ") {
+		return false
+	}
+	if !parsePF(b[n+1:], e) {
+		return false
+	}
+	unix, off := p.inferYear(c)
+	e.Time = event.Time{UnixNano: unix*nanosPerSecond + ns, Known: true, Offset: off}
+	return true
+}
+
+// parsePFMessage parses pflog output that reached syslog (tcpdump piped to logger): the message
+// may still start with tcpdump's own timestamp.
+func (p *Parser) parsePFMessage(msg []byte, e *event.Event) bool {
+	if hasPrefix(msg, "rule ") {
+		return parsePF(msg, e)
+	}
+	i := index(msg, " rule ")
+	if i < 0 || i > 32 {
+		return false
+	}
+	return parsePF(msg[i+1:], e)
+}
+
+// parsePF parses from "rule " on. Rule labels vary by release: "2/0(match)", "2/(match)",
+// "1.anchor.3/0(match)", optionally followed by " [uid 0, pid 123]".
+func parsePF(b []byte, e *event.Event) bool {
+	b = b[len("rule "):]
+	opening := bytes.IndexByte(b, '(')
+	if opening < 0 || opening > 64 {
+		return false
+	}
+	shut := bytes.IndexByte(b[opening:], ')')
+	if shut < 0 {
+		return false
+	}
+	rest := b[opening+shut+1:]
+	if hasPrefix(rest, " [") {
+		j := bytes.IndexByte(rest, ']')
+		if j < 0 {
+			return false
+		}
+		rest = rest[j+1:]
+	}
+	if !hasPrefix(rest, ": ") {
+		return false
+	}
+	rest = rest[2:]
+	action, rest := token(rest)
+	dir, rest := token(rest)
+	on, rest := token(rest)
+	iface, rest := token(rest)
+	if string(on) != "on" || len(iface) < 2 || iface[len(iface)-1] != ':' {
+		return false
+	}
+	iface = iface[:len(iface)-1]
+	srcWord, rest := token(rest)
+	gt, rest := token(rest)
+	dstWord, rest := token(rest)
+	if string(gt) != ">" || len(dstWord) < 2 || dstWord[len(dstWord)-1] != ':' {
+		return false
+	}
+	dstWord = dstWord[:len(dstWord)-1]
+	src, sport := pfAddr(srcWord)
+	dst, dport := pfAddr(dstWord)
+	if !isIP(src) || !isIP(dst) {
+		return false
+	}
+	e.Format = event.FormatPF
+	setLowerWord(e, event.Action, action)
+	switch string(dir) {
+	case "in":
+		e.SetString(event.Direction, "in")
+	case "out":
+		e.SetString(event.Direction, "out")
+	}
+	e.Set(event.Interface, iface)
+	e.Set(event.SourceIp, src)
+	e.Set(event.DestinationIp, dst)
+	setIf(e, event.SourcePort, sport)
+	setIf(e, event.DestinationPort, dport)
+	pfPayload(rest, sport != nil, e)
+	return true
+}
+
+// pfAddr splits tcpdump's "address.port": at the last dot for IPv4 with five parts and for IPv6
+// ("2001:db8::1.1234"); an address without a port (ICMP) is returned whole.
+func pfAddr(w []byte) (ip, port []byte) {
+	i := bytes.LastIndexByte(w, '.')
+	if i < 0 {
+		return w, nil
+	}
+	if bytes.IndexByte(w, ':') >= 0 {
+		if isIPv4(lastColonPart(w)) {
+			return w, nil // ::ffff:1.2.3.4 has no port
+		}
+		return w[:i], w[i+1:]
+	}
+	if bytes.Count(w, []byte(".")) == 4 {
+		return w[:i], w[i+1:]
+	}
+	return w, nil
+}
+
+func lastColonPart(w []byte) []byte {
+	return w[bytes.LastIndexByte(w, ':')+1:]
+}
+
+// pfPayload reads tcpdump's protocol summary after the addresses.
+func pfPayload(rest []byte, hasPorts bool, e *event.Event) {
+	switch {
+	case hasPrefix(rest, "icmp: "):
+		e.SetString(event.Protocol, "icmp")
+		icmpWords(rest[len("icmp: "):], e)
+	case hasPrefix(rest, "icmp6: "):
+		e.SetString(event.Protocol, "icmpv6")
+	case hasPrefix(rest, "udp ") || hasPrefix(rest, "UDP"):
+		e.SetString(event.Protocol, "udp")
+	case hasPrefix(rest, "tcp "):
+		e.SetString(event.Protocol, "tcp")
+	case hasPrefix(rest, "Flags ["):
+		e.SetString(event.Protocol, "tcp")
+		if j := bytes.IndexByte(rest, ']'); j > 0 {
+			e.Set(event.TcpFlags, rest[len("Flags ["):j])
+		}
+	case hasPorts:
+		flags, _ := token(rest)
+		if len(flags) > 2 && flags[0] == '[' && flags[len(flags)-1] == ']' {
+			flags = flags[1 : len(flags)-1]
+		}
+		if isTcpdumpFlags(flags) {
+			e.SetString(event.Protocol, "tcp")
+			e.Set(event.TcpFlags, flags)
+		}
+	}
+}
+
+// isTcpdumpFlags accepts tcpdump's one-letter TCP flag summary: "S", "S.", ".", "P.", "FP.", "R", "SEW".
+func isTcpdumpFlags(w []byte) bool {
+	if len(w) == 0 || len(w) > 8 {
+		return false
+	}
+	for _, c := range w {
+		switch c {
+		case 'S', 'F', 'P', 'R', 'U', 'E', 'W', '.':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// icmpWords maps tcpdump's ICMP descriptions to type (and code where the words say it).
+func icmpWords(d []byte, e *event.Event) {
+	set := func(t, c string) {
+		e.SetString(event.IcmpType, t)
+		if c != "" {
+			e.SetString(event.IcmpCode, c)
+		}
+	}
+	switch {
+	case hasPrefix(d, "echo request"):
+		set("8", "")
+	case hasPrefix(d, "echo reply"):
+		set("0", "")
+	case hasSuffixWord(d, "unreachable"):
+		switch {
+		case index(d, "port ") >= 0:
+			set("3", "3")
+		case index(d, "protocol ") >= 0:
+			set("3", "2")
+		case hasPrefix(d, "net ") || index(d, " net ") >= 0:
+			set("3", "0")
+		case hasPrefix(d, "host ") || index(d, " host ") >= 0:
+			set("3", "1")
+		default:
+			set("3", "")
+		}
+	case hasPrefix(d, "time exceeded"):
+		set("11", "")
+	case hasPrefix(d, "redirect") || index(d, " redirect ") >= 0:
+		set("5", "")
+	case hasPrefix(d, "source quench"):
+		set("4", "")
+	case hasPrefix(d, "router advertisement"):
+		set("9", "")
+	case hasPrefix(d, "router solicitation"):
+		set("10", "")
+	case hasPrefix(d, "parameter problem"):
+		set("12", "")
+	case hasPrefix(d, "time stamp request"):
+		set("13", "")
+	case hasPrefix(d, "time stamp reply"):
+		set("14", "")
+	case hasPrefix(d, "information request"):
+		set("15", "")
+	case hasPrefix(d, "information reply"):
+		set("16", "")
+	case hasPrefix(d, "address mask request"):
+		set("17", "")
+	case hasPrefix(d, "address mask is"):
+		set("18", "")
+	}
+}
+
+// hasSuffixWord reports whether word ends the first clause of d (before a comma or the end).
+func hasSuffixWord(d []byte, word string) bool {
+	if i := bytes.IndexByte(d, ','); i >= 0 {
+		d = d[:i]
+	}
+	return hasSuffix(trimSpace(d), word)
+}

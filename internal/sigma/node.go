@@ -1,0 +1,165 @@
+package sigma
+
+import "github.com/keikai-project/keikai/internal/event"
+
+// node is one element of a compiled detection: a field condition, a keyword list, or a boolean
+// combination. Nodes are immutable after compilation, so a rule may be matched concurrently.
+type node interface {
+	match(e *event.Event) bool
+	// literals: see Rule.Prefilter.
+	literals() ([]string, bool)
+}
+
+// fieldNode tests one field (or the raw line, for keywords) against its values: any value
+// matches, or with the all modifier every value must.
+type fieldNode struct {
+	field  event.Field
+	raw    bool // keywords: match the whole raw line
+	all    bool
+	values []valueMatcher
+}
+
+func (n *fieldNode) match(e *event.Event) bool {
+	var v []byte
+	if n.raw {
+		v = e.Raw
+		if v == nil {
+			v = []byte{}
+		}
+	} else {
+		v = e.Get(n.field)
+	}
+	if n.all {
+		for _, m := range n.values {
+			if !m.match(v) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, m := range n.values {
+		if m.match(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// literals: a value's literal is found in Raw when the field is a verbatim slice of the line, and
+// in the decoded Url for Url and UrlPath (UrlPath is a prefix of Url).
+func (n *fieldNode) literals() ([]string, bool) {
+	if !n.raw && !n.field.IsVerbatim() && n.field != event.Url && n.field != event.UrlPath {
+		return nil, false
+	}
+	sets := make([][]string, 0, len(n.values))
+	for _, m := range n.values {
+		lits, ok := m.literals()
+		if n.all {
+			if ok {
+				sets = append(sets, lits)
+			}
+			continue
+		}
+		if !ok {
+			return nil, false
+		}
+		sets = append(sets, lits)
+	}
+	var lits []string
+	var ok bool
+	if n.all {
+		lits, ok = bestSet(sets)
+	} else {
+		lits, ok = union(sets)
+	}
+	if !ok {
+		return nil, false
+	}
+	return tagLiterals(lits, n.literalField()), true
+}
+
+// literalField is where a literal of n is found: the raw line for keywords (FieldNone), the
+// decoded Url for Url and UrlPath, else the field itself.
+func (n *fieldNode) literalField() event.Field {
+	switch {
+	case n.raw:
+		return event.FieldNone
+	case n.field == event.UrlPath:
+		return event.Url
+	}
+	return n.field
+}
+
+// tagLiterals prefixes each literal with the byte of the field it must occur in. The tag lengthens
+// every literal by one, so the set arithmetic (union, best set by shortest literal) is unchanged;
+// Prefilter strips it again.
+func tagLiterals(lits []string, f event.Field) []string {
+	out := make([]string, len(lits))
+	for i, l := range lits {
+		out[i] = string(rune(f)) + l
+	}
+	return out
+}
+
+type andNode []node
+
+func (n andNode) match(e *event.Event) bool {
+	for _, c := range n {
+		if !c.match(e) {
+			return false
+		}
+	}
+	return true
+}
+
+func (n andNode) literals() ([]string, bool) {
+	sets := make([][]string, 0, len(n))
+	for _, c := range n {
+		if lits, ok := c.literals(); ok {
+			sets = append(sets, lits)
+		}
+	}
+	return bestSet(sets)
+}
+
+type orNode []node
+
+func (n orNode) match(e *event.Event) bool {
+	for _, c := range n {
+		if c.match(e) {
+			return true
+		}
+	}
+	return false
+}
+
+func (n orNode) literals() ([]string, bool) {
+	sets := make([][]string, 0, len(n))
+	for _, c := range n {
+		lits, ok := c.literals()
+		if !ok {
+			return nil, false
+		}
+		sets = append(sets, lits)
+	}
+	return union(sets)
+}
+
+type notNode struct{ n node }
+
+func (n notNode) match(e *event.Event) bool { return !n.n.match(e) }
+
+// literals: a negation requires the absence of something, which no literal can witness.
+func (notNode) literals() ([]string, bool) { return nil, false }
+
+// union merges literal sets; an empty input yields no set.
+func union(sets [][]string) ([]string, bool) {
+	if len(sets) == 0 {
+		return nil, false
+	}
+	var all []string
+	for _, s := range sets {
+		all = append(all, s...)
+	}
+	return dedupLower(all)
+}

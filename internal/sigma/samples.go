@@ -1,0 +1,117 @@
+package sigma
+
+import (
+	"strings"
+
+	"github.com/keikai-project/keikai/internal/escape"
+	"github.com/keikai-project/keikai/internal/event"
+	"gopkg.in/yaml.v3"
+)
+
+// Samples are example inputs a rule must and must not match; `keikai rules test` runs them.
+type Samples struct {
+	Match, NoMatch []Sample
+}
+
+// Sample is one example: log lines (Lines) or a host artifact's fields (Fields).
+type Sample struct {
+	Line   int      // line of the sample in the rule file
+	Lines  [][]byte // decoded log lines, for log samples
+	Fields map[event.Field]string
+}
+
+func parseSamples(n *yaml.Node, el *errorList) Samples {
+	var s Samples
+	if n.Kind != yaml.MappingNode {
+		el.at(n, "samples must be a mapping with match and/or nomatch lists")
+		return s
+	}
+	for _, p := range pairs(n) {
+		k, v := p[0], p[1]
+		switch k.Value {
+		case "match":
+			s.Match = parseSampleList(v, el)
+		case "nomatch":
+			s.NoMatch = parseSampleList(v, el)
+		default:
+			msg := "samples has match and nomatch lists only"
+			if hint, ok := closest(k.Value, []string{"match", "nomatch"}); ok {
+				msg = "unknown samples key " + k.Value + " (did you mean " + hint + "?)"
+			}
+			el.at(k, "%s", msg)
+		}
+	}
+	return s
+}
+
+func parseSampleList(n *yaml.Node, el *errorList) []Sample {
+	if n.Kind != yaml.SequenceNode {
+		el.at(n, "a samples list must be a YAML list of log lines or field mappings")
+		return nil
+	}
+	var out []Sample
+	for _, it := range n.Content {
+		it = resolve(it)
+		if it == nil {
+			continue
+		}
+		switch it.Kind {
+		case yaml.ScalarNode:
+			if smp, ok := parseLogSample(it, el); ok {
+				out = append(out, smp)
+			}
+		case yaml.MappingNode:
+			if smp, ok := parseHostSample(it, el); ok {
+				out = append(out, smp)
+			}
+		default:
+			el.at(it, "a sample is a string of log lines or a mapping of field names to values")
+		}
+	}
+	return out
+}
+
+// parseLogSample splits the text on real newlines and decodes keikai's escapes in each line, so
+// that bytes a YAML file cannot hold (NUL, invalid UTF-8) can still be written as \x00 and such.
+func parseLogSample(n *yaml.Node, el *errorList) (Sample, bool) {
+	text := strings.TrimSuffix(n.Value, "\n") // a literal block scalar ends in a newline
+	if text == "" {
+		el.at(n, "a log sample is empty")
+		return Sample{}, false
+	}
+	smp := Sample{Line: n.Line}
+	for i, line := range strings.Split(text, "\n") {
+		b, err := escape.Unescape(line)
+		if err != nil {
+			el.atPos(n.Line+i, n.Column, "sample line %d: %v (write samples in single quotes so that backslashes stay as written)", i+1, err)
+			return Sample{}, false
+		}
+		smp.Lines = append(smp.Lines, b)
+	}
+	return smp, true
+}
+
+func parseHostSample(n *yaml.Node, el *errorList) (Sample, bool) {
+	smp := Sample{Line: n.Line, Fields: map[event.Field]string{}}
+	ok := true
+	for _, p := range pairs(n) {
+		k, v := p[0], p[1]
+		f, found := event.FieldByName(k.Value)
+		if !found {
+			el.at(k, "sample: unknown field %q; known fields: %s", k.Value, knownFieldNames())
+			ok = false
+			continue
+		}
+		if v.Kind != yaml.ScalarNode {
+			el.at(v, "sample: field %s must have a plain value", k.Value)
+			ok = false
+			continue
+		}
+		smp.Fields[f] = v.Value
+	}
+	if len(smp.Fields) == 0 && ok {
+		el.at(n, "a host sample needs at least one field")
+		ok = false
+	}
+	return smp, ok
+}

@@ -1,0 +1,188 @@
+package sigma
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// LoadFS loads every *.yml and *.yaml file under dir, recursively and in lexical order, and
+// resolves correlation references. It returns the rules that loaded together with all errors,
+// joined, so that one broken file does not hide the others.
+func LoadFS(fsys fs.FS, dir string) (*Set, error) {
+	return load(fsys, dir, func(p string) string { return p })
+}
+
+// LoadDir loads the rule files under a directory of the file system, naming each file by its
+// path under dir so that errors point at the file a person can open.
+func LoadDir(dir string) (*Set, error) {
+	return load(os.DirFS(dir), ".", func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) })
+}
+
+func load(fsys fs.FS, dir string, name func(string) string) (*Set, error) {
+	s := &Set{}
+	var errs []error
+	walkErr := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("reading rules: %w", err))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if ext := strings.ToLower(path.Ext(p)); ext != ".yml" && ext != ".yaml" {
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("reading rule file %s: %w", name(p), err))
+			return nil
+		}
+		rules, err := ParseFile(name(p), data)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		s.add(rules)
+		return nil
+	})
+	if walkErr != nil {
+		errs = append(errs, fmt.Errorf("reading rules under %s: %w", dir, walkErr))
+	}
+	errs = append(errs, s.duplicates(nil)...)
+	if err := s.Resolve(); err != nil {
+		errs = append(errs, err)
+	}
+	return s, errors.Join(errs...)
+}
+
+func (s *Set) add(rules []*Rule) {
+	for _, r := range rules {
+		if r.Unsupported != "" {
+			s.Unsupported = append(s.Unsupported, r)
+		} else {
+			s.Rules = append(s.Rules, r)
+		}
+	}
+}
+
+// all returns supported and unsupported rules.
+func (s *Set) all() []*Rule {
+	return append(append([]*Rule(nil), s.Rules...), s.Unsupported...)
+}
+
+// duplicates reports rules that share an id, within s and, if other is not nil, between s and other.
+func (s *Set) duplicates(other *Set) []error {
+	var errs []error
+	byID := map[string]*Rule{}
+	check := func(r *Rule) {
+		if r.ID == "" {
+			return
+		}
+		if prev, ok := byID[r.ID]; ok {
+			errs = append(errs, &Error{File: r.File, Line: r.Line, Column: 1, Rule: r.label(),
+				Msg: fmt.Sprintf("id %s is also used by rule %q at %s:%d; ids must be unique", r.ID, prev.label(), prev.File, prev.Line)})
+			return
+		}
+		byID[r.ID] = r
+	}
+	for _, r := range s.all() {
+		check(r)
+	}
+	if other != nil {
+		for _, r := range other.all() {
+			check(r)
+		}
+	}
+	return errs
+}
+
+// Add merges other (user rules, say) into s (the bundled rules) and resolves the result again.
+// Rules whose id is already in s are an error naming both files; nothing is merged then.
+func (s *Set) Add(other *Set) error {
+	if other == nil {
+		return nil
+	}
+	if errs := s.duplicates(other); len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	s.Rules = append(s.Rules, other.Rules...)
+	s.Unsupported = append(s.Unsupported, other.Unsupported...)
+	return s.Resolve()
+}
+
+// Resolve links correlation rules to the detection rules they name (by id or name), sets their
+// formats, and works out which detection rules generate findings of their own. A correlation
+// that refers to an unsupported rule becomes unsupported itself. A correlation with a reference
+// that does not resolve stays in Rules (a later Add may supply the rule) and is reported in the
+// returned error; callers must not run a set whose Resolve failed.
+func (s *Set) Resolve() error {
+	var errs []error
+	byRef := map[string]*Rule{}
+	for _, r := range s.all() {
+		if r.Name != "" {
+			byRef[r.Name] = r
+		}
+	}
+	for _, r := range s.all() {
+		if r.ID != "" {
+			byRef[r.ID] = r // an id wins over a name that happens to be the same
+		}
+	}
+	quiet := map[*Rule]bool{} // referenced by a correlation
+	loud := map[*Rule]bool{}  // referenced by a correlation with generate: true
+	var keep, moved []*Rule
+	for _, r := range s.Rules {
+		r.generates = true
+		c := r.Correlation
+		if c == nil {
+			keep = append(keep, r)
+			continue
+		}
+		c.Rules = c.Rules[:0]
+		r.formats = 0
+		var bad []string
+		for _, ref := range c.RuleRefs {
+			target, ok := byRef[ref]
+			switch {
+			case !ok:
+				bad = append(bad, fmt.Sprintf("correlation refers to rule %q, which is not loaded; give the id or name of a detection rule", ref))
+			case target.IsCorrelation():
+				bad = append(bad, fmt.Sprintf("correlation refers to %q, which is a correlation rule; refer to detection rules only", ref))
+			case target.Unsupported != "":
+				r.Unsupported = fmt.Sprintf("refers to unsupported rule %q (%s)", ref, target.Unsupported)
+			default:
+				c.Rules = append(c.Rules, target)
+				r.formats |= target.formats
+			}
+		}
+		for _, msg := range bad {
+			errs = append(errs, &Error{File: r.File, Line: r.Line, Column: 1, Rule: r.label(), Msg: msg})
+		}
+		if r.Unsupported != "" {
+			moved = append(moved, r)
+			continue
+		}
+		keep = append(keep, r)
+		for _, t := range c.Rules {
+			quiet[t] = true
+			if c.Generate {
+				loud[t] = true
+			}
+		}
+	}
+	for _, r := range keep {
+		if quiet[r] && !loud[r] {
+			r.generates = false
+		}
+	}
+	s.Rules = keep
+	s.Unsupported = append(s.Unsupported, moved...)
+	return errors.Join(errs...)
+}
