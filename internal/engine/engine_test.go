@@ -165,35 +165,38 @@ func TestCorrelations(t *testing.T) {
 	if e.Generates(0) {
 		t.Error("the base rule of a correlation must not produce findings of its own")
 	}
+	// Each case looks at the bursts of one rule: scan (value_count, gte 3 distinct ports in 1m) or
+	// flood (event_count, gt 3 events in 10s).
 	tests := []struct {
 		name   string
+		rule   string
 		events []obs
 		want   string
 	}{
-		{"below both thresholds", []obs{{"a", 1, 0}, {"a", 2, 1}, {"a", 2, 2}}, ""},
-		{"scan of three ports", []obs{{"a", 1, 0}, {"a", 1, 1}, {"a", 2, 2}, {"a", 3, 30}},
+		{"below both thresholds", "scan", []obs{{"a", 1, 0}, {"a", 2, 1}, {"a", 2, 2}}, ""},
+		{"scan of three ports", "scan", []obs{{"a", 1, 0}, {"a", 1, 1}, {"a", 2, 2}, {"a", 3, 30}},
 			"scan a events=4 distinct=3 lines=1-4"},
-		{"ports spread beyond the window", []obs{{"a", 1, 0}, {"a", 2, 61}, {"a", 3, 122}}, ""},
-		{"flood needs more than three", []obs{{"b", 80, 0}, {"b", 80, 1}, {"b", 80, 2}, {"b", 80, 3}, {"b", 80, 4}},
+		{"ports spread beyond the window", "scan", []obs{{"a", 1, 0}, {"a", 2, 61}, {"a", 3, 122}}, ""},
+		{"gte: exactly the threshold fires", "scan", []obs{{"a", 1, 0}, {"a", 2, 1}, {"a", 3, 2}},
+			"scan a events=3 distinct=3 lines=1-3"},
+		{"gt: exactly the threshold does not fire", "flood", []obs{{"b", 80, 0}, {"b", 80, 1}, {"b", 80, 2}}, ""},
+		{"gt: one more than the threshold fires", "flood", []obs{{"b", 80, 0}, {"b", 80, 1}, {"b", 80, 2}, {"b", 80, 3}},
+			"flood b events=4 distinct=0 lines=1-4"},
+		{"flood needs more than three", "flood", []obs{{"b", 80, 0}, {"b", 80, 1}, {"b", 80, 2}, {"b", 80, 3}, {"b", 80, 4}},
 			"flood b events=5 distinct=0 lines=1-5"},
-		{"two sources are two groups", []obs{{"a", 1, 0}, {"b", 2, 1}, {"a", 3, 2}, {"b", 4, 3}, {"a", 5, 4}},
+		{"two sources are two groups", "scan", []obs{{"a", 1, 0}, {"b", 2, 1}, {"a", 3, 2}, {"b", 4, 3}, {"a", 5, 4}},
 			"scan a events=3 distinct=3 lines=1-5"},
-		{"a burst ends when the group falls quiet", []obs{
+		{"a burst ends when the group falls quiet", "scan", []obs{
 			{"a", 1, 0}, {"a", 2, 1}, {"a", 3, 2}, // first burst
 			{"a", 4, 200}, {"a", 5, 201}, {"a", 6, 202}, // second burst, after a quiet window
 		}, "scan a events=3 distinct=3 lines=1-3; scan a events=3 distinct=3 lines=4-6"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := summarize(runCorrelator(t, e, Limits{}, tt.events))
-			// The flood fires in the flood case only; keep the check focused on the named rule.
-			if tt.name != "flood needs more than three" {
-				got = dropTitle(got, "flood")
-			} else {
-				got = dropTitle(got, "scan")
-			}
+			other := map[string]string{"scan": "flood", "flood": "scan"}[tt.rule]
+			got := dropTitle(summarize(runCorrelator(t, e, Limits{}, tt.events)), other)
 			if got != tt.want {
-				t.Errorf("bursts:\n got %q\nwant %q", got, tt.want)
+				t.Errorf("%s bursts:\n got %q\nwant %q", tt.rule, got, tt.want)
 			}
 		})
 	}

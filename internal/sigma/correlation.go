@@ -37,27 +37,10 @@ type Correlation struct {
 	GroupBy   []event.Field
 	Timespan  time.Duration
 	Field     event.Field // the field whose distinct values value_count counts
-	Op        string      // gt, gte, lt, lte or eq
+	Op        string      // gt, gte, lt, lte or eq as written; the engine runs gt and gte only
 	Threshold int64
 	// Generate says whether the referenced rules also report their own findings.
 	Generate bool
-}
-
-// Satisfied reports whether a count n meets the condition.
-func (c *Correlation) Satisfied(n int64) bool {
-	switch c.Op {
-	case "gt":
-		return n > c.Threshold
-	case "gte":
-		return n >= c.Threshold
-	case "lt":
-		return n < c.Threshold
-	case "lte":
-		return n <= c.Threshold
-	case "eq":
-		return n == c.Threshold
-	}
-	return false
 }
 
 var correlationKeys = []string{"type", "rules", "group-by", "timespan", "condition", "generate", "aliases"}

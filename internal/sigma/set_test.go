@@ -159,24 +159,6 @@ func TestFormatsFor(t *testing.T) {
 	}
 }
 
-func TestSatisfied(t *testing.T) {
-	tests := []struct {
-		op   string
-		n    int64
-		want bool
-	}{
-		{"gt", 11, true}, {"gt", 10, false}, {"gte", 10, true}, {"gte", 9, false},
-		{"lt", 9, true}, {"lt", 10, false}, {"lte", 10, true}, {"lte", 11, false},
-		{"eq", 10, true}, {"eq", 11, false}, {"", 10, false},
-	}
-	for _, tt := range tests {
-		c := &Correlation{Op: tt.op, Threshold: 10}
-		if got := c.Satisfied(tt.n); got != tt.want {
-			t.Errorf("%s 10: Satisfied(%d) = %v", tt.op, tt.n, got)
-		}
-	}
-}
-
 func TestKeyAndLevel(t *testing.T) {
 	rules, err := ParseFile("rules/x.yml", []byte("title: a\ndetection: {s: [x], condition: s}\n---\ntitle: b\nname: bee\ndetection: {s: [x], condition: s}\n---\ntitle: c\ndetection: {s: [x], condition: s}\n"))
 	if err != nil {
