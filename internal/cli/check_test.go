@@ -2,10 +2,12 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fakeRoot builds a system tree under a temporary directory: files maps paths (relative to the
@@ -61,6 +63,8 @@ type checkDoc struct {
 		Category        string   `json:"category"`
 		Advisories      []string `json:"advisories"`
 		Artifact        string   `json:"artifact"`
+		File            string   `json:"file"`
+		Excerpt         string   `json:"excerpt"`
 		Countermeasures []struct {
 			Ja string `json:"ja"`
 			En string `json:"en"`
@@ -72,6 +76,8 @@ type checkDoc struct {
 		NotExamined []struct {
 			Area string `json:"area"`
 		} `json:"not_examined"`
+		LogFiles []string `json:"log_files"`
+		LogLines int64    `json:"log_lines"`
 	} `json:"summary"`
 }
 
@@ -135,7 +141,6 @@ func TestCheckHostileRoots(t *testing.T) {
 	}{
 		{"worm path is a link to a secret", map[string]string{"tmp/.bugtraq": "/etc/shadow"}},
 		{"symlink loop", map[string]string{"tmp/a": "b", "tmp/b": "a", "var/log": "/var/log"}},
-		{"log directory points out of the root", map[string]string{"var/log": "/var/log"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,6 +157,55 @@ func TestCheckHostileRoots(t *testing.T) {
 			}
 			if doc.Summary.Complete && len(doc.Summary.NotExamined) > 0 {
 				t.Error("complete is true while some things were not examined")
+			}
+		})
+	}
+}
+
+// TestCheckLogsStayInsideTheRoot points the root's /var/log out of the root, once at a directory
+// holding an attack line with a unique marker and once at this machine's own /var/log. The marker
+// must never show, and no log file outside the root may be read. The control case puts the same
+// file inside a root, so the marker would show if the file were read.
+func TestCheckLogsStayInsideTheRoot(t *testing.T) {
+	marker := fmt.Sprintf("keikai-outside-the-root-%d", time.Now().UnixNano())
+	attack := "Mar 13 12:34:56 outside statd[44]: attempt to create \"/var/statmon/sm//../../../../tmp/" + marker + " \x90\x90XbinXsh\"\n"
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "messages"), []byte(attack), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	control := fakeRoot(t, map[string]string{"var/log/messages": attack}, nil)
+	if doc, r := checkJSON(t, control); !strings.Contains(r.stdout, marker) || doc.Summary.LogLines != 1 {
+		t.Fatalf("control: the marker line inside the root was not reported (log_lines %d):\n%s", doc.Summary.LogLines, r.stdout)
+	}
+
+	tests := []struct{ name, target string }{
+		{"log directory points at a directory outside the root", outside},
+		{"log directory points at this machine's /var/log", "/var/log"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := fakeRoot(t, map[string]string{"etc/hostname": "fake\n"}, map[string]string{"var/log": tt.target})
+			doc, r := checkJSON(t, root)
+			if r.code == exitError {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			if strings.Contains(r.stdout, marker) {
+				t.Errorf("the marker from outside the root appears in the output:\n%s", r.stdout)
+			}
+			for _, f := range doc.Summary.LogFiles {
+				if !strings.HasPrefix(f, root+"/") {
+					t.Errorf("read a log file outside the root: %s", f)
+				}
+			}
+			for _, f := range doc.Findings {
+				if f.File != "" && !strings.HasPrefix(f.File, root+"/") {
+					t.Errorf("a finding comes from a file outside the root: %s: %s", f.File, f.Excerpt)
+				}
+			}
+			// The root holds no log at all, so any line read came from outside it.
+			if doc.Summary.LogLines != 0 {
+				t.Errorf("log_lines = %d, want 0: lines were read from outside the root", doc.Summary.LogLines)
 			}
 		})
 	}
