@@ -144,6 +144,3 @@ func newDFA(patterns []string, ids []int) *dfa {
 	d.filter = newGramFilter(patterns)
 	return d
 }
-
-// tableBytes is the size of the transition table, the part that must stay in cache.
-func (d *dfa) tableBytes() int { return 4 * len(d.trans) }

@@ -28,7 +28,7 @@ func FuzzMatcher(f *testing.F) {
 			t.Fatalf("patterns %q text %q: found = %v, want %v", patterns, text, found, len(want) > 0)
 		}
 		if !consistent {
-			t.Fatal("Has and Each disagree")
+			t.Fatal("Each yielded ids out of order or twice")
 		}
 	})
 }

@@ -41,14 +41,6 @@ func (h *Hits) Reset() {
 	h.touched = h.touched[:0]
 }
 
-// Has reports whether id is in the set.
-func (h *Hits) Has(id int) bool {
-	if id < 0 || id >= h.size {
-		return false
-	}
-	return h.words[id/64]&(1<<(id%64)) != 0
-}
-
 // Each calls fn for every id in the set, in ascending order.
 func (h *Hits) Each(fn func(id int)) {
 	slices.Sort(h.touched)

@@ -118,18 +118,6 @@ func (m *Matcher) Scan(text []byte, hits *Hits) bool {
 	return found
 }
 
-// tableBytes returns the total size of the transition tables, the memory the scan keeps hot.
-func (m *Matcher) tableBytes() int {
-	if m == nil {
-		return 0
-	}
-	total := 0
-	for _, d := range m.dfas {
-		total += d.tableBytes()
-	}
-	return total
-}
-
 // containsFold reports whether pattern occurs in text, ASCII case-insensitively. It is only used
 // for patterns too large for an automaton, where its quadratic worst case cannot matter more than
 // the size of the pattern already does.

@@ -34,17 +34,19 @@ func foldASCII(b []byte) []byte {
 	return out
 }
 
-// scanIDs runs m over text and returns the ids it marked, the result of Scan, and whether Has
-// agrees with Each for every id (a cheap internal-consistency check).
+// scanIDs runs m over text and returns the ids it marked, the result of Scan, and whether Each
+// yielded them in ascending order without repeats, as it promises.
 func scanIDs(m *Matcher, text []byte) (ids []int, found bool, consistent bool) {
 	h := NewHits(m)
 	found = m.Scan(text, h)
-	h.Each(func(id int) { ids = append(ids, id) })
-	consistent = slices.IsSorted(ids)
-	for id := 0; id < m.Len(); id++ {
-		if h.Has(id) != slices.Contains(ids, id) {
-			consistent = false
-		}
-	}
+	ids = hitIDs(h)
+	consistent = slices.IsSorted(ids) && len(slices.Compact(slices.Clone(ids))) == len(ids)
 	return ids, found, consistent
+}
+
+// hitIDs returns the ids in h, as Each yields them.
+func hitIDs(h *Hits) []int {
+	var ids []int
+	h.Each(func(id int) { ids = append(ids, id) })
+	return ids
 }

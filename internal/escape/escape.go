@@ -27,29 +27,6 @@ func Bytes(b []byte) string { return string(Append(nil, b)) }
 // String returns the escaped form of s.
 func String(s string) string { return string(Append(nil, []byte(s))) }
 
-// NeedsEscape reports whether Append would change b; callers use it to skip copying clean text.
-func NeedsEscape(b []byte) bool {
-	base := false
-	for i := 0; i < len(b); {
-		c := b[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == 0x7f || c == '\\' {
-				return true
-			}
-			base = isASCIIAlnum(c)
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 || !shown(r, base) {
-			return true
-		}
-		base = carriesMarks(r)
-		i += n
-	}
-	return false
-}
-
 // shown reports whether a valid rune is written as it is; base says whether the rune before it
 // can carry combining marks.
 func shown(r rune, base bool) bool {

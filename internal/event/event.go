@@ -5,7 +5,6 @@
 package event
 
 import (
-	"bytes"
 	"math/bits"
 	"strconv"
 )
@@ -231,16 +230,6 @@ func (f Format) String() string {
 	return "Format(" + strconv.Itoa(int(f)) + ")"
 }
 
-// FormatByName is the inverse of Format.String.
-func FormatByName(name string) (Format, bool) {
-	for f := Format(0); f < NumFormats; f++ {
-		if formatNames[f] == name {
-			return f, true
-		}
-	}
-	return 0, false
-}
-
 // IsFirewall reports whether f is a packet-filter log format.
 func (f Format) IsFirewall() bool {
 	switch f {
@@ -360,28 +349,6 @@ func ParseInt(b []byte) (int64, bool) {
 		n = n*10 + int64(c-'0')
 	}
 	return n, true
-}
-
-// Each calls fn for every field the event carries, in field order.
-func (e *Event) Each(fn func(f Field, v []byte)) {
-	for f := Field(1); f < NumFields; f++ {
-		if e.vals[f] != nil {
-			fn(f, e.vals[f])
-		}
-	}
-}
-
-// Clone returns a deep copy of e that owns its memory, for keeping an event beyond the life of the
-// buffer its line came from.
-func (e *Event) Clone() *Event {
-	c := &Event{Format: e.Format, Framing: e.Framing, Time: e.Time}
-	c.Raw = bytes.Clone(e.Raw)
-	for f := Field(1); f < NumFields; f++ {
-		if v := e.vals[f]; v != nil {
-			c.Set(f, c.Scratch(v))
-		}
-	}
-	return c
 }
 
 var constCache = map[string][]byte{}

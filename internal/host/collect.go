@@ -31,15 +31,6 @@ type Problem struct {
 	Err  error
 }
 
-func (p Problem) Error() string {
-	if p.Path == "" {
-		return p.Area + ": " + p.Err.Error()
-	}
-	return p.Area + ": " + p.Path + ": " + p.Err.Error()
-}
-
-func (p Problem) Unwrap() error { return p.Err }
-
 // Targets are the file-system places the host rules care about.
 type Targets struct {
 	// Paths are exact paths the rules name, such as /tmp/.bugtraq; each is lstat-ed.

@@ -38,7 +38,7 @@ func TestEventsKeepVerbatimFieldsInRaw(t *testing.T) {
 	formats := map[event.Format]bool{}
 	for _, e := range c.events {
 		formats[e.Format] = true
-		e.Each(func(f event.Field, v []byte) {
+		eachField(e, func(f event.Field, v []byte) {
 			if f.IsVerbatim() && !strings.Contains(string(e.Raw), string(v)) {
 				t.Errorf("%s event: %s %q not in Raw %q", e.Format, f, v, e.Raw)
 			}
@@ -88,7 +88,7 @@ func TestEventsOwnTheirMemory(t *testing.T) {
 func describeEvent(e *event.Event) string {
 	var b strings.Builder
 	b.Write(e.Raw)
-	e.Each(func(f event.Field, v []byte) { b.WriteString("|" + f.String() + "=" + string(v)) })
+	eachField(e, func(f event.Field, v []byte) { b.WriteString("|" + f.String() + "=" + string(v)) })
 	return b.String()
 }
 

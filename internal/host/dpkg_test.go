@@ -101,7 +101,7 @@ func TestCollectDpkg(t *testing.T) {
 func TestCollectNoPackageDatabase(t *testing.T) {
 	c := collect(t, fakeRoot(t, map[string]string{"etc/": ""}), Targets{})
 	ps := c.problemsIn(AreaPackages)
-	if len(ps) != 1 || !strings.Contains(ps[0].Error(), "no package database found") {
+	if len(ps) != 1 || !strings.Contains(ps[0].Err.Error(), "no package database found") {
 		t.Errorf("problems = %v, want one saying no package database was found", ps)
 	}
 }

@@ -78,7 +78,7 @@ func (c collected) ofFormat(f event.Format) []map[string]string {
 			continue
 		}
 		m := map[string]string{"Raw": string(e.Raw)}
-		e.Each(func(f event.Field, v []byte) { m[f.String()] = string(v) })
+		eachField(e, func(f event.Field, v []byte) { m[f.String()] = string(v) })
 		out = append(out, m)
 	}
 	return out
@@ -139,4 +139,13 @@ func sortedCopy(s []string) []string {
 	out := append([]string(nil), s...)
 	sort.Strings(out)
 	return out
+}
+
+// eachField calls fn for every field e carries, in field order.
+func eachField(e *event.Event, fn func(f event.Field, v []byte)) {
+	for f := event.Field(1); f < event.NumFields; f++ {
+		if e.Has(f) {
+			fn(f, e.Get(f))
+		}
+	}
 }

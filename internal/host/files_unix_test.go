@@ -52,7 +52,7 @@ func TestCollectFilesPermissionDenied(t *testing.T) {
 	t.Cleanup(func() { os.Chmod(secret, 0o755) })
 	c := collect(t, root, Targets{Paths: []string{"/tmp/secret/.bugtraq"}, Dirs: []string{"/tmp/secret"}})
 	ps := c.problemsIn(AreaFiles)
-	if len(ps) == 0 || !strings.Contains(ps[0].Error(), "permission denied") {
+	if len(ps) == 0 || !strings.Contains(ps[0].Err.Error(), "permission denied") {
 		t.Errorf("problems = %v, want permission denied", ps)
 	}
 }

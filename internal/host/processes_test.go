@@ -77,7 +77,7 @@ func TestCollectWithoutProc(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := collect(t, fakeRoot(t, tt.tree), Targets{})
 			ps := append(c.problemsIn(AreaProcesses), c.problemsIn(AreaSockets)...)
-			if len(ps) != 1 || !strings.Contains(ps[0].Error(), "sockets and processes not examined") {
+			if len(ps) != 1 || !strings.Contains(ps[0].Err.Error(), "sockets and processes not examined") {
 				t.Errorf("problems = %v, want exactly one saying sockets and processes were not examined", ps)
 			}
 		})
@@ -99,7 +99,7 @@ func TestCollectLiveProcessesAsUser(t *testing.T) {
 	}
 	denied := 0
 	for _, p := range c.problemsIn(AreaProcesses) {
-		if strings.Contains(p.Error(), "permission denied") {
+		if strings.Contains(p.Err.Error(), "permission denied") {
 			denied++
 		}
 	}

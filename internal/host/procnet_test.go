@@ -105,7 +105,7 @@ func TestCollectSockets(t *testing.T) {
 		t.Errorf("%d sockets, want 3", n)
 	}
 	ps := c.problemsIn(AreaSockets)
-	if len(ps) != 1 || !strings.Contains(ps[0].Error(), "1 lines could not be parsed") || ps[0].Path != "/proc/net/udp" {
+	if len(ps) != 1 || !strings.Contains(ps[0].Err.Error(), "1 lines could not be parsed") || ps[0].Path != "/proc/net/udp" {
 		t.Errorf("problems = %v, want one about the garbage line of /proc/net/udp", ps)
 	}
 }

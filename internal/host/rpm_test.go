@@ -188,7 +188,7 @@ func TestCollectRPMSQLite(t *testing.T) {
 		t.Errorf("%d packages, want 2 (the database is read once through the link)", n)
 	}
 	ps := c.problemsIn(AreaPackages)
-	if len(ps) != 1 || !strings.Contains(ps[0].Error(), "1 package headers could not be parsed") {
+	if len(ps) != 1 || !strings.Contains(ps[0].Err.Error(), "1 package headers could not be parsed") {
 		t.Errorf("problems = %v, want one about the bad header", ps)
 	}
 }
@@ -221,7 +221,7 @@ func TestCollectRPMOther(t *testing.T) {
 				}
 				return
 			}
-			if len(ps) != 1 || !strings.Contains(ps[0].Error(), tt.wantProblem) {
+			if len(ps) != 1 || !strings.Contains(ps[0].Err.Error(), tt.wantProblem) {
 				t.Errorf("problems = %v, want one mentioning %q", ps, tt.wantProblem)
 			}
 		})

@@ -76,7 +76,7 @@ func render(e *event.Event) string {
 		}
 	}
 	b.WriteByte('\n')
-	e.Each(func(f event.Field, v []byte) {
+	eachField(e, func(f event.Field, v []byte) {
 		b.WriteString("  ")
 		b.WriteString(f.String())
 		b.WriteString("=")
@@ -84,4 +84,13 @@ func render(e *event.Event) string {
 		b.WriteByte('\n')
 	})
 	return b.String()
+}
+
+// eachField calls fn for every field e carries, in field order.
+func eachField(e *event.Event, fn func(f event.Field, v []byte)) {
+	for f := event.Field(1); f < event.NumFields; f++ {
+		if e.Has(f) {
+			fn(f, e.Get(f))
+		}
+	}
 }

@@ -9,10 +9,8 @@ package pkgversion
 // an event's bytes without converting them to a string.
 type text interface{ ~string | ~[]byte }
 
-// Compare returns -1, 0 or +1 as a sorts before, equal to, or after b.
-func Compare(a, b string) int { return compare(a, b) }
-
-// CompareBytes is Compare for a value held as bytes; it does not allocate.
+// CompareBytes returns -1, 0 or +1 as a sorts before, equal to, or after b. a is held as bytes
+// (an event's value) so that rule matching does not convert it; it does not allocate.
 func CompareBytes(a []byte, b string) int { return compare(a, b) }
 
 func compare[A, B text](a A, b B) int {

@@ -25,11 +25,8 @@ func TestCompareOrdered(t *testing.T) {
 		for i := range chain {
 			for j := range chain {
 				want := sign(i - j)
-				if got := Compare(chain[i], chain[j]); got != want {
-					t.Errorf("%s: Compare(%q, %q) = %d, want %d", name, chain[i], chain[j], got, want)
-				}
 				if got := CompareBytes([]byte(chain[i]), chain[j]); got != want {
-					t.Errorf("%s: CompareBytes(%q, %q) = %d, want %d", name, chain[i], chain[j], got, want)
+					t.Errorf("%s: CompareBytes([]byte(%q), %q) = %d, want %d", name, chain[i], chain[j], got, want)
 				}
 			}
 		}
@@ -45,8 +42,8 @@ func TestCompareEqual(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := Compare(tt.a, tt.b); got != 0 {
-			t.Errorf("Compare(%q, %q) = %d, want 0", tt.a, tt.b, got)
+		if got := CompareBytes([]byte(tt.a), tt.b); got != 0 {
+			t.Errorf("CompareBytes([]byte(%q), %q) = %d, want 0", tt.a, tt.b, got)
 		}
 	}
 }
@@ -55,16 +52,16 @@ func TestCompareSlapperAdvisory(t *testing.T) {
 	// JPCERT-AT-2002-0006: OpenSSL up to 0.9.6d and 0.9.7-beta2 are affected; 0.9.6g is fixed.
 	affected := []string{"0.9.6", "0.9.6b", "0.9.6b-28", "0.9.6d"}
 	for _, v := range affected {
-		if Compare(v, "0.9.6d") > 0 {
+		if CompareBytes([]byte(v), "0.9.6d") > 0 {
 			t.Errorf("%s should be <= 0.9.6d", v)
 		}
 	}
 	for _, v := range []string{"0.9.6g", "0.9.6e", "0.9.7"} {
-		if Compare(v, "0.9.6d") <= 0 {
+		if CompareBytes([]byte(v), "0.9.6d") <= 0 {
 			t.Errorf("%s should be > 0.9.6d", v)
 		}
 	}
-	if Compare("0.9.7-beta2", "0.9.7-beta2") != 0 || Compare("0.9.7-beta3", "0.9.7-beta2") <= 0 {
+	if CompareBytes([]byte("0.9.7-beta2"), "0.9.7-beta2") != 0 || CompareBytes([]byte("0.9.7-beta3"), "0.9.7-beta2") <= 0 {
 		t.Error("beta ordering broken")
 	}
 }
@@ -74,15 +71,12 @@ func FuzzCompare(f *testing.F) {
 		f.Add(s, "0.9.6d")
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
-		ab, ba := Compare(a, b), Compare(b, a)
+		ab, ba := CompareBytes([]byte(a), b), CompareBytes([]byte(b), a)
 		if ab != -ba {
-			t.Fatalf("Compare(%q,%q)=%d but Compare(%q,%q)=%d", a, b, ab, b, a, ba)
+			t.Fatalf("CompareBytes(%q,%q)=%d but CompareBytes(%q,%q)=%d", a, b, ab, b, a, ba)
 		}
-		if Compare(a, a) != 0 {
-			t.Fatalf("Compare(%q,%q) != 0", a, a)
-		}
-		if CompareBytes([]byte(a), b) != ab {
-			t.Fatalf("CompareBytes disagrees with Compare on %q %q", a, b)
+		if CompareBytes([]byte(a), a) != 0 {
+			t.Fatalf("CompareBytes(%q,%q) != 0", a, a)
 		}
 	})
 }

@@ -21,25 +21,6 @@ func FormatsOf(formats ...event.Format) FormatSet {
 // Has reports whether f is in the set.
 func (s FormatSet) Has(f event.Format) bool { return f < event.NumFormats && s&(1<<f) != 0 }
 
-// Formats lists the set's members in order.
-func (s FormatSet) Formats() []event.Format {
-	var out []event.Format
-	for f := event.Format(0); f < event.NumFormats; f++ {
-		if s.Has(f) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func (s FormatSet) String() string {
-	names := make([]string, 0, 8)
-	for _, f := range s.Formats() {
-		names = append(names, f.String())
-	}
-	return "{" + strings.Join(names, ",") + "}"
-}
-
 var (
 	hostFormats = FormatsOf(event.FormatHostFile, event.FormatHostSocket, event.FormatHostProcess, event.FormatHostPackage)
 	allFormats  = FormatSet(1<<event.NumFormats - 1)

@@ -35,7 +35,7 @@ func TestLoadFSValid(t *testing.T) {
 	}
 	files := byKey["slapper-files"]
 	if files.Formats() != FormatsOf(event.FormatHostFile) || files.RSIT() != "malicious-code:infected-system" {
-		t.Errorf("slapper-files: formats %v rsit %s", files.Formats(), files.RSIT())
+		t.Errorf("slapper-files: formats %s rsit %s", formatNames(files.Formats()), files.RSIT())
 	}
 	if got := files.Samples.Match[0].Fields; got[event.TargetFilename] != "/tmp/.bugtraq" || got[event.FileType] != "file" {
 		t.Errorf("host sample fields: %v", got)
@@ -51,7 +51,7 @@ func TestLoadFSValid(t *testing.T) {
 		t.Errorf("correlation loaded wrong: %+v", c)
 	}
 	if sweep.Formats() != udp.Formats() {
-		t.Errorf("correlation formats %v, want its rule's %v", sweep.Formats(), udp.Formats())
+		t.Errorf("correlation formats %s, want its rule's %s", formatNames(sweep.Formats()), formatNames(udp.Formats()))
 	}
 	if sweep.Match(&event.Event{Format: event.FormatIptables}) {
 		t.Error("a correlation rule matched an event")
@@ -104,6 +104,17 @@ func TestLoadFSBrokenJoinsAllFiles(t *testing.T) {
 	}
 }
 
+// formatNames lists a set's members by name, for test messages.
+func formatNames(s FormatSet) string {
+	var names []string
+	for f := event.Format(0); f < event.NumFormats; f++ {
+		if s.Has(f) {
+			names = append(names, f.String())
+		}
+	}
+	return "{" + strings.Join(names, ",") + "}"
+}
+
 func TestFormatsFor(t *testing.T) {
 	fw := FormatsOf(event.FormatIptables, event.FormatIpchains, event.FormatIpfw, event.FormatCiscoACL, event.FormatPF)
 	// Packet-filter lines are syslog-framed but not message text: only category firewall selects them.
@@ -151,7 +162,7 @@ func TestFormatsFor(t *testing.T) {
 	for _, tt := range tests {
 		got, reason := formatsFor(tt.ls)
 		if got != tt.want || (reason != "") != tt.unsupported {
-			t.Errorf("formatsFor(%+v) = %v, %q; want %v, unsupported %v", tt.ls, got, reason, tt.want, tt.unsupported)
+			t.Errorf("formatsFor(%+v) = %s, %q; want %s, unsupported %v", tt.ls, formatNames(got), reason, formatNames(tt.want), tt.unsupported)
 		}
 	}
 	if logFormats.Has(event.FormatHostFile) || !logFormats.Has(event.FormatUnknown) || FormatSet(^uint32(0)).Has(event.NumFormats) {

@@ -2,15 +2,15 @@ package taxonomy
 
 import "strings"
 
-// RSITClass is one class of the Reference Security Incident Taxonomy with its incident types,
+// rsitClass is one class of the Reference Security Incident Taxonomy with its incident types,
 // spelled as in the taxonomy's machine-readable version (British spelling, lower case).
-type RSITClass struct {
+type rsitClass struct {
 	Class string
 	Types []string
 }
 
 // rsit is the taxonomy as maintained by the ENISA-hosted RSIT working group.
-var rsit = [...]RSITClass{
+var rsit = [...]rsitClass{
 	{"abusive-content", []string{"spam", "harmful-speech", "violence"}},
 	{"malicious-code", []string{"infected-system", "c2-server", "malware-distribution", "malware-configuration"}},
 	{"information-gathering", []string{"scanner", "sniffing", "social-engineering"}},
@@ -25,15 +25,6 @@ var rsit = [...]RSITClass{
 		"information-disclosure", "vulnerable-system"}},
 	{"other", []string{"other", "undetermined"}},
 	{"test", []string{"test"}},
-}
-
-// RSIT returns the taxonomy's classes and types in the taxonomy's order.
-func RSIT() []RSITClass {
-	out := make([]RSITClass, len(rsit))
-	for i, c := range rsit {
-		out[i] = RSITClass{Class: c.Class, Types: append([]string(nil), c.Types...)}
-	}
-	return out
 }
 
 // ValidRSIT reports whether classType ("class:type") names a type of the taxonomy.

@@ -76,7 +76,7 @@ func TestValidRSIT(t *testing.T) {
 		}
 	}
 	n := 0
-	for _, c := range RSIT() {
+	for _, c := range rsit {
 		n += len(c.Types)
 	}
 	if n != 39 {

@@ -116,9 +116,6 @@ func (c *Counter) Merge(other *Counter) {
 // Approximate reports whether any count may be overestimated because the counter overflowed.
 func (c *Counter) Approximate() bool { return c.evictions > 0 }
 
-// Len is the number of keys held.
-func (c *Counter) Len() int { return len(c.index) }
-
 // Item is one key and its count.
 type Item struct {
 	Key   string
