@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+
+	"github.com/keikai-project/keikai/internal/ascii"
 )
 
 // benchPatterns are 150 literals of the kind the bundled rules need: attack signatures from
@@ -145,7 +147,7 @@ func BenchmarkNaive(b *testing.B) {
 				for _, line := range lines {
 					buf = buf[:0]
 					for _, c := range line {
-						buf = append(buf, lower(c))
+						buf = append(buf, ascii.Lower(c))
 					}
 					for i, p := range folded {
 						hits[i] = bytes.Contains(buf, p)

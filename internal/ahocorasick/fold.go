@@ -1,13 +1,6 @@
 package ahocorasick
 
-// lower folds ASCII A-Z to a-z and leaves every other byte alone: matching is ASCII
-// case-insensitive only, so bytes >= 0x80 (UTF-8, Shift_JIS, garbage) must match exactly.
-func lower(b byte) byte {
-	if 'A' <= b && b <= 'Z' {
-		return b + ('a' - 'A')
-	}
-	return b
-}
+import "github.com/keikai-project/keikai/internal/ascii"
 
 // byteClasses maps every byte to a small class number so that a DFA row has one column per
 // distinct (case-folded) pattern byte instead of 256. Class 0 stands for every byte that occurs in
@@ -21,7 +14,7 @@ func newByteClasses(patterns []string) byteClasses {
 	var used [256]bool
 	for _, p := range patterns {
 		for i := 0; i < len(p); i++ {
-			used[lower(p[i])] = true
+			used[ascii.Lower(p[i])] = true
 		}
 	}
 	var c byteClasses
@@ -32,10 +25,11 @@ func newByteClasses(patterns []string) byteClasses {
 			next++
 		}
 	}
-	// Upper-case letters share the class of their lower-case form; this is where case folding
-	// happens at scan time, for free.
-	for b := 'A'; b <= 'Z'; b++ {
-		c.ofByte[b] = c.ofByte[b+('a'-'A')]
+	// A byte shares the class of its folded form (upper-case letters that of their lower-case
+	// letter, package ascii decides which); this is where case folding happens at scan time, for
+	// free.
+	for b := range 256 {
+		c.ofByte[b] = c.ofByte[ascii.Lower(byte(b))]
 	}
 	c.count = next
 	return c

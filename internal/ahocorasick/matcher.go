@@ -1,5 +1,7 @@
 package ahocorasick
 
+import "github.com/keikai-project/keikai/internal/ascii"
+
 // Matcher reports which of a fixed set of literals occur in a text, ASCII case-insensitively.
 // It is immutable after New and safe for concurrent use; each goroutine brings its own Hits.
 type Matcher struct {
@@ -10,7 +12,7 @@ type Matcher struct {
 
 type literal struct {
 	id      int
-	pattern string
+	pattern string // lower case
 }
 
 // maxTableEntries caps one transition table (1 GiB of uint32) so that premultiplied state offsets
@@ -43,7 +45,7 @@ func newWithLimit(patterns []string, limit int) *Matcher {
 			continue
 		}
 		if tableEntries(len(p), distinctFolded(p, &[256]bool{})) > limit {
-			m.huge = append(m.huge, literal{id: id, pattern: p})
+			m.huge = append(m.huge, literal{id: id, pattern: ascii.ToLower(p)})
 			continue
 		}
 		used := groupUsed
@@ -72,7 +74,7 @@ func tableEntries(patternBytes, distinctBytes int) int {
 func distinctFolded(p string, used *[256]bool) int {
 	added := 0
 	for i := 0; i < len(p); i++ {
-		b := lower(p[i])
+		b := ascii.Lower(p[i])
 		if !used[b] {
 			used[b] = true
 			added++
@@ -107,7 +109,7 @@ func (m *Matcher) Scan(text []byte, hits *Hits) bool {
 		}
 	}
 	for _, l := range m.huge {
-		if containsFold(text, l.pattern) {
+		if ascii.IndexFold(text, l.pattern) >= 0 {
 			found = true
 			if hits == nil {
 				return true
@@ -116,20 +118,4 @@ func (m *Matcher) Scan(text []byte, hits *Hits) bool {
 		}
 	}
 	return found
-}
-
-// containsFold reports whether pattern occurs in text, ASCII case-insensitively. It is only used
-// for patterns too large for an automaton, where its quadratic worst case cannot matter more than
-// the size of the pattern already does.
-func containsFold(text []byte, pattern string) bool {
-	for start := 0; start+len(pattern) <= len(text); start++ {
-		i := 0
-		for i < len(pattern) && lower(text[start+i]) == lower(pattern[i]) {
-			i++
-		}
-		if i == len(pattern) {
-			return true
-		}
-	}
-	return false
 }

@@ -201,21 +201,3 @@ func TestScanDoesNotAllocate(t *testing.T) {
 		t.Fatalf("Scan allocated %v times per run", allocs)
 	}
 }
-
-func TestContainsFold(t *testing.T) {
-	tests := []struct {
-		text, pattern string
-		want          bool
-	}{
-		{"Hello World", "world", true},
-		{"Hello", "hello world", false},
-		{"", "a", false},
-		{"abc", "", true},
-		{"\xc3\x89", "\xc3\xa9", false},
-	}
-	for _, tt := range tests {
-		if got := containsFold([]byte(tt.text), tt.pattern); got != tt.want {
-			t.Errorf("containsFold(%q, %q) = %v", tt.text, tt.pattern, got)
-		}
-	}
-}

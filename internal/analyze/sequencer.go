@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/engine"
@@ -127,5 +128,5 @@ func ref(r engine.Ref) string {
 	if r.File == "" {
 		return ""
 	}
-	return escape.String(r.File) + ":" + string(appendInt(nil, r.Line))
+	return escape.String(r.File) + ":" + strconv.FormatInt(r.Line, 10)
 }

@@ -2,9 +2,11 @@ package analyze
 
 import (
 	"bytes"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/keikai-project/keikai/internal/ascii"
 	"github.com/keikai-project/keikai/internal/engine"
 	"github.com/keikai-project/keikai/internal/escape"
 	"github.com/keikai-project/keikai/internal/event"
@@ -183,23 +185,9 @@ func Excerpt(raw []byte) string {
 	}
 	b := escape.Append(nil, raw[:maxExcerpt])
 	b = append(b, " …("...)
-	b = appendInt(b, int64(len(raw)-maxExcerpt))
+	b = strconv.AppendInt(b, int64(len(raw)-maxExcerpt), 10)
 	b = append(b, " more bytes)"...)
 	return string(b)
-}
-
-func appendInt(b []byte, n int64) []byte {
-	var tmp [20]byte
-	i := len(tmp)
-	for {
-		i--
-		tmp[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			break
-		}
-	}
-	return append(b, tmp[i:]...)
 }
 
 // FormatTime renders an event time as RFC 3339: in the offset the line stated, or else in loc.
@@ -343,33 +331,8 @@ func (t *tally) countTraffic(ev *event.Event) {
 // isCGI reports whether a request path names a CGI program: anything under a cgi-bin style
 // directory, or a .cgi file anywhere (seed 002: "http://host/cgi-bin/..." requests).
 func isCGI(path []byte) bool {
-	if len(path) == 0 {
-		return false
-	}
-	if indexFold(path, "/cgi-") >= 0 {
+	if ascii.IndexFold(path, "/cgi-") >= 0 {
 		return true
 	}
-	n := len(path)
-	return n > 4 && path[n-4] == '.' && lower(path[n-3]) == 'c' && lower(path[n-2]) == 'g' && lower(path[n-1]) == 'i'
-}
-
-func lower(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-// indexFold finds the lower-case ASCII needle in b, ignoring ASCII case.
-func indexFold(b []byte, needle string) int {
-	for i := 0; i+len(needle) <= len(b); i++ {
-		j := 0
-		for j < len(needle) && lower(b[i+j]) == needle[j] {
-			j++
-		}
-		if j == len(needle) {
-			return i
-		}
-	}
-	return -1
+	return len(path) > len(".cgi") && ascii.HasSuffixFold(path, ".cgi")
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"sync"
-	"time"
 
 	"github.com/keikai-project/keikai/internal/analyze"
 	"github.com/keikai-project/keikai/internal/escape"
@@ -30,27 +29,25 @@ Log text is always escaped: control characters never reach the terminal.
 Exit codes: 0 no finding, 1 findings, 2 usage error or an input that could not be read completely.`
 
 type analyzeOptions struct {
-	format      string
+	out         outputFlags
 	summaryOnly bool
 	rulesDirs   stringList
 	year        int
-	tz          string
 	workers     int
 	top         int
-	lang        string
 }
 
 func runAnalyze(env *Env, args []string) int {
 	var o analyzeOptions
 	fs := newFlagSet(env, "analyze", "[flags] [PATH ...|-]", analyzeHelp)
-	fs.StringVar(&o.format, "format", "text", "output `format`: text, json or ndjson")
+	o.out.addFormat(fs)
 	fs.BoolVar(&o.summaryOnly, "summary", false, "print only the summary (counts per category, ports, ICMP types, CGI paths, sources)")
 	fs.Var(&o.rulesDirs, "rules", "also load rules from `DIR` (repeatable)")
 	fs.IntVar(&o.year, "year", 0, "`year` in which the logs end, for syslog timestamps without one (default: each file's modification time)")
-	fs.StringVar(&o.tz, "tz", "Local", "time `zone` of timestamps without an offset (e.g. Asia/Tokyo, UTC)")
+	o.out.addTZ(fs, "time `zone` of timestamps without an offset (e.g. Asia/Tokyo, UTC)")
 	fs.IntVar(&o.workers, "workers", 0, "parsing goroutines (default: number of CPUs)")
 	fs.IntVar(&o.top, "top", 20, "entries per ranking in the summary")
-	fs.StringVar(&o.lang, "lang", "", "language of prose: ja or en (default: from LANG)")
+	o.out.addLang(fs)
 	paths, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitClean
@@ -61,21 +58,14 @@ func runAnalyze(env *Env, args []string) int {
 	if len(paths) == 0 {
 		return fail(env, "analyze", fmt.Errorf("%w: name the logs to analyse: files, directories, or - for standard input", errUsage))
 	}
-	format, err := output.ParseFormat(o.format)
+	settings, err := o.out.settings(env.Getenv)
 	if err != nil {
-		return fail(env, "analyze", fmt.Errorf("%w: %v", errUsage, err))
-	}
-	loc, err := time.LoadLocation(o.tz)
-	if err != nil {
-		return fail(env, "analyze", fmt.Errorf("%w: --tz %q: %v", errUsage, o.tz, err))
+		return fail(env, "analyze", err)
 	}
 	if o.year != 0 && (o.year < 1970 || o.year > 9999) {
 		return fail(env, "analyze", fmt.Errorf("%w: --year %d is not a plausible year", errUsage, o.year))
 	}
-	lang, err := langFrom(o.lang, env.Getenv)
-	if err != nil {
-		return fail(env, "analyze", err)
-	}
+	lang := settings.lang
 	eng, err := loadEngine(o.rulesDirs, env)
 	if err != nil {
 		return fail(env, "analyze", err)
@@ -83,7 +73,7 @@ func runAnalyze(env *Env, args []string) int {
 
 	stdout, interactive := newStdout(env)
 	defer stdout.Flush()
-	out := output.New(format, stdout, output.Options{
+	out := output.New(settings.format, stdout, output.Options{
 		Color:       env.IsTerminal(env.Stdout) && env.Getenv("NO_COLOR") == "",
 		Lang:        lang,
 		SummaryOnly: o.summaryOnly,
@@ -101,7 +91,7 @@ func runAnalyze(env *Env, args []string) int {
 	sum, err := analyze.Run(ctx, eng, analyze.Options{
 		Paths:    paths,
 		Year:     o.year,
-		Location: loc,
+		Location: settings.loc,
 		Workers:  o.workers,
 		Findings: !o.summaryOnly,
 		Top:      o.top,

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"time"
 
 	"github.com/keikai-project/keikai/internal/check"
 	"github.com/keikai-project/keikai/internal/escape"
@@ -29,19 +28,20 @@ Exit codes: 0 no finding, 1 findings, 2 usage error or the root could not be exa
 
 func runCheck(env *Env, args []string) int {
 	var (
-		root, format, tz, lang string
-		rulesDirs              stringList
-		year                   int
-		noLogs                 bool
+		root      string
+		outFlags  outputFlags
+		rulesDirs stringList
+		year      int
+		noLogs    bool
 	)
 	fs := newFlagSet(env, "check", "[flags]", checkHelp)
 	fs.StringVar(&root, "root", "", "check the system mounted at `DIR` instead of this host")
-	fs.StringVar(&format, "format", "text", "output `format`: text, json or ndjson")
+	outFlags.addFormat(fs)
 	fs.Var(&rulesDirs, "rules", "also load rules from `DIR` (repeatable)")
 	fs.BoolVar(&noLogs, "no-logs", false, "do not analyse the host's log files")
 	fs.IntVar(&year, "year", 0, "`year` in which the logs end (default: each file's modification time)")
-	fs.StringVar(&tz, "tz", "Local", "time `zone` of log timestamps without an offset")
-	fs.StringVar(&lang, "lang", "", "language of prose: ja or en (default: from LANG)")
+	outFlags.addTZ(fs, "time `zone` of log timestamps without an offset")
+	outFlags.addLang(fs)
 	rest, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitClean
@@ -52,17 +52,11 @@ func runCheck(env *Env, args []string) int {
 	if len(rest) > 0 {
 		return fail(env, "check", fmt.Errorf("%w: unexpected argument %q (use --root DIR to check a mounted system)", errUsage, rest[0]))
 	}
-	f, err := output.ParseFormat(format)
+	settings, err := outFlags.settings(env.Getenv)
 	if err != nil {
-		return fail(env, "check", fmt.Errorf("%w: %v", errUsage, err))
-	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		return fail(env, "check", fmt.Errorf("%w: --tz %q: %v", errUsage, tz, err))
-	}
-	if lang, err = langFrom(lang, env.Getenv); err != nil {
 		return fail(env, "check", err)
 	}
+	lang := settings.lang
 	if root != "" {
 		info, err := os.Stat(root)
 		if err != nil {
@@ -78,13 +72,13 @@ func runCheck(env *Env, args []string) int {
 	}
 	stdout, interactive := newStdout(env)
 	defer stdout.Flush()
-	out := output.New(f, stdout, output.Options{
+	out := output.New(settings.format, stdout, output.Options{
 		Color: env.IsTerminal(env.Stdout) && env.Getenv("NO_COLOR") == "",
 		Lang:  lang,
 	})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	sum, err := check.Run(ctx, eng, check.Options{Root: root, Logs: !noLogs, Location: loc, Year: year}, check.Callbacks{
+	sum, err := check.Run(ctx, eng, check.Options{Root: root, Logs: !noLogs, Location: settings.loc, Year: year}, check.Callbacks{
 		Finding: func(fd *finding.Finding) error {
 			if err := out.Finding(fd); err != nil || !interactive {
 				return err

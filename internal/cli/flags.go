@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
+
+	"github.com/keikai-project/keikai/internal/output"
 )
 
 // newFlagSet returns a flag set whose --help prints the command's synopsis and flags.
@@ -71,4 +74,51 @@ func langFrom(flagValue string, getenv func(string) string) (string, error) {
 		}
 	}
 	return "en", nil
+}
+
+// outputFlags are the flags that say how a subcommand reports: --format, and --tz and --lang where
+// the subcommand reads logs or writes prose. They are declared and checked here only, so every
+// subcommand spells and rejects them the same way.
+type outputFlags struct {
+	format, tz, lang string
+	hasTZ            bool
+}
+
+func (o *outputFlags) addFormat(fs *flag.FlagSet) {
+	fs.StringVar(&o.format, "format", "text", "output `format`: text, json or ndjson")
+}
+
+func (o *outputFlags) addTZ(fs *flag.FlagSet, usage string) {
+	o.hasTZ = true
+	fs.StringVar(&o.tz, "tz", "Local", usage)
+}
+
+func (o *outputFlags) addLang(fs *flag.FlagSet) {
+	fs.StringVar(&o.lang, "lang", "", "language of prose: ja or en (default: from LANG)")
+}
+
+// outputSettings are outputFlags checked and resolved.
+type outputSettings struct {
+	format output.Format
+	loc    *time.Location // nil when the subcommand takes no --tz
+	lang   string         // from --lang, else from the locale
+}
+
+// settings checks the flags; a bad value is a usage error that names the flag.
+func (o *outputFlags) settings(getenv func(string) string) (outputSettings, error) {
+	var s outputSettings
+	f, err := output.ParseFormat(o.format)
+	if err != nil {
+		return s, fmt.Errorf("%w: --format: %v", errUsage, err)
+	}
+	s.format = f
+	if o.hasTZ {
+		if s.loc, err = time.LoadLocation(o.tz); err != nil {
+			return s, fmt.Errorf("%w: --tz %q: %v", errUsage, o.tz, err)
+		}
+	}
+	if s.lang, err = langFrom(o.lang, getenv); err != nil {
+		return s, err
+	}
+	return s, nil
 }

@@ -76,11 +76,11 @@ func runRules(env *Env, args []string) int {
 	}
 	sub, args := args[0], args[1:]
 	var dirs stringList
-	format := "text"
+	outFlags := outputFlags{format: string(output.Text)} // literals takes no --format
 	fs := newFlagSet(env, "rules "+sub, "[flags]", rulesHelp)
 	fs.Var(&dirs, "rules", "also load rules from `DIR` (repeatable)")
 	if sub == "list" || sub == "test" {
-		fs.StringVar(&format, "format", "text", "output `format`: text, json or ndjson")
+		outFlags.addFormat(fs)
 	}
 	rest, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -92,10 +92,11 @@ func runRules(env *Env, args []string) int {
 	if len(rest) > 0 {
 		return fail(env, "rules "+sub, fmt.Errorf("%w: unexpected argument %q (use --rules DIR to add rules)", errUsage, rest[0]))
 	}
-	f, err := output.ParseFormat(format)
+	settings, err := outFlags.settings(env.Getenv)
 	if err != nil {
-		return fail(env, "rules "+sub, fmt.Errorf("%w: %v", errUsage, err))
+		return fail(env, "rules "+sub, err)
 	}
+	f := settings.format
 	eng, err := loadEngine(dirs, env)
 	if err != nil {
 		return fail(env, "rules "+sub, err)

@@ -3,6 +3,7 @@ package logs
 import (
 	"bytes"
 
+	"github.com/keikai-project/keikai/internal/ascii"
 	"github.com/keikai-project/keikai/internal/event"
 )
 
@@ -82,22 +83,14 @@ func setLowerWord(e *event.Event, f event.Field, w []byte) {
 	var buf [16]byte
 	if len(w) <= len(buf) {
 		n := copy(buf[:], w)
-		for i := 0; i < n; i++ {
-			if c := buf[i]; c >= 'A' && c <= 'Z' {
-				buf[i] = c + 'a' - 'A'
-			}
-		}
+		ascii.LowerInPlace(buf[:n])
 		if s, ok := knownWord(buf[:n]); ok {
 			e.SetString(f, s)
 			return
 		}
 	}
 	v := e.Scratch(w)
-	for i, c := range v {
-		if c >= 'A' && c <= 'Z' {
-			v[i] = c + 'a' - 'A'
-		}
-	}
+	ascii.LowerInPlace(v)
 	e.Set(f, v)
 }
 

@@ -3,6 +3,7 @@ package logs
 import (
 	"bytes"
 
+	"github.com/keikai-project/keikai/internal/ascii"
 	"github.com/keikai-project/keikai/internal/event"
 )
 
@@ -145,27 +146,27 @@ func isTCPFlagWord(w []byte) bool {
 func actionFromPrefix(prefix []byte) []byte {
 	for i := 0; i < len(prefix); i++ {
 		rest := prefix[i:]
-		switch prefix[i] | 0x20 {
+		switch ascii.Lower(prefix[i]) {
 		case 'd':
-			if hasPrefixFold(rest, "DROP") {
+			if ascii.HasPrefixFold(rest, "drop") {
 				return wordDrop
 			}
-			if hasPrefixFold(rest, "DENY") {
+			if ascii.HasPrefixFold(rest, "deny") {
 				return wordDeny
 			}
 		case 'r':
-			if hasPrefixFold(rest, "REJECT") {
+			if ascii.HasPrefixFold(rest, "reject") {
 				return wordReject
 			}
 		case 'b':
-			if hasPrefixFold(rest, "BLOCK") {
+			if ascii.HasPrefixFold(rest, "block") {
 				return wordBlock
 			}
 		case 'a':
-			if hasPrefixFold(rest, "ACCEPT") {
+			if ascii.HasPrefixFold(rest, "accept") {
 				return wordAccept
 			}
-			if hasPrefixFold(rest, "ALLOW") {
+			if ascii.HasPrefixFold(rest, "allow") {
 				return wordAllow
 			}
 		}
@@ -177,18 +178,18 @@ func actionFromPrefix(prefix []byte) []byte {
 // given (lower-cased through the scratch buffer when needed).
 func setProtocolName(e *event.Event, proto []byte) {
 	switch {
-	case equalFold(proto, "tcp"):
+	case ascii.EqualFold(proto, "tcp"):
 		e.Set(event.Protocol, wordTCP)
 		return
-	case equalFold(proto, "udp"):
+	case ascii.EqualFold(proto, "udp"):
 		e.Set(event.Protocol, wordUDP)
 		return
-	case equalFold(proto, "icmp"):
+	case ascii.EqualFold(proto, "icmp"):
 		e.Set(event.Protocol, wordICMP)
 		return
 	}
 	for _, n := range [...]string{"icmpv6", "igmp", "gre", "esp", "ah", "sctp"} {
-		if equalFold(proto, n) {
+		if ascii.EqualFold(proto, n) {
 			e.SetString(event.Protocol, n)
 			return
 		}
@@ -205,10 +206,6 @@ func setProtocolName(e *event.Event, proto []byte) {
 		return
 	}
 	v := e.Scratch(proto)
-	for i, c := range v {
-		if c >= 'A' && c <= 'Z' {
-			v[i] = c + 'a' - 'A'
-		}
-	}
+	ascii.LowerInPlace(v)
 	e.Set(event.Protocol, v)
 }

@@ -157,23 +157,6 @@ func hasSuffix(b []byte, s string) bool {
 // index is bytes.Index for a string needle; the conversion does not allocate.
 func index(b []byte, s string) int { return bytes.Index(b, []byte(s)) }
 
-// equalFold compares b with a lower-case ASCII word ignoring case.
-func equalFold(b []byte, lower string) bool {
-	if len(b) != len(lower) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // valueAfter returns the text after key up to the next space (or end), and whether key occurred.
 func valueAfter(b []byte, key string) ([]byte, bool) {
 	i := index(b, key)
@@ -224,17 +207,4 @@ func indexRare(b []byte, s string) int {
 		off += i + 1
 	}
 	return -1
-}
-
-// hasPrefixFold is hasPrefix ignoring ASCII case; upper is an upper-case word.
-func hasPrefixFold(b []byte, upper string) bool {
-	if len(b) < len(upper) {
-		return false
-	}
-	for i := 0; i < len(upper); i++ {
-		if b[i]&^0x20 != upper[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -5,6 +5,8 @@
 // releases that come before the plain version (0.9.7-beta3 < 0.9.7beta4 < 0.9.7).
 package pkgversion
 
+import "github.com/keikai-project/keikai/internal/ascii"
+
 // text lets one implementation serve strings and byte slices, so that rule matching can compare
 // an event's bytes without converting them to a string.
 type text interface{ ~string | ~[]byte }
@@ -82,7 +84,7 @@ func preReleaseAt[T text](s T, i, end int) bool {
 		}
 		ok := true
 		for k := 0; k < len(w); k++ {
-			if s[i+k]|0x20 != w[k] {
+			if ascii.Lower(s[i+k]) != w[k] {
 				ok = false
 				break
 			}

@@ -5,6 +5,7 @@ package selftest
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/engine"
@@ -79,7 +80,7 @@ func detects(eng *engine.Engine, ri int, s sigma.Sample, ref time.Time) (bool, e
 			return false, err
 		}
 		matched = w.Match(ev, matched)
-		return contains(matched, ri), nil
+		return slices.Contains(matched, ri), nil
 	}
 	p := logs.NewParser(time.UTC)
 	p.SetReference(ref)
@@ -87,7 +88,7 @@ func detects(eng *engine.Engine, ri int, s sigma.Sample, ref time.Time) (bool, e
 	for _, line := range s.Lines {
 		p.Parse(line, &ev)
 		matched = w.Match(&ev, matched)
-		if contains(matched, ri) {
+		if slices.Contains(matched, ri) {
 			return true, nil
 		}
 	}
@@ -155,13 +156,4 @@ func hostEvent(r *sigma.Rule, s sigma.Sample) (*event.Event, error) {
 		ev.Set(f, []byte(v))
 	}
 	return ev, nil
-}
-
-func contains(list []int, x int) bool {
-	for _, v := range list {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }

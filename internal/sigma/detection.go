@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -125,7 +126,7 @@ func (b *condBuilder) build(e *condExpr) node {
 	case condName:
 		sel, ok := b.selections[e.name]
 		if !ok {
-			if !contains(b.names, e.name) {
+			if !slices.Contains(b.names, e.name) {
 				msg := fmt.Sprintf("selection %q is not defined in detection", e.name)
 				if hint, ok := closest(e.name, b.names); ok {
 					msg += fmt.Sprintf(" (did you mean %s?)", hint)
@@ -333,7 +334,7 @@ func parseModifiers(k *yaml.Node, mods []string, el *errorList) (modifiers, bool
 			m.cmp = map[string]compareOp{"gt": opGT, "gte": opGTE, "lt": opLT, "lte": opLTE}[mod]
 			kinds++
 		default:
-			if contains(unsupportedModifiers, mod) {
+			if slices.Contains(unsupportedModifiers, mod) {
 				el.at(k, "modifier %s is not supported by keikai", mod)
 			} else if hint, found := closest(mod, supportedModifiers); found {
 				el.at(k, "unknown modifier %q (did you mean %s?)", mod, hint)

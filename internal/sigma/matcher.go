@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"regexp"
 
+	"github.com/keikai-project/keikai/internal/ascii"
 	"github.com/keikai-project/keikai/internal/event"
 	"github.com/keikai-project/keikai/internal/pkgversion"
 )
@@ -21,7 +22,7 @@ func oneLiteral(s string) ([]string, bool) {
 	if s == "" {
 		return nil, false
 	}
-	return []string{lowerASCII(s)}, true
+	return []string{ascii.ToLower(s)}, true
 }
 
 // equalMatcher: the whole value equals the needle.
@@ -35,9 +36,9 @@ func (m *equalMatcher) match(v []byte) bool {
 		return false
 	}
 	if m.fold {
-		return equalFold(v, m.needle)
+		return ascii.EqualFold(v, m.needle)
 	}
-	return equalExact(v, m.needle)
+	return string(v) == m.needle
 }
 func (m *equalMatcher) literals() ([]string, bool) { return oneLiteral(m.needle) }
 

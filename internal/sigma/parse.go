@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -185,7 +186,7 @@ func parseDocument(file string, index int, doc *yaml.Node, fileErrs *errorList) 
 			r.Name, _ = el.scalar(v, "name")
 		case "status":
 			r.Status, _ = el.scalar(v, "status")
-			if r.Status != "" && !contains(validStatus, r.Status) {
+			if r.Status != "" && !slices.Contains(validStatus, r.Status) {
 				el.at(v, "status %q is not one of %s", r.Status, strings.Join(validStatus, ", "))
 			}
 		case "description":
@@ -282,13 +283,4 @@ func parseLogsource(n *yaml.Node, el *errorList) Logsource {
 		}
 	}
 	return ls
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -3,6 +3,8 @@ package sigma
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/keikai-project/keikai/internal/ascii"
 )
 
 // A pattern is a Sigma string value split into literal runs and wildcards.
@@ -70,7 +72,7 @@ func (p pattern) withStars(leading, trailing bool) pattern {
 func (p pattern) lower() pattern {
 	out := make(pattern, len(p))
 	for i, pc := range p {
-		out[i] = piece{kind: pc.kind, lit: lowerASCII(pc.lit)}
+		out[i] = piece{kind: pc.kind, lit: ascii.ToLower(pc.lit)}
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/keikai-project/keikai/internal/ascii"
 	"github.com/keikai-project/keikai/internal/event"
 	"gopkg.in/yaml.v3"
 )
@@ -67,7 +68,7 @@ func TestPrefilter(t *testing.T) {
 // litOccurs is the engine's side of the prefilter contract.
 func litOccurs(lits []string, e *event.Event) bool {
 	for _, l := range lits {
-		if indexFold(e.Raw, l) >= 0 || indexFold(e.Get(event.Url), l) >= 0 {
+		if ascii.IndexFold(e.Raw, l) >= 0 || ascii.IndexFold(e.Get(event.Url), l) >= 0 {
 			return true
 		}
 	}
@@ -88,7 +89,7 @@ func checkImplication(t *testing.T, what string, n node, e *event.Event) {
 	inField := false
 	for _, tl := range tagged {
 		f, l := event.Field(tl[0]), tl[1:]
-		if l == "" || l != lowerASCII(l) {
+		if l == "" || l != ascii.ToLower(l) {
 			t.Fatalf("%s: literal %q is empty or not lower case", what, l)
 		}
 		lits = append(lits, l)
@@ -98,7 +99,7 @@ func checkImplication(t *testing.T, what string, n node, e *event.Event) {
 		if f != event.FieldNone {
 			value = e.Get(f)
 		}
-		if indexFold(value, l) >= 0 {
+		if ascii.IndexFold(value, l) >= 0 {
 			inField = true
 		}
 	}

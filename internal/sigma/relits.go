@@ -4,6 +4,8 @@ import (
 	"regexp/syntax"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/keikai-project/keikai/internal/ascii"
 )
 
 // requiredLiterals derives from a regular expression a set of strings of which every match
@@ -166,7 +168,7 @@ func dedupLower(lits []string) ([]string, bool) {
 		if l == "" {
 			return nil, false
 		}
-		l = lowerASCII(l)
+		l = ascii.ToLower(l)
 		if !seen[l] {
 			seen[l] = true
 			out = append(out, l)

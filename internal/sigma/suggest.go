@@ -1,5 +1,7 @@
 package sigma
 
+import "github.com/keikai-project/keikai/internal/ascii"
+
 // closest returns the candidate nearest to word by edit distance (adjacent transpositions count
 // as one edit) when it is near enough to be a likely misspelling.
 func closest(word string, candidates []string) (string, bool) {
@@ -36,22 +38,15 @@ func editDistance(a, b string) int {
 		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
-			if lower(a[i-1]) == lower(b[j-1]) {
+			if ascii.Lower(a[i-1]) == ascii.Lower(b[j-1]) {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && lower(a[i-1]) == lower(b[j-2]) && lower(a[i-2]) == lower(b[j-1]) {
+			if i > 1 && j > 1 && ascii.Lower(a[i-1]) == ascii.Lower(b[j-2]) && ascii.Lower(a[i-2]) == ascii.Lower(b[j-1]) {
 				cur[j] = min(cur[j], prev2[j-2]+1)
 			}
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
-}
-
-func lower(c byte) byte {
-	if c >= 'A' && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }
