@@ -102,7 +102,7 @@ func (w *worker) line(raw []byte, line int64, src *input.Source, res *chunkResul
 	if len(w.matched) == 0 {
 		return
 	}
-	if ip := ev.Get(event.SourceIp); len(ip) > 0 {
+	if ip := ev.Get(event.SourceIP); len(ip) > 0 {
 		t.countSource(ip)
 	}
 	for _, ri := range w.matched {
@@ -163,10 +163,10 @@ func (w *worker) finding(ri int, ev *event.Event, src *input.Source, line int64)
 	f.File, f.Line = escape.String(src.Name), line
 	f.Time = FormatTime(ev.Time, w.opts.Location)
 	f.Excerpt = Excerpt(ev.Raw)
-	if v := ev.Get(event.SourceIp); len(v) > 0 {
+	if v := ev.Get(event.SourceIP); len(v) > 0 {
 		f.SourceIP = escape.Bytes(v)
 	}
-	if v := ev.Get(event.DestinationIp); len(v) > 0 {
+	if v := ev.Get(event.DestinationIP); len(v) > 0 {
 		f.DestinationIP = escape.Bytes(v)
 	}
 	if p, ok := ev.Int(event.DestinationPort); ok && p <= 65535 {
@@ -317,12 +317,12 @@ func (t *tally) countTraffic(ev *event.Event) {
 				t.udp[p]++
 			}
 		case bytes.Equal(proto, protoICMPv4):
-			if p, ok := ev.Int(event.IcmpType); ok && p < 256 {
+			if p, ok := ev.Int(event.ICMPType); ok && p < 256 {
 				t.icmp[p]++
 			}
 		}
 	case ev.Format == event.FormatWebAccess:
-		if path := ev.Get(event.UrlPath); isCGI(path) {
+		if path := ev.Get(event.URLPath); isCGI(path) {
 			t.cgi.Add(path, 1)
 		}
 	}

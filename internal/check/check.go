@@ -147,8 +147,8 @@ func hostFinding(eng *engine.Engine, ri int, ev *event.Event) *finding.Finding {
 	f.Excerpt = escape.Bytes(ev.Raw)
 	if ev.Format == event.FormatHostSocket {
 		f.Protocol = escape.Bytes(ev.Get(event.Protocol))
-		f.SourceIP = escape.Bytes(ev.Get(event.RemoteIp))
-		f.DestinationIP = escape.Bytes(ev.Get(event.LocalIp))
+		f.SourceIP = escape.Bytes(ev.Get(event.RemoteIP))
+		f.DestinationIP = escape.Bytes(ev.Get(event.LocalIP))
 		if p, ok := ev.Int(event.LocalPort); ok {
 			f.DestinationPort = int(p)
 		}
@@ -163,10 +163,10 @@ func artifact(ev *event.Event) string {
 	case event.FormatHostFile:
 		return get(event.TargetFilename)
 	case event.FormatHostSocket:
-		return fmt.Sprintf("%s %s:%s -> %s:%s %s", get(event.Protocol), get(event.LocalIp), get(event.LocalPort),
-			get(event.RemoteIp), get(event.RemotePort), get(event.State))
+		return fmt.Sprintf("%s %s:%s -> %s:%s %s", get(event.Protocol), get(event.LocalIP), get(event.LocalPort),
+			get(event.RemoteIP), get(event.RemotePort), get(event.State))
 	case event.FormatHostProcess:
-		s := fmt.Sprintf("pid %s %s", get(event.ProcessId), get(event.ProcessName))
+		s := fmt.Sprintf("pid %s %s", get(event.ProcessID), get(event.ProcessName))
 		if img := get(event.Image); img != "" {
 			s += " (" + img + ")"
 		}

@@ -59,7 +59,7 @@ func (idx *intIndex) lookup(v int64) []int {
 }
 
 // indexedFields are tried in order for rules that have no literal prefilter.
-var indexedFields = []event.Field{event.DestinationPort, event.IcmpType, event.LocalPort, event.Status}
+var indexedFields = []event.Field{event.DestinationPort, event.ICMPType, event.LocalPort, event.Status}
 
 // weakLiteral is the length below which a literal makes a poor prefilter (it occurs in most
 // lines); a rule whose best literal is that short is indexed by a numeric field when it can be.
@@ -274,7 +274,7 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 	found := false
 	if p.scanRaw {
 		found = p.matcher.Scan(ev.Raw, hits)
-		if url := ev.Get(event.Url); urlWasDecoded(url, ev.Get(event.UrlRaw)) {
+		if url := ev.Get(event.URL); urlWasDecoded(url, ev.Get(event.URLRaw)) {
 			// A percent-encoded request hides its literals from a scan of the raw line.
 			found = p.matcher.Scan(url, hits) || found
 		}
@@ -285,8 +285,8 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 			if len(v) == 0 {
 				continue
 			}
-			// An undecoded Url is the very bytes of UrlRaw: scan them once.
-			if f == event.Url || f == event.UrlRaw {
+			// An undecoded URL is the very bytes of URLRaw: scan them once.
+			if f == event.URL || f == event.URLRaw {
 				if url != nil && &url[0] == &v[0] && len(url) == len(v) {
 					continue
 				}

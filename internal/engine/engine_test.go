@@ -37,7 +37,7 @@ func firewallEvent(src string, port int) *event.Event {
 	raw := fmt.Sprintf("kernel: IN=eth0 OUT= SRC=%s DST=192.0.2.1 PROTO=TCP SPT=4000 DPT=%d", src, port)
 	e.Reset([]byte(raw))
 	e.Format = event.FormatIptables
-	e.Set(event.SourceIp, []byte(src))
+	e.Set(event.SourceIP, []byte(src))
 	e.Set(event.DestinationPort, []byte(fmt.Sprint(port)))
 	e.SetString(event.Protocol, "tcp")
 	return e
@@ -79,10 +79,10 @@ func TestMatchDispatch(t *testing.T) {
 	web := &event.Event{}
 	web.Reset([]byte(`198.51.100.86 - - [22/Apr/2004:11:57:26 -0400] "GET /cgi-bin/%70hf HTTP/1.0" 404 287`))
 	web.Format = event.FormatWebAccess
-	web.Set(event.UrlRaw, []byte("/cgi-bin/%70hf"))
+	web.Set(event.URLRaw, []byte("/cgi-bin/%70hf"))
 	decoded := web.Scratch([]byte("/cgi-bin/phf"))
-	web.Set(event.Url, decoded)
-	web.Set(event.UrlPath, decoded)
+	web.Set(event.URL, decoded)
+	web.Set(event.URLPath, decoded)
 	if got := w.Match(web, nil); len(got) != 1 {
 		t.Errorf("percent-encoded phf: matches %v, want the phf rule", got)
 	}
@@ -139,7 +139,7 @@ func runCorrelatorStats(t *testing.T, e *Engine, limits Limits, events []obs) ([
 		for _, ri := range w.Match(ev, nil) {
 			for _, ci := range e.CorrelationsOf(ri) {
 				cr := e.Correlations[ci].Correlation
-				key := AppendKey(nil, ev.Get(event.SourceIp))
+				key := AppendKey(nil, ev.Get(event.SourceIP))
 				var value []byte
 				if cr.Field != event.FieldNone {
 					value = ev.Get(cr.Field)

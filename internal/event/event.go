@@ -17,24 +17,24 @@ const (
 	FieldNone Field = iota
 	Host
 	Program
-	Pid
+	PID
 	Message
-	SourceIp
+	SourceIP
 	SourcePort
-	DestinationIp
+	DestinationIP
 	DestinationPort
 	Protocol // lower case: tcp, udp, icmp, or the number when unknown
 	Action   // lower case, as the log says: deny, drop, reject, accept, block, pass, denied, permitted
 	Direction
 	Interface
-	IcmpType
-	IcmpCode
-	TcpFlags
-	HttpMethod
-	Url // request target, percent-decoded; see UrlRaw for the bytes as logged
-	UrlRaw
-	// UrlPath is Url up to the query string: always a prefix of Url (the prefilter relies on it).
-	UrlPath
+	ICMPType
+	ICMPCode
+	TCPFlags
+	HTTPMethod
+	URL // request target, percent-decoded; see URLRaw for the bytes as logged
+	URLRaw
+	// URLPath is URL up to the query string: always a prefix of URL (the prefilter relies on it).
+	URLPath
 	Status
 	UserAgent
 	Referer
@@ -47,20 +47,20 @@ const (
 	FileType // file, dir, symlink, socket, fifo, device
 	LinkTarget
 	ProcessName
-	ProcessId
+	ProcessID
 	Image // executable path of a process; ends in " (deleted)" when the file was removed
 	CommandLine
-	LocalIp
+	LocalIP
 	LocalPort
-	RemoteIp
+	RemoteIP
 	RemotePort
 	State // socket state: LISTEN, ESTABLISHED, ... (UDP sockets: UNCONN or ESTABLISHED)
 	PackageName
 	PackageVersion
 	PackageSource // dpkg, rpm, or file (a library found outside a package manager)
-	// NfsInUse says whether the checked system serves or mounts NFS (yes, no, unknown); set on
+	// NFSInUse says whether the checked system serves or mounts NFS (yes, no, unknown); set on
 	// process and package events, since statd is only needed by NFS (JPCERT-E-INF-98-0001).
-	NfsInUse
+	NFSInUse
 	NumFields
 )
 
@@ -68,23 +68,23 @@ var fieldNames = [NumFields]string{
 	FieldNone:       "",
 	Host:            "Host",
 	Program:         "Program",
-	Pid:             "Pid",
+	PID:             "Pid",
 	Message:         "Message",
-	SourceIp:        "SourceIp",
+	SourceIP:        "SourceIp",
 	SourcePort:      "SourcePort",
-	DestinationIp:   "DestinationIp",
+	DestinationIP:   "DestinationIp",
 	DestinationPort: "DestinationPort",
 	Protocol:        "Protocol",
 	Action:          "Action",
 	Direction:       "Direction",
 	Interface:       "Interface",
-	IcmpType:        "IcmpType",
-	IcmpCode:        "IcmpCode",
-	TcpFlags:        "TcpFlags",
-	HttpMethod:      "HttpMethod",
-	Url:             "Url",
-	UrlRaw:          "UrlRaw",
-	UrlPath:         "UrlPath",
+	ICMPType:        "IcmpType",
+	ICMPCode:        "IcmpCode",
+	TCPFlags:        "TcpFlags",
+	HTTPMethod:      "HttpMethod",
+	URL:             "Url",
+	URLRaw:          "UrlRaw",
+	URLPath:         "UrlPath",
 	Status:          "Status",
 	UserAgent:       "UserAgent",
 	Referer:         "Referer",
@@ -97,18 +97,18 @@ var fieldNames = [NumFields]string{
 	FileType:        "FileType",
 	LinkTarget:      "LinkTarget",
 	ProcessName:     "ProcessName",
-	ProcessId:       "ProcessId",
+	ProcessID:       "ProcessId",
 	Image:           "Image",
 	CommandLine:     "CommandLine",
-	LocalIp:         "LocalIp",
+	LocalIP:         "LocalIp",
 	LocalPort:       "LocalPort",
-	RemoteIp:        "RemoteIp",
+	RemoteIP:        "RemoteIp",
 	RemotePort:      "RemotePort",
 	State:           "State",
 	PackageName:     "PackageName",
 	PackageVersion:  "PackageVersion",
 	PackageSource:   "PackageSource",
-	NfsInUse:        "NfsInUse",
+	NFSInUse:        "NfsInUse",
 }
 
 // String returns the field's rule name.
@@ -132,22 +132,22 @@ func FieldByName(name string) (Field, bool) {
 }
 
 var fieldAliases = map[string]Field{
-	"src_ip":              SourceIp,
+	"src_ip":              SourceIP,
 	"src_port":            SourcePort,
-	"dst_ip":              DestinationIp,
+	"dst_ip":              DestinationIP,
 	"dst_port":            DestinationPort,
-	"DestinationHostname": DestinationIp,
-	"cs-method":           HttpMethod,
-	"cs-uri-query":        Url,
-	"cs-uri-stem":         UrlPath,
-	"c-uri":               Url,
-	"c-uri-query":         Url,
+	"DestinationHostname": DestinationIP,
+	"cs-method":           HTTPMethod,
+	"cs-uri-query":        URL,
+	"cs-uri-stem":         URLPath,
+	"c-uri":               URL,
+	"c-uri-query":         URL,
 	"c-useragent":         UserAgent,
 	"cs-user-agent":       UserAgent,
 	"cs-referrer":         Referer,
 	"sc-status":           Status,
-	"clientip":            SourceIp,
-	"c-ip":                SourceIp,
+	"clientip":            SourceIP,
+	"c-ip":                SourceIP,
 	"Hostname":            Host,
 	"hostname":            Host,
 	"program":             Program,
@@ -159,7 +159,7 @@ var fieldAliases = map[string]Field{
 // IsNumeric reports whether values of f are compared as integers by the gt/gte/lt/lte modifiers.
 func (f Field) IsNumeric() bool {
 	switch f {
-	case Pid, SourcePort, DestinationPort, IcmpType, IcmpCode, Status, ProcessId, LocalPort, RemotePort:
+	case PID, SourcePort, DestinationPort, ICMPType, ICMPCode, Status, ProcessID, LocalPort, RemotePort:
 		return true
 	}
 	return false
@@ -173,8 +173,8 @@ func (f Field) IsVersion() bool { return f == PackageVersion }
 // and relies on this; fields that parsers normalise or decode are not verbatim.
 func (f Field) IsVerbatim() bool {
 	switch f {
-	case Url, UrlPath, Protocol, Action, Direction, FileType, State, PackageSource, NfsInUse,
-		IcmpType, IcmpCode: // pf lines name ICMP types in words ("echo request")
+	case URL, URLPath, Protocol, Action, Direction, FileType, State, PackageSource, NFSInUse,
+		ICMPType, ICMPCode:
 		return false
 	}
 	return true

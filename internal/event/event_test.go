@@ -13,7 +13,7 @@ func TestFieldNamesRoundTrip(t *testing.T) {
 			t.Errorf("FieldByName(%q) = %v, %v; want %v", f.String(), got, ok, f)
 		}
 	}
-	if f, ok := FieldByName("c-ip"); !ok || f != SourceIp {
+	if f, ok := FieldByName("c-ip"); !ok || f != SourceIP {
 		t.Errorf("alias c-ip = %v, %v; want SourceIp", f, ok)
 	}
 	if _, ok := FieldByName("NoSuchField"); ok {
@@ -41,12 +41,12 @@ func TestScratchKeepsEarlierValues(t *testing.T) {
 	var e Event
 	e.Reset([]byte("raw"))
 	first := e.Scratch([]byte("first"))
-	e.Set(Url, first)
+	e.Set(URL, first)
 	// Force the buffer to grow: the first value must survive.
 	big := e.Scratch(bytes.Repeat([]byte("x"), 4096))
 	e.Set(Message, big)
-	if string(e.Get(Url)) != "first" || len(e.Get(Message)) != 4096 {
-		t.Fatalf("scratch values clobbered: Url=%q len(Message)=%d", e.Get(Url), len(e.Get(Message)))
+	if string(e.Get(URL)) != "first" || len(e.Get(Message)) != 4096 {
+		t.Fatalf("scratch values clobbered: Url=%q len(Message)=%d", e.Get(URL), len(e.Get(Message)))
 	}
 }
 

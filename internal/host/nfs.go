@@ -64,11 +64,11 @@ func mountsNFS(b []byte) bool {
 	return false
 }
 
-// withNFS sets NfsInUse on process and package events, the ones statd rules look at.
+// withNFS sets NFSInUse on process and package events, the ones statd rules look at.
 func withNFS(emit func(*event.Event), nfs string) func(*event.Event) {
 	return func(e *event.Event) {
 		if e.Format == event.FormatHostProcess || e.Format == event.FormatHostPackage {
-			e.SetString(event.NfsInUse, nfs)
+			e.SetString(event.NFSInUse, nfs)
 		}
 		emit(e)
 	}

@@ -187,7 +187,7 @@ func (p procInfo) event() *event.Event {
 		b.WriteString(" (exe not readable)")
 	}
 	e := newEvent(event.FormatHostProcess, b.String())
-	setValue(e, event.ProcessId, p.pid)
+	setValue(e, event.ProcessID, p.pid)
 	setValue(e, event.ProcessName, p.comm)
 	if p.cmdline != "" {
 		setValue(e, event.CommandLine, p.cmdline)

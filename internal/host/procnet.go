@@ -152,9 +152,9 @@ func socketEvent(proto string, s procSocket) *event.Event {
 	raw := "socket " + proto + " " + joinHostPort(lip, lport) + " -> " + joinHostPort(rip, rport) + " " + s.State
 	e := newEvent(event.FormatHostSocket, raw)
 	e.SetString(event.Protocol, proto)
-	setValue(e, event.LocalIp, lip)
+	setValue(e, event.LocalIP, lip)
 	setValue(e, event.LocalPort, lport)
-	setValue(e, event.RemoteIp, rip)
+	setValue(e, event.RemoteIP, rip)
 	setValue(e, event.RemotePort, rport)
 	e.SetString(event.State, s.State)
 	return e

@@ -61,7 +61,7 @@ func FuzzParseProcNetLine(f *testing.F) {
 			t.Errorf("parsed %q into an incomplete socket %+v", line, s)
 		}
 		e := socketEvent("udp", s)
-		for _, f := range []event.Field{event.LocalIp, event.LocalPort, event.RemoteIp, event.RemotePort} {
+		for _, f := range []event.Field{event.LocalIP, event.LocalPort, event.RemoteIP, event.RemotePort} {
 			if !strings.Contains(string(e.Raw), string(e.Get(f))) {
 				t.Errorf("Raw %q lacks %s %q", e.Raw, f, e.Get(f))
 			}

@@ -55,7 +55,7 @@ func (p *Parser) parseAccess(b []byte, e *event.Event) bool {
 	_, rest = token(rest) // response size, "-" when none
 	e.Format = event.FormatWebAccess
 	e.Time = event.Time{UnixNano: ns, Known: true, Zoned: true, Offset: off}
-	e.Set(event.SourceIp, client)
+	e.Set(event.SourceIP, client)
 	if !isNil(user) {
 		e.Set(event.User, user)
 	}
@@ -111,18 +111,18 @@ func setRequest(e *event.Event, req []byte) {
 	if sp <= 0 || !isMethod(req[:sp]) {
 		return
 	}
-	e.Set(event.HttpMethod, req[:sp])
+	e.Set(event.HTTPMethod, req[:sp])
 	target := req[sp+1:]
 	if last := bytes.LastIndexByte(target, ' '); last >= 0 && hasPrefix(target[last+1:], "HTTP/") {
 		target = target[:last]
 	}
-	e.Set(event.UrlRaw, target)
+	e.Set(event.URLRaw, target)
 	url := decodeURL(e, target)
-	e.Set(event.Url, url)
+	e.Set(event.URL, url)
 	if q := bytes.IndexByte(url, '?'); q >= 0 {
 		url = url[:q]
 	}
-	e.Set(event.UrlPath, url)
+	e.Set(event.URLPath, url)
 }
 
 // isMethod accepts an upper-case token (GET, POST, PROPFIND, M-SEARCH, ...).

@@ -92,7 +92,7 @@ func hostPort(b []byte, e *event.Event) bool {
 		return false
 	}
 	e.Format = event.FormatAuth
-	e.Set(event.SourceIp, ip)
+	e.Set(event.SourceIP, ip)
 	if hasPrefix(rest, "port ") {
 		if port := leadingDigits(rest[len("port "):]); len(port) > 0 {
 			e.Set(event.SourcePort, port)
@@ -120,7 +120,7 @@ func authPAM(msg []byte, e *event.Event) bool {
 	}
 	e.Format = event.FormatAuth
 	if isIP(rhost) {
-		e.Set(event.SourceIp, rhost)
+		e.Set(event.SourceIP, rhost)
 	}
 	if user, ok := valueAfter(kv, " user="); ok && len(user) > 0 {
 		e.Set(event.User, user)
@@ -156,7 +156,7 @@ func authFTP(msg []byte, e *event.Event) bool {
 		return false
 	}
 	e.Format = event.FormatAuth
-	e.Set(event.SourceIp, ip)
+	e.Set(event.SourceIP, ip)
 	if hasPrefix(msg, "ANONYMOUS") {
 		e.Set(event.User, msg[:len("ANONYMOUS")])
 	} else if user != nil {
@@ -192,7 +192,7 @@ func authLogin(msg []byte, e *event.Event) bool {
 		host, rest := token(rest)
 		e.Format = event.FormatAuth
 		if isIP(host) {
-			e.Set(event.SourceIp, host)
+			e.Set(event.SourceIP, host)
 		}
 		if hasPrefix(rest, "FOR ") {
 			user := rest[len("FOR "):]
@@ -207,7 +207,7 @@ func authLogin(msg []byte, e *event.Event) bool {
 		e.Set(event.User, msg[:len("ROOT")])
 		if i := index(msg, " FROM "); i >= 0 {
 			if host, _ := token(msg[i+len(" FROM "):]); isIP(host) {
-				e.Set(event.SourceIp, host)
+				e.Set(event.SourceIP, host)
 			}
 		}
 		return true
@@ -237,7 +237,7 @@ func authSu(msg []byte, e *event.Event) bool {
 }
 
 // authTCPWrappers handles tcpd's "refused connect from 198.51.100.4" and "connect from 198.51.100.4"
-// (the client may be logged as user@host or by name; SourceIp is set only for an address).
+// (the client may be logged as user@host or by name; SourceIP is set only for an address).
 func authTCPWrappers(msg []byte, e *event.Event) bool {
 	var rest []byte
 	switch {
@@ -255,7 +255,7 @@ func authTCPWrappers(msg []byte, e *event.Event) bool {
 	}
 	e.Format = event.FormatAuth
 	if ip := bracketedOrWhole(host); isIP(ip) {
-		e.Set(event.SourceIp, ip)
+		e.Set(event.SourceIP, ip)
 	}
 	return true
 }
@@ -276,6 +276,6 @@ func authXinetd(msg []byte, e *event.Event) bool {
 		return false
 	}
 	e.Format = event.FormatAuth
-	e.Set(event.SourceIp, from)
+	e.Set(event.SourceIP, from)
 	return true
 }

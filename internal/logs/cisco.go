@@ -59,8 +59,8 @@ func parseCiscoACL(b []byte, e *event.Event) bool {
 	} else {
 		e.SetString(event.Action, "permitted")
 	}
-	e.Set(event.SourceIp, src)
-	setIf(e, event.DestinationIp, dst)
+	e.Set(event.SourceIP, src)
+	setIf(e, event.DestinationIP, dst)
 	if proto != nil {
 		setProtocolName(e, proto)
 	}
@@ -71,8 +71,8 @@ func parseCiscoACL(b []byte, e *event.Event) bool {
 			if j := bytes.IndexByte(rest, ')'); j > 0 {
 				tc := rest[1:j]
 				if s := bytes.IndexByte(tc, '/'); s > 0 {
-					e.Set(event.IcmpType, tc[:s])
-					e.Set(event.IcmpCode, tc[s+1:])
+					e.Set(event.ICMPType, tc[:s])
+					e.Set(event.ICMPCode, tc[s+1:])
 				}
 			}
 		}

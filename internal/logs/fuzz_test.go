@@ -55,5 +55,5 @@ func FuzzParse(f *testing.F) {
 // derivedICMP reports the one documented exception to verbatim fields: pf logs name ICMP types
 // in words, and the parser turns them into numbers.
 func derivedICMP(e *event.Event, f event.Field) bool {
-	return e.Format == event.FormatPF && (f == event.IcmpType || f == event.IcmpCode)
+	return e.Format == event.FormatPF && (f == event.ICMPType || f == event.ICMPCode)
 }

@@ -36,8 +36,8 @@ func parseIpchains(b []byte, e *event.Event) bool {
 	}
 	setLowerWord(e, event.Action, action)
 	e.Set(event.Interface, iface)
-	e.Set(event.SourceIp, src)
-	e.Set(event.DestinationIp, dst)
+	e.Set(event.SourceIP, src)
+	e.Set(event.DestinationIP, dst)
 	proto := protoWord[len("PROTO="):]
 	switch string(proto) {
 	case "6":
@@ -50,8 +50,8 @@ func parseIpchains(b []byte, e *event.Event) bool {
 		e.Set(event.Protocol, proto)
 	}
 	if string(proto) == "1" {
-		e.Set(event.IcmpType, sport)
-		e.Set(event.IcmpCode, dport)
+		e.Set(event.ICMPType, sport)
+		e.Set(event.ICMPCode, dport)
 	} else {
 		e.Set(event.SourcePort, sport)
 		e.Set(event.DestinationPort, dport)
@@ -61,7 +61,7 @@ func parseIpchains(b []byte, e *event.Event) bool {
 		var w []byte
 		w, rest = token(rest)
 		if string(w) == "SYN" {
-			e.Set(event.TcpFlags, w)
+			e.Set(event.TCPFlags, w)
 			break
 		}
 	}

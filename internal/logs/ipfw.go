@@ -47,8 +47,8 @@ func parseIpfw(msg []byte, e *event.Event) bool {
 	}
 	e.Format = event.FormatIpfw
 	setLowerWord(e, event.Action, action)
-	e.Set(event.SourceIp, src)
-	e.Set(event.DestinationIp, dst)
+	e.Set(event.SourceIP, src)
+	e.Set(event.DestinationIP, dst)
 	setIf(e, event.SourcePort, sport)
 	setIf(e, event.DestinationPort, dport)
 	switch {
@@ -65,10 +65,10 @@ func parseIpfw(msg []byte, e *event.Event) bool {
 		if c := bytes.IndexByte(proto, ':'); c >= 0 {
 			tc := proto[c+1:]
 			if d := bytes.IndexByte(tc, '.'); d >= 0 {
-				e.Set(event.IcmpType, tc[:d])
-				e.Set(event.IcmpCode, tc[d+1:])
+				e.Set(event.ICMPType, tc[:d])
+				e.Set(event.ICMPCode, tc[d+1:])
 			} else {
-				e.Set(event.IcmpType, tc)
+				e.Set(event.ICMPType, tc)
 			}
 		}
 	case hasPrefix(proto, "P:"):

@@ -89,14 +89,14 @@ func parseIptables(msg []byte, e *event.Event) bool {
 	}
 	setIf(e, event.SourcePort, spt)
 	setIf(e, event.DestinationPort, dpt)
-	setIf(e, event.IcmpType, typ)
-	setIf(e, event.IcmpCode, code)
+	setIf(e, event.ICMPType, typ)
+	setIf(e, event.ICMPCode, code)
 	e.Format = event.FormatIptables
-	e.Set(event.SourceIp, src)
-	e.Set(event.DestinationIp, dst)
+	e.Set(event.SourceIP, src)
+	e.Set(event.DestinationIP, dst)
 	setProtocolName(e, proto)
 	if flagStart >= 0 {
-		e.Set(event.TcpFlags, msg[flagStart:flagEnd])
+		e.Set(event.TCPFlags, msg[flagStart:flagEnd])
 	}
 	switch {
 	case len(inIf) > 0 && len(outIf) == 0:

@@ -109,7 +109,7 @@ func setRelay(e *event.Event, relay []byte) {
 		ip = ip[len("IPv6:"):]
 	}
 	if isIP(ip) {
-		e.Set(event.SourceIp, ip)
+		e.Set(event.SourceIP, ip)
 	}
 }
 

@@ -90,8 +90,8 @@ func parsePF(b []byte, e *event.Event) bool {
 		e.SetString(event.Direction, "out")
 	}
 	e.Set(event.Interface, iface)
-	e.Set(event.SourceIp, src)
-	e.Set(event.DestinationIp, dst)
+	e.Set(event.SourceIP, src)
+	e.Set(event.DestinationIP, dst)
 	setIf(e, event.SourcePort, sport)
 	setIf(e, event.DestinationPort, dport)
 	pfPayload(rest, sport != nil, e)
@@ -136,7 +136,7 @@ func pfPayload(rest []byte, hasPorts bool, e *event.Event) {
 	case hasPrefix(rest, "Flags ["):
 		e.SetString(event.Protocol, "tcp")
 		if j := bytes.IndexByte(rest, ']'); j > 0 {
-			e.Set(event.TcpFlags, rest[len("Flags ["):j])
+			e.Set(event.TCPFlags, rest[len("Flags ["):j])
 		}
 	case hasPorts:
 		flags, _ := token(rest)
@@ -145,7 +145,7 @@ func pfPayload(rest []byte, hasPorts bool, e *event.Event) {
 		}
 		if isTcpdumpFlags(flags) {
 			e.SetString(event.Protocol, "tcp")
-			e.Set(event.TcpFlags, flags)
+			e.Set(event.TCPFlags, flags)
 		}
 	}
 }
@@ -168,9 +168,9 @@ func isTcpdumpFlags(w []byte) bool {
 // icmpWords maps tcpdump's ICMP descriptions to type (and code where the words say it).
 func icmpWords(d []byte, e *event.Event) {
 	set := func(t, c string) {
-		e.SetString(event.IcmpType, t)
+		e.SetString(event.ICMPType, t)
 		if c != "" {
-			e.SetString(event.IcmpCode, c)
+			e.SetString(event.ICMPCode, c)
 		}
 	}
 	switch {

@@ -70,7 +70,7 @@ func (p *Parser) syslogBody(b []byte, e *event.Event) {
 	if ok {
 		e.Set(event.Program, prog)
 		if pid != nil {
-			e.Set(event.Pid, pid)
+			e.Set(event.PID, pid)
 		}
 	} else {
 		msg = rest
@@ -138,7 +138,7 @@ func (p *Parser) parse5424(b []byte, e *event.Event) {
 		e.Set(event.Program, app)
 	}
 	if !isNil(procid) {
-		e.Set(event.Pid, procid)
+		e.Set(event.PID, procid)
 	}
 	if hasPrefix(msg, "\xef\xbb\xbf") {
 		msg = msg[3:]

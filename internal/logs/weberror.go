@@ -70,7 +70,7 @@ func (p *Parser) parseApacheError(b []byte, e *event.Event) bool {
 	}
 	msg := skipSpaces(rest)
 	e.Set(event.Message, msg)
-	if !e.Has(event.SourceIp) {
+	if !e.Has(event.SourceIP) {
 		// mod_ssl 2.8: "(server www.example.jp:443, client 198.51.100.7)"
 		if i := index(msg, ", client "); i >= 0 {
 			v := msg[i+len(", client "):]
@@ -78,7 +78,7 @@ func (p *Parser) parseApacheError(b []byte, e *event.Event) bool {
 				v = v[:k]
 			}
 			if isIP(v) {
-				e.Set(event.SourceIp, v)
+				e.Set(event.SourceIP, v)
 			}
 		}
 	}
@@ -94,9 +94,9 @@ func apachePrefix(inner []byte, e *event.Event) bool {
 		if k := bytes.IndexByte(pid, ':'); k >= 0 {
 			pid = pid[:k]
 		}
-		e.Set(event.Pid, pid)
+		e.Set(event.PID, pid)
 	case hasPrefix(inner, "client "):
-		e.Set(event.SourceIp, stripPort(inner[len("client "):]))
+		e.Set(event.SourceIP, stripPort(inner[len("client "):]))
 	case hasPrefix(inner, "remote "):
 	default:
 		return false
@@ -153,7 +153,7 @@ func (p *Parser) parseNginxError(b []byte, e *event.Event) bool {
 	e.Set(event.Severity, rest[2:j])
 	rest = skipSpaces(rest[j+1:])
 	if h := bytes.IndexByte(rest, '#'); h > 0 && allDigits(rest[:h]) {
-		e.Set(event.Pid, rest[:h])
+		e.Set(event.PID, rest[:h])
 		if k := index(rest, ": "); k > h {
 			rest = rest[k+2:]
 		}
@@ -169,7 +169,7 @@ func (p *Parser) parseNginxError(b []byte, e *event.Event) bool {
 		if k := bytes.IndexByte(v, ','); k >= 0 {
 			v = v[:k]
 		}
-		e.Set(event.SourceIp, v)
+		e.Set(event.SourceIP, v)
 	}
 	return true
 }

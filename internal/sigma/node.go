@@ -46,9 +46,9 @@ func (n *fieldNode) match(e *event.Event) bool {
 }
 
 // literals: a value's literal is found in Raw when the field is a verbatim slice of the line, and
-// in the decoded Url for Url and UrlPath (UrlPath is a prefix of Url).
+// in the decoded URL for URL and URLPath (URLPath is a prefix of URL).
 func (n *fieldNode) literals() ([]string, bool) {
-	if !n.raw && !n.field.IsVerbatim() && n.field != event.Url && n.field != event.UrlPath {
+	if !n.raw && !n.field.IsVerbatim() && n.field != event.URL && n.field != event.URLPath {
 		return nil, false
 	}
 	sets := make([][]string, 0, len(n.values))
@@ -79,13 +79,13 @@ func (n *fieldNode) literals() ([]string, bool) {
 }
 
 // literalField is where a literal of n is found: the raw line for keywords (FieldNone), the
-// decoded Url for Url and UrlPath, else the field itself.
+// decoded URL for URL and URLPath, else the field itself.
 func (n *fieldNode) literalField() event.Field {
 	switch {
 	case n.raw:
 		return event.FieldNone
-	case n.field == event.UrlPath:
-		return event.Url
+	case n.field == event.URLPath:
+		return event.URL
 	}
 	return n.field
 }

@@ -68,7 +68,7 @@ func TestPrefilter(t *testing.T) {
 // litOccurs is the engine's side of the prefilter contract.
 func litOccurs(lits []string, e *event.Event) bool {
 	for _, l := range lits {
-		if ascii.IndexFold(e.Raw, l) >= 0 || ascii.IndexFold(e.Get(event.Url), l) >= 0 {
+		if ascii.IndexFold(e.Raw, l) >= 0 || ascii.IndexFold(e.Get(event.URL), l) >= 0 {
 			return true
 		}
 	}
@@ -104,15 +104,15 @@ func checkImplication(t *testing.T, what string, n node, e *event.Event) {
 		}
 	}
 	if !litOccurs(lits, e) {
-		t.Fatalf("%s matched raw %q url %q, but none of %q occurs", what, e.Raw, e.Get(event.Url), lits)
+		t.Fatalf("%s matched raw %q url %q, but none of %q occurs", what, e.Raw, e.Get(event.URL), lits)
 	}
 	if !inField {
 		t.Fatalf("%s matched, but none of %q occurs in the field its tag names", what, tagged)
 	}
 }
 
-// randomEvent builds an event the way parsers do: verbatim fields are slices of Raw, Url is a
-// decoded value held elsewhere, UrlPath is Url up to '?', and normalised fields are constants.
+// randomEvent builds an event the way parsers do: verbatim fields are slices of Raw, URL is a
+// decoded value held elsewhere, URLPath is URL up to '?', and normalised fields are constants.
 func randomEvent(rnd *rand.Rand, word func() string) *event.Event {
 	var raw bytes.Buffer
 	type span struct {
@@ -120,7 +120,7 @@ func randomEvent(rnd *rand.Rand, word func() string) *event.Event {
 		start, end int
 	}
 	var spans []span
-	for _, f := range []event.Field{event.Program, event.Message, event.Host, event.User, event.UrlRaw, event.DestinationPort} {
+	for _, f := range []event.Field{event.Program, event.Message, event.Host, event.User, event.URLRaw, event.DestinationPort} {
 		if rnd.Intn(4) == 0 {
 			continue
 		}
@@ -138,8 +138,8 @@ func randomEvent(rnd *rand.Rand, word func() string) *event.Event {
 		e.Set(s.f, e.Raw[s.start:s.end])
 	}
 	url := e.Scratch([]byte(word() + "?" + word()))
-	e.Set(event.Url, url)
-	e.Set(event.UrlPath, url[:bytes.IndexByte(url, '?')])
+	e.Set(event.URL, url)
+	e.Set(event.URLPath, url[:bytes.IndexByte(url, '?')])
 	e.Set(event.Protocol, e.Scratch([]byte(word())))
 	return e
 }
@@ -195,7 +195,7 @@ func TestPrefilterProperty(t *testing.T) {
 			}
 			withLits++
 			if !litOccurs(lits, e) {
-				t.Fatalf("rule\n%s\nmatched raw %q url %q without any of %q", det, e.Raw, e.Get(event.Url), lits)
+				t.Fatalf("rule\n%s\nmatched raw %q url %q without any of %q", det, e.Raw, e.Get(event.URL), lits)
 			}
 		}
 	}
@@ -231,10 +231,10 @@ func FuzzPrefilter(f *testing.F) {
 			start := strings.Index(raw, value)
 			v := e.Raw[start : start+len(value)]
 			e.Set(event.Message, v)
-			e.Set(event.UrlRaw, v)
+			e.Set(event.URLRaw, v)
 			url := e.Scratch([]byte(value))
-			e.Set(event.Url, url)
-			e.Set(event.UrlPath, url)
+			e.Set(event.URL, url)
+			e.Set(event.URLPath, url)
 			checkImplication(t, key+": "+pattern, n, e)
 		}
 	})

@@ -103,7 +103,7 @@ func (r *Rule) Match(e *event.Event) bool {
 }
 
 // Prefilter returns lower-case literals of which, for every event e of a format in Formats that
-// is not a host artifact, at least one occurs in e.Raw or in e.Get(event.Url) (ignoring ASCII case)
+// is not a host artifact, at least one occurs in e.Raw or in e.Get(event.URL) (ignoring ASCII case)
 // whenever Match(e) is true. ok is false when the rule offers no such literals; it must then be
 // evaluated on every event of its formats.
 func (r *Rule) Prefilter() (literals []string, ok bool) {
@@ -121,8 +121,8 @@ func (r *Rule) Prefilter() (literals []string, ok bool) {
 }
 
 // FieldLiteral is a prefilter literal together with the value it must occur in: a field, or the
-// raw line when Field is event.FieldNone (keywords). Literals of Url and UrlPath name Url, the
-// decoded URL (UrlPath is a prefix of it).
+// raw line when Field is event.FieldNone (keywords). Literals of URL and URLPath name URL, the
+// decoded URL (URLPath is a prefix of it).
 type FieldLiteral struct {
 	Field   event.Field
 	Literal string

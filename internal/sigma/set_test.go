@@ -46,8 +46,8 @@ func TestLoadFSValid(t *testing.T) {
 	}
 	c := sweep.Correlation
 	if !sweep.IsCorrelation() || c.Type != ValueCount || len(c.Rules) != 1 || c.Rules[0] != udp ||
-		c.Timespan != 5*time.Minute || c.Field != event.DestinationIp || c.Op != "gte" || c.Threshold != 20 ||
-		len(c.GroupBy) != 1 || c.GroupBy[0] != event.SourceIp {
+		c.Timespan != 5*time.Minute || c.Field != event.DestinationIP || c.Op != "gte" || c.Threshold != 20 ||
+		len(c.GroupBy) != 1 || c.GroupBy[0] != event.SourceIP {
 		t.Errorf("correlation loaded wrong: %+v", c)
 	}
 	if sweep.Formats() != udp.Formats() {
