@@ -113,7 +113,7 @@ func BurstFinding(b *engine.Burst, loc *time.Location) *finding.Finding {
 			agg.Values = append(agg.Values, escape.String(v))
 		}
 	}
-	f := NewFinding(r)
+	f := engine.NewFinding(r)
 	f.File, f.Line, f.Time, f.Correlation = escape.String(b.First.File), b.First.Line, agg.First, agg
 	if ip, ok := agg.GroupBy["SourceIp"]; ok {
 		f.SourceIP = ip

@@ -13,7 +13,6 @@ import (
 	"github.com/keikai-project/keikai/internal/finding"
 	"github.com/keikai-project/keikai/internal/input"
 	"github.com/keikai-project/keikai/internal/logs"
-	"github.com/keikai-project/keikai/internal/sigma"
 	"github.com/keikai-project/keikai/internal/topk"
 )
 
@@ -141,25 +140,8 @@ func (w *worker) observation(ci int, ev *event.Event, src *input.Source, line in
 	}
 }
 
-// NewFinding returns a finding of rule r with the rule's own fields filled in.
-func NewFinding(r *sigma.Rule) *finding.Finding {
-	advisories := r.Advisories()
-	if advisories == nil {
-		advisories = []string{}
-	}
-	return &finding.Finding{
-		Rule:       r.Key(),
-		Title:      r.Title,
-		TitleJa:    r.TitleJa,
-		Level:      r.Level.String(),
-		Category:   r.Category(),
-		RSIT:       r.RSIT(),
-		Advisories: advisories,
-	}
-}
-
 func (w *worker) finding(ri int, ev *event.Event, src *input.Source, line int64) *finding.Finding {
-	f := NewFinding(w.eng.Rules[ri])
+	f := engine.NewFinding(w.eng.Rules[ri])
 	f.File, f.Line = escape.String(src.Name), line
 	f.Time = FormatTime(ev.Time, w.opts.Location)
 	f.Excerpt = Excerpt(ev.Raw)

@@ -1,6 +1,6 @@
 // Package check runs the advisories' detection methods on a host: it collects the host's
 // artifacts (files, sockets, processes, packages) read-only, matches them with the host rules, and
-// runs the logs that the host's syslog writes through the log analysis. Every finding carries the
+// hands the logs that the host's syslog writes to the log analysis its caller provides. Every finding carries the
 // countermeasures of the advisories it comes from, and everything that could not be examined is
 // reported, so that a clean result is never mistaken for a complete one.
 package check
@@ -10,10 +10,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
+	"sync"
 
 	"github.com/keikai-project/keikai/internal/advisory"
-	"github.com/keikai-project/keikai/internal/analyze"
 	"github.com/keikai-project/keikai/internal/engine"
 	"github.com/keikai-project/keikai/internal/escape"
 	"github.com/keikai-project/keikai/internal/event"
@@ -27,12 +26,15 @@ import (
 type Options struct {
 	// Root is where the checked system's "/" is; "" is the live system.
 	Root string
-	// Logs selects whether the host's log files are analysed too.
-	Logs bool
-	// Location and Year are passed to the log analysis (see analyze.Options).
-	Location *time.Location
-	Year     int
+	// Logs analyses the host's log files; nil leaves them out.
+	Logs LogAnalyzer
 }
+
+// LogAnalyzer runs log files through the log rules: it passes findings to emit (in order, from
+// one goroutine), problems with the files to warn (from any goroutine), and returns how many lines
+// it read. The caller wires it (cli uses analyze.Run), so the host check does not depend on the
+// log pipeline.
+type LogAnalyzer func(ctx context.Context, paths []string, emit func(*finding.Finding) error, warn func(input.Warning)) (lines int64, err error)
 
 // Callbacks receive findings (in order, from one goroutine) and problems with the log inputs.
 type Callbacks struct {
@@ -109,13 +111,16 @@ func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*
 		return nil, emitErr
 	}
 
-	if opts.Logs {
+	if opts.Logs != nil {
 		files := host.LogFiles(hostOpts, gap)
 		for _, f := range files {
 			sum.LogFiles = append(sum.LogFiles, escape.String(f))
 		}
 		if len(files) > 0 {
+			var mu sync.Mutex // warnings come from the analysis' goroutines
 			warn := func(w input.Warning) {
+				mu.Lock()
+				defer mu.Unlock()
 				if w.Err != nil {
 					sum.NotExamined = append(sum.NotExamined, Gap{Area: host.AreaLogs, Path: escape.String(w.File), Reason: escape.String(w.Msg)})
 				}
@@ -123,13 +128,11 @@ func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*
 					cb.Warning(w)
 				}
 			}
-			logSum, err := analyze.Run(ctx, eng, analyze.Options{
-				Paths: files, Findings: true, Location: opts.Location, Year: opts.Year,
-			}, analyze.Callbacks{Finding: emit, Warning: warn})
+			lines, err := opts.Logs(ctx, files, emit, warn)
 			if err != nil {
 				return nil, err
 			}
-			sum.LogLines = logSum.Lines
+			sum.LogLines = lines
 		}
 	}
 	sort.SliceStable(sum.NotExamined, func(i, j int) bool { return sum.NotExamined[i].Area < sum.NotExamined[j].Area })
@@ -142,7 +145,7 @@ func artifactKind(f event.Format) string {
 }
 
 func hostFinding(eng *engine.Engine, ri int, ev *event.Event) *finding.Finding {
-	f := analyze.NewFinding(eng.Rules[ri])
+	f := engine.NewFinding(eng.Rules[ri])
 	f.Artifact = artifact(ev)
 	f.Excerpt = escape.Bytes(ev.Raw)
 	if ev.Format == event.FormatHostSocket {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/keikai-project/keikai/internal/analyze"
 	"github.com/keikai-project/keikai/internal/check"
 	"github.com/keikai-project/keikai/internal/escape"
 	"github.com/keikai-project/keikai/internal/finding"
@@ -78,7 +79,18 @@ func runCheck(env *Env, args []string) int {
 	})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	sum, err := check.Run(ctx, eng, check.Options{Root: root, Logs: !noLogs, Location: settings.loc, Year: year}, check.Callbacks{
+	opts := check.Options{Root: root}
+	if !noLogs {
+		opts.Logs = func(ctx context.Context, paths []string, emit func(*finding.Finding) error, warn func(input.Warning)) (int64, error) {
+			logSum, err := analyze.Run(ctx, eng, analyze.Options{Paths: paths, Findings: true, Location: settings.loc, Year: year},
+				analyze.Callbacks{Finding: emit, Warning: warn})
+			if err != nil {
+				return 0, err
+			}
+			return logSum.Lines, nil
+		}
+	}
+	sum, err := check.Run(ctx, eng, opts, check.Callbacks{
 		Finding: func(fd *finding.Finding) error {
 			if err := out.Finding(fd); err != nil || !interactive {
 				return err
