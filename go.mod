@@ -3,8 +3,8 @@ module github.com/keikai-project/keikai
 go 1.26.8
 
 require (
+	go.yaml.in/yaml/v3 v3.0.4
 	golang.org/x/term v0.47.0
-	gopkg.in/yaml.v3 v3.0.1
 	modernc.org/sqlite v1.61.1
 )
 

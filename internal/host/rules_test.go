@@ -10,7 +10,7 @@ import (
 
 	"github.com/keikai-project/keikai/internal/event"
 	"github.com/keikai-project/keikai/internal/sigma"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // hostRulesDir holds the bundled host-artifact rules, whose samples this package checks.

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/keikai-project/keikai/internal/event"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // CorrelationType is the kind of a correlation rule.

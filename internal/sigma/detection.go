@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/keikai-project/keikai/internal/event"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // compileDetection turns a detection section into a match tree. It reports problems to el and

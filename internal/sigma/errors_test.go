@@ -57,7 +57,11 @@ func TestBrokenFiles(t *testing.T) {
 			{10, 7, "sample line 1:"},
 		}},
 		{"yaml.yml", []wantError{
-			{0, 1, "invalid YAML"},
+			{1, 1, "invalid YAML"},
+		}},
+		// The parser's own position must reach the error: file:line:col, not line 1.
+		{"yaml_line.yml", []wantError{
+			{4, 1, "invalid YAML: line 4:"},
 		}},
 	}
 	for _, tt := range tests {

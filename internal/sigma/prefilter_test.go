@@ -10,7 +10,7 @@ import (
 
 	"github.com/keikai-project/keikai/internal/ascii"
 	"github.com/keikai-project/keikai/internal/event"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 func TestPrefilter(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/keikai-project/keikai/internal/escape"
 	"github.com/keikai-project/keikai/internal/event"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Samples are example inputs a rule must and must not match; `keikai rules test` runs them.

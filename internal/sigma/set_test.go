@@ -97,7 +97,7 @@ func TestLoadFSBrokenJoinsAllFiles(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error for broken rules")
 	}
-	for _, f := range []string{"misspelled.yml", "detection.yml", "tags.yml", "correlation.yml", "samples.yml", "yaml.yml"} {
+	for _, f := range []string{"misspelled.yml", "detection.yml", "tags.yml", "correlation.yml", "samples.yml", "yaml.yml", "yaml_line.yml"} {
 		if !strings.Contains(err.Error(), "broken/"+f+":") {
 			t.Errorf("no error from %s", f)
 		}

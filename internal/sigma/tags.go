@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/keikai-project/keikai/internal/taxonomy"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Tag prefixes that link a rule to keikai's taxonomy and to advisories.
