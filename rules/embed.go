@@ -1,7 +1,7 @@
 // Package rules holds keikai's bundled detection rules: Sigma-compatible YAML files, one idea per
 // file, grouped by the advisory or incident category they implement (statd, slapper, probe, mail,
 // dos, worm, intrusion, and host for host-artifact checks). The files are embedded into the binary;
-// load them with rule.LoadFS(rules.FS, ".").
+// load them with sigma.LoadFS(rules.FS, ".").
 //
 // Rule files live one directory below this one and end in .yml. The pattern below matches every
 // such file, so a directory that is still empty does not break the build.

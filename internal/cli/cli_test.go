@@ -51,10 +51,10 @@ func golden(t *testing.T, name, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./cli -update to create it)", err)
+		t.Fatalf("%v (run go test ./internal/cli -update to create it)", err)
 	}
 	if got != string(want) {
-		t.Errorf("output differs from %s (run go test ./cli -update after checking the change)\n--- got ---\n%s", path, got)
+		t.Errorf("output differs from %s (run go test ./internal/cli -update after checking the change)\n--- got ---\n%s", path, got)
 	}
 }
 
