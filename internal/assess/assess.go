@@ -259,12 +259,14 @@ func (r *run) weigh(rule *sigma.Rule, ev *event.Event, prose bool) Evidence {
 	return e
 }
 
+// refused reports whether a packet-filter line shows the packet not let through; a line that
+// names no action is taken as refused, since filters log what their policy drops.
 func refused(action []byte) bool {
 	switch string(action) {
 	case "accept", "allow", "pass", "permitted":
 		return false
 	}
-	return len(action) > 0
+	return true
 }
 
 func (r *run) finding(rule *sigma.Rule, ev *event.Event, file string, line int64) *finding.Finding {
