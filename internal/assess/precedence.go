@@ -1,6 +1,8 @@
 package assess
 
 import (
+	"strings"
+
 	"github.com/keikai-project/keikai/internal/sigma"
 	"github.com/keikai-project/keikai/internal/taxonomy"
 )
@@ -66,8 +68,10 @@ func (e Evidence) asserts() bool { return e.Prose && e.Level >= sigma.LevelMediu
 //     of probes to 12345/tcp reports a probe.
 //  3. A report with no finding at all is other:undetermined.
 //
-// The RSIT class:type is that of the strongest finding (highest level, then most frequent) of the
-// chosen category, so a root compromise is intrusions:privileged-account-compromise.
+// The RSIT class:type is that of the strongest finding of the chosen category: an outcome before
+// an attempt (a statd exploit attempt in the log and "root was taken" in the text make
+// intrusions:privileged-account-compromise, not intrusion-attempts:exploit), then the highest
+// level, then the most frequent.
 func Suggest(ev []Evidence) (category, rsit string) {
 	strong := make([]Evidence, 0, len(ev))
 	for _, e := range ev {
@@ -109,8 +113,7 @@ func Suggest(ev []Evidence) (category, rsit string) {
 		w.count++
 	}
 	for _, r := range order {
-		if rsit == "" || weights[r].level > weights[rsit].level ||
-			(weights[r].level == weights[rsit].level && weights[r].count > weights[rsit].count) {
+		if rsit == "" || outranks(r, weights[r].level, weights[r].count, rsit, weights[rsit].level, weights[rsit].count) {
 			rsit = r
 		}
 	}
@@ -120,3 +123,17 @@ func Suggest(ev []Evidence) (category, rsit string) {
 	}
 	return category, rsit
 }
+
+// outranks reports whether RSIT type a, seen at level la count ca times, describes the report
+// better than b: outcomes before attempts (class intrusion-attempts), then level, then count.
+func outranks(a string, la sigma.Level, ca int, b string, lb sigma.Level, cb int) bool {
+	if attemptA, attemptB := isAttempt(a), isAttempt(b); attemptA != attemptB {
+		return attemptB
+	}
+	if la != lb {
+		return la > lb
+	}
+	return ca > cb
+}
+
+func isAttempt(rsit string) bool { return strings.HasPrefix(rsit, "intrusion-attempts:") }
