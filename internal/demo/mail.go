@@ -162,9 +162,9 @@ func message(rng *rand.Rand, headers []string, parts []part) []byte {
 	for _, p := range parts {
 		fmt.Fprintf(&b, "--%s\r\n%s\r\n\r\n", boundary, p.header)
 		b.Write(p.body)
-		if !bytes.HasSuffix(p.body, []byte("\r\n")) {
-			b.WriteString("\r\n")
-		}
+		// The line break before a boundary belongs to the boundary (RFC 2046, 5.1.1): without
+		// one of its own, the part would lose its last line break.
+		b.WriteString("\r\n")
 	}
 	fmt.Fprintf(&b, "--%s--\r\n", boundary)
 	return b.Bytes()
