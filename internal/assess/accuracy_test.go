@@ -41,8 +41,14 @@ var quarterStart = time.Date(2000, time.April, 1, 0, 0, 0, 0, time.FixedZone("JS
 // counts per category, and overall, within 2% of the counts it was built with, and the probed
 // ports, ICMP types and CGI programs of every report to be those its logs were built with.
 func TestSeedQuarterAccuracy(t *testing.T) {
+	for _, seed := range []int64{2000, 1, 42} {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) { quarterAccuracy(t, seed) })
+	}
+}
+
+func quarterAccuracy(t *testing.T, seed int64) {
 	eng := bundledEngine(t)
-	corpus := demo.Quarter(2000, quarterStart, demo.SeedTotal, nil)
+	corpus := demo.Quarter(seed, quarterStart, demo.SeedTotal, nil)
 	keys := taxonomy.CategoryKeys()
 	built, got := map[string]int{}, map[string]int{}
 	confusion := map[[2]string]int{}

@@ -145,7 +145,11 @@ func (o *observer) text(b []byte) {
 			b[k] = ' '
 		}
 	}
+	hasURL := bytes.Contains(b, []byte("://"))
 	for _, scheme := range []string{"http://", "https://", "ftp://"} {
+		if !hasURL {
+			break
+		}
 		for from := 0; ; {
 			i := indexFold(b[from:], scheme)
 			if i < 0 {
@@ -304,7 +308,13 @@ func (o *observer) prosePorts(b []byte) {
 		}
 		return k
 	}
+	// Most log lines name no port in words: skip the searches unless a word could be there.
+	mayName := bytes.Contains(b, []byte("ort")) || bytes.Contains(b, []byte("ORT")) || bytes.Contains(b, []byte("ポート"))
+	maySuffix := mayName || bytes.IndexByte(b, '/') >= 0
 	for _, word := range []string{"port", "ポート"} {
+		if !mayName {
+			break
+		}
 		for from := 0; ; {
 			i := indexFold(b[from:], word)
 			if i < 0 {
@@ -342,6 +352,9 @@ func (o *observer) prosePorts(b []byte) {
 		}
 	}
 	for _, suffix := range []string{"/tcp", "/udp", "番ポート"} {
+		if !maySuffix {
+			break
+		}
 		for from := 0; ; {
 			i := indexFold(b[from:], suffix)
 			if i < 0 {

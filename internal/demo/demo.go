@@ -327,6 +327,15 @@ func (g *generator) probe() *draft {
 			[]string{"攻撃元の管理者への連絡をお願いできますでしょうか。", "よろしくお願いいたします。", "当方では特に被害はありません。"},
 			[]string{"Please contact the administrator of the source.", "Thanks for your help.", "No damage on our side."}))
 	}
+	// What reporters add beside their logs: denials, guesses and questions that name worse
+	// things than the logs show. The logs must still decide.
+	if !noLogs && g.chance(25) {
+		d.prose = append(d.prose, g.say(
+			[]string{"調べた限りでは侵入の形跡はありません。", "ワームによるものでしょうか。", "念のためウイルス検査もしましたが問題ありませんでした。",
+				"サーバが侵入されたかどうか心配です。", "DoS 攻撃の前触れでしょうか。"},
+			[]string{"We checked; the host has not been compromised.", "Is this the Code Red worm?", "Our virus scanner found nothing.",
+				"Could this be the start of a denial of service?", "Maybe someone looking for open relays?"}))
+	}
 	d.affected, d.sources = []string{dst}, []string{g.attacker}
 	return d
 }
@@ -441,6 +450,12 @@ func (g *generator) intrusion() *draft {
 			[]string{"After the scan below our DNS server was compromised and a rootkit was installed.",
 				"The host was broken into the day after this scan; ps and ls were replaced.",
 				"Our web server was defaced; the log shows the scan that came first."}))
+	case r < 85: // the reporter's account alone
+		d.prose = append(d.prose, g.say(
+			[]string{"昨夜、Web サーバのホームページが改ざんされました。ログは消去されていました。",
+				"サーバに侵入され、root 権限を取られました。ログは残っていません。"},
+			[]string{"Our web server was defaced last night; the logs were wiped.",
+				"We found that root was compromised on our mail server; the intruder erased the logs."}))
 	default: // a sniffer left running
 		w.syslog("kernel", 0, "device eth0 entered promiscuous mode")
 		w.advance(time.Minute, time.Hour)
