@@ -75,3 +75,23 @@ func TestParseIncidentTime(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseTime feeds the zone and time parsers what a report form may hold: they return an
+// error or a time in UTC, never panic, and never read the machine's zone.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range [][2]string{{"2000年4月12日 03時12分", "JST"}, {"2000-04-12 03:12 +0900", "Asia/Tokyo"},
+		{"Wed, 12 Apr 2000 03:12:00 -0500", "EST"}, {"12/04/2000", "日本時間"}, {"", "Local"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, when, zone string) {
+		loc, err := ParseZone(zone)
+		if err != nil {
+			loc = time.UTC
+		} else if loc == time.Local {
+			t.Fatalf("ParseZone(%q) returned the machine's zone", zone)
+		}
+		if tm, err := ParseIncidentTime(when, loc); err == nil && tm.Location() != time.UTC {
+			t.Fatalf("ParseIncidentTime(%q) = %v, not in UTC", when, tm)
+		}
+	})
+}
