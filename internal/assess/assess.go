@@ -94,10 +94,7 @@ func Analyse(ctx context.Context, eng *engine.Engine, c report.Content, opts Opt
 	for _, h := range append(slices.Clone(c.AffectedHosts), c.SourceHosts...) {
 		r.obs.text([]byte(h))
 	}
-	sources := []struct {
-		name string
-		text []byte
-	}{{"subject", []byte(c.Subject)}, {"description", []byte(c.Description)}}
+	sources := []source{{"subject", []byte(c.Subject)}, {"description", []byte(c.Description)}}
 	seen := map[report.PartKind]int{}
 	for _, p := range c.Parts {
 		seen[p.Kind]++
@@ -111,10 +108,7 @@ func Analyse(ctx context.Context, eng *engine.Engine, c report.Content, opts Opt
 				name += "-" + strconv.Itoa(n)
 			}
 		}
-		sources = append(sources, struct {
-			name string
-			text []byte
-		}{name, p.Text})
+		sources = append(sources, source{name, p.Text})
 	}
 	for _, s := range sources {
 		if err := r.part(ctx, s.name, s.text); err != nil {
@@ -140,6 +134,13 @@ func Analyse(ctx context.Context, eng *engine.Engine, c report.Content, opts Opt
 	slices.Sort(a.CGIPaths)
 	a.Warnings = r.warnings
 	return a, nil
+}
+
+// source is one text of a report, named as findings cite it: "subject", "description", an
+// attachment's file name, or the kind and number of an unnamed part ("body", "excerpt-1").
+type source struct {
+	name string
+	text []byte
 }
 
 // run is the state of one report's analysis.
