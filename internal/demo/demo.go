@@ -277,7 +277,7 @@ func (g *generator) probe() *draft {
 	dst := g.victim()
 	w := g.logs(g.pick([]string{"gw", "fw", "gate", "router1", "ns"}))
 	d.incident = w.t
-	noLogs := false
+	noLogs, web := false, false
 	switch r := g.rng.IntN(100); {
 	case r < 70:
 		w.probes(g.attacker, dst)
@@ -286,7 +286,7 @@ func (g *generator) probe() *draft {
 			w.probes(g.attacker, g.victim())
 		}
 	case r < 88:
-		w.host = "www"
+		w.host, web = "www", true
 		w.cgi(g.attacker)
 	case r < 95:
 		w.probes(g.attacker, dst)
@@ -306,6 +306,11 @@ func (g *generator) probe() *draft {
 				"昨夜 " + g.attacker + " から不審なアクセスがありました。ログは保存していませんでした。"},
 			[]string{"We were port scanned by " + g.attacker + " last night. We did not keep the log, sorry.",
 				"A host at " + g.attacker + " has been probing our network all week."}))
+	} else if web {
+		d.prose = append(d.prose, g.say(
+			[]string{"Web サーバのアクセスログに以下の記録がありました。", "CGI プログラムを狙ったと思われるアクセスがありました。", "ログを送付いたします。"},
+			[]string{"Our web server logged these requests for old CGI programs.", "See the access log below.", "Someone is trying phf and friends on our server."}))
+		d.logs = append(d.logs, g.file("access_log", w, 30))
 	} else {
 		d.prose = append(d.prose, g.say(
 			[]string{"下記のアドレスから当方のネットワークに対するポートスキャンがありました。",
