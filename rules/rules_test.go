@@ -105,8 +105,13 @@ func TestBundledRuleSamples(t *testing.T) {
 	p := logs.NewParser(time.UTC)
 	var e event.Event
 	matches := func(r *sigma.Rule, s sigma.Sample) bool {
+		prose := r.Formats() == sigma.FormatsOf(event.FormatReport)
 		for _, line := range s.Lines {
-			p.Parse(line, &e)
+			if prose {
+				logs.ReportLine(line, &e)
+			} else {
+				p.Parse(line, &e)
+			}
 			if r.Match(&e) {
 				return true
 			}

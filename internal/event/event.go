@@ -201,6 +201,10 @@ const (
 	FormatHostSocket
 	FormatHostProcess
 	FormatHostPackage
+	// FormatReport is a line of a report's own prose (its subject, description, mail body), which
+	// rules read for what the reporter says when no log line decides (logsource product: keikai,
+	// service: report). Only report analysis produces it; log parsers never do.
+	FormatReport
 	NumFormats
 )
 
@@ -221,6 +225,7 @@ var formatNames = [NumFormats]string{
 	FormatHostSocket:  "host-socket",
 	FormatHostProcess: "host-process",
 	FormatHostPackage: "host-package",
+	FormatReport:      "report",
 }
 
 func (f Format) String() string {

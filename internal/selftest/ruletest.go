@@ -84,9 +84,14 @@ func detects(eng *engine.Engine, ri int, s sigma.Sample, ref time.Time) (bool, e
 	}
 	p := logs.NewParser(time.UTC)
 	p.SetReference(ref)
+	prose := eng.Rules[ri].Formats() == sigma.FormatsOf(event.FormatReport)
 	var ev event.Event
 	for _, line := range s.Lines {
-		p.Parse(line, &ev)
+		if prose {
+			logs.ReportLine(line, &ev)
+		} else {
+			p.Parse(line, &ev)
+		}
 		matched = w.Match(&ev, matched)
 		if slices.Contains(matched, ri) {
 			return true, nil

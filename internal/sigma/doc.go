@@ -63,7 +63,10 @@
 //	category mail, service smtp|mail   sendmail, postfix (service sendmail or postfix: one of them)
 //	product host, service file|socket|process|package
 //	                                   the host artifacts that keikai check collects
-//	(no logsource)                     every log format
+//	product keikai, service report     report: each line of an incident report's own prose
+//	                                   (subject, description, mail body lines that are not log
+//	                                   records), in the field Message; read by report analysis
+//	(no logsource)                     every log format (not host artifacts, not report prose)
 //
 // A rule for any other log source (product windows, say) loads as unsupported: it is counted and
 // skipped, so that a whole Sigma rule directory can be loaded.

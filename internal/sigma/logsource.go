@@ -23,9 +23,12 @@ func (s FormatSet) Has(f event.Format) bool { return f < event.NumFormats && s&(
 
 var (
 	hostFormats = FormatsOf(event.FormatHostFile, event.FormatHostSocket, event.FormatHostProcess, event.FormatHostPackage)
-	allFormats  = FormatSet(1<<event.NumFormats - 1)
+	// reportFormats are the lines of a report's prose; only product: keikai selects them, so that
+	// no log rule reads a reporter's words as a log line.
+	reportFormats = FormatsOf(event.FormatReport)
+	allFormats    = FormatSet(1<<event.NumFormats - 1)
 	// logFormats is every log format, including lines no parser recognised.
-	logFormats      = allFormats &^ hostFormats
+	logFormats      = allFormats &^ hostFormats &^ reportFormats
 	firewallFormats = FormatsOf(event.FormatIptables, event.FormatIpchains, event.FormatIpfw, event.FormatCiscoACL, event.FormatPF)
 	webFormats      = FormatsOf(event.FormatWebAccess, event.FormatWebError)
 	mailFormats     = FormatsOf(event.FormatSendmail, event.FormatPostfix)
@@ -88,6 +91,8 @@ func formatsFor(ls Logsource) (FormatSet, string) {
 		}
 	case "host":
 		set &= hostFormats
+	case "keikai":
+		set &= reportFormats
 	default:
 		return 0, "logsource product " + ls.Product + " is not read by keikai"
 	}
@@ -119,11 +124,16 @@ func formatsFor(ls Logsource) (FormatSet, string) {
 		set &= FormatsOf(event.FormatHostProcess)
 	case "package":
 		set &= FormatsOf(event.FormatHostPackage)
+	case "report":
+		set &= reportFormats
 	default:
 		return 0, "logsource service " + ls.Service + " is not read by keikai"
 	}
 	if set&hostFormats != 0 && product != "host" {
 		set &^= hostFormats // host artifacts are selected only by product: host
+	}
+	if set&reportFormats != 0 && product != "keikai" {
+		set &^= reportFormats // report prose is selected only by product: keikai
 	}
 	if set == 0 {
 		return 0, "logsource " + describe(ls) + " selects no log format keikai reads"

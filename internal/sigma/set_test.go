@@ -153,6 +153,10 @@ func TestFormatsFor(t *testing.T) {
 		{Logsource{Product: "host", Service: "socket"}, FormatsOf(event.FormatHostSocket), false},
 		{Logsource{Product: "host", Service: "process"}, FormatsOf(event.FormatHostProcess), false},
 		{Logsource{Product: "host", Service: "package"}, FormatsOf(event.FormatHostPackage), false},
+		{Logsource{Product: "keikai", Service: "report"}, FormatsOf(event.FormatReport), false},
+		{Logsource{Product: "keikai"}, FormatsOf(event.FormatReport), false},
+		{Logsource{Service: "report"}, 0, true},
+		{Logsource{Product: "linux", Service: "report"}, 0, true},
 		{Logsource{Product: "windows"}, 0, true},
 		{Logsource{Category: "process_creation", Product: "linux"}, 0, true},
 		{Logsource{Product: "linux", Service: "auditd"}, 0, true},
@@ -165,7 +169,7 @@ func TestFormatsFor(t *testing.T) {
 			t.Errorf("formatsFor(%+v) = %s, %q; want %s, unsupported %v", tt.ls, formatNames(got), reason, formatNames(tt.want), tt.unsupported)
 		}
 	}
-	if logFormats.Has(event.FormatHostFile) || !logFormats.Has(event.FormatUnknown) || FormatSet(^uint32(0)).Has(event.NumFormats) {
+	if logFormats.Has(event.FormatHostFile) || logFormats.Has(event.FormatReport) || !logFormats.Has(event.FormatUnknown) || FormatSet(^uint32(0)).Has(event.NumFormats) {
 		t.Error("logFormats or Has is wrong")
 	}
 }
