@@ -271,14 +271,14 @@ func refused(action []byte) bool {
 }
 
 func (r *run) finding(rule *sigma.Rule, ev *event.Event, file string, line int64) *finding.Finding {
-	f := analyze.NewFinding(rule)
+	f := engine.NewFinding(rule)
 	f.File, f.Line = escape.String(file), line
 	f.Time = analyze.FormatTime(ev.Time, r.loc)
 	f.Excerpt = analyze.Excerpt(ev.Raw)
-	if v := ev.Get(event.SourceIp); len(v) > 0 {
+	if v := ev.Get(event.SourceIP); len(v) > 0 {
 		f.SourceIP = escape.Bytes(v)
 	}
-	if v := ev.Get(event.DestinationIp); len(v) > 0 {
+	if v := ev.Get(event.DestinationIP); len(v) > 0 {
 		f.DestinationIP = escape.Bytes(v)
 	}
 	if p, ok := ev.Int(event.DestinationPort); ok && p <= 65535 {
@@ -319,12 +319,12 @@ func (r *run) countProbe(ev *event.Event) {
 				r.udp[int(p)] = true
 			}
 		case "icmp":
-			if t, ok := ev.Int(event.IcmpType); ok && t < 256 {
+			if t, ok := ev.Int(event.ICMPType); ok && t < 256 {
 				r.icmp[int(t)] = true
 			}
 		}
 	case ev.Format == event.FormatWebAccess:
-		if path := ev.Get(event.UrlPath); isCGI(path) {
+		if path := ev.Get(event.URLPath); isCGI(path) {
 			r.cgi[escape.Bytes(path)] = true
 		}
 	}
