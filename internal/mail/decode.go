@@ -75,7 +75,7 @@ func (d Decoder) Decode(raw []byte) (report.Content, error) {
 	w.applyForm()
 	c.Lang = guessLang(c, w.jaHint)
 	if len(w.dropped) > 0 {
-		c.Warnings = append(c.Warnings, "and " + strconv.Itoa(len(w.dropped)) + " more warnings")
+		c.Warnings = append(c.Warnings, "and "+strconv.Itoa(len(w.dropped))+" more warnings")
 	}
 	return *c, nil
 }

@@ -250,15 +250,10 @@ func labelLine(line string, inLog bool) (Field, int, bool) {
 	if !ok {
 		return fieldNone, 0, false
 	}
-	// A label alone on its line needs a colon or a number, or prose lines such as "Source"
-	// would start fields.
-	if valueAt == len(rest) && !numbered && closer == "" {
-		if strings.TrimSpace(rest) != strings.TrimSpace(rest[:stop]) {
-			return fieldNone, 0, false
-		}
-		if !strings.HasSuffix(strings.TrimSpace(line), ":") {
-			return fieldNone, 0, false
-		}
+	// Without a colon a label needs a number or brackets, or prose lines such as "Source" would
+	// start fields.
+	if stop == len(rest) && !numbered && closer == "" {
+		return fieldNone, 0, false
 	}
 	// Continue after any closing bracket or colon that follows the label.
 	v := i + valueAt
