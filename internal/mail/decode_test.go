@@ -312,3 +312,24 @@ func b64(b []byte) []byte {
 	out.Write(enc)
 	return out.Bytes()
 }
+
+// BenchmarkDecode decodes a report with an ISO-2022-JP body and a base64 gzip log of 8 MiB.
+func BenchmarkDecode(b *testing.B) {
+	line := "Apr  1 10:00:00 gw kernel: DENY IN=eth0 SRC=203.0.113.9 DST=192.0.2.1 DPT=111\n"
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	for range (8 << 20) / len(line) {
+		zw.Write([]byte(line))
+	}
+	zw.Close()
+	body := strings.Repeat("\x1b$BIT@5%\"%/%;%9$NJs9p$G$9!#\x1b(B\r\n", 10000)
+	raw := []byte("From: a@example.co.jp\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n" +
+		"Content-Type: text/plain; charset=ISO-2022-JP\r\n\r\n" + body + "--b\r\nContent-Type: application/octet-stream; name=messages.gz\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\n" + string(b64(gz.Bytes())) + "\r\n--b--\r\n")
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, err := Decode(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

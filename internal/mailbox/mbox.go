@@ -85,6 +85,7 @@ type MboxReader struct {
 	nextOff int64
 	started bool
 	eof     bool
+	long    []byte // a line longer than the read buffer, assembled
 	// AmbiguousLines counts lines ^>>+From  read so far: they are where mboxo and mboxrd differ.
 	AmbiguousLines int
 }
@@ -113,7 +114,7 @@ func (m *MboxReader) Next() (*Message, error) {
 		if !fromLine.Match(line) {
 			return nil, ErrNotMbox
 		}
-		m.next, m.nextOff = line, 0
+		m.next, m.nextOff = bytes.Clone(line), 0
 		m.eof = err == io.EOF
 	}
 	if m.next == nil {
@@ -134,8 +135,8 @@ func (m *MboxReader) Next() (*Message, error) {
 		if len(line) == 0 {
 			break
 		}
-		if prevBlank && fromLine.Match(line) {
-			m.next, m.nextOff = line, lineOff
+		if prevBlank && bytes.HasPrefix(line, []byte("From ")) && fromLine.Match(line) {
+			m.next, m.nextOff = bytes.Clone(line), lineOff
 			break
 		}
 		prevBlank = len(trimEOL(line)) == 0
@@ -155,18 +156,17 @@ func (m *MboxReader) Next() (*Message, error) {
 	return msg, nil
 }
 
-// readLine reads one line with its line break, however long it is.
+// readLine reads one line with its line break, however long it is. The line is valid until the
+// next call.
 func (m *MboxReader) readLine() ([]byte, error) {
 	line, err := m.r.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
-		long := append([]byte(nil), line...)
+		m.long = append(m.long[:0], line...)
 		for err == bufio.ErrBufferFull {
 			line, err = m.r.ReadSlice('\n')
-			long = append(long, line...)
+			m.long = append(m.long, line...)
 		}
-		line = long
-	} else {
-		line = append([]byte(nil), line...)
+		line = m.long
 	}
 	m.offset += int64(len(line))
 	return line, err

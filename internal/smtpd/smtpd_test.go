@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"net"
 	netsmtp "net/smtp"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-smtp"
 
 	"github.com/keikai-project/keikai/internal/mail"
 	"github.com/keikai-project/keikai/internal/report"
@@ -353,5 +356,58 @@ func TestAcknowledgeRunsAfterStore(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Acknowledge not called")
+	}
+}
+
+// An idle client is dropped after ReadTimeout.
+func TestIdleTimeout(t *testing.T) {
+	addr := start(t, &recorder{}, Options{ReadTimeout: 200 * time.Millisecond})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	r := bufio.NewReader(c)
+	r.ReadString('\n') // greeting
+	reply, _ := r.ReadString('\n')
+	if !strings.HasPrefix(reply, "421 ") {
+		t.Errorf("after idling: %q, want 421", reply)
+	}
+	if _, err := r.ReadString('\n'); err == nil {
+		t.Error("connection still open")
+	}
+}
+
+// SMTPUTF8: a UTF-8 envelope and header are taken as they are and marked in Received:.
+func TestSMTPUTF8(t *testing.T) {
+	rec := &recorder{}
+	addr := start(t, rec, Options{})
+	c, err := smtp.Dial(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	msg := "From: 山田 <山田@example.jp>\r\nSubject: 報告\r\nMessage-ID: <u@example.jp>\r\n\r\n本文\r\n"
+	if err := c.Mail("山田@example.jp", &smtp.MailOptions{UTF8: true}); err != nil {
+		t.Fatalf("MAIL FROM with SMTPUTF8: %v", err)
+	}
+	if err := c.Rcpt("info@intake.example", nil); err != nil {
+		t.Fatal(err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(w, msg)
+	if err := w.Close(); err != nil {
+		t.Fatalf("DATA: %v", err)
+	}
+	subs := rec.all()
+	if len(subs) != 1 {
+		t.Fatalf("%d stored", len(subs))
+	}
+	if !bytes.Contains(subs[0].Raw, []byte("with UTF8SMTP id")) || string(splitTrace(t, subs[0].Raw)) != msg {
+		t.Errorf("stored %q", subs[0].Raw)
 	}
 }
