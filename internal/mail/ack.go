@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"log/slog"
 	"net"
 	netmail "net/mail"
 	"strings"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/emersion/go-smtp"
 	"golang.org/x/text/encoding/japanese"
+
+	"github.com/keikai-project/keikai/internal/report"
 )
 
 // Original is what an acknowledgement takes from the report it answers.
@@ -251,4 +254,52 @@ func SendRelay(ctx context.Context, relayAddr, from string, to []string, msg []b
 		return fmt.Errorf("acknowledgement relay %s: %w", relayAddr, err)
 	}
 	return nil
+}
+
+// Acknowledger answers stored reports through a relay. Its Send method has the shape of
+// smtpd.Options.Acknowledge.
+type Acknowledger struct {
+	Relay string // host:port of the SMTP relay
+	// From is the intake address shown in From: (e.g. "Incident Response <info@csirt.example>").
+	From string
+	// StatusURL returns the reporter's status link for a receipt.
+	StatusURL func(report.Receipt) string
+	Logger    *slog.Logger
+	Now       func() time.Time
+}
+
+// Send acknowledges one stored report, unless AckOriginal refuses (bounces, automatic mail). The
+// acknowledgement goes out with a null envelope sender, as RFC 3834 3.3 asks of automatic
+// responses, so that a failure to deliver it cannot bounce back into the intake. Failures are
+// logged: the report is stored whether or not its acknowledgement arrives.
+func (a *Acknowledger) Send(ctx context.Context, s *report.Submission, envelopeFrom string, r report.Receipt) {
+	log := a.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	orig, ok := AckOriginal(s.Raw, envelopeFrom)
+	if !ok {
+		log.Info("no acknowledgement: automatic or bounce message", "tracking", r.Tracking, "envelope_from", envelopeFrom)
+		return
+	}
+	lang := s.Lang
+	if lang == "" {
+		if c, err := Decode(s.Raw); err == nil {
+			lang = c.Lang
+		}
+	}
+	now := time.Now
+	if a.Now != nil {
+		now = a.Now
+	}
+	url := ""
+	if a.StatusURL != nil {
+		url = a.StatusURL(r)
+	}
+	msg := Acknowledgement(Ack{Lang: lang, Tracking: r.Tracking, StatusURL: url, From: a.From, Date: now()}, orig)
+	if err := SendRelay(ctx, a.Relay, "", []string{orig.To}, msg); err != nil {
+		log.Error("acknowledgement not sent", "tracking", r.Tracking, "to", orig.To, "err", err)
+		return
+	}
+	log.Info("acknowledgement sent", "tracking", r.Tracking, "to", orig.To, "lang", lang)
 }

@@ -14,12 +14,14 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/keikai-project/keikai/internal/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 func TestAckOriginal(t *testing.T) {
-	report := "Message-ID: <r1@example.co.jp>\r\nReferences: <a@x> <b@y>\r\nSubject: =?ISO-2022-JP?B?GyRCSnM5cBsoQg==?=\r\nFrom: Forged <victim@example.org>\r\n\r\nbody\r\n"
+	reportMsg := "Message-ID: <r1@example.co.jp>\r\nReferences: <a@x> <b@y>\r\nSubject: =?ISO-2022-JP?B?GyRCSnM5cBsoQg==?=\r\nFrom: Forged <victim@example.org>\r\n\r\nbody\r\n"
 	tests := []struct {
 		name     string
 		raw      string
@@ -27,12 +29,12 @@ func TestAckOriginal(t *testing.T) {
 		ok       bool
 		want     Original
 	}{
-		{"a report", report, "<reporter@example.co.jp>", true,
+		{"a report", reportMsg, "<reporter@example.co.jp>", true,
 			Original{To: "reporter@example.co.jp", MessageID: "r1@example.co.jp", References: []string{"a@x", "b@y"}, Subject: "報告"}},
-		{"null sender (a bounce)", report, "", false, Original{}},
-		{"null sender in brackets", report, "<>", false, Original{}},
-		{"mailer daemon", report, "MAILER-DAEMON@mail.example.com", false, Original{}},
-		{"list request address", report, "csirt-list-request@example.org", false, Original{}},
+		{"null sender (a bounce)", reportMsg, "", false, Original{}},
+		{"null sender in brackets", reportMsg, "<>", false, Original{}},
+		{"mailer daemon", reportMsg, "MAILER-DAEMON@mail.example.com", false, Original{}},
+		{"list request address", reportMsg, "csirt-list-request@example.org", false, Original{}},
 		{"auto-replied", "Auto-Submitted: auto-replied\r\n\r\nx", "a@example.com", false, Original{}},
 		{"auto-submitted no", "Auto-Submitted: no\r\n\r\nx", "a@example.com", true, Original{To: "a@example.com"}},
 		{"bulk", "Precedence: bulk\r\n\r\nx", "a@example.com", false, Original{}},
@@ -239,5 +241,45 @@ func TestSendRelayFailures(t *testing.T) {
 	}
 	if time.Since(start) > 3*time.Second {
 		t.Errorf("SendRelay waited %v past its context", time.Since(start))
+	}
+}
+
+func TestAcknowledgerSend(t *testing.T) {
+	sk := &sink{}
+	srv := smtp.NewServer(sk)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	defer srv.Close()
+	a := &Acknowledger{
+		Relay: l.Addr().String(), From: "Incident Response <info@csirt.example>",
+		StatusURL: func(r report.Receipt) string { return "https://csirt.example/s/" + r.Tracking },
+	}
+	raw, err := os.ReadFile(filepath.Join("testdata", "oe_iso2022jp_form.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	receipt := report.Receipt{ID: 1, Tracking: "KK-1998-00001"}
+	a.Send(context.Background(), &report.Submission{Raw: raw}, "yamada@example.co.jp", receipt)
+	// A bounce gets no acknowledgement.
+	a.Send(context.Background(), &report.Submission{Raw: raw}, "", receipt)
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	if len(sk.msgs) != 1 {
+		t.Fatalf("%d acknowledgements sent, want 1", len(sk.msgs))
+	}
+	got := sk.msgs[0]
+	if got.from != "" || got.to[0] != "yamada@example.co.jp" {
+		t.Errorf("envelope %q -> %q, want the null sender", got.from, got.to)
+	}
+	c, err := Decode(got.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Lang != "ja" || !strings.Contains(string(c.Parts[0].Text), "https://csirt.example/s/KK-1998-00001") ||
+		c.Subject != "[KK-1998-00001] 報告を受け付けました (Re: 不正アクセスの報告 (statd))" {
+		t.Errorf("acknowledgement: %q %q\n%s", c.Lang, c.Subject, c.Parts[0].Text)
 	}
 }
