@@ -378,6 +378,9 @@ func (w *walker) leaf(mediaType, charset, name, disposition string, payload []by
 			text = rest
 		}
 	}
+	if !attachment && mediaType == "text/html" {
+		text, contentType = htmlText(text), "text/plain"
+	}
 	kindOfPart := report.PartBody
 	if attachment {
 		kindOfPart = report.PartAttachment

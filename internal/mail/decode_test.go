@@ -253,6 +253,23 @@ func TestDecodeHeaderless(t *testing.T) {
 	}
 }
 
+func TestDecodeHTMLOnly(t *testing.T) {
+	raw := "From: a@example.com\r\nContent-Type: text/html; charset=Shift_JIS\r\n\r\n" +
+		"<html><head><title>t</title><style>p{}</style></head><body><p>\x83\x8d\x83\x4f:</p>" +
+		"<pre>203.0.113.7 - - &quot;GET&nbsp;/cgi-bin/<b>phf</b> HTTP/1.0&quot;</pre></body></html>"
+	c, err := Decode([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Parts) != 1 || c.Parts[0].ContentType != "text/plain" {
+		t.Fatalf("parts: %+v", c.Parts)
+	}
+	want := "ログ:\n203.0.113.7 - - \"GET /cgi-bin/phf HTTP/1.0\"\n"
+	if got := string(c.Parts[0].Text); got != want {
+		t.Errorf("text = %q, want %q", got, want)
+	}
+}
+
 // A gzip bomb yields its first MaxDecompressed bytes and a warning, not an exhausted memory.
 func TestDecodeGzipBomb(t *testing.T) {
 	var gz bytes.Buffer

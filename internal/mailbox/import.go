@@ -1,6 +1,8 @@
 package mailbox
 
 import (
+	"bufio"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -49,8 +51,21 @@ func (o *Options) defaults() {
 // ImportMbox submits every message of the mbox r as a report (Channel import) dated by its
 // receipt time (mail.ReceivedAt). A message already stored is counted as a duplicate. It stops at
 // the first error of the Submitter (the store), and returns what was done until then.
+//
+// An mbox compressed with gzip (archive.mbox.gz, as archives were kept) is decompressed on the fly.
 func ImportMbox(ctx context.Context, r io.Reader, sub report.Submitter, opts Options) (st Stats, err error) {
 	opts.defaults()
+	br := bufio.NewReaderSize(r, 64<<10)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1F && magic[1] == 0x8B {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return st, fmt.Errorf("reading gzip-compressed mbox: %w", err)
+		}
+		defer zr.Close()
+		r = zr
+	} else {
+		r = br
+	}
 	mr := NewMboxReader(r, opts.Format, opts.MaxMessageBytes)
 	defer func() { st.AmbiguousLines = mr.AmbiguousLines }()
 	for {

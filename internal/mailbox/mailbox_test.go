@@ -2,6 +2,7 @@ package mailbox
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"io"
@@ -171,6 +172,25 @@ func TestImportMbox(t *testing.T) {
 	}
 	if string(rec.subs[0].Raw) != strings.Replace(wantFirst, "%s", ">From a reply I quoted", 1) {
 		t.Errorf("first raw message changed: %q", rec.subs[0].Raw)
+	}
+}
+
+func TestImportMboxGzip(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "archive.mboxrd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(raw)
+	zw.Close()
+	rec := &recorder{}
+	st, err := ImportMbox(context.Background(), &gz, rec, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Messages != 4 || st.Stored != 3 || string(rec.subs[1].Raw) != "Received: from localhost by mail.example.com (8.9.3/8.9.3) id BAA1;\n\tMon, 3 Jul 2000 01:02:03 GMT\nMessage-Id: <200007030102.BAA1@mail.example.com>\nFrom: Mail Delivery Subsystem <MAILER-DAEMON@mail.example.com>\nSubject: Returned mail: User unknown\n\nbounce body\n" {
+		t.Errorf("gzip mbox: %+v, second message %q", st, rec.subs[1].Raw)
 	}
 }
 
