@@ -127,7 +127,11 @@ func toUTF8(label string, b []byte) ([]byte, string) {
 	if err != nil {
 		if hasISO2022JPEscape(b) {
 			out, kept := decodeISO2022JP(b)
-			return out, "unknown charset " + quote(label) + "; " + orEmpty(keptNote("ISO-2022-JP (detected)", kept), "decoded as ISO-2022-JP (detected)")
+			note := "unknown charset " + quote(label) + "; decoded as ISO-2022-JP, detected by its escape sequences"
+			if kept > 0 {
+				note += "; " + keptNote("ISO-2022-JP", kept)
+			}
+			return out, note
 		}
 		return b, "unknown charset " + quote(label) + "; text kept as received"
 	}
@@ -136,13 +140,6 @@ func toUTF8(label string, b []byte) ([]byte, string) {
 		return b, "charset " + quote(label) + " could not be decoded; text kept as received"
 	}
 	return out, ""
-}
-
-func orEmpty(s, alt string) string {
-	if s == "" {
-		return alt
-	}
-	return s
 }
 
 func keptNote(name string, kept int) string {

@@ -74,8 +74,8 @@ func (d Decoder) Decode(raw []byte) (report.Content, error) {
 	w.walk(h, body, 0, "text/plain")
 	w.applyForm()
 	c.Lang = guessLang(c, w.jaHint)
-	if len(w.dropped) > 0 {
-		c.Warnings = append(c.Warnings, "and "+strconv.Itoa(len(w.dropped))+" more warnings")
+	if w.dropped > 0 {
+		c.Warnings = append(c.Warnings, "and "+strconv.Itoa(w.dropped)+" more warnings")
 	}
 	return *c, nil
 }
@@ -84,7 +84,7 @@ type walker struct {
 	content  report.Content
 	budget   int64 // bytes that gzip may still expand to
 	maxDepth int
-	dropped  []string
+	dropped  int // warnings beyond maxWarnings, counted only
 	jaHint   bool // a Japanese charset was declared on a body
 }
 
@@ -94,7 +94,7 @@ func (w *walker) warn(msgs ...string) {
 			continue
 		}
 		if len(w.content.Warnings) >= maxWarnings {
-			w.dropped = append(w.dropped, m)
+			w.dropped++
 			continue
 		}
 		w.content.Warnings = append(w.content.Warnings, m)
@@ -124,18 +124,29 @@ func (w *walker) walk(h header, body []byte, depth int, defaultType string) {
 		w.walkMultipart(mediaType, params["boundary"], body, depth)
 	case mediaType == "message/rfc822" || mediaType == "message/global":
 		payload := w.transferDecode(h.Get("Content-Transfer-Encoding"), body, name)
-		ih, ibody, headerEnd, warns := splitMessage(payload)
+		ih, ibody, _, warns := splitMessage(payload)
 		w.warn(prefix("forwarded message: ", warns)...)
-		// The forwarded header (a bounce's Received: and From: lines) is read by the rules too.
+		// The forwarded header (a bounce's Received: and From: lines) is read by the rules too,
+		// one field to a line with encoded words decoded.
 		w.content.Parts = append(w.content.Parts, report.Part{
-			Kind: report.PartBody, Name: name, ContentType: "message/rfc822",
-			Text: bytes.Clone(payload[:headerEnd]),
+			Kind: report.PartBody, Name: name, ContentType: "message/rfc822", Text: headerText(ih),
 		})
 		w.walk(ih, ibody, depth+1, "text/plain")
 	default:
 		payload := w.transferDecode(h.Get("Content-Transfer-Encoding"), body, name)
 		w.leaf(mediaType, params["charset"], name, disposition, payload)
 	}
+}
+
+func headerText(h header) []byte {
+	var b bytes.Buffer
+	for _, f := range h {
+		b.WriteString(f.Name)
+		b.WriteString(": ")
+		b.WriteString(decodeHeaderText(strings.TrimSpace(f.Value)))
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
 }
 
 func prefix(p string, msgs []string) []string {

@@ -120,7 +120,7 @@ func TestDecodeTestdata(t *testing.T) {
 				{kind: report.PartBody, contentType: "message/rfc822", contains: []string{"From: Mail Delivery Subsystem <MAILER-DAEMON@mail.example.com>"}},
 				{kind: report.PartBody, contentType: "text/plain", contains: []string{"permanent fatal errors"}},
 				{kind: report.PartBody, contentType: "message/delivery-status", contains: []string{"Status: 5.1.1"}},
-				{kind: report.PartBody, contentType: "message/rfc822", contains: []string{"HELO example.co.jp) (203.0.113.66)", "Subject: MAKE MONEY FAST"}},
+				{kind: report.PartBody, contentType: "message/rfc822", contains: []string{"HELO example.co.jp) (203.0.113.66) by mail.example.co.jp with SMTP;", "Subject: MAKE MONEY FAST\n"}},
 				{kind: report.PartBody, contentType: "text/plain", contains: []string{"Buy now."}},
 			},
 			noWarnings: true,
@@ -348,5 +348,18 @@ func BenchmarkDecode(b *testing.B) {
 		if _, err := Decode(raw); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestForwardedHeaderDecoded(t *testing.T) {
+	raw := "Content-Type: message/rfc822\r\n\r\nReceived: from x\r\n  by y; Sat, 1 Apr 2000 10:00:00 +0900\r\n" +
+		"Subject: =?ISO-2022-JP?B?GyRCSnM5cBsoQg==?=\r\nFrom: \x1b$B;3ED\x1b(B <yamada@example.co.jp>\r\n\r\nbody\r\n"
+	c, err := Decode([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Received: from x by y; Sat, 1 Apr 2000 10:00:00 +0900\nSubject: 報告\nFrom: 山田 <yamada@example.co.jp>\n"
+	if len(c.Parts) != 2 || string(c.Parts[0].Text) != want || string(c.Parts[1].Text) != "body\r\n" {
+		t.Errorf("parts: %q", c.Parts)
 	}
 }
