@@ -84,7 +84,7 @@ type walker struct {
 	content  report.Content
 	budget   int64 // bytes that gzip may still expand to
 	maxDepth int
-	dropped  int // warnings beyond maxWarnings, counted only
+	dropped  int  // warnings beyond maxWarnings, counted only
 	jaHint   bool // a Japanese charset was declared on a body
 }
 
