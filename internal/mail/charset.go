@@ -11,6 +11,8 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/japanese"
+
+	"github.com/keikai-project/keikai/internal/escape"
 )
 
 // The Japanese charsets are decoded here rather than by x/text's decoders alone, because a
@@ -355,9 +357,11 @@ func guessJapanese(b []byte) (string, []byte, bool) {
 	return bestName, best, best != nil
 }
 
+// quote puts text from a message into a warning: shortened, and escaped (internal/escape) so
+// that a file name with control characters cannot reach an analyst's terminal raw.
 func quote(s string) string {
-	if len(s) > 40 {
-		s = s[:40] + "..."
+	if len(s) > 60 {
+		s = strings.ToValidUTF8(s[:60], "") + "..."
 	}
-	return `"` + strings.ToValidUTF8(s, "?") + `"`
+	return `"` + escape.String(s) + `"`
 }

@@ -363,3 +363,19 @@ func TestForwardedHeaderDecoded(t *testing.T) {
 		t.Errorf("parts: %q", c.Parts)
 	}
 }
+
+func TestWarningsEscaped(t *testing.T) {
+	raw := "Content-Type: application/octet-stream; name=\"evil\x1b]0;title\x07.gz\"\r\nContent-Transfer-Encoding: x-weird\r\n\r\nx"
+	c, err := Decode([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range c.Warnings {
+		if strings.ContainsAny(w, "\x1b\x07") {
+			t.Errorf("warning carries control characters: %q", w)
+		}
+	}
+	if len(c.Warnings) == 0 {
+		t.Error("no warning for the unknown transfer encoding")
+	}
+}
