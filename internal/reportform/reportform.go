@@ -266,7 +266,7 @@ func labelLine(line string, inLog bool) (Field, int, bool) {
 	return f, v, true
 }
 
-// skipNumbering skips "1.", "1)", "(1)", "１．", "[1]", "a.", "I." at i.
+// skipNumbering skips "1.", "1)", "(1)", "１．", "[1]", "1.1" at i.
 func skipNumbering(line string, i int) (int, bool) {
 	j := i
 	open := false
@@ -277,17 +277,39 @@ func skipNumbering(line string, i int) (int, bool) {
 			break
 		}
 	}
-	digits := 0
-	for j < len(line) {
-		r, size := utf8.DecodeRuneInString(line[j:])
-		if fr := fold(r); fr >= '0' && fr <= '9' {
-			digits++
-			j += size
-			continue
+	// One or more groups of digits: "1", "１", and "1.1" or "2-3" in forms with sub-items.
+	groups := 0
+	for {
+		k, digits := j, 0
+		for k < len(line) {
+			r, size := utf8.DecodeRuneInString(line[k:])
+			if fr := fold(r); fr >= '0' && fr <= '9' {
+				digits++
+				k += size
+				continue
+			}
+			break
 		}
-		break
+		if digits == 0 || digits > 3 {
+			break
+		}
+		j, groups = k, groups+1
+		sep := ""
+		for _, c := range []string{".", "．", "-"} {
+			if strings.HasPrefix(line[j:], c) {
+				sep = c
+				break
+			}
+		}
+		if sep == "" || j+len(sep) >= len(line) {
+			break
+		}
+		if r, _ := utf8.DecodeRuneInString(line[j+len(sep):]); fold(r) < '0' || fold(r) > '9' {
+			break
+		}
+		j += len(sep)
 	}
-	if digits == 0 || digits > 3 {
+	if groups == 0 {
 		return i, false
 	}
 	for _, c := range []string{")", "）", "]", ".", "．", "、", "-"} {

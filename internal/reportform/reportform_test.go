@@ -46,6 +46,14 @@ func TestParse(t *testing.T) {
 			want: Form{Name: "A", Organization: "B", Log: "Mar 13 12:34:56 host statd[44]: attempt\n", Fields: 3},
 		},
 		{
+			name: "sub-numbered items under section headings",
+			text: "1. 報告者に関する情報\n 1.1 氏名: 佐藤 花子\n 1.2 組織名: 例示大学\n 1.3 電子メールアドレス: sato@example.ac.jp\n" +
+				"2. インシデントに関する情報\n 2-1. 発生日時: 2000/05/15 10:00\n 2-2. 攻撃元ホスト: 198.51.100.99\n",
+			ok: true,
+			want: Form{Name: "佐藤 花子", Organization: "例示大学", Email: "sato@example.ac.jp", IncidentTime: "2000/05/15 10:00",
+				SourceHosts: []string{"198.51.100.99"}, Fields: 5},
+		},
+		{
 			name: "prose with a signature is not a form",
 			text: "Hello,\nwe saw a scan.\nName: Bob\n",
 		},
