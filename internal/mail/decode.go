@@ -479,6 +479,7 @@ func (w *walker) applyForm() {
 		setIf(&r.Organization, form.Organization)
 		setIf(&r.Email, form.Email)
 		setIf(&r.Phone, form.Phone)
+		r.DisclosureAllowed = form.DisclosureAllowed
 		c.IncidentTime, c.TimeZone = form.IncidentTime, form.TimeZone
 		c.AffectedHosts, c.SourceHosts = form.AffectedHosts, form.SourceHosts
 		c.Description = form.Description

@@ -31,6 +31,7 @@ const (
 	FieldSourceHosts
 	FieldDescription
 	FieldLog
+	FieldDisclosure
 	fieldOther // a label of the form that keikai does not use; it still ends the previous field
 )
 
@@ -45,6 +46,9 @@ type Form struct {
 	AffectedHosts []string
 	SourceHosts   []string
 	Description   string
+	// DisclosureAllowed is true only when the reporter said yes to showing their identity to the
+	// sites involved; no answer, or an unclear one, means no (seeds 000 and 002 promise that).
+	DisclosureAllowed bool
 	// Log is the log section, byte for byte as it stood in the text (it may hold 8-bit bytes).
 	Log string
 	// LogStart and LogEnd delimit the log section in the parsed text, so that the caller can
@@ -87,8 +91,10 @@ func init() {
 		"detail", "description of incident", "incident description")
 	add(FieldLog, "ログ", "ログ情報", "関連ログ", "ログメッセージ", "ログの抜粋", "関連するログ", "log", "logs", "log message",
 		"log excerpt", "relevant log", "log file", "log files")
+	add(FieldDisclosure, "開示の可否", "開示", "情報開示", "報告者情報の開示", "連絡先の開示", "disclosure",
+		"identity disclosure", "disclose identity", "may we disclose your identity")
 	add(fieldOther, "os", "オペレーティングシステム", "対応状況", "対応", "その他", "備考", "others", "comment", "comments",
-		"fax", "住所", "address", "action taken", "disclosure", "開示の可否", "開示", "pgp", "pgp key", "pgp鍵")
+		"fax", "住所", "address", "action taken", "pgp", "pgp key", "pgp鍵")
 }
 
 func normaliseLabel(s string) string {
@@ -187,6 +193,8 @@ func Parse(text string) (form Form, ok bool) {
 			form.SourceHosts = append(form.SourceHosts, Hosts(value)...)
 		case FieldDescription:
 			setOnce(&form.Description, value)
+		case FieldDisclosure:
+			form.DisclosureAllowed = consents(value)
 		case FieldLog:
 			if form.Log == "" && strings.TrimSpace(raw) != "" {
 				// The log keeps its bytes and indentation; only the blank lines around it go.
@@ -197,6 +205,25 @@ func Parse(text string) (form Form, ok bool) {
 		}
 	}
 	return form, true
+}
+
+// consents reads a yes/no answer; anything but a clear yes is no.
+func consents(v string) bool {
+	v = strings.ToLower(strings.TrimSpace(v))
+	for _, no := range []string{"不可", "否", "いいえ", "しない", "しません", "不許可", "no", "not", "don't", "do not", "disallow"} {
+		if strings.Contains(v, no) {
+			return false
+		}
+	}
+	if v == "y" || v == "ok" {
+		return true
+	}
+	for _, yes := range []string{"可", "はい", "許可", "同意", "yes", "allow", "agree"} {
+		if strings.HasPrefix(v, yes) {
+			return true
+		}
+	}
+	return false
 }
 
 func setOnce(dst *string, v string) {

@@ -83,9 +83,30 @@ func TestParse(t *testing.T) {
 }
 
 func equalForm(a, b Form) bool {
-	return a.Name == b.Name && a.Organization == b.Organization && a.Email == b.Email && a.Phone == b.Phone &&
+	return a.DisclosureAllowed == b.DisclosureAllowed && a.Name == b.Name && a.Organization == b.Organization && a.Email == b.Email && a.Phone == b.Phone &&
 		a.IncidentTime == b.IncidentTime && a.TimeZone == b.TimeZone && slices.Equal(a.AffectedHosts, b.AffectedHosts) &&
 		slices.Equal(a.SourceHosts, b.SourceHosts) && a.Description == b.Description && a.Log == b.Log && a.Fields == b.Fields
+}
+
+func TestDisclosure(t *testing.T) {
+	base := "Reporter: A\nOrganization: B\nE-mail: a@b.example\n"
+	for answer, want := range map[string]bool{
+		"Disclosure: yes":                    true,
+		"Disclosure: No":                     false,
+		"Disclosure: yes, but not the phone": false,
+		"開示の可否: 可":                           true,
+		"開示の可否: 不可":                          false,
+		"開示の可否: いいえ":                         false,
+		"開示の可否: ":                            false,
+	} {
+		form, ok := Parse(base + answer + "\n")
+		if !ok || form.DisclosureAllowed != want {
+			t.Errorf("%q: DisclosureAllowed = %v (ok %v), want %v", answer, form.DisclosureAllowed, ok, want)
+		}
+	}
+	if form, _ := Parse(base); form.DisclosureAllowed {
+		t.Error("no answer must mean no disclosure")
+	}
 }
 
 func TestHosts(t *testing.T) {
