@@ -16,22 +16,22 @@ import (
 	"unicode/utf8"
 )
 
-// Field names a form field that keikai uses.
-type Field int
+// fieldKind names a form field that keikai uses.
+type fieldKind int
 
 const (
-	fieldNone Field = iota
-	FieldName
-	FieldOrganization
-	FieldEmail
-	FieldPhone
-	FieldIncidentTime
-	FieldTimeZone
-	FieldAffectedHosts
-	FieldSourceHosts
-	FieldDescription
-	FieldLog
-	FieldDisclosure
+	fieldNone fieldKind = iota
+	fieldName
+	fieldOrganization
+	fieldEmail
+	fieldPhone
+	fieldIncidentTime
+	fieldTimeZone
+	fieldAffectedHosts
+	fieldSourceHosts
+	fieldDescription
+	fieldLog
+	fieldDisclosure
 	fieldOther // a label of the form that keikai does not use; it still ends the previous field
 )
 
@@ -65,33 +65,33 @@ const minFields = 3
 // labels maps a normalised label (lower case, no spaces, no trailing "s") to its field. Labels of
 // the form that keikai does not read (OS, 対応状況, ...) are listed too, so that they end the field
 // before them instead of running into it.
-var labels = map[string]Field{}
+var labels = map[string]fieldKind{}
 
 func init() {
-	add := func(f Field, names ...string) {
+	add := func(f fieldKind, names ...string) {
 		for _, n := range names {
 			labels[normaliseLabel(n)] = f
 		}
 	}
-	add(FieldName, "報告者氏名", "報告者名", "報告者", "氏名", "お名前", "名前", "担当者", "担当者名", "連絡担当者",
+	add(fieldName, "報告者氏名", "報告者名", "報告者", "氏名", "お名前", "名前", "担当者", "担当者名", "連絡担当者",
 		"reporter", "reporter name", "reporter's name", "name", "your name", "contact name", "contact person", "full name")
-	add(FieldOrganization, "組織名", "所属", "所属組織", "所属組織名", "組織", "会社名", "団体名", "所属先", "sitename", "サイト名",
+	add(fieldOrganization, "組織名", "所属", "所属組織", "所属組織名", "組織", "会社名", "団体名", "所属先", "sitename", "サイト名",
 		"organization", "organisation", "organization name", "company", "affiliation", "site", "site name")
-	add(FieldEmail, "e-mail", "email", "e-mail address", "email address", "mail", "mail address", "電子メール",
+	add(fieldEmail, "e-mail", "email", "e-mail address", "email address", "mail", "mail address", "電子メール",
 		"電子メールアドレス", "メールアドレス", "メール", "連絡先メールアドレス", "連絡先e-mail")
-	add(FieldPhone, "電話番号", "電話", "連絡先電話番号", "tel", "phone", "telephone", "phone number", "telephone number")
-	add(FieldIncidentTime, "発生日時", "発生時刻", "発見日時", "日時", "発生日", "インシデント発生日時", "検知日時",
+	add(fieldPhone, "電話番号", "電話", "連絡先電話番号", "tel", "phone", "telephone", "phone number", "telephone number")
+	add(fieldIncidentTime, "発生日時", "発生時刻", "発見日時", "日時", "発生日", "インシデント発生日時", "検知日時",
 		"date/time", "date and time", "time of incident", "incident time", "incident date", "date/time of incident", "date", "time")
-	add(FieldTimeZone, "タイムゾーン", "時間帯(タイムゾーン)", "時差", "time zone", "timezone", "tz")
-	add(FieldAffectedHosts, "被害ホスト", "被害を受けたホスト", "被害ホスト名", "被害システム", "対象ホスト", "攻撃対象ホスト", "攻撃を受けたホスト",
+	add(fieldTimeZone, "タイムゾーン", "時間帯(タイムゾーン)", "時差", "time zone", "timezone", "tz")
+	add(fieldAffectedHosts, "被害ホスト", "被害を受けたホスト", "被害ホスト名", "被害システム", "対象ホスト", "攻撃対象ホスト", "攻撃を受けたホスト",
 		"affected host", "affected system", "victim host", "your host", "target host", "host attacked", "attacked host")
-	add(FieldSourceHosts, "攻撃元ホスト", "攻撃元", "発信元", "発信元ホスト", "送信元", "アクセス元", "アクセス元ホスト", "攻撃元ipアドレス",
+	add(fieldSourceHosts, "攻撃元ホスト", "攻撃元", "発信元", "発信元ホスト", "送信元", "アクセス元", "アクセス元ホスト", "攻撃元ipアドレス",
 		"source host", "source", "source address", "attacking host", "attacker", "attacker host", "origin host")
-	add(FieldDescription, "概要", "内容", "詳細", "状況", "被害状況", "インシデントの概要", "description", "summary", "details",
+	add(fieldDescription, "概要", "内容", "詳細", "状況", "被害状況", "インシデントの概要", "description", "summary", "details",
 		"detail", "description of incident", "incident description")
-	add(FieldLog, "ログ", "ログ情報", "関連ログ", "ログメッセージ", "ログの抜粋", "関連するログ", "log", "logs", "log message",
+	add(fieldLog, "ログ", "ログ情報", "関連ログ", "ログメッセージ", "ログの抜粋", "関連するログ", "log", "logs", "log message",
 		"log excerpt", "relevant log", "log file", "log files")
-	add(FieldDisclosure, "開示の可否", "開示", "情報開示", "報告者情報の開示", "連絡先の開示", "disclosure",
+	add(fieldDisclosure, "開示の可否", "開示", "情報開示", "報告者情報の開示", "連絡先の開示", "disclosure",
 		"identity disclosure", "disclose identity", "may we disclose your identity")
 	add(fieldOther, "os", "オペレーティングシステム", "対応状況", "対応", "その他", "備考", "others", "comment", "comments",
 		"fax", "住所", "address", "action taken", "pgp", "pgp key", "pgp鍵")
@@ -128,7 +128,7 @@ func fold(r rune) rune {
 // found: then the text is prose, not a form.
 func Parse(text string) (form Form, ok bool) {
 	type span struct {
-		field      Field
+		field      fieldKind
 		valueStart int // byte offset where the field's value starts
 		lineStart  int // byte offset of the label line
 	}
@@ -150,7 +150,7 @@ func Parse(text string) (form Form, ok bool) {
 		}
 		if f, valueAt, found := labelLine(line, inLog); found {
 			spans = append(spans, span{field: f, valueStart: off + valueAt, lineStart: off})
-			inLog = f == FieldLog
+			inLog = f == fieldLog
 		}
 		off = next
 	}
@@ -175,27 +175,27 @@ func Parse(text string) (form Form, ok bool) {
 		raw := text[s.valueStart:end]
 		value := cleanValue(raw)
 		switch s.field {
-		case FieldName:
+		case fieldName:
 			setOnce(&form.Name, value)
-		case FieldOrganization:
+		case fieldOrganization:
 			setOnce(&form.Organization, value)
-		case FieldEmail:
+		case fieldEmail:
 			setOnce(&form.Email, firstAddress(value))
-		case FieldPhone:
+		case fieldPhone:
 			setOnce(&form.Phone, value)
-		case FieldIncidentTime:
+		case fieldIncidentTime:
 			setOnce(&form.IncidentTime, value)
-		case FieldTimeZone:
+		case fieldTimeZone:
 			setOnce(&form.TimeZone, value)
-		case FieldAffectedHosts:
+		case fieldAffectedHosts:
 			form.AffectedHosts = append(form.AffectedHosts, Hosts(value)...)
-		case FieldSourceHosts:
+		case fieldSourceHosts:
 			form.SourceHosts = append(form.SourceHosts, Hosts(value)...)
-		case FieldDescription:
+		case fieldDescription:
 			setOnce(&form.Description, value)
-		case FieldDisclosure:
+		case fieldDisclosure:
 			form.DisclosureAllowed = consents(value)
-		case FieldLog:
+		case fieldLog:
 			if form.Log == "" && strings.TrimSpace(raw) != "" {
 				// The log keeps its bytes and indentation; only the blank lines around it go.
 				start, stop := trimBlankLines(text, s.valueStart, end)
@@ -234,7 +234,7 @@ func setOnce(dst *string, v string) {
 
 // labelLine reports whether line starts a field, and where its value starts. Inside the log
 // section only a numbered label ends it: log lines are full of colons ("statd[44]: attempt").
-func labelLine(line string, inLog bool) (Field, int, bool) {
+func labelLine(line string, inLog bool) (fieldKind, int, bool) {
 	i := skipSpace(line, 0)
 	numbered := false
 	if j, ok := skipNumbering(line, i); ok {
