@@ -1,0 +1,26 @@
+package mail
+
+import (
+	"bytes"
+	"html"
+	"regexp"
+)
+
+var (
+	htmlHidden = regexp.MustCompile(`(?is)<(script|style|head)\b.*?</(script|style|head)\s*>`)
+	htmlBreak  = regexp.MustCompile(`(?i)<(br|/p|/div|/tr|/li|/h[1-6]|/pre|hr)\b[^>]*>`)
+	htmlTag    = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+// htmlText turns an HTML body into the text a reader sees, for mail that came without a plain-text
+// alternative: the rules match "GET /cgi-bin/phf", not "GET&nbsp;/cgi-bin/phf" split by tags. Bytes
+// that are not valid UTF-8 pass through unchanged.
+func htmlText(b []byte) []byte {
+	b = htmlHidden.ReplaceAll(b, nil)
+	b = htmlBreak.ReplaceAll(b, []byte("\n"))
+	b = htmlTag.ReplaceAll(b, nil)
+	if bytes.IndexByte(b, '&') < 0 {
+		return b
+	}
+	return bytes.ReplaceAll([]byte(html.UnescapeString(string(b))), []byte("\u00a0"), []byte(" "))
+}
