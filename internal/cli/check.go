@@ -9,6 +9,8 @@ import (
 	"os/signal"
 	"time"
 
+	"github.com/keikai-project/keikai/advisories"
+	"github.com/keikai-project/keikai/internal/advisory"
 	"github.com/keikai-project/keikai/internal/check"
 	"github.com/keikai-project/keikai/internal/escape"
 	"github.com/keikai-project/keikai/internal/finding"
@@ -84,7 +86,11 @@ func runCheck(env *Env, args []string) int {
 	})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	sum, err := check.Run(ctx, eng, check.Options{Root: root, Logs: !noLogs, Location: loc, Year: year}, check.Callbacks{
+	advs, err := advisory.LoadFS(advisories.FS, ".")
+	if err != nil {
+		return fail(env, "check", fmt.Errorf("bundled advisories are broken (a bug in this build of keikai): %w", err))
+	}
+	sum, err := check.Run(ctx, eng, check.Options{Root: root, Logs: !noLogs, Location: loc, Year: year, Advisories: advs}, check.Callbacks{
 		Finding: func(fd *finding.Finding) error {
 			if err := out.Finding(fd); err != nil || !interactive {
 				return err
