@@ -194,8 +194,8 @@ func Text(t finding.Text, lang string) string {
 	return t.En
 }
 
-// substitute fills the placeholders a notice may use.
-func (a *Advisory) substitute(s, lang string) string {
+// Substitute fills the placeholders a notice may use: {expires} and {url}.
+func Substitute(a *Advisory, s, lang string) string {
 	exp := ""
 	if !a.Expires.IsZero() {
 		if lang == Ja {

@@ -19,7 +19,8 @@ const (
 
 // TextOptions adjust the text rendering.
 type TextOptions struct {
-	// Fingerprint, when set, is printed at the end so that a reader can find the signing key.
+	// Fingerprint, when set, is printed at the end so that a reader can find the signing key
+	// (sign.FormatFingerprint gives GnuPG's spelling).
 	Fingerprint string
 }
 
@@ -58,7 +59,7 @@ func RenderText(a *Advisory, lang string, opts TextOptions) []byte {
 			continue
 		}
 		n++
-		w.line(roman(n) + ". " + s.Title)
+		w.line(Roman(n) + ". " + s.Title)
 		w.blank()
 		w.blocks(s.Blocks, "")
 		if s.ID == "references" {
@@ -104,20 +105,9 @@ func RenderText(a *Advisory, lang string, opts TextOptions) []byte {
 		if lang == Ja {
 			label = "OpenPGP 鍵指紋: "
 		}
-		w.line(label + FormatFingerprint(opts.Fingerprint))
+		w.line(label + opts.Fingerprint)
 	}
 	return w.buf.Bytes()
-}
-
-// FormatFingerprint groups a hexadecimal fingerprint in fours, as GnuPG prints it.
-func FormatFingerprint(fp string) string {
-	fp = strings.ToUpper(strings.ReplaceAll(fp, " ", ""))
-	var parts []string
-	for len(fp) > 4 {
-		parts = append(parts, fp[:4])
-		fp = fp[4:]
-	}
-	return strings.Join(append(parts, fp), " ")
 }
 
 func historyTitle(k Kind, lang string) string {
@@ -161,10 +151,10 @@ func (a *Advisory) headerLines(lang string) []string {
 func substituteBlocks(a *Advisory, blocks []Block, lang string) []Block {
 	out := make([]Block, len(blocks))
 	for i, b := range blocks {
-		b.Text = a.substitute(b.Text, lang)
+		b.Text = Substitute(a, b.Text, lang)
 		lines := make([]string, len(b.Lines))
 		for j, l := range b.Lines {
-			lines[j] = a.substitute(l, lang)
+			lines[j] = Substitute(a, l, lang)
 		}
 		b.Lines = lines
 		out[i] = b
@@ -172,8 +162,8 @@ func substituteBlocks(a *Advisory, blocks []Block, lang string) []Block {
 	return out
 }
 
-// roman numbers sections as the seeds do.
-func roman(n int) string {
+// Roman numbers sections as the seeds do: I, II, III, IV.
+func Roman(n int) string {
 	numerals := []struct {
 		v int
 		s string

@@ -38,6 +38,7 @@ type analyzeOptions struct {
 	workers     int
 	top         int
 	lang        string
+	bundles     bundleFlags
 }
 
 func runAnalyze(env *Env, args []string) int {
@@ -51,6 +52,7 @@ func runAnalyze(env *Env, args []string) int {
 	fs.IntVar(&o.workers, "workers", 0, "parsing goroutines (default: number of CPUs)")
 	fs.IntVar(&o.top, "top", 20, "entries per ranking in the summary")
 	fs.StringVar(&o.lang, "lang", "", "language of prose: ja or en (default: from LANG)")
+	o.bundles.register(fs)
 	paths, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitClean
@@ -76,7 +78,7 @@ func runAnalyze(env *Env, args []string) int {
 	if err != nil {
 		return fail(env, "analyze", err)
 	}
-	eng, err := loadEngine(o.rulesDirs, env)
+	eng, _, err := o.bundles.load(env, o.rulesDirs)
 	if err != nil {
 		return fail(env, "analyze", err)
 	}

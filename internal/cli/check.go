@@ -9,8 +9,6 @@ import (
 	"os/signal"
 	"time"
 
-	"github.com/keikai-project/keikai/advisories"
-	"github.com/keikai-project/keikai/internal/advisory"
 	"github.com/keikai-project/keikai/internal/check"
 	"github.com/keikai-project/keikai/internal/escape"
 	"github.com/keikai-project/keikai/internal/finding"
@@ -35,6 +33,7 @@ func runCheck(env *Env, args []string) int {
 		rulesDirs              stringList
 		year                   int
 		noLogs                 bool
+		bundles                bundleFlags
 	)
 	fs := newFlagSet(env, "check", "[flags]", checkHelp)
 	fs.StringVar(&root, "root", "", "check the system mounted at `DIR` instead of this host")
@@ -44,6 +43,7 @@ func runCheck(env *Env, args []string) int {
 	fs.IntVar(&year, "year", 0, "`year` in which the logs end (default: each file's modification time)")
 	fs.StringVar(&tz, "tz", "Local", "time `zone` of log timestamps without an offset")
 	fs.StringVar(&lang, "lang", "", "language of prose: ja or en (default: from LANG)")
+	bundles.register(fs)
 	rest, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitClean
@@ -74,7 +74,7 @@ func runCheck(env *Env, args []string) int {
 			return fail(env, "check", fmt.Errorf("--root %s: not a directory; give the directory where the system is mounted", root))
 		}
 	}
-	eng, err := loadEngine(rulesDirs, env)
+	eng, advs, err := bundles.load(env, rulesDirs)
 	if err != nil {
 		return fail(env, "check", err)
 	}
@@ -86,10 +86,6 @@ func runCheck(env *Env, args []string) int {
 	})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	advs, err := advisory.LoadFS(advisories.FS, ".")
-	if err != nil {
-		return fail(env, "check", fmt.Errorf("bundled advisories are broken (a bug in this build of keikai): %w", err))
-	}
 	sum, err := check.Run(ctx, eng, check.Options{Root: root, Logs: !noLogs, Location: loc, Year: year, Advisories: advs}, check.Callbacks{
 		Finding: func(fd *finding.Finding) error {
 			if err := out.Finding(fd); err != nil || !interactive {
