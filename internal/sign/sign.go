@@ -145,6 +145,30 @@ func (s *Signer) Fingerprint() string {
 	return fmt.Sprintf("%X", s.entity.PrimaryKey.Fingerprint)
 }
 
+// FormatFingerprint groups a hexadecimal fingerprint in fours, as GnuPG prints it.
+func FormatFingerprint(fp string) string {
+	fp = strings.ToUpper(strings.ReplaceAll(fp, " ", ""))
+	var parts []string
+	for len(fp) > 4 {
+		parts = append(parts, fp[:4])
+		fp = fp[4:]
+	}
+	return strings.Join(append(parts, fp), " ")
+}
+
+// PublicFromPrivate returns the armored public key of a stored private key; the passphrase is
+// not needed, since the public half is not encrypted.
+func PublicFromPrivate(armoredPrivate []byte) ([]byte, error) {
+	el, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(armoredPrivate))
+	if err != nil {
+		return nil, fmt.Errorf("read private key: %w", err)
+	}
+	if len(el) != 1 {
+		return nil, fmt.Errorf("read private key: want exactly one key, found %d", len(el))
+	}
+	return (&Signer{entity: el[0]}).PublicKey()
+}
+
 // Identity is the key's primary user ID ("JPCERT/CC <info@jpcert.or.jp>").
 func (s *Signer) Identity() string {
 	if id := s.entity.PrimaryIdentity(); id != nil {
