@@ -1,0 +1,148 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// published makes a key and publishes the built-in advisories with it; it returns the tree and
+// a keyring file with the public key.
+func published(t *testing.T) (out, keyring string) {
+	t.Helper()
+	dir := t.TempDir()
+	pass := filepath.Join(dir, "pass")
+	if err := os.WriteFile(pass, []byte("a passphrase\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(dir, "key.asc")
+	if r := keikai(t, "", "key", "generate", "--name", "Test CSIRT", "--email", "csirt@example.org", "--key", key, "--passphrase-file", pass); r.code != exitClean {
+		t.Fatalf("key generate: %d %s", r.code, r.stderr)
+	}
+	if r := keikai(t, "", "key", "generate", "--name", "X", "--email", "x@example.org", "--key", key, "--passphrase-file", pass); r.code != exitError || !strings.Contains(r.stderr, "never overwrites") {
+		t.Errorf("key generate over an existing key: %d %s", r.code, r.stderr)
+	}
+	r := keikai(t, "", "key", "export", "--key", key)
+	if r.code != exitClean || !strings.Contains(r.stdout, "BEGIN PGP PUBLIC KEY BLOCK") {
+		t.Fatalf("key export: %d %s", r.code, r.stderr)
+	}
+	keyring = filepath.Join(dir, "pub.asc")
+	if err := os.WriteFile(keyring, []byte(r.stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out = filepath.Join(dir, "out")
+	r = keikai(t, "", "advisory", "publish", "--out", out, "--base-url", "https://csirt.example.org", "--contact", "mailto:csirt@example.org",
+		"--key", key, "--passphrase-file", pass)
+	if r.code != exitClean {
+		t.Fatalf("publish: %d %s", r.code, r.stderr)
+	}
+	return out, keyring
+}
+
+// The statd and Slapper bundles, published and signed, run on a fake root and find what the
+// advisories describe; one changed byte in a bundle and nothing runs.
+func TestCheckWithSignedAdvisoryBundles(t *testing.T) {
+	out, keyring := published(t)
+	bundles := filepath.Join(t.TempDir(), "bundles")
+	if err := os.MkdirAll(bundles, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"JPCERT-E-INF-98-0001.e01.rules.json", "JPCERT-AT-2002-0006.e02.rules.json"} {
+		for _, ext := range []string{"", ".asc"} {
+			data, err := os.ReadFile(filepath.Join(out, "bundles", name+ext))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(bundles, name+ext), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	root := fakeRoot(t, infectedFiles(), map[string]string{"proc/4242/exe": "/tmp/.bugtraq"})
+	r := keikai(t, "", "check", "--root", root, "--format", "json", "--tz", "UTC", "--advisories", bundles, "--keyring", keyring)
+	if r.code != exitFindings {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "JPCERT-E-INF-98-0001 expired on 1998-03-06") {
+		t.Errorf("the expired statd advisory is not reported:\n%s", r.stderr)
+	}
+	var doc checkDoc
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]int{}
+	for _, f := range doc.Findings {
+		for _, a := range f.Advisories {
+			found[a]++
+		}
+	}
+	for _, id := range []string{"JPCERT-E-INF-98-0001", "JPCERT-AT-2002-0006"} {
+		if found[id] == 0 {
+			t.Errorf("no finding of %s:\n%s", id, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stdout, "0.9.6g") {
+		t.Error("the Slapper countermeasures did not come with the findings")
+	}
+
+	p := filepath.Join(bundles, "JPCERT-E-INF-98-0001.e01.rules.json")
+	data, _ := os.ReadFile(p)
+	i := bytes.Index(data, []byte("statmon"))
+	data[i] = 'S'
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = keikai(t, "", "check", "--root", root, "--format", "json", "--advisories", bundles, "--keyring", keyring)
+	if r.code != exitError || !strings.Contains(r.stderr, "tampered") || r.stdout != "" {
+		t.Errorf("tampered bundle: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	r = keikai(t, "", "analyze", "--advisories", bundles, "--keyring", keyring, "-")
+	if r.code != exitError || !strings.Contains(r.stderr, "tampered") {
+		t.Errorf("analyze with a tampered bundle: exit %d, stderr %s", r.code, r.stderr)
+	}
+}
+
+func TestAdvisoryVerify(t *testing.T) {
+	out, keyring := published(t)
+	text := filepath.Join(out, "advisories", "JPCERT-AT-2002-0006", "ja.txt")
+	r := keikai(t, "", "advisory", "verify", "--keyring", keyring, text)
+	if r.code != exitClean || !strings.Contains(r.stdout, "good signature by Test CSIRT <csirt@example.org>") {
+		t.Fatalf("verify: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	data, _ := os.ReadFile(text)
+	bad := filepath.Join(t.TempDir(), "bad.txt")
+	os.WriteFile(bad, bytes.Replace(data, []byte("0.9.6g"), []byte("0.9.6h"), 1), 0o644)
+	r = keikai(t, "", "advisory", "verify", "--keyring", keyring, bad)
+	if r.code != exitFindings || !strings.Contains(r.stdout, "BAD") {
+		t.Errorf("verify of a changed text: %d %s", r.code, r.stdout)
+	}
+}
+
+func TestAdvisoryLint(t *testing.T) {
+	r := keikai(t, "", "advisory", "lint")
+	if r.code != exitClean {
+		t.Fatalf("built-in advisories: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = keikai(t, "", "advisory", "lint", "--dir", filepath.Join("..", "advisory", "testdata", "lint", "expiry-before-issue"))
+	if r.code != exitFindings || !strings.Contains(r.stdout, "advisory.yml:11: expires 1998-02-01 is before the issue date") {
+		t.Errorf("lint of a broken advisory: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestAdvisoryRender(t *testing.T) {
+	r := keikai(t, "", "advisory", "render", "--lang", "ja", "--charset", "iso-2022-jp", "JPCERT-E-INF-98-0001")
+	if r.code != exitClean || !strings.Contains(r.stdout, "\x1b$B") || !strings.Contains(r.stdout, "JPCERT-E-INF-98-0001-01") {
+		t.Errorf("render ISO-2022-JP: %d %q", r.code, r.stderr)
+	}
+	r = keikai(t, "", "advisory", "render", "--key", "k", "JPCERT-E-INF-98-0001")
+	if r.code != exitError {
+		t.Errorf("render with a missing key: %d", r.code)
+	}
+	r = keikai(t, "", "advisory", "render", "NOPE")
+	if r.code != exitError || !strings.Contains(r.stderr, "JPCERT-AT-2002-0006") {
+		t.Errorf("unknown ID: %d %s", r.code, r.stderr)
+	}
+}
