@@ -208,6 +208,9 @@ func Build(a *advisory.Advisory, opts Options) *Document {
 	}
 	m.Notes = append(m.Notes, Note{Category: "summary", Title: "Summary", Text: summary(a)})
 	if body := a.Body[advisory.En]; body != nil {
+		if len(body.Preamble) > 0 {
+			m.Notes = append(m.Notes, Note{Category: "general", Title: "Introduction", Text: plain(body.Preamble)})
+		}
 		for _, s := range body.Sections {
 			if s.Style == advisory.Notice || len(s.Blocks) == 0 {
 				continue
