@@ -106,6 +106,10 @@ func reread(e *openpgp.Entity) (*openpgp.Entity, error) {
 // Unlock reads an armored private key (keikai's, or one exported with gpg --export-secret-keys
 // --armor) and decrypts it with passphrase.
 func Unlock(armoredPrivate []byte, passphrase []byte) (*Signer, error) {
+	return guarded(func() (*Signer, error) { return unlock(armoredPrivate, passphrase) })
+}
+
+func unlock(armoredPrivate []byte, passphrase []byte) (*Signer, error) {
 	el, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(armoredPrivate))
 	if err != nil {
 		return nil, fmt.Errorf("read private key: %w", err)
@@ -159,6 +163,10 @@ func FormatFingerprint(fp string) string {
 // PublicFromPrivate returns the armored public key of a stored private key; the passphrase is
 // not needed, since the public half is not encrypted.
 func PublicFromPrivate(armoredPrivate []byte) ([]byte, error) {
+	return guarded(func() ([]byte, error) { return publicFromPrivate(armoredPrivate) })
+}
+
+func publicFromPrivate(armoredPrivate []byte) ([]byte, error) {
 	el, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(armoredPrivate))
 	if err != nil {
 		return nil, fmt.Errorf("read private key: %w", err)
@@ -234,9 +242,29 @@ type Keyring struct {
 	entities openpgp.EntityList
 }
 
+// ErrMalformed: the OpenPGP data could not be parsed.
+var ErrMalformed = errors.New("malformed OpenPGP data")
+
+// guarded runs a go-crypto parser. Its packet parsers panic on some malformed input (signature
+// subpackets, empty clearsigned texts: found by the fuzz targets here); input from outside must
+// never crash keikai, so such a panic becomes ErrMalformed.
+func guarded[T any](parse func() (T, error)) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			var zero T
+			v, err = zero, fmt.Errorf("%w (the parser failed: %v)", ErrMalformed, r)
+		}
+	}()
+	return parse()
+}
+
 // ReadKeyring reads public keys, armored (gpg --export --armor) or binary (gpg --export), one
 // or many concatenated.
 func ReadKeyring(data []byte) (*Keyring, error) {
+	return guarded(func() (*Keyring, error) { return readKeyring(data) })
+}
+
+func readKeyring(data []byte) (*Keyring, error) {
 	var el openpgp.EntityList
 	var err error
 	if bytes.Contains(data, []byte("-----BEGIN PGP")) {
@@ -293,9 +321,13 @@ type Verified struct {
 
 // VerifyClearsigned checks a clearsigned text (keikai's or GnuPG's) against the keyring.
 func (k *Keyring) VerifyClearsigned(data []byte) (*Verified, error) {
-	b, _ := clearsign.Decode(data)
-	if b == nil {
-		return nil, fmt.Errorf("%w: no \"-----BEGIN PGP SIGNED MESSAGE-----\" block", ErrNotSigned)
+	return guarded(func() (*Verified, error) { return k.verifyClearsigned(data) })
+}
+
+func (k *Keyring) verifyClearsigned(data []byte) (*Verified, error) {
+	b, err := decodeClearsigned(data)
+	if err != nil {
+		return nil, err
 	}
 	sig, signer, err := openpgp.VerifyDetachedSignature(k.entities, bytes.NewReader(b.Bytes), b.ArmoredSignature.Body, nil)
 	if err != nil {
@@ -304,8 +336,21 @@ func (k *Keyring) VerifyClearsigned(data []byte) (*Verified, error) {
 	return verified(b.Plaintext, sig, signer), nil
 }
 
+// decodeClearsigned splits a clearsigned text.
+func decodeClearsigned(data []byte) (*clearsign.Block, error) {
+	b, _ := clearsign.Decode(data)
+	if b == nil {
+		return nil, fmt.Errorf("%w: no \"-----BEGIN PGP SIGNED MESSAGE-----\" block", ErrNotSigned)
+	}
+	return b, nil
+}
+
 // VerifyDetached checks an armored or binary detached signature over data.
 func (k *Keyring) VerifyDetached(data, signature []byte) (*Verified, error) {
+	return guarded(func() (*Verified, error) { return k.verifyDetached(data, signature) })
+}
+
+func (k *Keyring) verifyDetached(data, signature []byte) (*Verified, error) {
 	if len(bytes.TrimSpace(signature)) == 0 {
 		return nil, ErrNotSigned
 	}

@@ -221,3 +221,36 @@ func FuzzVerifyClearsigned(f *testing.F) {
 		}
 	})
 }
+
+func FuzzVerifyDetached(f *testing.F) {
+	_, s, err := Generate("Fuzz", "f@example.org", []byte("p"), now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	pub, _ := s.PublicKey()
+	kr, err := ReadKeyring(pub)
+	if err != nil {
+		f.Fatal(err)
+	}
+	sig, _ := s.DetachSign([]byte("data"), now)
+	f.Add([]byte("data"), sig)
+	f.Add([]byte("data"), []byte("-----BEGIN PGP SIGNATURE-----\n\n-----END PGP SIGNATURE-----\n"))
+	f.Fuzz(func(t *testing.T, data, sig []byte) {
+		v, err := kr.VerifyDetached(data, sig)
+		if err == nil && (v == nil || string(v.Text) != string(data)) {
+			t.Fatal("good signature without the signed data")
+		}
+	})
+}
+
+func FuzzReadKeyring(f *testing.F) {
+	_, s, err := Generate("Fuzz", "f@example.org", []byte("p"), now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	pub, _ := s.PublicKey()
+	f.Add(pub)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ReadKeyring(data) // must not panic
+	})
+}
