@@ -127,7 +127,7 @@ func (a *Advisory) headerLines(lang string) []string {
 		if lang == Ja {
 			return ja + ": "
 		}
-		return fmt.Sprintf("%-14s", en+":")
+		return fmt.Sprintf("%-15s", en+":")
 	}
 	first := a.Issued()
 	if a.Kind == KindActivityReport {
