@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/japanese"
@@ -227,4 +228,38 @@ func FuzzParseBody(f *testing.F) {
 			t.Fatalf("valid input rendered to invalid UTF-8")
 		}
 	})
+}
+
+// A skeleton loads, and lint lists every place left to fill in.
+func TestSkeleton(t *testing.T) {
+	_, set := bundled(t)
+	files, err := Skeleton("X-2026-0001", KindEmergency, "Test CSIRT", "", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "X-2026-0001")
+	os.MkdirAll(dir, 0o755)
+	for name, data := range files {
+		os.WriteFile(filepath.Join(dir, name), data, 0o644)
+	}
+	c, err := LoadDir(filepath.Dir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	probs := Lint(c, set)
+	var todo int
+	for _, p := range probs {
+		if strings.Contains(p.Msg, "TODO") {
+			todo++
+		} else {
+			t.Errorf("unexpected problem: %v", p)
+		}
+	}
+	// title/url, countermeasure, and 5 sections in each language
+	if todo != 12 {
+		t.Errorf("%d TODO problems, want 12:\n%v", todo, probs)
+	}
+	if _, err := Skeleton("X", "memo", "T", "", time.Now()); err == nil {
+		t.Error("unknown kind accepted")
+	}
 }

@@ -139,6 +139,14 @@ func lintOne(a *Advisory, rules map[string]*sigma.Rule, tagged []*sigma.Rule) Pr
 			at(a.line("rules"), "rule %s (%s:%d) is tagged advisory.%s but not listed under rules", r.ID, r.File, r.Line, a.ID)
 		}
 	}
+	if strings.Contains(a.Title.Ja+a.Title.En+a.URL, unfinished) {
+		at(a.line("title"), "the title or url still says %s", unfinished)
+	}
+	for _, c := range a.Countermeasures {
+		if strings.Contains(c.Ja+c.En, unfinished) {
+			at(a.line("countermeasures"), "a countermeasure still says %s", unfinished)
+		}
+	}
 	probs = append(probs, lintBodies(a)...)
 	return probs
 }
@@ -169,6 +177,11 @@ func lintBodies(a *Advisory) Problems {
 		for _, s := range b.Sections {
 			if len(s.Blocks) == 0 {
 				at(s.Line, "section #%s is empty", s.ID)
+			}
+			for _, bl := range s.Blocks {
+				if strings.Contains(bl.Text, unfinished) {
+					at(bl.Line, "section #%s still says %s", s.ID, unfinished)
+				}
 			}
 			if s.Style != Notice && strings.TrimSpace(s.Title) == "" {
 				at(s.Line, "section #%s has no title", s.ID)

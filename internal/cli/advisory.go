@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 
 const advisoryHelp = `
 Subcommands:
+  new      start an advisory: keikai advisory new --dir DIR --kind emergency|alert|activity-report --issuer NAME ID
   lint     check the advisories' sources: sections, dates, change notes, linked rules (file:line)
   render   print an advisory as text in the layout of JPCERT/CC's advisories, signed with --key
   verify   check clearsigned advisories (keikai's or another team's, made with GnuPG) against --keyring
@@ -34,11 +36,12 @@ Exit codes: 0 good, 1 lint problems or a signature that does not verify, 2 usage
 // publishFlags are the flags of render and publish.
 type publishFlags struct {
 	keyFile, passFile, baseURL, publisher, namespace, contact, tz string
+	kind                                                          string
 }
 
 func runAdvisory(env *Env, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintf(env.Stdout, "Usage: keikai advisory <lint|render|verify|publish> [flags] [arguments]\n%s\n", advisoryHelp)
+		fmt.Fprintf(env.Stdout, "Usage: keikai advisory <new|lint|render|verify|publish> [flags] [arguments]\n%s\n", advisoryHelp)
 		if len(args) == 0 {
 			return exitError
 		}
@@ -61,6 +64,10 @@ func runAdvisory(env *Env, args []string) int {
 		fs.StringVar(&charset, "charset", "utf-8", "`charset` of the text: utf-8 or iso-2022-jp (for mail)")
 	case "verify":
 		fs.StringVar(&keyring, "keyring", "", "public keys (`FILE`, armored or binary) to check signatures against")
+	case "new":
+		fs.StringVar(&pub.kind, "kind", "", "`kind` of document: emergency, alert or activity-report")
+		fs.StringVar(&pub.publisher, "issuer", "", "the issuing team's `name`")
+		fs.StringVar(&pub.baseURL, "url", "", "the advisory's canonical `URL`")
 	case "publish":
 		fs.StringVar(&out, "out", "", "write the publication tree to `DIR`")
 		fs.StringVar(&pub.baseURL, "base-url", "", "the `URL` the tree is served at (https://csirt.example.org)")
@@ -82,6 +89,9 @@ func runAdvisory(env *Env, args []string) int {
 	}
 	if sub == "verify" {
 		return advisoryVerify(env, keyring, rest)
+	}
+	if sub == "new" {
+		return advisoryNew(env, dir, rest, pub)
 	}
 	advs, err := loadAdvisories(dir)
 	if err != nil {
@@ -273,4 +283,32 @@ func readRuleSource(file string) ([]byte, error) {
 		return data, nil
 	}
 	return os.ReadFile(file)
+}
+
+func advisoryNew(env *Env, dir string, rest []string, o publishFlags) int {
+	if dir == "" || len(rest) != 1 || o.kind == "" || o.publisher == "" {
+		return fail(env, "advisory new", fmt.Errorf("%w: give --dir DIR, --kind, --issuer and the new advisory's ID", errUsage))
+	}
+	id := rest[0]
+	if id == "" || strings.ContainsAny(id, "/\\") || id == "." || id == ".." {
+		return fail(env, "advisory new", fmt.Errorf("%w: %q cannot be a directory name", errUsage, escape.String(id)))
+	}
+	files, err := advisory.Skeleton(id, advisory.Kind(o.kind), o.publisher, o.baseURL, time.Now())
+	if err != nil {
+		return fail(env, "advisory new", fmt.Errorf("%w: %v", errUsage, err))
+	}
+	target := filepath.Join(dir, id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fail(env, "advisory new", err)
+	}
+	if err := os.Mkdir(target, 0o755); err != nil {
+		return fail(env, "advisory new", fmt.Errorf("%w (an advisory with this ID exists?)", err))
+	}
+	for _, name := range []string{"advisory.yml", "ja.md", "en.md"} {
+		if err := os.WriteFile(filepath.Join(target, name), files[name], 0o644); err != nil {
+			return fail(env, "advisory new", err)
+		}
+	}
+	fmt.Fprintf(env.Stdout, "%s: fill in every TODO, then run keikai advisory lint --dir %s\n", escape.String(target), escape.String(dir))
+	return exitClean
 }

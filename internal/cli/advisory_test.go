@@ -146,3 +146,23 @@ func TestAdvisoryRender(t *testing.T) {
 		t.Errorf("unknown ID: %d %s", r.code, r.stderr)
 	}
 }
+
+func TestAdvisoryNew(t *testing.T) {
+	dir := t.TempDir()
+	r := keikai(t, "", "advisory", "new", "--dir", dir, "--kind", "alert", "--issuer", "Test CSIRT", "X-2026-0001")
+	if r.code != exitClean {
+		t.Fatalf("new: %d %s", r.code, r.stderr)
+	}
+	r = keikai(t, "", "advisory", "lint", "--dir", dir)
+	if r.code != exitFindings || !strings.Contains(r.stdout, "still says TODO") {
+		t.Errorf("lint of a fresh skeleton: %d\n%s", r.code, r.stdout)
+	}
+	r = keikai(t, "", "advisory", "new", "--dir", dir, "--kind", "alert", "--issuer", "Test CSIRT", "X-2026-0001")
+	if r.code != exitError {
+		t.Errorf("new over an existing advisory: %d", r.code)
+	}
+	r = keikai(t, "", "advisory", "new", "--dir", dir, "--kind", "alert", "--issuer", "T", "../escape")
+	if r.code != exitError {
+		t.Errorf("new with a path as ID: %d", r.code)
+	}
+}
