@@ -2,9 +2,12 @@ package publish
 
 import (
 	"bytes"
+	"fmt"
+	"html"
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 )
@@ -22,8 +25,12 @@ var contentTypes = map[string]string{
 	".html":   "text/html; charset=utf-8",
 }
 
+// csafRoot is the CSAF provider's folder, the only one whose directories are listed.
+const csafRoot = ".well-known/csaf"
+
 // Handler serves a published tree (os.DirFS(out), or any fs.FS with the same layout) read-only:
-// GET and HEAD only, no directory listings, and the media types CSAF and RFC 9116 expect.
+// GET and HEAD only, the media types CSAF and RFC 9116 expect, and directory listings only under
+// /.well-known/csaf/, where CSAF's directory-based distribution requires them (requirement 14).
 func Handler(tree fs.FS) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -42,6 +49,10 @@ func Handler(tree fs.FS) http.Handler {
 		}
 		defer f.Close()
 		info, err := f.Stat()
+		if err == nil && info.IsDir() && (name == csafRoot || strings.HasPrefix(name, csafRoot+"/")) {
+			listDirectory(w, r, tree, name)
+			return
+		}
 		if err != nil || info.IsDir() {
 			http.NotFound(w, r)
 			return
@@ -75,4 +86,32 @@ func contentType(name string) string {
 		return ct
 	}
 	return "application/octet-stream"
+}
+
+// listDirectory writes a plain HTML list of a directory's entries.
+func listDirectory(w http.ResponseWriter, r *http.Request, tree fs.FS, name string) {
+	if !strings.HasSuffix(r.URL.Path, "/") {
+		http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
+		return
+	}
+	entries, err := fs.ReadDir(tree, name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	var b strings.Builder
+	b.WriteString("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of /")
+	b.WriteString(html.EscapeString(name))
+	b.WriteString("/</title></head><body><pre>\n")
+	for _, e := range entries {
+		n, href := e.Name(), url.PathEscape(e.Name())
+		if e.IsDir() {
+			n, href = n+"/", href+"/"
+		}
+		fmt.Fprintf(&b, "<a href=\"%s\">%s</a>\n", html.EscapeString(href), html.EscapeString(n))
+	}
+	b.WriteString("</pre></body></html>\n")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	io.WriteString(w, b.String())
 }

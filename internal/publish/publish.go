@@ -10,7 +10,7 @@
 //	.well-known/security.txt               RFC 9116, clearsigned, with its CSAF: field
 //	.well-known/csaf/provider-metadata.json
 //	.well-known/csaf/openpgp/FPR.asc       the signing key
-//	.well-known/csaf/service.json, category-csaf.json, feed-tlp-LABEL.json (ROLIE)
+//	.well-known/csaf/service.json, category-LABEL.json, feed-tlp-LABEL.json (ROLIE)
 //	.well-known/csaf/LABEL/index.txt, changes.csv, YEAR/id.json(.asc,.sha256,.sha512)
 //
 // Every signature is made with one key, whose fingerprint the pages, the texts and the provider
@@ -28,6 +28,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -237,6 +238,13 @@ func marshal(v any) ([]byte, error) {
 
 const rolieCategory = "urn:ietf:params:rolie:category:information-type"
 
+var feedIDUnsafe = regexp.MustCompile(`[^a-zA-Z0-9+\-_.]+`)
+
+// feedID turns a team's name into the characters a ROLIE feed ID may have.
+func feedID(name string) string {
+	return strings.Trim(feedIDUnsafe.ReplaceAllString(strings.ToLower(name), "-"), "-")
+}
+
 // provider writes the CSAF provider files: metadata, key, ROLIE service, category and feeds,
 // and per TLP label the directory listings index.txt and changes.csv.
 func (p *publisher) provider() error {
@@ -263,6 +271,7 @@ func (p *publisher) provider() error {
 	}
 	var feeds []feedRef
 	var collections []map[string]any
+	var categoryURLs []string
 	category := map[string]any{"category": []map[string]string{{"scheme": rolieCategory, "term": "csaf"}}}
 	for _, l := range labelNames {
 		es := labels[l]
@@ -304,7 +313,7 @@ func (p *publisher) provider() error {
 			updated = es[0].updated
 		}
 		feed := map[string]any{"feed": map[string]any{
-			"id":       strings.ToLower(strings.ReplaceAll(p.opts.Publisher.Name, "/", "-")) + "-csaf-feed-tlp-" + l,
+			"id":       feedID(p.opts.Publisher.Name) + "-csaf-feed-tlp-" + l,
 			"title":    p.opts.Publisher.Name + " CSAF feed (TLP:" + upper + ")",
 			"link":     []map[string]string{{"rel": "self", "href": feedURL}},
 			"category": category["category"],
@@ -318,6 +327,12 @@ func (p *publisher) provider() error {
 		p.put(".well-known/csaf/"+feedName, data)
 		feeds = append(feeds, feedRef{Summary: "All TLP:" + upper + " advisories of " + p.opts.Publisher.Name + ".", TLPLabel: upper, URL: feedURL})
 		collections = append(collections, map[string]any{"title": p.opts.Publisher.Name + " CSAF feed (TLP:" + upper + ")", "href": feedURL, "categories": category})
+		data, err = marshal(map[string]any{"categories": category})
+		if err != nil {
+			return err
+		}
+		p.put(".well-known/csaf/category-"+l+".json", data)
+		categoryURLs = append(categoryURLs, p.url(".well-known/csaf/category-"+l+".json"))
 	}
 	service := map[string]any{"service": map[string]any{"workspace": []map[string]any{{"title": "Public CSAF feed", "collection": collections}}}}
 	data, err := marshal(service)
@@ -325,16 +340,12 @@ func (p *publisher) provider() error {
 		return err
 	}
 	p.put(".well-known/csaf/service.json", data)
-	if data, err = marshal(map[string]any{"categories": category}); err != nil {
-		return err
-	}
-	p.put(".well-known/csaf/category-csaf.json", data)
 	var distributions []map[string]any
 	for i, l := range labelNames {
 		distributions = append(distributions, map[string]any{"directory_url": p.url(".well-known/csaf/" + l + "/")})
 		if i == 0 {
 			distributions = append(distributions, map[string]any{"rolie": map[string]any{
-				"categories": []string{p.url(".well-known/csaf/category-csaf.json")},
+				"categories": categoryURLs,
 				"feeds":      feeds,
 				"services":   []string{p.url(".well-known/csaf/service.json")},
 			}})

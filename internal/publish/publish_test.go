@@ -264,6 +264,7 @@ func TestHandler(t *testing.T) {
 		{"GET", "/feed.ja.atom", 200, "application/atom+xml"},
 		{"HEAD", "/.well-known/csaf/white/index.txt", 200, "text/plain; charset=utf-8"},
 		{"GET", "/advisories/", 404, ""},
+		{"GET", "/.well-known/csaf/white/2002/", 200, "text/html; charset=utf-8"},
 		{"GET", "/../../etc/passwd", 404, ""},
 		{"POST", "/index.html", 405, ""},
 	}
