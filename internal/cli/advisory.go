@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/keikai-project/keikai/advisories"
 	"github.com/keikai-project/keikai/internal/advisory"
+	"github.com/keikai-project/keikai/internal/announce"
 	"github.com/keikai-project/keikai/internal/csaf"
 	"github.com/keikai-project/keikai/internal/escape"
 	"github.com/keikai-project/keikai/internal/publish"
@@ -25,6 +27,7 @@ Subcommands:
   lint     check the advisories' sources: sections, dates, change notes, linked rules (file:line)
   render   print an advisory as text in the layout of JPCERT/CC's advisories, signed with --key
   verify   check clearsigned advisories (keikai's or another team's, made with GnuPG) against --keyring
+  mail     mail an advisory, signed, to a subscriber list through an SMTP relay, one message each
   publish  write the signed text, rule bundles, CSAF, HTML and feeds of every advisory to --out DIR
 
 Advisories are read from --dir DIR (one directory per advisory: advisory.yml, ja.md, en.md), by
@@ -36,12 +39,13 @@ Exit codes: 0 good, 1 lint problems or a signature that does not verify, 2 usage
 // publishFlags are the flags of render and publish.
 type publishFlags struct {
 	keyFile, passFile, baseURL, publisher, namespace, contact, tz string
-	kind                                                          string
+	kind, smtp, from, subscribers                                 string
+	startTLS                                                      bool
 }
 
 func runAdvisory(env *Env, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintf(env.Stdout, "Usage: keikai advisory <new|lint|render|verify|publish> [flags] [arguments]\n%s\n", advisoryHelp)
+		fmt.Fprintf(env.Stdout, "Usage: keikai advisory <new|lint|render|verify|mail|publish> [flags] [arguments]\n%s\n", advisoryHelp)
 		if len(args) == 0 {
 			return exitError
 		}
@@ -68,6 +72,11 @@ func runAdvisory(env *Env, args []string) int {
 		fs.StringVar(&pub.kind, "kind", "", "`kind` of document: emergency, alert or activity-report")
 		fs.StringVar(&pub.publisher, "issuer", "", "the issuing team's `name`")
 		fs.StringVar(&pub.baseURL, "url", "", "the advisory's canonical `URL`")
+	case "mail":
+		fs.StringVar(&pub.smtp, "smtp", "127.0.0.1:25", "the SMTP relay (`HOST:PORT`)")
+		fs.BoolVar(&pub.startTLS, "starttls", false, "demand STARTTLS from the relay")
+		fs.StringVar(&pub.from, "from", "", "the sender (`ADDRESS`, may include a name)")
+		fs.StringVar(&pub.subscribers, "subscribers", "", "the list (`FILE`): one \"address lang [charset]\" per line")
 	case "publish":
 		fs.StringVar(&out, "out", "", "write the publication tree to `DIR`")
 		fs.StringVar(&pub.baseURL, "base-url", "", "the `URL` the tree is served at (https://csirt.example.org)")
@@ -76,7 +85,7 @@ func runAdvisory(env *Env, args []string) int {
 		fs.StringVar(&pub.contact, "contact", "", "where reports go, for security.txt (`URI`: mailto:... or https://...)")
 		fs.StringVar(&pub.tz, "tz", "Asia/Tokyo", "time `zone` of the advisories' dates")
 	}
-	if sub == "render" || sub == "publish" {
+	if sub == "render" || sub == "publish" || sub == "mail" {
 		fs.StringVar(&pub.keyFile, "key", "", "sign with the private key in `FILE`")
 		fs.StringVar(&pub.passFile, "passphrase-file", "", "read the key's passphrase from `FILE` (default: $"+passphraseEnv+")")
 	}
@@ -108,6 +117,11 @@ func runAdvisory(env *Env, args []string) int {
 			return fail(env, "advisory render", err)
 		}
 		return advisoryRender(env, advs, rest[0], lang, charset, pub.keyFile, pub.passFile)
+	case "mail":
+		if len(rest) != 1 || pub.from == "" || pub.subscribers == "" || pub.keyFile == "" {
+			return fail(env, "advisory mail", fmt.Errorf("%w: give --from, --subscribers FILE, --key FILE and one advisory ID", errUsage))
+		}
+		return advisoryMail(env, advs, rest[0], pub)
 	case "publish":
 		if out == "" || pub.baseURL == "" || pub.contact == "" || pub.keyFile == "" || len(rest) > 0 {
 			return fail(env, "advisory publish", fmt.Errorf("%w: give --out DIR, --base-url URL, --contact URI and --key FILE, and no arguments", errUsage))
@@ -311,4 +325,54 @@ func advisoryNew(env *Env, dir string, rest []string, o publishFlags) int {
 	}
 	fmt.Fprintf(env.Stdout, "%s: fill in every TODO, then run keikai advisory lint --dir %s\n", escape.String(target), escape.String(dir))
 	return exitClean
+}
+
+func advisoryMail(env *Env, advs *advisory.Collection, id string, o publishFlags) int {
+	a, ok := advs.Lookup(id)
+	if !ok {
+		return fail(env, "advisory mail", fmt.Errorf("no advisory %q; there are: %s", escape.String(id), advisoryIDs(advs)))
+	}
+	list, err := os.Open(o.subscribers)
+	if err != nil {
+		return fail(env, "advisory mail", err)
+	}
+	subs, err := announce.ParseSubscribers(list)
+	list.Close()
+	if err != nil {
+		return fail(env, "advisory mail", fmt.Errorf("%s: %w", o.subscribers, err))
+	}
+	signer, err := loadSigner(env, o.keyFile, o.passFile)
+	if err != nil {
+		return fail(env, "advisory mail", err)
+	}
+	from, err := mail.ParseAddress(o.from)
+	if err != nil {
+		return fail(env, "advisory mail", fmt.Errorf("%w: --from %q: %v", errUsage, o.from, err))
+	}
+	now := time.Now()
+	msgs := map[string][]byte{}
+	var order []string
+	for _, s := range subs {
+		m, err := announce.Compose(a, s, o.from, signer, now)
+		if err != nil {
+			return fail(env, "advisory mail", fmt.Errorf("%s: %w", s.Address, err))
+		}
+		msgs[s.Address] = m
+		order = append(order, s.Address)
+	}
+	deliveries, err := announce.Relay{Addr: o.smtp, StartTLS: o.startTLS}.Send(from.Address, msgs, order)
+	code := exitClean
+	for _, d := range deliveries {
+		if d.Err != nil {
+			fmt.Fprintf(env.Stdout, "%s: NOT SENT: %s\n", escape.String(d.Address), escape.String(d.Err.Error()))
+			code = exitFindings
+		} else {
+			fmt.Fprintf(env.Stdout, "%s: sent\n", escape.String(d.Address))
+		}
+	}
+	if err != nil {
+		return fail(env, "advisory mail", err)
+	}
+	fmt.Fprintf(env.Stderr, "keikai: %s signed with key %s\n", a.ID, sign.FormatFingerprint(signer.Fingerprint()))
+	return code
 }
