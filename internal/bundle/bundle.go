@@ -15,12 +15,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/keikai-project/keikai/internal/advisory"
 	"github.com/keikai-project/keikai/internal/finding"
@@ -109,6 +112,10 @@ func date(t time.Time) string {
 	}
 	return t.Format(time.DateOnly)
 }
+
+// safeName is what an advisory ID or rule file name in a manifest may contain: they end up in
+// messages on a terminal, so nothing else is accepted.
+var safeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/+-]*$`)
 
 // Errors that say why a bundle was refused.
 var (
@@ -231,10 +238,16 @@ func verify(path string, opts Options, warn func(string)) (*Bundle, error) {
 	if b.Format != Format {
 		return nil, fmt.Errorf("%s: format %q; this keikai reads %q", path, b.Format, Format)
 	}
-	if b.Advisory == "" || b.Edition < 1 {
-		return nil, fmt.Errorf("%s: the manifest lacks the advisory ID or edition", path)
+	if !safeName.MatchString(b.Advisory) || b.Edition < 1 {
+		return nil, fmt.Errorf("%s: the manifest's advisory ID or edition is missing or malformed", path)
+	}
+	if u, err := url.Parse(b.URL); err != nil || (b.URL != "" && !u.IsAbs()) || strings.ContainsFunc(b.URL, unicode.IsControl) {
+		return nil, fmt.Errorf("%s: the manifest's url is malformed", path)
 	}
 	for _, f := range b.Files {
+		if !safeName.MatchString(f.Name) {
+			return nil, fmt.Errorf("%s: a rule file name in the manifest is malformed", path)
+		}
 		sum := sha256.Sum256([]byte(f.Source))
 		if hex.EncodeToString(sum[:]) != f.SHA256 {
 			return nil, fmt.Errorf("%s: %w: rule file %s does not match its SHA-256 in the manifest", path, ErrTampered, f.Name)
