@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/encoding/japanese"
 
 	"github.com/keikai-project/keikai/advisories"
+	"github.com/keikai-project/keikai/internal/activity"
 	"github.com/keikai-project/keikai/internal/sigma"
 	"github.com/keikai-project/keikai/rules"
 )
@@ -261,5 +262,47 @@ func TestSkeleton(t *testing.T) {
 	}
 	if _, err := Skeleton("X", "memo", "T", "", time.Now()); err == nil {
 		t.Error("unknown kind accepted")
+	}
+}
+
+// The activity report's numbers come from the statistics: the seed's own figures reproduce its
+// sentences, and lint asks only for the URL.
+func TestActivityDraft(t *testing.T) {
+	_, set := bundled(t)
+	jst, _ := time.LoadLocation("Asia/Tokyo")
+	st := &activity.Stats{
+		From: time.Date(2000, 4, 1, 0, 0, 0, 0, jst), To: time.Date(2000, 7, 1, 0, 0, 0, 0, jst), Total: 718,
+		Categories:  map[string]int64{"probe": 610, "mail-relay": 27, "forged-mail": 30, "intrusion": 32, "dos": 8, "worm": 4, "other": 7},
+		TopTCPPorts: []activity.PortCount{{Port: 111, Service: "sunrpc", Count: 40}, {Port: 31337, Count: 3}},
+		ICMPTypes:   []activity.ICMPCount{{Type: 8, Name: "Echo", Count: 12}},
+		CGIPaths:    []activity.PathCount{{Path: "/cgi-bin/phf\x1b[31m", Count: 2}},
+		Causes:      []activity.CauseCount{{Advisory: "JPCERT-E-INF-98-0001", Title: "statd", TitleJa: "statd を悪用したアタック", Count: 5}},
+	}
+	files, err := ActivityDraft("PR-2000-0003", "Test CSIRT", st, time.Date(2000, 7, 31, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "PR-2000-0003")
+	os.MkdirAll(dir, 0o755)
+	for name, data := range files {
+		os.WriteFile(filepath.Join(dir, name), data, 0o644)
+	}
+	c, err := LoadDir(filepath.Dir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	probs := Lint(c, set)
+	if len(probs) != 1 || !strings.Contains(probs[0].Msg, "url still says TODO") {
+		t.Errorf("lint: %v", probs)
+	}
+	a := c.Advisories[0]
+	ja := string(RenderText(a, Ja, TextOptions{}))
+	for _, want := range []string{"Test CSIRT 活動概要 [ 2000年4月1日 〜 2000年6月30日 ]", "報告の件数は 718 件でした", "について 610", "111(sunrpc): 40", "8 (Echo): 12", "JPCERT-E-INF-98-0001 statd を悪用したアタック: 5", "/cgi-bin/phf?[31m: 2"} {
+		if !strings.Contains(strings.ReplaceAll(ja, "\n", ""), want) {
+			t.Errorf("draft lacks %q:\n%s", want, ja)
+		}
+	}
+	if _, err := ActivityDraft("X", "T", &activity.Stats{}, time.Now()); err == nil {
+		t.Error("stats without a period accepted")
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keikai-project/keikai/advisories"
+	"github.com/keikai-project/keikai/internal/activity"
 	"github.com/keikai-project/keikai/internal/advisory"
 	"github.com/keikai-project/keikai/internal/announce"
 	"github.com/keikai-project/keikai/internal/csaf"
@@ -39,7 +41,7 @@ Exit codes: 0 good, 1 lint problems or a signature that does not verify, 2 usage
 // publishFlags are the flags of render and publish.
 type publishFlags struct {
 	keyFile, passFile, baseURL, publisher, namespace, contact, tz string
-	kind, smtp, from, subscribers                                 string
+	kind, smtp, from, subscribers, stats                          string
 	startTLS                                                      bool
 }
 
@@ -72,6 +74,7 @@ func runAdvisory(env *Env, args []string) int {
 		fs.StringVar(&pub.kind, "kind", "", "`kind` of document: emergency, alert or activity-report")
 		fs.StringVar(&pub.publisher, "issuer", "", "the issuing team's `name`")
 		fs.StringVar(&pub.baseURL, "url", "", "the advisory's canonical `URL`")
+		fs.StringVar(&pub.stats, "stats", "", "draft an activity report from a period's statistics (`FILE`, JSON)")
 	case "mail":
 		fs.StringVar(&pub.smtp, "smtp", "127.0.0.1:25", "the SMTP relay (`HOST:PORT`)")
 		fs.BoolVar(&pub.startTLS, "starttls", false, "demand STARTTLS from the relay")
@@ -307,8 +310,25 @@ func advisoryNew(env *Env, dir string, rest []string, o publishFlags) int {
 	if id == "" || strings.ContainsAny(id, "/\\") || id == "." || id == ".." {
 		return fail(env, "advisory new", fmt.Errorf("%w: %q cannot be a directory name", errUsage, escape.String(id)))
 	}
-	files, err := advisory.Skeleton(id, advisory.Kind(o.kind), o.publisher, o.baseURL, time.Now())
-	if err != nil {
+	var files map[string][]byte
+	var err error
+	if o.stats != "" {
+		if advisory.Kind(o.kind) != advisory.KindActivityReport {
+			return fail(env, "advisory new", fmt.Errorf("%w: --stats drafts an activity report; give --kind activity-report", errUsage))
+		}
+		data, err := os.ReadFile(o.stats)
+		if err != nil {
+			return fail(env, "advisory new", err)
+		}
+		var st activity.Stats
+		if err := json.Unmarshal(data, &st); err != nil {
+			return fail(env, "advisory new", fmt.Errorf("--stats %s: %w", o.stats, err))
+		}
+		files, err = advisory.ActivityDraft(id, o.publisher, &st, time.Now())
+		if err != nil {
+			return fail(env, "advisory new", fmt.Errorf("--stats %s: %w", o.stats, err))
+		}
+	} else if files, err = advisory.Skeleton(id, advisory.Kind(o.kind), o.publisher, o.baseURL, time.Now()); err != nil {
 		return fail(env, "advisory new", fmt.Errorf("%w: %v", errUsage, err))
 	}
 	target := filepath.Join(dir, id)

@@ -166,3 +166,22 @@ func TestAdvisoryNew(t *testing.T) {
 		t.Errorf("new with a path as ID: %d", r.code)
 	}
 }
+
+func TestAdvisoryNewFromStats(t *testing.T) {
+	dir := t.TempDir()
+	stats := filepath.Join(dir, "stats.json")
+	os.WriteFile(stats, []byte(`{"from":"2000-04-01T00:00:00+09:00","to":"2000-07-01T00:00:00+09:00","total":718,"categories":{"probe":610,"mail-relay":27,"forged-mail":30,"intrusion":32,"dos":8,"worm":4,"other":7}}`), 0o644)
+	advs := filepath.Join(dir, "advisories")
+	r := keikai(t, "", "advisory", "new", "--dir", advs, "--kind", "activity-report", "--issuer", "Test CSIRT", "--stats", stats, "PR-2000-0003")
+	if r.code != exitClean {
+		t.Fatalf("new --stats: %d %s", r.code, r.stderr)
+	}
+	ja, _ := os.ReadFile(filepath.Join(advs, "PR-2000-0003", "ja.md"))
+	if !strings.Contains(string(ja), "報告の件数は 718 件でした") {
+		t.Errorf("draft:\n%s", ja)
+	}
+	r = keikai(t, "", "advisory", "new", "--dir", advs, "--kind", "alert", "--issuer", "T", "--stats", stats, "X")
+	if r.code != exitError {
+		t.Errorf("--stats with an alert: %d", r.code)
+	}
+}
