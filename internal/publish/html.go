@@ -95,7 +95,7 @@ func blocksOf(blocks []advisory.Block, a *advisory.Advisory, lang string, notice
 
 func (p *publisher) pages() error {
 	fp := p.opts.Signer.Fingerprint()
-	keyURL := "/.well-known/csaf/openpgp/" + fp + ".asc"
+	keyURL := ".well-known/csaf/openpgp/" + fp + ".asc" // relative, so the tree can be served under any path
 	for _, e := range p.entries {
 		a := e.a
 		for _, lang := range []string{advisory.Ja, advisory.En} {
@@ -109,7 +109,7 @@ func (p *publisher) pages() error {
 				Title: advisory.Text(a.Title, lang), PrintedID: a.PrintedID(a.Latest().Number),
 				First: a.FormatDate(a.Issued()), Latest: a.FormatDate(a.Latest().Date), LatestNumber: a.Latest().Number,
 				Later: len(a.Editions) > 1, Expired: a.ExpiredAt(p.opts.Now),
-				CSAF: "../../.well-known/csaf/" + e.csafPath, KeyURL: keyURL, Fingerprint: sign.FormatFingerprint(fp),
+				CSAF: "../../.well-known/csaf/" + e.csafPath, KeyURL: "../../" + keyURL, Fingerprint: sign.FormatFingerprint(fp),
 			}
 			pg.Heading = pg.Title
 			if a.Kind != advisory.KindActivityReport {

@@ -3,6 +3,7 @@ package publish
 import (
 	"bytes"
 	"encoding/xml"
+	"flag"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -24,7 +25,46 @@ import (
 	"github.com/keikai-project/keikai/rules"
 )
 
-var now = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+var (
+	now    = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+)
+
+// Golden files of the renderings that carry no signature (signatures are salted, so they differ
+// on every run): one CSAF document, the pages, a feed and the provider metadata.
+func TestGolden(t *testing.T) {
+	tr := publishTree(t)
+	for _, name := range []string{
+		".well-known/csaf/white/2002/jpcert-at-2002-0006.json",
+		".well-known/csaf/white/1998/jpcert-e-inf-98-0001.json",
+		".well-known/csaf/white/2000/jpcert-pr-2000-0003.json",
+		".well-known/csaf/provider-metadata.json",
+		".well-known/csaf/feed-tlp-white.json",
+		"advisories/JPCERT-AT-2002-0006/ja.html",
+		"advisories/JPCERT-E-INF-98-0001/en.html",
+		"index.html",
+		"feed.en.atom",
+	} {
+		got, err := os.ReadFile(filepath.Join(tr.dir, filepath.FromSlash(name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("testdata", "golden", strings.NewReplacer("/", "_", ".well-known", "well-known").Replace(name))
+		if *update {
+			if err := os.WriteFile(golden, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test ./internal/publish -update to create it)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from %s (run go test ./internal/publish -update after checking the change)\n--- got ---\n%s", name, golden, got)
+		}
+	}
+}
 
 type tree struct {
 	dir     string
@@ -42,7 +82,12 @@ func publishTree(t *testing.T) tree {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, s, err := sign.Generate("Test CSIRT", "csirt@example.org", []byte("p"), now)
+	// A fixed key (testdata/test-key.asc, passphrase "test") keeps the golden files stable.
+	priv, err := os.ReadFile(filepath.Join("testdata", "test-key.asc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sign.Unlock(priv, []byte("test"))
 	if err != nil {
 		t.Fatal(err)
 	}
