@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -23,12 +27,49 @@ import (
 	"github.com/keikai-project/keikai/rules"
 )
 
+// verifyFile checks a clearsigned text, or a file with a detached signature beside it (FILE.asc:
+// CSAF documents, rule bundles) and the FILE.sha256 and FILE.sha512 that CSAF puts beside it.
+func verifyFile(kr *sign.Keyring, name string) (*sign.Verified, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	if bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("-----BEGIN PGP SIGNED MESSAGE-----")) {
+		return kr.VerifyClearsigned(data)
+	}
+	sig, err := os.ReadFile(name + ".asc")
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: neither clearsigned nor with a detached signature %s.asc", sign.ErrNotSigned, filepath.Base(name))
+	}
+	if err != nil {
+		return nil, err
+	}
+	for ext, sum := range map[string]func([]byte) string{
+		".sha256": func(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) },
+		".sha512": func(b []byte) string { h := sha512.Sum512(b); return hex.EncodeToString(h[:]) },
+	} {
+		want, err := os.ReadFile(name + ext)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if f := strings.Fields(string(want)); len(f) == 0 || !strings.EqualFold(f[0], sum(data)) {
+			return nil, fmt.Errorf("the file does not match %s%s", filepath.Base(name), ext)
+		}
+	}
+	return kr.VerifyDetached(data, sig)
+}
+
 const advisoryHelp = `
 Subcommands:
   new      start an advisory: keikai advisory new --dir DIR --kind emergency|alert|activity-report --issuer NAME ID
   lint     check the advisories' sources: sections, dates, change notes, linked rules (file:line)
   render   print an advisory as text in the layout of JPCERT/CC's advisories, signed with --key
-  verify   check clearsigned advisories (keikai's or another team's, made with GnuPG) against --keyring
+  verify   check signed files against --keyring: clearsigned advisories (keikai's, or another
+           team's made with GnuPG), or files with a detached FILE.asc (CSAF, rule bundles) and
+           their FILE.sha256/.sha512
   mail     mail an advisory, signed, to a subscriber list through an SMTP relay, one message each
   publish  write the signed text, rule bundles, CSAF, HTML and feeds of every advisory to --out DIR
 
@@ -236,13 +277,9 @@ func advisoryVerify(env *Env, keyringFile string, files []string) int {
 	}
 	code := exitClean
 	for _, f := range files {
-		signed, err := os.ReadFile(f)
+		v, err := verifyFile(kr, f)
 		if err != nil {
-			return fail(env, "advisory verify", err)
-		}
-		v, err := kr.VerifyClearsigned(signed)
-		if err != nil {
-			fmt.Fprintf(env.Stdout, "%s: BAD: %v\n", escape.String(f), err)
+			fmt.Fprintf(env.Stdout, "%s: BAD: %s\n", escape.String(f), escape.String(err.Error()))
 			code = exitFindings
 			continue
 		}

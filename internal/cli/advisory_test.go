@@ -185,3 +185,24 @@ func TestAdvisoryNewFromStats(t *testing.T) {
 		t.Errorf("--stats with an alert: %d", r.code)
 	}
 }
+
+func TestAdvisoryVerifyDetached(t *testing.T) {
+	out, keyring := published(t)
+	doc := filepath.Join(out, ".well-known", "csaf", "white", "2002", "jpcert-at-2002-0006.json")
+	r := keikai(t, "", "advisory", "verify", "--keyring", keyring, doc, filepath.Join(out, "bundles", "JPCERT-AT-2002-0006.e02.rules.json"))
+	if r.code != exitClean || strings.Count(r.stdout, "good signature") != 2 {
+		t.Fatalf("verify CSAF and bundle: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	data, _ := os.ReadFile(doc)
+	os.WriteFile(doc, bytes.Replace(data, []byte("0.9.6g"), []byte("0.9.6h"), 1), 0o644)
+	r = keikai(t, "", "advisory", "verify", "--keyring", keyring, doc)
+	if r.code != exitFindings || !strings.Contains(r.stdout, "does not match jpcert-at-2002-0006.json.sha") {
+		t.Errorf("changed CSAF: %d %s", r.code, r.stdout)
+	}
+	os.Remove(doc + ".sha256")
+	os.Remove(doc + ".sha512")
+	r = keikai(t, "", "advisory", "verify", "--keyring", keyring, doc)
+	if r.code != exitFindings || !strings.Contains(r.stdout, "signature does not match") {
+		t.Errorf("changed CSAF without hashes: %d %s", r.code, r.stdout)
+	}
+}
