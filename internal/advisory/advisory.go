@@ -186,8 +186,8 @@ func (a *Advisory) FormatDate(t time.Time) string {
 	return t.Format(layout)
 }
 
-// Text picks a language from a bilingual text.
-func Text(t finding.Text, lang string) string {
+// InLang picks one language of a bilingual text.
+func InLang(t finding.Text, lang string) string {
 	if lang == Ja {
 		return t.Ja
 	}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 	"unicode/utf8"
 
@@ -305,4 +306,26 @@ func TestActivityDraft(t *testing.T) {
 	if _, err := ActivityDraft("X", "T", &activity.Stats{}, time.Now()); err == nil {
 		t.Error("stats without a period accepted")
 	}
+}
+
+func FuzzLoad(f *testing.F) {
+	yml, _ := advisories.FS.ReadFile("JPCERT-AT-2002-0006/advisory.yml")
+	ja, _ := advisories.FS.ReadFile("JPCERT-AT-2002-0006/ja.md")
+	f.Add(yml, ja)
+	f.Add([]byte("id: [\nkind: 3"), []byte("## x {#y .bad}\n"))
+	set, err := sigma.LoadFS(rules.FS, ".")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, yml, md []byte) {
+		fsys := fstest.MapFS{"X/advisory.yml": {Data: yml}, "X/ja.md": {Data: md}, "X/en.md": {Data: md}}
+		c, _ := LoadFS(fsys, ".")
+		if c == nil {
+			return
+		}
+		Lint(c, set)
+		for _, a := range c.Advisories {
+			RenderText(a, Ja, TextOptions{})
+		}
+	})
 }

@@ -41,9 +41,9 @@ func RenderText(a *Advisory, lang string, opts TextOptions) []byte {
 	w.line(a.PrintedID(a.Latest().Number))
 	w.line(a.Issuer)
 	w.blank()
-	heading := Text(a.Title, lang)
+	heading := InLang(a.Title, lang)
 	if a.Kind != KindActivityReport {
-		heading = Text(a.HeadingLabel(), lang) + " - " + heading
+		heading = InLang(a.HeadingLabel(), lang) + " - " + heading
 	}
 	w.wrap("", "", heading)
 	w.blank()
@@ -91,7 +91,7 @@ func RenderText(a *Advisory, lang string, opts TextOptions) []byte {
 	for i := len(a.Editions) - 1; i >= 0; i-- {
 		e := a.Editions[i]
 		date := a.FormatDate(e.Date)
-		for j, note := range strings.Split(Text(e.Note, lang), "\n") {
+		for j, note := range strings.Split(InLang(e.Note, lang), "\n") {
 			if j == 0 {
 				w.line(date + " " + note)
 			} else {
@@ -237,7 +237,7 @@ func (w *textWriter) references(a *Advisory) {
 		}
 		n++
 		num := fmt.Sprintf("[%d] ", n)
-		w.wrap(num, strings.Repeat(" ", len(num)), Text(r.Title, w.lang))
+		w.wrap(num, strings.Repeat(" ", len(num)), InLang(r.Title, w.lang))
 		pad := strings.Repeat(" ", len(num)+2)
 		if len(r.Mirrors) == 0 {
 			w.line(pad + r.URL)
@@ -258,7 +258,7 @@ func (w *textWriter) wrap(first, rest, text string) {
 	prefix := first
 	for text != "" {
 		room := textWidth - displayWidth(prefix)
-		if displayWidth(text) <= room {
+		if fits(text, room) {
 			w.line(prefix + text)
 			return
 		}
@@ -267,6 +267,18 @@ func (w *textWriter) wrap(first, rest, text string) {
 		text = strings.TrimLeft(text[cut:], " ")
 		prefix = rest
 	}
+}
+
+// fits reports whether text takes at most room columns, looking no further than it must: a
+// paragraph can be long, and wrap asks once per line.
+func fits(text string, room int) bool {
+	cols := 0
+	for _, r := range text {
+		if cols += runeWidth(r); cols > room {
+			return false
+		}
+	}
+	return true
 }
 
 // notAtLineStart are characters a Japanese line must not begin with (kinsoku shori).

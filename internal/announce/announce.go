@@ -109,7 +109,7 @@ func Compose(a *advisory.Advisory, sub Subscriber, from string, signer *sign.Sig
 		return nil, err
 	}
 	subject := fmt.Sprintf("[%s Ver.%02d] %s - %s", a.PrintedID(a.Latest().Number), a.Latest().Number,
-		advisory.Text(a.HeadingLabel(), sub.Lang), advisory.Text(a.Title, sub.Lang))
+		advisory.InLang(a.HeadingLabel(), sub.Lang), advisory.InLang(a.Title, sub.Lang))
 	var b bytes.Buffer
 	header := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
 	header("From", fromAddr.String())

@@ -106,14 +106,14 @@ func (p *publisher) pages() error {
 			}
 			pg := advisoryPage{
 				Lang: lang, OtherLang: other, IndexFile: index, L: pageLabels[lang], A: a,
-				Title: advisory.Text(a.Title, lang), PrintedID: a.PrintedID(a.Latest().Number),
+				Title: advisory.InLang(a.Title, lang), PrintedID: a.PrintedID(a.Latest().Number),
 				First: a.FormatDate(a.Issued()), Latest: a.FormatDate(a.Latest().Date), LatestNumber: a.Latest().Number,
 				Later: len(a.Editions) > 1, Expired: a.ExpiredAt(p.opts.Now),
 				CSAF: "../../.well-known/csaf/" + e.csafPath, KeyURL: "../../" + keyURL, Fingerprint: sign.FormatFingerprint(fp),
 			}
 			pg.Heading = pg.Title
 			if a.Kind != advisory.KindActivityReport {
-				pg.Heading = advisory.Text(a.HeadingLabel(), lang) + " - " + pg.Title
+				pg.Heading = advisory.InLang(a.HeadingLabel(), lang) + " - " + pg.Title
 			}
 			if !a.Expires.IsZero() {
 				pg.Expires = a.FormatDate(a.Expires)
@@ -132,14 +132,14 @@ func (p *publisher) pages() error {
 				}
 				if s.ID == "references" {
 					for _, r := range a.References {
-						ps.References = append(ps.References, pageReference{Title: advisory.Text(r.Title, lang), URL: r.URL, Mirrors: r.Mirrors})
+						ps.References = append(ps.References, pageReference{Title: advisory.InLang(r.Title, lang), URL: r.URL, Mirrors: r.Mirrors})
 					}
 				}
 				pg.Sections = append(pg.Sections, ps)
 			}
 			for i := len(a.Editions) - 1; i >= 0; i-- {
 				ed := a.Editions[i]
-				pg.History = append(pg.History, pageHistory{Date: a.FormatDate(ed.Date), Number: ed.Number, Lines: strings.Split(advisory.Text(ed.Note, lang), "\n")})
+				pg.History = append(pg.History, pageHistory{Date: a.FormatDate(ed.Date), Number: ed.Number, Lines: strings.Split(advisory.InLang(ed.Note, lang), "\n")})
 			}
 			var buf bytes.Buffer
 			if err := templates.ExecuteTemplate(&buf, "advisory.html", pg); err != nil {
@@ -171,8 +171,8 @@ func (p *publisher) indexes(keyURL, fingerprint string) error {
 			pg.OtherLang, pg.OtherIndex, name = advisory.Ja, "index.html", "index.en.html"
 		}
 		for _, e := range p.entries {
-			row := indexRow{Updated: e.updated.Format(time.DateOnly), ID: e.a.PrintedID(e.a.Latest().Number), Kind: advisory.Text(e.a.Kind.Label(), lang),
-				Title: advisory.Text(e.a.Title, lang), Href: "advisories/" + e.a.ID + "/" + lang + ".html"}
+			row := indexRow{Updated: e.updated.Format(time.DateOnly), ID: e.a.PrintedID(e.a.Latest().Number), Kind: advisory.InLang(e.a.Kind.Label(), lang),
+				Title: advisory.InLang(e.a.Title, lang), Href: "advisories/" + e.a.ID + "/" + lang + ".html"}
 			if !e.a.Expires.IsZero() {
 				row.Expires = e.a.Expires.Format(time.DateOnly)
 			}
@@ -235,12 +235,12 @@ func (p *publisher) feeds() error {
 		}
 		for _, e := range p.entries {
 			page := p.url("advisories/" + e.a.ID + "/" + lang + ".html")
-			summary := advisory.Text(e.a.HeadingLabel(), lang) + ": " + advisory.Text(e.a.Title, lang)
+			summary := advisory.InLang(e.a.HeadingLabel(), lang) + ": " + advisory.InLang(e.a.Title, lang)
 			if n := len(e.a.Editions); n > 1 {
-				summary += " (Ver." + fmt.Sprintf("%02d", n) + ": " + strings.ReplaceAll(advisory.Text(e.a.Latest().Note, lang), "\n", " / ") + ")"
+				summary += " (Ver." + fmt.Sprintf("%02d", n) + ": " + strings.ReplaceAll(advisory.InLang(e.a.Latest().Note, lang), "\n", " / ") + ")"
 			}
 			f.Entries = append(f.Entries, atomEntry{
-				ID: page, Title: e.a.PrintedID(e.a.Latest().Number) + " " + advisory.Text(e.a.Title, lang),
+				ID: page, Title: e.a.PrintedID(e.a.Latest().Number) + " " + advisory.InLang(e.a.Title, lang),
 				Updated: e.updated.UTC().Format(time.RFC3339), Published: e.published.UTC().Format(time.RFC3339),
 				Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: page},
 					{Rel: "related", Type: "text/plain", Href: p.url("advisories/" + e.a.ID + "/" + lang + ".txt")},
