@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/keikai-project/keikai/advisories"
@@ -22,7 +25,7 @@ type bundleFlags struct {
 }
 
 func (b *bundleFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&b.dir, "advisories", "", "run the rules of the signed advisory bundles in `DIR` instead of the built-in ones")
+	fs.StringVar(&b.dir, "advisories", "", "run the rules of the signed advisory bundles in `DIR` (or at an https:// URL) instead of the built-in ones")
 	fs.StringVar(&b.keyring, "keyring", "", "public keys (`FILE`) the bundles must be signed with")
 	fs.BoolVar(&b.insecure, "insecure", false, "run bundles that are not signed (with a warning)")
 }
@@ -57,7 +60,21 @@ func (b *bundleFlags) load(env *Env, rulesDirs []string) (*engine.Engine, *advis
 			return nil, nil, fmt.Errorf("--keyring %s: %w", b.keyring, err)
 		}
 	}
-	res, err := bundle.LoadDir(b.dir, opts)
+	dir := b.dir
+	if strings.Contains(dir, "://") {
+		tmp, err := os.MkdirTemp("", "keikai-bundles-")
+		if err != nil {
+			return nil, nil, err
+		}
+		defer os.RemoveAll(tmp)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := bundle.Fetch(ctx, http.DefaultClient, dir, tmp); err != nil {
+			return nil, nil, fmt.Errorf("--advisories: %w", err)
+		}
+		dir = tmp
+	}
+	res, err := bundle.LoadDir(dir, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--advisories: %w", err)
 	}

@@ -7,6 +7,7 @@
 //	advisories/ID/ja.iso-2022-jp.txt       the Japanese text as mail carries it, clearsigned
 //	advisories/ID/ja.html, en.html         a page per advisory and language
 //	bundles/ID.eNN.rules.json(.asc)        the signed rule bundle (keikai check --advisories)
+//	bundles/index.txt                      the bundles' names, for --advisories https://.../bundles/
 //	.well-known/security.txt               RFC 9116, clearsigned, with its CSAF: field
 //	.well-known/csaf/provider-metadata.json
 //	.well-known/csaf/openpgp/FPR.asc       the signing key
@@ -152,6 +153,7 @@ func (p *publisher) clearsigned(name string, text []byte) error {
 
 func (p *publisher) build(c *advisory.Collection) error {
 	fpr := sign.FormatFingerprint(p.opts.Signer.Fingerprint())
+	var bundleIndex []string
 	for _, a := range c.Advisories {
 		e := entry{a: a, label: strings.ToLower(csafLabel(a.TLP)), published: p.day(a.Issued()), updated: p.day(a.Latest().Date)}
 		dir := "advisories/" + a.ID + "/"
@@ -198,6 +200,13 @@ func (p *publisher) build(c *advisory.Collection) error {
 			return err
 		}
 		p.entries = append(p.entries, e)
+		if e.bundle != "" {
+			bundleIndex = append(bundleIndex, path.Base(e.bundle))
+		}
+	}
+	if len(bundleIndex) > 0 {
+		slices.Sort(bundleIndex)
+		p.put("bundles/"+bundle.IndexName, []byte(strings.Join(bundleIndex, "\n")+"\n"))
 	}
 	// Newest first, as an index and a feed list them.
 	sort.SliceStable(p.entries, func(i, j int) bool { return p.entries[i].updated.After(p.entries[j].updated) })

@@ -251,6 +251,9 @@ func TestProviderFiles(t *testing.T) {
 	if got, want := read(".well-known/csaf/white/index.txt"), "1998/jpcert-e-inf-98-0001.json\n2000/jpcert-pr-2000-0003.json\n2002/jpcert-at-2002-0006.json\n"; got != want {
 		t.Errorf("index.txt = %q, want %q", got, want)
 	}
+	if got, want := read("bundles/index.txt"), "JPCERT-AT-2002-0006.e02.rules.json\nJPCERT-E-INF-98-0001.e01.rules.json\nJPCERT-PR-2000-0003.e01.rules.json\n"; got != want {
+		t.Errorf("bundles/index.txt = %q, want %q", got, want)
+	}
 	changes := strings.Split(strings.TrimSpace(read(".well-known/csaf/white/changes.csv")), "\n")
 	if len(changes) != 3 || changes[0] != `"2002/jpcert-at-2002-0006.json","2002-09-19T15:00:00Z"` {
 		t.Errorf("changes.csv newest first with the edition's time: %q", changes)
