@@ -115,8 +115,13 @@ func TestLintRejects(t *testing.T) {
 
 func TestLoadReportsSyntaxWithLine(t *testing.T) {
 	_, err := LoadDir(filepath.Join("testdata", "load"))
-	if err == nil || !strings.Contains(err.Error(), filepath.Join("bad-heading", "ja.md")+":3: section heading") {
-		t.Errorf("err = %v", err)
+	for _, want := range []string{
+		filepath.Join("bad-heading", "ja.md") + ":3: section heading",
+		filepath.Join("misspelled", "advisory.yml") + ":8: unknown key \"notes\" in an edition",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want %q", err, want)
+		}
 	}
 }
 

@@ -198,6 +198,26 @@ func loadOne(fsys fs.FS, dir string, name func(string) string) (*Advisory, []Pro
 			at(lines["expires"], "expires %q is not a date; write YYYY-MM-DD", src.Expires)
 		}
 	}
+	// Unknown keys in the lists are misspellings that would otherwise vanish silently.
+	unknownKeys := func(n *yaml.Node, what string, allowed ...string) {
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i]; !slices.Contains(allowed, k.Value) {
+				at(k.Line, "unknown key %q in %s; known: %s", k.Value, what, strings.Join(allowed, ", "))
+			}
+		}
+	}
+	for i := range src.Editions {
+		unknownKeys(&src.Editions[i], "an edition", "number", "date", "note")
+	}
+	for i := range src.Products {
+		unknownKeys(&src.Products[i], "a product", "name", "vendor", "affected", "fixed")
+	}
+	for i := range src.References {
+		unknownKeys(&src.References[i], "a reference", "title", "url", "mirrors", "inline")
+	}
 	for i := range src.Editions {
 		n := &src.Editions[i]
 		var e struct {
