@@ -77,7 +77,8 @@ Advisories are read from --dir DIR (one directory per advisory: advisory.yml, ja
 default the ones built into keikai. A private key's passphrase comes from --passphrase-file or
 $KEIKAI_PASSPHRASE.
 
-Exit codes: 0 good, 1 lint problems or a signature that does not verify, 2 usage or input error.`
+Exit codes: 0 good; 1 lint problems, a signature that does not verify, or a subscriber the relay
+refused; 2 usage or input error.`
 
 // publishFlags are the flags of render and publish.
 type publishFlags struct {
