@@ -3,10 +3,14 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/keikai-project/keikai/internal/testenv"
 )
 
 // published makes a key and publishes the built-in advisories with it; it returns the tree and
@@ -204,5 +208,69 @@ func TestAdvisoryVerifyDetached(t *testing.T) {
 	r = keikai(t, "", "advisory", "verify", "--keyring", keyring, doc)
 	if r.code != exitFindings || !strings.Contains(r.stdout, "signature does not match") {
 		t.Errorf("changed CSAF without hashes: %d %s", r.code, r.stdout)
+	}
+}
+
+// GnuPG, a judge keikai did not write, accepts everything keikai publishes: the clearsigned
+// texts (UTF-8 and ISO-2022-JP), security.txt, and the detached signatures of the CSAF documents
+// and rule bundles; and refuses a text with one changed byte.
+func TestPublishedTreeVerifiesWithGnuPG(t *testing.T) {
+	gpg := testenv.Command(t, "gpg", "gnupg")
+	out, keyring := published(t)
+	home, err := os.MkdirTemp("", "kg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if conf, err := exec.LookPath("gpgconf"); err == nil {
+			kill := exec.Command(conf, "--kill", "gpg-agent")
+			kill.Env = append(os.Environ(), "GNUPGHOME="+home)
+			kill.Run()
+		}
+		os.RemoveAll(home)
+	})
+	run := func(args ...string) error {
+		cmd := exec.Command(gpg, append([]string{"--batch", "--no-tty"}, args...)...)
+		cmd.Env = append(os.Environ(), "GNUPGHOME="+home)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("%v: %s", err, msg)
+		}
+		return nil
+	}
+	if err := run("--import", keyring); err != nil {
+		t.Fatal(err)
+	}
+	var checked int
+	err = filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		switch {
+		case strings.HasSuffix(p, ".txt") && !strings.HasSuffix(p, "index.txt"):
+			checked++
+			if err := run("--verify", p); err != nil {
+				t.Errorf("gpg --verify %s: %v", p, err)
+			}
+		case strings.HasSuffix(p, ".asc") && !strings.Contains(p, "openpgp"):
+			checked++
+			if err := run("--verify", p, strings.TrimSuffix(p, ".asc")); err != nil {
+				t.Errorf("gpg --verify %s: %v", p, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 17 { // 9 texts, security.txt, 3 CSAF, 3 bundles, provider metadata
+		t.Errorf("only %d signed files checked", checked)
+	}
+	text := filepath.Join(out, "advisories", "JPCERT-E-INF-98-0001", "ja.iso-2022-jp.txt")
+	data, _ := os.ReadFile(text)
+	i := bytes.Index(data, []byte("statd"))
+	data[i] = 'S'
+	os.WriteFile(text, data, 0o644)
+	if err := run("--verify", text); err == nil {
+		t.Error("gpg accepted an ISO-2022-JP text with a changed byte")
 	}
 }
