@@ -24,7 +24,7 @@
 // {#id}" starts a numbered section, "{#id .appendix}" an unnumbered one, "{#id .notice}" a block
 // of the trailer (contact, disclaimer, reprint notice); "### Title" starts a subsection; blank
 // lines separate paragraphs; lines indented by four spaces are kept verbatim (log lines, URLs);
-// a line starting with "・", "* " or "(n)" starts a list item. In a notice, {expires} and {url}
+// a line starting with "・", "※", "* ", "(n)", "(*n)" or "[n]" starts a list item. In a notice, {expires} and {url}
 // stand for the advisory's expiry date and canonical URL, so a reprint notice never disagrees with
 // the header.
 package advisory

@@ -68,7 +68,7 @@ func (b *Body) Section(id string) (*Section, bool) {
 
 var (
 	headingAttrs = regexp.MustCompile(`^(.*?)\s*\{#([a-z0-9-]+)((?:\s+\.[a-z]+)*)\}\s*$`)
-	itemMarker   = regexp.MustCompile(`^(・|※|\* |\(\d+\) ?|\[\d+\] )`)
+	itemMarker   = regexp.MustCompile(`^(・|※|\* |\(\*?\d+\) ?|\[\d+\] )`)
 )
 
 // parseBody reads the prose subset described in the package comment. Problems carry the line.
