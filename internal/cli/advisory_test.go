@@ -274,3 +274,27 @@ func TestPublishedTreeVerifiesWithGnuPG(t *testing.T) {
 		t.Error("gpg accepted an ISO-2022-JP text with a changed byte")
 	}
 }
+
+func TestCheckWithUnsignedBundle(t *testing.T) {
+	out, keyring := published(t)
+	bundles := t.TempDir()
+	name := "JPCERT-AT-2002-0006.e02.rules.json"
+	data, err := os.ReadFile(filepath.Join(out, "bundles", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(bundles, name), data, 0o644)
+	root := fakeRoot(t, infectedFiles(), nil)
+	r := keikai(t, "", "check", "--root", root, "--format", "json", "--advisories", bundles, "--keyring", keyring)
+	if r.code != exitError || !strings.Contains(r.stderr, "unsigned") || !strings.Contains(r.stderr, "--insecure") {
+		t.Errorf("unsigned bundle: exit %d, %s", r.code, r.stderr)
+	}
+	r = keikai(t, "", "check", "--root", root, "--format", "json", "--advisories", bundles, "--insecure")
+	if r.code != exitFindings || !strings.Contains(r.stderr, "not signed") || !strings.Contains(r.stderr, "UNSIGNED") {
+		t.Errorf("unsigned bundle with --insecure: exit %d, %s", r.code, r.stderr)
+	}
+	r = keikai(t, "", "check", "--root", root, "--insecure")
+	if r.code != exitError || !strings.Contains(r.stderr, "go with --advisories") {
+		t.Errorf("--insecure without --advisories: exit %d, %s", r.code, r.stderr)
+	}
+}
