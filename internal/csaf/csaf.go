@@ -222,7 +222,7 @@ func Build(a *advisory.Advisory, opts Options) *Document {
 			m.Notes = append(m.Notes, Note{Category: category, Title: s.Title, Text: plain(s.Blocks)})
 		}
 		if s, ok := body.Section("reprint"); ok {
-			m.Notes = append(m.Notes, Note{Category: "legal_disclaimer", Title: "Reprinting", Text: plain(s.Blocks)})
+			m.Notes = append(m.Notes, Note{Category: "legal_disclaimer", Title: "Reprinting", Text: advisory.Substitute(a, plain(s.Blocks), advisory.En)})
 		}
 	}
 	if !a.Expires.IsZero() {

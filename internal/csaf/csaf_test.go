@@ -35,7 +35,7 @@ func TestBuild(t *testing.T) {
 		id, profile string
 		want        []string
 	}{
-		{"JPCERT-E-INF-98-0001", ProfileIncidentResponse, []string{`"title": "Expiry"`, "expires on 1998-03-06", "3e50647f-9849-4181-b64d-be35400c3ac2", `"category": "mitigation"`, "https://t.example/b.json", `"initial_release_date": "1998-02-26T00:00:00+09:00"`}},
+		{"JPCERT-E-INF-98-0001", ProfileIncidentResponse, []string{`"title": "Expiry"`, "expires on 1998-03-06", "3e50647f-9849-4181-b64d-be35400c3ac2", `"category": "mitigation"`, "https://t.example/b.json", `"initial_release_date": "1998-02-26T00:00:00+09:00"`, "do not reprint it after March 6, 1998"}},
 		{"JPCERT-AT-2002-0006", ProfileIncidentResponse, []string{`"version": "2"`, `"number": "2"`, "vers:generic/<=0.9.6d", `"fixed": [`, "0.9.6g"}},
 		{"JPCERT-PR-2000-0003", ProfileInformational, []string{`"title": "Countermeasures"`, "718 reports"}},
 	}
@@ -51,6 +51,9 @@ func TestBuild(t *testing.T) {
 		}
 		if tt.profile == ProfileInformational && len(d.Vulnerabilities) > 0 {
 			t.Errorf("%s: an informational advisory must not have vulnerabilities", tt.id)
+		}
+		if strings.Contains(string(data), "{url}") || strings.Contains(string(data), "{expires}") {
+			t.Errorf("%s: a notice placeholder reached the document", tt.id)
 		}
 		for _, w := range tt.want {
 			if !strings.Contains(string(data), w) {
