@@ -28,6 +28,8 @@ type Options struct {
 	Root string
 	// Logs analyses the host's log files; nil leaves them out.
 	Logs LogAnalyzer
+	// Advisories give each finding its advisories' countermeasures.
+	Advisories *advisory.Collection
 }
 
 // LogAnalyzer runs log files through the log rules: it passes findings to emit (in order, from
@@ -74,7 +76,9 @@ func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*
 		sum.Categories[c.Key] = 0
 	}
 	emit := func(f *finding.Finding) error {
-		f.Countermeasures = countermeasures(f.Advisories)
+		if opts.Advisories != nil {
+			f.Countermeasures = opts.Advisories.Countermeasures(f.Advisories)
+		}
 		sum.Findings++
 		sum.Categories[f.Category]++
 		if cb.Finding != nil {
@@ -178,19 +182,4 @@ func artifact(ev *event.Event) string {
 		return fmt.Sprintf("%s %s (%s)", get(event.PackageName), get(event.PackageVersion), get(event.PackageSource))
 	}
 	return escape.Bytes(ev.Raw)
-}
-
-// countermeasures collects the steps of the given advisories, in order.
-func countermeasures(ids []string) []finding.Text {
-	var out []finding.Text
-	for _, id := range ids {
-		a, ok := advisory.Lookup(id)
-		if !ok {
-			continue
-		}
-		for _, c := range a.Countermeasures {
-			out = append(out, finding.Text{Ja: c.Ja, En: c.En})
-		}
-	}
-	return out
 }

@@ -35,6 +35,7 @@ type analyzeOptions struct {
 	year        int
 	workers     int
 	top         int
+	bundles     bundleFlags
 }
 
 func runAnalyze(env *Env, args []string) int {
@@ -48,6 +49,7 @@ func runAnalyze(env *Env, args []string) int {
 	fs.IntVar(&o.workers, "workers", 0, "parsing goroutines (default: number of CPUs)")
 	fs.IntVar(&o.top, "top", 20, "entries per ranking in the summary")
 	o.out.addLang(fs)
+	o.bundles.register(fs)
 	paths, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitClean
@@ -66,7 +68,7 @@ func runAnalyze(env *Env, args []string) int {
 		return fail(env, "analyze", fmt.Errorf("%w: --year %d is not a plausible year", errUsage, o.year))
 	}
 	lang := settings.lang
-	eng, err := loadEngine(o.rulesDirs, env)
+	eng, _, err := o.bundles.load(env, o.rulesDirs)
 	if err != nil {
 		return fail(env, "analyze", err)
 	}

@@ -34,6 +34,7 @@ func runCheck(env *Env, args []string) int {
 		rulesDirs stringList
 		year      int
 		noLogs    bool
+		bundles   bundleFlags
 	)
 	fs := newFlagSet(env, "check", "[flags]", checkHelp)
 	fs.StringVar(&root, "root", "", "check the system mounted at `DIR` instead of this host")
@@ -43,6 +44,7 @@ func runCheck(env *Env, args []string) int {
 	fs.IntVar(&year, "year", 0, "`year` in which the logs end (default: each file's modification time)")
 	outFlags.addTZ(fs, "time `zone` of log timestamps without an offset")
 	outFlags.addLang(fs)
+	bundles.register(fs)
 	rest, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitClean
@@ -67,7 +69,7 @@ func runCheck(env *Env, args []string) int {
 			return fail(env, "check", fmt.Errorf("--root %s: not a directory; give the directory where the system is mounted", root))
 		}
 	}
-	eng, err := loadEngine(rulesDirs, env)
+	eng, advs, err := bundles.load(env, rulesDirs)
 	if err != nil {
 		return fail(env, "check", err)
 	}
@@ -79,7 +81,7 @@ func runCheck(env *Env, args []string) int {
 	})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	opts := check.Options{Root: root}
+	opts := check.Options{Root: root, Advisories: advs}
 	if !noLogs {
 		opts.Logs = func(ctx context.Context, paths []string, emit func(*finding.Finding) error, warn func(input.Warning)) (int64, error) {
 			logSum, err := analyze.Run(ctx, eng, analyze.Options{Paths: paths, Findings: true, Location: settings.loc, Year: year},

@@ -45,6 +45,8 @@ func commands() []command {
 	return []command{
 		{"analyze", "find attacks in log files (syslog, firewall, web, mail, logins)", runAnalyze},
 		{"check", "run the advisories' detection methods on this host or a mounted image", runCheck},
+		{"advisory", "lint, render, sign, verify and publish advisories", runAdvisory},
+		{"key", "generate, import and export the OpenPGP key advisories are signed with", runKey},
 		{"rules", "list, test and inspect the detection rules", runRules},
 		{"version", "print keikai's version", runVersion},
 	}

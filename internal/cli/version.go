@@ -6,10 +6,14 @@ import (
 )
 
 func runVersion(env *Env, args []string) int {
-	version := "(devel)"
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		version = info.Main.Version
-	}
-	fmt.Fprintf(env.Stdout, "keikai %s\n", version)
+	fmt.Fprintf(env.Stdout, "keikai %s\n", buildVersion())
 	return exitClean
+}
+
+// buildVersion is keikai's module version, "(devel)" in a development build.
+func buildVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
 }
