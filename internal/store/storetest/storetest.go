@@ -53,7 +53,9 @@ func Run(t *testing.T, open Opener) {
 }
 
 // Day is a UTC midnight of the seed's quarter, so test times read like the activity report.
-func Day(month, day int) time.Time { return time.Date(2000, time.Month(month), day, 0, 0, 0, 0, time.UTC) }
+func Day(month, day int) time.Time {
+	return time.Date(2000, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+}
 
 func openStore(t *testing.T, open Opener) store.Store {
 	t.Helper()
