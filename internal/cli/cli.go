@@ -46,6 +46,9 @@ func commands() []command {
 		{"analyze", "find attacks in log files (syslog, firewall, web, mail, logins)", runAnalyze},
 		{"check", "run the advisories' detection methods on this host or a mounted image", runCheck},
 		{"rules", "list, test and inspect the detection rules", runRules},
+		{"serve", "run the report desk: web form, API, status pages and analysis workers", runServe},
+		{"report", "show, list and re-analyse stored reports", runReport},
+		{"token", "add, list and revoke the partners' API tokens", runToken},
 		{"version", "print keikai's version", runVersion},
 	}
 }

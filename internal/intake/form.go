@@ -35,6 +35,9 @@ type Form struct {
 	Description   string
 	Excerpts      []string
 	Attachments   []Attachment
+	// Other holds form fields that are not a report's (the web form's CSRF token), for the front
+	// end that sent them; they are not analysed.
+	Other map[string]string
 }
 
 // Attachment is a file attached to a report, as sent (gzip stays compressed until decoding).

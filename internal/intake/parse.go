@@ -244,6 +244,11 @@ func (f *Form) set(name, v string) error {
 		f.Description = v
 	case FieldExcerpts:
 		f.Excerpts = append(f.Excerpts, v)
+	default:
+		if f.Other == nil {
+			f.Other = map[string]string{}
+		}
+		f.Other[name] = v
 	}
 	return nil
 }
