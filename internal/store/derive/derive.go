@@ -55,6 +55,7 @@ type Observable struct {
 // the activity report counts reports, not occurrences.
 type Facts struct {
 	Category    string
+	RSIT        string
 	Ports       []Port
 	ICMPTypes   []int
 	CGIPaths    []string
@@ -64,7 +65,7 @@ type Facts struct {
 
 // FactsOf derives the side-table rows of an analysis.
 func FactsOf(a *report.Analysis) Facts {
-	f := Facts{Category: Category(a.Category)}
+	f := Facts{Category: Category(a.Category), RSIT: Text(a.RSIT)}
 	seenPort := map[Port]bool{}
 	addPorts := func(proto string, ports []int) {
 		for _, p := range ports {
@@ -84,13 +85,14 @@ func FactsOf(a *report.Analysis) Facts {
 		}
 	}
 	for _, p := range a.CGIPaths {
-		if p = strings.TrimSpace(p); p != "" && !slices.Contains(f.CGIPaths, p) {
+		if p = Text(strings.TrimSpace(p)); p != "" && !slices.Contains(f.CGIPaths, p) {
 			f.CGIPaths = append(f.CGIPaths, p)
 		}
 	}
 	f.Causes = causes(a)
 	seenObs := map[[2]string]int{}
 	for _, o := range a.Observables {
+		o.Kind, o.Value = report.ObservableKind(Text(string(o.Kind))), Text(o.Value)
 		k := [2]string{string(o.Kind), o.Value}
 		if i, ok := seenObs[k]; ok {
 			f.Observables[i].Count += o.Count
@@ -126,11 +128,11 @@ func causes(a *report.Analysis) []Cause {
 			continue
 		}
 		if len(fd.Advisories) == 0 {
-			add(Cause{Rule: fd.Rule, Title: fd.Title, TitleJa: fd.TitleJa})
+			add(Cause{Rule: Text(fd.Rule), Title: Text(fd.Title), TitleJa: Text(fd.TitleJa)})
 			continue
 		}
 		for _, adv := range fd.Advisories {
-			add(Cause{Advisory: adv, Title: fd.Title, TitleJa: fd.TitleJa})
+			add(Cause{Advisory: Text(adv), Title: Text(fd.Title), TitleJa: Text(fd.TitleJa)})
 		}
 	}
 	return out
@@ -170,4 +172,29 @@ func SourceRange(source string) (lo, hi []byte, err error) {
 		end[i/8] |= 0x80 >> (i % 8)
 	}
 	return start[:], end[:], nil
+}
+
+// Text is a string as both adapters store it in a text column: valid UTF-8 (invalid bytes become
+// U+FFFD) without NUL, which PostgreSQL's text refuses. Raw submissions are never passed through
+// it; only metadata and what analysis derived from them.
+func Text(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "")
+	}
+	return s
+}
+
+// Submission is s with its metadata made storable by Text and its time by Time; Raw is shared,
+// untouched, and never nil.
+func Submission(s *report.Submission) report.Submission {
+	c := *s
+	c.Channel = report.Channel(Text(string(s.Channel)))
+	c.ReceivedAt = Time(s.ReceivedAt)
+	c.ContentType, c.MessageID, c.IdempotencyKey = Text(s.ContentType), Text(s.MessageID), Text(s.IdempotencyKey)
+	c.RemoteAddr, c.Lang = Text(s.RemoteAddr), Text(s.Lang)
+	if c.Raw == nil {
+		c.Raw = []byte{}
+	}
+	return c
 }

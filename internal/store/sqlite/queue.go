@@ -70,7 +70,7 @@ func (db *DB) Complete(ctx context.Context, job store.Job, a *report.Analysis) e
 		}
 		if _, err := tx.ExecContext(bg, `UPDATE reports SET analysis = ?, suggested_category = ?, rsit = ?,
 			category = ?, analysed_at = ?, state = ?, failure = '' WHERE id = ?`,
-			string(doc), facts.Category, a.RSIT, category, micros(a.AnalysedAt), string(report.StateAnalysed), job.ReportID); err != nil {
+			string(doc), facts.Category, facts.RSIT, category, micros(a.AnalysedAt), string(report.StateAnalysed), job.ReportID); err != nil {
 			return fmt.Errorf("storing the analysis of report %d: %w", job.ReportID, err)
 		}
 		if err := replaceFacts(tx, job.ReportID, received, category, facts); err != nil {

@@ -47,13 +47,12 @@ func nullTokenID(id int64) any {
 // transaction of a group commit; a duplicate is recognised by the unique indexes, so two
 // concurrent submissions of one message cannot both be stored.
 func (db *DB) Insert(ctx context.Context, s *report.Submission, statusHash []byte) (report.Receipt, error) {
-	if s.Raw == nil {
-		s = withRaw(s)
-	}
+	clean := derive.Submission(s)
+	s = &clean
 	var rc report.Receipt
 	err := db.w.do(ctx, func(tx *sql.Tx) error {
 		rc = report.Receipt{}
-		received := derive.Time(s.ReceivedAt)
+		received := s.ReceivedAt
 		var id int64
 		err := tx.QueryRowContext(bg, `INSERT INTO reports (channel, received_at, message_id, token_id,
 			idempotency_key, remote_addr, lang, content_type, size, status_hash, raw)
@@ -76,13 +75,6 @@ func (db *DB) Insert(ctx context.Context, s *report.Submission, statusHash []byt
 		return nil
 	})
 	return rc, err
-}
-
-// withRaw stores an empty submission as zero bytes rather than NULL.
-func withRaw(s *report.Submission) *report.Submission {
-	c := *s
-	c.Raw = []byte{}
-	return &c
 }
 
 // duplicate finds the report that a conflicting insert collided with.

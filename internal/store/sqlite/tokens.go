@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/keikai-project/keikai/internal/store"
 	"github.com/keikai-project/keikai/internal/store/derive"
@@ -17,11 +19,11 @@ func (db *DB) AddToken(ctx context.Context, name string, hash []byte) (store.Tok
 	if len(hash) == 0 {
 		return store.Token{}, errors.New("adding token: empty hash")
 	}
-	t := store.Token{Name: name, CreatedAt: derive.Time(time.Now())}
+	t := store.Token{Name: derive.Text(name), CreatedAt: derive.Time(time.Now())}
 	err := db.w.do(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(bg, `INSERT INTO tokens (name, hash, created_at) VALUES (?, ?, ?) RETURNING id`,
-			name, hash, t.CreatedAt.UnixMicro()).Scan(&t.ID)
-		if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+			t.Name, hash, t.CreatedAt.UnixMicro()).Scan(&t.ID)
+		if se := (*sqlite.Error)(nil); errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
 			return fmt.Errorf("adding token %q: %w", name, store.ErrConflict)
 		}
 		if err != nil {
