@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		fn   func(*testing.T, Opener)
 	}{
 		{"RawBytes", testRawBytes},
+		{"OddText", testOddText},
 		{"Tracking", testTracking},
 		{"DedupMessageID", testDedupMessageID},
 		{"DedupIdempotencyKey", testDedupIdempotencyKey},
@@ -174,6 +175,49 @@ func testRawBytes(t *testing.T, open Opener) {
 				t.Errorf("report = %+v, want size %d, state received, no analysis", r, len(tc.raw))
 			}
 		})
+	}
+}
+
+// testOddText checks that metadata and analyses carrying NUL and invalid UTF-8 (taken from
+// hostile mail) are stored, not refused: a refused insert would lose a report.
+func testOddText(t *testing.T, open Opener) {
+	s := openStore(t, open)
+	ctx := context.Background()
+	sub := &report.Submission{Channel: report.ChannelSMTP, MessageID: "bad\xff\x00id@example.jp", Lang: "j\xa4a",
+		RemoteAddr: "\x00", ContentType: "text/plain; charset=\x1b$B", Raw: []byte("x")}
+	first := insert(t, s, sub)
+	again := insert(t, s, &report.Submission{MessageID: sub.MessageID, Raw: []byte("y")})
+	if !again.Duplicate || again.ID != first.ID {
+		t.Errorf("the same odd Message-ID stored twice: %+v %+v", first, again)
+	}
+	got, err := s.Submission(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.MessageID != "bad\uFFFDid@example.jp" || got.Lang != "j\uFFFDa" || got.RemoteAddr != "" || got.ContentType != sub.ContentType {
+		t.Errorf("metadata read back as %+v", got)
+	}
+	a := &report.Analysis{
+		Category:    taxonomy.Intrusion,
+		Content:     report.Content{Description: "nul\x00here", Parts: []report.Part{{Kind: report.PartBody, Text: []byte("\x00\xff\x90")}}},
+		Findings:    []finding.Finding{{Rule: "r\x00", Title: "t\x00", Category: taxonomy.Intrusion, Excerpt: "e\x00"}},
+		CGIPaths:    []string{"/cgi-bin/\x00phf"},
+		Observables: []report.Observable{{Kind: report.ObservableURL, Value: "http://x/\x00", Count: 1}},
+	}
+	analyse(t, s, first.ID, a)
+	r, err := s.Get(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Analysis == nil || !reflect.DeepEqual(*r.Analysis, *a) {
+		t.Errorf("analysis read back\n got %+v\nwant %+v", r.Analysis, a)
+	}
+	st, err := s.Activity(ctx, Day(4, 1), Day(7, 1), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.CGIPaths) != 1 || st.CGIPaths[0].Path != "/cgi-bin/phf" || len(st.Causes) != 1 || st.Causes[0].Rule != "r" {
+		t.Errorf("side tables of odd text: CGI %+v, causes %+v", st.CGIPaths, st.Causes)
 	}
 }
 
