@@ -303,7 +303,7 @@ const (
 	chartBarMax    = 300
 	chartValueW    = 70
 	chartColumnPx  = 7  // width of one display column of the labels at chartFont
-	chartLabelMax  = 40 // columns; longer labels are shortened, the table has them whole
+	chartLabelMax  = 50 // columns; longer labels are shortened, the table has them whole
 )
 
 type barInput struct {
