@@ -82,7 +82,7 @@ func runReportActivity(env *Env, args []string) int {
 		return fail(env, name, err)
 	}
 	defer st.Close()
-	stats, err := periodStats(ctx, st, req)
+	stats, err := activity.Compute(ctx, st, req.from, req.to, req.top, req.compare)
 	if err != nil {
 		return fail(env, name, err)
 	}
@@ -103,11 +103,11 @@ func runReportActivity(env *Env, args []string) int {
 
 // activityRequest is a checked activity report request.
 type activityRequest struct {
-	from, to         time.Time // [from, to) in the reporting zone
-	prevFrom, prevTo time.Time // zero with --no-compare
-	top              int
-	format           activity.Format
-	options          activity.Options
+	from, to time.Time // [from, to) in the reporting zone
+	compare  bool
+	top      int
+	format   activity.Format
+	options  activity.Options
 }
 
 func (o *activityOptions) request(env *Env, now time.Time) (activityRequest, error) {
@@ -119,20 +119,10 @@ func (o *activityOptions) request(env *Env, now time.Time) (activityRequest, err
 	if err != nil {
 		return r, fmt.Errorf("%w: --tz %q is not a time zone (e.g. Asia/Tokyo, UTC, Local)", errUsage, o.tz)
 	}
-	if r.from, err = time.ParseInLocation(time.DateOnly, o.from, loc); err != nil {
-		return r, fmt.Errorf("%w: --from %q is not a day like 2000-04-01", errUsage, o.from)
+	if r.from, r.to, err = activity.ParsePeriod(o.from, o.to, loc); err != nil {
+		return r, fmt.Errorf("%w: --from and --to: %v", errUsage, err)
 	}
-	last, err := time.ParseInLocation(time.DateOnly, o.to, loc)
-	if err != nil {
-		return r, fmt.Errorf("%w: --to %q is not a day like 2000-06-30", errUsage, o.to)
-	}
-	if last.Before(r.from) {
-		return r, fmt.Errorf("%w: --to %s is before --from %s", errUsage, o.to, o.from)
-	}
-	r.to = last.AddDate(0, 0, 1)
-	if !o.noCompare {
-		r.prevFrom, r.prevTo = previousPeriod(r.from, r.to)
-	}
+	r.compare = !o.noCompare
 	if o.top < 1 {
 		return r, fmt.Errorf("%w: --top must be at least 1", errUsage)
 	}
@@ -156,22 +146,6 @@ func (o *activityOptions) request(env *Env, now time.Time) (activityRequest, err
 	return r, nil
 }
 
-// previousPeriod is the period of the same length that ends where [from, to) starts: as many
-// calendar months when the period is whole months (a quarter's previous is the quarter before,
-// though quarters differ in days), otherwise as many days. Days are counted in the zone of from,
-// so a change to or from summer time does not shift the bounds by an hour.
-func previousPeriod(from, to time.Time) (time.Time, time.Time) {
-	if from.Day() == 1 && to.Day() == 1 {
-		months := (to.Year()-from.Year())*12 + int(to.Month()-from.Month())
-		return from.AddDate(0, -months, 0), from
-	}
-	days := 0
-	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
-		days++
-	}
-	return from.AddDate(0, 0, -days), from
-}
-
 // openExistingStore opens --db for reading: a SQLite file that does not exist is an error here,
 // since creating an empty database would only print a report of zeros.
 func openExistingStore(ctx context.Context, dsn string) (store.Store, error) {
@@ -181,24 +155,4 @@ func openExistingStore(ctx context.Context, dsn string) (store.Store, error) {
 		}
 	}
 	return openStore(ctx, dsn)
-}
-
-// periodStats asks the store for the period and, unless told not to, the one before it, and
-// states both in the reporting zone.
-func periodStats(ctx context.Context, st store.Activity, r activityRequest) (*activity.Stats, error) {
-	s, err := st.Activity(ctx, r.from, r.to, r.top)
-	if err != nil {
-		return nil, fmt.Errorf("counting %s to %s: %w", r.from.Format(time.DateOnly), r.to.AddDate(0, 0, -1).Format(time.DateOnly), err)
-	}
-	s.From, s.To = r.from, r.to
-	if r.prevFrom.IsZero() {
-		return s, nil
-	}
-	prev, err := st.Activity(ctx, r.prevFrom, r.prevTo, r.top)
-	if err != nil {
-		return nil, fmt.Errorf("counting the previous period %s to %s: %w", r.prevFrom.Format(time.DateOnly), r.prevTo.AddDate(0, 0, -1).Format(time.DateOnly), err)
-	}
-	prev.From, prev.To = r.prevFrom, r.prevTo
-	s.Previous = prev
-	return s, nil
 }

@@ -109,7 +109,7 @@ func runActivity(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	env := &Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }, IsTerminal: func(io.Writer) bool { return false }}
-	code := runReportActivity(env, args)
+	code := Run(append([]string{"report", "activity"}, args...), env)
 	return stdout.String(), stderr.String(), code
 }
 
@@ -198,8 +198,8 @@ func TestReportActivityUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"--db", db, "--to", "2000-06-30"}, "--from and --to"},
-		{[]string{"--db", db, "--from", "2000-04-31", "--to", "2000-06-30"}, `--from "2000-04-31"`},
-		{[]string{"--db", db, "--from", "2000-06-30", "--to", "2000-04-01"}, "before --from"},
+		{[]string{"--db", db, "--from", "2000-04-31", "--to", "2000-06-30"}, `"2000-04-31" is not a day`},
+		{[]string{"--db", db, "--from", "2000-06-30", "--to", "2000-04-01"}, "before the first"},
 		{[]string{"--db", db, "--from", "2000-04-01", "--to", "2000-06-30", "--format", "pdf"}, "unknown format"},
 		{[]string{"--db", db, "--from", "2000-04-01", "--to", "2000-06-30", "--lang", "fr"}, "ja or en"},
 		{[]string{"--db", db, "--from", "2000-04-01", "--to", "2000-06-30", "--tz", "Mars/Olympus"}, "not a time zone"},
@@ -216,42 +216,5 @@ func TestReportActivityUsage(t *testing.T) {
 	}
 	if _, err := os.Stat(tests[8].args[1]); err == nil {
 		t.Error("a missing database was created by a read-only command")
-	}
-}
-
-func TestPreviousPeriod(t *testing.T) {
-	loc, err := time.LoadLocation("Asia/Tokyo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	day := func(s string) time.Time {
-		d, err := time.ParseInLocation(time.DateOnly, s, loc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
-	tests := []struct{ from, to, prevFrom string }{
-		{"2000-04-01", "2000-07-01", "2000-01-01"}, // a quarter: the quarter before
-		{"2000-07-01", "2000-10-01", "2000-04-01"}, // 92 days, but the previous quarter has 91
-		{"2000-03-01", "2000-04-01", "2000-02-01"}, // a month
-		{"2000-04-10", "2000-04-20", "2000-03-31"}, // ten days
-		{"2000-03-01", "2000-03-02", "2000-02-29"}, // one day, over a leap day
-	}
-	for _, tt := range tests {
-		from, to := previousPeriod(day(tt.from), day(tt.to))
-		if got := from.Format(time.DateOnly); got != tt.prevFrom || !to.Equal(day(tt.from)) {
-			t.Errorf("previous of %s..%s = %s..%s, want %s..%s", tt.from, tt.to, got, to.Format(time.DateOnly), tt.prevFrom, tt.from)
-		}
-	}
-	// Summer time: a week in New York that spans the change keeps its days whole.
-	ny, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		t.Fatal(err)
-	}
-	from := time.Date(2024, 3, 14, 0, 0, 0, 0, ny)
-	prevFrom, _ := previousPeriod(from, from.AddDate(0, 0, 7))
-	if prevFrom.Hour() != 0 || prevFrom.Format(time.DateOnly) != "2024-03-07" {
-		t.Errorf("previous week starts %s", prevFrom)
 	}
 }

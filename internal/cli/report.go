@@ -45,6 +45,8 @@ func runReport(env *Env, args []string) int {
 		return runReportList(env, args[1:])
 	case "reanalyse", "reanalyze":
 		return runReportReanalyse(env, args[1:])
+	case "activity":
+		return runReportActivity(env, args[1:])
 	}
 	return fail(env, "report", fmt.Errorf("%w: unknown subcommand %q; use show, list or reanalyse", errUsage, args[0]))
 }
