@@ -3,9 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,14 +15,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/keikai-project/keikai/internal/activity"
 	"github.com/keikai-project/keikai/internal/finding"
 	"github.com/keikai-project/keikai/internal/report"
+	"github.com/keikai-project/keikai/internal/store"
+	"github.com/keikai-project/keikai/internal/store/postgres"
 	"github.com/keikai-project/keikai/internal/store/sqlite"
 	"github.com/keikai-project/keikai/internal/taxonomy"
+	"github.com/keikai-project/keikai/internal/testenv"
 )
-
-var updateActivity = flag.Bool("update-activity", false, "rewrite testdata/activity.* golden files")
 
 // storedReport is a report as the test files it: when it arrived and what analysis found.
 type storedReport struct {
@@ -28,23 +32,75 @@ type storedReport struct {
 	analysis report.Analysis
 }
 
-// activityDB files reports through the store's own intake path (Insert, then Claim and Complete
-// as an analysis worker does) into a fresh SQLite database and returns its path.
+// activityDB files reports into a fresh SQLite database and returns its path.
 func activityDB(t *testing.T, reports []storedReport) string {
 	t.Helper()
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "keikai.db")
-	db, err := sqlite.Open(ctx, path)
+	db, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	fileReports(t, db, reports)
+	return path
+}
+
+// activityPostgres files reports into a PostgreSQL schema of their own, dropped when the test
+// ends, and returns the DSN that selects it.
+func activityPostgres(t *testing.T, reports []storedReport) string {
+	t.Helper()
+	dsn := testenv.PostgresDSN(t)
+	ctx := context.Background()
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "keikai_activity_" + hex.EncodeToString(b)
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("connecting to %s: %v", dsn, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	db, err := postgres.Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fileReports(t, db, reports)
+	return u.String()
+}
+
+// fileReports stores reports through the store's own intake path: Insert, then Claim and
+// Complete as an analysis worker does.
+func fileReports(t *testing.T, db store.Store, reports []storedReport) {
+	t.Helper()
+	ctx := context.Background()
+	ids := map[int64]int{}
 	for i, r := range reports {
 		at, err := time.Parse(time.RFC3339, r.received)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.Insert(ctx, &report.Submission{
+		rc, err := db.Insert(ctx, &report.Submission{
 			Channel:     report.ChannelSMTP,
 			ReceivedAt:  at,
 			Raw:         []byte("Subject: report " + strconv.Itoa(i) + "\r\n\r\nlogs\r\n"),
@@ -54,6 +110,7 @@ func activityDB(t *testing.T, reports []storedReport) string {
 		if err != nil {
 			t.Fatal(err)
 		}
+		ids[rc.ID] = i
 	}
 	jobs, err := db.Claim(ctx, "test", len(reports), time.Minute)
 	if err != nil {
@@ -63,13 +120,12 @@ func activityDB(t *testing.T, reports []storedReport) string {
 		t.Fatalf("claimed %d jobs for %d reports", len(jobs), len(reports))
 	}
 	for _, j := range jobs {
-		a := reports[j.ReportID-1].analysis
+		a := reports[ids[j.ReportID]].analysis
 		a.AnalysedAt = time.Date(2000, 7, 1, 0, 0, 0, 0, time.UTC)
 		if err := db.Complete(ctx, j, &a); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return path
 }
 
 func probe(tcp []int, udp []int, icmp []int, cgi ...string) report.Analysis {
@@ -113,8 +169,14 @@ func runActivity(t *testing.T, args ...string) (string, string, int) {
 	return stdout.String(), stderr.String(), code
 }
 
+// TestReportActivityGolden runs the command over SQLite and PostgreSQL holding the same reports:
+// both must print the same report, byte for byte.
 func TestReportActivityGolden(t *testing.T) {
-	db := activityDB(t, quarterReports)
+	t.Run("sqlite", func(t *testing.T) { testActivityGolden(t, activityDB(t, quarterReports)) })
+	t.Run("postgres", func(t *testing.T) { testActivityGolden(t, activityPostgres(t, quarterReports)) })
+}
+
+func testActivityGolden(t *testing.T, db string) {
 	base := []string{"--db", db, "--from", "2000-04-01", "--to", "2000-06-30", "--issued", "2000-07-31"}
 	tests := []struct {
 		golden string
@@ -135,7 +197,7 @@ func TestReportActivityGolden(t *testing.T) {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
 			path := filepath.Join("testdata", tt.golden)
-			if *updateActivity {
+			if *update {
 				if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -143,10 +205,10 @@ func TestReportActivityGolden(t *testing.T) {
 			}
 			want, err := os.ReadFile(path)
 			if err != nil {
-				t.Fatalf("%v (go test -update-activity creates it)", err)
+				t.Fatalf("%v (go test -update creates it)", err)
 			}
 			if out != string(want) {
-				t.Errorf("output differs from %s (go test -update-activity rewrites it):\n%s", path, out)
+				t.Errorf("output differs from %s (go test -update rewrites it):\n%s", path, out)
 			}
 		})
 	}
