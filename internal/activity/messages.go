@@ -113,6 +113,16 @@ func decidedText(s *Stats, lang string) string {
 		return ""
 	}
 	n := categorised(s)
+	switch {
+	case s.Decided == 0 && lang == "ja":
+		return "類型はすべて keikai による推定で、分析者の判断はまだありません。"
+	case s.Decided == 0:
+		return "Every category is keikai's suggestion; no analyst has decided one yet."
+	case s.Decided >= n && lang == "ja":
+		return "類型はすべて分析者が判断したものです。"
+	case s.Decided >= n:
+		return "Every category was decided by an analyst."
+	}
 	if lang == "ja" {
 		return fmt.Sprintf("類型は、%s 件が分析者の判断、%s 件が keikai による推定です。", group(s.Decided), group(max(n-s.Decided, 0)))
 	}
