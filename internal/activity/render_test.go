@@ -457,3 +457,26 @@ func TestErrors(t *testing.T) {
 		t.Errorf("output written before the error: %q", b.String())
 	}
 }
+
+// TestEmptyPeriod renders a period without a single report, as a fresh database gives it.
+func TestEmptyPeriod(t *testing.T) {
+	loc := jst(t)
+	s := &Stats{From: time.Date(2000, 4, 1, 0, 0, 0, 0, loc), To: time.Date(2000, 7, 1, 0, 0, 0, 0, loc)}
+	s.Previous = &Stats{From: time.Date(2000, 1, 1, 0, 0, 0, 0, loc), To: s.From}
+	for _, f := range Formats {
+		for _, lang := range []string{"ja", "en"} {
+			var b bytes.Buffer
+			if err := Write(&b, s, f, Options{Lang: lang}); err != nil {
+				t.Fatalf("%s %s: %v", f, lang, err)
+			}
+			if !strings.Contains(b.String(), "0") {
+				t.Errorf("%s %s: no zero count in %q", f, lang, b.String())
+			}
+		}
+	}
+	var b bytes.Buffer
+	WriteText(&b, s, Options{Lang: "ja"})
+	if !strings.Contains(b.String(), "報告の件数は 0 件 (前期と同数) でした。") {
+		t.Errorf("empty period in Japanese:\n%s", b.String())
+	}
+}
