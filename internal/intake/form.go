@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/mail"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -274,11 +275,8 @@ func ParseZone(s string) (*time.Location, error) {
 		return time.FixedZone("JST", 9*3600), nil
 	}
 	if m := offsetZone.FindStringSubmatch(s); m != nil {
-		var h, mi int
-		fmt.Sscan(m[2], &h)
-		if m[3] != "" {
-			fmt.Sscan(m[3], &mi)
-		}
+		h, _ := strconv.Atoi(m[2])
+		mi, _ := strconv.Atoi(m[3]) // "" (no minutes) reads as 0
 		if h > 14 || mi > 59 {
 			return nil, fmt.Errorf("offset %q out of range", s)
 		}
