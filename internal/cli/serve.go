@@ -56,7 +56,7 @@ func runServe(env *Env, args []string) int {
 	fs := newFlagSet(env, "serve", "[flags]", serveHelp)
 	db := dbFlag(fs)
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "`address` to serve HTTP on (port 0 picks a free port)")
-	fs.IntVar(&o.workers, "workers", 2, "reports analysed at once by this process")
+	fs.IntVar(&o.workers, "workers", 16, "reports analysed at once by this process (analyses wait for their commits, so more than the cores pays)")
 	fs.Var(&o.rulesDirs, "rules", "also load rules from `DIR` (repeatable)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "request log `format`: text or json (written to standard error)")
 	fs.DurationVar(&o.drain, "shutdown-timeout", 30*time.Second, "how long shutdown waits for requests and analyses in progress")

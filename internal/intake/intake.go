@@ -53,7 +53,8 @@ type Config struct {
 	Decoders map[string]Decoder // by media type, lower case, without parameters
 	Analyzer Analyzer
 	Limits   Limits
-	// Workers is the number of reports analysed at once by this process; 0 means 2.
+	// Workers is the number of reports analysed at once by this process; 0 means 16. An
+	// analysis spends much of its time waiting for its commit, so more workers than cores pay.
 	Workers int
 	// Lease is how long a claimed job stays with this process before another may take it
 	// (the worker died); 0 means 5 minutes. An analysis is cut off at half the lease.
@@ -101,7 +102,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Limits = DefaultLimits()
 	}
 	if cfg.Workers <= 0 {
-		cfg.Workers = 2
+		cfg.Workers = 16
 	}
 	if cfg.Lease <= 0 {
 		cfg.Lease = 5 * time.Minute

@@ -14,13 +14,13 @@ func (h *handler) activity(w http.ResponseWriter, r *http.Request) {
 	setLang(w, r, lang)
 	from, to, ok := period(r, h.cfg.Now())
 	if !ok {
-		h.renderError(w, r, lang, http.StatusBadRequest, text(lang, "error.period"))
+		h.renderError(w, lang, http.StatusBadRequest, text(lang, "error.period"))
 		return
 	}
 	var b bytes.Buffer
 	if err := h.cfg.Activity(r.Context(), &b, from, to, lang); err != nil {
 		h.log.Error("render activity report", "from", from, "to", to, "err", err)
-		h.renderError(w, r, lang, http.StatusInternalServerError, text(lang, "error.activity"))
+		h.renderError(w, lang, http.StatusInternalServerError, text(lang, "error.activity"))
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

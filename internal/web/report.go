@@ -27,7 +27,7 @@ type formPage struct {
 
 func (h *handler) newFormPage(w http.ResponseWriter, r *http.Request, lang string, f *intake.Form) formPage {
 	return formPage{
-		page:              h.newPage(r, lang, "form.title"),
+		page:              h.newPage(lang, "form.title"),
 		CSRF:              h.csrfToken(w, r),
 		Form:              f,
 		Zones:             zones,
@@ -44,7 +44,7 @@ func (h *handler) reportForm(w http.ResponseWriter, r *http.Request) {
 		f.TimeZone = "Asia/Tokyo"
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	h.render(w, r, http.StatusOK, "form", h.newFormPage(w, r, lang, f))
+	h.render(w, http.StatusOK, "form", h.newFormPage(w, r, lang, f))
 }
 
 type submittedPage struct {
@@ -62,31 +62,31 @@ func (h *handler) submitForm(w http.ResponseWriter, r *http.Request) {
 	if ok, wait := h.limiter.allow(clientAddr(r)); !ok {
 		secs := int(wait/time.Second) + 1
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		h.renderError(w, r, lang, http.StatusTooManyRequests, fmt.Sprintf(text(lang, "error.ratelimit"), secs))
+		h.renderError(w, lang, http.StatusTooManyRequests, fmt.Sprintf(text(lang, "error.ratelimit"), secs))
 		return
 	}
 	raw, err := readBody(w, r, h.limits.MaxSubmission)
 	if err != nil {
-		h.bodyError(w, r, lang, err)
+		h.bodyError(w, lang, err)
 		return
 	}
 	contentType := r.Header.Get("Content-Type")
 	f, err := intake.ParseForm(raw, contentType, h.limits)
 	if err != nil {
-		h.renderError(w, r, lang, http.StatusBadRequest, text(lang, "error.badform")+" "+inputMessage(err, lang))
-		return
-	}
-	if !h.csrfValid(r, f.Other[csrfField]) {
-		h.renderError(w, r, lang, http.StatusForbidden, text(lang, "error.csrf"))
+		h.renderError(w, lang, http.StatusBadRequest, text(lang, "error.badform")+" "+inputMessage(err, lang))
 		return
 	}
 	if f.Lang == "ja" || f.Lang == "en" {
 		lang = f.Lang
 	}
+	if !h.csrfValid(r, f.Other[csrfField]) {
+		h.renderError(w, lang, http.StatusForbidden, text(lang, "error.csrf"))
+		return
+	}
 	if err := f.Validate(h.limits); err != nil {
 		p := h.newFormPage(w, r, lang, f)
 		p.Errors = []string{inputMessage(err, lang)}
-		h.render(w, r, http.StatusBadRequest, "form", p)
+		h.render(w, http.StatusBadRequest, "form", p)
 		return
 	}
 	rc, err := h.cfg.Intake.Submit(r.Context(), &report.Submission{
@@ -97,11 +97,11 @@ func (h *handler) submitForm(w http.ResponseWriter, r *http.Request) {
 		Lang:        lang,
 	})
 	if err != nil {
-		h.submitError(w, r, lang, err)
+		h.submitError(w, lang, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "submitted", submittedPage{
-		page:       h.newPage(r, lang, "done.title"),
+	h.render(w, http.StatusOK, "submitted", submittedPage{
+		page:       h.newPage(lang, "done.title"),
 		Tracking:   rc.Tracking,
 		ReceivedAt: rc.ReceivedAt,
 		StatusLink: baseURL(r) + "/status/" + rc.StatusSecret,
@@ -113,24 +113,24 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 }
 
-func (h *handler) bodyError(w http.ResponseWriter, r *http.Request, lang string, err error) {
+func (h *handler) bodyError(w http.ResponseWriter, lang string, err error) {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		h.renderError(w, r, lang, http.StatusRequestEntityTooLarge, fmt.Sprintf(text(lang, "error.toolarge"), byteSize(tooBig.Limit)))
+		h.renderError(w, lang, http.StatusRequestEntityTooLarge, fmt.Sprintf(text(lang, "error.toolarge"), byteSize(tooBig.Limit)))
 		return
 	}
-	h.renderError(w, r, lang, http.StatusBadRequest, text(lang, "error.badform"))
+	h.renderError(w, lang, http.StatusBadRequest, text(lang, "error.badform"))
 }
 
-func (h *handler) submitError(w http.ResponseWriter, r *http.Request, lang string, err error) {
+func (h *handler) submitError(w http.ResponseWriter, lang string, err error) {
 	switch {
 	case errors.Is(err, intake.ErrTooLarge):
-		h.renderError(w, r, lang, http.StatusRequestEntityTooLarge, fmt.Sprintf(text(lang, "error.toolarge"), byteSize(h.limits.MaxSubmission)))
+		h.renderError(w, lang, http.StatusRequestEntityTooLarge, fmt.Sprintf(text(lang, "error.toolarge"), byteSize(h.limits.MaxSubmission)))
 	case errors.Is(err, intake.ErrUnsupported):
-		h.renderError(w, r, lang, http.StatusUnsupportedMediaType, text(lang, "error.badform"))
+		h.renderError(w, lang, http.StatusUnsupportedMediaType, text(lang, "error.badform"))
 	default:
 		h.log.Error("store a form submission", "err", err)
-		h.renderError(w, r, lang, http.StatusInternalServerError, text(lang, "error.internal"))
+		h.renderError(w, lang, http.StatusInternalServerError, text(lang, "error.internal"))
 	}
 }
 

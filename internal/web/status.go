@@ -25,23 +25,23 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	secret := r.PathValue("secret")
 	if !intake.WellFormedSecret(secret) {
-		h.renderError(w, r, lang, http.StatusNotFound, text(lang, "error.notfound"))
+		h.renderError(w, lang, http.StatusNotFound, text(lang, "error.notfound"))
 		return
 	}
 	rep, err := h.cfg.Store.ByStatusHash(r.Context(), intake.HashSecret(secret))
 	if errors.Is(err, report.ErrNotFound) {
-		h.renderError(w, r, lang, http.StatusNotFound, text(lang, "error.notfound"))
+		h.renderError(w, lang, http.StatusNotFound, text(lang, "error.notfound"))
 		return
 	}
 	if err != nil {
 		h.log.Error("read report by status link", "err", err)
-		h.renderError(w, r, lang, http.StatusInternalServerError, text(lang, "error.unavailable"))
+		h.renderError(w, lang, http.StatusInternalServerError, text(lang, "error.unavailable"))
 		return
 	}
-	p := statusPage{page: h.newPage(r, lang, "status.state"), Tracking: rep.Tracking, ReceivedAt: rep.ReceivedAt, State: rep.State}
+	p := statusPage{page: h.newPage(lang, "status.state"), Tracking: rep.Tracking, ReceivedAt: rep.ReceivedAt, State: rep.State}
 	p.Title = rep.Tracking
 	if rep.State == report.StateAnalysed && rep.Analysis != nil {
 		p.Category = rep.Analysis.Category
 	}
-	h.render(w, r, http.StatusOK, "status", p)
+	h.render(w, http.StatusOK, "status", p)
 }

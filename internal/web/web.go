@@ -171,7 +171,7 @@ type page struct {
 	Activity  bool
 }
 
-func (h *handler) newPage(r *http.Request, lang, titleKey string) page {
+func (h *handler) newPage(lang, titleKey string) page {
 	other := "ja"
 	if lang == "ja" {
 		other = "en"
@@ -181,7 +181,7 @@ func (h *handler) newPage(r *http.Request, lang, titleKey string) page {
 
 // render executes a page into memory first, so that a template error becomes a clean 500 and
 // never half a page.
-func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+func (h *handler) render(w http.ResponseWriter, status int, name string, data any) {
 	var b strings.Builder
 	if err := h.pages[name].ExecuteTemplate(&b, "layout", data); err != nil {
 		h.log.Error("render page", "page", name, "err", err)
@@ -199,8 +199,8 @@ type errorPage struct {
 	Message string
 }
 
-func (h *handler) renderError(w http.ResponseWriter, r *http.Request, lang string, status int, message string) {
-	h.render(w, r, status, "error", errorPage{page: h.newPage(r, lang, "error.title"), Code: status, Message: message})
+func (h *handler) renderError(w http.ResponseWriter, lang string, status int, message string) {
+	h.render(w, status, "error", errorPage{page: h.newPage(lang, "error.title"), Code: status, Message: message})
 }
 
 // setLang remembers a language chosen with ?lang= for the next pages.
@@ -213,7 +213,7 @@ func setLang(w http.ResponseWriter, r *http.Request, lang string) {
 func (h *handler) index(w http.ResponseWriter, r *http.Request) {
 	lang := pickLang(r)
 	setLang(w, r, lang)
-	h.render(w, r, http.StatusOK, "index", h.newPage(r, lang, "index.title"))
+	h.render(w, http.StatusOK, "index", h.newPage(lang, "index.title"))
 }
 
 func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
@@ -221,7 +221,7 @@ func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, "", "not_found", "no such API endpoint; see POST /api/v1/reports and GET /api/v1/reports/{id}")
 		return
 	}
-	h.renderError(w, r, pickLang(r), http.StatusNotFound, text(pickLang(r), "error.notfound"))
+	h.renderError(w, pickLang(r), http.StatusNotFound, text(pickLang(r), "error.notfound"))
 }
 
 func (h *handler) healthz(w http.ResponseWriter, r *http.Request) {
