@@ -47,6 +47,7 @@ type serveOptions struct {
 	rulesDirs stringList
 	logFormat string
 	drain     time.Duration
+	lease     time.Duration
 	formRate  float64
 	formBurst int
 }
@@ -59,6 +60,7 @@ func runServe(env *Env, args []string) int {
 	fs.IntVar(&o.workers, "workers", 16, "reports analysed at once by this process (analyses wait for their commits, so more than the cores pays)")
 	fs.Var(&o.rulesDirs, "rules", "also load rules from `DIR` (repeatable)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "request log `format`: text or json (written to standard error)")
+	fs.DurationVar(&o.lease, "lease", time.Minute, "how long an analysis job stays with this process: after a crash, its jobs wait this long before any process takes them again")
 	fs.DurationVar(&o.drain, "shutdown-timeout", 30*time.Second, "how long shutdown waits for requests and analyses in progress")
 	fs.Float64Var(&o.formRate, "form-rate", 1.0/60, "web form submissions per second allowed per client address, on average")
 	fs.IntVar(&o.formBurst, "form-burst", 5, "web form submissions a client address may send at once")
@@ -72,6 +74,9 @@ func runServe(env *Env, args []string) int {
 	o.db = *db
 	if len(rest) > 0 {
 		return fail(env, "serve", fmt.Errorf("%w: serve takes no arguments (got %q)", errUsage, rest[0]))
+	}
+	if o.lease < 2*time.Second {
+		return fail(env, "serve", fmt.Errorf("%w: --lease must be at least 2s", errUsage))
 	}
 	if o.workers < 1 || o.workers > 1024 {
 		return fail(env, "serve", fmt.Errorf("%w: --workers must be between 1 and 1024", errUsage))
@@ -114,6 +119,7 @@ func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) erro
 		Analyzer: intake.EngineAnalyzer(eng, rulesVersion(eng)),
 		Limits:   limits,
 		Workers:  o.workers,
+		Lease:    o.lease,
 		Name:     fmt.Sprintf("%s:%d", host, os.Getpid()),
 		Logger:   log,
 	})

@@ -57,7 +57,7 @@ type Config struct {
 	// analysis spends much of its time waiting for its commit, so more workers than cores pay.
 	Workers int
 	// Lease is how long a claimed job stays with this process before another may take it
-	// (the worker died); 0 means 5 minutes. An analysis is cut off at half the lease.
+	// (the worker died); 0 means 1 minute. An analysis is cut off at half the lease.
 	Lease time.Duration
 	// MaxAttempts is how often analysis is tried before the report is marked failed; 0 means 5.
 	MaxAttempts int
@@ -105,7 +105,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Workers = 16
 	}
 	if cfg.Lease <= 0 {
-		cfg.Lease = 5 * time.Minute
+		cfg.Lease = time.Minute
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 5
