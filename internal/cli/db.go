@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/keikai-project/keikai/internal/store"
+	"github.com/keikai-project/keikai/internal/store/postgres"
 	"github.com/keikai-project/keikai/internal/store/sqlite"
 )
 
@@ -22,7 +23,11 @@ func dbFlag(fs *flag.FlagSet) *string {
 // PostgreSQL, anything else is a SQLite file (created if missing).
 func openStore(ctx context.Context, dsn string) (store.Store, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return nil, fmt.Errorf("--db %s: PostgreSQL is not available in this build", redactDSN(dsn))
+		db, err := postgres.Open(ctx, dsn)
+		if err != nil {
+			return nil, fmt.Errorf("--db %s: %w", redactDSN(dsn), err)
+		}
+		return db, nil
 	}
 	db, err := sqlite.Open(ctx, dsn)
 	if err != nil {

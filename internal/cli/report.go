@@ -90,7 +90,7 @@ func runReportShow(env *Env, args []string) int {
 		return fail(env, "report show", err)
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, *db)
+	st, err := openExistingStore(ctx, *db)
 	if err != nil {
 		return fail(env, "report show", err)
 	}
@@ -225,7 +225,7 @@ func runReportList(env *Env, args []string) int {
 		return fail(env, "report list", err)
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, *db)
+	st, err := openExistingStore(ctx, *db)
 	if err != nil {
 		return fail(env, "report list", err)
 	}
@@ -293,7 +293,7 @@ func runReportReanalyse(env *Env, args []string) int {
 		return fail(env, "report reanalyse", fmt.Errorf("%w: the filters apply with --all only", errUsage))
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, *db)
+	st, err := openExistingStore(ctx, *db)
 	if err != nil {
 		return fail(env, "report reanalyse", err)
 	}

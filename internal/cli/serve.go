@@ -187,16 +187,9 @@ func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) erro
 // change, from the store's aggregates.
 func activityPage(st store.Store) web.ActivityPage {
 	return func(ctx context.Context, w io.Writer, from, to time.Time, lang string) error {
-		s, err := st.Activity(ctx, from, to, 20)
+		s, err := activity.Compute(ctx, st, from, to, 20, true)
 		if err != nil {
 			return err
-		}
-		if s.Previous == nil {
-			prev, err := st.Activity(ctx, from.Add(-to.Sub(from)), from, 20)
-			if err != nil {
-				return err
-			}
-			s.Previous = prev
 		}
 		return activity.WriteHTML(w, s, lang)
 	}

@@ -53,7 +53,12 @@ func runToken(env *Env, args []string) int {
 		return fail(env, "token", fmt.Errorf("%w: token %s takes %d argument(s) (see --help)", errUsage, verb, n))
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, *db)
+	// Adding the first token may come before the first keikai serve; the rest needs a database.
+	open := openExistingStore
+	if verb == "add" {
+		open = openStore
+	}
+	st, err := open(ctx, *db)
 	if err != nil {
 		return fail(env, "token", err)
 	}

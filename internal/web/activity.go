@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"net/http"
 	"time"
+
+	"github.com/keikai-project/keikai/internal/activity"
 )
 
-// activity serves the activity report of a period: ?from=YYYY-MM-DD&to=YYYY-MM-DD, both days
+// activityReport serves the activity report of a period: ?from=YYYY-MM-DD&to=YYYY-MM-DD, both days
 // included, as the published reports give their periods. Without them, the last full calendar
 // quarter.
-func (h *handler) activity(w http.ResponseWriter, r *http.Request) {
+func (h *handler) activityReport(w http.ResponseWriter, r *http.Request) {
 	lang := pickLang(r)
 	setLang(w, r, lang)
 	from, to, ok := period(r, h.cfg.Now())
@@ -36,10 +38,6 @@ func period(r *http.Request, now time.Time) (from, to time.Time, ok bool) {
 		qStart := time.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1, 0, 0, 0, 0, time.UTC)
 		return qStart.AddDate(0, -3, 0), qStart, true
 	}
-	from, err1 := time.Parse(time.DateOnly, f)
-	last, err2 := time.Parse(time.DateOnly, t)
-	if err1 != nil || err2 != nil || last.Before(from) {
-		return time.Time{}, time.Time{}, false
-	}
-	return from, last.AddDate(0, 0, 1), true
+	from, to, err := activity.ParsePeriod(f, t, time.UTC)
+	return from, to, err == nil
 }

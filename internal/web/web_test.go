@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keikai-project/keikai/internal/activity"
 	"github.com/keikai-project/keikai/internal/engine"
 	"github.com/keikai-project/keikai/internal/intake"
 	"github.com/keikai-project/keikai/internal/report"
@@ -491,5 +492,34 @@ func TestAcceptLanguage(t *testing.T) {
 		if got := acceptLanguage(h); got != want {
 			t.Errorf("acceptLanguage(%q) = %s, want %s", h, got, want)
 		}
+	}
+}
+
+func TestActivityPage(t *testing.T) {
+	s := newServer(t, func(c *Config) {
+		c.Activity = func(ctx context.Context, w io.Writer, from, to time.Time, lang string) error {
+			st, err := activity.Compute(ctx, c.Store.(store.Store), from, to, 20, true)
+			if err != nil {
+				return err
+			}
+			return activity.WriteHTML(w, st, lang)
+		}
+	})
+	resp, err := http.Get(s.URL + "/activity?from=2000-04-01&to=2000-06-30&lang=ja")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := readAll(t, resp)
+	csp := resp.Header.Get("Content-Security-Policy")
+	if resp.StatusCode != 200 || !strings.Contains(page, "2000") || !strings.Contains(csp, activity.StyleSheetHash()) || strings.Contains(csp, "unsafe-inline") {
+		t.Fatalf("GET /activity: %d, CSP %q:\n%s", resp.StatusCode, csp, page)
+	}
+	resp, err = http.Get(s.URL + "/activity?from=2000-06-30&to=2000-04-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	if resp.StatusCode != 400 {
+		t.Fatalf("reversed period: %d, want 400", resp.StatusCode)
 	}
 }
