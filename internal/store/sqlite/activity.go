@@ -44,33 +44,21 @@ func (db *DB) Activity(ctx context.Context, from, to time.Time, top int) (*activ
 		derive.AddCategory(st, taxonomy.Other, rest, decided-st.Decided)
 	}
 
-	rows, err := tx.QueryContext(ctx, `SELECT protocol, port, n FROM (
-			SELECT protocol, port, COUNT(*) AS n, ROW_NUMBER() OVER (PARTITION BY protocol ORDER BY COUNT(*) DESC, port) AS rank
-			FROM report_ports WHERE received_at >= ? AND received_at < ? GROUP BY protocol, port)
-		WHERE rank <= ? ORDER BY protocol, rank`, lo, hi, top)
-	if err != nil {
-		return nil, fmt.Errorf("activity: ports: %w", err)
-	}
-	err = scanAll(rows, func(r *sql.Rows) error {
-		var proto string
-		var port int
-		var n int64
-		if err := r.Scan(&proto, &port, &n); err != nil {
-			return err
+	for _, proto := range []string{"tcp", "udp"} {
+		err := rank(ctx, tx, "report_ports", "port", "protocol = '"+proto+"'", lo, hi, top, func(r *sql.Rows) error {
+			var port int
+			var n int64
+			if err := r.Scan(&port, &n); err != nil {
+				return err
+			}
+			derive.AddPort(st, proto, port, n)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("activity: %s ports: %w", proto, err)
 		}
-		derive.AddPort(st, proto, port, n)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("activity: ports: %w", err)
 	}
-
-	rows, err = tx.QueryContext(ctx, `SELECT icmp_type, COUNT(*) AS n FROM report_icmp
-		WHERE received_at >= ? AND received_at < ? GROUP BY icmp_type ORDER BY n DESC, icmp_type LIMIT ?`, lo, hi, top)
-	if err != nil {
-		return nil, fmt.Errorf("activity: ICMP types: %w", err)
-	}
-	err = scanAll(rows, func(r *sql.Rows) error {
+	err = rank(ctx, tx, "report_icmp", "icmp_type", "", lo, hi, top, func(r *sql.Rows) error {
 		var t int
 		var n int64
 		if err := r.Scan(&t, &n); err != nil {
@@ -82,13 +70,7 @@ func (db *DB) Activity(ctx context.Context, from, to time.Time, top int) (*activ
 	if err != nil {
 		return nil, fmt.Errorf("activity: ICMP types: %w", err)
 	}
-
-	rows, err = tx.QueryContext(ctx, `SELECT path, COUNT(*) AS n FROM report_cgi
-		WHERE received_at >= ? AND received_at < ? GROUP BY path ORDER BY n DESC, path LIMIT ?`, lo, hi, top)
-	if err != nil {
-		return nil, fmt.Errorf("activity: CGI paths: %w", err)
-	}
-	err = scanAll(rows, func(r *sql.Rows) error {
+	err = rank(ctx, tx, "report_cgi", "path", "", lo, hi, top, func(r *sql.Rows) error {
 		var pc activity.PathCount
 		if err := r.Scan(&pc.Path, &pc.Count); err != nil {
 			return err
@@ -100,7 +82,7 @@ func (db *DB) Activity(ctx context.Context, from, to time.Time, top int) (*activ
 		return nil, fmt.Errorf("activity: CGI paths: %w", err)
 	}
 
-	rows, err = tx.QueryContext(ctx, `SELECT advisory, rule, MAX(title), MAX(title_ja), COUNT(*) AS n FROM report_causes
+	rows, err := tx.QueryContext(ctx, `SELECT advisory, rule, MAX(title), MAX(title_ja), COUNT(*) AS n FROM report_causes
 		WHERE received_at >= ? AND received_at < ? AND category = ?
 		GROUP BY advisory, rule ORDER BY n DESC, advisory, rule LIMIT ?`, lo, hi, taxonomy.Intrusion, top)
 	if err != nil {
@@ -118,6 +100,30 @@ func (db *DB) Activity(ctx context.Context, from, to time.Time, top int) (*activ
 		return nil, fmt.Errorf("activity: intrusion causes: %w", err)
 	}
 	return st, nil
+}
+
+// rank returns the top values of column col of a side table (keyed by col, then time) in the
+// period, with their counts, most reported first. It walks the distinct values by index seeks
+// (a loose index scan, which SQLite does not do by itself) and counts each value's range of
+// the period, so nothing is sorted but the list of distinct values. cond is a constant.
+func rank(ctx context.Context, tx *sql.Tx, table, col, cond string, lo, hi int64, top int, each func(*sql.Rows) error) error {
+	and := ""
+	if cond != "" {
+		and = cond + " AND "
+	}
+	q := fmt.Sprintf(`WITH RECURSIVE k(v) AS (
+			SELECT MIN(%[2]s) FROM %[1]s WHERE %[3]s TRUE
+			UNION ALL
+			SELECT (SELECT MIN(%[2]s) FROM %[1]s WHERE %[3]s %[2]s > k.v) FROM k WHERE k.v IS NOT NULL)
+		SELECT v, n FROM (
+			SELECT v, (SELECT COUNT(*) FROM %[1]s WHERE %[3]s %[2]s = k.v AND received_at >= ?1 AND received_at < ?2) AS n
+			FROM k WHERE v IS NOT NULL)
+		WHERE n > 0 ORDER BY n DESC, v LIMIT ?3`, table, col, and)
+	rows, err := tx.QueryContext(ctx, q, lo, hi, top)
+	if err != nil {
+		return err
+	}
+	return scanAll(rows, each)
 }
 
 func scanAll(rows *sql.Rows, each func(*sql.Rows) error) error {

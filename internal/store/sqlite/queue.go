@@ -84,13 +84,10 @@ func (db *DB) Complete(ctx context.Context, job store.Job, a *report.Analysis) e
 }
 
 func replaceFacts(tx *sql.Tx, id, received int64, category string, f derive.Facts) error {
-	for _, table := range []string{"report_ports", "report_icmp", "report_cgi", "report_causes"} {
-		if _, err := tx.ExecContext(bg, `DELETE FROM `+table+` WHERE received_at = ? AND report_id = ?`, received, id); err != nil {
+	for _, table := range []string{"report_ports", "report_icmp", "report_cgi", "report_causes", "report_observables"} {
+		if _, err := tx.ExecContext(bg, `DELETE FROM `+table+` WHERE report_id = ?`, id); err != nil {
 			return err
 		}
-	}
-	if _, err := tx.ExecContext(bg, `DELETE FROM report_observables WHERE report_id = ?`, id); err != nil {
-		return err
 	}
 	for _, p := range f.Ports {
 		if _, err := tx.ExecContext(bg, `INSERT INTO report_ports (received_at, report_id, protocol, port, category)

@@ -64,7 +64,7 @@ func open(ctx context.Context, path string, batch int) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
-	read, err := sql.Open("sqlite", uri+common+"&_query_only=1")
+	read, err := sql.Open("sqlite", uri+common+"&_query_only=1&_pragma=temp_store(memory)")
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
