@@ -46,7 +46,7 @@ func BenchmarkInsert(b *testing.B) {
 				}
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
-			b.ReportMetric((storetest.CPU() - cpu).Seconds()/float64(b.N)*1e6, "cpu-µs/op")
+			b.ReportMetric((storetest.CPU()-cpu).Seconds()/float64(b.N)*1e6, "cpu-µs/op")
 		})
 	}
 }
