@@ -13,9 +13,8 @@ import (
 // BenchmarkAPIIntake posts reports through the whole stack (HTTP, JSON validation, SQLite commit,
 // analysis) from 50 clients and waits until the queue is empty: per-report cost end to end.
 func BenchmarkAPIIntake(b *testing.B) {
-	t := &testing.T{} // newServer's helpers take a *testing.T; a failure shows as a benchmark error below
-	s := newServer(t, nil)
-	tok := addToken(t, s, "bench")
+	s := newServer(b, nil)
+	tok := addToken(b, s, "bench")
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 50}}
 	body := `{"description": "scan", "source_hosts": ["198.51.100.7"], "excerpts": [` + jsonString(firewallLines+firewallLines) + `]}`
 	var n atomic.Int64

@@ -38,7 +38,7 @@ var (
 	bundled    *engine.Engine
 )
 
-func bundledEngine(t *testing.T) *engine.Engine {
+func bundledEngine(t testing.TB) *engine.Engine {
 	t.Helper()
 	engineOnce.Do(func() {
 		set, err := sigma.LoadFS(rules.FS, ".")
@@ -72,7 +72,7 @@ func (l lockedWriter) Write(b []byte) (int, error) {
 }
 
 // newServer runs the front end over a real SQLite store and real intake workers.
-func newServer(t *testing.T, tune func(*Config)) *server {
+func newServer(t testing.TB, tune func(*Config)) *server {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "keikai.db"))
 	if err != nil {
@@ -353,7 +353,7 @@ func TestFormRateLimit(t *testing.T) {
 	}
 }
 
-func addToken(t *testing.T, s *server, name string) string {
+func addToken(t testing.TB, s *server, name string) string {
 	t.Helper()
 	secret, hash, err := intake.NewSecret()
 	if err != nil {
