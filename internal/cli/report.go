@@ -24,6 +24,9 @@ Reads the reports that keikai serve stored.
   keikai report reanalyse ID|TRACKING...|--all
                                       queue reports for analysis again (after a rule update);
                                       a running keikai serve picks them up
+  keikai report activity --from DAY --to DAY
+                                      the activity report of a period (counts per category,
+                                      ports, ICMP types, CGI programs, causes)
 
 Text output escapes every byte that came from outside (control characters never reach the
 terminal); --format json gives the same as JSON.
@@ -32,7 +35,7 @@ Exit codes: 0 done, 1 no such report, 2 usage error or the database could not be
 
 func runReport(env *Env, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintf(env.Stdout, "Usage: keikai report show|list|reanalyse [flags] [arguments]\n\n%s\n\nRun 'keikai report SUBCOMMAND --help' for its flags.\n", strings.TrimSpace(reportHelp))
+		fmt.Fprintf(env.Stdout, "Usage: keikai report show|list|reanalyse|activity [flags] [arguments]\n\n%s\n\nRun 'keikai report SUBCOMMAND --help' for its flags.\n", strings.TrimSpace(reportHelp))
 		if len(args) == 0 {
 			return exitError
 		}
@@ -48,7 +51,7 @@ func runReport(env *Env, args []string) int {
 	case "activity":
 		return runReportActivity(env, args[1:])
 	}
-	return fail(env, "report", fmt.Errorf("%w: unknown subcommand %q; use show, list or reanalyse", errUsage, args[0]))
+	return fail(env, "report", fmt.Errorf("%w: unknown subcommand %q; use show, list, reanalyse or activity", errUsage, args[0]))
 }
 
 // findReport reads a report by number or tracking number.

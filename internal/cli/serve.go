@@ -41,15 +41,15 @@ lets the workers finish the analyses they hold, and closes the database.
 Exit codes: 0 stopped cleanly, 2 usage error or the server could not start or failed.`
 
 type serveOptions struct {
-	db        string
-	listen    string
-	workers   int
-	rulesDirs stringList
-	logFormat string
-	drain     time.Duration
-	lease     time.Duration
-	formRate  float64
-	formBurst int
+	db            string
+	listen        string
+	workers       int
+	rulesDirs     stringList
+	logFormat     string
+	drain         time.Duration
+	lease         time.Duration
+	formPerMinute float64
+	formBurst     int
 }
 
 func runServe(env *Env, args []string) int {
@@ -62,7 +62,7 @@ func runServe(env *Env, args []string) int {
 	fs.StringVar(&o.logFormat, "log-format", "text", "request log `format`: text or json (written to standard error)")
 	fs.DurationVar(&o.lease, "lease", time.Minute, "how long an analysis job stays with this process: after a crash, its jobs wait this long before any process takes them again")
 	fs.DurationVar(&o.drain, "shutdown-timeout", 30*time.Second, "how long shutdown waits for requests and analyses in progress")
-	fs.Float64Var(&o.formRate, "form-rate", 1.0/60, "web form submissions per second allowed per client address, on average")
+	fs.Float64Var(&o.formPerMinute, "form-per-minute", 1, "web form submissions allowed per client address and minute, on average")
 	fs.IntVar(&o.formBurst, "form-burst", 5, "web form submissions a client address may send at once")
 	rest, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -74,6 +74,9 @@ func runServe(env *Env, args []string) int {
 	o.db = *db
 	if len(rest) > 0 {
 		return fail(env, "serve", fmt.Errorf("%w: serve takes no arguments (got %q)", errUsage, rest[0]))
+	}
+	if o.formPerMinute <= 0 || o.formBurst < 1 {
+		return fail(env, "serve", fmt.Errorf("%w: --form-per-minute and --form-burst must be positive", errUsage))
 	}
 	if o.lease < 2*time.Second {
 		return fail(env, "serve", fmt.Errorf("%w: --lease must be at least 2s", errUsage))
@@ -132,7 +135,7 @@ func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) erro
 		Activity:  activityPage(st),
 		Health:    func(ctx context.Context) error { _, err := st.Pending(ctx); return err },
 		Logger:    log,
-		FormRate:  o.formRate,
+		FormRate:  o.formPerMinute / 60,
 		FormBurst: o.formBurst,
 	})
 	if err != nil {
