@@ -66,10 +66,9 @@ func (db *DB) Complete(ctx context.Context, job store.Job, a *report.Analysis) e
 		b.Queue(`UPDATE reports SET analysis = $1, suggested_category = $2, rsit = $3, category = $4,
 			analysed_at = $5, state = $6, failure = '' WHERE id = $7`,
 			string(doc), facts.Category, facts.RSIT, category, nullTime(a.AnalysedAt), string(report.StateAnalysed), job.ReportID)
-		for _, table := range []string{"report_ports", "report_icmp", "report_cgi", "report_causes"} {
-			b.Queue(`DELETE FROM `+table+` WHERE received_at = $1 AND report_id = $2`, received, job.ReportID)
+		for _, table := range []string{"report_ports", "report_icmp", "report_cgi", "report_causes", "report_observables"} {
+			b.Queue(`DELETE FROM `+table+` WHERE report_id = $1`, job.ReportID)
 		}
-		b.Queue(`DELETE FROM report_observables WHERE report_id = $1`, job.ReportID)
 		for _, p := range facts.Ports {
 			b.Queue(`INSERT INTO report_ports (received_at, report_id, protocol, port, category) VALUES ($1, $2, $3, $4, $5)`,
 				received, job.ReportID, p.Protocol, p.Port, category)

@@ -25,23 +25,34 @@ func (db *DB) Activity(ctx context.Context, from, to time.Time, top int) (*activ
 	}
 	defer tx.Rollback()
 
-	// One range per category on (category, received_at): counting without a sort.
-	for _, key := range taxonomy.CategoryKeys() {
+	// The categories present (a walk of the index on category), then one range of the index per
+	// category: counting without a sort. A key this keikai does not know (a decision of a newer
+	// version) counts as other.
+	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE k(v) AS (
+			SELECT MIN(category) FROM reports
+			UNION ALL
+			SELECT (SELECT MIN(category) FROM reports WHERE category > k.v) FROM k WHERE k.v IS NOT NULL)
+		SELECT v FROM k WHERE v IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("activity: categories: %w", err)
+	}
+	var keys []string
+	err = scanAll(rows, func(r *sql.Rows) error {
+		var k string
+		err := r.Scan(&k)
+		keys = append(keys, k)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("activity: categories: %w", err)
+	}
+	for _, key := range keys {
 		var n, decided int64
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(decided_category) FROM reports
 			WHERE category = ? AND received_at >= ? AND received_at < ?`, key, lo, hi).Scan(&n, &decided); err != nil {
 			return nil, fmt.Errorf("activity: counting %s: %w", key, err)
 		}
 		derive.AddCategory(st, key, n, decided)
-	}
-	// Reports counted under a key this keikai does not know (a decision of a newer version).
-	var n, decided int64
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(decided_category) FROM reports
-		WHERE received_at >= ? AND received_at < ?`, lo, hi).Scan(&n, &decided); err != nil {
-		return nil, fmt.Errorf("activity: counting reports: %w", err)
-	}
-	if rest := n - st.Total; rest > 0 {
-		derive.AddCategory(st, taxonomy.Other, rest, decided-st.Decided)
 	}
 
 	for _, proto := range []string{"tcp", "udp"} {
@@ -82,7 +93,7 @@ func (db *DB) Activity(ctx context.Context, from, to time.Time, top int) (*activ
 		return nil, fmt.Errorf("activity: CGI paths: %w", err)
 	}
 
-	rows, err := tx.QueryContext(ctx, `SELECT advisory, rule, MAX(title), MAX(title_ja), COUNT(*) AS n FROM report_causes
+	rows, err = tx.QueryContext(ctx, `SELECT advisory, rule, MAX(title), MAX(title_ja), COUNT(*) AS n FROM report_causes
 		WHERE received_at >= ? AND received_at < ? AND category = ?
 		GROUP BY advisory, rule ORDER BY n DESC, advisory, rule LIMIT ?`, lo, hi, taxonomy.Intrusion, top)
 	if err != nil {
@@ -111,14 +122,16 @@ func rank(ctx context.Context, tx *sql.Tx, table, col, cond string, lo, hi int64
 	if cond != "" {
 		and = cond + " AND "
 	}
+	// counted is materialised so that each value's count is computed once, not again for the
+	// filter and the order.
 	q := fmt.Sprintf(`WITH RECURSIVE k(v) AS (
 			SELECT MIN(%[2]s) FROM %[1]s WHERE %[3]s TRUE
 			UNION ALL
-			SELECT (SELECT MIN(%[2]s) FROM %[1]s WHERE %[3]s %[2]s > k.v) FROM k WHERE k.v IS NOT NULL)
-		SELECT v, n FROM (
+			SELECT (SELECT MIN(%[2]s) FROM %[1]s WHERE %[3]s %[2]s > k.v) FROM k WHERE k.v IS NOT NULL),
+		counted AS MATERIALIZED (
 			SELECT v, (SELECT COUNT(*) FROM %[1]s WHERE %[3]s %[2]s = k.v AND received_at >= ?1 AND received_at < ?2) AS n
 			FROM k WHERE v IS NOT NULL)
-		WHERE n > 0 ORDER BY n DESC, v LIMIT ?3`, table, col, and)
+		SELECT v, n FROM counted WHERE n > 0 ORDER BY n DESC, v LIMIT ?3`, table, col, and)
 	rows, err := tx.QueryContext(ctx, q, lo, hi, top)
 	if err != nil {
 		return err
