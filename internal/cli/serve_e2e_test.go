@@ -4,12 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +23,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/keikai-project/keikai/internal/testenv"
 )
 
 var (
@@ -323,11 +331,26 @@ func TestServeEndToEnd(t *testing.T) {
 }
 
 // TestServeCrash kills keikai serve with SIGKILL while partners submit, restarts it, and finds
-// every acknowledged report stored and analysed.
+// every acknowledged report stored and analysed. On PostgreSQL a second server shares the
+// database throughout: it takes submissions too and analyses what the killed one held.
 func TestServeCrash(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "keikai.db")
+	t.Run("sqlite", func(t *testing.T) {
+		crashTest(t, filepath.Join(t.TempDir(), "keikai.db"), false)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		crashTest(t, freshPostgres(t), true)
+	})
+}
+
+func crashTest(t *testing.T, db string, shared bool) {
 	token := addPartnerToken(t, db)
-	srv := startServe(t, db)
+	victim := startServe(t, db)
+	targets := []string{victim.base}
+	var other *serveProcess
+	if shared {
+		other = startServe(t, db)
+		targets = append(targets, other.base)
+	}
 
 	var mu sync.Mutex
 	var acked []receipt
@@ -344,7 +367,8 @@ func TestServeCrash(t *testing.T) {
 					return
 				default:
 				}
-				status, rc, err := postReport(client, srv.base, token, fmt.Sprintf("crash-%d-%d", c, i), apiBody(fmt.Sprintf("report %d/%d", c, i)))
+				base := targets[(c+i)%len(targets)]
+				status, rc, err := postReport(client, base, token, fmt.Sprintf("crash-%d-%d", c, i), apiBody(fmt.Sprintf("report %d/%d", c, i)))
 				if err == nil && status == 201 {
 					mu.Lock()
 					acked = append(acked, rc)
@@ -354,8 +378,11 @@ func TestServeCrash(t *testing.T) {
 		}()
 	}
 	time.Sleep(1500 * time.Millisecond)
-	srv.cmd.Process.Kill()
-	<-srv.done
+	victim.cmd.Process.Kill()
+	<-victim.done
+	if shared {
+		time.Sleep(500 * time.Millisecond) // the survivor goes on taking reports
+	}
 	close(stop)
 	wg.Wait()
 	if len(acked) < 10 {
@@ -370,7 +397,41 @@ func TestServeCrash(t *testing.T) {
 		}
 	}
 	t.Logf("%d acknowledged reports intact and analysed after SIGKILL and restart", len(acked))
-	if code := restarted.stop(t); code != 0 {
-		t.Errorf("exit %d after SIGTERM", code)
+	for _, p := range []*serveProcess{restarted, other} {
+		if p != nil {
+			if code := p.stop(t); code != 0 {
+				t.Errorf("exit %d after SIGTERM:\n%s", code, p.logText())
+			}
+		}
 	}
+}
+
+// freshPostgres returns a DSN whose search_path is a new schema, dropped when the test ends.
+func freshPostgres(t *testing.T) string {
+	t.Helper()
+	dsn := testenv.PostgresDSN(t)
+	ctx := context.Background()
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "keikai_serve_" + hex.EncodeToString(b)
+	exec := func(sql string) {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Fatalf("connecting to PostgreSQL: %v", err)
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`CREATE SCHEMA ` + schema)
+	t.Cleanup(func() { exec(`DROP SCHEMA ` + schema + ` CASCADE`) })
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
 }

@@ -87,6 +87,8 @@ type Service struct {
 	abort   context.CancelFunc
 }
 
+var _ report.Submitter = (*Service)(nil)
+
 // New checks cfg and applies its defaults.
 func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil {
