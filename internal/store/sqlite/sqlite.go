@@ -48,6 +48,10 @@ func open(ctx context.Context, path string, batch int) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: no database file given")
 	}
+	if path == ":memory:" || strings.HasPrefix(path, "file::memory:") {
+		// Each connection would get a database of its own: the readers would never see the writes.
+		return nil, errors.New("sqlite: an in-memory database cannot be shared by the writer and the readers; give a file (a temporary one in tests)")
+	}
 	// The file is named in a URI (so that the driver reads the parameters); these three would
 	// change its meaning.
 	uri := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
@@ -195,16 +199,11 @@ func (w *writer) run() {
 	}
 }
 
-// commit runs a batch in one transaction. When the transaction itself fails (not one write of
-// it), each write is retried in a transaction of its own, so one cannot fail the others.
+// commit runs a batch in one transaction. A write that fails is undone alone (its savepoint);
+// when the transaction itself fails (disk full, the file locked by another process for longer
+// than the busy timeout), no write of the batch was stored and each caller is told so.
 func (w *writer) commit(batch []*op) {
 	errs, err := w.try(batch)
-	if err != nil && len(batch) > 1 {
-		for _, o := range batch {
-			w.commit([]*op{o})
-		}
-		return
-	}
 	for i, o := range batch {
 		if err != nil {
 			o.done <- err

@@ -2,11 +2,14 @@ package sqlite
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/keikai-project/keikai/internal/report"
 	"github.com/keikai-project/keikai/internal/store"
 	"github.com/keikai-project/keikai/internal/store/storetest"
 )
@@ -60,5 +63,48 @@ func TestMigrationsIdempotent(t *testing.T) {
 			t.Fatalf("schema_migrations rows = %d, %v; want 1", n, err)
 		}
 		db.Close()
+	}
+}
+
+// TestBatchIsolatesFailures runs failing writes in the same group commits as good ones: the
+// failures are undone alone, and every good write is stored.
+func TestBatchIsolatesFailures(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "keikai.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var wg sync.WaitGroup
+	insertErrs := make([]error, 40)
+	failErrs := make([]error, 40)
+	for i := range 40 {
+		wg.Go(func() {
+			_, insertErrs[i] = db.Insert(ctx, &report.Submission{Channel: report.ChannelAPI, ReceivedAt: storetest.Day(4, 1),
+				Raw: []byte{byte(i)}, MessageID: fmt.Sprint("isolated-", i)}, nil)
+		})
+		wg.Go(func() {
+			failErrs[i] = db.Complete(ctx, store.Job{ID: int64(1000 + i), ReportID: int64(1000 + i)}, &report.Analysis{})
+		})
+	}
+	wg.Wait()
+	for i := range 40 {
+		if insertErrs[i] != nil {
+			t.Errorf("insert %d: %v", i, insertErrs[i])
+		}
+		if !errors.Is(failErrs[i], store.ErrNotFound) {
+			t.Errorf("complete of a missing report %d: %v, want ErrNotFound", i, failErrs[i])
+		}
+	}
+	if got, err := db.List(ctx, store.Filter{Limit: 1000}); err != nil || len(got) != 40 {
+		t.Errorf("List = %d reports, %v; want 40", len(got), err)
+	}
+}
+
+func TestInMemoryRefused(t *testing.T) {
+	for _, path := range []string{":memory:", "file::memory:?cache=shared", ""} {
+		if _, err := Open(context.Background(), path); err == nil {
+			t.Errorf("Open(%q): no error", path)
+		}
 	}
 }
