@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/report"
@@ -55,48 +56,61 @@ func (s *Service) Stop(ctx context.Context) error {
 	}
 }
 
-// claimLoop leases as many jobs as there are idle workers and runs each in its own goroutine,
-// at most Workers at once.
+// claimLoop keeps Workers goroutines busy. It leases jobs in batches, holding up to twice as
+// many as there are workers (the rest wait in a buffer): one claim per batch rather than one per
+// report, since every claim is a write transaction. Jobs in hand at Stop are still analysed.
 func (s *Service) claimLoop(jobCtx context.Context, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
-	var inFlight sync.WaitGroup
-	defer inFlight.Wait()
-	slots := make(chan struct{}, s.cfg.Workers)
-	idleWait := time.NewTimer(0)
-	<-idleWait.C
-	for {
-		select {
-		case slots <- struct{}{}:
-		case <-stop:
-			return
-		}
-		n := 1
-	more:
-		for n < s.cfg.Workers {
-			select {
-			case slots <- struct{}{}:
-				n++
-			default:
-				break more
+	limit := 2 * s.cfg.Workers
+	jobs := make(chan store.Job, limit)
+	finished := make(chan struct{}, 1)
+	var inHand atomic.Int64
+	var workers sync.WaitGroup
+	for range s.cfg.Workers {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for job := range jobs {
+				s.process(jobCtx, job)
+				inHand.Add(-1)
+				select {
+				case finished <- struct{}{}:
+				default:
+				}
 			}
+		}()
+	}
+	defer workers.Wait()
+	defer close(jobs)
+
+	idleWait := time.NewTimer(s.cfg.Poll)
+	defer idleWait.Stop()
+	for {
+		free := limit - int(inHand.Load())
+		if free < s.cfg.Workers {
+			// Busy: claim again once half the capacity is free.
+			select {
+			case <-finished:
+			case <-stop:
+				return
+			}
+			continue
 		}
-		jobs, err := s.cfg.Store.Claim(jobCtx, s.cfg.Name, n, s.cfg.Lease)
+		claimed, err := s.cfg.Store.Claim(jobCtx, s.cfg.Name, free, s.cfg.Lease)
 		if err != nil && jobCtx.Err() == nil {
 			s.log.Error("claim analysis jobs", "err", err)
 		}
-		for range n - len(jobs) {
-			<-slots
+		inHand.Add(int64(len(claimed)))
+		for _, job := range claimed {
+			jobs <- job // never blocks: at most limit jobs are in hand
 		}
-		for _, job := range jobs {
-			inFlight.Add(1)
-			go func() {
-				defer inFlight.Done()
-				defer func() { <-slots }()
-				s.process(jobCtx, job)
-			}()
-		}
-		if len(jobs) > 0 {
-			continue
+		if len(claimed) > 0 {
+			select {
+			case <-stop:
+				return
+			default:
+				continue
+			}
 		}
 		// Nothing to do: wait for a local submission, the poll interval (other processes and
 		// retries coming due), or the end.
@@ -106,12 +120,6 @@ func (s *Service) claimLoop(jobCtx context.Context, stop <-chan struct{}, done c
 		case <-idleWait.C:
 		case <-stop:
 			return
-		}
-		if !idleWait.Stop() {
-			select {
-			case <-idleWait.C:
-			default:
-			}
 		}
 	}
 }
