@@ -1,11 +1,14 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"iter"
 	"net/url"
+	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -71,6 +74,8 @@ func BenchmarkActivity(b *testing.B) {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	// One connection, so that its server process's CPU time is the work of the benchmark.
+	q.Set("pool_max_conns", "1")
 	u.RawQuery = q.Encode()
 	db, err := Open(ctx, u.String())
 	if err != nil {
@@ -88,6 +93,11 @@ func BenchmarkActivity(b *testing.B) {
 		}
 		b.Logf("generated %d reports in %v (schema %s)", n, time.Since(start).Round(time.Millisecond), schema)
 	}
+	var backend int
+	if err := db.pool.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
+		b.Fatal(err)
+	}
+	serverBefore, serverOK := processCPU(backend)
 	cpu := storetest.CPU()
 	b.ResetTimer()
 	for b.Loop() {
@@ -100,6 +110,34 @@ func BenchmarkActivity(b *testing.B) {
 		}
 	}
 	b.ReportMetric((storetest.CPU()-cpu).Seconds()/float64(b.N), "client-cpu-s/op")
+	// The server's share, when it runs on this machine (its /proc is readable).
+	if serverAfter, ok := processCPU(backend); ok && serverOK {
+		b.ReportMetric((serverAfter-serverBefore).Seconds()/float64(b.N), "server-cpu-s/op")
+	}
+}
+
+// processCPU is the user and system time of a process on this machine, from /proc.
+func processCPU(pid int) (time.Duration, bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	// The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	// Linux reports clock ticks of 1/100 s (USER_HZ) on every common architecture.
+	return time.Duration(utime+stime) * 10 * time.Millisecond, true
 }
 
 var errStop = errors.New("stop")
