@@ -149,6 +149,27 @@ var showLabels = map[string][2]string{
 	"observables": {"Observables", "観測値"},
 	"reserved":    {"reserved range", "予約済みアドレス"},
 	"warnings":    {"Warnings", "警告"},
+
+	"state.received": {"received, waiting for analysis", "受付済み、解析待ち"},
+	"state.analysed": {"analysed", "解析済み"},
+	"state.failed":   {"analysis failed (the raw report is intact)", "解析失敗 (受信した報告はそのまま保存)"},
+}
+
+// displayWidth is the number of terminal columns s takes: East Asian wide characters take two,
+// so that Japanese labels line up.
+func displayWidth(s string) int {
+	w := 0
+	for _, r := range s {
+		switch {
+		case r >= 0x1100 && (r <= 0x115f || (r >= 0x2e80 && r <= 0xa4cf) || (r >= 0xac00 && r <= 0xd7a3) ||
+			(r >= 0xf900 && r <= 0xfaff) || (r >= 0xfe30 && r <= 0xfe4f) || (r >= 0xff00 && r <= 0xff60) ||
+			(r >= 0xffe0 && r <= 0xffe6) || (r >= 0x20000 && r <= 0x3fffd)):
+			w += 2
+		default:
+			w++
+		}
+	}
+	return w
 }
 
 func label(lang, key string) string {
@@ -164,13 +185,14 @@ func writeReportText(w *bufio.Writer, r *report.Report, lang string) {
 	e := escape.String
 	field := func(key, value string) {
 		if value != "" {
-			fmt.Fprintf(w, "  %-20s %s\n", label(lang, key)+":", value)
+			l := label(lang, key) + ":"
+			fmt.Fprintf(w, "  %s%s %s\n", l, strings.Repeat(" ", max(0, 20-displayWidth(l))), value)
 		}
 	}
 	fmt.Fprintf(w, "%s %s (#%d)\n", label(lang, "report"), e(r.Tracking), r.ID)
 	field("channel", string(r.Channel))
 	field("received", r.ReceivedAt.UTC().Format(time.RFC3339))
-	field("state", string(r.State))
+	field("state", label(lang, "state."+string(r.State)))
 	field("size", fmt.Sprintf("%d %s", r.Size, label(lang, "bytes")))
 	field("messageid", e(r.MessageID))
 	a := r.Analysis
