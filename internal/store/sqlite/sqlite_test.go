@@ -108,3 +108,26 @@ func TestInMemoryRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestDurabilitySettings checks what the durability promise rests on: WAL, a full fsync at
+// every commit, foreign keys and a busy timeout on the writer.
+func TestDurabilitySettings(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "keikai.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, c := range []struct{ pragma, want string }{
+		{"journal_mode", "wal"}, {"synchronous", "2"}, {"foreign_keys", "1"}, {"busy_timeout", "10000"},
+	} {
+		var got string
+		if err := db.write.QueryRowContext(ctx, "PRAGMA "+c.pragma).Scan(&got); err != nil || got != c.want {
+			t.Errorf("PRAGMA %s = %q, %v; want %q", c.pragma, got, err, c.want)
+		}
+	}
+	var readOnly string
+	if err := db.read.QueryRowContext(ctx, "PRAGMA query_only").Scan(&readOnly); err != nil || readOnly != "1" {
+		t.Errorf("read pool query_only = %q, %v; want 1", readOnly, err)
+	}
+}

@@ -53,6 +53,7 @@ CREATE TABLE jobs (
 	last_error  TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX jobs_report ON jobs (report_id);
+CREATE INDEX jobs_due ON jobs (not_before, id);
 
 -- Side tables: one row per report and distinct value, keyed by the value, then the time, so that
 -- the reports of one port in a period are one range of the table itself (WITHOUT ROWID: the table
