@@ -114,7 +114,7 @@ func (h *handler) apiSubmit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var ie *intake.InputError
 		if errors.As(err, &ie) {
-			writeJSONError(w, http.StatusBadRequest, ie.Field, string(ie.Code), ie.Message("en"))
+			writeJSONError(w, http.StatusBadRequest, ie.Field, string(ie.Code), ie.Message(acceptLanguage(r.Header.Get("Accept-Language"))))
 		} else {
 			writeJSONError(w, http.StatusBadRequest, "body", "invalid", err.Error())
 		}
