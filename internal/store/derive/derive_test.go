@@ -104,3 +104,19 @@ func TestFactsOf(t *testing.T) {
 		t.Errorf("unknown category counted as %q, want other", c)
 	}
 }
+
+// FuzzSourceRange feeds List's source filter, which comes from the command line and the web.
+func FuzzSourceRange(f *testing.F) {
+	for _, s := range []string{"192.0.2.1", "192.0.2.0/24", "2001:db8::/32", "::ffff:192.0.2.0/120", "fe80::1%eth0", "1.2.3.4/", "/8", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		lo, hi, err := SourceRange(s)
+		if err != nil {
+			return
+		}
+		if len(lo) != 16 || len(hi) != 16 || bytes.Compare(lo, hi) > 0 {
+			t.Fatalf("SourceRange(%q) = %x..%x", s, lo, hi)
+		}
+	})
+}
