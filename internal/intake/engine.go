@@ -5,12 +5,14 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/analyze"
 	"github.com/keikai-project/keikai/internal/engine"
+	"github.com/keikai-project/keikai/internal/escape"
 	"github.com/keikai-project/keikai/internal/finding"
 	"github.com/keikai-project/keikai/internal/input"
 	"github.com/keikai-project/keikai/internal/report"
@@ -62,7 +64,7 @@ func EngineAnalyzer(eng *engine.Engine, rulesVersion string) Analyzer {
 					if len(a.Findings) == maxFindingsPerReport {
 						return nil
 					}
-					f.File = name
+					f.File = escape.String(name) // a finding's texts are escaped; the name came from outside
 					a.Findings = append(a.Findings, *f)
 					return nil
 				},
@@ -161,8 +163,8 @@ func observables(c report.Content, fs []finding.Finding) []report.Observable {
 	host := func(h string) {
 		if addr, err := netip.ParseAddr(h); err == nil {
 			add(report.ObservableIP, addr.String())
-		} else {
-			add(report.ObservableHostname, strings.ToLower(h))
+		} else if hostname.MatchString(h) {
+			add(report.ObservableHostname, strings.ToLower(strings.TrimSuffix(h, ".")))
 		}
 	}
 	for _, h := range c.SourceHosts {
@@ -180,6 +182,10 @@ func observables(c report.Content, fs []finding.Finding) []report.Observable {
 	}
 	return out
 }
+
+// hostname accepts DNS names as reporters write them; anything else in a host field is prose,
+// not an observable.
+var hostname = regexp.MustCompile(`^(?i)[a-z0-9_](?:[a-z0-9_-]{0,62}[a-z0-9])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}[a-z0-9])?)+\.?$`)
 
 // reservedAddr reports whether an address identifies no one on the Internet: private,
 // loopback, link-local, multicast, unspecified or documentation ranges.

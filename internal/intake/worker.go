@@ -192,6 +192,9 @@ func (s *Service) analyse(ctx context.Context, reportID int64) (a *report.Analys
 	if err != nil {
 		return nil, fmt.Errorf("analyse: %w", err)
 	}
+	if a == nil {
+		return nil, errors.New("analyse: the analyzer returned no analysis")
+	}
 	if a.Content.Parts == nil && a.Content.Description == "" && a.Content.Subject == "" {
 		a.Content = content
 	}
