@@ -1,5 +1,24 @@
 package web
 
+// The partner API:
+//
+//	POST /api/v1/reports          Authorization: Bearer TOKEN (keikai token add NAME)
+//	                              Content-Type: application/json, or multipart/form-data with the
+//	                              same field names and files as "attachments"
+//	                              Idempotency-Key: optional; a retry with the same key and body
+//	                              stores nothing and answers the first receipt with 200
+//	  {"reporter_name", "organization", "email", "phone", "pgp_key": strings,
+//	   "disclosure_allowed": bool, "incident_time": "2000-05-14T12:10", "time_zone": "Asia/Tokyo",
+//	   "affected_hosts", "source_hosts": [strings], "description", "subject", "lang": strings,
+//	   "excerpts": [log text], "attachments": [{"name", "content_type", "data": base64}]}
+//	  201 {"id", "tracking", "received_at", "status_url"}
+//
+//	GET /api/v1/reports/{id}      the submitting token only: state, category, rsit, findings
+//	                              (per rule, counted), advisories, observables, warnings
+//
+// Errors are {"error": {"code", "field", "message"}} with 400 (what to fix), 401, 404, 413, 415,
+// 422 (an Idempotency-Key reused for another body) or 503 (retry with the same key).
+
 import (
 	"bytes"
 	"encoding/json"
