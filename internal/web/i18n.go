@@ -92,8 +92,9 @@ func text(lang, key string) string {
 // langCookie remembers the language chosen with the switch on the page.
 const langCookie = "keikai_lang"
 
-// pickLang chooses the page language: ?lang=, then the form's lang field (set by pages), then
-// the cookie the switch set, then Accept-Language (the first of ja or en by quality).
+// pickLang chooses the page language: ?lang=, then the cookie the switch on the page set, then
+// Accept-Language (ja or en, whichever has the higher quality). A form's POST carries its
+// page's language in a field, which the form handler prefers.
 func pickLang(r *http.Request) string {
 	if l := r.URL.Query().Get("lang"); l == "ja" || l == "en" {
 		return l
