@@ -50,8 +50,10 @@ func (db *DB) Complete(ctx context.Context, job store.Job, a *report.Analysis) e
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var received time.Time
 		var decided *string
+		var counted string
 		// FOR UPDATE: two workers completing the same report (a lease that expired) take turns.
-		err := tx.QueryRow(ctx, `SELECT received_at, decided_category FROM reports WHERE id = $1 FOR UPDATE`, job.ReportID).Scan(&received, &decided)
+		err := tx.QueryRow(ctx, `SELECT received_at, decided_category, category FROM reports WHERE id = $1 FOR UPDATE`,
+			job.ReportID).Scan(&received, &decided, &counted)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("completing analysis: report %d: %w", job.ReportID, store.ErrNotFound)
 		}
@@ -61,6 +63,10 @@ func (db *DB) Complete(ctx context.Context, job store.Job, a *report.Analysis) e
 		category := facts.Category
 		if decided != nil {
 			category = *decided
+		}
+		before, err := storedFacts(ctx, tx, job.ReportID)
+		if err != nil {
+			return fmt.Errorf("reading the earlier analysis of report %d: %w", job.ReportID, err)
 		}
 		b := &pgx.Batch{}
 		b.Queue(`UPDATE reports SET analysis = $1, suggested_category = $2, rsit = $3, category = $4,
@@ -89,12 +95,54 @@ func (db *DB) Complete(ctx context.Context, job store.Job, a *report.Analysis) e
 			b.Queue(`INSERT INTO report_observables (report_id, received_at, category, kind, value, ip, reserved, count)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, job.ReportID, received, category, string(o.Kind), o.Value, nullBytes(o.IP), o.Reserved, o.Count)
 		}
+		// Last, in Delta's order: the per-day rows are locked briefly and always in one order.
+		for _, c := range derive.Delta(before.Counted(counted), facts.Counted(category)) {
+			b.Queue(`INSERT INTO activity_days (day, kind, key, shard, reports) VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (day, kind, key, shard) DO UPDATE SET reports = activity_days.reports + excluded.reports`,
+				derive.Day(received), c.Kind, c.Key, job.ReportID%8, c.By)
+		}
 		b.Queue(`DELETE FROM jobs WHERE id = $1`, job.ID)
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return fmt.Errorf("storing the analysis of report %d: %w", job.ReportID, err)
 		}
 		return nil
 	})
+}
+
+// storedFacts reads the side rows a report is counted under now, before they are replaced.
+func storedFacts(ctx context.Context, tx pgx.Tx, id int64) (derive.Facts, error) {
+	var f derive.Facts
+	var p derive.Port
+	rows, _ := tx.Query(ctx, `SELECT protocol, port FROM report_ports WHERE report_id = $1`, id)
+	if _, err := pgx.ForEachRow(rows, []any{&p.Protocol, &p.Port}, func() error {
+		f.Ports = append(f.Ports, p)
+		return nil
+	}); err != nil {
+		return f, err
+	}
+	var t int
+	rows, _ = tx.Query(ctx, `SELECT icmp_type FROM report_icmp WHERE report_id = $1`, id)
+	if _, err := pgx.ForEachRow(rows, []any{&t}, func() error {
+		f.ICMPTypes = append(f.ICMPTypes, t)
+		return nil
+	}); err != nil {
+		return f, err
+	}
+	var path string
+	rows, _ = tx.Query(ctx, `SELECT path FROM report_cgi WHERE report_id = $1`, id)
+	if _, err := pgx.ForEachRow(rows, []any{&path}, func() error {
+		f.CGIPaths = append(f.CGIPaths, path)
+		return nil
+	}); err != nil {
+		return f, err
+	}
+	var c derive.Cause
+	rows, _ = tx.Query(ctx, `SELECT advisory, rule FROM report_causes WHERE report_id = $1`, id)
+	_, err := pgx.ForEachRow(rows, []any{&c.Advisory, &c.Rule}, func() error {
+		f.Causes = append(f.Causes, c)
+		return nil
+	})
+	return f, err
 }
 
 func nullTime(t time.Time) any {

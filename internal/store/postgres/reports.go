@@ -29,7 +29,7 @@ func nullTokenID(id int64) any {
 	return id
 }
 
-// insertReport stores the report, its tracking number and its job in one statement (so one
+// insertReport stores the report, its tracking number, its job and its count in one statement (so one
 // transaction and one round trip). A conflict on a unique index stores nothing and returns no
 // row; PostgreSQL first waits for the transaction that holds the conflicting row to end.
 const insertReport = `WITH n AS (SELECT nextval('reports_id_seq') AS id),
@@ -41,7 +41,10 @@ r AS (
 	ON CONFLICT DO NOTHING
 	RETURNING id, tracking, received_at
 ),
-j AS (INSERT INTO jobs (report_id, not_before) SELECT id, received_at FROM r)
+j AS (INSERT INTO jobs (report_id, not_before) SELECT id, received_at FROM r),
+-- Until analysed, a report counts as other.
+d AS (INSERT INTO activity_days (day, kind, key, shard, reports) SELECT $13, 'category', 'other', id % 8, 1 FROM r
+	ON CONFLICT (day, kind, key, shard) DO UPDATE SET reports = activity_days.reports + 1)
 SELECT id, tracking FROM r`
 
 // Insert implements store.Reports.
@@ -50,7 +53,7 @@ func (db *DB) Insert(ctx context.Context, sub *report.Submission, statusHash []b
 	rc := report.Receipt{ReceivedAt: s.ReceivedAt}
 	err := db.pool.QueryRow(ctx, insertReport, fmt.Sprintf("%04d", s.ReceivedAt.Year()),
 		string(s.Channel), s.ReceivedAt, s.MessageID, nullTokenID(s.TokenID), s.IdempotencyKey,
-		s.RemoteAddr, s.Lang, s.ContentType, len(s.Raw), nullBytes(statusHash), s.Raw).Scan(&rc.ID, &rc.Tracking)
+		s.RemoteAddr, s.Lang, s.ContentType, len(s.Raw), nullBytes(statusHash), s.Raw, derive.Day(s.ReceivedAt)).Scan(&rc.ID, &rc.Tracking)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return db.duplicate(ctx, &s)
 	}

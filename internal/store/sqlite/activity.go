@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/activity"
@@ -11,11 +12,11 @@ import (
 	"github.com/keikai-project/keikai/internal/taxonomy"
 )
 
-// Activity implements store.Activity: index range scans over the report rows and side tables of
-// the period, in one read transaction so that the counts agree with each other.
+// Activity implements store.Activity, in one read transaction so that the counts agree with each
+// other: the whole UTC days of the period are summed from the per-day totals, the rest (a
+// period that starts or ends inside a day) is counted from the side tables.
 func (db *DB) Activity(ctx context.Context, from, to time.Time, top int) (*activity.Stats, error) {
-	st := derive.NewStats(derive.Time(from), derive.Time(to))
-	lo, hi := micros(from), micros(to)
+	from, to = derive.Time(from), derive.Time(to)
 	if top <= 0 {
 		top = 10
 	}
@@ -24,119 +25,147 @@ func (db *DB) Activity(ctx context.Context, from, to time.Time, top int) (*activ
 		return nil, fmt.Errorf("activity: %w", err)
 	}
 	defer tx.Rollback()
-
-	// The categories present (a walk of the index on category), then one range of the index per
-	// category: counting without a sort. A key this keikai does not know (a decision of a newer
-	// version) counts as other.
-	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE k(v) AS (
-			SELECT MIN(category) FROM reports
-			UNION ALL
-			SELECT (SELECT MIN(category) FROM reports WHERE category > k.v) FROM k WHERE k.v IS NOT NULL)
-		SELECT v FROM k WHERE v IS NOT NULL`)
-	if err != nil {
-		return nil, fmt.Errorf("activity: categories: %w", err)
+	c := derive.NewCounts()
+	first, end := derive.Day(from), derive.Day(to) // whole days: [first, end)
+	if derive.DayStart(first).Before(from) {
+		first++
 	}
-	var keys []string
-	err = scanAll(rows, func(r *sql.Rows) error {
-		var k string
-		err := r.Scan(&k)
-		keys = append(keys, k)
-		return err
+	if first < end {
+		if err := sumDays(ctx, tx, c, first, end); err != nil {
+			return nil, fmt.Errorf("activity: %w", err)
+		}
+		if err := countRange(ctx, tx, c, from, derive.DayStart(first)); err != nil {
+			return nil, fmt.Errorf("activity: %w", err)
+		}
+		if err := countRange(ctx, tx, c, derive.DayStart(end), to); err != nil {
+			return nil, fmt.Errorf("activity: %w", err)
+		}
+	} else if err := countRange(ctx, tx, c, from, to); err != nil {
+		return nil, fmt.Errorf("activity: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports WHERE decided_category IS NOT NULL
+		AND received_at >= ? AND received_at < ?`, micros(from), micros(to)).Scan(&c.Decided); err != nil {
+		return nil, fmt.Errorf("activity: counting decisions: %w", err)
+	}
+	var titleErr error
+	st := c.Stats(from, to, top, func(advisory, rule string) (string, string) {
+		var en, ja sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(title), MAX(title_ja) FROM report_causes WHERE advisory = ? AND rule = ?`,
+			advisory, rule).Scan(&en, &ja); err != nil && titleErr == nil {
+			titleErr = err
+		}
+		return en.String, ja.String
 	})
-	if err != nil {
-		return nil, fmt.Errorf("activity: categories: %w", err)
-	}
-	for _, key := range keys {
-		var n, decided int64
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(decided_category) FROM reports
-			WHERE category = ? AND received_at >= ? AND received_at < ?`, key, lo, hi).Scan(&n, &decided); err != nil {
-			return nil, fmt.Errorf("activity: counting %s: %w", key, err)
-		}
-		derive.AddCategory(st, key, n, decided)
-	}
-
-	for _, proto := range []string{"tcp", "udp"} {
-		err := rank(ctx, tx, "report_ports", "port", "protocol = '"+proto+"'", lo, hi, top, func(r *sql.Rows) error {
-			var port int
-			var n int64
-			if err := r.Scan(&port, &n); err != nil {
-				return err
-			}
-			derive.AddPort(st, proto, port, n)
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("activity: %s ports: %w", proto, err)
-		}
-	}
-	err = rank(ctx, tx, "report_icmp", "icmp_type", "", lo, hi, top, func(r *sql.Rows) error {
-		var t int
-		var n int64
-		if err := r.Scan(&t, &n); err != nil {
-			return err
-		}
-		derive.AddICMP(st, t, n)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("activity: ICMP types: %w", err)
-	}
-	err = rank(ctx, tx, "report_cgi", "path", "", lo, hi, top, func(r *sql.Rows) error {
-		var pc activity.PathCount
-		if err := r.Scan(&pc.Path, &pc.Count); err != nil {
-			return err
-		}
-		st.CGIPaths = append(st.CGIPaths, pc)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("activity: CGI paths: %w", err)
-	}
-
-	rows, err = tx.QueryContext(ctx, `SELECT advisory, rule, MAX(title), MAX(title_ja), COUNT(*) AS n FROM report_causes
-		WHERE received_at >= ? AND received_at < ? AND category = ?
-		GROUP BY advisory, rule ORDER BY n DESC, advisory, rule LIMIT ?`, lo, hi, taxonomy.Intrusion, top)
-	if err != nil {
-		return nil, fmt.Errorf("activity: intrusion causes: %w", err)
-	}
-	err = scanAll(rows, func(r *sql.Rows) error {
-		var c activity.CauseCount
-		if err := r.Scan(&c.Advisory, &c.Rule, &c.Title, &c.TitleJa, &c.Count); err != nil {
-			return err
-		}
-		st.Causes = append(st.Causes, c)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("activity: intrusion causes: %w", err)
+	if titleErr != nil {
+		return nil, fmt.Errorf("activity: cause titles: %w", titleErr)
 	}
 	return st, nil
 }
 
-// rank returns the top values of column col of a side table (keyed by col, then time) in the
-// period, with their counts, most reported first. It walks the distinct values by index seeks
-// (a loose index scan, which SQLite does not do by itself) and counts each value's range of
-// the period, so nothing is sorted but the list of distinct values. cond is a constant.
-func rank(ctx context.Context, tx *sql.Tx, table, col, cond string, lo, hi int64, top int, each func(*sql.Rows) error) error {
+// sumDays adds the per-day totals of days [first, end).
+func sumDays(ctx context.Context, tx *sql.Tx, c *derive.Counts, first, end int64) error {
+	rows, err := tx.QueryContext(ctx, `SELECT kind, key, SUM(reports) FROM activity_days
+		WHERE day >= ? AND day < ? GROUP BY kind, key`, first, end)
+	if err != nil {
+		return fmt.Errorf("per-day totals: %w", err)
+	}
+	return scanAll(rows, func(r *sql.Rows) error {
+		var kind, key string
+		var n int64
+		if err := r.Scan(&kind, &key, &n); err != nil {
+			return err
+		}
+		c.Add(kind, key, n)
+		return nil
+	})
+}
+
+// countRange counts the reports received in [lo, hi) from the reports table and side tables.
+func countRange(ctx context.Context, tx *sql.Tx, c *derive.Counts, lo, hi time.Time) error {
+	if !lo.Before(hi) {
+		return nil
+	}
+	l, h := micros(lo), micros(hi)
+	if err := countByValue(ctx, tx, "reports", "category", "", l, h, func(v string, n int64) {
+		c.Add(derive.KindCategory, v, n)
+	}); err != nil {
+		return fmt.Errorf("categories: %w", err)
+	}
+	for _, proto := range []string{derive.KindTCP, derive.KindUDP} {
+		if err := countByValue(ctx, tx, "report_ports", "port", "protocol = '"+proto+"'", l, h, func(v string, n int64) {
+			c.Add(proto, v, n)
+		}); err != nil {
+			return fmt.Errorf("%s ports: %w", proto, err)
+		}
+	}
+	if err := countByValue(ctx, tx, "report_icmp", "icmp_type", "", l, h, func(v string, n int64) {
+		c.Add(derive.KindICMP, v, n)
+	}); err != nil {
+		return fmt.Errorf("ICMP types: %w", err)
+	}
+	if err := countByValue(ctx, tx, "report_cgi", "path", "", l, h, func(v string, n int64) {
+		c.Add(derive.KindCGI, v, n)
+	}); err != nil {
+		return fmt.Errorf("CGI paths: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT advisory, rule, COUNT(*) FROM report_causes
+		WHERE received_at >= ? AND received_at < ? AND category = ? GROUP BY advisory, rule`, l, h, taxonomy.Intrusion)
+	if err != nil {
+		return fmt.Errorf("intrusion causes: %w", err)
+	}
+	return scanAll(rows, func(r *sql.Rows) error {
+		var adv, rule string
+		var n int64
+		if err := r.Scan(&adv, &rule, &n); err != nil {
+			return err
+		}
+		c.Add(derive.KindCause, derive.CauseKey(adv, rule), n)
+		return nil
+	})
+}
+
+// countByValue counts the rows of each value of column col (of a table indexed by col, then
+// time) received in [lo, hi). It walks the distinct values by index seeks (a loose index scan,
+// which SQLite does not do by itself) and counts each value's range: no sort. cond is a constant.
+func countByValue(ctx context.Context, tx *sql.Tx, table, col, cond string, lo, hi int64, each func(v string, n int64)) error {
 	and := ""
 	if cond != "" {
 		and = cond + " AND "
 	}
-	// counted is materialised so that each value's count is computed once, not again for the
-	// filter and the order.
 	q := fmt.Sprintf(`WITH RECURSIVE k(v) AS (
 			SELECT MIN(%[2]s) FROM %[1]s WHERE %[3]s TRUE
 			UNION ALL
-			SELECT (SELECT MIN(%[2]s) FROM %[1]s WHERE %[3]s %[2]s > k.v) FROM k WHERE k.v IS NOT NULL),
-		counted AS MATERIALIZED (
-			SELECT v, (SELECT COUNT(*) FROM %[1]s WHERE %[3]s %[2]s = k.v AND received_at >= ?1 AND received_at < ?2) AS n
-			FROM k WHERE v IS NOT NULL)
-		SELECT v, n FROM counted WHERE n > 0 ORDER BY n DESC, v LIMIT ?3`, table, col, and)
-	rows, err := tx.QueryContext(ctx, q, lo, hi, top)
+			SELECT (SELECT MIN(%[2]s) FROM %[1]s WHERE %[3]s %[2]s > k.v) FROM k WHERE k.v IS NOT NULL)
+		SELECT v, (SELECT COUNT(*) FROM %[1]s WHERE %[3]s %[2]s = k.v AND received_at >= ?1 AND received_at < ?2)
+		FROM k WHERE v IS NOT NULL`, table, col, and)
+	rows, err := tx.QueryContext(ctx, q, lo, hi)
 	if err != nil {
 		return err
 	}
-	return scanAll(rows, each)
+	return scanAll(rows, func(r *sql.Rows) error {
+		var v any
+		var n int64
+		if err := r.Scan(&v, &n); err != nil {
+			return err
+		}
+		if n > 0 {
+			each(text(v), n)
+		}
+		return nil
+	})
+}
+
+// text is a scanned value as the key of a fact.
+func text(v any) string {
+	switch v := v.(type) {
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case []byte:
+		return string(v)
+	case string:
+		return v
+	}
+	return fmt.Sprint(v)
 }
 
 func scanAll(rows *sql.Rows, each func(*sql.Rows) error) error {

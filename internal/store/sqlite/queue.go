@@ -57,7 +57,8 @@ func (db *DB) Complete(ctx context.Context, job store.Job, a *report.Analysis) e
 	return db.w.do(ctx, func(tx *sql.Tx) error {
 		var received int64
 		var decided sql.NullString
-		err := tx.QueryRowContext(bg, `SELECT received_at, decided_category FROM reports WHERE id = ?`, job.ReportID).Scan(&received, &decided)
+		var counted string
+		err := tx.QueryRowContext(bg, `SELECT received_at, decided_category, category FROM reports WHERE id = ?`, job.ReportID).Scan(&received, &decided, &counted)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("completing analysis: report %d: %w", job.ReportID, store.ErrNotFound)
 		}
@@ -73,14 +74,86 @@ func (db *DB) Complete(ctx context.Context, job store.Job, a *report.Analysis) e
 			string(doc), facts.Category, facts.RSIT, category, micros(a.AnalysedAt), string(report.StateAnalysed), job.ReportID); err != nil {
 			return fmt.Errorf("storing the analysis of report %d: %w", job.ReportID, err)
 		}
+		before, err := storedFacts(tx, job.ReportID)
+		if err != nil {
+			return fmt.Errorf("reading the earlier analysis of report %d: %w", job.ReportID, err)
+		}
 		if err := replaceFacts(tx, job.ReportID, received, category, facts); err != nil {
 			return fmt.Errorf("storing the analysis of report %d: %w", job.ReportID, err)
+		}
+		if err := applyDelta(tx, fromMicros(received), derive.Delta(before.Counted(counted), facts.Counted(category))); err != nil {
+			return fmt.Errorf("counting the analysis of report %d: %w", job.ReportID, err)
 		}
 		if _, err := tx.ExecContext(bg, `DELETE FROM jobs WHERE id = ?`, job.ID); err != nil {
 			return fmt.Errorf("removing job %d: %w", job.ID, err)
 		}
 		return nil
 	})
+}
+
+// storedFacts reads the side rows a report is counted under now, before they are replaced.
+func storedFacts(tx *sql.Tx, id int64) (derive.Facts, error) {
+	var f derive.Facts
+	rows, err := tx.QueryContext(bg, `SELECT protocol, port FROM report_ports WHERE report_id = ?`, id)
+	if err != nil {
+		return f, err
+	}
+	err = scanAll(rows, func(r *sql.Rows) error {
+		var p derive.Port
+		err := r.Scan(&p.Protocol, &p.Port)
+		f.Ports = append(f.Ports, p)
+		return err
+	})
+	if err != nil {
+		return f, err
+	}
+	if rows, err = tx.QueryContext(bg, `SELECT icmp_type FROM report_icmp WHERE report_id = ?`, id); err != nil {
+		return f, err
+	}
+	err = scanAll(rows, func(r *sql.Rows) error {
+		var t int
+		err := r.Scan(&t)
+		f.ICMPTypes = append(f.ICMPTypes, t)
+		return err
+	})
+	if err != nil {
+		return f, err
+	}
+	if rows, err = tx.QueryContext(bg, `SELECT path FROM report_cgi WHERE report_id = ?`, id); err != nil {
+		return f, err
+	}
+	err = scanAll(rows, func(r *sql.Rows) error {
+		var p string
+		err := r.Scan(&p)
+		f.CGIPaths = append(f.CGIPaths, p)
+		return err
+	})
+	if err != nil {
+		return f, err
+	}
+	if rows, err = tx.QueryContext(bg, `SELECT advisory, rule FROM report_causes WHERE report_id = ?`, id); err != nil {
+		return f, err
+	}
+	err = scanAll(rows, func(r *sql.Rows) error {
+		var c derive.Cause
+		err := r.Scan(&c.Advisory, &c.Rule)
+		f.Causes = append(f.Causes, c)
+		return err
+	})
+	return f, err
+}
+
+// applyDelta changes the per-day totals of the day of received.
+func applyDelta(tx *sql.Tx, received time.Time, changes []derive.Change) error {
+	day := derive.Day(received)
+	for _, c := range changes {
+		if _, err := tx.ExecContext(bg, `INSERT INTO activity_days (day, kind, key, shard, reports) VALUES (?, ?, ?, 0, ?)
+			ON CONFLICT (day, kind, key, shard) DO UPDATE SET reports = reports + excluded.reports`,
+			day, c.Kind, c.Key, c.By); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func replaceFacts(tx *sql.Tx, id, received int64, category string, f derive.Facts) error {

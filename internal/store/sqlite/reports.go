@@ -12,6 +12,7 @@ import (
 	"github.com/keikai-project/keikai/internal/report"
 	"github.com/keikai-project/keikai/internal/store"
 	"github.com/keikai-project/keikai/internal/store/derive"
+	"github.com/keikai-project/keikai/internal/taxonomy"
 )
 
 // bg is the context of statements inside the writer's transactions: see writer.try.
@@ -71,6 +72,10 @@ func (db *DB) Insert(ctx context.Context, s *report.Submission, statusHash []byt
 		}
 		if _, err := tx.ExecContext(bg, `INSERT INTO jobs (report_id, not_before) VALUES (?, ?)`, id, received.UnixMicro()); err != nil {
 			return fmt.Errorf("queueing the report for analysis: %w", err)
+		}
+		// Until analysed, a report counts as other.
+		if err := applyDelta(tx, received, []derive.Change{{Fact: derive.Fact{Kind: derive.KindCategory, Key: taxonomy.Other}, By: 1}}); err != nil {
+			return fmt.Errorf("counting the report: %w", err)
 		}
 		return nil
 	})

@@ -18,6 +18,7 @@ import (
 	"github.com/keikai-project/keikai/internal/finding"
 	"github.com/keikai-project/keikai/internal/report"
 	"github.com/keikai-project/keikai/internal/store"
+	"github.com/keikai-project/keikai/internal/store/derive"
 	"github.com/keikai-project/keikai/internal/taxonomy"
 )
 
@@ -44,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 		{"CompleteReplaces", testCompleteReplaces},
 		{"List", testList},
 		{"Activity", testActivity},
+		{"ActivityPeriods", testActivityPeriods},
 		{"Tokens", testTokens},
 		{"NotFound", testNotFound},
 		{"Reopen", testReopen},
@@ -815,5 +817,97 @@ func testReopen(t *testing.T, open Opener) {
 	after, err := s.Activity(ctx, Day(4, 1), Day(7, 1), 10)
 	if err != nil || !reflect.DeepEqual(before, after) {
 		t.Errorf("after reopen: Activity\n got %+v, %v\nwant %+v", after, err, before)
+	}
+}
+
+// testActivityPeriods checks periods that start and end inside days (counted from the side
+// tables) as well as whole days (summed from the per-day totals), after reanalyses changed
+// what some reports count as, against counts made here from the analyses themselves.
+func testActivityPeriods(t *testing.T, open Opener) {
+	s := openStore(t, open)
+	ctx := context.Background()
+	titles := map[string][2]string{}
+	cause := func(rule, advisory string) finding.Finding {
+		titles[derive.CauseKey(advisory, "")] = [2]string{rule + " title", rule + " 題"}
+		if advisory == "" {
+			titles[derive.CauseKey("", rule)] = [2]string{rule + " title", rule + " 題"}
+		}
+		f := finding.Finding{Rule: rule, Title: rule + " title", TitleJa: rule + " 題", Category: taxonomy.Intrusion}
+		if advisory != "" {
+			f.Advisories = []string{advisory}
+		}
+		return f
+	}
+	analyses := []*report.Analysis{
+		{Category: taxonomy.Probe, TCPPorts: []int{111, 21}, ICMPTypes: []int{8}, CGIPaths: []string{"/cgi-bin/phf"}},
+		{Category: taxonomy.Probe, TCPPorts: []int{23}, UDPPorts: []int{137}},
+		{Category: taxonomy.Intrusion, TCPPorts: []int{53}, Findings: []finding.Finding{cause("bind", "CA-99-14")}},
+		{Category: taxonomy.Intrusion, Findings: []finding.Finding{cause("qpopper", "")}},
+		{Category: taxonomy.MailRelay, TCPPorts: []int{25}},
+		{Category: taxonomy.DoS, ICMPTypes: []int{0, 8}},
+	}
+	type stored struct {
+		at time.Time
+		a  *report.Analysis // nil: not analysed
+	}
+	var reports []stored
+	start := Day(4, 1)
+	for i := range 40 {
+		// Five reports a day at uneven hours, over eight days.
+		at := start.Add(time.Duration(i/5)*24*time.Hour + time.Duration((i*7)%24)*time.Hour + time.Duration(i)*time.Minute)
+		var a *report.Analysis
+		if i%9 != 4 {
+			a = analyses[i%len(analyses)]
+		}
+		rc := insert(t, s, &report.Submission{ReceivedAt: at, Raw: []byte{byte(i)}})
+		if a != nil {
+			analyse(t, s, rc.ID, a)
+			// Some reports are analysed again and now count as something else.
+			if i%4 == 1 {
+				if err := s.Enqueue(ctx, rc.ID); err != nil {
+					t.Fatal(err)
+				}
+				a = analyses[(i+2)%len(analyses)]
+				analyse(t, s, rc.ID, a)
+			}
+		}
+		reports = append(reports, stored{at, a})
+	}
+	periods := []struct{ from, to time.Time }{
+		{Day(4, 1), Day(4, 9)},
+		{Day(4, 1).Add(5 * time.Hour), Day(4, 8).Add(13 * time.Hour)},
+		{Day(4, 2).Add(90 * time.Minute), Day(4, 2).Add(20 * time.Hour)},
+		{Day(4, 3), Day(4, 4)},
+		{Day(4, 3).Add(time.Hour), Day(4, 5)},
+		{Day(4, 3), Day(4, 5).Add(time.Hour)},
+		{Day(3, 1), Day(4, 2).Add(-time.Microsecond)},
+		{Day(4, 5), Day(4, 5)},
+	}
+	for _, p := range periods {
+		c := derive.NewCounts()
+		for _, r := range reports {
+			if r.at.Before(p.from) || !r.at.Before(p.to) {
+				continue
+			}
+			if r.a == nil {
+				c.Add(derive.KindCategory, taxonomy.Other, 1)
+				continue
+			}
+			f := derive.FactsOf(r.a)
+			for _, fact := range f.Counted(f.Category) {
+				c.Add(fact.Kind, fact.Key, 1)
+			}
+		}
+		want := c.Stats(p.from, p.to, 5, func(advisory, rule string) (string, string) {
+			tt := titles[derive.CauseKey(advisory, rule)]
+			return tt[0], tt[1]
+		})
+		got, err := s.Activity(ctx, p.from, p.to, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("Activity(%v, %v)\n got %+v\nwant %+v", p.from, p.to, got, want)
+		}
 	}
 }
