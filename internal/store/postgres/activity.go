@@ -147,4 +147,3 @@ func countByValue(ctx context.Context, tx pgx.Tx, table, col, cond string, lo, h
 	})
 	return err
 }
-
