@@ -180,7 +180,7 @@ func (c *copySource) Err() error             { return nil }
 // bulkLoad writes n generated reports and their side rows with COPY, one pass of the generator
 // per table, then vacuums so that the rankings are index-only scans.
 func bulkLoad(ctx context.Context, db *DB, n int, from, to time.Time) error {
-	if _, err := db.pool.Exec(ctx, `TRUNCATE reports, jobs, report_ports, report_icmp, report_cgi, report_causes, report_observables`); err != nil {
+	if _, err := db.pool.Exec(ctx, `TRUNCATE reports, jobs, report_ports, report_icmp, report_cgi, report_causes, report_observables, activity_days`); err != nil {
 		return err
 	}
 	tables := []struct {
@@ -233,6 +233,9 @@ func bulkLoad(ctx context.Context, db *DB, n int, from, to time.Time) error {
 	if _, err := db.pool.Exec(ctx, `SELECT setval('reports_id_seq', (SELECT MAX(id) FROM reports))`); err != nil {
 		return err
 	}
-	_, err := db.pool.Exec(ctx, `VACUUM ANALYZE reports, report_ports, report_icmp, report_cgi, report_causes`)
+	if err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error { return rebuildDays(ctx, tx) }); err != nil {
+		return err
+	}
+	_, err := db.pool.Exec(ctx, `VACUUM ANALYZE reports, report_ports, report_icmp, report_cgi, report_causes, activity_days`)
 	return err
 }

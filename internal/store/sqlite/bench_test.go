@@ -97,7 +97,7 @@ func bulkLoad(ctx context.Context, db *sql.DB, n int, from, to time.Time) error 
 		return err
 	}
 	defer tx.Rollback()
-	for _, table := range []string{"report_ports", "report_icmp", "report_cgi", "report_causes", "report_observables", "jobs", "reports"} {
+	for _, table := range []string{"activity_days", "report_ports", "report_icmp", "report_cgi", "report_causes", "report_observables", "jobs", "reports"} {
 		if _, err := tx.Exec(`DELETE FROM ` + table); err != nil {
 			return err
 		}
@@ -178,6 +178,9 @@ func bulkLoad(ctx context.Context, db *sql.DB, n int, from, to time.Time) error 
 		if err := flush(bf); err != nil {
 			return err
 		}
+	}
+	if err := rebuildDays(ctx, tx); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return err
