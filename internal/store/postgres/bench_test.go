@@ -97,22 +97,25 @@ func BenchmarkActivity(b *testing.B) {
 	if err := db.pool.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
 		b.Fatal(err)
 	}
-	serverBefore, serverOK := processCPU(backend)
-	cpu := storetest.CPU()
-	b.ResetTimer()
-	for b.Loop() {
-		st, err := db.Activity(ctx, from, to, 10)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if st.Total != int64(n) {
-			b.Fatalf("total %d, want %d", st.Total, n)
-		}
-	}
-	b.ReportMetric((storetest.CPU()-cpu).Seconds()/float64(b.N), "client-cpu-s/op")
-	// The server's share, when it runs on this machine (its /proc is readable).
-	if serverAfter, ok := processCPU(backend); ok && serverOK {
-		b.ReportMetric((serverAfter-serverBefore).Seconds()/float64(b.N), "server-cpu-s/op")
+	for _, p := range storetest.BenchPeriods(from, to) {
+		b.Run(p.Name, func(b *testing.B) {
+			serverBefore, serverOK := processCPU(backend)
+			cpu := storetest.CPU()
+			for b.Loop() {
+				st, err := db.Activity(ctx, p.From, p.To, 10)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if st.Total != int64(p.Want(n)) {
+					b.Fatalf("total %d, want %d", st.Total, p.Want(n))
+				}
+			}
+			b.ReportMetric((storetest.CPU()-cpu).Seconds()/float64(b.N), "client-cpu-s/op")
+			// The server's share, when it runs on this machine (its /proc is readable).
+			if serverAfter, ok := processCPU(backend); ok && serverOK {
+				b.ReportMetric((serverAfter-serverBefore).Seconds()/float64(b.N), "server-cpu-s/op")
+			}
+		})
 	}
 }
 

@@ -75,18 +75,21 @@ func BenchmarkActivity(b *testing.B) {
 		}
 		b.Logf("generated %d reports in %v (%s)", n, time.Since(start).Round(time.Millisecond), path)
 	}
-	cpu := storetest.CPU()
-	b.ResetTimer()
-	for b.Loop() {
-		st, err := db.Activity(ctx, from, to, 10)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if st.Total != int64(n) {
-			b.Fatalf("total %d, want %d", st.Total, n)
-		}
+	for _, p := range storetest.BenchPeriods(from, to) {
+		b.Run(p.Name, func(b *testing.B) {
+			cpu := storetest.CPU()
+			for b.Loop() {
+				st, err := db.Activity(ctx, p.From, p.To, 10)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if st.Total != int64(p.Want(n)) {
+					b.Fatalf("total %d, want %d", st.Total, p.Want(n))
+				}
+			}
+			b.ReportMetric((storetest.CPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+		})
 	}
-	b.ReportMetric((storetest.CPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // bulkLoad writes n generated reports and their side rows with multi-row INSERTs in one

@@ -132,3 +132,33 @@ func CPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchPeriod is a period of an activity benchmark over reports generated for [from, to).
+type BenchPeriod struct {
+	Name     string
+	From, To time.Time
+	// Want is how many of n generated reports the period holds.
+	Want func(n int) int
+}
+
+// BenchPeriods are the generated quarter itself (whole days: summed per day) and the same
+// quarter shifted by half a day (two half days counted from the side tables as well).
+func BenchPeriods(from, to time.Time) []BenchPeriod {
+	half := 12 * time.Hour
+	return []BenchPeriod{
+		{"quarter", from, to, func(n int) int { return n }},
+		{"half-days", from.Add(half), to.Add(half), func(n int) int {
+			// Reports are spread evenly: those before from+half are outside.
+			outside := 0
+			span := to.Sub(from)
+			for i := range n {
+				if from.Add(time.Duration(float64(span) * float64(i) / float64(n))).Before(from.Add(half)) {
+					outside++
+				} else {
+					break
+				}
+			}
+			return n - outside
+		}},
+	}
+}
