@@ -157,4 +157,17 @@ wait:
 	if n, err := s.Pending(ctx); err != nil || n < int64(len(got)) {
 		t.Errorf("Pending = %d, %v; want at least the %d acknowledged reports queued for analysis", n, err, len(got))
 	}
+	// Every report stored, acknowledged or not, is counted: its count committed with it.
+	all, err := s.List(ctx, store.Filter{Limit: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to := time.Now().Add(-24*time.Hour), time.Now().Add(24*time.Hour)
+	st, err := s.Activity(ctx, from, to, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Total != int64(len(all)) {
+		t.Errorf("Activity counts %d reports; %d are stored", st.Total, len(all))
+	}
 }
