@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"List", testList},
 		{"Activity", testActivity},
 		{"ActivityPeriods", testActivityPeriods},
+		{"ConcurrentCompletes", testConcurrentCompletes},
 		{"Tokens", testTokens},
 		{"NotFound", testNotFound},
 		{"Reopen", testReopen},
@@ -909,5 +910,75 @@ func testActivityPeriods(t *testing.T, open Opener) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("Activity(%v, %v)\n got %+v\nwant %+v", p.from, p.to, got, want)
 		}
+	}
+}
+
+// testConcurrentCompletes completes the analyses of one day's reports from four workers at once,
+// with overlapping facts, while more reports arrive: no write may fail (a deadlock on the
+// per-day totals would), and the counts come out exact.
+func testConcurrentCompletes(t *testing.T, open Opener) {
+	s := openStore(t, open)
+	ctx := context.Background()
+	analyses := []*report.Analysis{
+		{Category: taxonomy.Probe, TCPPorts: []int{111, 21, 23}, UDPPorts: []int{137}, ICMPTypes: []int{8}},
+		{Category: taxonomy.Probe, TCPPorts: []int{23, 111}, CGIPaths: []string{"/cgi-bin/phf"}},
+		{Category: taxonomy.Intrusion, TCPPorts: []int{21, 111}, Findings: []finding.Finding{{Rule: "r", Category: taxonomy.Intrusion}}},
+	}
+	const n = 60
+	for i := range n {
+		insert(t, s, &report.Submission{ReceivedAt: Day(4, 1).Add(time.Duration(i) * time.Minute), Raw: []byte{byte(i)}})
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 4 {
+		wg.Go(func() {
+			for {
+				jobs, err := s.Claim(ctx, fmt.Sprint("w", w), 2, time.Minute)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(jobs) == 0 {
+					return
+				}
+				for _, j := range jobs {
+					if err := s.Complete(ctx, j, analyses[j.ReportID%int64(len(analyses))]); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for i := range 20 {
+			if _, err := s.Insert(ctx, &report.Submission{Channel: report.ChannelAPI, ReceivedAt: Day(4, 1).Add(time.Duration(i) * time.Second),
+				Raw: []byte("late")}, nil); err != nil {
+				errs <- err
+				return
+			}
+		}
+	})
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	st, err := s.Activity(ctx, Day(4, 1), Day(4, 2), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	analysed := st.Categories[taxonomy.Probe] + st.Categories[taxonomy.Intrusion]
+	if st.Total != n+20 || analysed+st.Categories[taxonomy.Other] != n+20 {
+		t.Errorf("Activity: total %d, categories %v; want %d reports", st.Total, st.Categories, n+20)
+	}
+	var tcp111 int64
+	for _, p := range st.TopTCPPorts {
+		if p.Port == 111 {
+			tcp111 = p.Count
+		}
+	}
+	if tcp111 != analysed {
+		t.Errorf("port 111 counted for %d reports, want %d (every analysed one)", tcp111, analysed)
 	}
 }
