@@ -227,10 +227,8 @@ func (t *tally) merge(o *tally) {
 	for f, n := range o.formats {
 		t.formats[f] += n
 	}
-	for p := range o.tcp {
-		t.tcp[p] += o.tcp[p]
-		t.udp[p] += o.udp[p]
-	}
+	t.tcp = addPortCounts(t.tcp, o.tcp)
+	t.udp = addPortCounts(t.udp, o.udp)
 	for i, n := range o.icmp {
 		t.icmp[i] += n
 	}
@@ -240,6 +238,20 @@ func (t *tally) merge(o *tally) {
 	for i, n := range o.perRule {
 		t.perRule[i] += n
 	}
+}
+
+// addPortCounts adds the counts of o to t. The per-port arrays (512 KiB each) are allocated only
+// once a port is counted, and the first merged is taken over rather than copied (a worker's tally
+// is not used after the merge): keikai serve analyses many small reports, and clearing and
+// merging these arrays dominated the analysis of one.
+func addPortCounts(t, o []int64) []int64 {
+	if t == nil {
+		return o
+	}
+	for p, n := range o {
+		t[p] += n
+	}
+	return t
 }
 
 func (t *tally) countSource(ip []byte) {
@@ -265,8 +277,6 @@ const counterCapacity = 2048
 
 func newTally(rules int) *tally {
 	return &tally{
-		tcp:     make([]int64, 65536),
-		udp:     make([]int64, 65536),
 		cgi:     topk.New(counterCapacity),
 		sources: topk.New(counterCapacity),
 		perRule: make([]int64, rules),
@@ -292,10 +302,16 @@ func (t *tally) countTraffic(ev *event.Event) {
 		switch {
 		case bytes.Equal(proto, protoTCP):
 			if p, ok := ev.Int(event.DestinationPort); ok && p < 65536 {
+				if t.tcp == nil {
+					t.tcp = make([]int64, 65536)
+				}
 				t.tcp[p]++
 			}
 		case bytes.Equal(proto, protoUDP):
 			if p, ok := ev.Int(event.DestinationPort); ok && p < 65536 {
+				if t.udp == nil {
+					t.udp = make([]int64, 65536)
+				}
 				t.udp[p]++
 			}
 		case bytes.Equal(proto, protoICMPv4):

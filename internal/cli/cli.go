@@ -1,9 +1,11 @@
 // Package cli is keikai's command line: it turns arguments into options for the domain packages,
 // runs them, and maps the outcome to an exit code. Exit codes are decided here and nowhere else:
 //
-//	0  clean: nothing found (rules test: every sample passed)
-//	1  findings (rules test: a sample failed)
-//	2  usage error, or an input or rule that could not be read
+//	0  clean: nothing found (rules test: every sample passed; serve: stopped cleanly; report,
+//	   token: done)
+//	1  findings (rules test: a sample failed; report show|reanalyse, token revoke: no such
+//	   report or token)
+//	2  usage error, or an input, rule or database that could not be read
 package cli
 
 import (
@@ -48,6 +50,9 @@ func commands() []command {
 		{"advisory", "lint, render, sign, verify and publish advisories", runAdvisory},
 		{"key", "generate, import and export the OpenPGP key advisories are signed with", runKey},
 		{"rules", "list, test and inspect the detection rules", runRules},
+		{"serve", "run the report desk: web form, API, status pages and analysis workers", runServe},
+		{"report", "show, list and re-analyse stored reports", runReport},
+		{"token", "add, list and revoke the partners' API tokens", runToken},
 		{"version", "print keikai's version", runVersion},
 	}
 }
@@ -87,7 +92,7 @@ func usage(w io.Writer) {
 		fmt.Fprintf(&b, "  %-9s %s\n", c.name, c.summary)
 	}
 	b.WriteString("\nRun 'keikai <command> --help' for a command's flags.\n")
-	b.WriteString("Exit codes: 0 nothing found, 1 findings, 2 usage or input error.\n")
+	b.WriteString("Exit codes: 0 nothing found (or done), 1 findings (or no such report or token), 2 usage, input or database error.\n")
 	io.WriteString(w, b.String())
 }
 

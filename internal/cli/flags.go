@@ -27,14 +27,13 @@ func newFlagSet(env *Env, name, synopsis, description string) *flag.FlagSet {
 
 // parseInterleaved parses flags that may stand before, between or after the positional
 // arguments (`keikai analyze /var/log --format json`); "--" ends the flags. It returns the
-// positional arguments, or errHelp after printing usage for -h/--help.
+// positional arguments, or flag.ErrHelp once the usage was printed for -h/--help.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
-				return nil, flag.ErrHelp
+				return nil, flag.ErrHelp // the flag package has printed the usage
 			}
 			return nil, fmt.Errorf("%w: %v (see --help)", errUsage, err)
 		}

@@ -52,6 +52,9 @@ type Receipt struct {
 	// Duplicate is true when the submission had been stored before (same Message-ID, or the same
 	// token and Idempotency-Key); Tracking then names the earlier report.
 	Duplicate bool
+	// StatusSecret is the reporter's secret status link token, set by intake on a new report only:
+	// only its hash is stored, so it can be shown once and never again.
+	StatusSecret string
 }
 
 // Submitter durably stores a submission before it returns: when Submit returns without error, the

@@ -1,0 +1,162 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/keikai-project/keikai/internal/intake"
+	"github.com/keikai-project/keikai/internal/report"
+)
+
+// zones are offered in the form's time zone list; any IANA name or offset is accepted.
+var zones = []string{"Asia/Tokyo", "UTC", "Asia/Seoul", "Asia/Shanghai", "Asia/Singapore", "Australia/Sydney", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "+09:00", "+00:00"}
+
+type formPage struct {
+	page
+	CSRF              string
+	Form              *intake.Form
+	Errors            []string
+	Zones             []string
+	MaxAttachments    int
+	MaxAttachmentSize string
+}
+
+func (h *handler) newFormPage(w http.ResponseWriter, r *http.Request, lang string, f *intake.Form) formPage {
+	return formPage{
+		page:              h.newPage(lang, "form.title"),
+		CSRF:              h.csrfToken(w, r),
+		Form:              f,
+		Zones:             zones,
+		MaxAttachments:    h.limits.MaxAttachments,
+		MaxAttachmentSize: byteSize(h.limits.MaxAttachment),
+	}
+}
+
+func (h *handler) reportForm(w http.ResponseWriter, r *http.Request) {
+	lang := pickLang(r)
+	setLang(w, r, lang)
+	f := &intake.Form{TimeZone: "UTC"}
+	if lang == "ja" {
+		f.TimeZone = "Asia/Tokyo"
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	h.render(w, http.StatusOK, "form", h.newFormPage(w, r, lang, f))
+}
+
+type submittedPage struct {
+	page
+	Tracking   string
+	ReceivedAt time.Time
+	StatusLink string
+}
+
+// submitForm is the public form's POST: rate limit, read the bounded body, check the CSRF
+// token, validate, store, and show the tracking number and the secret status link once.
+func (h *handler) submitForm(w http.ResponseWriter, r *http.Request) {
+	lang := pickLang(r)
+	w.Header().Set("Cache-Control", "no-store")
+	if ok, wait := h.limiter.allow(clientAddr(r)); !ok {
+		secs := int(wait/time.Second) + 1
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		h.renderError(w, lang, http.StatusTooManyRequests, fmt.Sprintf(text(lang, "error.ratelimit"), secs))
+		return
+	}
+	raw, err := readBody(w, r, h.limits.MaxSubmission)
+	if err != nil {
+		h.bodyError(w, lang, err)
+		return
+	}
+	contentType := r.Header.Get("Content-Type")
+	f, err := intake.ParseForm(raw, contentType, h.limits)
+	if err != nil {
+		h.renderError(w, lang, http.StatusBadRequest, text(lang, "error.badform")+" "+inputMessage(err, lang))
+		return
+	}
+	if f.Lang == "ja" || f.Lang == "en" {
+		lang = f.Lang
+	}
+	if !h.csrfValid(r, f.Other[csrfField]) {
+		h.renderError(w, lang, http.StatusForbidden, text(lang, "error.csrf"))
+		return
+	}
+	if err := f.Validate(h.limits); err != nil {
+		p := h.newFormPage(w, r, lang, f)
+		p.Errors = []string{inputMessage(err, lang)}
+		h.render(w, http.StatusBadRequest, "form", p)
+		return
+	}
+	rc, err := h.cfg.Intake.Submit(r.Context(), &report.Submission{
+		Channel:     report.ChannelForm,
+		Raw:         raw,
+		ContentType: contentType,
+		RemoteAddr:  r.RemoteAddr,
+		Lang:        lang,
+	})
+	if err != nil {
+		h.submitError(w, lang, err)
+		return
+	}
+	h.render(w, http.StatusOK, "submitted", submittedPage{
+		page:       h.newPage(lang, "done.title"),
+		Tracking:   rc.Tracking,
+		ReceivedAt: rc.ReceivedAt,
+		StatusLink: baseURL(r) + "/status/" + rc.StatusSecret,
+	})
+}
+
+// readBody reads the whole body, at most limit bytes: the raw submission is stored as it came.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+}
+
+func (h *handler) bodyError(w http.ResponseWriter, lang string, err error) {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		h.renderError(w, lang, http.StatusRequestEntityTooLarge, fmt.Sprintf(text(lang, "error.toolarge"), byteSize(tooBig.Limit)))
+		return
+	}
+	h.renderError(w, lang, http.StatusBadRequest, text(lang, "error.badform"))
+}
+
+func (h *handler) submitError(w http.ResponseWriter, lang string, err error) {
+	switch {
+	case errors.Is(err, intake.ErrTooLarge):
+		h.renderError(w, lang, http.StatusRequestEntityTooLarge, fmt.Sprintf(text(lang, "error.toolarge"), byteSize(h.limits.MaxSubmission)))
+	case errors.Is(err, intake.ErrUnsupported):
+		h.renderError(w, lang, http.StatusUnsupportedMediaType, text(lang, "error.badform"))
+	default:
+		h.log.Error("store a form submission", "err", err)
+		h.renderError(w, lang, http.StatusInternalServerError, text(lang, "error.internal"))
+	}
+}
+
+func inputMessage(err error, lang string) string {
+	var ie *intake.InputError
+	if errors.As(err, &ie) {
+		return ie.Message(lang)
+	}
+	return err.Error()
+}
+
+// baseURL is the address the client reached this server by, for links it should keep.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
