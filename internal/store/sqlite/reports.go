@@ -22,13 +22,6 @@ func micros(t time.Time) int64 { return derive.Time(t).UnixMicro() }
 
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
-func nullMicros(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return micros(t)
-}
-
 // nullBytes stores an absent hash as NULL, which unique indexes let repeat.
 func nullBytes(b []byte) any {
 	if len(b) == 0 {
