@@ -29,6 +29,10 @@ type Advisory struct {
 	References []string
 	// Countermeasures are the advisory's own steps, in its order.
 	Countermeasures []Text
+	// Updates are the steps for a host that is vulnerable but shows no sign of compromise (a
+	// package in an affected version): update, do not reinstall. Empty when the advisory names
+	// no such step; Countermeasures then apply.
+	Updates []Text
 }
 
 // Lookup returns the advisory with the given ID.
@@ -54,5 +58,6 @@ func All() []Advisory {
 func clone(a Advisory) Advisory {
 	a.References = slices.Clone(a.References)
 	a.Countermeasures = slices.Clone(a.Countermeasures)
+	a.Updates = slices.Clone(a.Updates)
 	return a
 }

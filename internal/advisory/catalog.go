@@ -122,4 +122,10 @@ var slapperWorm = Advisory{
 			En: "Prevent a recurrence: update OpenSSL to version 0.9.6g or later, or apply the patch your vendor or distributor provides.",
 		},
 	},
+	Updates: []Text{
+		{
+			Ja: "OpenSSL をバージョン 0.9.6g もしくはそれ以降に更新するか、各ベンダや配布元が提供するパッチを適用してください。更新後、OpenSSL を使うサーバ (Apache/mod_ssl など) を再起動してください。",
+			En: "Update OpenSSL to version 0.9.6g or later, or apply the patch your vendor or distributor provides; then restart the servers that use it (Apache/mod_ssl and others).",
+		},
+	},
 }

@@ -74,7 +74,9 @@ func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*
 		sum.Categories[c.Key] = 0
 	}
 	emit := func(f *finding.Finding) error {
-		f.Countermeasures = countermeasures(f.Advisories)
+		if f.Countermeasures == nil {
+			f.Countermeasures = countermeasures(f.Advisories, false)
+		}
 		sum.Findings++
 		sum.Categories[f.Category]++
 		if cb.Finding != nil {
@@ -147,6 +149,8 @@ func artifactKind(f event.Format) string {
 func hostFinding(eng *engine.Engine, ri int, ev *event.Event) *finding.Finding {
 	f := engine.NewFinding(eng.Rules[ri])
 	f.Artifact = artifact(ev)
+	// A package in an affected version is a host to update, not a host to rebuild.
+	f.Countermeasures = countermeasures(f.Advisories, ev.Format == event.FormatHostPackage)
 	f.Excerpt = escape.Bytes(ev.Raw)
 	if ev.Format == event.FormatHostSocket {
 		f.Protocol = escape.Bytes(ev.Get(event.Protocol))
@@ -180,15 +184,20 @@ func artifact(ev *event.Event) string {
 	return escape.Bytes(ev.Raw)
 }
 
-// countermeasures collects the steps of the given advisories, in order.
-func countermeasures(ids []string) []finding.Text {
+// countermeasures collects the steps of the given advisories, in order: for a vulnerable package
+// (update) the advisory's update steps where it has them, else its countermeasures.
+func countermeasures(ids []string, update bool) []finding.Text {
 	var out []finding.Text
 	for _, id := range ids {
 		a, ok := advisory.Lookup(id)
 		if !ok {
 			continue
 		}
-		for _, c := range a.Countermeasures {
+		steps := a.Countermeasures
+		if update && len(a.Updates) > 0 {
+			steps = a.Updates
+		}
+		for _, c := range steps {
 			out = append(out, finding.Text{Ja: c.Ja, En: c.En})
 		}
 	}
