@@ -50,7 +50,7 @@ func (c *csvWriter) Finding(raw *finding.Finding) error {
 	if f.DestinationPort > 0 {
 		port = strconv.Itoa(f.DestinationPort)
 	}
-	row := []string{f.Level, f.Rule, Slug(f.Title), f.Title, f.Category, f.RSIT, strings.Join(f.Advisories, " "),
+	row := []string{f.Level, f.Rule, Slug(raw.Title), f.Title, f.Category, f.RSIT, strings.Join(f.Advisories, " "),
 		f.File, line, f.Time, f.SourceIP, f.DestinationIP, port, f.Protocol, f.Artifact, f.Excerpt}
 	for i := range row {
 		row[i] = cell(row[i])

@@ -1,6 +1,9 @@
 package output
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // messages are the labels of the text format in English and Japanese; prose from rules and
 // advisories carries its own translations.
@@ -32,6 +35,7 @@ var messages = map[string][2]string{
 	"not-examined":   {"NOT EXAMINED (%d): a clean result above does not cover these:", "未検査 (%d 件): 上の結果はこれらを含みません:"},
 	"group-count":    {"(%s findings)", "(%s 件)"},
 	"rule":           {"rule", "ルール"},
+	"several":        {"several destinations", "複数の宛先"},
 	"outsized":       {"Note: one rule produced %s of the %s findings (%d%%): %s. If it is noise here, leave it out with --exclude-rule %s; if the input repeats itself (a decompression bomb, a logging loop), look at the input.", "注: 検出 %[2]s 件のうち %[1]s 件 (%[3]d%%) が一つのルールによるものです: %[4]s。この環境では誤検知なら --exclude-rule %[5]s で除外できます。入力が同じ行を繰り返している (展開すると巨大になる圧縮ファイル、ログの無限ループ) なら入力を確認してください。"},
 	"shown":          {"Shown: %s of %s findings (filtered by %s).", "表示: 検出 %[2]s 件のうち %[1]s 件 (%[3]s で絞り込み)。"},
 	"area-files":     {"files", "ファイル"},
@@ -50,10 +54,24 @@ var reasonsJa = []struct{ en, ja string }{
 	{"too many levels of symbolic links", "シンボリックリンクの段数が多すぎます (too many levels of symbolic links)"},
 }
 
+// reasonPatternsJa translate whole reasons that keikai itself words.
+var reasonPatternsJa = []struct {
+	re *regexp.Regexp
+	ja string
+}{
+	{regexp.MustCompile(`^named in (\S+) but not found \(the logs may have moved, or the system logs elsewhere\)$`),
+		"$1 に記載されていますが見つかりません (ログが移動したか、別の場所に記録しています)"},
+}
+
 // reason is a reason for something not examined, in lang as far as keikai knows the words.
 func reason(r, lang string) string {
 	if lang != "ja" {
 		return r
+	}
+	for _, p := range reasonPatternsJa {
+		if p.re.MatchString(r) {
+			return p.re.ReplaceAllString(r, p.ja)
+		}
 	}
 	for _, t := range reasonsJa {
 		r = strings.ReplaceAll(r, t.en, t.ja)

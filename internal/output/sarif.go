@@ -108,7 +108,7 @@ func (s *sarifWriter) Finding(raw *finding.Finding) error {
 			props["title_ja"] = f.TitleJa
 		}
 		s.rules = append(s.rules, sarifRule{
-			ID: f.Rule, Name: Slug(f.Title), ShortDescription: sarifText{f.Title},
+			ID: f.Rule, Name: Slug(raw.Title), ShortDescription: sarifText{f.Title},
 			DefaultConfig: map[string]any{"level": sarifLevel(f.Level)}, Properties: props,
 		})
 	}

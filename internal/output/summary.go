@@ -8,6 +8,7 @@ import (
 
 	"github.com/keikai-project/keikai/internal/analyze"
 	"github.com/keikai-project/keikai/internal/check"
+	"github.com/keikai-project/keikai/internal/escape"
 	"github.com/keikai-project/keikai/internal/taxonomy"
 )
 
@@ -39,12 +40,12 @@ func AnalyzeSummary(s *analyze.Summary, lang string) func(io.Writer) error {
 				if lang == "ja" && r.TitleJa != "" {
 					title = r.TitleJa
 				}
-				fmt.Fprintf(&b, "  %10s  %-11s %s  %s\n", group(r.Count), r.Category, title, Slug(r.Title))
+				fmt.Fprintf(&b, "  %10s  %-11s %s  %s\n", group(r.Count), r.Category, title, slugOfEscaped(r.Title))
 			}
 		}
 		if top, ok := outsized(s); ok {
 			fmt.Fprintf(&b, "\n"+msg(lang, "outsized")+"\n", group(top.Count), group(s.Findings),
-				top.Count*100/s.Findings, top.Title, Slug(top.Title))
+				top.Count*100/s.Findings, top.Title, slugOfEscaped(top.Title))
 		}
 		ports := func(title string, list []analyze.PortCount) {
 			if len(list) == 0 {
@@ -111,6 +112,15 @@ func EscapeRuleTexts(rules []analyze.RuleCount) {
 		r := &rules[i]
 		r.Rule, r.Title, r.TitleJa, r.Category = RuleText(r.Rule), RuleText(r.Title), RuleText(r.TitleJa), RuleText(r.Category)
 	}
+}
+
+// slugOfEscaped is the short name of a rule whose title was escaped already: escaping is
+// reversible, so the name is the same as the one made from the raw title.
+func slugOfEscaped(title string) string {
+	if raw, err := escape.Unescape(title); err == nil {
+		return Slug(string(raw))
+	}
+	return Slug(title)
 }
 
 func areaLabel(area, lang string) string {

@@ -28,6 +28,7 @@ type groupKey struct{ rule, source string }
 
 type findingGroup struct {
 	first *finding.Finding
+	slug  string // from the rule's own title, before escaping
 	count int64
 	seq   int
 	// earliest and latest are the finding times that parsed, with their text as logged.
@@ -35,6 +36,8 @@ type findingGroup struct {
 	earliestText, latestText string
 	lastFile                 string
 	lastLine                 int64
+	// flowVaries is set when the group's findings went to different destinations.
+	flowVaries bool
 }
 
 const (
@@ -102,12 +105,15 @@ func (t *textWriter) Finding(f *finding.Finding) error {
 	k := groupKey{f.Rule, source(f)}
 	g := t.groups[k]
 	if g == nil {
-		g = &findingGroup{first: withRuleTextsEscaped(f), seq: len(t.order)}
+		g = &findingGroup{first: withRuleTextsEscaped(f), slug: Slug(f.Title), seq: len(t.order)}
 		t.groups[k] = g
 		t.order = append(t.order, g)
 	}
 	g.count++
 	g.lastFile, g.lastLine = f.File, f.Line
+	if g.count > 1 && !g.flowVaries && flow(f) != flow(g.first) {
+		g.flowVaries = true
+	}
 	if ts, err := time.Parse(time.RFC3339, f.Time); err == nil {
 		if g.earliestText == "" || ts.Before(g.earliest) {
 			g.earliest, g.earliestText = ts, f.Time
@@ -162,7 +168,7 @@ func (t *textWriter) render(g *findingGroup) string {
 	if len(f.Advisories) > 0 {
 		fmt.Fprintf(&b, "  %s", strings.Join(f.Advisories, ", "))
 	}
-	fmt.Fprintf(&b, "  %s %s (%s)\n", msg(lang, "rule"), Slug(f.Title), f.Rule)
+	fmt.Fprintf(&b, "  %s %s (%s)\n", msg(lang, "rule"), g.slug, f.Rule)
 	if g.count == 1 {
 		var where []string
 		if f.File != "" {
@@ -180,6 +186,9 @@ func (t *textWriter) render(g *findingGroup) string {
 	} else {
 		var where []string
 		if flow := flow(f); flow != "" {
+			if g.flowVaries {
+				flow = f.SourceIP + " -> " + msg(lang, "several")
+			}
 			where = append(where, flow)
 		}
 		if g.earliestText != "" {
