@@ -15,7 +15,7 @@ func TestWidthAndPadding(t *testing.T) {
 		{"port", 4},
 		{"ポート", 6},
 		{"件数", 4},
-		{"ＡＢ", 4}, // fullwidth
+		{"ＡＢ", 4},   // fullwidth
 		{"ｶﾀｶﾅ", 4}, // halfwidth katakana take one column each
 		{"", 0},
 	}
