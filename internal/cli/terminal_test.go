@@ -77,7 +77,10 @@ func TestTerminalInTmux(t *testing.T) {
 			tm("send-keys", "-t", "k", "clear", "Enter")
 			raw := filepath.Join(dir, format+".raw")
 			tm("pipe-pane", "-t", "k", "-o", "cat > "+raw)
-			cmd := fmt.Sprintf("%s analyze --workers 1 --tz UTC --format %s %s /nonexistent-%s; echo KEIKAI-EXIT-%s=$?", bin, format, log, format, format)
+			// The log comes through a pipe that stalls halfway, so the analysis outlasts several
+			// ticks of the bar however fast the machine, with findings before and after.
+			cmd := fmt.Sprintf("{ head -n 225000 %[2]s; sleep 1.5; tail -n +225001 %[2]s; } | %[1]s analyze --tz UTC --format %[3]s - /nonexistent-%[3]s; echo KEIKAI-EXIT-%[3]s=$?",
+				bin, log, format)
 			// The shell's report of the exit code; the typed command shows "=$?" instead.
 			exitLine := regexp.MustCompile(`(?m)^KEIKAI-EXIT-` + format + `=([0-9]+)$`)
 			tm("send-keys", "-t", "k", cmd, "Enter")
@@ -118,6 +121,9 @@ func TestTerminalInTmux(t *testing.T) {
 			}
 			if bars == 0 {
 				t.Fatalf("the progress bar was never drawn; the test log is too small to test it:\n%q", stream[:min(len(stream), 2000)])
+			}
+			if format == "ndjson" && strings.Index(stream, "MiB/s") > strings.LastIndex(stream, `{"rule"`) {
+				t.Errorf("no finding was written while the bar was up; the test does not test the interleaving")
 			}
 			for _, line := range strings.Split(screen, "\n") {
 				if strings.Contains(line, "MiB/s") {
