@@ -452,3 +452,42 @@ func TestOutsizedRuleIsPointedOut(t *testing.T) {
 		t.Errorf("a note about one finding:\n%s", small.stdout)
 	}
 }
+
+func TestProgressAndWarningsFollowTheTerminal(t *testing.T) {
+	tests := []struct {
+		name               string
+		vars               map[string]string
+		terminal           bool
+		flags              []string
+		progress, warnings bool
+	}{
+		{"terminal", map[string]string{"TERM": "xterm"}, true, nil, true, true},
+		{"TERM=dumb cannot erase a line", map[string]string{"TERM": "dumb"}, true, nil, false, true},
+		{"redirected", map[string]string{"TERM": "xterm"}, false, nil, false, true},
+		{"--no-progress", map[string]string{"TERM": "xterm"}, true, []string{"--no-progress"}, false, true},
+		{"--quiet", map[string]string{"TERM": "xterm"}, true, []string{"--quiet"}, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := &Env{Getenv: func(k string) string { return tt.vars[k] }, IsTerminal: func(io.Writer) bool { return tt.terminal }}
+			var o outputFlags
+			fs := newFlagSet(env, "test", "", "")
+			o.addFormat(fs)
+			o.addTerminal(fs)
+			if err := fs.Parse(tt.flags); err != nil {
+				t.Fatal(err)
+			}
+			s, err := o.settings(env.Getenv)
+			if err == nil {
+				err = o.terminal(env, &s)
+			}
+			if err != nil || s.progress != tt.progress || s.warnings != tt.warnings {
+				t.Errorf("progress %v warnings %v (%v), want %v %v", s.progress, s.warnings, err, tt.progress, tt.warnings)
+			}
+		})
+	}
+	quiet := keikai(t, phfLine, "analyze", "--quiet", "-", "testdata/no-such-file")
+	if strings.Contains(quiet.stderr, "no-such-file") || quiet.code != exitFindings || !strings.Contains(quiet.stderr, "incomplete") {
+		t.Errorf("--quiet: exit %d, stderr %q; want no per-input warning but the note that the result is incomplete", quiet.code, quiet.stderr)
+	}
+}

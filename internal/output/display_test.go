@@ -140,3 +140,22 @@ func TestGroupingKeepsSeverityOrderAndTimeRange(t *testing.T) {
 		t.Errorf("the group lacks its count, its earliest and latest time, or its lines:\n%s", out)
 	}
 }
+
+// FuzzSlug feeds rule titles, which come from rule files anyone may write: the short name is
+// always plain ASCII that a terminal and a shell take as it is.
+func FuzzSlug(f *testing.F) {
+	for _, s := range []string{"Request for the phf CGI program (CERT CA-96.06)", "\x1b]0;x\x07", "パスワード", strings.Repeat("ab-", 40)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, title string) {
+		s := Slug(title)
+		if s == "" || len(s) > 48 || strings.HasPrefix(s, "-") || strings.HasSuffix(s, "-") || strings.Contains(s, "--") {
+			t.Fatalf("Slug(%q) = %q", title, s)
+		}
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+				t.Fatalf("Slug(%q) = %q holds %q", title, s, c)
+			}
+		}
+	})
+}
