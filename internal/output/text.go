@@ -191,7 +191,11 @@ func (t *textWriter) render(g *findingGroup) string {
 			}
 			where = append(where, flow)
 		}
-		if g.earliestText != "" {
+		switch {
+		case g.earliestText == "":
+		case g.earliest.Equal(g.latest):
+			where = append(where, g.earliestText)
+		default:
 			where = append(where, g.earliestText+" .. "+g.latestText)
 		}
 		if len(where) > 0 {
