@@ -98,7 +98,11 @@ func Run(args []string, env *Env) int {
 		}
 	}
 	msg := `unknown command "` + escape.String(args[0]) + `"`
-	if s := suggest(args[0]); s != "" {
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	if s := suggest(args[0], names); s != "" {
 		msg += `; did you mean "` + s + `"?`
 	}
 	fmt.Fprintf(env.Stderr, "keikai: %s\nrun 'keikai help' for the list of commands\n", msg)
@@ -117,17 +121,17 @@ func usage(w io.Writer) {
 	io.WriteString(w, b.String())
 }
 
-// suggest returns the command a mistyped name most likely meant: one within two edits, or the
-// only one it is a prefix of; "" when nothing is close.
-func suggest(name string) string {
+// suggest returns the name a mistyped one most likely meant: one within two edits, or the only
+// one it is a prefix of; "" when nothing is close.
+func suggest(name string, names []string) string {
 	best, bestDist := "", 3
 	var prefixed []string
-	for _, c := range commands() {
-		if d := editDistance(name, c.name); d < bestDist {
-			best, bestDist = c.name, d
+	for _, n := range names {
+		if d := editDistance(name, n); d < bestDist {
+			best, bestDist = n, d
 		}
-		if len(name) >= 2 && strings.HasPrefix(c.name, name) {
-			prefixed = append(prefixed, c.name)
+		if len(name) >= 2 && strings.HasPrefix(n, name) {
+			prefixed = append(prefixed, n)
 		}
 	}
 	if best == "" && len(prefixed) == 1 {

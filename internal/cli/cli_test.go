@@ -153,6 +153,8 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"bad since", "", []string{"analyze", "--since", "yesterday", "-"}, exitError, "is not a time"},
 		{"unknown command", "", []string{"analyse"}, exitError, `did you mean "analyze"?`},
 		{"unknown command, prefix", "", []string{"ru"}, exitError, `did you mean "rules"?`},
+		{"unknown rules subcommand", "", []string{"rules", "lst"}, exitError, `did you mean "list"?`},
+		{"nothing close", "", []string{"frobnicate"}, exitError, "run 'keikai help'"},
 		{"help", "", []string{"analyze", "--help"}, exitClean, ""},
 		{"broken rules dir", "", []string{"analyze", "--rules", "testdata/broken-rules", "-"}, exitError, "testdata/broken-rules"},
 		{"flags after paths", cronLine, []string{"analyze", "-", "--format", "json"}, exitClean, ""},

@@ -85,7 +85,11 @@ func runRules(env *Env, args []string) int {
 	}
 	sub, args := args[0], args[1:]
 	if !slices.Contains(rulesSubcommands, sub) {
-		return fail(env, "rules", fmt.Errorf("%w: unknown subcommand \"%s\": use list, show, test or literals", errUsage, sub))
+		hint := "use list, show, test or literals"
+		if s := suggest(sub, rulesSubcommands); s != "" {
+			hint = "did you mean \"" + s + "\"?"
+		}
+		return fail(env, "rules", fmt.Errorf("%w: unknown subcommand \"%s\"; %s", errUsage, sub, hint))
 	}
 	var dirs stringList
 	outFlags := outputFlags{format: string(output.Text)} // literals takes no --format
