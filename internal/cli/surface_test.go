@@ -432,7 +432,8 @@ func TestWarningsAreEscapedOnce(t *testing.T) {
 		t.Errorf("warnings do not name the files escaped once:\n%s", r.stderr)
 	}
 	ja := keikai(t, "", "analyze", "--lang", "ja", "--tz", "UTC", filepath.Join(dir, "gone"), name)
-	if !strings.Contains(ja.stderr, "keikai: 警告:") || !strings.Contains(ja.stderr, "完全ではありません") {
+	if !strings.Contains(ja.stderr, "keikai: 警告:") || !strings.Contains(ja.stderr, "完全ではありません") ||
+		!strings.Contains(ja.stderr, "存在しません") || !strings.Contains(ja.stderr, "テキストとして解析しました") {
 		t.Errorf("Japanese warnings are not Japanese:\n%s", ja.stderr)
 	}
 }
