@@ -35,12 +35,17 @@ func AnalyzeSummary(s *analyze.Summary, lang string) func(io.Writer) error {
 		}
 		if len(s.Rules) > 0 {
 			fmt.Fprintf(&b, "\n%s\n", msg(lang, "by-rule"))
+			// The short name, which --rule and --exclude-rule take, in a column of its own.
+			nameCols := 0
+			for _, r := range s.Rules {
+				nameCols = max(nameCols, len(slugOfEscaped(r.Title)))
+			}
 			for _, r := range s.Rules {
 				title := r.Title
 				if lang == "ja" && r.TitleJa != "" {
 					title = r.TitleJa
 				}
-				fmt.Fprintf(&b, "  %10s  %-11s %s  %s\n", group(r.Count), r.Category, title, slugOfEscaped(r.Title))
+				fmt.Fprintf(&b, "  %10s  %-11s %-*s  %s\n", group(r.Count), r.Category, nameCols, slugOfEscaped(r.Title), title)
 			}
 		}
 		if top, ok := outsized(s); ok {
