@@ -12,7 +12,6 @@
 package cli
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -159,13 +158,6 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
-}
-
-// newStdout buffers standard output: findings can number in the hundreds of thousands, and a
-// system call each would dominate. Commands flush after each finding when stdout is a terminal, so
-// that a person sees findings as they come.
-func newStdout(env *Env) (w *bufio.Writer, interactive bool) {
-	return bufio.NewWriterSize(env.Stdout, 256<<10), env.IsTerminal(env.Stdout)
 }
 
 // fail prints err for a person and returns the exit code for errors. Error texts carry paths,

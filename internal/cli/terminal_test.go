@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +40,7 @@ func terminalLog(t *testing.T, dir string) string {
 func buildKeikai(t *testing.T, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "keikai")
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "../../cmd/keikai")
+	cmd := exec.Command(testenv.Command(t, "go", "golang-go"), "build", "-o", bin, "../../cmd/keikai")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
