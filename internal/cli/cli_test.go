@@ -151,6 +151,7 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"bad level", "", []string{"analyze", "--min-level", "severe", "-"}, exitError, "--min-level must be"},
 		{"bad category", "", []string{"analyze", "--category", "spam", "-"}, exitError, "not a category"},
 		{"bad since", "", []string{"analyze", "--since", "yesterday", "-"}, exitError, "is not a time"},
+		{"filter with --summary", "", []string{"analyze", "--summary", "--min-level", "high", "-"}, exitError, "--summary shows none"},
 		{"unknown command", "", []string{"analyse"}, exitError, `did you mean "analyze"?`},
 		{"unknown command, prefix", "", []string{"ru"}, exitError, `did you mean "rules"?`},
 		{"unknown rules subcommand", "", []string{"rules", "lst"}, exitError, `did you mean "list"?`},
