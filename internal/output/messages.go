@@ -37,7 +37,6 @@ var messages = map[string][2]string{
 	"rule":           {"rule", "ルール"},
 	"several":        {"several destinations", "複数の宛先"},
 	"outsized":       {"Note: one rule produced %s of the %s findings (%d%%): %s. If it is noise here, leave it out with --exclude-rule %s; if the input repeats itself (a decompression bomb, a logging loop), look at the input.", "注: 検出 %[2]s 件のうち %[1]s 件 (%[3]d%%) が一つのルールによるものです: %[4]s。この環境では誤検知なら --exclude-rule %[5]s で除外できます。入力が同じ行を繰り返している (展開すると巨大になる圧縮ファイル、ログの無限ループ) なら入力を確認してください。"},
-	"shown":          {"Shown: %s of %s findings (filtered by %s).", "表示: 検出 %[2]s 件のうち %[1]s 件 (%[3]s で絞り込み)。"},
 	"area-files":     {"files", "ファイル"},
 	"area-sockets":   {"sockets", "ソケット"},
 	"area-processes": {"processes", "プロセス"},

@@ -56,8 +56,8 @@ func levelRank(level string) int {
 
 var levelJa = map[string]string{"critical": "緊急", "high": "高", "medium": "中", "low": "低", "informational": "情報"}
 
-// LevelLabel is a level as a person reads it in lang.
-func LevelLabel(level, lang string) string {
+// levelLabel is a level as a person reads it in lang.
+func levelLabel(level, lang string) string {
 	if lang == "ja" {
 		if l, ok := levelJa[level]; ok {
 			return l
@@ -67,7 +67,7 @@ func LevelLabel(level, lang string) string {
 }
 
 func (t *textWriter) level(level string) string {
-	label := "[" + LevelLabel(level, t.opts.Lang) + "]"
+	label := "[" + levelLabel(level, t.opts.Lang) + "]"
 	if !t.opts.Color {
 		return label
 	}
