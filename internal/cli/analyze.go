@@ -85,7 +85,7 @@ func runAnalyze(env *Env, args []string) int {
 	if names, filtered := o.filter.active(); filtered && o.summaryOnly {
 		return fail(env, "analyze", fmt.Errorf("%w: %s choose the findings to show, and --summary shows none; leave one out", errUsage, names))
 	}
-		if o.year != 0 && (o.year < 1970 || o.year > 9999) {
+	if o.year != 0 && (o.year < 1970 || o.year > 9999) {
 		return fail(env, "analyze", fmt.Errorf("%w: --year %d is not a plausible year", errUsage, o.year))
 	}
 	eng, err := loadEngine(o.rulesDirs, env)
