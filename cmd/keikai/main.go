@@ -21,5 +21,13 @@ func main() {
 			f, ok := w.(*os.File)
 			return ok && term.IsTerminal(int(f.Fd()))
 		},
+		TerminalWidth: func(w io.Writer) int {
+			if f, ok := w.(*os.File); ok {
+				if cols, _, err := term.GetSize(int(f.Fd())); err == nil {
+					return cols
+				}
+			}
+			return 0
+		},
 	}))
 }

@@ -100,6 +100,9 @@ type Advisory struct {
 	Products        []Product
 	References      []Reference
 	Countermeasures []finding.Text
+	// Updates are the steps for a host that runs an affected version but shows no sign of
+	// compromise: update, not rebuild. Empty means the countermeasures apply as they are.
+	Updates []finding.Text
 	// Body holds the prose per language (Ja, En).
 	Body map[string]*Body
 

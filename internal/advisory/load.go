@@ -62,6 +62,22 @@ func (c *Collection) Countermeasures(ids []string) []finding.Text {
 	return out
 }
 
+// Updates collects, for a host that runs an affected version, the update steps of the given
+// advisories where they have them and their countermeasures otherwise, in their order.
+func (c *Collection) Updates(ids []string) []finding.Text {
+	var out []finding.Text
+	for _, id := range ids {
+		if a, ok := c.Lookup(id); ok {
+			if len(a.Updates) > 0 {
+				out = append(out, a.Updates...)
+			} else {
+				out = append(out, a.Countermeasures...)
+			}
+		}
+	}
+	return out
+}
+
 // LoadDir loads every advisory under dir (one subdirectory each), naming files by their path
 // under dir so that problems point at a file a person can open.
 func LoadDir(dir string) (*Collection, error) {
@@ -122,6 +138,7 @@ type source struct {
 	Products        []yaml.Node    `yaml:"products"`
 	References      []yaml.Node    `yaml:"references"`
 	Countermeasures []bilingual    `yaml:"countermeasures"`
+	Updates         []bilingual    `yaml:"updates"`
 	Extra           map[string]any `yaml:",inline"`
 }
 
@@ -192,6 +209,9 @@ func loadOne(fsys fs.FS, dir string, name func(string) string) (*Advisory, []Pro
 	}
 	for _, c := range src.Countermeasures {
 		a.Countermeasures = append(a.Countermeasures, finding.Text(c))
+	}
+	for _, c := range src.Updates {
+		a.Updates = append(a.Updates, finding.Text(c))
 	}
 	if src.Expires != "" {
 		if a.Expires, err = parseDate(src.Expires); err != nil {

@@ -76,7 +76,7 @@ func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*
 		sum.Categories[c.Key] = 0
 	}
 	emit := func(f *finding.Finding) error {
-		if opts.Advisories != nil {
+		if f.Countermeasures == nil && opts.Advisories != nil {
 			f.Countermeasures = opts.Advisories.Countermeasures(f.Advisories)
 		}
 		sum.Findings++
@@ -105,7 +105,12 @@ func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*
 			if emitErr != nil || !eng.Generates(ri) {
 				continue
 			}
-			emitErr = emit(hostFinding(eng, ri, ev))
+			f := hostFinding(eng, ri, ev)
+			// A package in an affected version is a host to update, not a host to rebuild.
+			if ev.Format == event.FormatHostPackage && opts.Advisories != nil {
+				f.Countermeasures = opts.Advisories.Updates(f.Advisories)
+			}
+			emitErr = emit(f)
 		}
 	}, gap)
 	if err != nil {

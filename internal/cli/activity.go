@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -86,7 +87,7 @@ func runReportActivity(env *Env, args []string) int {
 	if err != nil {
 		return fail(env, name, err)
 	}
-	stdout, _ := newStdout(env)
+	stdout := bufio.NewWriterSize(env.Stdout, 64<<10)
 	if req.format == activity.FormatCSV {
 		err = activity.WriteCSV(stdout, stats, activity.CSVOptions{BOM: o.bom})
 	} else {

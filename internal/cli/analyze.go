@@ -7,35 +7,46 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"sync"
 
 	"github.com/keikai-project/keikai/internal/analyze"
-	"github.com/keikai-project/keikai/internal/escape"
-	"github.com/keikai-project/keikai/internal/finding"
 	"github.com/keikai-project/keikai/internal/input"
 	"github.com/keikai-project/keikai/internal/output"
 )
 
 const analyzeHelp = `
-Reads log files, directories (recursively), gzip files and standard input ("-"), recognises the
-format of every line (syslog, RFC 5424, iptables, ipchains, ipfw, Cisco ACL, pf, Apache/nginx
-access and error logs, sendmail, postfix, sshd/ftpd/login failures), and runs the detection rules
-over them: the bundled rules that implement keikai's advisories, plus any --rules directories.
+Reads log files, directories (recursively), gzip and bzip2 files and standard input ("-"),
+recognises the format of every line (syslog, RFC 5424, iptables, ipchains, ipfw, Cisco ACL, pf,
+Apache/nginx access and error logs, sendmail, postfix, sshd/ftpd/login failures), and runs the
+detection rules over them: the bundled rules that implement keikai's advisories, plus any --rules
+directories.
 
-Findings are written to standard output; warnings about the input (unreadable files, truncated
-gzip, over-long lines) go to standard error, one per problem, and the rest is still analysed.
-Log text is always escaped: control characters never reach the terminal.
+The text report groups repeated findings (one rule, one source) into one entry with a count and
+the time range, most severe first; json, ndjson, sarif and csv carry every finding. The filters
+(--min-level, --category, --rule, --exclude-rule, --since, --until) choose the findings shown; the
+summary counts them all. Warnings about the input (unreadable files, truncated gzip, over-long
+lines) go to standard error, one per problem, and the rest is still analysed. Log text is always
+escaped: control characters never reach the terminal.
 
-Exit codes: 0 no finding, 1 findings, 2 usage error or an input that could not be read completely.`
+` + exitCodesHelp
 
 type analyzeOptions struct {
 	out         outputFlags
+	filter      findingFilter
 	summaryOnly bool
 	rulesDirs   stringList
 	year        int
 	workers     int
 	top         int
 	bundles     bundleFlags
+}
+
+// analyzeReport is the summary as json, ndjson and sarif carry it: the analysis' counts, whether
+// the result is complete, and how many findings the filters let through.
+type analyzeReport struct {
+	*analyze.Summary
+	// Complete is true when every input was read to its end and at least one line was analysed.
+	Complete bool  `json:"complete"`
+	Shown    int64 `json:"shown"`
 }
 
 func runAnalyze(env *Env, args []string) int {
@@ -50,6 +61,9 @@ func runAnalyze(env *Env, args []string) int {
 	fs.IntVar(&o.top, "top", 20, "entries per ranking in the summary")
 	o.out.addLang(fs)
 	o.bundles.register(fs)
+	o.out.addTerminal(fs)
+	o.filter.addSelection(fs)
+	o.filter.addTimeRange(fs)
 	paths, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitClean
@@ -61,32 +75,28 @@ func runAnalyze(env *Env, args []string) int {
 		return fail(env, "analyze", fmt.Errorf("%w: name the logs to analyse: files, directories, or - for standard input", errUsage))
 	}
 	settings, err := o.out.settings(env.Getenv)
+	if err == nil {
+		err = o.out.terminal(env, &settings)
+	}
+	if err == nil {
+		err = o.filter.resolve(settings.loc)
+	}
 	if err != nil {
 		return fail(env, "analyze", err)
+	}
+	if names, filtered := o.filter.active(); filtered && o.summaryOnly {
+		return fail(env, "analyze", fmt.Errorf("%w: %s choose the findings to show, and --summary shows none; leave one out", errUsage, names))
 	}
 	if o.year != 0 && (o.year < 1970 || o.year > 9999) {
 		return fail(env, "analyze", fmt.Errorf("%w: --year %d is not a plausible year", errUsage, o.year))
 	}
-	lang := settings.lang
 	eng, _, err := o.bundles.load(env, o.rulesDirs)
 	if err != nil {
 		return fail(env, "analyze", err)
 	}
-
-	stdout, interactive := newStdout(env)
-	defer stdout.Flush()
-	out := output.New(settings.format, stdout, output.Options{
-		Color:       env.IsTerminal(env.Stdout) && env.Getenv("NO_COLOR") == "",
-		Lang:        lang,
-		SummaryOnly: o.summaryOnly,
-	})
-	var stderrMu sync.Mutex
-	bar := newProgress(env)
-	warn := func(w input.Warning) {
-		stderrMu.Lock()
-		defer stderrMu.Unlock()
-		bar.clear()
-		fmt.Fprintf(env.Stderr, "keikai: warning: %s\n", escape.String(w.String()))
+	sink, err := newFindingSink(env, settings, &o.filter, o.summaryOnly)
+	if err != nil {
+		return fail(env, "analyze", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -99,31 +109,55 @@ func runAnalyze(env *Env, args []string) int {
 		Top:      o.top,
 		Input:    input.Options{Stdin: env.Stdin},
 	}, analyze.Callbacks{
-		Finding: func(f *finding.Finding) error {
-			if err := out.Finding(f); err != nil || !interactive {
-				return err
-			}
-			return stdout.Flush()
-		},
-		Warning:  warn,
-		Progress: bar.add,
-		Planned:  bar.start,
+		Finding:  sink.finding,
+		Warning:  sink.warn,
+		Progress: sink.bar.add,
+		Planned:  sink.bar.start,
 	})
-	bar.finish()
 	if err != nil {
+		sink.abort()
 		return fail(env, "analyze", err)
 	}
-	if err := out.Finish(sum, output.AnalyzeSummary(sum, lang)); err != nil {
-		return fail(env, "analyze", err)
+	output.EscapeRuleTexts(sum.Rules)
+	if o.summaryOnly {
+		sink.shown = sum.Findings
 	}
-	if err := stdout.Flush(); err != nil {
+	nothing := nothingAnalysed(sum)
+	report := analyzeReport{Summary: sum, Complete: sum.InputErrors == 0 && nothing == "", Shown: sink.shown}
+	text := sink.filteredLine(sum.Findings, output.AnalyzeSummary(sum, settings.lang))
+	if err := sink.finish(report, text); err != nil {
 		return fail(env, "analyze", err)
 	}
 	switch {
+	case sink.shown > 0:
+		if sum.InputErrors > 0 {
+			sink.note("incomplete", sum.InputErrors)
+		}
+		return exitFindings
 	case sum.InputErrors > 0:
 		return exitError
-	case sum.Findings > 0:
-		return exitFindings
+	case nothing == "no-files":
+		sink.note(nothing)
+		return exitNothing
+	case nothing == "empty":
+		sink.note(nothing, sum.Files)
+		return exitNothing
+	case nothing == "unknown":
+		sink.note(nothing, groupDigits(sum.Lines))
+		return exitNothing
 	}
 	return exitClean
+}
+
+// nothingAnalysed says why no line was analysed, as a message key, or "" when some were.
+func nothingAnalysed(sum *analyze.Summary) string {
+	switch {
+	case sum.Files == 0:
+		return "no-files"
+	case sum.Lines == 0:
+		return "empty"
+	case sum.Events["unknown"] >= sum.Lines:
+		return "unknown"
+	}
+	return ""
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 
 	"github.com/keikai-project/keikai/internal/analyze"
 	"github.com/keikai-project/keikai/internal/check"
@@ -23,14 +25,17 @@ no symbolic link is followed out of the root), sockets from /proc/net, processes
 installed packages (dpkg, rpm, library files) with their versions, and the log files that
 /etc/syslog.conf and /etc/rsyslog.conf name plus the usual ones, through the same rules as
 'keikai analyze'. It never writes under the root and works as an ordinary user; whatever it could
-not examine is listed at the end, so that a clean result is not mistaken for a complete one.
+not examine (a log the configuration names that is missing or unreadable, a directory it may not
+list) is listed under NOT EXAMINED at the end, so that a clean result is not mistaken for a
+complete one. Paths are shown as they are on the checked system (relative to --root).
 
-Exit codes: 0 no finding, 1 findings, 2 usage error or the root could not be examined.`
+` + exitCodesHelp
 
 func runCheck(env *Env, args []string) int {
 	var (
 		root      string
 		outFlags  outputFlags
+		filter    findingFilter
 		rulesDirs stringList
 		year      int
 		noLogs    bool
@@ -45,6 +50,8 @@ func runCheck(env *Env, args []string) int {
 	outFlags.addTZ(fs, "time `zone` of log timestamps without an offset")
 	outFlags.addLang(fs)
 	bundles.register(fs)
+	outFlags.addTerminal(fs)
+	filter.addSelection(fs)
 	rest, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitClean
@@ -53,13 +60,18 @@ func runCheck(env *Env, args []string) int {
 		return fail(env, "check", err)
 	}
 	if len(rest) > 0 {
-		return fail(env, "check", fmt.Errorf("%w: unexpected argument %q (use --root DIR to check a mounted system)", errUsage, rest[0]))
+		return fail(env, "check", fmt.Errorf("%w: unexpected argument \"%s\" (use --root DIR to check a mounted system)", errUsage, rest[0]))
 	}
 	settings, err := outFlags.settings(env.Getenv)
+	if err == nil {
+		err = outFlags.terminal(env, &settings)
+	}
+	if err == nil {
+		err = filter.resolve(settings.loc)
+	}
 	if err != nil {
 		return fail(env, "check", err)
 	}
-	lang := settings.lang
 	if root != "" {
 		info, err := os.Stat(root)
 		if err != nil {
@@ -73,12 +85,10 @@ func runCheck(env *Env, args []string) int {
 	if err != nil {
 		return fail(env, "check", err)
 	}
-	stdout, interactive := newStdout(env)
-	defer stdout.Flush()
-	out := output.New(settings.format, stdout, output.Options{
-		Color: env.IsTerminal(env.Stdout) && env.Getenv("NO_COLOR") == "",
-		Lang:  lang,
-	})
+	sink, err := newFindingSink(env, settings, &filter, false)
+	if err != nil {
+		return fail(env, "check", err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	opts := check.Options{Root: root, Advisories: advs}
@@ -92,28 +102,61 @@ func runCheck(env *Env, args []string) int {
 			return logSum.Lines, nil
 		}
 	}
+	rel := rootRelative(root)
 	sum, err := check.Run(ctx, eng, opts, check.Callbacks{
 		Finding: func(fd *finding.Finding) error {
-			if err := out.Finding(fd); err != nil || !interactive {
-				return err
-			}
-			return stdout.Flush()
+			fd.File = rel(fd.File)
+			return sink.finding(fd)
 		},
 		Warning: func(w input.Warning) {
-			fmt.Fprintf(env.Stderr, "keikai: warning: %s\n", escape.String(w.String()))
+			w.File = rel(w.File)
+			sink.warn(w)
 		},
 	})
 	if err != nil {
+		sink.abort()
 		return fail(env, "check", err)
 	}
-	if err := out.Finish(sum, output.CheckSummary(sum, lang)); err != nil {
+	for i := range sum.LogFiles {
+		sum.LogFiles[i] = rel(sum.LogFiles[i])
+	}
+	for i := range sum.NotExamined {
+		sum.NotExamined[i].Path = rel(sum.NotExamined[i].Path)
+	}
+	text := sink.filteredLine(sum.Findings, output.CheckSummary(sum, settings.lang))
+	if err := sink.finish(sum, text); err != nil {
 		return fail(env, "check", err)
 	}
-	if err := stdout.Flush(); err != nil {
-		return fail(env, "check", err)
-	}
-	if sum.Findings > 0 {
+	if sink.shown > 0 {
 		return exitFindings
 	}
 	return exitClean
+}
+
+// rootRelative returns a function that shows a host path (with the --root prefix, in the raw or
+// the escaped form the check reports) as the path on the checked system: /var/log/messages, not
+// /mnt/image/var/log/messages. Without --root it changes nothing.
+func rootRelative(root string) func(string) string {
+	if root == "" {
+		return func(p string) string { return p }
+	}
+	var prefixes []string
+	for _, r := range []string{root, filepath.Clean(root)} {
+		if abs, err := filepath.Abs(r); err == nil && abs != r {
+			prefixes = append(prefixes, abs, escape.String(abs))
+		}
+		prefixes = append(prefixes, r, escape.String(r))
+	}
+	return func(p string) string {
+		for _, pre := range prefixes {
+			pre = strings.TrimSuffix(pre, "/")
+			if rest, ok := strings.CutPrefix(p, pre); ok && (rest == "" || rest[0] == '/') {
+				if rest == "" {
+					return "/"
+				}
+				return rest
+			}
+		}
+		return p
+	}
 }

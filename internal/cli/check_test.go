@@ -193,13 +193,15 @@ func TestCheckLogsStayInsideTheRoot(t *testing.T) {
 			if strings.Contains(r.stdout, marker) {
 				t.Errorf("the marker from outside the root appears in the output:\n%s", r.stdout)
 			}
+			// Paths are shown as on the checked system: /var/log/messages, never with the root
+			// prefix, and never a path of this machine.
 			for _, f := range doc.Summary.LogFiles {
-				if !strings.HasPrefix(f, root+"/") {
+				if !strings.HasPrefix(f, "/") || strings.HasPrefix(f, root) || strings.HasPrefix(f, outside) {
 					t.Errorf("read a log file outside the root: %s", f)
 				}
 			}
 			for _, f := range doc.Findings {
-				if f.File != "" && !strings.HasPrefix(f.File, root+"/") {
+				if f.File != "" && (strings.HasPrefix(f.File, root) || strings.HasPrefix(f.File, outside)) {
 					t.Errorf("a finding comes from a file outside the root: %s: %s", f.File, f.Excerpt)
 				}
 			}
@@ -223,5 +225,54 @@ func TestCheckReportsWhatItCouldNotExamine(t *testing.T) {
 	}
 	if !areas["sockets"] && !areas["processes"] {
 		t.Errorf("missing /proc not listed among not_examined: %+v", doc.Summary.NotExamined)
+	}
+}
+
+// TestCheckReportReadsAsTheCheckedSystem checks the text report a person reads: paths as on the
+// checked system, a missing log that syslog.conf names under NOT EXAMINED, the update step (not
+// the reinstall steps) for a vulnerable package, steps numbered once, in English and Japanese.
+func TestCheckReportReadsAsTheCheckedSystem(t *testing.T) {
+	files := infectedFiles()
+	files["etc/syslog.conf"] = "*.info;mail.none\t\t/var/log/messages\nauth.*\t\t/var/log/secure\n"
+	root := fakeRoot(t, files, nil)
+	for _, lang := range []string{"en", "ja"} {
+		r := keikai(t, "", "check", "--root", root, "--tz", "UTC", "--lang", lang)
+		if r.code != exitFindings {
+			t.Fatalf("%s: exit %d\n%s", lang, r.code, r.stderr)
+		}
+		report := strings.Replace(r.stdout, root, "ROOT", 1) // the "Checked ROOT" line names it once
+		if strings.Contains(report, root) {
+			t.Errorf("%s: a path is shown with the root prefix:\n%s", lang, r.stdout)
+		}
+		if !strings.Contains(report, "/var/log/messages:3") {
+			t.Errorf("%s: the statd finding does not name /var/log/messages:3:\n%s", lang, report)
+		}
+		notExamined, reason := "NOT EXAMINED (1)", "/var/log/secure: named in /etc/syslog.conf but not found"
+		if lang == "ja" {
+			notExamined, reason = "未検査 (1 件)", "ログ       /var/log/secure: /etc/syslog.conf に記載されていますが見つかりません"
+		}
+		if !strings.Contains(report, notExamined) || !strings.Contains(report, reason) {
+			t.Errorf("%s: the missing /var/log/secure is not listed as not examined:\n%s", lang, report)
+		}
+		if strings.Contains(report, "1. (1)") || strings.Contains(report, "1. （1）") {
+			t.Errorf("%s: steps numbered twice:\n%s", lang, report)
+		}
+		// The package finding's block: from its title to the next blank line.
+		title := "OpenSSL open to the Apache/mod_ssl (Slapper) worm"
+		update, reinstall := "Update OpenSSL to version 0.9.6g", "reinstall"
+		if lang == "ja" {
+			title, update, reinstall = "ワームに対して脆弱な OpenSSL", "0.9.6g もしくはそれ以降に更新", "再インストール"
+		}
+		i := strings.Index(report, title)
+		if i < 0 {
+			t.Fatalf("%s: no package finding:\n%s", lang, report)
+		}
+		block, _, _ := strings.Cut(report[i:], "\n\n")
+		if !strings.Contains(block, update) || strings.Contains(block, reinstall) {
+			t.Errorf("%s: the vulnerable package does not get the update step alone:\n%s", lang, block)
+		}
+		if lang == "ja" && (strings.Contains(report, "[HIGH]") || strings.Contains(report, "artifact:")) {
+			t.Errorf("Japanese report has English labels:\n%s", report)
+		}
 	}
 }

@@ -121,6 +121,12 @@ func TestOutputNeverCarriesControlBytes(t *testing.T) {
 }
 
 func TestExitCodesAndErrors(t *testing.T) {
+	emptyDir := t.TempDir()
+	unknownOnly := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(unknownOnly, []byte("shopping list\nmilk\neggs\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const cronLine = "Mar  1 10:00:00 host cron[1]: (root) CMD (run-parts /etc/cron.hourly)\n"
 	tests := []struct {
 		name     string
 		stdin    string
@@ -128,17 +134,32 @@ func TestExitCodesAndErrors(t *testing.T) {
 		code     int
 		inStderr string
 	}{
-		{"no finding", "Mar  1 10:00:00 host cron[1]: (root) CMD (run-parts /etc/cron.hourly)\n", []string{"analyze", "-"}, exitClean, ""},
+		{"no finding", cronLine, []string{"analyze", "-"}, exitClean, ""},
 		{"finding on stdin", "198.51.100.86 - - [22/Apr/2004:11:57:26 -0400] \"GET /cgi-bin/phf?Qalias=x HTTP/1.0\" 404 287 \"-\" \"-\"\n", []string{"analyze", "--format", "ndjson", "-"}, exitFindings, ""},
 		{"missing input", "", []string{"analyze", "testdata/no-such-file"}, exitError, "no-such-file"},
+		// Findings are never hidden behind an input error: exit 1, and a warning that the
+		// result is incomplete.
+		{"findings and a missing input", "", []string{"analyze", "--tz", "UTC", "testdata/logs/access_log", "testdata/no-such-file"}, exitFindings, "could not be read completely"},
+		{"empty directory", "", []string{"analyze", emptyDir}, exitNothing, "journalctl"},
+		{"empty stdin", "", []string{"analyze", "-"}, exitNothing, "nothing was analysed"},
+		{"every line unknown", "", []string{"analyze", unknownOnly}, exitNothing, "none of the 3 lines"},
 		{"no arguments", "", []string{"analyze"}, exitError, "name the logs"},
-		{"bad format", "", []string{"analyze", "--format", "xml", "-"}, exitError, "use text, json or ndjson"},
+		{"bad format", "", []string{"analyze", "--format", "xml", "-"}, exitError, "use text, json, ndjson, sarif or csv"},
 		{"bad flag", "", []string{"analyze", "--frmat", "json", "-"}, exitError, "frmat"},
 		{"bad tz", "", []string{"analyze", "--tz", "Mars/Olympus", "-"}, exitError, "Mars/Olympus"},
-		{"unknown command", "", []string{"analyse"}, exitError, "unknown command"},
+		{"bad color", "", []string{"analyze", "--color", "sometimes", "-"}, exitError, "--color must be"},
+		{"bad level", "", []string{"analyze", "--min-level", "severe", "-"}, exitError, "--min-level must be"},
+		{"bad category", "", []string{"analyze", "--category", "spam", "-"}, exitError, "not a category"},
+		{"bad since", "", []string{"analyze", "--since", "yesterday", "-"}, exitError, "is not a time"},
+		{"filter with --summary", "", []string{"analyze", "--summary", "--min-level", "high", "-"}, exitError, "--summary shows none"},
+		{"unknown command", "", []string{"analyse"}, exitError, `did you mean "analyze"?`},
+		{"unknown command, prefix", "", []string{"ru"}, exitError, `did you mean "rules"?`},
+		{"unknown rules subcommand", "", []string{"rules", "lst"}, exitError, `did you mean "list"?`},
+		{"nothing close", "", []string{"frobnicate"}, exitError, "run 'keikai help'"},
 		{"help", "", []string{"analyze", "--help"}, exitClean, ""},
 		{"broken rules dir", "", []string{"analyze", "--rules", "testdata/broken-rules", "-"}, exitError, "testdata/broken-rules"},
-		{"flags after paths", "", []string{"analyze", "-", "--format", "json"}, exitClean, ""},
+		{"flags after paths", cronLine, []string{"analyze", "-", "--format", "json"}, exitClean, ""},
+		{"filtered away", "198.51.100.86 - - [22/Apr/2004:11:57:26 -0400] \"GET /cgi-bin/phf?Qalias=x HTTP/1.0\" 404 287 \"-\" \"-\"\n", []string{"analyze", "--min-level", "critical", "-"}, exitClean, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

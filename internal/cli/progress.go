@@ -7,10 +7,13 @@ import (
 	"time"
 
 	"github.com/keikai-project/keikai/internal/input"
+	"github.com/keikai-project/keikai/internal/output"
 )
 
-// progress draws a one-line progress bar (bytes, rate, ETA) on standard error, only when standard
-// error is a terminal: redirected output never carries it.
+// progress draws a one-line progress bar (bytes, rate, ETA) on standard error when it is a
+// terminal. Whatever else goes to the terminal (a finding, a warning) is written through pause,
+// which erases the bar first and holds it off until the text is out, so the two never share a line.
+// The bar is cut to the terminal's width: a wrapped bar could not be erased with one "\r".
 type progress struct {
 	env     *Env
 	enabled bool
@@ -19,12 +22,12 @@ type progress struct {
 	began   time.Time
 	stop    chan struct{}
 	wg      sync.WaitGroup
-	mu      sync.Mutex
+	mu      sync.Mutex // held while the bar or anything else is written to the terminal
 	drawn   bool
 }
 
-func newProgress(env *Env) *progress {
-	return &progress{env: env, enabled: env.IsTerminal(env.Stderr)}
+func newProgress(env *Env, enabled bool) *progress {
+	return &progress{env: env, enabled: enabled}
 }
 
 func (p *progress) start(sources []*input.Source) {
@@ -56,9 +59,7 @@ func (p *progress) start(sources []*input.Source) {
 
 func (p *progress) add(n int64) { p.done.Add(n) }
 
-func (p *progress) draw() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+func (p *progress) line() string {
 	done := p.done.Load()
 	elapsed := time.Since(p.began).Seconds()
 	rate := float64(done) / max(elapsed, 1e-9)
@@ -72,30 +73,47 @@ func (p *progress) draw() {
 		eta := time.Duration(float64(p.total-done) / rate * float64(time.Second)).Round(time.Second)
 		line += fmt.Sprintf("  ETA %s", eta)
 	}
+	return line
+}
+
+func (p *progress) draw() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	line := p.line()
+	if w := p.env.TerminalWidth(p.env.Stderr); w > 1 {
+		line = output.Truncate(line, w-1) // the last column would wrap on some terminals
+	}
 	fmt.Fprintf(p.env.Stderr, "\r\x1b[K%s", line)
 	p.drawn = true
 }
 
-// clear erases the bar so that a warning can be printed on a clean line; the next tick redraws it.
-func (p *progress) clear() {
-	if !p.enabled {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
+// clearLocked erases the bar; p.mu is held.
+func (p *progress) clearLocked() {
 	if p.drawn {
 		fmt.Fprint(p.env.Stderr, "\r\x1b[K")
 		p.drawn = false
 	}
 }
 
+// pause runs write with the bar erased and not redrawn until write returns; the next tick draws
+// it again below what write printed.
+func (p *progress) pause(write func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clearLocked()
+	write()
+}
+
+// finish stops the bar and erases it, before the report and the final messages are written.
 func (p *progress) finish() {
 	if !p.enabled || p.stop == nil {
 		return
 	}
 	close(p.stop)
 	p.wg.Wait()
-	p.clear()
+	p.mu.Lock()
+	p.clearLocked()
+	p.mu.Unlock()
 }
 
 func mib(n int64) string {

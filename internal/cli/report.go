@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -109,7 +110,7 @@ func runReportShow(env *Env, args []string) int {
 	if *format == "json" {
 		return writeJSONOut(env, "report show", reportJSONOf(rep))
 	}
-	stdout, _ := newStdout(env)
+	stdout := bufio.NewWriterSize(env.Stdout, 64<<10)
 	writeReportText(stdout, rep, lang)
 	if err := stdout.Flush(); err != nil {
 		return fail(env, "report show", err)
@@ -233,7 +234,7 @@ func runReportList(env *Env, args []string) int {
 		return fail(env, "report list", err)
 	}
 	defer st.Close()
-	stdout, _ := newStdout(env)
+	stdout := bufio.NewWriterSize(env.Stdout, 64<<10)
 	defer stdout.Flush()
 	var rows []reportListJSON
 	if *format == "text" {

@@ -111,13 +111,13 @@ func (lf *logFinder) readConfig(target string, syslogNG bool) {
 	}
 	if syslogNG {
 		for _, f := range parseSyslogNGConf(data) {
-			lf.addWithRotations(f)
+			lf.addNamed(f, target)
 		}
 		return
 	}
 	conf := parseSyslogConf(data)
 	for _, f := range conf.Files {
-		lf.addWithRotations(f)
+		lf.addNamed(f, target)
 	}
 	for _, inc := range conf.Includes {
 		for _, f := range lf.expandInclude(inc) {
@@ -175,15 +175,28 @@ func (lf *logFinder) listNames(dir string) []string {
 	return names
 }
 
-// addWithRotations adds a log file and its rotated copies from the same directory.
-func (lf *logFinder) addWithRotations(target string) {
+// addNamed adds a log file that a syslog configuration names. One that is absent, with no rotated
+// copy either, is reported: the configuration says the host logs there, so a clean result must not
+// pass for one that covered it. Devices (/dev/console) are no log files and are not reported.
+func (lf *logFinder) addNamed(target, conf string) {
+	if !lf.addWithRotations(target) && !strings.HasPrefix(path.Clean("/"+target), "/dev/") {
+		lf.report(path.Clean("/"+target), fmt.Errorf("named in %s but not found (the logs may have moved, or the system logs elsewhere)", conf))
+	}
+}
+
+// addWithRotations adds a log file and its rotated copies from the same directory, and reports
+// whether any was there.
+func (lf *logFinder) addWithRotations(target string) bool {
 	target = path.Clean("/" + target)
 	dir, base := path.Split(target)
+	seen := false
 	for _, name := range lf.listNames(dir) {
 		if rest, ok := strings.CutPrefix(name, base); ok && rotatedSuffix.MatchString(rest) {
 			lf.add(path.Join(dir, name))
+			seen = true
 		}
 	}
+	return seen
 }
 
 // addDir adds every plain or gzipped regular file of a directory.

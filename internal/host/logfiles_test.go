@@ -61,8 +61,10 @@ func TestLogFiles(t *testing.T) {
 	if !slices.Equal(rel, want) {
 		t.Errorf("LogFiles =\n%q\nwant\n%q", rel, want)
 	}
-	if len(problems) != 0 {
-		t.Errorf("problems = %v", problems)
+	// The configuration names /var/log/missing.log: a log the host should have and does not is
+	// something not examined, never silence.
+	if len(problems) != 1 || problems[0].Path != "/var/log/missing.log" || !strings.Contains(problems[0].Err.Error(), "/etc/syslog.conf") {
+		t.Errorf("problems = %v, want one for /var/log/missing.log named in /etc/syslog.conf", problems)
 	}
 }
 

@@ -108,7 +108,13 @@ func (c *collector) processes(procHost string) {
 		c.emit(p.event())
 	}
 	if deniedExe > 0 {
-		c.report(AreaProcesses, "/proc/*/exe", fmt.Errorf("%d processes' executables could not be read (permission denied; they belong to other users): run as root to see them", deniedExe))
+		// As root the denial comes from elsewhere (a container without CAP_SYS_PTRACE, another PID
+		// namespace); advice to run as root would send the reader in a circle.
+		advice := "they belong to other users): run as root to see them"
+		if os.Geteuid() == 0 {
+			advice = "even as root: keikai may lack the CAP_SYS_PTRACE capability, as in a container): run it on the host itself, or with that capability"
+		}
+		c.report(AreaProcesses, "/proc/*/exe", fmt.Errorf("%d processes' executables could not be read (permission denied %s", deniedExe, advice))
 	}
 }
 

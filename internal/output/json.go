@@ -31,7 +31,7 @@ func (j *jsonWriter) Finding(f *finding.Finding) error {
 	if err := j.start(); err != nil {
 		return err
 	}
-	b, err := json.Marshal(f)
+	b, err := json.Marshal(withRuleTextsEscaped(f))
 	if err != nil {
 		return err
 	}

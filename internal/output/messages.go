@@ -1,5 +1,10 @@
 package output
 
+import (
+	"regexp"
+	"strings"
+)
+
 // messages are the labels of the text format in English and Japanese; prose from rules and
 // advisories carries its own translations.
 var messages = map[string][2]string{
@@ -28,6 +33,49 @@ var messages = map[string][2]string{
 	"findings":       {"Findings: %d", "検出件数: %d"},
 	"complete":       {"Everything the rules ask for was examined.", "ルールが求める項目はすべて検査しました。"},
 	"not-examined":   {"NOT EXAMINED (%d): a clean result above does not cover these:", "未検査 (%d 件): 上の結果はこれらを含みません:"},
+	"group-count":    {"(%s findings)", "(%s 件)"},
+	"rule":           {"rule", "ルール"},
+	"several":        {"several destinations", "複数の宛先"},
+	"outsized":       {"Note: one rule produced %s of the %s findings (%d%%): %s. If it is noise here, leave it out with --exclude-rule %s; if the input repeats itself (a decompression bomb, a logging loop), look at the input.", "注: 検出 %[2]s 件のうち %[1]s 件 (%[3]d%%) が一つのルールによるものです: %[4]s。この環境では誤検知なら --exclude-rule %[5]s で除外できます。入力が同じ行を繰り返している (展開すると巨大になる圧縮ファイル、ログの無限ループ) なら入力を確認してください。"},
+	"area-files":     {"files", "ファイル"},
+	"area-sockets":   {"sockets", "ソケット"},
+	"area-processes": {"processes", "プロセス"},
+	"area-packages":  {"packages", "パッケージ"},
+	"area-logs":      {"logs", "ログ"},
+}
+
+// reasonsJa are the system's error texts that end most reasons for what could not be examined;
+// the rest of a reason is the collector's own words.
+var reasonsJa = []struct{ en, ja string }{
+	{"no such file or directory", "ファイルまたはディレクトリが存在しません (no such file or directory)"},
+	{"permission denied", "権限がありません (permission denied)"},
+	{"not a directory", "ディレクトリではありません (not a directory)"},
+	{"too many levels of symbolic links", "シンボリックリンクの段数が多すぎます (too many levels of symbolic links)"},
+}
+
+// reasonPatternsJa translate whole reasons that keikai itself words.
+var reasonPatternsJa = []struct {
+	re *regexp.Regexp
+	ja string
+}{
+	{regexp.MustCompile(`^named in (\S+) but not found \(the logs may have moved, or the system logs elsewhere\)$`),
+		"$1 に記載されていますが見つかりません (ログが移動したか、別の場所に記録しています)"},
+}
+
+// reason is a reason for something not examined, in lang as far as keikai knows the words.
+func reason(r, lang string) string {
+	if lang != "ja" {
+		return r
+	}
+	for _, p := range reasonPatternsJa {
+		if p.re.MatchString(r) {
+			return p.re.ReplaceAllString(r, p.ja)
+		}
+	}
+	for _, t := range reasonsJa {
+		r = strings.ReplaceAll(r, t.en, t.ja)
+	}
+	return r
 }
 
 // msg returns the label key in lang ("ja" or anything else for English).

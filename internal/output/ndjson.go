@@ -17,7 +17,7 @@ func (n *ndjsonWriter) Finding(f *finding.Finding) error {
 	if n.summaryOnly {
 		return nil
 	}
-	return writeLine(n.w, f)
+	return writeLine(n.w, withRuleTextsEscaped(f))
 }
 
 func (n *ndjsonWriter) Finish(summary any, _ func(io.Writer) error) error {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/keikai-project/keikai/internal/analyze"
 	"github.com/keikai-project/keikai/internal/check"
+	"github.com/keikai-project/keikai/internal/escape"
 	"github.com/keikai-project/keikai/internal/taxonomy"
 )
 
@@ -34,21 +35,34 @@ func AnalyzeSummary(s *analyze.Summary, lang string) func(io.Writer) error {
 		}
 		if len(s.Rules) > 0 {
 			fmt.Fprintf(&b, "\n%s\n", msg(lang, "by-rule"))
+			// The short name, which --rule and --exclude-rule take, in a column of its own.
+			nameCols := 0
+			for _, r := range s.Rules {
+				nameCols = max(nameCols, len(slugOfEscaped(r.Title)))
+			}
 			for _, r := range s.Rules {
 				title := r.Title
 				if lang == "ja" && r.TitleJa != "" {
 					title = r.TitleJa
 				}
-				fmt.Fprintf(&b, "  %10s  %-11s %s\n", group(r.Count), r.Category, title)
+				fmt.Fprintf(&b, "  %10s  %-11s %-*s  %s\n", group(r.Count), r.Category, nameCols, slugOfEscaped(r.Title), title)
 			}
+		}
+		if top, ok := outsized(s); ok {
+			fmt.Fprintf(&b, "\n"+msg(lang, "outsized")+"\n", group(top.Count), group(s.Findings),
+				top.Count*100/s.Findings, top.Title, slugOfEscaped(top.Title))
 		}
 		ports := func(title string, list []analyze.PortCount) {
 			if len(list) == 0 {
 				return
 			}
-			fmt.Fprintf(&b, "\n%s\n  %5s  %-16s %10s\n", title, msg(lang, "port-header"), msg(lang, "service-header"), msg(lang, "count-header"))
+			// Columns as wide as their header in either language, measured in terminal columns.
+			portHeader := msg(lang, "port-header")
+			portCols := max(5, Width(portHeader))
+			fmt.Fprintf(&b, "\n%s\n  %s  %s %s\n", title, padLeft(portHeader, portCols),
+				padRight(msg(lang, "service-header"), 16), padLeft(msg(lang, "count-header"), 10))
 			for _, p := range list {
-				fmt.Fprintf(&b, "  %5d  %-16s %10s\n", p.Port, p.Service, group(p.Count))
+				fmt.Fprintf(&b, "  %s  %s %s\n", padLeft(strconv.Itoa(p.Port), portCols), padRight(p.Service, 16), padLeft(group(p.Count), 10))
 			}
 		}
 		ports(msg(lang, "top-tcp"), s.TopTCPPorts)
@@ -83,6 +97,42 @@ func AnalyzeSummary(s *analyze.Summary, lang string) func(io.Writer) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
+}
+
+// outsized returns the rule that produced most findings when it produced an outsized share of
+// a large number: half of at least a thousand. Such a rule either floods the output with one
+// kind of noise or points at an input that repeats itself.
+func outsized(s *analyze.Summary) (analyze.RuleCount, bool) {
+	if len(s.Rules) == 0 || s.Findings < 1000 {
+		return analyze.RuleCount{}, false
+	}
+	top := s.Rules[0]
+	return top, top.Count*2 >= s.Findings
+}
+
+// EscapeRuleTexts escapes, in place and once, the rule-file texts of a summary's by-rule counts, so
+// that every format shows them escaped.
+func EscapeRuleTexts(rules []analyze.RuleCount) {
+	for i := range rules {
+		r := &rules[i]
+		r.Rule, r.Title, r.TitleJa, r.Category = RuleText(r.Rule), RuleText(r.Title), RuleText(r.TitleJa), RuleText(r.Category)
+	}
+}
+
+// slugOfEscaped is the short name of a rule whose title was escaped already: escaping is
+// reversible, so the name is the same as the one made from the raw title.
+func slugOfEscaped(title string) string {
+	if raw, err := escape.Unescape(title); err == nil {
+		return Slug(string(raw))
+	}
+	return Slug(title)
+}
+
+func areaLabel(area, lang string) string {
+	if _, ok := messages["area-"+area]; ok {
+		return msg(lang, "area-"+area)
+	}
+	return area
 }
 
 // group writes n with thousands separators, as counts in reports are read.
@@ -149,10 +199,11 @@ func CheckSummary(s *check.Summary, lang string) func(io.Writer) error {
 		} else {
 			fmt.Fprintf(&b, "\n"+msg(lang, "not-examined")+"\n", len(s.NotExamined))
 			for _, g := range s.NotExamined {
+				area := padRight(areaLabel(g.Area, lang), 10)
 				if g.Path != "" {
-					fmt.Fprintf(&b, "  %-10s %s: %s\n", g.Area, g.Path, g.Reason)
+					fmt.Fprintf(&b, "  %s %s: %s\n", area, g.Path, reason(g.Reason, lang))
 				} else {
-					fmt.Fprintf(&b, "  %-10s %s\n", g.Area, g.Reason)
+					fmt.Fprintf(&b, "  %s %s\n", area, reason(g.Reason, lang))
 				}
 			}
 		}

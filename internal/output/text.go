@@ -5,19 +5,39 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/keikai-project/keikai/internal/finding"
 )
 
-// textWriter renders findings for a person. Everything that came from input is already escaped
-// in the finding; the writer adds no raw input of its own.
+// textWriter renders findings for a person. Findings of one rule from one source are one group:
+// a log with 50,000 identical probes reads as one line with a count and a time range. Groups are
+// written at the end, most severe first, so a person reads what matters before the noise.
+// Everything that came from input is already escaped in the finding; rule texts are escaped here.
 type textWriter struct {
-	w    io.Writer
-	opts Options
-	n    int
-	// shown remembers which advisories' countermeasures were printed, so that a host with many
-	// findings from one advisory lists its steps once.
+	w      io.Writer
+	opts   Options
+	groups map[groupKey]*findingGroup
+	order  []*findingGroup
+	// shown remembers which countermeasures were printed, so that a host with many findings from
+	// one advisory lists its steps once.
 	shown map[string]bool
+}
+
+type groupKey struct{ rule, source string }
+
+type findingGroup struct {
+	first *finding.Finding
+	slug  string // from the rule's own title, before escaping
+	count int64
+	seq   int
+	// earliest and latest are the finding times that parsed, with their text as logged.
+	earliest, latest         time.Time
+	earliestText, latestText string
+	lastFile                 string
+	lastLine                 int64
+	// flowVaries is set when the group's findings went to different destinations.
+	flowVaries bool
 }
 
 const (
@@ -29,10 +49,27 @@ const (
 	ansiDim    = "\x1b[2m"
 )
 
+// levelRank orders levels from the least to the most severe; an unknown level ranks lowest.
+func levelRank(level string) int {
+	return slices.Index([]string{"informational", "low", "medium", "high", "critical"}, level)
+}
+
+var levelJa = map[string]string{"critical": "緊急", "high": "高", "medium": "中", "low": "低", "informational": "情報"}
+
+// levelLabel is a level as a person reads it in lang.
+func levelLabel(level, lang string) string {
+	if lang == "ja" {
+		if l, ok := levelJa[level]; ok {
+			return l
+		}
+	}
+	return strings.ToUpper(level)
+}
+
 func (t *textWriter) level(level string) string {
-	label := strings.ToUpper(level)
+	label := "[" + levelLabel(level, t.opts.Lang) + "]"
 	if !t.opts.Color {
-		return "[" + label + "]"
+		return label
 	}
 	color := ansiDim
 	switch level {
@@ -43,20 +80,87 @@ func (t *textWriter) level(level string) string {
 	case "low":
 		color = ansiCyan
 	}
-	return color + "[" + label + "]" + ansiReset
+	return color + label + ansiReset
+}
+
+// source is what makes two findings of a rule different things to look at: the attacker's
+// address, else the host artifact, else the file.
+func source(f *finding.Finding) string {
+	switch {
+	case f.SourceIP != "":
+		return "ip " + f.SourceIP
+	case f.Artifact != "":
+		return "artifact " + f.Artifact
+	}
+	return "file " + f.File
 }
 
 func (t *textWriter) Finding(f *finding.Finding) error {
 	if t.opts.SummaryOnly {
 		return nil
 	}
-	t.n++
+	if t.groups == nil {
+		t.groups = map[groupKey]*findingGroup{}
+	}
+	k := groupKey{f.Rule, source(f)}
+	g := t.groups[k]
+	if g == nil {
+		g = &findingGroup{first: withRuleTextsEscaped(f), slug: Slug(f.Title), seq: len(t.order)}
+		t.groups[k] = g
+		t.order = append(t.order, g)
+	}
+	g.count++
+	g.lastFile, g.lastLine = f.File, f.Line
+	if g.count > 1 && !g.flowVaries && flow(f) != flow(g.first) {
+		g.flowVaries = true
+	}
+	if ts, err := time.Parse(time.RFC3339, f.Time); err == nil {
+		if g.earliestText == "" || ts.Before(g.earliest) {
+			g.earliest, g.earliestText = ts, f.Time
+		}
+		if g.latestText == "" || !ts.Before(g.latest) {
+			g.latest, g.latestText = ts, f.Time
+		}
+	}
+	return nil
+}
+
+func (t *textWriter) Finish(_ any, textSummary func(io.Writer) error) error {
+	slices.SortStableFunc(t.order, func(a, b *findingGroup) int {
+		if d := levelRank(b.first.Level) - levelRank(a.first.Level); d != 0 {
+			return d
+		}
+		if a.count != b.count {
+			if a.count > b.count {
+				return -1
+			}
+			return 1
+		}
+		return a.seq - b.seq
+	})
+	for _, g := range t.order {
+		if _, err := io.WriteString(t.w, t.render(g)); err != nil {
+			return err
+		}
+	}
+	if textSummary == nil {
+		return nil
+	}
+	return textSummary(t.w)
+}
+
+func (t *textWriter) render(g *findingGroup) string {
+	f, lang := g.first, t.opts.Lang
 	var b strings.Builder
 	title := f.Title
-	if t.opts.Lang == "ja" && f.TitleJa != "" {
+	if lang == "ja" && f.TitleJa != "" {
 		title = f.TitleJa
 	}
-	fmt.Fprintf(&b, "%s %s\n", t.level(f.Level), title)
+	fmt.Fprintf(&b, "%s %s", t.level(f.Level), title)
+	if g.count > 1 {
+		fmt.Fprintf(&b, "  "+msg(lang, "group-count"), group(g.count))
+	}
+	b.WriteByte('\n')
 	fmt.Fprintf(&b, "    %s", f.Category)
 	if f.RSIT != "" {
 		fmt.Fprintf(&b, "  rsit %s", f.RSIT)
@@ -64,54 +168,104 @@ func (t *textWriter) Finding(f *finding.Finding) error {
 	if len(f.Advisories) > 0 {
 		fmt.Fprintf(&b, "  %s", strings.Join(f.Advisories, ", "))
 	}
-	fmt.Fprintf(&b, "  rule %s\n", f.Rule)
-	var where []string
-	if f.File != "" {
-		loc := f.File
-		if f.Line > 0 {
-			loc = fmt.Sprintf("%s:%d", f.File, f.Line)
+	fmt.Fprintf(&b, "  %s %s (%s)\n", msg(lang, "rule"), g.slug, f.Rule)
+	if g.count == 1 {
+		var where []string
+		if f.File != "" {
+			where = append(where, fileLine(f.File, f.Line))
 		}
-		where = append(where, loc)
-	}
-	if f.Time != "" {
-		where = append(where, f.Time)
-	}
-	if flow := flow(f); flow != "" {
-		where = append(where, flow)
-	}
-	if len(where) > 0 {
-		fmt.Fprintf(&b, "    %s\n", strings.Join(where, "  "))
+		if f.Time != "" {
+			where = append(where, f.Time)
+		}
+		if flow := flow(f); flow != "" {
+			where = append(where, flow)
+		}
+		if len(where) > 0 {
+			fmt.Fprintf(&b, "    %s\n", strings.Join(where, "  "))
+		}
+	} else {
+		var where []string
+		if flow := flow(f); flow != "" {
+			if g.flowVaries {
+				flow = f.SourceIP + " -> " + msg(lang, "several")
+			}
+			where = append(where, flow)
+		}
+		switch {
+		case g.earliestText == "":
+		case g.earliest.Equal(g.latest):
+			where = append(where, g.earliestText)
+		default:
+			where = append(where, g.earliestText+" .. "+g.latestText)
+		}
+		if len(where) > 0 {
+			fmt.Fprintf(&b, "    %s\n", strings.Join(where, "  "))
+		}
+		if f.File != "" {
+			fmt.Fprintf(&b, "    %s .. %s\n", fileLine(f.File, f.Line), fileLine(g.lastFile, g.lastLine))
+		}
 	}
 	if a := f.Correlation; a != nil {
-		writeAggregate(&b, a, t.opts.Lang)
+		writeAggregate(&b, a, lang)
 	}
 	if f.Artifact != "" {
-		fmt.Fprintf(&b, "    %s: %s\n", msg(t.opts.Lang, "artifact"), f.Artifact)
+		fmt.Fprintf(&b, "    %s: %s\n", msg(lang, "artifact"), f.Artifact)
 	}
 	if f.Excerpt != "" {
 		fmt.Fprintf(&b, "    | %s\n", f.Excerpt)
 	}
-	if len(f.Countermeasures) > 0 {
-		key := strings.Join(f.Advisories, ",")
-		if t.shown[key] {
-			fmt.Fprintf(&b, "    "+msg(t.opts.Lang, "as-above")+"\n", key)
+	t.countermeasures(&b, f)
+	b.WriteByte('\n')
+	return b.String()
+}
+
+// countermeasures lists the finding's steps, or refers to the same steps printed above. Steps
+// that number themselves, as the seeds' "(1)", keep their own numbers.
+func (t *textWriter) countermeasures(b *strings.Builder, f *finding.Finding) {
+	if len(f.Countermeasures) == 0 {
+		return
+	}
+	lang := t.opts.Lang
+	key := strings.Join(f.Advisories, ",") + "\x00" + f.Countermeasures[0].En
+	if t.shown[key] {
+		fmt.Fprintf(b, "    "+msg(lang, "as-above")+"\n", strings.Join(f.Advisories, ", "))
+		return
+	}
+	if t.shown == nil {
+		t.shown = map[string]bool{}
+	}
+	t.shown[key] = true
+	for i, c := range f.Countermeasures {
+		text := c.En
+		if lang == "ja" && c.Ja != "" {
+			text = c.Ja
+		}
+		if numbersItself(text) {
+			fmt.Fprintf(b, "    %s\n", text)
 		} else {
-			if t.shown == nil {
-				t.shown = map[string]bool{}
-			}
-			t.shown[key] = true
-			for i, c := range f.Countermeasures {
-				text := c.En
-				if t.opts.Lang == "ja" {
-					text = c.Ja
-				}
-				fmt.Fprintf(&b, "    %d. %s\n", i+1, text)
-			}
+			fmt.Fprintf(b, "    %d. %s\n", i+1, text)
 		}
 	}
-	b.WriteByte('\n')
-	_, err := io.WriteString(t.w, b.String())
-	return err
+}
+
+// numbersItself reports whether a step starts with its own number: "(1)", "（１）", "1.".
+func numbersItself(s string) bool {
+	s = strings.TrimLeft(s, " ")
+	for _, open := range []string{"(", "（"} {
+		if rest, ok := strings.CutPrefix(s, open); ok {
+			n := len(rest) - len(strings.TrimLeft(rest, "0123456789０１２３４５６７８９"))
+			return n > 0 && (strings.HasPrefix(rest[n:], ")") || strings.HasPrefix(rest[n:], "）"))
+		}
+	}
+	n := len(s) - len(strings.TrimLeft(s, "0123456789"))
+	return n > 0 && strings.HasPrefix(s[n:], ". ")
+}
+
+func fileLine(file string, line int64) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", file, line)
+	}
+	return file
 }
 
 func flow(f *finding.Finding) string {
@@ -166,11 +320,4 @@ func writeAggregate(b *strings.Builder, a *finding.Aggregate, lang string) {
 		}
 		fmt.Fprintf(b, "    %s: %s%s\n", a.Field, strings.Join(a.Values, ", "), more)
 	}
-}
-
-func (t *textWriter) Finish(_ any, textSummary func(io.Writer) error) error {
-	if textSummary == nil {
-		return nil
-	}
-	return textSummary(t.w)
 }

@@ -1,0 +1,184 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+
+	"github.com/keikai-project/keikai/internal/finding"
+	"github.com/keikai-project/keikai/internal/input"
+	"github.com/keikai-project/keikai/internal/output"
+)
+
+// findingSink carries a command's findings to where they are shown: through the filter, into the
+// chosen format, on standard output or into --output FILE, with the progress bar erased before
+// anything reaches the terminal. analyze and check share it, so both behave alike.
+type findingSink struct {
+	env         *Env
+	settings    outputSettings
+	filter      *findingFilter
+	stdout      *bufio.Writer
+	file        *reportFile
+	out         output.Writer
+	bar         *progress
+	interactive bool
+	// shown counts findings that passed the filter: the exit code follows them.
+	shown int64
+}
+
+func newFindingSink(env *Env, settings outputSettings, filter *findingFilter, summaryOnly bool) (*findingSink, error) {
+	s := &findingSink{env: env, settings: settings, filter: filter, bar: newProgress(env, settings.progress)}
+	w := env.Stdout
+	if settings.outputFile != "" {
+		f, err := createReportFile(settings.outputFile)
+		if err != nil {
+			return nil, err
+		}
+		s.file, w = f, f.tmp
+	} else {
+		s.interactive = env.IsTerminal(env.Stdout)
+	}
+	s.stdout = bufio.NewWriterSize(w, 256<<10)
+	s.out = output.New(settings.format, s.stdout, output.Options{
+		Color: settings.color, Lang: settings.lang, SummaryOnly: summaryOnly, Version: buildVersion(),
+	})
+	return s, nil
+}
+
+func (s *findingSink) finding(f *finding.Finding) error {
+	if !s.filter.keep(f) {
+		return nil
+	}
+	s.shown++
+	if !s.interactive {
+		return s.out.Finding(f)
+	}
+	var err error
+	s.bar.pause(func() {
+		if err = s.out.Finding(f); err == nil {
+			err = s.stdout.Flush()
+		}
+	})
+	return err
+}
+
+// warn prints a warning about the input. Its text is already escaped (input.Warning.String), so
+// it is printed as it is: escaping it again would show \\x1b for \x1b.
+func (s *findingSink) warn(w input.Warning) {
+	if !s.settings.warnings {
+		return
+	}
+	if s.settings.lang == "ja" {
+		if ja, ok := warningsJa[w.Msg]; ok {
+			w.Msg = ja
+		}
+	}
+	s.bar.pause(func() {
+		fmt.Fprintf(s.env.Stderr, "keikai: %s: %s\n", s.text("warning"), w.String())
+	})
+}
+
+// warningsJa are the input warnings that carry no variable part, in Japanese; the others are
+// shown as the input package words them.
+var warningsJa = map[string]string{
+	"does not exist (removed or renamed?); skipped":                                             "存在しません (削除または名前が変更された?)。読み飛ばしました",
+	"permission denied; skipped (run as a user who may read it, or copy it somewhere readable)": "読み取り権限がありません。読み飛ばしました (読めるユーザで実行するか、読める場所にコピーしてください)",
+	"looks binary (NUL bytes); analysed as text":                                                "バイナリのようです (NUL バイトを含む)。テキストとして解析しました",
+	`"-" was given more than once; stdin is read once`:                                          `"-" が複数回指定されました。標準入力は一度だけ読みます`,
+	"empty path; skipped": "空のパスです。読み飛ばしました",
+}
+
+// note prints a message about the whole run on standard error, after the report.
+func (s *findingSink) note(key string, args ...any) {
+	s.bar.pause(func() {
+		fmt.Fprintf(s.env.Stderr, "keikai: "+s.text(key)+"\n", args...)
+	})
+}
+
+func (s *findingSink) text(key string) string { return cliMsg(s.settings.lang, key) }
+
+// finish writes the summary and puts the report in place.
+func (s *findingSink) finish(summary any, text func(io.Writer) error) error {
+	s.bar.finish()
+	if err := s.out.Finish(summary, text); err != nil {
+		s.abort()
+		return err
+	}
+	if err := s.stdout.Flush(); err != nil {
+		s.abort()
+		return err
+	}
+	if s.file != nil {
+		return s.file.commit()
+	}
+	return nil
+}
+
+// abort stops the bar and drops an unfinished --output file.
+func (s *findingSink) abort() {
+	s.bar.finish()
+	if s.file != nil {
+		s.file.discard()
+		s.file = nil
+	}
+}
+
+// filteredLine adds the "shown N of M" line to a text summary when a filter is active.
+func (s *findingSink) filteredLine(total int64, text func(io.Writer) error) func(io.Writer) error {
+	names, ok := s.filter.active()
+	if !ok {
+		return text
+	}
+	return func(w io.Writer) error {
+		if err := text(w); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(w, cliMsg(s.settings.lang, "shown")+"\n", groupDigits(s.shown), groupDigits(total), names)
+		return err
+	}
+}
+
+func groupDigits(n int64) string {
+	s := fmt.Sprint(n)
+	var out []byte
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+// cliMessages are the command line's own messages in English and Japanese.
+var cliMessages = map[string][2]string{
+	"warning": {"warning", "警告"},
+	"shown":   {"Shown: %s of %s findings (filtered by %s).", "表示: 検出 %[2]s 件のうち %[1]s 件 (%[3]s で絞り込み)。"},
+	"incomplete": {
+		"warning: %d inputs could not be read completely (see the warnings above); the findings come from the rest, so the result is incomplete",
+		"警告: 最後まで読めなかった入力が %d 件あります (上の警告を参照)。検出結果は残りの入力からのもので、完全ではありません",
+	},
+	"no-files": {
+		"nothing was analysed: no log file was found in what you named. Name log files or directories that hold them; on a host that logs to the systemd journal, run: journalctl -o short-iso | keikai analyze -",
+		"何も解析していません: 指定された場所にログファイルがありません。ログファイルかそれを含むディレクトリを指定してください。systemd の journal に記録するホストでは journalctl -o short-iso | keikai analyze - を実行してください",
+	},
+	"empty": {
+		"nothing was analysed: the %d inputs hold no line. If the logs were rotated, name the rotated files too (messages.1, messages.2.gz); on a host that logs to the systemd journal, run: journalctl -o short-iso | keikai analyze -",
+		"何も解析していません: %d 件の入力に行がありません。ログがローテートされているなら、ローテート後のファイル (messages.1、messages.2.gz) も指定してください。systemd の journal に記録するホストでは journalctl -o short-iso | keikai analyze - を実行してください",
+	},
+	"unknown": {
+		"nothing was analysed: none of the %s lines is in a log format keikai reads (the README lists them). Check that these are the logs you meant; if keikai should read them, report a few sample lines",
+		"何も解析していません: %s 行のいずれも keikai が読めるログ形式ではありません (対応形式は README を参照)。指定したログが正しいか確認してください。読めるべき形式なら、数行のサンプルを添えて報告してください",
+	},
+}
+
+func cliMsg(lang, key string) string {
+	m, ok := cliMessages[key]
+	if !ok {
+		return key
+	}
+	if lang == "ja" {
+		return m[1]
+	}
+	return m[0]
+}
