@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Starts a throw-away PostgreSQL server for the tests, from Debian's packages, and prints the DSN
-# for KEIKAI_TEST_POSTGRES on stdout. Usage: eval "$(bash .ci/postgres.sh)"
+# Starts a throw-away PostgreSQL server for the tests, from Debian's packages, and prints on stdout
+# the variables to evaluate: KEIKAI_TEST_POSTGRES (the DSN), KEIKAI_PG_DIR and KEIKAI_PG_BIN (to
+# stop it: pg_ctl -D "$KEIKAI_PG_DIR/data" stop, as the postgres user when run as root).
+# Usage: eval "$(bash .ci/postgres.sh)"
 # The data directory is a mktemp path, the server listens on 127.0.0.1 only, with trust
-# authentication for the test role: it is for tests, never for keeping data.
+# authentication for the test role: it is for tests, never for keeping data. The port is
+# KEIKAI_PG_PORT if set, else the first free one from 54329 on, so that a server already running
+# there (a developer's) is neither disturbed nor mistaken for this one.
 set -euo pipefail
 
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
@@ -10,7 +14,19 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >&2
 fi
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-port=${KEIKAI_PG_PORT:-54329}
+
+listening() { (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if [ -n "${KEIKAI_PG_PORT:-}" ]; then
+  port=$KEIKAI_PG_PORT
+  if listening "$port"; then echo "postgres.sh: port $port (KEIKAI_PG_PORT) is already in use" >&2; exit 1; fi
+else
+  port=54329
+  while listening "$port"; do
+    port=$((port + 1))
+    if [ "$port" -ge 54429 ]; then echo "postgres.sh: no free port in 54329-54428" >&2; exit 1; fi
+  done
+fi
+
 dir=$(mktemp -d /tmp/keikai-pg.XXXXXX)
 run() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; fi
@@ -20,3 +36,4 @@ run "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
 run "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres keikai_test >&2
 echo "export KEIKAI_TEST_POSTGRES='postgres://postgres@127.0.0.1:$port/keikai_test?sslmode=disable'"
 echo "export KEIKAI_PG_DIR='$dir'"
+echo "export KEIKAI_PG_BIN='$bin'"

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keikai-project/keikai/internal/event"
+	"github.com/keikai-project/keikai/internal/testenv"
 )
 
 // The worm's path is a symlink to a FIFO that nothing writes: opening it (or its target) would
@@ -41,9 +42,7 @@ func TestCollectNeverOpensArtifacts(t *testing.T) {
 }
 
 func TestCollectFilesPermissionDenied(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("running as root: permission bits do not stop root, so a denied directory cannot be simulated")
-	}
+	testenv.NonRoot(t)
 	root := fakeRoot(t, map[string]string{"tmp/secret/.bugtraq": "x"})
 	secret := filepath.Join(root, "tmp/secret")
 	if err := os.Chmod(secret, 0); err != nil {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/keikai-project/keikai/internal/testenv"
 )
 
 func TestLogFiles(t *testing.T) {
@@ -112,9 +114,7 @@ func TestLogFilesDirectorySymlinkOutOfRoot(t *testing.T) {
 }
 
 func TestLogFilesUnreadableConfig(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("running as root: permission bits do not stop root, so an unreadable syslog.conf cannot be simulated")
-	}
+	testenv.NonRoot(t)
 	root := fakeRoot(t, map[string]string{"etc/syslog.conf": "*.* /var/log/messages\n"})
 	if err := os.Chmod(filepath.Join(root, "etc/syslog.conf"), 0); err != nil {
 		t.Fatal(err)

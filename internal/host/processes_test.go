@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/keikai-project/keikai/internal/event"
+	"github.com/keikai-project/keikai/internal/testenv"
 )
 
 func TestCollectProcesses(t *testing.T) {
@@ -87,9 +88,7 @@ func TestCollectWithoutProc(t *testing.T) {
 // On the live system as an ordinary user, other users' executables cannot be read: one Problem
 // with a count, not one per process.
 func TestCollectLiveProcessesAsUser(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("running as root: every /proc/<pid>/exe is readable, so the per-user denial cannot be observed")
-	}
+	testenv.NonRoot(t)
 	if _, err := os.Stat("/proc/self/exe"); err != nil {
 		t.Skip("no /proc on this system")
 	}

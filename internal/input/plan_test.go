@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/keikai-project/keikai/internal/testenv"
 )
 
 func names(sources []*Source) []string {
@@ -140,9 +142,7 @@ func TestPlanSourceFields(t *testing.T) {
 }
 
 func TestPlanUnreadable(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("running as root, which reads any file; run the tests as an ordinary user to check permission warnings")
-	}
+	testenv.NonRoot(t)
 	root := t.TempDir()
 	file := writeFile(t, filepath.Join(root, "secret.log"), []byte("x\n"))
 	dir := filepath.Join(root, "closed")
@@ -169,9 +169,7 @@ func TestPlanUnreadable(t *testing.T) {
 }
 
 func TestRunUnreadable(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("running as root, which reads any file; run the tests as an ordinary user to check permission warnings")
-	}
+	testenv.NonRoot(t)
 	path := writeFile(t, filepath.Join(t.TempDir(), "rotated.log"), []byte("x\n"))
 	r := NewReader(Options{})
 	sources := r.Plan([]string{path}, nil)

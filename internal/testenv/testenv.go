@@ -6,6 +6,7 @@ package testenv
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -40,6 +41,23 @@ func Command(t testing.TB, name, pkg string) string {
 		Missing(t, name, "install the Debian package "+pkg)
 	}
 	return p
+}
+
+// CSAFValidatorDir returns the folder of the npm package @secvisogram/csaf-validator-lib (the
+// one holding its validate.js), from KEIKAI_CSAF_VALIDATOR_DIR, which .ci/run sets. The package
+// is an ES module: a test runs node on a script that imports filepath.Join(dir, "validate.js")
+// by its absolute path, so that node finds the package's own dependencies beside it.
+func CSAFValidatorDir(t testing.TB) string {
+	t.Helper()
+	const how = "npm install --prefix DIR @secvisogram/csaf-validator-lib and set KEIKAI_CSAF_VALIDATOR_DIR=DIR/node_modules/@secvisogram/csaf-validator-lib (see .ci/run)"
+	dir := os.Getenv("KEIKAI_CSAF_VALIDATOR_DIR")
+	if dir == "" {
+		Missing(t, "the CSAF validator", how)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "validate.js")); err != nil {
+		t.Fatalf("KEIKAI_CSAF_VALIDATOR_DIR=%s does not hold the CSAF validator: %v; %s", dir, err, how)
+	}
+	return dir
 }
 
 // NonRoot is for tests of permission handling, which mean nothing as root. As root they skip,
