@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// The fixtures hold the same two lines; lines.bz2 and lines.xz were made with the bzip2 and xz
-// tools, truncated.bz2 is the first 60 bytes of lines.bz2.
+// The fixtures hold the same two lines; lines.bz2, lines.xz and lines.zst were made with the
+// bzip2, xz and zstd tools, truncated.* are their first bytes (60, 60, 30) and corrupt.zst has the last
+// byte of lines.zst (its checksum) flipped.
 func TestOtherCompressors(t *testing.T) {
 	tests := []struct {
 		file       string
@@ -17,7 +18,11 @@ func TestOtherCompressors(t *testing.T) {
 	}{
 		{"lines.bz2", 2, true, ""},
 		{"truncated.bz2", 0, true, "bzip2 data ends early"},
-		{"lines.xz", 0, false, "xz -dc FILE | keikai analyze -"},
+		{"lines.xz", 2, true, ""},
+		{"truncated.xz", 0, true, "xz data ends early"},
+		{"lines.zst", 2, true, ""},
+		{"truncated.zst", 0, true, "zstd data ends early"},
+		{"corrupt.zst", 0, true, "corrupt zstd data"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

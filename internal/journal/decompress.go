@@ -25,6 +25,10 @@ func decompress(flags byte, payload []byte) ([]byte, error) {
 		if size > maxPayload {
 			return nil, errTooLarge
 		}
+		if size > uint64(len(payload))*255 {
+			// An LZ4 block expands at most about 255 times; a larger claim is damage.
+			return nil, fmt.Errorf("lz4 block of %d bytes cannot hold %d", len(payload)-8, size)
+		}
 		return decodeLZ4Block(payload[8:], int(size))
 	case flags&objectCompressedXZ != 0:
 		zr, err := xz.NewReader(bytes.NewReader(payload))

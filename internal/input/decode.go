@@ -1,0 +1,88 @@
+package input
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+
+	"github.com/keikai-project/keikai/internal/journal"
+)
+
+const (
+	// zstdMaxWindow bounds the memory a zstd frame may ask for; zstd's own command line tool
+	// refuses windows above 128 MiB unless told otherwise, and logs are written with far less.
+	zstdMaxWindow = 256 << 20
+	// A decompressed stream that grows past bombMinBytes and bombRatio times the compressed bytes
+	// read so far gets one warning. Reading goes on (memory does not grow with the output), but a
+	// person should know why an analysis of a small file takes long.
+	bombMinBytes = 256 << 20
+	bombRatio    = 1000
+)
+
+// ratioReader watches the decompression ratio of a source.
+type ratioReader struct {
+	r      io.Reader
+	in     *countingReader
+	out    int64
+	warned bool
+	warn   func(string)
+}
+
+func (r *ratioReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	r.out += int64(n)
+	if !r.warned && r.out > bombMinBytes && r.out > bombRatio*max(r.in.total, 1) {
+		r.warned = true
+		r.warn(fmt.Sprintf("decompresses to more than %d times its compressed size (%d MiB from %d KiB so far): a decompression bomb or an unusually repetitive log; reading on", bombRatio, r.out>>20, r.in.total>>10))
+	}
+	return n, err
+}
+
+// readJournalFile feeds the entries of a systemd journal file as syslog lines. A journal file is
+// read by offsets, so it must be a regular file; through a pipe the user is told how to export it.
+func (s *splitter) readJournalFile(ctx context.Context, body io.Reader, head []byte, progress func(int64)) error {
+	ra, isFile := body.(io.ReaderAt)
+	statter, canStat := body.(interface{ Stat() (fs.FileInfo, error) })
+	if !isFile || !canStat {
+		s.warn(Warning{File: s.src.Name, Msg: "a systemd journal file cannot be read from a pipe; give its path, or pipe: journalctl -o export --file FILE | keikai analyze -",
+			Err: errors.New("journal file on a stream")})
+		return s.finish()
+	}
+	fi, err := statter.Stat()
+	if err != nil {
+		return s.readFailed(ctx, err)
+	}
+	jr, err := journal.Open(ra, fi.Size())
+	if err != nil {
+		s.warn(Warning{File: s.src.Name, Msg: "systemd journal file not read: " + err.Error(), Err: err})
+		return s.finish()
+	}
+	s.codec = "journal"
+	reported := int64(len(head))
+	var e journal.Entry
+	var line []byte
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := jr.Next(&e)
+		if jr.Progress > reported {
+			progress(jr.Progress - reported)
+			reported = jr.Progress
+		}
+		if errors.Is(err, io.EOF) {
+			return s.finish()
+		}
+		if err != nil {
+			line := s.linesSoFar()
+			s.warn(Warning{File: s.src.Name, Line: line, Msg: fmt.Sprintf("systemd journal: %s; the entries before it were analysed", reason(err)), Err: err})
+			return s.finish()
+		}
+		line = append(journal.AppendLine(line[:0], &e), '\n')
+		if err := s.feed(line); err != nil {
+			return err
+		}
+	}
+}
