@@ -14,6 +14,7 @@ type Parser struct {
 	refUnix   int64
 	localTime localCache // last clock reading with a year, resolved in loc
 	inferred  localCache // last clock reading without a year, resolved by inferYear
+	attempts  attemptMemo
 }
 
 // NewParser returns a parser that reads clock times without a UTC offset in loc (UTC when nil).
@@ -33,6 +34,7 @@ func (p *Parser) SetReference(ref time.Time) {
 	p.refYear = ref.In(p.loc).Year()
 	p.refUnix = ref.Unix()
 	p.inferred = localCache{}
+	p.attempts.reset()
 }
 
 // Parse resets e to line and fills in what the line's format yields. A trailing carriage return
@@ -52,6 +54,8 @@ func (p *Parser) Parse(line []byte, e *event.Event) {
 		// Dates that start a line (rsyslog high precision, nginx error log) or a client address.
 		if len(b) > 10 && b[4] == '-' && b[10] == 'T' {
 			p.parseSyslogPrecise(b, e)
+		} else if len(b) > 19 && b[4] == '-' && b[10] == ' ' && b[13] == ':' {
+			p.parseDateTimeHeader(b, e)
 		} else if len(b) > 10 && b[4] == '/' && b[7] == '/' {
 			p.parseNginxError(b, e)
 		} else {
@@ -62,6 +66,8 @@ func (p *Parser) Parse(line []byte, e *event.Event) {
 		if ok && !p.parsePFDump(b, c, n, e) {
 			p.parseSyslog3164(b, c, n, e)
 		}
+	case len(b) > 25 && b[3] == ' ' && monthIndex(b[4:]) != 0 && b[7] == ' ':
+		p.parseCtimeHeader(b, e)
 	default:
 		p.parseAccess(b, e)
 	}
@@ -71,5 +77,6 @@ func init() {
 	event.Intern("forward", "match", "scrub", "nat", "rdr", "binat", "masq", "redirect",
 		"reset", "unreach", "count", "divert", "tee", "skipto", "pipe", "queue", "fwd", "check-state",
 		"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
-		"17", "18", "128", "129", "133", "134", "135", "136")
+		"17", "18", "128", "129", "133", "134", "135", "136",
+		"ip", "vsftpd")
 }
