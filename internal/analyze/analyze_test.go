@@ -191,3 +191,29 @@ func TestHostileInputIsWarnedAndSurvived(t *testing.T) {
 		t.Errorf("summary counts %d warnings, callbacks saw %d", sum.Warnings, len(warnings))
 	}
 }
+
+func TestCGIProgram(t *testing.T) {
+	for _, tt := range []struct {
+		path, want string // want "" when the path names no program
+	}{
+		{"/cgi-bin/x.pl", "/cgi-bin/x.pl"},
+		{"//cgi-bin//x.pl", "/cgi-bin/x.pl"},
+		{"/cgi-bin/ cgi-bin/x.pl", "/cgi-bin/x.pl"},
+		{"/CGI-BIN/PHF", "/cgi-bin/phf"},
+		{"/~user/cgi-bin/./formmail.pl/extra/info", "/cgi-bin/formmail.pl"},
+		{"/cgi-bin/", "/cgi-bin/"},
+		{"/shop/count.cgi", "/count.cgi"},
+		{"/default.ida", "/default.ida"},
+		{"/scripts/..\\../winnt/system32/cmd.exe", "/cmd.exe"},
+		{"/MSADC/root.exe", "/root.exe"},
+		{"http://www.example.net/cgi-bin/x.pl", ""},
+		{"/index.html", ""},
+		{"/.cgi", ""},
+		{"", ""},
+	} {
+		got, ok := cgiProgram([]byte(tt.path), nil)
+		if (tt.want == "") == ok || ok && string(got) != tt.want {
+			t.Errorf("cgiProgram(%q) = %q, %v; want %q", tt.path, got, ok, tt.want)
+		}
+	}
+}
