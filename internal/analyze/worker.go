@@ -68,6 +68,9 @@ func (w *worker) process(c *input.Chunk) *chunkResult {
 	if c.Source != w.source {
 		w.source = c.Source
 		w.parser.SetReference(reference(c.Source, w.opts))
+		if c.Source.Tail != nil {
+			w.parser.SetReferenceFromEnd(c.Source.Tail)
+		}
 	}
 	res := newResult(c.Seq)
 	data := c.Data

@@ -1,6 +1,7 @@
 package input
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -85,4 +86,30 @@ func (s *splitter) readJournalFile(ctx context.Context, body io.Reader, head []b
 			return err
 		}
 	}
+}
+
+// tailBytes is how much of the end of a file is kept in Source.Tail: enough for a few lines.
+const tailBytes = 4 << 10
+
+// readTail returns the last bytes of a regular file without moving its read offset; for a file
+// shorter than the head already read, the head itself. Streams and unreadable tails give nil.
+func readTail(body io.Reader, head []byte, short bool) []byte {
+	if short {
+		return bytes.Clone(head)
+	}
+	ra, isFile := body.(io.ReaderAt)
+	statter, canStat := body.(interface{ Stat() (fs.FileInfo, error) })
+	if !isFile || !canStat {
+		return nil
+	}
+	fi, err := statter.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	n := min(fi.Size(), tailBytes)
+	tail := make([]byte, n)
+	if got, _ := ra.ReadAt(tail, fi.Size()-n); int64(got) != n {
+		return nil
+	}
+	return tail
 }

@@ -139,6 +139,7 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 	case journal.LooksJSON(head):
 		stream = journal.NewJSONLines(whole())
 	default:
+		src.Tail = readTail(body, head, short)
 		if err := s.feed(head); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/event"
@@ -35,6 +36,33 @@ func (p *Parser) SetReference(ref time.Time) {
 	p.refUnix = ref.Unix()
 	p.inferred = localCache{}
 	p.attempts.reset()
+}
+
+// SetReferenceFromEnd moves the reference to the last line of a file (tail holds the file's
+// last bytes) that has a timestamp without a year, dated against the current reference. Lines
+// without a year then get the latest year that puts them at most 48 hours after that last line,
+// so a file that runs from December into January is dated line by line in order, whatever
+// chunk a line is in, even when the file's modification time is not its last write (a copy
+// made in December of a log that ended in January). Without such a line the reference stays.
+func (p *Parser) SetReferenceFromEnd(tail []byte) {
+	for len(tail) > 0 {
+		i := bytes.LastIndexByte(tail[:len(tail)-1], '\n')
+		line := trimCR(bytes.TrimSuffix(tail[i+1:], []byte("\n")))
+		tail = tail[:i+1]
+		if i < 0 {
+			tail = nil // the first line may be cut by the tail's start; it is still a whole stamp or none
+		}
+		if len(line) > 0 && line[0] == '<' {
+			if end := bytes.IndexByte(head(line, 5), '>'); end > 0 {
+				line = line[end+1:]
+			}
+		}
+		if c, _, ok := bsdStamp(line); ok && monthIndex(line) != 0 {
+			unix, _ := p.inferYear(c)
+			p.SetReference(time.Unix(unix, 0))
+			return
+		}
+	}
 }
 
 // Parse resets e to line and fills in what the line's format yields. A trailing carriage return
