@@ -330,6 +330,9 @@ func cgiProgram(path, dst []byte) ([]byte, bool) {
 	if len(path) == 0 || path[0] != '/' {
 		return dst, false // "http://host/..." and "*" are not paths on this server
 	}
+	if ascii.IndexFold(path, "cgi") < 0 && !hasWormSuffix(path) {
+		return dst, false // most requests: decided without splitting the path
+	}
 	var dir, prog, last []byte
 	for rest := path; len(rest) > 0; {
 		i := bytes.IndexAny(rest, "/\\")
@@ -363,6 +366,15 @@ func cgiProgram(path, dst []byte) ([]byte, bool) {
 	}
 	ascii.LowerInPlace(dst)
 	return dst, true
+}
+
+func hasWormSuffix(path []byte) bool {
+	for _, w := range wormPrograms {
+		if ascii.HasSuffixFold(path, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func isWormProgram(seg []byte) bool {

@@ -347,11 +347,22 @@ func (p *Parser) parseDateTimeHeader(b []byte, e *event.Event) {
 	if n >= len(b) || b[n] != ' ' {
 		return
 	}
+	// Other programs' own logs start with such a date too (dpkg.log: "2024-05-20 10:00:00 status
+	// installed ..."); only a host followed by a syslog tag makes this header.
+	if _, rest := token(b[n+1:]); !hasTag(rest) {
+		return
+	}
 	unix, off := p.local(c)
 	e.Time = event.Time{UnixNano: unix*nanosPerSecond + ns, Known: true, Offset: off}
 	e.Framing = event.FramingRFC3164
 	e.Format = event.FormatSyslog
 	p.syslogBody(b[n+1:], e)
+}
+
+// hasTag reports whether b starts with a syslog tag ("prog[pid]:", "prog[pid] " or "prog:").
+func hasTag(b []byte) bool {
+	_, _, _, ok := syslogTag(b)
+	return ok
 }
 
 // parseCtimeHeader parses lines that start with a ctime(3) stamp and a year: vsftpd's own log,

@@ -128,3 +128,11 @@ func TestSameAttempt(t *testing.T) {
 		}
 	}
 }
+
+// Programs' own logs that start with a date are not syslog.
+func TestNotSyslog(t *testing.T) {
+	checkCases(t, []fieldCase{
+		{"dpkg.log", "2026-05-20 10:00:00 status installed libc-bin:amd64 2.36-9+deb12u7", event.FormatUnknown, nil},
+		{"alternatives.log", "update-alternatives 2026-05-20 10:00:01: run with --install /usr/bin/pager pager /bin/more 50", event.FormatUnknown, nil},
+	})
+}
