@@ -24,17 +24,18 @@ const (
 
 // ratioReader watches the decompression ratio of a source.
 type ratioReader struct {
-	r      io.Reader
-	in     *countingReader
-	out    int64
-	warned bool
-	warn   func(string)
+	r        io.Reader
+	in       *countingReader
+	out      int64
+	minBytes int64 // bombMinBytes; a test lowers it
+	warned   bool
+	warn     func(string)
 }
 
 func (r *ratioReader) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
 	r.out += int64(n)
-	if !r.warned && r.out > bombMinBytes && r.out > bombRatio*max(r.in.total, 1) {
+	if !r.warned && r.out > r.minBytes && r.out > bombRatio*max(r.in.total, 1) {
 		r.warned = true
 		r.warn(fmt.Sprintf("decompresses to more than %d times its compressed size (%d MiB from %d KiB so far): a decompression bomb or an unusually repetitive log; reading on", bombRatio, r.out>>20, r.in.total>>10))
 	}

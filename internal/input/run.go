@@ -148,7 +148,7 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 		}
 	}
 	if src.Compressed {
-		stream = &ratioReader{r: stream, in: counted, warn: func(msg string) { s.warn(Warning{File: src.Name, Line: s.linesSoFar(), Msg: msg}) }}
+		stream = &ratioReader{r: stream, in: counted, minBytes: bombMinBytes, warn: func(msg string) { s.warn(Warning{File: src.Name, Line: s.linesSoFar(), Msg: msg}) }}
 	}
 	if err := s.copyFrom(ctx, stream, buf); err != nil {
 		return s.readFailed(ctx, err)
