@@ -7,7 +7,7 @@ import (
 
 const (
 	pageSize  = 64 << 10
-	pageCount = 32 // 2 MiB: entries point back at DATA objects shared by many entries
+	pageCount = 128 // 8 MiB: entries point back at DATA objects shared by many entries
 )
 
 // pageCache reads a file in aligned pages and keeps the last few, because an entry's DATA objects
@@ -16,8 +16,10 @@ type pageCache struct {
 	ra    io.ReaderAt
 	size  int64
 	pages [pageCount]page
-	next  int    // page slot to replace next (round robin)
-	big   []byte // for reads larger than a page
+	slot  map[int64]int // page offset -> index in pages
+	next  int           // page slot to replace next (round robin)
+	last  int           // the slot used last: consecutive reads mostly hit it
+	big   []byte        // for reads larger than a page
 }
 
 type page struct {
@@ -26,7 +28,7 @@ type page struct {
 }
 
 func newPageCache(ra io.ReaderAt, size int64) *pageCache {
-	c := &pageCache{ra: ra, size: size}
+	c := &pageCache{ra: ra, size: size, slot: make(map[int64]int, pageCount)}
 	for i := range c.pages {
 		c.pages[i].off = -1
 	}
@@ -61,12 +63,18 @@ func (c *pageCache) slice(off int64, n int) ([]byte, error) {
 }
 
 func (c *pageCache) page(start int64) ([]byte, error) {
-	for i := range c.pages {
-		if c.pages[i].off == start {
-			return c.pages[i].data, nil
-		}
+	if c.pages[c.last].off == start {
+		return c.pages[c.last].data, nil
+	}
+	if i, ok := c.slot[start]; ok {
+		c.last = i
+		return c.pages[i].data, nil
 	}
 	slot := &c.pages[c.next]
+	if slot.off >= 0 {
+		delete(c.slot, slot.off)
+	}
+	c.last = c.next
 	c.next = (c.next + 1) % pageCount
 	if slot.data == nil {
 		slot.data = make([]byte, pageSize)
@@ -78,6 +86,7 @@ func (c *pageCache) page(start int64) ([]byte, error) {
 	}
 	slot.off = start
 	slot.data = slot.data[:n]
+	c.slot[start] = c.last
 	return slot.data, nil
 }
 
