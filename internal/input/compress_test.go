@@ -1,7 +1,9 @@
 package input
 
 import (
+	"bytes"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -66,5 +68,34 @@ func TestDecompressionRatioWarning(t *testing.T) {
 	}
 	if len(warnings) != 1 || !strings.Contains(warnings[0], "decompression bomb") {
 		t.Errorf("warnings %q, want one about a decompression bomb", warnings)
+	}
+}
+
+func TestXZDictSize(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "lines.xz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size, ok := xzDictSize(b[:sniffHead]); !ok || size != 8<<20 {
+		t.Errorf("lines.xz (xz -6): dictionary %d, %v; want 8 MiB", size, ok)
+	}
+	// The same header claiming the largest dictionary the format allows (code 40).
+	big := bytes.Clone(b[:sniffHead])
+	p := bytes.Index(big[12:], []byte{0x21, 0x01}) + 12 + 2
+	big[p] = 40
+	if size, ok := xzDictSize(big); !ok || size != 1<<32-1 {
+		t.Fatalf("code 40: %d, %v", size, ok)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bomb.xz")
+	if err := os.WriteFile(path, append(big, b[sniffHead:]...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := NewReader(Options{})
+	sources := r.Plan([]string{path}, nil)
+	res := runAll(t, r, sources)
+	ws := res.warningsFor(sources[0].Name)
+	if len(ws) != 1 || !strings.Contains(ws[0].Msg, "more than keikai allocates") {
+		t.Errorf("warnings %v", ws)
 	}
 }

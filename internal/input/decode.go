@@ -114,3 +114,58 @@ func readTail(body io.Reader, head []byte, short bool) []byte {
 	}
 	return tail
 }
+
+// xzMaxDict bounds the dictionary an xz stream may make the decoder allocate: xz -9 uses 64 MiB,
+// and the format allows up to 4 GiB, which a hostile file of a few bytes can claim.
+const xzMaxDict = 128 << 20
+
+// xzDictSize reads the LZMA2 dictionary size from the first block header of an xz stream, when
+// head holds it (the .xz format: a 12-byte stream header, then the block header with its filter
+// flags). Later blocks of a multi-block file are not looked at.
+func xzDictSize(head []byte) (int64, bool) {
+	const streamHeader = 12
+	if len(head) < streamHeader+2 || head[streamHeader] == 0 {
+		return 0, false // no block: an empty stream
+	}
+	p := streamHeader + 1
+	flags := head[p]
+	p++
+	varint := func() (uint64, bool) {
+		var v uint64
+		for i := 0; i < 9 && p < len(head); i++ {
+			b := head[p]
+			p++
+			v |= uint64(b&0x7f) << (7 * i)
+			if b&0x80 == 0 {
+				return v, true
+			}
+		}
+		return 0, false
+	}
+	for _, present := range []byte{0x40, 0x80} { // compressed and uncompressed size
+		if flags&present != 0 {
+			if _, ok := varint(); !ok {
+				return 0, false
+			}
+		}
+	}
+	for range int(flags&3) + 1 {
+		id, ok1 := varint()
+		size, ok2 := varint()
+		if !ok1 || !ok2 || p+int(size) > len(head) {
+			return 0, false
+		}
+		if id == 0x21 && size == 1 { // LZMA2: one property byte, the dictionary size code
+			code := head[p]
+			if code > 40 {
+				return 0, false
+			}
+			if code == 40 {
+				return 1<<32 - 1, true
+			}
+			return int64(2|code&1) << (code/2 + 11), true
+		}
+		p += int(size)
+	}
+	return 0, false
+}

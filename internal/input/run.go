@@ -116,6 +116,11 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 	case bytes.HasPrefix(head, xzMagic):
 		src.Compressed = true
 		s.codec = "xz"
+		if dict, ok := xzDictSize(head); ok && dict > xzMaxDict {
+			err := fmt.Errorf("xz dictionary of %d MiB", dict>>20)
+			s.warn(Warning{File: src.Name, Msg: fmt.Sprintf("compressed with an xz dictionary of %d MiB, more than keikai allocates (%d MiB); decompress it first: xz -dc FILE | keikai analyze -", dict>>20, xzMaxDict>>20), Err: err})
+			return s.finish()
+		}
 		zr, err := xz.NewReader(bufio.NewReaderSize(whole(), gzipReadBuffer))
 		if err != nil {
 			return s.readFailed(ctx, err)
