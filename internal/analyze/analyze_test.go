@@ -149,9 +149,35 @@ func TestYearFromModificationTime(t *testing.T) {
 	if len(times) < 2 || times[0] != "2000-12-31T23:59:50Z" || times[len(times)-1] != "2001-01-01T00:00:10Z" {
 		t.Fatalf("times = %v, want 2000-12-31T23:59:50Z then 2001-01-01T00:00:10Z", times)
 	}
+	// Year is the year in which the logs end: this one ends on January 1st, 1999.
 	fs, _ = collect(t, eng, Options{Paths: []string{path}, Year: 1999})
-	if fs[0].Time != "1999-12-31T23:59:50Z" {
-		t.Errorf("with Year 1999: %s, want 1999-12-31T23:59:50Z", fs[0].Time)
+	if fs[0].Time != "1998-12-31T23:59:50Z" || fs[len(fs)-1].Time != "1999-01-01T00:00:10Z" {
+		t.Errorf("with Year 1999: %s ... %s, want 1998-12-31T23:59:50Z ... 1999-01-01T00:00:10Z", fs[0].Time, fs[len(fs)-1].Time)
+	}
+}
+
+// A file that runs from December into January, whose modification time is not its last write
+// (a copy made on December 30th): every line is dated in order, in whichever chunk it is.
+func TestYearBoundaryInsideFile(t *testing.T) {
+	eng := bundled(t)
+	dir := t.TempDir()
+	lines := []string{`Dec 31 23:59:50 gw kernel: device eth0 entered promiscuous mode`}
+	for i := range 400 {
+		lines = append(lines, fmt.Sprintf("Dec 31 23:59:%02d gw cron[%d]: (root) CMD (run-parts /etc/cron.hourly)", 50+i%10, i))
+	}
+	for i := range 400 {
+		lines = append(lines, fmt.Sprintf("Jan  1 00:00:%02d gw cron[%d]: (root) CMD (run-parts /etc/cron.hourly)", i%10, i))
+	}
+	lines = append(lines, `Jan  1 00:00:10 gw kernel: device eth1 entered promiscuous mode`)
+	path := writeLog(t, dir, "messages", lines, time.Date(2026, 12, 30, 12, 0, 0, 0, time.UTC))
+	fs, _ := collect(t, eng, Options{Paths: []string{path}, Input: input.Options{ChunkSize: 4096}})
+	var times []string
+	for _, f := range fs {
+		times = append(times, f.Time)
+	}
+	want := []string{"2025-12-31T23:59:50Z", "2026-01-01T00:00:10Z"}
+	if fmt.Sprint(times) != fmt.Sprint(want) {
+		t.Errorf("times = %v, want %v", times, want)
 	}
 }
 
@@ -189,5 +215,31 @@ func TestHostileInputIsWarnedAndSurvived(t *testing.T) {
 	}
 	if sum.Warnings != len(warnings) {
 		t.Errorf("summary counts %d warnings, callbacks saw %d", sum.Warnings, len(warnings))
+	}
+}
+
+func TestCGIProgram(t *testing.T) {
+	for _, tt := range []struct {
+		path, want string // want "" when the path names no program
+	}{
+		{"/cgi-bin/x.pl", "/cgi-bin/x.pl"},
+		{"//cgi-bin//x.pl", "/cgi-bin/x.pl"},
+		{"/cgi-bin/ cgi-bin/x.pl", "/cgi-bin/x.pl"},
+		{"/CGI-BIN/PHF", "/cgi-bin/phf"},
+		{"/~user/cgi-bin/./formmail.pl/extra/info", "/cgi-bin/formmail.pl"},
+		{"/cgi-bin/", "/cgi-bin/"},
+		{"/shop/count.cgi", "/count.cgi"},
+		{"/default.ida", "/default.ida"},
+		{"/scripts/..\\../winnt/system32/cmd.exe", "/cmd.exe"},
+		{"/MSADC/root.exe", "/root.exe"},
+		{"http://www.example.net/cgi-bin/x.pl", ""},
+		{"/index.html", ""},
+		{"/.cgi", ""},
+		{"", ""},
+	} {
+		got, ok := cgiProgram([]byte(tt.path), nil)
+		if (tt.want == "") == ok || ok && string(got) != tt.want {
+			t.Errorf("cgiProgram(%q) = %q, %v; want %q", tt.path, got, ok, tt.want)
+		}
 	}
 }

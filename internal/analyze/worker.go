@@ -68,6 +68,9 @@ func (w *worker) process(c *input.Chunk) *chunkResult {
 	if c.Source != w.source {
 		w.source = c.Source
 		w.parser.SetReference(reference(c.Source, w.opts))
+		if c.Source.Tail != nil {
+			w.parser.SetReferenceFromEnd(c.Source.Tail)
+		}
 	}
 	res := newResult(c.Seq)
 	data := c.Data
@@ -212,6 +215,7 @@ type tally struct {
 	udp     []int64
 	icmp    [256]int64
 	cgi     *topk.Counter
+	cgiKey  []byte // scratch for the normalised CGI program name
 	sources *topk.Counter
 	perRule []int64
 	// lastSource and lastCount batch a run of lines from one source (a scan, a flood) into one
@@ -320,17 +324,80 @@ func (t *tally) countTraffic(ev *event.Event) {
 			}
 		}
 	case ev.Format == event.FormatWebAccess:
-		if path := ev.Get(event.URLPath); isCGI(path) {
-			t.cgi.Add(path, 1)
+		if key, ok := cgiProgram(ev.Get(event.URLPath), t.cgiKey[:0]); ok {
+			t.cgiKey = key
+			t.cgi.Add(key, 1)
 		}
 	}
 }
 
-// isCGI reports whether a request path names a CGI program: anything under a cgi-bin style
-// directory, or a .cgi file anywhere (seed 002: "http://host/cgi-bin/..." requests).
-func isCGI(path []byte) bool {
-	if ascii.IndexFold(path, "/cgi-") >= 0 {
-		return true
+// wormPrograms are the ISAPI and shell programs that the worms of seed 002's time requested;
+// the ranking of probed programs shows them beside the CGI programs.
+var wormPrograms = []string{"default.ida", "cmd.exe", "root.exe"}
+
+// cgiProgram appends to dst the program a request path names, for seed 002's ranking of probed
+// CGI programs, and reports whether it names one: "/cgi-bin/x.pl" for anything under a cgi-bin
+// style directory, "/x.cgi" for a .cgi file elsewhere, "/cmd.exe" and the like for the worms'
+// programs wherever they are. Scanners' spellings of one program fall together: empty
+// segments and spaces around segments are dropped, a repeated directory counts once
+// ("//cgi-bin//x.pl" and "/cgi-bin/ cgi-bin/x.pl" are "/cgi-bin/x.pl"), letters are made lower
+// case and "\" separates like "/" (IIS). An absolute URL (a proxy request) names no program.
+func cgiProgram(path, dst []byte) ([]byte, bool) {
+	if len(path) == 0 || path[0] != '/' {
+		return dst, false // "http://host/..." and "*" are not paths on this server
 	}
-	return len(path) > len(".cgi") && ascii.HasSuffixFold(path, ".cgi")
+	if ascii.IndexFold(path, "cgi") < 0 && !hasWormSuffix(path) {
+		return dst, false // most requests: decided without splitting the path
+	}
+	var dir, prog, last []byte
+	for rest := path; len(rest) > 0; {
+		i := bytes.IndexAny(rest, "/\\")
+		var seg []byte
+		if i < 0 {
+			seg, rest = rest, nil
+		} else {
+			seg, rest = rest[:i], rest[i+1:]
+		}
+		seg = bytes.TrimSpace(seg)
+		if len(seg) == 0 || (len(seg) == 1 && seg[0] == '.') {
+			continue
+		}
+		last = seg
+		switch {
+		case ascii.HasPrefixFold(seg, "cgi-"):
+			dir, prog = seg, nil
+		case dir != nil && prog == nil:
+			prog = seg
+		}
+	}
+	switch {
+	case dir != nil:
+		dst = append(append(dst, '/'), dir...)
+		dst = append(dst, '/')
+		dst = append(dst, prog...)
+	case len(last) > len(".cgi") && ascii.HasSuffixFold(last, ".cgi") || isWormProgram(last):
+		dst = append(append(dst, '/'), last...)
+	default:
+		return dst, false
+	}
+	ascii.LowerInPlace(dst)
+	return dst, true
+}
+
+func hasWormSuffix(path []byte) bool {
+	for _, w := range wormPrograms {
+		if ascii.HasSuffixFold(path, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func isWormProgram(seg []byte) bool {
+	for _, w := range wormPrograms {
+		if ascii.EqualFold(seg, w) {
+			return true
+		}
+	}
+	return false
 }

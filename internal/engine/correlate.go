@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"hash/maphash"
 
 	"github.com/keikai-project/keikai/internal/event"
@@ -75,6 +76,9 @@ type Stats struct {
 	Evicted int64
 	// Untimed counts observations without a time.
 	Untimed int64
+	// Ungrouped counts observations that lack a group-by value: events without a source are not
+	// one source, so they are not counted together.
+	Ungrouped int64
 	// Discontinuities counts jumps back in time by more than a window (logs of an earlier period
 	// after later ones); each one ended the windows open at that point.
 	Discontinuities int64
@@ -158,6 +162,10 @@ func (e *Engine) NewCorrelator(limits Limits, emit func(*Burst)) *Correlator {
 func (c *Correlator) Observe(o *Observation) {
 	if !o.Time.Known {
 		c.Stats.Untimed++
+		return
+	}
+	if len(o.Key) > 0 && (o.Key[0] == 0 || bytes.Contains(o.Key, []byte{0, 0})) {
+		c.Stats.Ungrouped++
 		return
 	}
 	st := c.states[o.Corr]

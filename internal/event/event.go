@@ -61,6 +61,10 @@ const (
 	// NFSInUse says whether the checked system serves or mounts NFS (yes, no, unknown); set on
 	// process and package events, since statd is only needed by NFS (JPCERT-E-INF-98-0001).
 	NFSInUse
+	// SameAttempt is "yes" on a login failure line that reports an attempt an earlier line of the
+	// same process already reported (sshd's "Failed password" after its PAM failure line), so that
+	// counting rules can count each attempt once.
+	SameAttempt
 	NumFields
 )
 
@@ -109,6 +113,7 @@ var fieldNames = [NumFields]string{
 	PackageVersion:  "PackageVersion",
 	PackageSource:   "PackageSource",
 	NFSInUse:        "NfsInUse",
+	SameAttempt:     "SameAttempt",
 }
 
 // String returns the field's rule name.
@@ -174,7 +179,7 @@ func (f Field) IsVersion() bool { return f == PackageVersion }
 func (f Field) IsVerbatim() bool {
 	switch f {
 	case URL, URLPath, Protocol, Action, Direction, FileType, State, PackageSource, NFSInUse,
-		ICMPType, ICMPCode:
+		ICMPType, ICMPCode, SameAttempt:
 		return false
 	}
 	return true

@@ -1,13 +1,17 @@
 package input
 
 import (
+	"bytes"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// The fixtures hold the same two lines; lines.bz2 and lines.xz were made with the bzip2 and xz
-// tools, truncated.bz2 is the first 60 bytes of lines.bz2.
+// The fixtures hold the same two lines; lines.bz2, lines.xz and lines.zst were made with the
+// bzip2, xz and zstd tools, truncated.* are their first bytes (60, 60, 30) and corrupt.zst has the last
+// byte of lines.zst (its checksum) flipped.
 func TestOtherCompressors(t *testing.T) {
 	tests := []struct {
 		file       string
@@ -17,7 +21,11 @@ func TestOtherCompressors(t *testing.T) {
 	}{
 		{"lines.bz2", 2, true, ""},
 		{"truncated.bz2", 0, true, "bzip2 data ends early"},
-		{"lines.xz", 0, false, "xz -dc FILE | keikai analyze -"},
+		{"lines.xz", 2, true, ""},
+		{"truncated.xz", 0, true, "xz data ends early"},
+		{"lines.zst", 2, true, ""},
+		{"truncated.zst", 0, true, "zstd data ends early"},
+		{"corrupt.zst", 0, true, "corrupt zstd data"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -43,5 +51,51 @@ func TestOtherCompressors(t *testing.T) {
 				t.Errorf("warnings %v, want one I/O warning containing %q", ws, tt.warning)
 			}
 		})
+	}
+}
+
+// TestDecompressionRatioWarning: a stream that expands past the ratio gets one warning, and is
+// still read to its end.
+func TestDecompressionRatioWarning(t *testing.T) {
+	in := &countingReader{r: strings.NewReader("x"), progress: func(int64) {}}
+	in.Read(make([]byte, 1))
+	var warnings []string
+	r := &ratioReader{r: strings.NewReader(strings.Repeat("a", 5000)), in: in, minBytes: 100,
+		warn: func(msg string) { warnings = append(warnings, msg) }}
+	got, err := io.ReadAll(r)
+	if err != nil || len(got) != 5000 {
+		t.Fatalf("read %d bytes, %v", len(got), err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "decompression bomb") {
+		t.Errorf("warnings %q, want one about a decompression bomb", warnings)
+	}
+}
+
+func TestXZDictSize(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "lines.xz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size, ok := xzDictSize(b[:sniffHead]); !ok || size != 8<<20 {
+		t.Errorf("lines.xz (xz -6): dictionary %d, %v; want 8 MiB", size, ok)
+	}
+	// The same header claiming the largest dictionary the format allows (code 40).
+	big := bytes.Clone(b[:sniffHead])
+	p := bytes.Index(big[12:], []byte{0x21, 0x01}) + 12 + 2
+	big[p] = 40
+	if size, ok := xzDictSize(big); !ok || size != 1<<32-1 {
+		t.Fatalf("code 40: %d, %v", size, ok)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bomb.xz")
+	if err := os.WriteFile(path, append(big, b[sniffHead:]...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := NewReader(Options{})
+	sources := r.Plan([]string{path}, nil)
+	res := runAll(t, r, sources)
+	ws := res.warningsFor(sources[0].Name)
+	if len(ws) != 1 || !strings.Contains(ws[0].Msg, "more than keikai allocates") {
+		t.Errorf("warnings %v", ws)
 	}
 }

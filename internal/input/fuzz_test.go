@@ -2,6 +2,8 @@ package input
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -23,8 +25,10 @@ func FuzzChunking(f *testing.F) {
 			readSize:  int(readSize%100) + 2, // the gzip check reads at least two bytes
 			oneByte:   oneByte,
 		}
-		if bytes.HasPrefix(data, gzipMagic) {
-			data = data[1:] // compressed input has its own tests; here only the chunking counts
+		if len(data) > 0 && bytes.IndexByte([]byte{0x1f, 'B', 0xfd, 0x28, 'L', '_', '{'}, data[0]) >= 0 {
+			// Compressed, journal and JSON input are decoded and have their own tests; here only
+			// the chunking counts.
+			data = append([]byte{'.'}, data...)
 		}
 		res := runStdin(t, cfg, 2, data)
 		want := expectLines(data, cfg.maxLine)
@@ -51,6 +55,27 @@ func FuzzGzip(f *testing.F) {
 		}
 		if len(res.warningsFor(stdinName)) > maxLongLineWarnings+3 {
 			t.Fatalf("too many warnings: %v", res.warnings)
+		}
+	})
+}
+
+// FuzzDecoders feeds arbitrary bytes behind the xz, zstd and journal export heads: nothing may
+// panic or hang, and the source still ends with its Last chunk.
+func FuzzDecoders(f *testing.F) {
+	for _, name := range []string{"lines.xz", "lines.zst", "corrupt.zst"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(uint8(0), b[min(len(b), 6):])
+	}
+	f.Add(uint8(2), []byte("CURSOR=x\nMESSAGE=hi\n\nMESSAGE\n\x02\x00\x00\x00\x00\x00\x00\x00ab\n"))
+	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
+		heads := [][]byte{xzMagic, zstdMagic, []byte("__"), []byte(`{"`)}
+		data = append(bytes.Clone(heads[int(which)%len(heads)]), data...)
+		res := runStdin(t, splitConfig{chunkSize: 64, maxLine: 32, readSize: 16}, 2, data)
+		if res.lasts[stdinName] != 1 {
+			t.Fatalf("%d Last chunks, want 1", res.lasts[stdinName])
 		}
 	})
 }

@@ -102,6 +102,7 @@ type countingReader struct {
 	r        io.Reader
 	progress func(int64)
 	empty    int
+	total    int64 // bytes consumed so far, for the decompression ratio
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
@@ -111,6 +112,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	}
 	if n > 0 {
 		c.empty = 0
+		c.total += int64(n)
 		c.progress(int64(n))
 	} else if c.empty++; c.empty > maxEmptyReads && err == nil && len(p) > 0 {
 		return 0, io.ErrNoProgress

@@ -9,19 +9,26 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/keikai-project/keikai/internal/journal"
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
 )
 
 // gzipMagic starts every gzip member; detection is by content because rotated logs are often
 // compressed without a .gz suffix, and a .gz file may be plain text.
 var gzipMagic = []byte{0x1f, 0x8b}
 
-// Other compressors' magic numbers. bzip2 is read (the standard library decodes it); xz and zstd
-// are named in a warning that says how to feed them, rather than analysed as binary garbage.
+// Other compressors' magic numbers; all are decoded in pure Go.
 var (
 	bzip2Magic = []byte("BZh")
 	xzMagic    = []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}
 	zstdMagic  = []byte{0x28, 0xb5, 0x2f, 0xfd}
 )
+
+// sniffHead is how many bytes are read before choosing how to decode a source: enough for every
+// compressor's magic and the start of journalctl's export format.
+const sniffHead = 32
 
 // isBzip2 checks the stream header "BZh" + block size digit + the block or end-of-stream magic.
 func isBzip2(head []byte) bool {
@@ -81,7 +88,7 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 
 	// Read enough to see a compressor's magic even from a pipe that delivers a byte at a time;
 	// a shorter input is simply a short text.
-	n, err := io.ReadAtLeast(counted, buf, min(10, len(buf)))
+	n, err := io.ReadAtLeast(counted, buf, min(sniffHead, len(buf)))
 	head := buf[:n]
 	short := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 	if err != nil && !short {
@@ -91,12 +98,13 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 		return s.readFailed(ctx, err)
 	}
 	var stream io.Reader = counted
+	// The head lives in buf, which the decoded bytes are about to overwrite.
+	whole := func() io.Reader { return io.MultiReader(bytes.NewReader(bytes.Clone(head)), counted) }
 	switch {
 	case bytes.HasPrefix(head, gzipMagic):
 		src.Compressed = true
-		// The head lives in buf, which the decompressed bytes are about to overwrite.
-		compressed := io.MultiReader(bytes.NewReader(bytes.Clone(head)), counted)
-		zr, err := gzip.NewReader(bufio.NewReaderSize(compressed, gzipReadBuffer))
+		s.codec = "gzip"
+		zr, err := gzip.NewReader(bufio.NewReaderSize(whole(), gzipReadBuffer))
 		if err != nil {
 			return s.readFailed(ctx, err)
 		}
@@ -104,23 +112,48 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 	case isBzip2(head):
 		src.Compressed = true
 		s.codec = "bzip2"
-		compressed := io.MultiReader(bytes.NewReader(bytes.Clone(head)), counted)
-		stream = bzip2.NewReader(bufio.NewReaderSize(compressed, gzipReadBuffer))
-	case bytes.HasPrefix(head, xzMagic), bytes.HasPrefix(head, zstdMagic):
-		tool := "xz"
-		if bytes.HasPrefix(head, zstdMagic) {
-			tool = "zstd"
+		stream = bzip2.NewReader(bufio.NewReaderSize(whole(), gzipReadBuffer))
+	case bytes.HasPrefix(head, xzMagic):
+		src.Compressed = true
+		s.codec = "xz"
+		if dict, ok := xzDictSize(head); ok && dict > xzMaxDict {
+			err := fmt.Errorf("xz dictionary of %d MiB", dict>>20)
+			s.warn(Warning{File: src.Name, Msg: fmt.Sprintf("compressed with an xz dictionary of %d MiB, more than keikai allocates (%d MiB); decompress it first: xz -dc FILE | keikai analyze -", dict>>20, xzMaxDict>>20), Err: err})
+			return s.finish()
 		}
-		err := fmt.Errorf("%s-compressed input is not read directly", tool)
-		s.warn(Warning{File: src.Name, Msg: fmt.Sprintf("compressed with %s, which keikai does not decode (it reads gzip and bzip2); decompress it first: %s -dc FILE | keikai analyze -", tool, tool), Err: err})
-		return s.finish()
+		zr, err := xz.NewReader(bufio.NewReaderSize(whole(), gzipReadBuffer))
+		if err != nil {
+			return s.readFailed(ctx, err)
+		}
+		stream = zr
+	case bytes.HasPrefix(head, zstdMagic):
+		src.Compressed = true
+		s.codec = "zstd"
+		zr, err := zstd.NewReader(bufio.NewReaderSize(whole(), gzipReadBuffer),
+			zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(zstdMaxWindow))
+		if err != nil {
+			return s.readFailed(ctx, err)
+		}
+		defer zr.Close()
+		stream = zr
+	case journal.IsFile(head):
+		return s.readJournalFile(ctx, body, head, progress)
+	case journal.IsExport(head):
+		s.codec = "journal export"
+		stream = journal.NewExportLines(whole())
+	case journal.LooksJSON(head):
+		stream = journal.NewJSONLines(whole())
 	default:
+		src.Tail = readTail(body, head, short)
 		if err := s.feed(head); err != nil {
 			return err
 		}
 		if short {
 			return s.finish()
 		}
+	}
+	if src.Compressed {
+		stream = &ratioReader{r: stream, in: counted, minBytes: bombMinBytes, warn: func(msg string) { s.warn(Warning{File: src.Name, Line: s.linesSoFar(), Msg: msg}) }}
 	}
 	if err := s.copyFrom(ctx, stream, buf); err != nil {
 		return s.readFailed(ctx, err)
@@ -161,14 +194,12 @@ func (s *splitter) readFailed(ctx context.Context, err error) error {
 	}
 	var problem string
 	switch {
-	case s.codec == "bzip2" && errors.Is(err, io.ErrUnexpectedEOF):
-		problem = "bzip2 data ends early (truncated file?)"
-	case s.codec == "bzip2":
-		problem = fmt.Sprintf("corrupt bzip2 data (%s)", reason(err))
-	case s.src.Compressed && errors.Is(err, io.ErrUnexpectedEOF):
-		problem = "gzip data ends early (truncated file?)"
-	case s.src.Compressed && isCorruptGzip(err):
-		problem = fmt.Sprintf("corrupt gzip data (%s)", reason(err))
+	case s.codec != "" && errors.Is(err, io.ErrUnexpectedEOF):
+		problem = s.codec + " data ends early (truncated file?)"
+	case s.codec == "gzip" && !isCorruptGzip(err):
+		problem = fmt.Sprintf("read error (%s)", reason(err))
+	case s.codec != "":
+		problem = fmt.Sprintf("corrupt %s data (%s)", s.codec, reason(err))
 	default:
 		problem = fmt.Sprintf("read error (%s)", reason(err))
 	}

@@ -17,7 +17,8 @@ type splitter struct {
 	warn func(Warning)
 	src  *Source
 	seq  *int64
-	// codec names the decompressor other than gzip in use ("bzip2"), for its error messages.
+	// codec names the decoder in use ("gzip", "bzip2", "xz", "zstd", "journal export"), for its
+	// error messages; empty for plain text.
 	codec string
 
 	cur       []byte // chunk being built, from the pool

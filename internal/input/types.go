@@ -14,6 +14,10 @@ type Source struct {
 	ModTime    time.Time // zero for stdin
 	Size       int64     // -1 when unknown (stdin, FIFOs, devices)
 	Compressed bool      // set by Run once the gzip magic is seen
+	// Tail holds the last bytes of a plain-text regular file, read by Run before the file's first
+	// chunk: its last timestamp dates the lines without a year (logs.Parser.SetReferenceFromEnd).
+	// Nil for streams, compressed files and journals.
+	Tail []byte
 
 	path  string // what to open; Name is for people
 	stdin bool

@@ -125,13 +125,14 @@ func setRequest(e *event.Event, req []byte) {
 	e.Set(event.URLPath, url)
 }
 
-// isMethod accepts an upper-case token (GET, POST, PROPFIND, M-SEARCH, ...).
+// isMethod accepts a method token (GET, POST, PROPFIND, M-SEARCH, ...) in any letter case:
+// scanners send "get" and "Get", and servers log the method as sent.
 func isMethod(b []byte) bool {
 	if len(b) > 32 {
 		return false
 	}
 	for _, c := range b {
-		if !(c >= 'A' && c <= 'Z' || c == '-' || c == '_') {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-' || c == '_') {
 			return false
 		}
 	}

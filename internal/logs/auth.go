@@ -10,10 +10,10 @@ import (
 // (base name), so that a user name containing "Failed password for" cannot make another
 // program's line look like sshd's; the tcp_wrappers and pam phrases are accepted from any program
 // because they are logged under the wrapped daemon's name.
-func parseAuth(prog, msg []byte, e *event.Event) bool {
+func (p *Parser) parseAuth(prog, msg []byte, e *event.Event) bool {
 	switch {
 	case hasPrefix(prog, "sshd"):
-		if authSSH(msg, e) {
+		if p.authSSH(msg, e) {
 			return true
 		}
 	case bytes.Contains(prog, []byte("ftp")):
@@ -24,7 +24,7 @@ func parseAuth(prog, msg []byte, e *event.Event) bool {
 		if authLogin(msg, e) {
 			return true
 		}
-	case string(prog) == "su":
+	case string(prog) == "su" || string(prog) == "/bin/su" || string(prog) == "/usr/bin/su":
 		if authSu(msg, e) {
 			return true
 		}
@@ -33,7 +33,13 @@ func parseAuth(prog, msg []byte, e *event.Event) bool {
 			return true
 		}
 	}
-	return authPAM(msg, e) || authTCPWrappers(msg, e)
+	if authPAM(msg, e) {
+		if hasPrefix(prog, "sshd") {
+			p.attempts.pamFailure(e)
+		}
+		return true
+	}
+	return authTCPWrappers(msg, e)
 }
 
 // authSSH handles OpenSSH's messages:
@@ -43,7 +49,12 @@ func parseAuth(prog, msg []byte, e *event.Event) bool {
 //	Invalid user test from 198.51.100.7 port 4242
 //	error: maximum authentication attempts exceeded for root from 198.51.100.7 port 1 ssh2 [preauth]
 //	Did not receive identification string from 198.51.100.7 port 4242
-func authSSH(msg []byte, e *event.Event) bool {
+//	error: PAM: Authentication failure for root from host.example.net
+//	error: PAM: authentication error for illegal user test from 198.51.100.7
+//
+// A failure that sshd reports twice (its PAM line, then "Failed ..."; "maximum authentication
+// attempts exceeded" after the last "Failed ...") gets SameAttempt on the later line.
+func (p *Parser) authSSH(msg []byte, e *event.Event) bool {
 	m := msg
 	if hasPrefix(m, "error: ") {
 		m = m[len("error: "):]
@@ -51,18 +62,106 @@ func authSSH(msg []byte, e *event.Event) bool {
 	switch {
 	case hasPrefix(m, "Failed ") || hasPrefix(m, "Accepted "):
 		i := index(m, " for ")
-		if i < 0 {
+		if i < 0 || !userFromHost(m[i+len(" for "):], e) {
 			return false
 		}
-		return userFromHost(m[i+len(" for "):], e)
+		if m[0] == 'F' && !hasPrefix(m, "Failed none ") {
+			p.attempts.failure(e)
+		}
+		return true
 	case hasPrefix(m, "Invalid user "), hasPrefix(m, "Illegal user "):
 		return userFromHost(m[len("Invalid user "):], e)
 	case hasPrefix(m, "maximum authentication attempts exceeded for "):
-		return userFromHost(m[len("maximum authentication attempts exceeded for "):], e)
+		if !userFromHost(m[len("maximum authentication attempts exceeded for "):], e) {
+			return false
+		}
+		p.attempts.afterFailure(e)
+		return true
+	case hasPrefix(m, "PAM: Authentication failure for "), hasPrefix(m, "PAM: authentication error for "):
+		i := index(m, " for ")
+		if !userFromHost(m[i+len(" for "):], e) {
+			return false
+		}
+		p.attempts.pamFailure(e)
+		return true
 	case hasPrefix(m, "Did not receive identification string from "):
 		return hostPort(m[len("Did not receive identification string from "):], e)
 	}
 	return false
+}
+
+// attemptMemo remembers, for the last few sshd processes, whether their last login failure line
+// was a PAM line waiting for sshd's own "Failed ..." line, or that line. A worker parses its
+// chunks in order, so the pair is seen together except across a chunk boundary (then the attempt
+// counts twice, once per boundary at most).
+type attemptMemo struct {
+	slots [16]attemptSlot
+	next  int
+}
+
+type attemptSlot struct {
+	pid     int64
+	at      int64 // Unix nanoseconds of the line
+	pending bool  // a PAM failure not yet followed by sshd's line
+}
+
+// sameAttemptWindow is how far apart two lines of one attempt may be.
+const sameAttemptWindow = 10 * nanosPerSecond
+
+func (m *attemptMemo) reset() { *m = attemptMemo{} }
+
+func (m *attemptMemo) find(e *event.Event) (*attemptSlot, int64, bool) {
+	pid, ok := e.Int(event.PID)
+	if !ok || !e.Time.Known {
+		return nil, 0, false
+	}
+	for i := range m.slots {
+		s := &m.slots[i]
+		if s.pid == pid && s.at != 0 && e.Time.UnixNano-s.at <= sameAttemptWindow && e.Time.UnixNano >= s.at {
+			return s, pid, true
+		}
+	}
+	return nil, pid, true
+}
+
+func (m *attemptMemo) remember(pid int64, e *event.Event, pending bool) {
+	s := &m.slots[m.next]
+	m.next = (m.next + 1) % len(m.slots)
+	*s = attemptSlot{pid: pid, at: e.Time.UnixNano, pending: pending}
+}
+
+// pamFailure records a PAM failure line of an sshd process.
+func (m *attemptMemo) pamFailure(e *event.Event) {
+	if s, pid, ok := m.find(e); ok {
+		if s != nil {
+			*s = attemptSlot{pid: pid, at: e.Time.UnixNano, pending: true}
+		} else {
+			m.remember(pid, e, true)
+		}
+	}
+}
+
+// failure handles sshd's "Failed ..." line: the same attempt as a pending PAM line of its process.
+func (m *attemptMemo) failure(e *event.Event) {
+	s, pid, ok := m.find(e)
+	if !ok {
+		return
+	}
+	if s != nil && s.pending {
+		e.SetString(event.SameAttempt, "yes")
+	}
+	if s != nil {
+		*s = attemptSlot{pid: pid, at: e.Time.UnixNano}
+	} else {
+		m.remember(pid, e, false)
+	}
+}
+
+// afterFailure handles a line that closes an attempt already reported by its process.
+func (m *attemptMemo) afterFailure(e *event.Event) {
+	if s, _, ok := m.find(e); ok && s != nil {
+		e.SetString(event.SameAttempt, "yes")
+	}
 }
 
 // userFromHost parses "[invalid user ]USER from IP[ port N]...". The last " from " is the
@@ -85,10 +184,12 @@ func userFromHost(b []byte, e *event.Event) bool {
 	return true
 }
 
-// hostPort parses "IP[ port N]" and claims the line for FormatAuth.
+// hostPort parses "IP[ port N]" or "hostname[ port N]" (sshd with UseDNS) and claims the line
+// for FormatAuth. A host name is the source when there is no address: SourceIp holds it, as the
+// access-log parser does for servers that log names.
 func hostPort(b []byte, e *event.Event) bool {
 	ip, rest := token(b)
-	if !isIP(ip) {
+	if !isIP(ip) && !isHostName(ip) {
 		return false
 	}
 	e.Format = event.FormatAuth
@@ -99,6 +200,30 @@ func hostPort(b []byte, e *event.Event) bool {
 		}
 	}
 	return true
+}
+
+// isHostName accepts a DNS name as logged for a client: letters, digits, '-', '.' and '_', with
+// at least one letter (a bare number is no name), at least one dot (a lone word such as
+// "nowhere" is more likely text than a name) and no empty label.
+func isHostName(b []byte) bool {
+	if len(b) == 0 || len(b) > 253 || b[0] == '.' || b[0] == '-' || b[len(b)-1] == '.' || bytes.IndexByte(b, '.') < 0 {
+		return false
+	}
+	letter := false
+	for i, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			letter = true
+		case isDigit(c) || c == '-' || c == '_':
+		case c == '.':
+			if i > 0 && b[i-1] == '.' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return letter
 }
 
 // authPAM handles pam_unix failures, from "sshd(pam_unix)[19939]: authentication failure; ..." and
@@ -119,7 +244,7 @@ func authPAM(msg []byte, e *event.Event) bool {
 		return false
 	}
 	e.Format = event.FormatAuth
-	if isIP(rhost) {
+	if isIP(rhost) || isHostName(rhost) {
 		e.Set(event.SourceIP, rhost)
 	}
 	if user, ok := valueAfter(kv, " user="); ok && len(user) > 0 {
@@ -128,14 +253,30 @@ func authPAM(msg []byte, e *event.Event) bool {
 	return true
 }
 
-// authFTP handles wu-ftpd and friends:
+// authFTP handles the FTP daemons' login lines:
 //
-//	FTP LOGIN FAILED FROM 198.51.100.4, root
+//	FTP LOGIN FAILED FROM 198.51.100.4, root                        (wu-ftpd, BSD ftpd)
 //	FTP LOGIN FAILED FROM host.example [198.51.100.4], root
 //	ANONYMOUS FTP LOGIN FROM host.example [198.51.100.4], mozilla@
+//	failed login from host.example [198.51.100.4]                   (wu-ftpd)
+//	repeated login failures from host.example [198.51.100.4]
+//	ftp.example.jp (host.example[198.51.100.4]) - USER admin (Login failed): Incorrect password.   (ProFTPD)
+//	ftp.example.jp (198.51.100.4[198.51.100.4]): USER admin (Login failed): ...   (ProFTPD SystemLog)
+//	[admin] FAIL LOGIN: Client "198.51.100.4"                         (vsftpd; also "::ffff:198.51.100.4")
+//	(?@198.51.100.4) [WARNING] Authentication failed for user [admin]   (pure-ftpd)
 func authFTP(msg []byte, e *event.Event) bool {
+	switch {
+	case len(msg) > 0 && msg[0] == '[':
+		return authVsftpd(msg, e)
+	case hasPrefix(msg, "(") && index(head(msg, 300), ") [") > 0:
+		return authPureFTPd(msg, e)
+	case index(head(msg, 300), "]) ") > 0 || index(head(msg, 300), "]): ") > 0:
+		return authProFTPD(msg, e)
+	}
 	var rest []byte
 	switch {
+	case hasPrefix(msg, "failed login from "):
+		rest = msg[len("failed login from "):]
 	case hasPrefix(msg, "FTP LOGIN FAILED FROM "):
 		rest = msg[len("FTP LOGIN FAILED FROM "):]
 	case hasPrefix(msg, "ANONYMOUS FTP LOGIN FROM "):
@@ -152,7 +293,7 @@ func authFTP(msg []byte, e *event.Event) bool {
 		host, user = rest[:i], rest[i+2:]
 	}
 	ip := bracketedOrWhole(host)
-	if !isIP(ip) {
+	if !isIP(ip) && !isHostName(ip) {
 		return false
 	}
 	e.Format = event.FormatAuth
@@ -161,6 +302,110 @@ func authFTP(msg []byte, e *event.Event) bool {
 		e.Set(event.User, msg[:len("ANONYMOUS")])
 	} else if user != nil {
 		e.Set(event.User, user)
+	}
+	return true
+}
+
+// authProFTPD parses "server (client[ip]) - message" (syslog) or "server (client[ip]): message"
+// (SystemLog). The client address is the source; USER names the account.
+func authProFTPD(msg []byte, e *event.Event) bool {
+	_, rest := token(msg)
+	if !hasPrefix(rest, "(") {
+		return false
+	}
+	end := index(rest, "])")
+	if end < 0 {
+		return false
+	}
+	open := bytes.LastIndexByte(rest[:end], '[')
+	if open < 0 {
+		return false
+	}
+	ip := rest[open+1 : end]
+	if !isIP(ip) {
+		return false
+	}
+	body := rest[end+2:]
+	switch {
+	case hasPrefix(body, " - "):
+		body = body[3:]
+	case hasPrefix(body, ": "):
+		body = body[2:]
+	default:
+		return false
+	}
+	e.Format = event.FormatAuth
+	e.Set(event.SourceIP, ip)
+	if hasPrefix(body, "USER ") {
+		user := body[len("USER "):]
+		if i := index(user, " (Login"); i >= 0 {
+			user = user[:i]
+		} else if i := index(user, ": "); i >= 0 {
+			user = user[:i]
+		}
+		e.Set(event.User, user)
+	}
+	return true
+}
+
+// authVsftpd parses vsftpd's "[user] FAIL LOGIN: Client "ip"" and "[user] OK LOGIN: ...".
+func authVsftpd(msg []byte, e *event.Event) bool {
+	end := bytes.IndexByte(msg, ']')
+	if end < 0 || !hasPrefix(msg[end:], "] ") {
+		return false
+	}
+	body := msg[end+2:]
+	if !hasPrefix(body, "FAIL LOGIN: ") && !hasPrefix(body, "OK LOGIN: ") {
+		return false
+	}
+	i := index(body, "Client \"")
+	if i < 0 {
+		return false
+	}
+	ip := body[i+len("Client \""):]
+	if j := bytes.IndexByte(ip, '"'); j >= 0 {
+		ip = ip[:j]
+	}
+	if hasPrefix(ip, "::ffff:") && isIPv4(ip[len("::ffff:"):]) {
+		ip = ip[len("::ffff:"):]
+	}
+	if !isIP(ip) {
+		return false
+	}
+	e.Format = event.FormatAuth
+	e.Set(event.SourceIP, ip)
+	e.Set(event.User, msg[1:end])
+	return true
+}
+
+// authPureFTPd parses "(user@host) [LEVEL] message"; before login the user is "?".
+func authPureFTPd(msg []byte, e *event.Event) bool {
+	end := bytes.IndexByte(msg, ')')
+	if end < 0 || end+2 > len(msg) {
+		return false
+	}
+	at := bytes.LastIndexByte(msg[:end], '@')
+	if at < 0 {
+		return false
+	}
+	host := msg[at+1 : end]
+	if !isIP(host) && !isHostName(host) {
+		return false
+	}
+	body := msg[end+2:]
+	if j := bytes.IndexByte(body, ']'); j >= 0 && j+2 <= len(body) {
+		body = body[j+2:]
+	} else {
+		return false
+	}
+	if !hasPrefix(body, "Authentication failed for user [") {
+		return false
+	}
+	e.Format = event.FormatAuth
+	e.Set(event.SourceIP, host)
+	user := body[len("Authentication failed for user ["):]
+	if j := bytes.IndexByte(user, ']'); j >= 0 {
+		e.Set(event.User, user[:j])
 	}
 	return true
 }
@@ -215,13 +460,24 @@ func authLogin(msg []byte, e *event.Event) bool {
 	return false
 }
 
-// authSu handles su(1): "FAILED su for root by alice", "FAILED SU (to root) alice on /dev/pts/0".
+// authSu handles su(1): "FAILED su for root by alice", "FAILED SU (to root) alice on /dev/pts/0",
+// "BAD SU alice to root on /dev/ttyp0".
 // User is the account su tried to become.
 func authSu(msg []byte, e *event.Event) bool {
 	switch {
 	case hasPrefix(msg, "FAILED su for "), hasPrefix(msg, "Successful su for "):
 		rest := msg[index(msg, " for ")+len(" for "):]
 		user, _ := token(rest)
+		e.Format = event.FormatAuth
+		e.Set(event.User, user)
+		return true
+	case hasPrefix(msg, "BAD SU "):
+		// BSD: "BAD SU alice to root on /dev/ttyp0"
+		i := index(msg, " to ")
+		if i < 0 {
+			return false
+		}
+		user, _ := token(msg[i+len(" to "):])
 		e.Format = event.FormatAuth
 		e.Set(event.User, user)
 		return true

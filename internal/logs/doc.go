@@ -18,6 +18,9 @@
 // pf through tcpdump) get the reference's year, or the year before when that would put the line
 // more than 48 hours after the reference: December lines in a file last written in January.
 // February 29 in a year without one goes to the latest leap year before it.
+// SetReferenceFromEnd moves the reference to a file's last stamped line first, so that a file
+// running from December into January is dated in order even when its modification time is not
+// its last write, and in whichever chunk a line falls.
 //
 // # Syslog framing (Framing RFC3164 or RFC5424)
 //
@@ -28,8 +31,14 @@
 //	<13>Feb  5 17:32:18 host prog: message          (network syslog: PRI before the header)
 //	2024-01-02T03:04:05.123456+09:00 host prog[pid]: message   (rsyslog high precision)
 //	<34>1 2003-10-11T22:14:15.003Z host app procid msgid [sd] message   (RFC 5424)
+//	Mar 13 12:34:56 <auth.info> host sshd[99]: message   (FreeBSD syslogd -v/-vv; also "<4.6>")
+//	Oct  2 03:11:45 host sshd[331]: [ID 800047 auth.info] message   (Solaris message ID, dropped)
+//	Dec 01 11:20:01.000123 host sshd[42]: message       (journalctl -o short-precise)
+//	2024-12-01T11:20:01+0900 host sshd[42]: message     (journalctl -o short-iso, offset without colon)
+//	2017-01-10 10:00:02,417 host proftpd[12] message    (ProFTPD SystemLog; local time)
+//	Sat Mar 10 10:01:02 2007 [pid 1234] message         (vsftpd's own log; Pid, no Program)
 //
-// Fields: Host, Program, Pid, Message. A first word ending in ':' right after the time is taken
+// Fields: Host, Program, Pid, Message, Severity (a named priority of -vv or Solaris). A first word ending in ':' right after the time is taken
 // as the program of a line without a host. In RFC 5424 the NILVALUE "-" leaves Host, Program or
 // Pid unset, structured data is skipped (escaped ']' inside quoted values included) and a UTF-8
 // BOM before the message is dropped. A Cisco mnemonic where the tag would be ("gate %SEC-6-...")
@@ -81,6 +90,17 @@
 // DestinationPort, IcmpType and IcmpCode from "(type/code)", Interface from
 // "(Serial0/0 )" after the source. ACL names may be numbers or words. Direction is unset.
 //
+// Cisco ASA, PIX and FWSM access decisions (messages 106xxx and 710xxx) have the same format:
+//
+//	%ASA-4-106023: Deny tcp src outside:198.51.100.4/3345 dst inside:192.0.2.8/80 by access-group "outside_in" [0x0, 0x0]
+//	%PIX-2-106001: Inbound TCP connection denied from 198.51.100.4/3345 to 192.0.2.8/23 flags SYN  on interface outside
+//	%ASA-6-106100: access-list acl denied tcp outside/198.51.100.4(3345) -> inside/192.0.2.8(80) hit-cnt 1 first hit
+//	%ASA-3-710003: TCP access denied by ACL from 198.51.100.4/3345 to outside:192.0.2.8/22
+//
+// Action deny (a "Deny ..." message), denied or permitted; Protocol in lower case (tcp, udp,
+// icmp, ip), addresses and ports, Interface (the source's, or "on interface X"), Direction for
+// "inbound"/"outbound", TcpFlags after "flags", IcmpType/IcmpCode from "(type 8, code 0)".
+//
 // # OpenBSD pf (FormatPF; tcpdump -n -e -ttt output, or syslog program pf, pflog, pflogd)
 //
 //	Oct 11 10:00:00.123456 rule 2/0(match): block in on fxp0: 198.51.100.5.1234 > 192.0.2.1.80: S 123:123(0) win 16384
@@ -123,11 +143,13 @@
 // nginx's "client: ip"), Message (after the bracketed prefixes; for nginx after "pid#tid: *conn ").
 // The clock is read in the parser's zone.
 //
-// # Mail (FormatSendmail: programs sendmail, sm-mta, sm-msp-queue; FormatPostfix: postfix/*)
+// # Mail (FormatSendmail: programs sendmail and sm-* such as sm-mta, sm-msp-queue, sm-acceptingconnections; FormatPostfix: postfix/*)
 //
 //	sendmail[26701]: j0UD1OP0026701: ruleset=check_rcpt, arg1=<x@example.com>, relay=[198.51.100.93], reject=550 5.7.1 ...
 //	sm-mta[27713]: n1P81ACe027713: [198.51.100.133] did not issue MAIL/EXPN/VRFY/ETRN during connection to MTA
 //	postfix/smtpd[1234]: NOQUEUE: reject: RCPT from unknown[198.51.100.3]: 554 5.7.1 <x@example.net>: Relay access denied; from=<a@example.org> to=<x@example.net> ...
+//	postfix/smtpd[1234]: warning: unknown[198.51.100.3]: SASL LOGIN authentication failed: UGFzc3dvcmQ6
+//	sendmail[2212]: n2AA21x02212: host.example [198.51.100.7]: VRFY root [rejected]   (also EXPN, "possible SMTP attack")
 //
 // Every line of these programs is claimed. Relay (the client as logged: "[ip]",
 // "host [ip] (may be forged)", "unknown[ip]"), SourceIp (the address in its brackets), MailFrom
@@ -137,17 +159,26 @@
 //
 // # Logins (FormatAuth)
 //
-//	sshd: Failed password for [invalid user ]USER from IP port N ssh2; Accepted <method> for USER from ...;
-//	      Invalid user USER from IP [port N]; error: maximum authentication attempts exceeded for ...;
-//	      Did not receive identification string from IP
-//	any:  [pam_unix(svc:auth): ]authentication failure; ... rhost=IP  user=USER   (also "sshd(pam_unix)")
-//	*ftp*: FTP LOGIN FAILED FROM IP, USER; ANONYMOUS FTP LOGIN FROM host [IP], pass; FTP LOGIN FROM ...
+//	sshd: Failed password|keyboard-interactive/pam for [invalid user ]USER from HOST port N ssh2;
+//	      Accepted <method> for USER from ...; Invalid user USER from HOST [port N];
+//	      error: maximum authentication attempts exceeded for ...; Did not receive identification
+//	      string from HOST; error: PAM: Authentication failure|authentication error for USER from HOST
+//	any:  [pam_unix(svc:auth): ]authentication failure; ... rhost=HOST  user=USER   (also "sshd(pam_unix)")
+//	*ftp*: FTP LOGIN FAILED FROM IP, USER; ANONYMOUS FTP LOGIN FROM host [IP], pass; FTP LOGIN FROM ...;
+//	      failed login from host [IP]; repeated login failures from host [IP]           (wu-ftpd)
+//	      server (host[IP]) - USER u (Login failed): ...; server (host[IP]): ...        (ProFTPD)
+//	      [USER] FAIL LOGIN: Client "IP"  (vsftpd);  (?@HOST) [WARNING] Authentication failed for user [USER]  (pure-ftpd)
 //	login, *telnet*: FAILED LOGIN 1 FROM IP FOR USER, reason; ROOT LOGIN ON tty1 [FROM host]
-//	su:   FAILED su for USER by someone; FAILED SU (to USER) someone on tty
+//	su:   FAILED su for USER by someone; FAILED SU (to USER) someone on tty; BAD SU someone to USER on tty
 //	any:  refused connect from IP; connect from [user@]IP   (tcp_wrappers, logged under the daemon's name)
 //	xinetd: START: svc pid=N from=IP; FAIL: svc libwrap from=IP
 //
-// User, SourceIp (only when it is an address), SourcePort, Message. The sshd user is everything
+// User, SourceIp, SourcePort, Message. SourceIp is an address, or for sshd, pam rhost= and
+// pure-ftpd a host name (with a dot) when the daemon logged a name: such a source is grouped by
+// its name. sshd reports one failed attempt twice when PAM is in use (the PAM failure, then
+// "Failed ..."; "maximum authentication attempts exceeded" after the last one): the later line
+// of the same PID within 10 seconds gets SameAttempt "yes". The memory of this is per Parser,
+// so a pair split across two chunks is not recognised. The sshd user is everything
 // between "for"/"user" and the last " from ", because clients choose it. ANONYMOUS and ROOT are
 // reported as the user of those lines; su reports the account su tried to become.
 package logs

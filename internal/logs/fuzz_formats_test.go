@@ -85,7 +85,39 @@ func FuzzPostfix(f *testing.F) {
 func FuzzAuth(f *testing.F) {
 	fuzzFormat(f, []string{"Failed password for invalid user admin from 198.51.100.7 port 53224 ssh2",
 		"authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=198.51.100.4  user=root"},
-		func(_ *Parser, msg []byte, e *event.Event) { parseAuth([]byte("sshd"), msg, e) })
+		func(p *Parser, msg []byte, e *event.Event) { p.parseAuth([]byte("sshd"), msg, e) })
+}
+
+func FuzzFTP(f *testing.F) {
+	fuzzFormat(f, []string{"ftp.example.jp (host4.example.net[198.51.100.4]) - USER admin (Login failed): Incorrect password.",
+		`[admin] FAIL LOGIN: Client "::ffff:198.51.100.4"`,
+		"(?@198.51.100.4) [WARNING] Authentication failed for user [admin]",
+		"failed login from host4.example.net [198.51.100.4]"},
+		func(_ *Parser, msg []byte, e *event.Event) { authFTP(msg, e) })
+}
+
+func FuzzCiscoASA(f *testing.F) {
+	fuzzFormat(f, []string{`%ASA-4-106023: Deny tcp src outside:198.51.100.44/3345 dst inside:192.0.2.10/23 by access-group "outside_in" [0x0, 0x0]`,
+		"%PIX-2-106001: Inbound TCP connection denied from 198.51.100.44/3346 to 192.0.2.10/22 flags SYN  on interface outside",
+		"%ASA-6-106100: access-list outside_in denied tcp outside/198.51.100.44(3347) -> inside/192.0.2.10(80) hit-cnt 1 first hit",
+		"%ASA-4-106023: Deny icmp src outside:2001:db8::1 dst inside:2001:db8::2 (type 128, code 0) by access-group \"a\""},
+		func(_ *Parser, msg []byte, e *event.Event) {
+			if i := ciscoASAMarker(msg); i >= 0 {
+				parseCiscoASA(msg[i:], e)
+			}
+		})
+}
+
+// FuzzSyslogVariants covers the headers of the wild: FreeBSD -v, Solaris message IDs, journalctl's
+// short-precise and short-iso, ProFTPD's SystemLog and vsftpd's own log.
+func FuzzSyslogVariants(f *testing.F) {
+	fuzzFormat(f, []string{"Mar 13 12:34:56 <auth.info> fbsd sshd[99]: Invalid user test from 198.51.100.9",
+		"Oct  2 03:11:45 sun1 sshd[331]: [ID 800047 auth.info] Failed password for root from 198.51.100.7 port 3342 ssh2",
+		"Dec 01 11:20:01.000123 web1 sshd[4242]: Invalid user admin from 198.51.100.7 port 53224",
+		"2024-12-01T11:20:01+0900 web1 sshd[4242]: Invalid user admin from 198.51.100.7 port 53224",
+		"2017-01-10 10:00:02,417 ftp proftpd[12345] ftp.example.jp (198.51.100.4[198.51.100.4]): USER admin (Login failed): Incorrect password",
+		`Sat Mar 10 10:01:02 2007 [pid 1234] [admin] FAIL LOGIN: Client "::ffff:198.51.100.4"`},
+		func(p *Parser, msg []byte, e *event.Event) { p.Parse(msg, e) })
 }
 
 func FuzzAccess(f *testing.F) {

@@ -12,12 +12,21 @@ import (
 //	j0UD1OP0026701: ruleset=check_rcpt, arg1=<x@example.com>, relay=[198.51.100.93], reject=550 5.7.1 ...
 //	n1P81ACe027713: [198.51.100.133] did not issue MAIL/EXPN/VRFY/ETRN during connection to MTA
 //	n1P81ACe027713: from=<a@example.org>, size=1234, ..., relay=host.example [192.0.2.1] (may be forged)
+//	n1P81ACe027713: host.example [198.51.100.4]: VRFY root [rejected]           (also EXPN)
+//	n1P81ACe027713: [198.51.100.4]: possible SMTP attack: command=AUTH, count=5
+//	AUTH failure (LOGIN): authentication failure (-13) SASL(-13): ..., relay=[198.51.100.4]
 func parseSendmail(msg []byte, e *event.Event) bool {
 	e.Format = event.FormatSendmail
 	body := skipQueueID(msg)
 	if i := index(body, " did not issue "); i > 0 {
 		setRelay(e, body[:i])
 		return true
+	}
+	for _, cmd := range [...]string{"]: VRFY ", "]: EXPN ", "]: possible SMTP attack: "} {
+		if i := index(head(body, 320), cmd); i > 0 {
+			setRelay(e, body[:i+1])
+			return true
+		}
 	}
 	if v, ok := sendmailValue(body, "relay="); ok {
 		setRelay(e, v)
@@ -118,6 +127,7 @@ func setRelay(e *event.Event, relay []byte) {
 //	NOQUEUE: reject: RCPT from unknown[198.51.100.3]: 554 5.7.1 <x@example.net>: Relay access denied; from=<a@example.org> to=<x@example.net> proto=SMTP helo=<example>
 //	connect from host.example[192.0.2.1]
 //	4F3A21C0D: client=host.example[192.0.2.1]
+//	warning: unknown[198.51.100.3]: SASL LOGIN authentication failed: UGFzc3dvcmQ6
 func parsePostfix(msg []byte, e *event.Event) bool {
 	e.Format = event.FormatPostfix
 	client, after := postfixClient(msg)
@@ -141,6 +151,16 @@ func parsePostfix(msg []byte, e *event.Event) bool {
 
 // postfixClient finds "name[ip]" after "client=" or " from " and returns it and the text after it.
 func postfixClient(msg []byte) (client, after []byte) {
+	// "warning: unknown[198.51.100.3]: SASL LOGIN authentication failed: ..." names the client first.
+	if hasPrefix(msg, "warning: ") {
+		v := msg[len("warning: "):]
+		if opening := bytes.IndexByte(head(v, 300), '['); opening > 0 && bytes.IndexByte(v[:opening], ' ') < 0 {
+			if shut := index(v[opening:], "]: "); shut > 0 {
+				end := opening + shut + 1
+				return v[:end], v[end:]
+			}
+		}
+	}
 	for _, key := range [...]string{"client=", "connect from ", " from "} {
 		i := index(msg, key)
 		if i < 0 {

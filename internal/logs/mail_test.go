@@ -55,7 +55,7 @@ func TestAuth(t *testing.T) {
 		{"pam old with user", "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=198.51.100.4  user=root", event.FormatAuth,
 			fm{event.User: "root"}},
 		{"pam new hostname", "Jun 14 15:16:01 combo sshd[1]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=host.example  user=root", event.FormatAuth,
-			fm{event.User: "root", event.SourceIP: absent}},
+			fm{event.User: "root", event.SourceIP: "host.example"}}, // a name is a source too (issue 9)
 		{"wu-ftpd failed", "Jun 14 15:16:01 combo ftpd[2]: FTP LOGIN FAILED FROM 198.51.100.4, root", event.FormatAuth,
 			fm{event.SourceIP: "198.51.100.4", event.User: "root"}},
 		{"ftpd anonymous", "Jun 14 15:16:01 combo ftpd[2]: ANONYMOUS FTP LOGIN FROM host.example [198.51.100.4], mozilla@", event.FormatAuth,

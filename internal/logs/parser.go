@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/event"
@@ -14,6 +15,7 @@ type Parser struct {
 	refUnix   int64
 	localTime localCache // last clock reading with a year, resolved in loc
 	inferred  localCache // last clock reading without a year, resolved by inferYear
+	attempts  attemptMemo
 }
 
 // NewParser returns a parser that reads clock times without a UTC offset in loc (UTC when nil).
@@ -33,6 +35,34 @@ func (p *Parser) SetReference(ref time.Time) {
 	p.refYear = ref.In(p.loc).Year()
 	p.refUnix = ref.Unix()
 	p.inferred = localCache{}
+	p.attempts.reset()
+}
+
+// SetReferenceFromEnd moves the reference to the last line of a file (tail holds the file's
+// last bytes) that has a timestamp without a year, dated against the current reference. Lines
+// without a year then get the latest year that puts them at most 48 hours after that last line,
+// so a file that runs from December into January is dated line by line in order, whatever
+// chunk a line is in, even when the file's modification time is not its last write (a copy
+// made in December of a log that ended in January). Without such a line the reference stays.
+func (p *Parser) SetReferenceFromEnd(tail []byte) {
+	for len(tail) > 0 {
+		i := bytes.LastIndexByte(tail[:len(tail)-1], '\n')
+		line := trimCR(bytes.TrimSuffix(tail[i+1:], []byte("\n")))
+		tail = tail[:i+1]
+		if i < 0 {
+			tail = nil // the first line may be cut by the tail's start; it is still a whole stamp or none
+		}
+		if len(line) > 0 && line[0] == '<' {
+			if end := bytes.IndexByte(head(line, 5), '>'); end > 0 {
+				line = line[end+1:]
+			}
+		}
+		if c, _, ok := bsdStamp(line); ok && monthIndex(line) != 0 {
+			unix, _ := p.inferYear(c)
+			p.SetReference(time.Unix(unix, 0))
+			return
+		}
+	}
 }
 
 // Parse resets e to line and fills in what the line's format yields. A trailing carriage return
@@ -52,6 +82,8 @@ func (p *Parser) Parse(line []byte, e *event.Event) {
 		// Dates that start a line (rsyslog high precision, nginx error log) or a client address.
 		if len(b) > 10 && b[4] == '-' && b[10] == 'T' {
 			p.parseSyslogPrecise(b, e)
+		} else if len(b) > 19 && b[4] == '-' && b[10] == ' ' && b[13] == ':' {
+			p.parseDateTimeHeader(b, e)
 		} else if len(b) > 10 && b[4] == '/' && b[7] == '/' {
 			p.parseNginxError(b, e)
 		} else {
@@ -62,6 +94,8 @@ func (p *Parser) Parse(line []byte, e *event.Event) {
 		if ok && !p.parsePFDump(b, c, n, e) {
 			p.parseSyslog3164(b, c, n, e)
 		}
+	case len(b) > 25 && b[3] == ' ' && monthIndex(b[4:]) != 0 && b[7] == ' ':
+		p.parseCtimeHeader(b, e)
 	default:
 		p.parseAccess(b, e)
 	}
@@ -71,5 +105,6 @@ func init() {
 	event.Intern("forward", "match", "scrub", "nat", "rdr", "binat", "masq", "redirect",
 		"reset", "unreach", "count", "divert", "tee", "skipto", "pipe", "queue", "fwd", "check-state",
 		"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
-		"17", "18", "128", "129", "133", "134", "135", "136")
+		"17", "18", "128", "129", "133", "134", "135", "136",
+		"ip", "vsftpd")
 }

@@ -30,11 +30,18 @@ func (p *Parser) parsePRI(b []byte, e *event.Event) {
 // parseSyslog3164 parses "Mmm dd hh:mm:ss host tag: msg"; the caller has parsed the timestamp
 // (c, ending at n).
 func (p *Parser) parseSyslog3164(b []byte, c clock, n int, e *event.Event) {
+	// "journalctl -o short-precise" adds microseconds to the BSD time; so does tcpdump, whose
+	// lines (pf logs) that the pf parser did not take are no syslog.
+	ns, fn := fraction(b[n:])
+	if fn > 0 && (hasPrefix(b[n+fn:], " rule ") || hasPrefix(b[n+fn:], " IP")) {
+		return
+	}
+	n += fn
 	if n >= len(b) || b[n] != ' ' {
 		return
 	}
 	unix, off := p.inferYear(c)
-	e.Time = event.Time{UnixNano: unix * nanosPerSecond, Known: true, Offset: off}
+	e.Time = event.Time{UnixNano: unix*nanosPerSecond + ns, Known: true, Offset: off}
 	e.Framing = event.FramingRFC3164
 	e.Format = event.FormatSyslog
 	p.syslogBody(b[n+1:], e)
@@ -56,6 +63,9 @@ func (p *Parser) parseSyslogPrecise(b []byte, e *event.Event) {
 // local logs; a first word that ends in ':' is taken as the tag then.
 func (p *Parser) syslogBody(b []byte, e *event.Event) {
 	b = skipSpaces(b)
+	if len(b) > 0 && b[0] == '<' {
+		b = p.facilityPriority(b, e)
+	}
 	host, rest := token(b)
 	if len(host) > 0 && host[len(host)-1] == ':' && !isIPv6(host[:len(host)-1]) {
 		rest = b
@@ -75,8 +85,59 @@ func (p *Parser) syslogBody(b []byte, e *event.Event) {
 	} else {
 		msg = rest
 	}
+	if hasPrefix(msg, "[ID ") {
+		msg = solarisMessageID(msg, e)
+	}
 	e.Set(event.Message, msg)
 	p.dispatch(prog, msg, e)
+}
+
+// facilityPriority skips what FreeBSD's "syslogd -v" writes after the time, "<4.6> " (numbers)
+// or, with -vv, "<auth.info> " (names), and keeps a named priority as Severity.
+func (p *Parser) facilityPriority(b []byte, e *event.Event) []byte {
+	end := bytes.IndexByte(head(b, 24), '>')
+	if end < 4 || end+1 >= len(b) || b[end+1] != ' ' {
+		return b
+	}
+	dot := bytes.IndexByte(b[1:end], '.')
+	if dot < 1 {
+		return b
+	}
+	setSyslogSeverity(b[dot+2:end], e)
+	return b[end+2:]
+}
+
+// solarisMessageID drops the "[ID 123456 auth.info] " that Solaris puts before a message and
+// keeps its priority as Severity.
+func solarisMessageID(msg []byte, e *event.Event) []byte {
+	end := bytes.IndexByte(head(msg, 64), ']')
+	if end < 0 || end+1 >= len(msg) || msg[end+1] != ' ' {
+		return msg
+	}
+	id, fp := token(msg[len("[ID "):end])
+	dot := bytes.IndexByte(fp, '.')
+	if !allDigits(id) || dot < 1 {
+		return msg
+	}
+	setSyslogSeverity(fp[dot+1:], e)
+	return msg[end+2:]
+}
+
+// setSyslogSeverity records a priority given as a name ("info", "warn"). A number (-v rather
+// than -vv) is left out: Severity holds the words of the line, which the rule prefilter relies on.
+func setSyslogSeverity(pri []byte, e *event.Event) {
+	if len(pri) > 0 && len(pri) <= 8 && allLetters(pri) {
+		e.Set(event.Severity, pri)
+	}
+}
+
+func allLetters(b []byte) bool {
+	for _, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // syslogTag splits "prog[pid]: msg", "prog: msg" or "prog[pid] msg". The program may contain
@@ -205,9 +266,13 @@ func (p *Parser) dispatch(prog, msg []byte, e *event.Event) {
 	if len(msg) == 0 {
 		return
 	}
-	// IOS puts the mnemonic after at most a sequence number and an uptime or clock stamp.
-	if i := indexRare(head(msg, 96), "%SEC-6-IPACCESSLOG"); i >= 0 {
-		if parseCiscoACL(msg[i:], e) {
+	// IOS puts the mnemonic after at most a sequence number and an uptime or clock stamp; ASA
+	// and PIX after at most their own clock stamp.
+	if bytes.IndexByte(head(msg, 96), '%') >= 0 {
+		if j := indexRare(head(msg, 96), "%SEC-6-IPACCESSLOG"); j >= 0 && parseCiscoACL(msg[j:], e) {
+			return
+		}
+		if j := ciscoASAMarker(head(msg, 96)); j >= 0 && parseCiscoASA(msg[j:], e) {
 			return
 		}
 	}
@@ -221,7 +286,9 @@ func (p *Parser) dispatch(prog, msg []byte, e *event.Event) {
 		if parsePostfix(msg, e) {
 			return
 		}
-	case string(base) == "sendmail" || string(base) == "sm-mta" || string(base) == "sm-msp-queue":
+	case string(base) == "sendmail" || hasPrefix(base, "sm-"):
+		// sendmail names itself by its role: sm-mta, sm-msp-queue, and (from its process title)
+		// sm-acceptingconnections on some systems.
 		if parseSendmail(msg, e) {
 			return
 		}
@@ -238,7 +305,7 @@ func (p *Parser) dispatch(prog, msg []byte, e *event.Event) {
 			return
 		}
 	}
-	parseAuth(base, msg, e)
+	p.parseAuth(base, msg, e)
 }
 
 // parseKernelFirewall tries the packet filters that log through the kernel's syslog tag.
@@ -250,4 +317,92 @@ func parseKernelFirewall(msg []byte, e *event.Event) bool {
 		return parseIpchains(msg[i+len("Packet log: "):], e)
 	}
 	return parseIptables(msg, e)
+}
+
+// parseDateTimeHeader parses a local "yyyy-mm-dd hh:mm:ss[,mmm] host prog[pid] msg" header, the
+// SystemLog format of ProFTPD 1.3.5 and later (and of other daemons that log to their own file).
+func (p *Parser) parseDateTimeHeader(b []byte, e *event.Event) {
+	var c clock
+	var ok1, ok2, ok3 bool
+	c.year, ok1 = digits(b, 4)
+	c.month, ok2 = digits(b[5:], 2)
+	c.day, ok3 = digits(b[8:], 2)
+	if !ok1 || !ok2 || !ok3 || b[7] != '-' || !hms(b[11:], &c) || !c.valid() {
+		return
+	}
+	n := 19
+	var ns int64
+	if n+1 < len(b) && b[n] == ',' {
+		// Milliseconds after a comma, as log4j-style loggers write them.
+		n++
+		scale := int64(nanosPerSecond)
+		for n < len(b) && isDigit(b[n]) {
+			if scale > 1 {
+				scale /= 10
+				ns += int64(b[n]-'0') * scale
+			}
+			n++
+		}
+	}
+	if n >= len(b) || b[n] != ' ' {
+		return
+	}
+	// Other programs' own logs start with such a date too (dpkg.log: "2024-05-20 10:00:00 status
+	// installed ..."); only a host followed by a syslog tag makes this header.
+	if _, rest := token(b[n+1:]); !hasTag(rest) {
+		return
+	}
+	unix, off := p.local(c)
+	e.Time = event.Time{UnixNano: unix*nanosPerSecond + ns, Known: true, Offset: off}
+	e.Framing = event.FramingRFC3164
+	e.Format = event.FormatSyslog
+	p.syslogBody(b[n+1:], e)
+}
+
+// hasTag reports whether b starts with a syslog tag ("prog[pid]:", "prog[pid] " or "prog:").
+func hasTag(b []byte) bool {
+	_, _, _, ok := syslogTag(b)
+	return ok
+}
+
+// parseCtimeHeader parses lines that start with a ctime(3) stamp and a year: vsftpd's own log,
+//
+//	Sat Mar 10 10:01:02 2007 [pid 1234] [admin] FAIL LOGIN: Client "198.51.100.4"
+//
+// Pid is the pid (Program stays unset: the line does not name it), and the message goes to the FTP login parser; other such lines
+// keep FormatUnknown.
+func (p *Parser) parseCtimeHeader(b []byte, e *event.Event) {
+	c, n, ok := bsdStamp(b[4:])
+	if !ok {
+		return
+	}
+	rest := b[4+n:]
+	if len(rest) < 6 || rest[0] != ' ' {
+		return
+	}
+	if c.year, ok = digits(rest[1:], 4); !ok {
+		return
+	}
+	rest = rest[5:]
+	if !hasPrefix(rest, " [pid ") {
+		return
+	}
+	end := bytes.IndexByte(rest, ']')
+	if end < 0 || end+2 > len(rest) {
+		return
+	}
+	pid := rest[len(" [pid "):end]
+	if !allDigits(pid) {
+		return
+	}
+	msg := rest[end+1:]
+	if len(msg) > 0 && msg[0] == ' ' {
+		msg = msg[1:]
+	}
+	unix, off := p.local(c)
+	e.Time = event.Time{UnixNano: unix * nanosPerSecond, Known: true, Offset: off}
+	e.Format = event.FormatSyslog
+	e.Set(event.PID, pid)
+	e.Set(event.Message, msg)
+	authFTP(msg, e)
 }

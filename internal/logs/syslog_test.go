@@ -104,3 +104,30 @@ func TestDaysFromCivil(t *testing.T) {
 		}
 	}
 }
+
+func TestSetReferenceFromEnd(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		ref  time.Time
+		tail string
+		want string // the reference's time afterwards, RFC 3339
+	}{
+		{"last line in January, copied in December", time.Date(2026, 12, 30, 12, 0, 0, 0, time.UTC),
+			"Dec 31 23:59:59 gw a: x\nJan  1 00:00:10 gw kernel: y\n", "2026-01-01T00:00:10Z"},
+		{"network syslog with PRI and CRLF", time.Date(2026, 12, 30, 12, 0, 0, 0, time.UTC),
+			"ut line\r\n<13>Jan  2 03:04:05 gw a: x\r\n", "2026-01-02T03:04:05Z"},
+		{"last stamped line above unstamped ones", time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC),
+			"Feb 27 10:00:00 gw a: x\n198.51.100.1 - - [01/Mar/2024:00:00:00 +0000] \"GET / HTTP/1.0\" 200 1\n\n", "2024-02-27T10:00:00Z"},
+		{"no stamp: reference kept", time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC),
+			"no time here\n", "2024-03-01T00:00:00Z"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := NewParser(time.UTC)
+			p.SetReference(tt.ref)
+			p.SetReferenceFromEnd([]byte(tt.tail))
+			if got := time.Unix(p.refUnix, 0).UTC().Format(time.RFC3339); got != tt.want {
+				t.Errorf("reference %s, want %s", got, tt.want)
+			}
+		})
+	}
+}

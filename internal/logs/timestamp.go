@@ -195,8 +195,9 @@ func bsdStamp(b []byte) (clock, int, bool) {
 	return c, i + 8, true
 }
 
-// rfc3339 parses "yyyy-mm-ddThh:mm:ss[.frac](Z|±hh:mm)" and returns the Unix nanoseconds, the
-// offset, and the bytes consumed.
+// rfc3339 parses "yyyy-mm-ddThh:mm:ss[.frac](Z|±hh:mm|±hhmm)" and returns the Unix nanoseconds,
+// the offset, and the bytes consumed. The offset without a colon is what "journalctl -o
+// short-iso" writes.
 func rfc3339(b []byte) (int64, int32, int, bool) {
 	var c clock
 	if len(b) < 20 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != 't' && b[10] != ' ') {
@@ -220,11 +221,18 @@ func rfc3339(b []byte) (int64, int32, int, bool) {
 	case 'Z', 'z':
 		i++
 	case '+', '-':
-		if len(b) < i+6 || b[i+3] != ':' {
+		colon := 1
+		if len(b) < i+5 {
+			return 0, 0, 0, false
+		}
+		if b[i+3] != ':' {
+			colon = 0
+		}
+		if len(b) < i+5+colon {
 			return 0, 0, 0, false
 		}
 		h, okh := digits(b[i+1:], 2)
-		m, okm := digits(b[i+4:], 2)
+		m, okm := digits(b[i+3+colon:], 2)
 		if !okh || !okm || h > 23 || m > 59 {
 			return 0, 0, 0, false
 		}
@@ -232,7 +240,7 @@ func rfc3339(b []byte) (int64, int32, int, bool) {
 		if b[i] == '-' {
 			off = -off
 		}
-		i += 6
+		i += 5 + colon
 	default:
 		return 0, 0, 0, false
 	}

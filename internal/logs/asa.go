@@ -1,0 +1,199 @@
+package logs
+
+import (
+	"bytes"
+
+	"github.com/keikai-project/keikai/internal/event"
+)
+
+// ciscoASAMarker finds "%ASA-", "%PIX-" or "%FWSM-" followed by a level digit, a dash and a
+// six-digit message number of the packet-filter families 106xxx and 710xxx.
+func ciscoASAMarker(b []byte) int {
+	off := 0
+	for {
+		i := bytes.IndexByte(b[off:], '%')
+		if i < 0 {
+			return -1
+		}
+		at := off + i
+		rest := b[at+1:]
+		var n int
+		switch {
+		case hasPrefix(rest, "ASA-"), hasPrefix(rest, "PIX-"):
+			n = 4
+		case hasPrefix(rest, "FWSM-"):
+			n = 5
+		}
+		if n > 0 && len(rest) >= n+10 && isDigit(rest[n]) && rest[n+1] == '-' &&
+			allDigits(rest[n+2:n+8]) && rest[n+8] == ':' &&
+			(hasPrefix(rest[n+2:], "106") || hasPrefix(rest[n+2:], "710")) {
+			return at
+		}
+		off = at + 1
+	}
+}
+
+// parseCiscoASA parses the access decisions of Cisco ASA, PIX and FWSM firewalls, starting at
+// the marker:
+//
+//	%ASA-4-106023: Deny tcp src outside:198.51.100.4/3345 dst inside:192.0.2.8/80 by access-group "outside_in" [0x0, 0x0]
+//	%PIX-2-106001: Inbound TCP connection denied from 198.51.100.4/3345 to 192.0.2.8/23 flags SYN  on interface outside
+//	%PIX-2-106006: Deny inbound UDP from 198.51.100.4/1029 to 192.0.2.8/137 on interface outside
+//	%ASA-4-106023: Deny icmp src outside:198.51.100.4 dst inside:192.0.2.8 (type 8, code 0) by access-group "acl"
+//	%ASA-6-106100: access-list acl_out denied tcp outside/198.51.100.4(3345) -> inside/192.0.2.8(80) hit-cnt 1 first hit [0x0, 0x0]
+//	%ASA-3-710003: TCP access denied by ACL from 198.51.100.4/3345 to outside:192.0.2.8/22
+func parseCiscoASA(b []byte, e *event.Event) bool {
+	colon := bytes.IndexByte(b, ':')
+	if colon < 0 || colon+2 > len(b) {
+		return false
+	}
+	msg := b[colon+2:]
+	words := msg
+	var action string
+	switch {
+	case hasPrefix(words, "Deny "):
+		action = "deny"
+		words = words[len("Deny "):]
+	case index(head(msg, 64), " denied ") >= 0, index(head(msg, 64), " discarded ") >= 0:
+		action = "denied"
+	case index(head(msg, 64), " permitted ") >= 0, index(head(msg, 64), " est-allowed ") >= 0:
+		action = "permitted"
+	default:
+		return false
+	}
+	var src, sport, dst, dport, iface []byte
+	switch {
+	case hasPrefix(msg, "access-list "):
+		// "access-list NAME denied PROTO IF/SRC(PORT) -> IF/DST(PORT) ..."
+		_, rest := token(msg[len("access-list "):])
+		_, rest = token(rest)
+		proto, rest := token(rest)
+		setASAProtocol(proto, e)
+		from, rest := token(rest)
+		if !hasPrefix(rest, "-> ") {
+			return false
+		}
+		to, _ := token(rest[3:])
+		iface, src, sport = asaSlashEndpoint(from)
+		_, dst, dport = asaSlashEndpoint(to)
+	default:
+		// The protocol is the first protocol word: "Deny tcp", "Deny inbound UDP",
+		// "Inbound TCP connection", "TCP access denied".
+		for w, rest := token(words); len(w) > 0; w, rest = token(rest) {
+			if setASAProtocol(w, e) {
+				break
+			}
+			if bytes.EqualFold(w, []byte("inbound")) {
+				e.SetString(event.Direction, "in")
+			} else if bytes.EqualFold(w, []byte("outbound")) {
+				e.SetString(event.Direction, "out")
+			}
+			if len(rest) == 0 || bytes.Equal(w, []byte("src")) || bytes.Equal(w, []byte("from")) {
+				break
+			}
+		}
+		var from, to []byte
+		if i := index(msg, " src "); i >= 0 {
+			from, _ = token(msg[i+len(" src "):])
+			if j := index(msg, " dst "); j >= 0 {
+				to, _ = token(msg[j+len(" dst "):])
+			}
+		} else if i := index(msg, " from "); i >= 0 {
+			from, _ = token(msg[i+len(" from "):])
+			if j := index(msg[i:], " to "); j >= 0 {
+				to, _ = token(msg[i+j+len(" to "):])
+			}
+		}
+		from = bytes.Trim(from, "(),")
+		to = bytes.Trim(to, "(),")
+		iface, src, sport = asaColonEndpoint(from)
+		_, dst, dport = asaColonEndpoint(to)
+		if i := index(msg, " on interface "); i >= 0 {
+			iface, _ = token(msg[i+len(" on interface "):])
+		}
+		if i := index(msg, " flags "); i >= 0 {
+			flags := msg[i+len(" flags "):]
+			if j := index(flags, " on interface"); j >= 0 {
+				flags = flags[:j]
+			}
+			if flags = trimSpace(flags); len(flags) > 0 {
+				e.Set(event.TCPFlags, flags)
+			}
+		}
+		if i := index(msg, "(type "); i >= 0 {
+			t := leadingDigits(msg[i+len("(type "):])
+			if len(t) > 0 {
+				e.Set(event.ICMPType, t)
+				if j := index(msg[i:], ", code "); j >= 0 {
+					if c := leadingDigits(msg[i+j+len(", code "):]); len(c) > 0 {
+						e.Set(event.ICMPCode, c)
+					}
+				}
+			}
+		}
+	}
+	if !isIP(src) {
+		return false
+	}
+	e.Format = event.FormatCiscoACL
+	e.SetString(event.Action, action)
+	e.Set(event.SourceIP, src)
+	if len(sport) > 0 {
+		e.Set(event.SourcePort, sport)
+	}
+	if isIP(dst) {
+		e.Set(event.DestinationIP, dst)
+		if len(dport) > 0 {
+			e.Set(event.DestinationPort, dport)
+		}
+	}
+	if len(iface) > 0 {
+		e.Set(event.Interface, iface)
+	}
+	return true
+}
+
+// setASAProtocol sets Protocol when w names one (ASA writes tcp, TCP, udp, icmp, IP, or a number
+// in 106023's "Deny protocol 47").
+func setASAProtocol(w []byte, e *event.Event) bool {
+	switch {
+	case bytes.EqualFold(w, []byte("tcp")):
+		e.SetString(event.Protocol, "tcp")
+	case bytes.EqualFold(w, []byte("udp")):
+		e.SetString(event.Protocol, "udp")
+	case bytes.EqualFold(w, []byte("icmp")):
+		e.SetString(event.Protocol, "icmp")
+	case bytes.EqualFold(w, []byte("ip")):
+		e.SetString(event.Protocol, "ip")
+	default:
+		return false
+	}
+	return true
+}
+
+// asaColonEndpoint splits "[interface:]address[/port]". An IPv6 address also contains colons, so
+// the interface is split off only when what follows it is an address.
+func asaColonEndpoint(w []byte) (iface, ip, port []byte) {
+	if slash := bytes.LastIndexByte(w, '/'); slash >= 0 {
+		w, port = w[:slash], w[slash+1:]
+		if !allDigits(port) {
+			port = nil
+		}
+	}
+	if i := bytes.IndexByte(w, ':'); i > 0 && !isIP(w) && isIP(w[i+1:]) {
+		return w[:i], w[i+1:], port
+	}
+	return nil, w, port
+}
+
+// asaSlashEndpoint splits 106100's "interface/address(port)".
+func asaSlashEndpoint(w []byte) (iface, ip, port []byte) {
+	if open := bytes.IndexByte(w, '('); open >= 0 && w[len(w)-1] == ')' { // open >= 0: w is not empty
+		port = w[open+1 : len(w)-1]
+		w = w[:open]
+	}
+	if slash := bytes.IndexByte(w, '/'); slash >= 0 {
+		return w[:slash], w[slash+1:], port
+	}
+	return nil, w, port
+}
