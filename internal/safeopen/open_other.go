@@ -1,0 +1,17 @@
+//go:build !unix
+
+package safeopen
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// Without O_NOFOLLOW and O_NONBLOCK only the check of the open handle's type remains.
+func openFile(path string, _ bool) (*os.File, error) { return os.Open(path) }
+
+func openInRoot(root, rel string) (*os.File, error) {
+	return os.Open(filepath.Join(root, filepath.FromSlash(rel)))
+}
+
+func clearNonblock(*os.File) error { return nil }
