@@ -102,7 +102,7 @@ func (lf *logFinder) readConfig(target string, syslogNG bool) {
 		return
 	}
 	lf.readConfigs[hp] = true
-	data, err := readRegular(hp, maxSyslogConfigSize)
+	data, err := lf.r.readRegular(hp, maxSyslogConfigSize)
 	if err != nil {
 		if !isAbsent(err) {
 			lf.report(target, fmt.Errorf("cannot read the syslog configuration, so the logs it names may be missed: %w", err))

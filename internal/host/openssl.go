@@ -151,7 +151,7 @@ func (c *collector) opensslHeaders() {
 			continue
 		}
 		seen[hp] = true
-		data, err := readRegular(hp, maxHeaderFileBytes)
+		data, err := c.r.readRegular(hp, maxHeaderFileBytes)
 		if err != nil {
 			if !isAbsent(err) {
 				c.report(AreaPackages, target, err)

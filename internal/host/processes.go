@@ -93,7 +93,7 @@ func (c *collector) processes(procHost string) {
 		if !isPid(de.Name()) || !de.IsDir() {
 			continue
 		}
-		p, err := readProcess(procHost+"/"+de.Name(), de.Name())
+		p, err := readProcess(c.r, procHost+"/"+de.Name(), de.Name())
 		switch {
 		case err == nil:
 		case vanished(err):
@@ -122,14 +122,14 @@ type procInfo struct {
 	exeDenied               bool
 }
 
-func readProcess(dir, pid string) (procInfo, error) {
+func readProcess(r rootFS, dir, pid string) (procInfo, error) {
 	p := procInfo{pid: pid}
-	comm, err := readRegular(dir+"/comm", maxCommBytes)
+	comm, err := r.readRegular(dir+"/comm", maxCommBytes)
 	if err != nil {
 		return p, err
 	}
 	p.comm = strings.TrimSuffix(string(comm), "\n")
-	cmdline, err := readCmdline(dir + "/cmdline")
+	cmdline, err := readCmdline(r, dir+"/cmdline")
 	if err != nil {
 		return p, err
 	}
@@ -149,8 +149,8 @@ func readProcess(dir, pid string) (procInfo, error) {
 }
 
 // readCmdline returns the NUL-separated arguments joined by spaces.
-func readCmdline(hostPath string) (string, error) {
-	f, err := openRegular(hostPath)
+func readCmdline(r rootFS, hostPath string) (string, error) {
+	f, err := r.openRegular(hostPath)
 	if err != nil {
 		return "", err
 	}
