@@ -9,6 +9,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// errLoop is what opening a symlink with O_NOFOLLOW fails with.
+var errLoop error = unix.ELOOP
+
 const fileFlags = unix.O_RDONLY | unix.O_NONBLOCK | unix.O_CLOEXEC
 
 func openFile(path string, follow bool) (*os.File, error) {

@@ -1,6 +1,7 @@
 package safeopen
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path"
@@ -16,6 +17,9 @@ func InRoot(root, target string) (*os.File, fs.FileInfo, error) {
 	name := path.Join(root, target)
 	f, err := openInRoot(root, clean(target))
 	if err != nil {
+		if errors.Is(err, errLoop) {
+			return nil, nil, symlinkRefused(err, name)
+		}
 		if pe, ok := err.(*fs.PathError); ok {
 			pe.Path = name
 			return nil, nil, pe

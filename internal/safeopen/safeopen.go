@@ -25,9 +25,18 @@ var (
 func File(path string, follow bool) (*os.File, fs.FileInfo, error) {
 	f, err := openFile(path, follow)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, symlinkRefused(err, path)
 	}
 	return checkRegular(f, path)
+}
+
+// symlinkRefused turns the ELOOP that O_NOFOLLOW gives for a final symlink into ErrNotRegular,
+// which is what it means to the caller.
+func symlinkRefused(err error, name string) error {
+	if errors.Is(err, errLoop) {
+		return &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w (it is a symbolic link, which is not followed here)", ErrNotRegular)}
+	}
+	return err
 }
 
 // checkRegular keeps f only if fstat says it is a regular file.
