@@ -14,7 +14,7 @@ import (
 
 var (
 	// ErrNotRegular is returned for a FIFO, device, socket or directory where a file was expected.
-	ErrNotRegular = errors.New("not a regular file, so it was not read")
+	ErrNotRegular = errors.New("not a regular file")
 	// ErrTooLarge is returned by ReadFile when the file on the handle is larger than the limit.
 	ErrTooLarge = errors.New("file too large to read")
 )
@@ -34,7 +34,7 @@ func File(path string, follow bool) (*os.File, fs.FileInfo, error) {
 // which is what it means to the caller.
 func symlinkRefused(err error, name string) error {
 	if errors.Is(err, errLoop) {
-		return &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w (it is a symbolic link, which is not followed here)", ErrNotRegular)}
+		return &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w: it is a symbolic link, which is not followed here", ErrNotRegular)}
 	}
 	return err
 }
@@ -48,7 +48,7 @@ func checkRegular(f *os.File, name string) (*os.File, fs.FileInfo, error) {
 	}
 	if !fi.Mode().IsRegular() {
 		_ = f.Close()
-		return nil, nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w (it is a %s)", ErrNotRegular, Kind(fi.Mode()))}
+		return nil, nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w: it is a %s, so it was not read", ErrNotRegular, Kind(fi.Mode()))}
 	}
 	if err := clearNonblock(f); err != nil {
 		_ = f.Close()
