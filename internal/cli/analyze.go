@@ -66,6 +66,8 @@ func runAnalyze(env *Env, args []string) int {
 		return fail(env, "analyze", fmt.Errorf("%w: --year %d is not a plausible year", errUsage, o.year))
 	}
 	lang := settings.lang
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt) // before anything can block
+	defer stop()
 	eng, err := loadEngine(o.rulesDirs, env)
 	if err != nil {
 		return fail(env, "analyze", err)
@@ -86,8 +88,6 @@ func runAnalyze(env *Env, args []string) int {
 		bar.clear()
 		fmt.Fprintf(env.Stderr, "keikai: warning: %s\n", escape.String(w.String()))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	sum, err := analyze.Run(ctx, eng, analyze.Options{
 		Paths:    paths,
 		Year:     o.year,
