@@ -135,10 +135,10 @@ func checkCorrelation(c *sigma.Rule) error {
 	return fmt.Errorf("%s:%d: correlation %q: condition %q is not supported; keikai reports bursts, so use gt or gte", c.File, c.Line, c.Title, c.Correlation.Op)
 }
 
-// sharedMinBytes is the size from which a group of literals needed by the same several formats
-// gets one automaton for all of them instead of a copy in each format's own: IOC lists with a
-// broad log source. Below it, a format scans one automaton per line, which is fastest.
-const sharedMinBytes = 64 << 10
+// sharedMinSaving is the memory from which a group of literals needed by the same several
+// formats gets one automaton for all of them instead of a copy in each format's own: IOC lists with
+// a broad log source. Below it, a format scans one automaton per line, which is fastest.
+const sharedMinSaving = 4 << 20
 
 // formatUse is, for one literal, the formats whose rules need it and those rules.
 type formatUse struct {
@@ -190,13 +190,16 @@ func (e *Engine) buildPlans(budget int) error {
 	}
 
 	// Group the literals by the set of formats that need them.
-	groupBytes := map[sigma.FormatSet]int{}
+	groups := map[sigma.FormatSet][]string{}
 	for _, l := range order {
-		groupBytes[uses[l].formats] += len(l)
+		groups[uses[l].formats] = append(groups[uses[l].formats], l)
 	}
-	isShared := func(fs sigma.FormatSet) bool {
-		return groupBytes[fs] >= sharedMinBytes && bits.OnesCount64(uint64(fs)) > 1
+	sharedGroups := map[sigma.FormatSet]bool{}
+	for fs, lits := range groups {
+		copies := bits.OnesCount64(uint64(fs))
+		sharedGroups[fs] = copies > 1 && ahocorasick.EstimateBytes(lits)*(copies-1) >= sharedMinSaving
 	}
+	isShared := func(fs sigma.FormatSet) bool { return sharedGroups[fs] }
 	var own [event.NumFormats][]string
 	shared := map[sigma.FormatSet][]string{}
 	var sharedOrder []sigma.FormatSet
