@@ -28,7 +28,7 @@ type compact struct {
 
 // compactBytesPerPatternByte is the memory New plans for per pattern byte of a compact automaton,
 // build-time scaffolding included.
-const compactBytesPerPatternByte = 48
+const compactBytesPerPatternByte = 40
 
 func newCompact(patterns []string, ids []int) *compact {
 	// Insert in sorted order, so that every node's children are created in ascending byte order.
@@ -47,16 +47,20 @@ func newCompact(patterns []string, ids []int) *compact {
 		}
 		return 0
 	})
-	// Build-time tree: first child and next sibling, numbered in creation order.
-	var (
-		firstChild  = []int32{-1}
-		lastChild   = []int32{-1}
-		nextSibling = []int32{-1}
-		label       = []byte{0}
-		ends        []int32 // state where each pattern (in order) ends
-	)
+	// Build-time tree: first child and next sibling, numbered in creation order. There are at
+	// most as many states as pattern bytes (plus the root): allocate once.
+	total, longest := 1, 0
+	for _, p := range patterns {
+		total += len(p)
+		longest = max(longest, len(p))
+	}
+	firstChild := append(make([]int32, 0, total), -1)
+	lastChild := append(make([]int32, 0, total), -1)
+	nextSibling := append(make([]int32, 0, total), -1)
+	label := append(make([]byte, 0, total), 0)
+	ends := make([]int32, 0, len(patterns)) // the state where each pattern (in order) ends
 	prev := ""
-	path := []int32{0} // path[d]: the state at depth d along prev
+	path := append(make([]int32, 0, longest+1), 0) // path[d]: the state at depth d along prev
 	for _, pi := range order {
 		p := lowered[pi]
 		common := 0
