@@ -146,6 +146,7 @@ type countingReader struct {
 	r        io.Reader
 	progress func(int64)
 	empty    int
+	total    int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
@@ -155,6 +156,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	}
 	if n > 0 {
 		c.empty = 0
+		c.total += int64(n)
 		c.progress(int64(n))
 	} else if c.empty++; c.empty > maxEmptyReads && err == nil && len(p) > 0 {
 		return 0, io.ErrNoProgress

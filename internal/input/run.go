@@ -122,6 +122,9 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 			return s.finish()
 		}
 	}
+	if src.Compressed {
+		stream = &expansionWatch{r: stream, compressed: counted, warn: s.warn, src: src}
+	}
 	if err := s.copyFrom(ctx, stream, buf); err != nil {
 		return s.readFailed(ctx, err)
 	}
