@@ -194,7 +194,7 @@ func (lf *logFinder) readDir(dir string) []fs.DirEntry {
 		}
 		return nil
 	}
-	f, err := openDir(hp)
+	f, err := lf.r.openDir(hp)
 	if err != nil {
 		if !isAbsent(err) {
 			lf.report(dir, err)

@@ -154,9 +154,10 @@ func (r rootFS) readRegular(hostPath string, limit int64) ([]byte, error) {
 	return safeopen.ReadAll(f, fi, limit)
 }
 
-// openDir opens a resolved directory for listing, refusing a symlink swapped in meanwhile.
-func openDir(hostPath string) (*os.File, error) {
-	return os.OpenFile(hostPath, os.O_RDONLY|openDirFlags, 0)
+// openDir opens a resolved directory for listing, inside the root, refusing a symlink swapped in
+// meanwhile.
+func (r rootFS) openDir(hostPath string) (*os.File, error) {
+	return safeopen.DirInRoot(r.root, r.targetPath(hostPath))
 }
 
 // readTargetFile resolves a target path inside the root and reads the regular file there.

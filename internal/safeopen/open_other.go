@@ -11,7 +11,7 @@ import (
 // Without O_NOFOLLOW and O_NONBLOCK only the check of the open handle's type remains.
 func openFile(path string, _ bool) (*os.File, error) { return os.Open(path) }
 
-func openInRoot(root, rel string) (*os.File, error) {
+func openInRoot(root, rel string, _ bool) (*os.File, error) {
 	return os.Open(filepath.Join(root, filepath.FromSlash(rel)))
 }
 

@@ -14,6 +14,15 @@ var errLoop error = unix.ELOOP
 
 const fileFlags = unix.O_RDONLY | unix.O_NONBLOCK | unix.O_CLOEXEC
 
+// lastFlags are the flags for the last component: a file for reading that is not a symlink and
+// cannot block, or a directory that is not a symlink.
+func lastFlags(dir bool) int {
+	if dir {
+		return unix.O_RDONLY | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_DIRECTORY
+	}
+	return fileFlags | unix.O_NOFOLLOW
+}
+
 func openFile(path string, follow bool) (*os.File, error) {
 	flags := fileFlags | unix.O_NOFOLLOW
 	if follow {
@@ -55,7 +64,7 @@ func clearNonblock(f *os.File) error {
 // symlink anywhere on the way fails the open (ELOOP or ENOTDIR) instead of leading elsewhere.
 // Callers pass paths whose symlinks they already resolved inside the root; a symlink found now was
 // swapped in since.
-func walkOpen(dir int, rel string) (*os.File, error) {
+func walkOpen(dir int, rel string, lastIsDir bool) (*os.File, error) {
 	parts := strings.Split(rel, "/")
 	cur := dir
 	closeCur := func() {
@@ -71,9 +80,9 @@ func walkOpen(dir int, rel string) (*os.File, error) {
 			}
 			continue
 		}
-		flags := unix.O_RDONLY | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_DIRECTORY
+		flags := lastFlags(true)
 		if i == len(parts)-1 {
-			flags = fileFlags | unix.O_NOFOLLOW
+			flags = lastFlags(lastIsDir)
 		}
 		var fd int
 		var err error

@@ -15,7 +15,7 @@ import (
 // symlink anywhere on the way is refused. name is used in errors.
 func InRoot(root, target string) (*os.File, fs.FileInfo, error) {
 	name := path.Join(root, target)
-	f, err := openInRoot(root, clean(target))
+	f, err := openInRoot(root, clean(target), false)
 	if err != nil {
 		if errors.Is(err, errLoop) {
 			return nil, nil, symlinkRefused(err, name)
@@ -32,4 +32,19 @@ func InRoot(root, target string) (*os.File, fs.FileInfo, error) {
 // clean makes target relative to the root, with ".." that would climb above it dropped.
 func clean(target string) string {
 	return strings.TrimPrefix(path.Clean("/"+target), "/")
+}
+
+// DirInRoot opens the directory target of the system mounted at root for listing, resolved inside
+// root like InRoot; a symlink as the last component is refused.
+func DirInRoot(root, target string) (*os.File, error) {
+	name := path.Join(root, target)
+	f, err := openInRoot(root, clean(target), true)
+	if err != nil {
+		if pe, ok := err.(*fs.PathError); ok {
+			pe.Path = name
+			return nil, pe
+		}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	return f, nil
 }

@@ -99,13 +99,13 @@ func TestWalkOpenRefusesSymlinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer syscall.Close(dir)
-	if f, err := walkOpen(dir, "file"); err != nil {
+	if f, err := walkOpen(dir, "file", false); err != nil {
 		t.Errorf("file: %v", err)
 	} else {
 		f.Close()
 	}
 	for _, rel := range []string{"sub/etc/passwd", "link-in", "dir/up/etc/passwd"} {
-		if f, err := walkOpen(dir, rel); err == nil {
+		if f, err := walkOpen(dir, rel, false); err == nil {
 			f.Close()
 			t.Errorf("%s: opened through a symlink", rel)
 		}
@@ -133,6 +133,21 @@ func TestFile(t *testing.T) {
 		f.Close()
 		if _, _, err := File("/dev/zero", true); !errors.Is(err, ErrNotRegular) {
 			t.Errorf("/dev/zero (%v): %v", fi.Mode(), err)
+		}
+	}
+}
+
+func TestDirInRoot(t *testing.T) {
+	root, _ := fixture(t)
+	d, err := DirInRoot(root, "/dir")
+	if err != nil {
+		t.Fatalf("dir: %v", err)
+	}
+	d.Close()
+	for _, target := range []string{"/sub", "/file", "/link-in"} {
+		if d, err := DirInRoot(root, target); err == nil {
+			d.Close()
+			t.Errorf("%s: opened as a directory", target)
 		}
 	}
 }
