@@ -18,17 +18,19 @@ func FuzzMatcher(f *testing.F) {
 			spec, text = squeeze(spec, true), squeeze(text, false)
 		}
 		patterns := decodePatterns(spec)
-		m := New(patterns)
-		got, found, consistent := scanIDs(m, text)
 		want := referenceScan(patterns, text)
-		if !slices.Equal(got, want) {
-			t.Fatalf("patterns %q text %q: ids = %v, want %v", patterns, text, got, want)
-		}
-		if found != (len(want) > 0) || m.Scan(text, nil) != found {
-			t.Fatalf("patterns %q text %q: found = %v, want %v", patterns, text, found, len(want) > 0)
-		}
-		if !consistent {
-			t.Fatal("Each yielded ids out of order or twice")
+		for _, limit := range []int{denseLimit, 0} { // the dense automaton, then the compact one
+			m := newWithLimit(patterns, limit)
+			got, found, consistent := scanIDs(m, text)
+			if !slices.Equal(got, want) {
+				t.Fatalf("limit %d, patterns %q text %q: ids = %v, want %v", limit, patterns, text, got, want)
+			}
+			if found != (len(want) > 0) || m.Scan(text, nil) != found {
+				t.Fatalf("limit %d, patterns %q text %q: found = %v, want %v", limit, patterns, text, found, len(want) > 0)
+			}
+			if !consistent {
+				t.Fatal("Each yielded ids out of order or twice")
+			}
 		}
 	})
 }

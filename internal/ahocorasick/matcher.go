@@ -6,61 +6,62 @@ import "github.com/keikai-project/keikai/internal/ascii"
 // It is immutable after New and safe for concurrent use; each goroutine brings its own Hits.
 type Matcher struct {
 	patterns int
-	dfas     []*dfa    // usually exactly one; more only for enormous pattern sets
-	huge     []literal // patterns too large for any table, searched directly
+	dense    *dfa     // the fast automaton, for pattern sets whose table fits denseLimit
+	compact  *compact // the linear-size one, for larger sets
+	bytes    int
 }
 
-type literal struct {
-	id      int
-	pattern string // lower case
-}
-
-// maxTableEntries caps one transition table (1 GiB of uint32) so that premultiplied state offsets
-// always fit in 32 bits. Pattern sets beyond it are split over several automata.
-const maxTableEntries = 1 << 28
+// denseLimit caps the dense transition table at 2M cells (8 MiB): every rule set keikai bundles is
+// far below it, an IOC list of ten thousand domains above. Larger sets get the compact automaton,
+// whose size grows with the pattern bytes only.
+const denseLimit = 1 << 21
 
 // New builds a matcher for patterns. Pattern id i is patterns[i]; duplicates keep their own ids
 // and empty patterns never match.
 func New(patterns []string) *Matcher {
-	return newWithLimit(patterns, maxTableEntries)
+	return newWithLimit(patterns, denseLimit)
 }
 
-// newWithLimit is New with the table cap as a parameter, so tests can reach the splitting and
-// the direct-search paths without gigabytes of patterns.
+// EstimateBytes returns about how much memory New(patterns) needs while building, which is at
+// least what the matcher keeps; callers use it to stay within a memory budget before building.
+func EstimateBytes(patterns []string) int {
+	total, distinct := size(patterns)
+	if cells := tableEntries(total, distinct); cells <= denseLimit {
+		return 2 * 4 * cells // the build-time tree and the table, one uint32 or int32 a cell
+	}
+	return compactBytesPerPatternByte * total
+}
+
+// size returns the pattern bytes and the distinct folded bytes among them.
+func size(patterns []string) (total, distinct int) {
+	var used [256]bool
+	for _, p := range patterns {
+		total += len(p)
+		distinct += distinctFolded(p, &used)
+	}
+	return total, distinct
+}
+
+// newWithLimit is New with the dense table cap as a parameter, so tests can reach the compact
+// automaton with small pattern sets.
 func newWithLimit(patterns []string, limit int) *Matcher {
-	m := &Matcher{patterns: len(patterns)}
-	var group []string
-	var groupIDs []int
-	var groupBytes int
-	var groupUsed [256]bool
-	groupDistinct := 0
-	flush := func() {
-		if len(group) > 0 {
-			m.dfas = append(m.dfas, newDFA(group, groupIDs))
-		}
-		group, groupIDs, groupBytes, groupUsed, groupDistinct = nil, nil, 0, [256]bool{}, 0
-	}
+	m := &Matcher{patterns: len(patterns), bytes: EstimateBytes(patterns)}
+	var kept []string
+	var ids []int
 	for id, p := range patterns {
-		if p == "" {
-			continue
+		if p != "" {
+			kept = append(kept, p)
+			ids = append(ids, id)
 		}
-		if tableEntries(len(p), distinctFolded(p, &[256]bool{})) > limit {
-			m.huge = append(m.huge, literal{id: id, pattern: ascii.ToLower(p)})
-			continue
-		}
-		used := groupUsed
-		distinct := groupDistinct + distinctFolded(p, &used)
-		if tableEntries(groupBytes+len(p), distinct) > limit {
-			flush()
-			used = groupUsed
-			distinct = distinctFolded(p, &used)
-		}
-		group = append(group, p)
-		groupIDs = append(groupIDs, id)
-		groupBytes += len(p)
-		groupUsed, groupDistinct = used, distinct
 	}
-	flush()
+	if len(kept) == 0 {
+		return m
+	}
+	if total, distinct := size(kept); tableEntries(total, distinct) <= limit {
+		m.dense = newDFA(kept, ids)
+	} else {
+		m.compact = newCompact(kept, ids)
+	}
 	return m
 }
 
@@ -96,26 +97,13 @@ func (m *Matcher) Len() int {
 // texts. A nil hits makes Scan stop at the first occurrence, for callers that only need a yes/no.
 // Scan does not allocate.
 func (m *Matcher) Scan(text []byte, hits *Hits) bool {
-	if m == nil {
+	switch {
+	case m == nil:
 		return false
+	case m.dense != nil:
+		return m.dense.scan(text, hits)
+	case m.compact != nil:
+		return m.compact.scan(text, hits)
 	}
-	found := false
-	for _, d := range m.dfas {
-		if d.scan(text, hits) {
-			found = true
-			if hits == nil {
-				return true
-			}
-		}
-	}
-	for _, l := range m.huge {
-		if ascii.IndexFold(text, l.pattern) >= 0 {
-			found = true
-			if hits == nil {
-				return true
-			}
-			hits.set(l.id)
-		}
-	}
-	return found
+	return false
 }

@@ -135,9 +135,9 @@ func TestHitsOutOfRange(t *testing.T) {
 	}
 }
 
-// TestSplitAndDirectPaths forces tiny table limits so that pattern sets are split over several
-// automata and some patterns fall back to direct search.
-func TestSplitAndDirectPaths(t *testing.T) {
+// TestDenseAndCompactPaths forces tiny table limits so that pattern sets go to the compact
+// automaton, and compares both with the reference.
+func TestDenseAndCompactPaths(t *testing.T) {
 	patterns := []string{"failed password", "invalid user", "phf", "x", "relay access denied", "ab", ""}
 	texts := []string{
 		"Failed password for invalid user admin",
@@ -169,11 +169,13 @@ func TestRandomAgainstReference(t *testing.T) {
 			patterns[i] = string(randomBytes(rng, alphabet, rng.IntN(6)))
 		}
 		text := randomBytes(rng, alphabet, rng.IntN(60))
-		m := New(patterns)
-		got, found, consistent := scanIDs(m, text)
 		want := referenceScan(patterns, text)
-		if !slices.Equal(got, want) || found != (len(want) > 0) || !consistent {
-			t.Fatalf("patterns %q text %q: ids = %v (found %v), want %v", patterns, text, got, found, want)
+		for _, limit := range []int{denseLimit, 0} { // dense, then compact
+			m := newWithLimit(patterns, limit)
+			got, found, consistent := scanIDs(m, text)
+			if !slices.Equal(got, want) || found != (len(want) > 0) || !consistent {
+				t.Fatalf("limit %d, patterns %q text %q: ids = %v (found %v), want %v", limit, patterns, text, got, found, want)
+			}
 		}
 	}
 }

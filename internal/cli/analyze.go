@@ -90,6 +90,8 @@ func runAnalyze(env *Env, args []string) int {
 	if o.year != 0 && (o.year < 1970 || o.year > 9999) {
 		return fail(env, "analyze", fmt.Errorf("%w: --year %d is not a plausible year", errUsage, o.year))
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt) // before anything can block
+	defer stop()
 	eng, _, err := o.bundles.load(env, o.rulesDirs)
 	if err != nil {
 		return fail(env, "analyze", err)
@@ -98,8 +100,6 @@ func runAnalyze(env *Env, args []string) int {
 	if err != nil {
 		return fail(env, "analyze", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	sum, err := analyze.Run(ctx, eng, analyze.Options{
 		Paths:    paths,
 		Year:     o.year,

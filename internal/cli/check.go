@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -81,6 +82,8 @@ func runCheck(env *Env, args []string) int {
 			return fail(env, "check", fmt.Errorf("--root %s: not a directory; give the directory where the system is mounted", root))
 		}
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt) // before anything can block
+	defer stop()
 	eng, advs, err := bundles.load(env, rulesDirs)
 	if err != nil {
 		return fail(env, "check", err)
@@ -89,12 +92,11 @@ func runCheck(env *Env, args []string) int {
 	if err != nil {
 		return fail(env, "check", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	opts := check.Options{Root: root, Advisories: advs}
 	if !noLogs {
 		opts.Logs = func(ctx context.Context, paths []string, emit func(*finding.Finding) error, warn func(input.Warning)) (int64, error) {
-			logSum, err := analyze.Run(ctx, eng, analyze.Options{Paths: paths, Findings: true, Location: settings.loc, Year: year},
+			logSum, err := analyze.Run(ctx, eng, analyze.Options{Paths: paths, Findings: true, Location: settings.loc, Year: year,
+				Input: input.Options{Root: cmp.Or(root, "/")}}, // log files are read inside the root, never outside
 				analyze.Callbacks{Finding: emit, Warning: warn})
 			if err != nil {
 				return 0, err

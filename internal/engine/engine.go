@@ -8,7 +8,9 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
+	"strings"
 
 	"github.com/keikai-project/keikai/internal/ahocorasick"
 	"github.com/keikai-project/keikai/internal/event"
@@ -26,21 +28,31 @@ type Engine struct {
 	// correlationsOf lists, for each detection rule, the correlations that count its matches.
 	correlationsOf [][]int
 	generates      []bool
+	// literalIn[r] are the formats in which rule r is found through its literals.
+	literalIn []sigma.FormatSet
 }
 
 type plan struct {
-	matcher *ahocorasick.Matcher
+	// scans are the literal automata of the format: its own, then any shared with other formats.
+	scans []literalScan
 	// scanRaw is set when some literal may occur anywhere in the line (keywords); otherwise only
 	// the values of scanFields are scanned, which for web and syslog lines is much less text.
 	scanRaw    bool
 	scanFields []event.Field
-	// ruleOfLiteral lists, for each pattern of matcher, the rules that need it.
-	ruleOfLiteral [][]int
 	// indexes hold rules without literals that require one of a set of values of a numeric
 	// field (port lists, ICMP types): only the rules naming the event's value are evaluated.
 	indexes []intIndex
 	// always are the rules evaluated on every event of the format.
 	always []int
+}
+
+// literalScan is one automaton and, for each of its patterns, the rules that need it.
+type literalScan struct {
+	matcher       *ahocorasick.Matcher
+	ruleOfLiteral [][]int
+	// shared marks an automaton built once for several formats; a rule it names is evaluated
+	// only if the event's format is one the rule is found through literals in.
+	shared bool
 }
 
 type intIndex struct {
@@ -65,8 +77,18 @@ var indexedFields = []event.Field{event.DestinationPort, event.ICMPType, event.L
 // lines); a rule whose best literal is that short is indexed by a numeric field when it can be.
 const weakLiteral = 4
 
-// New compiles the rules of set (already resolved) for matching.
+// MemoryBudget is how much memory the literal automata of one rule set may take. The bundled
+// rules need a few megabytes and an IOC list of 50,000 domains under a hundred; a rule set beyond
+// the budget is refused, naming its largest rule files, rather than allowed to take the machine.
+const MemoryBudget = 256 << 20
+
+// New compiles the rules of set (already resolved) for matching, within MemoryBudget.
 func New(set *sigma.Set) (*Engine, error) {
+	return NewWithBudget(set, MemoryBudget)
+}
+
+// NewWithBudget is New with another memory budget in bytes.
+func NewWithBudget(set *sigma.Set, budget int) (*Engine, error) {
 	e := &Engine{}
 	index := map[*sigma.Rule]int{}
 	for _, r := range set.Rules {
@@ -97,8 +119,8 @@ func New(set *sigma.Set) (*Engine, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	for f := event.Format(0); f < event.NumFormats; f++ {
-		e.plans[f] = e.buildPlan(f)
+	if err := e.buildPlans(budget); err != nil {
+		return nil, err
 	}
 	return e, nil
 }
@@ -113,47 +135,173 @@ func checkCorrelation(c *sigma.Rule) error {
 	return fmt.Errorf("%s:%d: correlation %q: condition %q is not supported; keikai reports bursts, so use gt or gte", c.File, c.Line, c.Title, c.Correlation.Op)
 }
 
-func (e *Engine) buildPlan(f event.Format) plan {
-	var p plan
-	var literals []string
-	literalIndex := map[string]int{}
+// sharedMinSaving is the memory from which a group of literals needed by the same several
+// formats gets one automaton for all of them instead of a copy in each format's own: IOC lists with
+// a broad log source. Below it, a format scans one automaton per line, which is fastest.
+const sharedMinSaving = 4 << 20
+
+// formatUse is, for one literal, the formats whose rules need it and those rules.
+type formatUse struct {
+	formats sigma.FormatSet
+	rules   []int
+}
+
+// buildPlans sorts every rule of every format into indexes, always-evaluated lists and literal
+// automata, estimates the automata's memory and builds them only if it fits budget.
+func (e *Engine) buildPlans(budget int) error {
+	uses := map[string]*formatUse{}
+	var order []string // literals in first-seen order, for deterministic automata
+	e.literalIn = make([]sigma.FormatSet, len(e.Rules))
 	for ri, r := range e.Rules {
-		if !r.Formats().Has(f) {
+		lits, ok := r.PrefilterFields()
+		for f := event.Format(0); f < event.NumFormats; f++ {
+			if !r.Formats().Has(f) {
+				continue
+			}
+			p := &e.plans[f]
+			if !ok || f.IsHost() || shortest(lits) < weakLiteral {
+				if p.index(r, ri) {
+					continue
+				}
+				if !ok || f.IsHost() {
+					p.always = append(p.always, ri)
+					continue
+				}
+			}
+			e.literalIn[ri] |= sigma.FormatsOf(f)
+			for _, fl := range lits {
+				if fl.Field == event.FieldNone {
+					p.scanRaw = true
+				} else if !slices.Contains(p.scanFields, fl.Field) {
+					p.scanFields = append(p.scanFields, fl.Field)
+				}
+				u := uses[fl.Literal]
+				if u == nil {
+					u = &formatUse{}
+					uses[fl.Literal] = u
+					order = append(order, fl.Literal)
+				}
+				u.formats |= sigma.FormatsOf(f)
+				if n := len(u.rules); n == 0 || u.rules[n-1] != ri {
+					u.rules = append(u.rules, ri)
+				}
+			}
+		}
+	}
+
+	// Group the literals by the set of formats that need them.
+	groups := map[sigma.FormatSet][]string{}
+	for _, l := range order {
+		groups[uses[l].formats] = append(groups[uses[l].formats], l)
+	}
+	sharedGroups := map[sigma.FormatSet]bool{}
+	for fs, lits := range groups {
+		copies := bits.OnesCount64(uint64(fs))
+		sharedGroups[fs] = copies > 1 && ahocorasick.EstimateBytes(lits)*(copies-1) >= sharedMinSaving
+	}
+	isShared := func(fs sigma.FormatSet) bool { return sharedGroups[fs] }
+	var own [event.NumFormats][]string
+	shared := map[sigma.FormatSet][]string{}
+	var sharedOrder []sigma.FormatSet
+	for _, l := range order {
+		fs := uses[l].formats
+		if isShared(fs) {
+			if shared[fs] == nil {
+				sharedOrder = append(sharedOrder, fs)
+			}
+			shared[fs] = append(shared[fs], l)
 			continue
 		}
+		for f := event.Format(0); f < event.NumFormats; f++ {
+			if fs.Has(f) {
+				own[f] = append(own[f], l)
+			}
+		}
+	}
+
+	need := 0
+	for f := range own {
+		need += ahocorasick.EstimateBytes(own[f])
+	}
+	for _, fs := range sharedOrder {
+		need += ahocorasick.EstimateBytes(shared[fs])
+	}
+	if need > budget {
+		return e.overBudget(need, budget)
+	}
+
+	for f := event.Format(0); f < event.NumFormats; f++ {
+		if len(own[f]) == 0 {
+			continue
+		}
+		scan := literalScan{matcher: ahocorasick.New(own[f]), ruleOfLiteral: make([][]int, len(own[f]))}
+		for i, l := range own[f] {
+			scan.ruleOfLiteral[i] = rulesOfFormat(uses[l].rules, e.literalIn, f)
+		}
+		e.plans[f].scans = append(e.plans[f].scans, scan)
+	}
+	for _, fs := range sharedOrder {
+		lits := shared[fs]
+		scan := literalScan{matcher: ahocorasick.New(lits), ruleOfLiteral: make([][]int, len(lits)), shared: true}
+		for i, l := range lits {
+			scan.ruleOfLiteral[i] = uses[l].rules
+		}
+		for f := event.Format(0); f < event.NumFormats; f++ {
+			if fs.Has(f) {
+				e.plans[f].scans = append(e.plans[f].scans, scan)
+			}
+		}
+	}
+	return nil
+}
+
+// rulesOfFormat returns the rules of rules found through literals in format f, sharing the slice
+// when all are.
+func rulesOfFormat(rules []int, literalIn []sigma.FormatSet, f event.Format) []int {
+	for i, ri := range rules {
+		if !literalIn[ri].Has(f) {
+			out := slices.Clone(rules[:i])
+			for _, rj := range rules[i+1:] {
+				if literalIn[rj].Has(f) {
+					out = append(out, rj)
+				}
+			}
+			return out
+		}
+	}
+	return rules
+}
+
+// ErrOverBudget is returned (wrapped) when a rule set's automata would exceed the memory budget.
+var ErrOverBudget = errors.New("the rules need more memory than keikai allows")
+
+// overBudget names the rule files with the most literal bytes, which are what the memory goes to.
+func (e *Engine) overBudget(need, budget int) error {
+	type heavy struct {
+		file, title string
+		literals    int
+		bytes       int
+	}
+	var rules []heavy
+	for _, r := range e.Rules {
 		lits, ok := r.PrefilterFields()
-		if !ok || f.IsHost() || shortest(lits) < weakLiteral {
-			if p.index(r, ri) {
-				continue
-			}
-			if !ok || f.IsHost() {
-				p.always = append(p.always, ri)
-				continue
-			}
+		if !ok {
+			continue
 		}
-		for _, fl := range lits {
-			if fl.Field == event.FieldNone {
-				p.scanRaw = true
-			} else if !slices.Contains(p.scanFields, fl.Field) {
-				p.scanFields = append(p.scanFields, fl.Field)
-			}
-			l := fl.Literal
-			id, seen := literalIndex[l]
-			if !seen {
-				id = len(literals)
-				literalIndex[l] = id
-				literals = append(literals, l)
-				p.ruleOfLiteral = append(p.ruleOfLiteral, nil)
-			}
-			if !slices.Contains(p.ruleOfLiteral[id], ri) {
-				p.ruleOfLiteral[id] = append(p.ruleOfLiteral[id], ri)
-			}
+		h := heavy{file: r.File, title: r.Title, literals: len(lits)}
+		for _, l := range lits {
+			h.bytes += len(l.Literal)
 		}
+		rules = append(rules, h)
 	}
-	if len(literals) > 0 {
-		p.matcher = ahocorasick.New(literals)
+	slices.SortFunc(rules, func(a, b heavy) int { return b.bytes - a.bytes })
+	var names []string
+	for _, h := range rules[:min(3, len(rules))] {
+		names = append(names, fmt.Sprintf("%s (rule %q: %d literals, %d KB)", h.file, h.title, h.literals, h.bytes>>10))
 	}
-	return p
+	return fmt.Errorf("%w: compiling them would take about %d MB, the budget is %d MB; the largest are in %s. "+
+		"Shorten those rules, or give keyword lists a narrow logsource so that fewer log formats need them",
+		ErrOverBudget, need>>20, budget>>20, strings.Join(names, ", "))
 }
 
 func shortest(lits []sigma.FieldLiteral) int {
@@ -223,7 +371,7 @@ func (e *Engine) Literals() []string {
 // Worker matches events on one goroutine; it owns the scratch state the scan needs.
 type Worker struct {
 	e    *Engine
-	hits [event.NumFormats]*ahocorasick.Hits
+	hits [event.NumFormats][]*ahocorasick.Hits // one per scan of the format's plan
 	// seen[r] == stamp marks rule r as already evaluated for the current event.
 	seen  []uint32
 	stamp uint32
@@ -233,8 +381,8 @@ type Worker struct {
 func (e *Engine) NewWorker() *Worker {
 	w := &Worker{e: e, seen: make([]uint32, len(e.Rules))}
 	for f := range e.plans {
-		if m := e.plans[f].matcher; m != nil {
-			w.hits[f] = ahocorasick.NewHits(m)
+		for _, sc := range e.plans[f].scans {
+			w.hits[f] = append(w.hits[f], ahocorasick.NewHits(sc.matcher))
 		}
 	}
 	return w
@@ -263,20 +411,34 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 			}
 		}
 	}
-	if p.matcher == nil {
-		if len(out) > 1 {
-			slices.Sort(out)
+	if len(p.scans) > 0 {
+		w.stamp++ // a new event: no rule evaluated for it yet
+		if w.stamp == 0 {
+			clear(w.seen)
+			w.stamp = 1
 		}
-		return out
+		for si := range p.scans {
+			out = w.scan(ev, p, si, out)
+		}
 	}
-	hits := w.hits[ev.Format]
+	if len(out) > 1 {
+		slices.Sort(out)
+	}
+	return out
+}
+
+// scan runs the plan's automaton si over ev and evaluates the rules whose literals occur.
+func (w *Worker) scan(ev *event.Event, p *plan, si int, out []int) []int {
+	sc := &p.scans[si]
+	m := sc.matcher
+	hits := w.hits[ev.Format][si]
 	hits.Reset()
 	found := false
 	if p.scanRaw {
-		found = p.matcher.Scan(ev.Raw, hits)
+		found = m.Scan(ev.Raw, hits)
 		if url := ev.Get(event.URL); urlWasDecoded(url, ev.Get(event.URLRaw)) {
 			// A percent-encoded request hides its literals from a scan of the raw line.
-			found = p.matcher.Scan(url, hits) || found
+			found = m.Scan(url, hits) || found
 		}
 	} else {
 		var url []byte
@@ -292,34 +454,27 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 				}
 				url = v
 			}
-			found = p.matcher.Scan(v, hits) || found
+			found = m.Scan(v, hits) || found
 		}
 	}
 	if !found {
-		if len(out) > 1 {
-			slices.Sort(out)
-		}
 		return out
 	}
-	w.stamp++
-	if w.stamp == 0 {
-		clear(w.seen)
-		w.stamp = 1
-	}
+	rules := w.e.Rules
 	hits.Each(func(id int) {
-		for _, ri := range p.ruleOfLiteral[id] {
+		for _, ri := range sc.ruleOfLiteral[id] {
 			if w.seen[ri] == w.stamp {
 				continue
 			}
 			w.seen[ri] = w.stamp
+			if sc.shared && !w.e.literalIn[ri].Has(ev.Format) {
+				continue
+			}
 			if rules[ri].Match(ev) {
 				out = append(out, ri)
 			}
 		}
 	})
-	if len(out) > 1 {
-		slices.Sort(out)
-	}
 	return out
 }
 

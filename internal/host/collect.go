@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/keikai-project/keikai/internal/event"
 )
@@ -79,6 +80,8 @@ type collector struct {
 	r       rootFS
 	emit    func(*event.Event)
 	problem func(Problem)
+	// rpmBudget is how long reading an rpm database may take; 0 means rpmTimeBudget.
+	rpmBudget time.Duration
 }
 
 func (c *collector) report(area, path string, err error) {

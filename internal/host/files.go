@@ -73,7 +73,7 @@ func (c *collector) listDir(dir string, depth int, seen map[string]bool) {
 		}
 		return
 	}
-	f, err := openDir(hp)
+	f, err := c.r.openDir(hp)
 	if err != nil {
 		if !isAbsent(err) {
 			c.report(AreaFiles, dir, fmt.Errorf("cannot list the directory: %w", err))

@@ -2,6 +2,7 @@ package host
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"regexp"
@@ -53,7 +54,8 @@ func LogFiles(opts Options, problem func(Problem)) []string {
 		problem(Problem{Area: AreaLogs, Path: opts.Root, Err: err})
 		return nil
 	}
-	lf := &logFinder{r: r, problem: problem, found: make(map[string]bool), readConfigs: make(map[string]bool)}
+	lf := &logFinder{r: r, problem: problem, found: make(map[string]bool), readConfigs: make(map[string]bool),
+		listings: make(map[string][]fs.DirEntry), named: make(map[string]bool)}
 	for _, conf := range syslogConfigs {
 		lf.readConfig(conf, false)
 	}
@@ -79,6 +81,11 @@ type logFinder struct {
 	problem     func(Problem)
 	found       map[string]bool // host paths
 	readConfigs map[string]bool // host paths of configuration files already read
+	// listings caches each directory's sorted entries for the run, and named the log paths already
+	// handled: a configuration may name the same log thousands of times in a directory of
+	// thousands of files, and each must cost no more than once.
+	listings map[string][]fs.DirEntry
+	named    map[string]bool
 }
 
 func (lf *logFinder) report(target string, err error) {
@@ -102,7 +109,7 @@ func (lf *logFinder) readConfig(target string, syslogNG bool) {
 		return
 	}
 	lf.readConfigs[hp] = true
-	data, err := readRegular(hp, maxSyslogConfigSize)
+	data, err := lf.r.readRegular(hp, maxSyslogConfigSize)
 	if err != nil {
 		if !isAbsent(err) {
 			lf.report(target, fmt.Errorf("cannot read the syslog configuration, so the logs it names may be missed: %w", err))
@@ -142,16 +149,44 @@ func (lf *logFinder) expandInclude(pattern string) []string {
 		dir, base = pattern, "*"
 	}
 	var out []string
-	for _, name := range lf.listNames(dir) {
-		if ok, _ := path.Match(base, name); ok {
-			out = append(out, path.Join(dir, name))
+	for _, e := range lf.list(dir) {
+		if ok, _ := path.Match(base, e.Name()); ok && lf.isRegular(path.Join(dir, e.Name()), e) {
+			out = append(out, path.Join(dir, e.Name()))
 		}
 	}
 	return out
 }
 
-// listNames returns the sorted entry names of a target directory, or nil.
-func (lf *logFinder) listNames(dir string) []string {
+// isRegular says whether a listed entry is, or links inside the root to, a regular file: a
+// pattern such as /etc/* also matches directories, which are no configuration files.
+func (lf *logFinder) isRegular(target string, e fs.DirEntry) bool {
+	switch {
+	case e.Type().IsRegular():
+		return true
+	case e.Type()&fs.ModeSymlink == 0:
+		return false
+	}
+	hp, err := lf.r.resolve(target, true)
+	if err != nil {
+		return true // readConfig reports why it cannot be read
+	}
+	fi, err := os.Lstat(hp)
+	return err != nil || fi.Mode().IsRegular()
+}
+
+// list returns the entries of a target directory sorted by name, or nil; each directory is listed
+// once per run.
+func (lf *logFinder) list(dir string) []fs.DirEntry {
+	dir = path.Clean("/" + dir)
+	if entries, ok := lf.listings[dir]; ok {
+		return entries
+	}
+	entries := lf.readDir(dir)
+	lf.listings[dir] = entries
+	return entries
+}
+
+func (lf *logFinder) readDir(dir string) []fs.DirEntry {
 	hp, err := lf.r.resolve(dir, true)
 	if err != nil {
 		if !isAbsent(err) {
@@ -159,7 +194,7 @@ func (lf *logFinder) listNames(dir string) []string {
 		}
 		return nil
 	}
-	f, err := openDir(hp)
+	f, err := lf.r.openDir(hp)
 	if err != nil {
 		if !isAbsent(err) {
 			lf.report(dir, err)
@@ -167,12 +202,12 @@ func (lf *logFinder) listNames(dir string) []string {
 		return nil
 	}
 	defer f.Close()
-	names, err := f.Readdirnames(maxDirEntries)
-	if err != nil && len(names) == 0 {
+	entries, err := f.ReadDir(maxDirEntries)
+	if err != nil && len(entries) == 0 {
 		return nil
 	}
-	sort.Strings(names)
-	return names
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	return entries
 }
 
 // addNamed adds a log file that a syslog configuration names. One that is absent, with no rotated
@@ -188,11 +223,22 @@ func (lf *logFinder) addNamed(target, conf string) {
 // whether any was there.
 func (lf *logFinder) addWithRotations(target string) bool {
 	target = path.Clean("/" + target)
+	if lf.named[target] {
+		return true // reported when it was first named
+	}
+	lf.named[target] = true
 	dir, base := path.Split(target)
 	seen := false
-	for _, name := range lf.listNames(dir) {
-		if rest, ok := strings.CutPrefix(name, base); ok && rotatedSuffix.MatchString(rest) {
-			lf.add(path.Join(dir, name))
+	entries := lf.list(dir)
+	// The names starting with base are one run of the sorted listing.
+	first := sort.Search(len(entries), func(i int) bool { return entries[i].Name() >= base })
+	for _, e := range entries[first:] {
+		rest, ok := strings.CutPrefix(e.Name(), base)
+		if !ok {
+			break
+		}
+		if rotatedSuffix.MatchString(rest) {
+			lf.add(path.Join(dir, e.Name()))
 			seen = true
 		}
 	}
@@ -201,12 +247,12 @@ func (lf *logFinder) addWithRotations(target string) bool {
 
 // addDir adds every plain or gzipped regular file of a directory.
 func (lf *logFinder) addDir(dir string) {
-	for _, name := range lf.listNames(dir) {
-		switch path.Ext(name) {
+	for _, e := range lf.list(dir) {
+		switch path.Ext(e.Name()) {
 		case ".bz2", ".xz", ".zst", ".lz4", ".Z", ".zip":
 			continue // compressions the log analyzer does not read
 		}
-		lf.add(path.Join(dir, name))
+		lf.add(path.Join(dir, e.Name()))
 	}
 }
 

@@ -50,7 +50,7 @@ func (c *collector) expandStar(pattern string) []string {
 	if err != nil {
 		return nil
 	}
-	f, err := openDir(hp)
+	f, err := c.r.openDir(hp)
 	if err != nil {
 		return nil
 	}
@@ -73,7 +73,7 @@ func (c *collector) scanLibDir(dir string, depth int, seenDirs map[string]bool) 
 		return
 	}
 	seenDirs[hp] = true
-	f, err := openDir(hp)
+	f, err := c.r.openDir(hp)
 	if err != nil {
 		if !isAbsent(err) {
 			c.report(AreaPackages, dir, err)
@@ -151,7 +151,7 @@ func (c *collector) opensslHeaders() {
 			continue
 		}
 		seen[hp] = true
-		data, err := readRegular(hp, maxHeaderFileBytes)
+		data, err := c.r.readRegular(hp, maxHeaderFileBytes)
 		if err != nil {
 			if !isAbsent(err) {
 				c.report(AreaPackages, target, err)

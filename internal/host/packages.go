@@ -35,7 +35,7 @@ func (c *collector) dpkg() bool {
 		}
 		return false
 	}
-	f, err := openRegular(hp)
+	f, err := c.r.openRegular(hp)
 	if err != nil {
 		if !isAbsent(err) {
 			c.report(AreaPackages, dpkgStatus, err)

@@ -23,7 +23,7 @@ var errNoProc = errors.New("no /proc under the root: sockets and processes not e
 // procfs examines sockets and processes, which both come from the root's /proc.
 func (c *collector) procfs() {
 	procHost, err := c.r.resolve("/proc", true)
-	if err == nil && !procPopulated(procHost) {
+	if err == nil && !procPopulated(c.r, procHost) {
 		err = errNoProc
 	}
 	if err != nil {
@@ -38,11 +38,11 @@ func (c *collector) procfs() {
 }
 
 // procPopulated tells a mounted proc (or a copy of one) from the empty mount point of an image.
-func procPopulated(procHost string) bool {
+func procPopulated(r rootFS, procHost string) bool {
 	if _, err := os.Lstat(procHost + "/net"); err == nil {
 		return true
 	}
-	f, err := openDir(procHost)
+	f, err := r.openDir(procHost)
 	if err != nil {
 		return false
 	}
@@ -74,7 +74,7 @@ func isPid(name string) bool {
 
 // processes emits one event per /proc/<pid>.
 func (c *collector) processes(procHost string) {
-	f, err := openDir(procHost)
+	f, err := c.r.openDir(procHost)
 	if err != nil {
 		c.report(AreaProcesses, "/proc", fmt.Errorf("cannot list processes: %w", err))
 		return
@@ -93,7 +93,7 @@ func (c *collector) processes(procHost string) {
 		if !isPid(de.Name()) || !de.IsDir() {
 			continue
 		}
-		p, err := readProcess(procHost+"/"+de.Name(), de.Name())
+		p, err := readProcess(c.r, procHost+"/"+de.Name(), de.Name())
 		switch {
 		case err == nil:
 		case vanished(err):
@@ -128,14 +128,14 @@ type procInfo struct {
 	exeDenied               bool
 }
 
-func readProcess(dir, pid string) (procInfo, error) {
+func readProcess(r rootFS, dir, pid string) (procInfo, error) {
 	p := procInfo{pid: pid}
-	comm, err := readRegular(dir+"/comm", maxCommBytes)
+	comm, err := r.readRegular(dir+"/comm", maxCommBytes)
 	if err != nil {
 		return p, err
 	}
 	p.comm = strings.TrimSuffix(string(comm), "\n")
-	cmdline, err := readCmdline(dir + "/cmdline")
+	cmdline, err := readCmdline(r, dir+"/cmdline")
 	if err != nil {
 		return p, err
 	}
@@ -155,8 +155,8 @@ func readProcess(dir, pid string) (procInfo, error) {
 }
 
 // readCmdline returns the NUL-separated arguments joined by spaces.
-func readCmdline(hostPath string) (string, error) {
-	f, err := openRegular(hostPath)
+func readCmdline(r rootFS, hostPath string) (string, error) {
+	f, err := r.openRegular(hostPath)
 	if err != nil {
 		return "", err
 	}

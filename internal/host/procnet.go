@@ -109,7 +109,7 @@ func (c *collector) socketTable(procHost, name, proto string) {
 		}
 		return
 	}
-	f, err := openRegular(hp)
+	f, err := c.r.openRegular(hp)
 	if err != nil {
 		if !isAbsent(err) {
 			c.report(AreaSockets, target, err)

@@ -3,12 +3,13 @@ package host
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/keikai-project/keikai/internal/safeopen"
 )
 
 // maxSymlinks bounds the links followed while resolving one path, as the kernel's own limit does.
@@ -16,9 +17,6 @@ const maxSymlinks = 40
 
 var (
 	errSymlinkLoop = errors.New("too many levels of symbolic links (a link loop?)")
-	errNotRegular  = errors.New("not a regular file, so it was not opened")
-	errChanged     = errors.New("the file changed while it was being opened; run the check again")
-	errTooLarge    = errors.New("file too large to read")
 )
 
 // rootFS maps paths of the target system ("/etc/syslog.conf") to paths on this machine, inside
@@ -136,53 +134,30 @@ func isAbsent(err error) bool {
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
 }
 
-// openRegular opens a host path that resolve returned, only if it is a regular file, without
-// following a final symlink and without blocking on a FIFO swapped in meanwhile.
-func openRegular(hostPath string) (*os.File, error) {
-	fi, err := os.Lstat(hostPath)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "open", Path: hostPath, Err: errNotRegular}
-	}
-	f, err := os.OpenFile(hostPath, os.O_RDONLY|openFileFlags, 0)
-	if err != nil {
-		return nil, err
-	}
-	opened, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if !os.SameFile(fi, opened) || !opened.Mode().IsRegular() {
-		f.Close()
-		return nil, &fs.PathError{Op: "open", Path: hostPath, Err: errChanged}
-	}
-	return f, nil
+// openRegular opens a host path that resolve returned, only if it is a regular file. The path is
+// resolved again by the kernel inside the root and the type taken from the open handle, so a
+// symlink or FIFO swapped in after resolve (a compromised host racing the check) is refused
+// instead of followed or blocked on.
+func (r rootFS) openRegular(hostPath string) (*os.File, error) {
+	f, _, err := safeopen.InRoot(r.root, r.targetPath(hostPath))
+	return f, err
 }
 
 // readRegular reads at most limit bytes of a regular file (proc files report size 0, so the size
-// from stat is no guide).
-func readRegular(hostPath string, limit int64) ([]byte, error) {
-	f, err := openRegular(hostPath)
+// from stat is no guide, but a larger size is refused before reading).
+func (r rootFS) readRegular(hostPath string, limit int64) ([]byte, error) {
+	f, fi, err := safeopen.InRoot(r.root, r.targetPath(hostPath))
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, &fs.PathError{Op: "read", Path: hostPath, Err: fmt.Errorf("%w (more than %d bytes)", errTooLarge, limit)}
-	}
-	return data, nil
+	return safeopen.ReadAll(f, fi, limit)
 }
 
-// openDir opens a resolved directory for listing, refusing a symlink swapped in meanwhile.
-func openDir(hostPath string) (*os.File, error) {
-	return os.OpenFile(hostPath, os.O_RDONLY|openDirFlags, 0)
+// openDir opens a resolved directory for listing, inside the root, refusing a symlink swapped in
+// meanwhile.
+func (r rootFS) openDir(hostPath string) (*os.File, error) {
+	return safeopen.DirInRoot(r.root, r.targetPath(hostPath))
 }
 
 // readTargetFile resolves a target path inside the root and reads the regular file there.
@@ -191,5 +166,5 @@ func (r rootFS) readTargetFile(target string, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return readRegular(hp, limit)
+	return r.readRegular(hp, limit)
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/keikai-project/keikai/internal/safeopen"
 )
 
 func TestResolveStaysInsideRoot(t *testing.T) {
@@ -124,13 +126,13 @@ func TestReadRegularRefusesNonRegular(t *testing.T) {
 		wantErr error
 	}{
 		{"regular file", "etc/real", 1024, nil},
-		{"symlink not opened", "etc/link", 1024, errNotRegular},
-		{"directory not opened", "etc/dir", 1024, errNotRegular},
-		{"too large", "etc/large", 10, errTooLarge},
+		{"symlink not opened", "etc/link", 1024, safeopen.ErrNotRegular},
+		{"directory not opened", "etc/dir", 1024, safeopen.ErrNotRegular},
+		{"too large", "etc/large", 10, safeopen.ErrTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data, err := readRegular(filepath.Join(root, tt.path), tt.limit)
+			data, err := rootFS{root: root}.readRegular(filepath.Join(root, tt.path), tt.limit)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("readRegular error = %v, want %v", err, tt.wantErr)
 			}

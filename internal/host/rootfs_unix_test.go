@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/keikai-project/keikai/internal/safeopen"
 )
 
 // A FIFO where a regular file is expected must neither be opened nor block the check.
@@ -19,12 +21,12 @@ func TestReadRegularRefusesFIFO(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := readRegular(fifo, 1024)
+		_, err := rootFS{root: root}.readRegular(fifo, 1024)
 		done <- err
 	}()
 	select {
 	case err := <-done:
-		if !errors.Is(err, errNotRegular) {
+		if !errors.Is(err, safeopen.ErrNotRegular) {
 			t.Fatalf("readRegular(fifo) error = %v, want errNotRegular", err)
 		}
 	case <-time.After(5 * time.Second):

@@ -2,13 +2,16 @@ package host
 
 import (
 	"bufio"
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
+	"time"
 
-	_ "modernc.org/sqlite" // the pure-Go driver, so the binary needs no C toolchain
+	"modernc.org/sqlite" // the pure-Go driver, so the binary needs no C toolchain
 )
 
 // rpmSQLiteDBs are where rpm keeps its SQLite database (Fedora 33+, RHEL 9+); the second is the
@@ -62,29 +65,64 @@ func (c *collector) rpm() (found bool) {
 	return found
 }
 
+// Limits on reading an rpm database. A planted rpmdb.sqlite is a program, not data: Packages may
+// be a view that recurses forever or returns gigabyte blobs from a few kilobytes of file. Real
+// databases hold a few thousand headers of at most a few hundred kilobytes each.
+const (
+	rpmMaxRows     = 200_000
+	rpmMaxBlob     = 16 << 20
+	rpmTimeBudget  = 30 * time.Second
+	sqliteLimitLen = 0 // SQLITE_LIMIT_LENGTH: the largest string or blob a statement may make
+)
+
+var errRPMLimit = errors.New("the rpm database exceeds keikai's limits (a planted database?); the packages it lists were not all examined")
+
 // rpmSQLite reads every header of an rpmdb.sqlite. The database is opened read-only and immutable,
-// so SQLite writes nothing (no journal, no lock files) next to it on a mounted image.
+// so SQLite writes nothing (no journal, no lock files) next to it on a mounted image, and with
+// limits on rows, blob size and time, so that a hostile database cannot hang the check or take
+// its memory.
 func (c *collector) rpmSQLite(hostPath string) error {
-	if err := checkRegular(hostPath); err != nil {
+	f, err := c.r.openRegular(hostPath)
+	if err != nil {
 		return err
 	}
-	dsn := (&url.URL{Scheme: "file", Path: hostPath, RawQuery: "mode=ro&immutable=1"}).String()
+	defer f.Close()
+	budget := c.rpmBudget
+	if budget == 0 {
+		budget = rpmTimeBudget
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, budget)
+	defer cancel()
+	// SQLite opens by name: through the descriptor, where the system lets us name one, so the
+	// file read is the one just checked.
+	dsn := (&url.URL{Scheme: "file", Path: handlePath(f, hostPath), RawQuery: "mode=ro&immutable=1"}).String()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return fmt.Errorf("opening the rpm database: %w", err)
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(c.ctx, "SELECT blob FROM Packages")
+	conn, err := db.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("reading the rpm database (is it an rpmdb.sqlite?): %w", err)
+		return fmt.Errorf("opening the rpm database: %w", err)
+	}
+	defer conn.Close()
+	if _, err := sqlite.Limit(conn, sqliteLimitLen, rpmMaxBlob); err != nil {
+		return fmt.Errorf("opening the rpm database: %w", err)
+	}
+	rows, err := conn.QueryContext(ctx, "SELECT blob FROM Packages")
+	if err != nil {
+		return rpmErr(ctx, budget, "reading the rpm database (is it an rpmdb.sqlite?): %w", err)
 	}
 	defer rows.Close()
-	bad := 0
+	bad, n := 0, 0
 	var firstErr error
 	for rows.Next() {
+		if n++; n > rpmMaxRows {
+			return fmt.Errorf("%w: more than %d rows in Packages", errRPMLimit, rpmMaxRows)
+		}
 		var blob []byte
 		if err := rows.Scan(&blob); err != nil {
-			return fmt.Errorf("reading the rpm database: %w", err)
+			return rpmErr(ctx, budget, "reading the rpm database: %w", err)
 		}
 		p, err := parseRPMHeader(blob)
 		if err != nil {
@@ -97,7 +135,7 @@ func (c *collector) rpmSQLite(hostPath string) error {
 		c.emit(packageEvent(p.Name, p.FullVersion(), "rpm", "rpm package "+p.Name+" "+p.FullVersion()))
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("reading the rpm database: %w", err)
+		return rpmErr(ctx, budget, "reading the rpm database: %w", err)
 	}
 	if bad > 0 {
 		return fmt.Errorf("%d package headers could not be parsed and were skipped (first: %w)", bad, firstErr)
@@ -105,13 +143,15 @@ func (c *collector) rpmSQLite(hostPath string) error {
 	return nil
 }
 
-// checkRegular makes sure a path is a regular file before a library opens it by name.
-func checkRegular(hostPath string) error {
-	f, err := openRegular(hostPath)
-	if err != nil {
-		return err
+// rpmErr says which limit stopped the read, when one did.
+func rpmErr(ctx context.Context, budget time.Duration, format string, err error) error {
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fmt.Errorf("%w: reading took longer than %s", errRPMLimit, budget)
+	case strings.Contains(err.Error(), "too big"): // SQLITE_TOOBIG: a blob above the length limit
+		return fmt.Errorf("%w: a value larger than %d bytes", errRPMLimit, rpmMaxBlob)
 	}
-	return f.Close()
+	return fmt.Errorf(format, err)
 }
 
 // rpmPkgs reads /var/log/rpmpkgs; it says whether the list was there.
@@ -123,7 +163,7 @@ func (c *collector) rpmPkgs() bool {
 		}
 		return false
 	}
-	f, err := openRegular(hp)
+	f, err := c.r.openRegular(hp)
 	if err != nil {
 		if !isAbsent(err) {
 			c.report(AreaPackages, rpmPkgsList, err)

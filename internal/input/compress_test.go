@@ -2,7 +2,6 @@ package input
 
 import (
 	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,23 +50,6 @@ func TestOtherCompressors(t *testing.T) {
 				t.Errorf("warnings %v, want one I/O warning containing %q", ws, tt.warning)
 			}
 		})
-	}
-}
-
-// TestDecompressionRatioWarning: a stream that expands past the ratio gets one warning, and is
-// still read to its end.
-func TestDecompressionRatioWarning(t *testing.T) {
-	in := &countingReader{r: strings.NewReader("x"), progress: func(int64) {}}
-	in.Read(make([]byte, 1))
-	var warnings []string
-	r := &ratioReader{r: strings.NewReader(strings.Repeat("a", 5000)), in: in, minBytes: 100,
-		warn: func(msg string) { warnings = append(warnings, msg) }}
-	got, err := io.ReadAll(r)
-	if err != nil || len(got) != 5000 {
-		t.Fatalf("read %d bytes, %v", len(got), err)
-	}
-	if len(warnings) != 1 || !strings.Contains(warnings[0], "decompression bomb") {
-		t.Errorf("warnings %q, want one about a decompression bomb", warnings)
 	}
 }
 

@@ -15,32 +15,7 @@ const (
 	// zstdMaxWindow bounds the memory a zstd frame may ask for; zstd's own command line tool
 	// refuses windows above 128 MiB unless told otherwise, and logs are written with far less.
 	zstdMaxWindow = 256 << 20
-	// A decompressed stream that grows past bombMinBytes and bombRatio times the compressed bytes
-	// read so far gets one warning. Reading goes on (memory does not grow with the output), but a
-	// person should know why an analysis of a small file takes long.
-	bombMinBytes = 256 << 20
-	bombRatio    = 1000
 )
-
-// ratioReader watches the decompression ratio of a source.
-type ratioReader struct {
-	r        io.Reader
-	in       *countingReader
-	out      int64
-	minBytes int64 // bombMinBytes; a test lowers it
-	warned   bool
-	warn     func(string)
-}
-
-func (r *ratioReader) Read(p []byte) (int, error) {
-	n, err := r.r.Read(p)
-	r.out += int64(n)
-	if !r.warned && r.out > r.minBytes && r.out > bombRatio*max(r.in.total, 1) {
-		r.warned = true
-		r.warn(fmt.Sprintf("decompresses to more than %d times its compressed size (%d MiB from %d KiB so far): a decompression bomb or an unusually repetitive log; reading on", bombRatio, r.out>>20, r.in.total>>10))
-	}
-	return n, err
-}
 
 // readJournalFile feeds the entries of a systemd journal file as syslog lines. A journal file is
 // read by offsets, so it must be a regular file; through a pipe the user is told how to export it.

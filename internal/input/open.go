@@ -6,11 +6,17 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/keikai-project/keikai/internal/safeopen"
 )
 
 var (
 	errBecameDirectory = errors.New("is now a directory, not a file")
 	errBadRead         = errors.New("reader returned an impossible byte count")
+	errSwapped         = errors.New("was replaced by another file after it was listed (a race?), so it was not read")
+	errOutsideRoot     = errors.New("is not under the root being checked")
 )
 
 // open returns the source's bytes. Stdin, FIFOs and devices may block forever, so their opens and
@@ -18,6 +24,13 @@ var (
 func (r *Reader) open(ctx context.Context, src *Source) (io.Reader, func(), error) {
 	if src.stdin {
 		return &ctxReader{ctx: ctx, r: r.stdin}, func() {}, nil
+	}
+	if src.regular {
+		f, err := r.openRegular(src)
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, func() { _ = f.Close() }, nil // read-only: a close error loses nothing
 	}
 	f, err := openInterruptible(ctx, src.path)
 	if err != nil {
@@ -38,6 +51,37 @@ func (r *Reader) open(ctx context.Context, src *Source) (io.Reader, func(), erro
 	default:
 		return &ctxReader{ctx: ctx, r: f}, closeFile, nil
 	}
+}
+
+// openRegular opens a source planned as a regular file, by handle and only if it is still the
+// file planned: it never blocks (the open is non-blocking and a FIFO is refused) and never reads
+// a file swapped in since planning, such as a symlink out of a checked root.
+func (r *Reader) openRegular(src *Source) (*os.File, error) {
+	var f *os.File
+	var fi fs.FileInfo
+	var err error
+	if r.root != "" {
+		f, fi, err = r.openInRoot(src.path)
+	} else {
+		f, fi, err = safeopen.File(src.path, src.follow)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if id, ok := identity(src.path, fi); ok && src.id != "" && id != src.id {
+		_ = f.Close()
+		return nil, &fs.PathError{Op: "open", Path: src.path, Err: errSwapped}
+	}
+	return f, nil
+}
+
+// openInRoot opens a path under the Reader's root as the checked system's file.
+func (r *Reader) openInRoot(path string) (*os.File, fs.FileInfo, error) {
+	rel, err := filepath.Rel(r.root, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return nil, nil, &fs.PathError{Op: "open", Path: path, Err: errOutsideRoot}
+	}
+	return safeopen.InRoot(r.root, filepath.ToSlash(rel))
 }
 
 // openInterruptible opens path without letting a FIFO that has no writer block past ctx.
@@ -102,7 +146,7 @@ type countingReader struct {
 	r        io.Reader
 	progress func(int64)
 	empty    int
-	total    int64 // bytes consumed so far, for the decompression ratio
+	total    int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {

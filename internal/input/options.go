@@ -12,6 +12,10 @@ type Options struct {
 	MaxLine   int       // longer lines are cut to this many bytes; default 1 MiB
 	Buffers   int       // chunks in flight before Run waits for Release; default 4*GOMAXPROCS
 	Stdin     io.Reader // read for "-"; default os.Stdin
+	// Root confines every path to the directory of a checked system (check --root): the paths
+	// must lie under it, only regular files are read, and no symlink leads out of it, even one
+	// swapped in while keikai runs. "" reads paths as given.
+	Root string
 }
 
 const (
@@ -34,6 +38,7 @@ type Reader struct {
 	maxLine   int
 	readSize  int // bytes asked of the OS per read; tests lower it to exercise read boundaries
 	stdin     io.Reader
+	root      string
 	bufCap    int
 	slots     chan []byte // one entry per buffer not in use; nil until first allocated
 }
@@ -45,6 +50,7 @@ func NewReader(opts Options) *Reader {
 		chunkSize: clamp(opts.ChunkSize, defaultChunkSize, maxChunkSize),
 		maxLine:   clamp(opts.MaxLine, defaultMaxLine, maxMaxLine),
 		stdin:     opts.Stdin,
+		root:      opts.Root,
 	}
 	if r.stdin == nil {
 		r.stdin = os.Stdin

@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/keikai-project/keikai/internal/safeopen"
 )
 
 // maxWalkDepth backs up loop detection where a file's identity cannot be read.
@@ -20,7 +22,7 @@ func (r *Reader) Plan(paths []string, warn func(Warning)) []*Source {
 	if warn == nil {
 		warn = func(Warning) {}
 	}
-	p := &planner{warn: warn, seen: map[string]string{}}
+	p := &planner{warn: warn, seen: map[string]string{}, r: r}
 	for _, path := range paths {
 		p.add(path)
 	}
@@ -28,6 +30,7 @@ func (r *Reader) Plan(paths []string, warn func(Warning)) []*Source {
 }
 
 type planner struct {
+	r         *Reader
 	warn      func(Warning)
 	seen      map[string]string // identity of each file and directory taken → the name it was taken as
 	stdinSeen bool
@@ -48,6 +51,10 @@ func (p *planner) add(path string) {
 		p.warn(Warning{File: `""`, Msg: "empty path; skipped"})
 		return
 	}
+	if p.r.root != "" {
+		p.addInRoot(path)
+		return
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		p.warn(Warning{File: path, Msg: openFailure(err), Err: err})
@@ -58,7 +65,7 @@ func (p *planner) add(path string) {
 	case mode.IsDir():
 		p.walk(path, fi, 0)
 	case mode.IsRegular():
-		p.addFile(path, fi)
+		p.addFile(path, fi, true)
 	case mode&fs.ModeNamedPipe != 0, mode&fs.ModeCharDevice != 0:
 		if p.firstTime(path, fi) {
 			p.sources = append(p.sources, &Source{Name: path, path: path, Size: -1})
@@ -107,7 +114,7 @@ func (p *planner) walk(dir string, fi fs.FileInfo, depth int) {
 		case mode.IsDir():
 			p.walk(path, info, depth+1)
 		case mode.IsRegular():
-			p.addFile(path, info)
+			p.addFile(path, info, e.Type()&fs.ModeSymlink != 0)
 		default:
 			p.warn(Warning{File: path, Msg: fmt.Sprintf(
 				"is a %s; skipped (inside a directory only regular files are read; name it explicitly to read it)", kind(mode))})
@@ -116,18 +123,42 @@ func (p *planner) walk(dir string, fi fs.FileInfo, depth int) {
 }
 
 // addFile takes a regular file after checking that it can be opened, so an unreadable file is
-// reported before the analysis starts.
-func (p *planner) addFile(path string, fi fs.FileInfo) {
-	if !p.firstTime(path, fi) {
-		return
-	}
-	f, err := os.Open(path)
+// reported before the analysis starts. The handle says what the file is; follow allows a symlink
+// as the last component, where the plan followed one.
+func (p *planner) addFile(path string, fi fs.FileInfo, follow bool) {
+	f, opened, err := safeopen.File(path, follow)
 	if err != nil {
 		p.warn(Warning{File: path, Msg: openFailure(err), Err: err})
 		return
 	}
-	_ = f.Close() // opened only to check access
-	p.sources = append(p.sources, &Source{Name: path, path: path, ModTime: fi.ModTime(), Size: fi.Size()})
+	_ = f.Close() // opened only to check access; read-only, so a close error loses nothing
+	if !os.SameFile(fi, opened) {
+		err := &fs.PathError{Op: "open", Path: path, Err: errSwapped}
+		p.warn(Warning{File: path, Msg: openFailure(err), Err: err})
+		return
+	}
+	p.take(&Source{Name: path, path: path, ModTime: opened.ModTime(), Size: opened.Size(), regular: true, follow: follow}, opened)
+}
+
+// addInRoot takes a file of a checked system's root: a regular file inside the root, never
+// followed out of it.
+func (p *planner) addInRoot(path string) {
+	f, fi, err := p.r.openInRoot(path)
+	if err != nil {
+		p.warn(Warning{File: path, Msg: openFailure(err), Err: err})
+		return
+	}
+	_ = f.Close()
+	p.take(&Source{Name: path, path: path, ModTime: fi.ModTime(), Size: fi.Size(), regular: true}, fi)
+}
+
+// take adds a planned regular file, remembering which file it is.
+func (p *planner) take(src *Source, fi fs.FileInfo) {
+	if !p.firstTime(src.path, fi) {
+		return
+	}
+	src.id, _ = identity(src.path, fi)
+	p.sources = append(p.sources, src)
 }
 
 // firstTime reports whether the file behind path has not been taken yet, and warns if it has.

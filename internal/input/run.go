@@ -153,7 +153,7 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 		}
 	}
 	if src.Compressed {
-		stream = &ratioReader{r: stream, in: counted, minBytes: bombMinBytes, warn: func(msg string) { s.warn(Warning{File: src.Name, Line: s.linesSoFar(), Msg: msg}) }}
+		stream = &expansionWatch{r: stream, compressed: counted, warn: s.warn, src: src}
 	}
 	if err := s.copyFrom(ctx, stream, buf); err != nil {
 		return s.readFailed(ctx, err)

@@ -50,7 +50,7 @@ func TestRunSources(t *testing.T) {
 		{empty, nil, nil},
 		{gone, nil, []string{gone + " | does not exist (removed or renamed?); skipped | err"}},
 		{stdinName, stdinData, nil},
-		{becomesDir, nil, []string{becomesDir + " | cannot be read (is now a directory, not a file); skipped | err"}},
+		{becomesDir, nil, []string{becomesDir + " | cannot be read (not a regular file: it is a directory, so it was not read); skipped | err"}},
 		{crlf, []byte("one\r\ntwo\r\nthree"), nil},
 	}
 	for _, tt := range tests {

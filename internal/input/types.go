@@ -21,6 +21,12 @@ type Source struct {
 
 	path  string // what to open; Name is for people
 	stdin bool
+	// regular marks a source planned as a regular file; it is opened by handle (no-follow unless
+	// follow, non-blocking, inside root when the Reader has one) and read only if the handle is
+	// the very file planned (id), so nothing swapped in after planning is ever read.
+	regular bool
+	follow  bool
+	id      string
 }
 
 // stdinName is how stdin appears in warnings and reports.

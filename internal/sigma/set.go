@@ -8,22 +8,69 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/keikai-project/keikai/internal/safeopen"
 )
 
 // LoadFS loads every *.yml and *.yaml file under dir, recursively and in lexical order, and
 // resolves correlation references. It returns the rules that loaded together with all errors,
 // joined, so that one broken file does not hide the others.
 func LoadFS(fsys fs.FS, dir string) (*Set, error) {
-	return load(fsys, dir, func(p string) string { return p })
+	return load(fsys, dir, func(p string) ([]byte, error) { return fs.ReadFile(fsys, p) }, func(p string) string { return p })
 }
 
 // LoadDir loads the rule files under a directory of the file system, naming each file by its
-// path under dir so that errors point at the file a person can open.
+// path under dir so that errors point at the file a person can open. Someone else may be able to
+// write there, so each file is opened once, as a regular file only (a FIFO does not block, a
+// device is not read), its size checked on the open handle before reading; a symlink is followed
+// only to a file inside dir, and subdirectories reached through symlinks are not walked.
 func LoadDir(dir string) (*Set, error) {
-	return load(os.DirFS(dir), ".", func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) })
+	base, err := filepath.Abs(dir)
+	if err == nil {
+		base, err = filepath.EvalSymlinks(base)
+	}
+	if err != nil {
+		return &Set{}, fmt.Errorf("reading rules under %s: %w", dir, err)
+	}
+	read := func(p string) ([]byte, error) { return readRuleFile(base, filepath.Join(base, filepath.FromSlash(p))) }
+	return load(os.DirFS(base), ".", read, func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) })
 }
 
-func load(fsys fs.FS, dir string, name func(string) string) (*Set, error) {
+var errLinkOut = errors.New("is a symbolic link that leads out of the rules directory; copy the rule file into the directory instead")
+
+// readRuleFile reads the rule file at path under base, refusing what is not a regular file inside
+// base.
+func readRuleFile(base, path string) ([]byte, error) {
+	rel, err := filepath.Rel(base, path)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return nil, err
+		}
+		if rel, err = filepath.Rel(base, target); err != nil || !filepath.IsLocal(rel) {
+			return nil, errLinkOut
+		}
+	}
+	f, fi, err := safeopen.InRoot(base, filepath.ToSlash(rel))
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, pe.Err // the caller names the file
+		}
+		return nil, err
+	}
+	defer f.Close()
+	data, err := safeopen.ReadAll(f, fi, maxRuleFileSize)
+	if errors.Is(err, safeopen.ErrTooLarge) {
+		return nil, fmt.Errorf("file is %d bytes; rule files are limited to %d", fi.Size(), maxRuleFileSize)
+	}
+	return data, err
+}
+
+func load(fsys fs.FS, dir string, read func(string) ([]byte, error), name func(string) string) (*Set, error) {
 	s := &Set{}
 	var errs []error
 	walkErr := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
@@ -40,7 +87,7 @@ func load(fsys fs.FS, dir string, name func(string) string) (*Set, error) {
 		if ext := strings.ToLower(path.Ext(p)); ext != ".yml" && ext != ".yaml" {
 			return nil
 		}
-		data, err := fs.ReadFile(fsys, p)
+		data, err := read(p)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("reading rule file %s: %w", name(p), err))
 			return nil
