@@ -49,6 +49,7 @@ type browserReporter struct {
 	category        string // the category the status page must show once analysed
 	analysedState   string // the state text the status page shows once analysed
 	invalidEmailMsg string // the field error for an e-mail address the server refuses
+	reattachMsg     string // the reminder that a form sent back has lost its files
 	csrfMsg         string // the refusal of a form without its CSRF token
 }
 
@@ -66,7 +67,8 @@ var browserReporters = []browserReporter{{
 	description:     "NFS サーバの syslog に statd の不審なメッセージが残っていました。その直前に portmap への接続が多数あります。侵入されたかどうか調べていただけますか。",
 	category:        "システムへの侵入",
 	analysedState:   "受付済み、解析済み",
-	invalidEmailMsg: "電子メールアドレスの形式",
+	invalidEmailMsg: "電子メールアドレスは電子メールアドレスの形式",
+	reattachMsg:     "ファイルをもう一度選んでください",
 	csrfMsg:         "フォームの有効期限が切れたか",
 }, {
 	lang:            "en",
@@ -82,7 +84,8 @@ var browserReporters = []browserReporter{{
 	description:     "Our NFS server logged the statd message below after a burst of portmap connections. We fear it was broken into.",
 	category:        "System intrusion",
 	analysedState:   "received and analysed",
-	invalidEmailMsg: "is not an e-mail address",
+	invalidEmailMsg: "E-mail address is not an e-mail address",
+	reattachMsg:     "Choose your files again",
 	csrfMsg:         "The form has expired",
 }}
 
@@ -108,8 +111,8 @@ func TestBrowserReportDesk(t *testing.T) {
 		today := time.Now().UTC().Format("2006-01-02")
 		browse(t, ctx, base+"/activity?lang=ja&from="+today+"&to="+today)
 		body := pageText(t, ctx)
-		if !strings.Contains(body, "システムへの侵入") {
-			t.Errorf("the activity report of today does not show the intrusions just filed:\n%s", body)
+		if !strings.Contains(body, "システムへの侵入について 2 件") {
+			t.Errorf("the activity report of today does not count the two intrusions just filed:\n%s", body)
 		}
 		screenshot(t, ctx, shots, "activity-ja.png")
 	})
@@ -283,6 +286,7 @@ func refusedEmail(t *testing.T, ctx context.Context, base string, r browserRepor
 	t.Helper()
 	browse(t, ctx, base+"/report?lang="+r.lang)
 	fillForm(t, ctx, r, "taro.yamada")
+	attachLogs(t, ctx, r.lang)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form button[type=submit]`))); err != nil {
 		t.Fatal(err)
 	}
@@ -308,6 +312,9 @@ func refusedEmail(t *testing.T, ctx context.Context, base string, r browserRepor
 	errs := text(t, ctx, chromedp.CSS(`.errors`))
 	if !strings.Contains(errs, r.invalidEmailMsg) {
 		t.Errorf("the form's error reads %q, want it to contain %q", errs, r.invalidEmailMsg)
+	}
+	if !strings.Contains(errs, r.reattachMsg) {
+		t.Errorf("the form's error reads %q, want the reminder to choose the files again (%q)", errs, r.reattachMsg)
 	}
 	for id, want := range map[string]string{
 		"reporter_name":  r.name,
@@ -461,8 +468,8 @@ func newBrowser(t *testing.T, chromium string) context.Context {
 	return ctx
 }
 
-// browserLogs keeps what the browser reports about the pages: script errors and refused
-// content (CSP).
+// browserLogs keeps what the browser reports about the pages: script errors, content refused
+// by the Content-Security-Policy, and resources that failed to load.
 type browserLogs struct {
 	mu      sync.Mutex
 	entries []string
@@ -476,7 +483,8 @@ func collectBrowserLogs(ctx context.Context) *browserLogs {
 			if err != nil {
 				return
 			}
-			if e := ev.Entry; e.Source == cdplog.EntrySourceSecurity || e.Source == cdplog.EntrySourceJavascript {
+			if e := ev.Entry; e.Source == cdplog.EntrySourceSecurity || e.Source == cdplog.EntrySourceJavascript ||
+				e.Source == cdplog.EntrySourceNetwork && !provokedRefusal(e) {
 				l.mu.Lock()
 				l.entries = append(l.entries, fmt.Sprintf("%s %s: %s (%s)", e.Source, e.Level, e.Text, e.URL))
 				l.mu.Unlock()
@@ -484,6 +492,13 @@ func collectBrowserLogs(ctx context.Context) *browserLogs {
 		}
 	}()
 	return l
+}
+
+// provokedRefusal tells the refusals this test asks for (a form sent back with an error, a form
+// without its token) from a resource that fails to load.
+func provokedRefusal(e *cdplog.Entry) bool {
+	return strings.HasSuffix(e.URL, "/report") &&
+		(strings.Contains(e.Text, "status of 400") || strings.Contains(e.Text, "status of 403"))
 }
 
 func (l *browserLogs) problems() []string {
