@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -60,7 +61,7 @@ var browserReporters = []browserReporter{{
 	organization:    "株式会社サンプル 情報システム部",
 	email:           "taro.yamada@example.co.jp",
 	phone:           "03-1234-5678",
-	incidentTime:    "2000-05-01T13:45",
+	incidentTime:    "2000-03-13T12:34",
 	timeZone:        "Asia/Tokyo",
 	affected:        []string{"192.0.2.10", "nfs1.example.co.jp"},
 	sources:         []string{"198.51.100.23"},
@@ -77,7 +78,7 @@ var browserReporters = []browserReporter{{
 	organization:    "Example University Computing Centre",
 	email:           "jane.doe@example.ac.uk",
 	phone:           "+44 20 7946 0000",
-	incidentTime:    "2000-05-02T04:45",
+	incidentTime:    "2000-03-13T03:34",
 	timeZone:        "Europe/London",
 	affected:        []string{"203.0.113.5"},
 	sources:         []string{"198.51.100.23", "scanner.example.net"},
@@ -96,15 +97,16 @@ var browserReporters = []browserReporter{{
 func TestBrowserReportDesk(t *testing.T) {
 	chromium := testenv.Command(t, "chromium", "chromium")
 	start := time.Now()
-	bin := buildKeikaiForBrowser(t)
-	base := startKeikaiForBrowser(t, bin)
+	srv := startKeikaiForBrowser(t, buildKeikaiForBrowser(t))
+	base := srv.base
 	ctx := newBrowser(t, chromium)
 	shots := t.TempDir()
 	logs := collectBrowserLogs(ctx)
 
 	for _, r := range browserReporters {
 		t.Run(r.lang, func(t *testing.T) {
-			fileReport(t, ctx, base, r, shots)
+			tracking := fileReport(t, ctx, base, r, shots)
+			checkStored(t, srv, tracking, r)
 		})
 	}
 	t.Run("activity", func(t *testing.T) {
@@ -133,8 +135,8 @@ func TestBrowserReportDesk(t *testing.T) {
 	t.Logf("browser test took %v (including the build)", time.Since(start).Round(100*time.Millisecond))
 }
 
-// fileReport is the newcomer's whole path in one language.
-func fileReport(t *testing.T, ctx context.Context, base string, r browserReporter, shots string) {
+// fileReport is the newcomer's whole path in one language; it returns the tracking number.
+func fileReport(t *testing.T, ctx context.Context, base string, r browserReporter, shots string) string {
 	browse(t, ctx, base+"/")
 	if pageLang(t, ctx) != r.lang {
 		link, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("a.lang")))
@@ -192,6 +194,70 @@ func fileReport(t *testing.T, ctx context.Context, base string, r browserReporte
 		}
 	}
 	screenshot(t, ctx, shots, "status-"+r.lang+".png")
+	return tracking
+}
+
+// checkStored reads the report back with `keikai report show`: what the reporter typed arrived
+// intact, the consent stayed off, and the gzip file chosen in the browser was unpacked and
+// analysed.
+func checkStored(t *testing.T, srv keikaiForBrowser, tracking string, r browserReporter) {
+	t.Helper()
+	out, err := exec.Command(srv.bin, "report", "show", tracking, "--db", srv.db, "--format", "json").Output()
+	if err != nil {
+		t.Fatalf("keikai report show %s: %v", tracking, err)
+	}
+	var shown struct {
+		Channel  string
+		Analysis struct {
+			Lang     string
+			Reporter struct {
+				Name, Organization, Email, Phone string
+				DisclosureAllowed                bool `json:"disclosure_allowed"`
+			}
+			IncidentTime  string   `json:"incident_time"`
+			TimeZone      string   `json:"time_zone"`
+			AffectedHosts []string `json:"affected_hosts"`
+			SourceHosts   []string `json:"source_hosts"`
+			Description   string
+			Parts         []struct{ Kind, Name string }
+			Findings      []struct{ File, Category string }
+		}
+	}
+	if err := json.Unmarshal(out, &shown); err != nil {
+		t.Fatalf("keikai report show %s --format json: %v\n%s", tracking, err, out)
+	}
+	a := shown.Analysis
+	for _, c := range []struct{ field, got, want string }{
+		{"channel", shown.Channel, "form"},
+		{"lang", a.Lang, r.lang},
+		{"reporter name", a.Reporter.Name, r.name},
+		{"organisation", a.Reporter.Organization, r.organization},
+		{"e-mail", a.Reporter.Email, r.email},
+		{"phone", a.Reporter.Phone, r.phone},
+		{"incident time", a.IncidentTime, r.incidentTime},
+		{"time zone", a.TimeZone, r.timeZone},
+		{"affected hosts", strings.Join(a.AffectedHosts, " "), strings.Join(r.affected, " ")},
+		{"source hosts", strings.Join(a.SourceHosts, " "), strings.Join(r.sources, " ")},
+		{"description", a.Description, r.description},
+	} {
+		if c.got != c.want {
+			t.Errorf("stored %s is %q, typed %q", c.field, c.got, c.want)
+		}
+	}
+	if a.Reporter.DisclosureAllowed {
+		t.Error("the stored report allows disclosure, but the reporter left the box unticked")
+	}
+	file := "messages-" + r.lang + ".gz"
+	attached, analysed := false, false
+	for _, p := range a.Parts {
+		attached = attached || p.Kind == "attachment" && p.Name == file
+	}
+	for _, f := range a.Findings {
+		analysed = analysed || f.File == file && f.Category == "intrusion"
+	}
+	if !attached || !analysed {
+		t.Errorf("the chosen file %s: stored %v, intrusion found in it %v\n%s", file, attached, analysed, out)
+	}
 }
 
 // fillForm types into every field as a person does: keys into the short fields, the log excerpt
@@ -363,13 +429,20 @@ func buildKeikaiForBrowser(t *testing.T) string {
 	return path
 }
 
+// keikaiForBrowser is a running `keikai serve`.
+type keikaiForBrowser struct {
+	base string // http://127.0.0.1:PORT
+	bin  string
+	db   string
+}
+
 // startKeikaiForBrowser runs `keikai serve` on a fresh SQLite database and a free port, waits
 // until /healthz answers, and stops it with SIGTERM when the test ends, checking that it stops
 // cleanly.
-func startKeikaiForBrowser(t *testing.T, bin string) string {
+func startKeikaiForBrowser(t *testing.T, bin string) keikaiForBrowser {
 	t.Helper()
-	dir := t.TempDir()
-	cmd := exec.Command(bin, "serve", "--db", filepath.Join(dir, "keikai.db"), "--listen", "127.0.0.1:0", "--form-burst", "20")
+	srv := keikaiForBrowser{bin: bin, db: filepath.Join(t.TempDir(), "keikai.db")}
+	cmd := exec.Command(bin, "serve", "--db", srv.db, "--listen", "127.0.0.1:0", "--form-burst", "20")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -416,9 +489,8 @@ func startKeikaiForBrowser(t *testing.T, bin string) string {
 			logMu.Unlock()
 		}
 	})
-	var base string
 	select {
-	case base = <-addr:
+	case srv.base = <-addr:
 	case <-copied:
 		t.Fatal("keikai serve exited before it listened")
 	case <-time.After(30 * time.Second):
@@ -426,15 +498,15 @@ func startKeikaiForBrowser(t *testing.T, bin string) string {
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(base + "/healthz")
+		resp, err := http.Get(srv.base + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return base
+				return srv
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s/healthz did not answer 200 within 30 s: %v", base, err)
+			t.Fatalf("%s/healthz did not answer 200 within 30 s: %v", srv.base, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
