@@ -110,6 +110,12 @@ func TestBrowserReportDesk(t *testing.T) {
 		})
 	}
 	t.Run("activity", func(t *testing.T) {
+		browse(t, ctx, base+"/?lang=ja")
+		clickAndLoad(t, ctx, chromedp.CSS(`nav a[href^="/activity"]`), http.StatusOK)
+		if got := pageLang(t, ctx); got != "ja" {
+			t.Errorf("the navigation's activity report is in %q, want ja", got)
+		}
+		// The navigation shows the last full quarter; today's reports are in today's.
 		today := time.Now().UTC().Format("2006-01-02")
 		browse(t, ctx, base+"/activity?lang=ja&from="+today+"&to="+today)
 		body := pageText(t, ctx)
@@ -125,7 +131,7 @@ func TestBrowserReportDesk(t *testing.T) {
 	})
 	t.Run("no CSRF token", func(t *testing.T) {
 		for _, r := range browserReporters {
-			missingCSRF(t, ctx, base, r)
+			missingCSRF(t, ctx, base, r, shots)
 		}
 	})
 	for _, e := range logs.problems() {
@@ -148,6 +154,7 @@ func fileReport(t *testing.T, ctx context.Context, base string, r browserReporte
 	if got := pageLang(t, ctx); got != r.lang {
 		t.Fatalf("after the language control the home page is in %q, want %q", got, r.lang)
 	}
+	screenshot(t, ctx, shots, "index-"+r.lang+".png")
 	clickAndLoad(t, ctx, chromedp.CSS("main a.button"), http.StatusOK)
 	if loc := location(t, ctx); !strings.HasPrefix(loc, base+"/report") {
 		t.Fatalf("the home page's button led to %s, want the form", loc)
@@ -404,7 +411,7 @@ func refusedEmail(t *testing.T, ctx context.Context, base string, r browserRepor
 }
 
 // missingCSRF sends a filled form whose CSRF token was taken out of the page.
-func missingCSRF(t *testing.T, ctx context.Context, base string, r browserReporter) {
+func missingCSRF(t *testing.T, ctx context.Context, base string, r browserReporter, shots string) {
 	t.Helper()
 	browse(t, ctx, base+"/report?lang="+r.lang)
 	fillForm(t, ctx, r, r.email)
@@ -415,6 +422,7 @@ func missingCSRF(t *testing.T, ctx context.Context, base string, r browserReport
 	if body := pageText(t, ctx); !strings.Contains(body, r.csrfMsg) {
 		t.Errorf("the refusal reads %q, want it to contain %q", body, r.csrfMsg)
 	}
+	screenshot(t, ctx, shots, "csrf-"+r.lang+".png")
 }
 
 // buildKeikaiForBrowser builds the keikai binary into the test's temporary directory (so
