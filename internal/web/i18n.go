@@ -48,6 +48,22 @@ var messages = map[string][2]string{
 	"form.disclosure.note": {"Unless you tick this box, the sites we contact about your report learn nothing about who you are.", "チェックしない限り、当チームが連絡するサイトに報告者が誰であるかを伝えることはありません。"},
 	"form.submit":          {"Send the report", "報告を送信する"},
 
+	"form.reattach": {"Choose your files again before you resend: a browser cannot keep them when a form comes back.", "再送信の前にファイルをもう一度選んでください (フォームが戻されると、ブラウザは選んだファイルを保持できません)。"},
+
+	"field.subject":      {"Subject", "件名"},
+	"field.name":         {"Name", "氏名"},
+	"field.organization": {"Organisation", "所属組織"},
+	"field.email":        {"E-mail address", "電子メールアドレス"},
+	"field.phone":        {"Telephone", "電話番号"},
+	"field.pgp":          {"OpenPGP public key", "OpenPGP 公開鍵"},
+	"field.time":         {"Time of the incident", "インシデントの発生日時"},
+	"field.zone":         {"Time zone", "タイムゾーン"},
+	"field.affected":     {"Affected hosts", "被害を受けたホスト"},
+	"field.sources":      {"Source hosts", "攻撃元のホスト"},
+	"field.description":  {"What happened", "発生した事象の説明"},
+	"field.excerpts":     {"Log excerpts", "ログの抜粋"},
+	"field.attachments":  {"Log files", "ログファイル"},
+
 	"done.title":    {"Thank you: your report was received", "報告を受け付けました"},
 	"done.tracking": {"Tracking number", "受付番号"},
 	"done.received": {"Received", "受付日時"},

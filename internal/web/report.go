@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/intake"
@@ -136,10 +137,40 @@ func (h *handler) submitError(w http.ResponseWriter, lang string, err error) {
 
 func inputMessage(err error, lang string) string {
 	var ie *intake.InputError
-	if errors.As(err, &ie) {
+	if !errors.As(err, &ie) {
+		return err.Error()
+	}
+	key, ok := fieldNames[ie.Field]
+	if !ok || ie.Code == intake.CodeRequired {
 		return ie.Message(lang)
 	}
-	return err.Error()
+	// The reporter knows the field by its label on the page, not by its form name: the message
+	// without a field starts with the predicate, which follows the label (in Japanese with no
+	// space before the particle).
+	bare := *ie
+	bare.Field = ""
+	sep := " "
+	if lang == "ja" {
+		sep = ""
+	}
+	return text(lang, key) + sep + strings.TrimSpace(bare.Message(lang))
+}
+
+// fieldNames are the message keys of the form's fields as the page names them.
+var fieldNames = map[string]string{
+	intake.FieldSubject:       "field.subject",
+	intake.FieldReporterName:  "field.name",
+	intake.FieldOrganization:  "field.organization",
+	intake.FieldEmail:         "field.email",
+	intake.FieldPhone:         "field.phone",
+	intake.FieldPGPKey:        "field.pgp",
+	intake.FieldIncidentTime:  "field.time",
+	intake.FieldTimeZone:      "field.zone",
+	intake.FieldAffectedHosts: "field.affected",
+	intake.FieldSourceHosts:   "field.sources",
+	intake.FieldDescription:   "field.description",
+	intake.FieldExcerpts:      "field.excerpts",
+	intake.FieldAttachments:   "field.attachments",
 }
 
 // baseURL is the address the client reached this server by, for links it should keep.
