@@ -81,6 +81,11 @@ func runCheck(env *Env, args []string) int {
 		if !info.IsDir() {
 			return fail(env, "check", fmt.Errorf("--root %s: not a directory; give the directory where the system is mounted", root))
 		}
+		// Log files are opened relative to the root (openat2 RESOLVE_IN_ROOT), which needs one
+		// absolute path for the root and for every path under it.
+		if root, err = filepath.Abs(root); err != nil {
+			return fail(env, "check", fmt.Errorf("--root: %w", err))
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt) // before anything can block
 	defer stop()
