@@ -82,7 +82,7 @@ func newServer(t testing.TB, tune func(*Config)) *server {
 	log := slog.New(slog.NewTextHandler(lockedWriter{mu, logs}, nil))
 	svc, err := intake.New(intake.Config{
 		Store: db, Decoders: intake.WebDecoders(intake.DefaultLimits()),
-		Analyzer: intake.EngineAnalyzer(bundledEngine(t), "test"),
+		Analyzer: intake.AssessAnalyzer(bundledEngine(t), time.UTC, "test"),
 		Workers:  4, Poll: 10 * time.Millisecond, Logger: log,
 	})
 	if err != nil {
