@@ -343,7 +343,7 @@ func publishAdvisories(env *Env, o serveOptions, set *sigma.Set, base, contact s
 	} else {
 		pass := make([]byte, 32)
 		rand.Read(pass)
-		if _, signer, err = sign.Generate("keikai serve (throwaway key)", "keikai@localhost", pass, time.Now()); err != nil {
+		if _, signer, err = sign.Generate("keikai serve throwaway key", "keikai@localhost", pass, time.Now()); err != nil {
 			return "", err
 		}
 		log.Warn("the published advisories are signed with a throwaway key made at start; give the team's key with --key")
