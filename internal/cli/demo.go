@@ -104,7 +104,7 @@ func fillDemo(ctx context.Context, env *Env, st store.Reports, sub report.Submit
 		return err
 	}
 	if len(existing) > 0 {
-		return errors.New("the database already holds reports, and the demo fills only a fresh one (it would mix with them); give a new file, e.g. --db demo.db")
+		return errors.New("the database already holds reports, and the demo fills only a fresh one (it would mix with them): run keikai serve without --demo to serve what it holds, or give a new file, e.g. --db demo.db")
 	}
 	start := time.Now()
 	reports := demo.Quarter(seed, demoStart, demo.SeedTotal, nil)
