@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -425,5 +426,66 @@ func TestImportMboxTwice(t *testing.T) {
 		if rs[i].State != "analysed" || rs[i].Category != w.category {
 			t.Errorf("report %d: %s, category %s; want analysed, %s", i+1, rs[i].State, rs[i].Category, w.category)
 		}
+	}
+}
+
+// TestServeDemo is the README's first command: keikai serve --demo on a fresh database serves
+// the quarter's activity report at /activity (days in Japan time, as keikai report activity counts
+// them), the published advisories and security.txt with the intake address; a second --demo on
+// the same database is refused.
+func TestServeDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("analyses 718 reports")
+	}
+	db := filepath.Join(t.TempDir(), "keikai.db")
+	p := startServe(t, db, "--demo", "--intake-address", "info@csirt.example")
+	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		rs := listReports(t, db)
+		analysed := 0
+		for _, r := range rs {
+			if r.State == "analysed" {
+				analysed++
+			}
+		}
+		if analysed == demo.SeedTotal {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d demo reports analysed after 90 s:\n%s", analysed, len(rs), p.logText())
+		}
+	}
+	get := func(path string) (string, http.Header) {
+		t.Helper()
+		resp, err := http.Get(p.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d\n%s", path, resp.StatusCode, b)
+		}
+		return string(b), resp.Header
+	}
+	page, hdr := get("/activity?from=2000-04-01&to=2000-06-30&lang=en")
+	for _, want := range []string{"718 reports", "30 June 2000 (JST)"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("/activity lacks %q", want)
+		}
+	}
+	if csp := hdr.Get("Content-Security-Policy"); strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "'sha256-") {
+		t.Errorf("/activity CSP %q; want the style sheet's hash, not 'unsafe-inline'", csp)
+	}
+	if txt, _ := get("/.well-known/security.txt"); !strings.Contains(txt, "Contact: mailto:info@csirt.example") || !strings.Contains(txt, "BEGIN PGP SIGNATURE") {
+		t.Errorf("security.txt:\n%s", txt)
+	}
+	get("/.well-known/csaf/provider-metadata.json")
+	get("/advisories/JPCERT-E-INF-98-0001/ja.txt")
+	if code := p.stop(t); code != 0 {
+		t.Errorf("serve exited %d:\n%s", code, p.logText())
+	}
+	_, errOut, code := runKeikai(t, "serve", "--demo", "--db", db, "--listen", "127.0.0.1:0")
+	if code != 2 || !strings.Contains(errOut, "already holds reports") {
+		t.Errorf("second serve --demo: exit %d, %q; want 2 and the reason", code, errOut)
 	}
 }
