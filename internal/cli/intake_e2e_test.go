@@ -379,8 +379,8 @@ func TestSMTPIntakeWithSwaks(t *testing.T) {
 	for _, part := range content.Parts {
 		text += string(part.Text)
 	}
-	if !strings.Contains(text, "受け付けました") && !strings.Contains(text, "受領") && !strings.Contains(text, "受付") {
-		t.Errorf("acknowledgement text is not Japanese:\n%s", text)
+	if !strings.Contains(text, "ご報告を受け付けました。受付番号は "+rep.Tracking) {
+		t.Errorf("acknowledgement text is not the Japanese one with the tracking number %s:\n%s", rep.Tracking, text)
 	}
 	if !strings.Contains(text, "https://csirt.example/status/") {
 		t.Errorf("acknowledgement text lacks the status link:\n%s", text)
