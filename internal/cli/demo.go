@@ -93,7 +93,11 @@ func fillAndAnalyse(ctx context.Context, env *Env, dsn string, seed int64, worke
 	if err := analyseQueue(ctx, st, svc); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "keikai demo: %d reports stored and analysed in %.1f s\n", demo.SeedTotal, time.Since(start).Seconds())
+	if lang, _ := langFrom("", env.Getenv); lang == "ja" {
+		fmt.Fprintf(env.Stderr, "keikai demo: %d 件の報告を保存し、分析しました (%.1f 秒)\n", demo.SeedTotal, time.Since(start).Seconds())
+	} else {
+		fmt.Fprintf(env.Stderr, "keikai demo: %d reports stored and analysed in %.1f s\n", demo.SeedTotal, time.Since(start).Seconds())
+	}
 	return nil
 }
 
@@ -140,7 +144,11 @@ func fillDemo(ctx context.Context, env *Env, st store.Reports, sub report.Submit
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "keikai demo: %d reports received 2000-04-01 to 2000-06-30 stored in %.1f s (seed %d)\n", len(reports), time.Since(start).Seconds(), seed)
+	if lang, _ := langFrom("", env.Getenv); lang == "ja" {
+		fmt.Fprintf(env.Stderr, "keikai demo: 2000-04-01 から 2000-06-30 に受け付けた %d 件の報告を保存しました (%.1f 秒、seed %d)\n", len(reports), time.Since(start).Seconds(), seed)
+	} else {
+		fmt.Fprintf(env.Stderr, "keikai demo: %d reports received 2000-04-01 to 2000-06-30 stored in %.1f s (seed %d)\n", len(reports), time.Since(start).Seconds(), seed)
+	}
 	return nil
 }
 
