@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
-	"strings"
 	"time"
 	_ "time/tzdata" // the default zone, Asia/Tokyo, loads on a machine without zoneinfo too
 
@@ -150,7 +149,7 @@ func (o *activityOptions) request(env *Env, now time.Time) (activityRequest, err
 // openExistingStore opens --db for reading: a SQLite file that does not exist is an error here,
 // since creating an empty database would only print a report of zeros.
 func openExistingStore(ctx context.Context, dsn string) (store.Store, error) {
-	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+	if !isPostgres(dsn) {
 		if _, err := os.Stat(dsn); errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("no database at %s: give the one keikai serve uses with --db, or start keikai serve to create it", dsn)
 		}

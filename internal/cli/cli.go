@@ -65,6 +65,8 @@ func commands() []command {
 		{"key", "generate, import and export the OpenPGP key advisories are signed with", runKey},
 		{"rules", "list, show, test and inspect the detection rules", runRules},
 		{"serve", "run the report desk: web form, API, status pages and analysis workers", runServe},
+		{"import", "import mail collected elsewhere (mbox, maildir) as reports", runImport},
+		{"demo", "fill a fresh database with a generated quarter of 718 reports", runDemo},
 		{"report", "show, list and re-analyse stored reports; the activity report", runReport},
 		{"token", "add, list and revoke the partners' API tokens", runToken},
 		{"version", "print keikai's version, commit and rule count", runVersion},

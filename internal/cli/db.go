@@ -22,7 +22,7 @@ func dbFlag(fs *flag.FlagSet) *string {
 // openStore opens the store that --db names: a postgres:// or postgresql:// URL selects
 // PostgreSQL, anything else is a SQLite file (created if missing).
 func openStore(ctx context.Context, dsn string) (store.Store, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	if isPostgres(dsn) {
 		db, err := postgres.Open(ctx, dsn)
 		if err != nil {
 			return nil, fmt.Errorf("--db %s: %w", redactDSN(dsn), err)
@@ -34,6 +34,11 @@ func openStore(ctx context.Context, dsn string) (store.Store, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// isPostgres reports whether --db names a PostgreSQL database rather than a SQLite file.
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
 // redactDSN hides a password in a DSN before it is printed.

@@ -32,7 +32,7 @@ func storedFormReport(t *testing.T) string {
 	fixed := time.Date(2000, 5, 14, 3, 30, 0, 0, time.UTC)
 	svc, err := intake.New(intake.Config{
 		Store: db, Decoders: intake.WebDecoders(intake.DefaultLimits()),
-		Analyzer: intake.EngineAnalyzer(eng, "test rules"), Poll: 10 * time.Millisecond,
+		Analyzer: intake.AssessAnalyzer(eng, time.UTC, "test rules"), Poll: 10 * time.Millisecond,
 		Now: func() time.Time { return fixed },
 	})
 	if err != nil {

@@ -2,26 +2,36 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	netmail "net/mail"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/activity"
+	"github.com/keikai-project/keikai/internal/csaf"
 	"github.com/keikai-project/keikai/internal/engine"
 	"github.com/keikai-project/keikai/internal/intake"
+	"github.com/keikai-project/keikai/internal/mail"
+	"github.com/keikai-project/keikai/internal/publish"
+	"github.com/keikai-project/keikai/internal/report"
 	"github.com/keikai-project/keikai/internal/sigma"
+	"github.com/keikai-project/keikai/internal/sign"
+	"github.com/keikai-project/keikai/internal/smtpd"
 	"github.com/keikai-project/keikai/internal/store"
 	"github.com/keikai-project/keikai/internal/web"
 )
@@ -29,14 +39,26 @@ import (
 const serveHelp = `
 Runs the report desk: the web form for reporters (GET /report), the reporters' secret status
 pages, the partners' JSON API (POST /api/v1/reports with a token from 'keikai token add'), the
-activity report (GET /activity), and the analysis workers.
+activity report (GET /activity?from=2000-04-01&to=2000-06-30, days in --tz), the published
+advisories (/index.html, /advisories/, /bundles/, the feeds, /.well-known/security.txt and the
+CSAF provider under /.well-known/csaf/), the SMTP intake with --smtp, and the analysis workers.
 
 Every report is stored byte-for-byte and committed durably before it is acknowledged with a
 tracking number; analysis follows from a queue in the database, so a crash loses nothing. With
 --db postgres://... any number of keikai serve processes share one database and its queue.
 
-The server stops on SIGINT or SIGTERM: it stops accepting requests, finishes those in progress,
-lets the workers finish the analyses they hold, and closes the database.
+With --relay and --intake-address, mail reports are acknowledged through the relay, in the
+reporter's language, with the tracking number and the secret status link (under --base-url).
+The advisories are published at start, signed with --key; without it, with a throwaway key made
+at start (fine for trying keikai out, useless for verification: give the team's key).
+
+--demo fills a fresh database with a generated quarter (2000-04-01 to 2000-06-30) of 718 reports
+in the mail of the time, as seed JPCERT-PR-2000-0003 counts them, and analyses them; open
+/activity?from=2000-04-01&to=2000-06-30 to see the activity report. A database that already
+holds reports is refused.
+
+The server stops on SIGINT or SIGTERM: it stops accepting requests and mail, finishes those in
+progress, lets the workers finish the analyses they hold, and closes the database.
 
 Exit codes: 0 stopped cleanly, 2 usage error or the server could not start or failed.`
 
@@ -50,6 +72,16 @@ type serveOptions struct {
 	lease         time.Duration
 	formPerMinute float64
 	formBurst     int
+	tz            string
+	smtp          string
+	relay         string
+	intakeAddress string
+	baseURL       string
+	csrfKeyFile   string
+	keyFile       string
+	passFile      string
+	demo          bool
+	demoSeed      int64
 }
 
 func runServe(env *Env, args []string) int {
@@ -61,9 +93,19 @@ func runServe(env *Env, args []string) int {
 	fs.Var(&o.rulesDirs, "rules", "also load rules from `DIR` (repeatable)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "request log `format`: text or json (written to standard error)")
 	fs.DurationVar(&o.lease, "lease", time.Minute, "how long an analysis job stays with this process: after a crash, its jobs wait this long before any process takes them again")
-	fs.DurationVar(&o.drain, "shutdown-timeout", 30*time.Second, "how long shutdown waits for requests and analyses in progress")
+	fs.DurationVar(&o.drain, "shutdown-timeout", 30*time.Second, "how long shutdown waits for requests, mail and analyses in progress")
 	fs.Float64Var(&o.formPerMinute, "form-per-minute", 1, "web form submissions allowed per client address and minute, on average")
 	fs.IntVar(&o.formBurst, "form-burst", 5, "web form submissions a client address may send at once")
+	fs.StringVar(&o.tz, "tz", "Asia/Tokyo", "the centre's time `zone`: reports' clock times without a zone, and the days of /activity")
+	fs.StringVar(&o.smtp, "smtp", "", "also take reports by mail on `address` (e.g. 127.0.0.1:2525)")
+	fs.StringVar(&o.relay, "relay", "", "acknowledge mail reports through the SMTP relay at `host:port` (needs --intake-address)")
+	fs.StringVar(&o.intakeAddress, "intake-address", "", "the intake's mail `address`: From: of acknowledgements, the recipient --smtp accepts, security.txt's Contact")
+	fs.StringVar(&o.baseURL, "base-url", "", "the `URL` reporters reach this server at, for status links and the published advisories (default http://LISTEN)")
+	fs.StringVar(&o.csrfKeyFile, "csrf-key-file", "", "the web form's CSRF key (`FILE`, created with a random key if missing; default: beside a SQLite database, random per start with PostgreSQL)")
+	fs.StringVar(&o.keyFile, "key", "", "sign the published advisories with the private key in `FILE` (default: a throwaway key)")
+	fs.StringVar(&o.passFile, "passphrase-file", "", "read the key's passphrase from `FILE` (default: $"+passphraseEnv+")")
+	fs.BoolVar(&o.demo, "demo", false, "fill a fresh database with a generated quarter of 718 reports first")
+	fs.Int64Var(&o.demoSeed, "demo-seed", demoSeed, "the demo quarter's random `seed`")
 	rest, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitClean
@@ -83,6 +125,17 @@ func runServe(env *Env, args []string) int {
 	}
 	if o.workers < 1 || o.workers > 1024 {
 		return fail(env, "serve", fmt.Errorf("%w: --workers must be between 1 and 1024", errUsage))
+	}
+	if o.relay != "" && o.intakeAddress == "" {
+		return fail(env, "serve", fmt.Errorf("%w: --relay needs --intake-address, the address acknowledgements come from", errUsage))
+	}
+	if o.intakeAddress != "" {
+		if _, err := netmail.ParseAddress(o.intakeAddress); err != nil {
+			return fail(env, "serve", fmt.Errorf("%w: --intake-address %q is not a mail address (e.g. info@csirt.example or \"Incident Response <info@csirt.example>\")", errUsage, o.intakeAddress))
+		}
+	}
+	if o.baseURL != "" && !strings.HasPrefix(o.baseURL, "http://") && !strings.HasPrefix(o.baseURL, "https://") {
+		return fail(env, "serve", fmt.Errorf("%w: --base-url must start with http:// or https://", errUsage))
 	}
 	var handler slog.Handler
 	switch o.logFormat {
@@ -104,46 +157,71 @@ func runServe(env *Env, args []string) int {
 }
 
 func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) error {
-	eng, err := loadEngine(o.rulesDirs, env)
+	zone, err := loadZone(o.tz)
 	if err != nil {
 		return err
+	}
+	set, err := loadRules(o.rulesDirs, env)
+	if err != nil {
+		return err
+	}
+	eng, err := engine.New(set)
+	if err != nil {
+		return fmt.Errorf("compile rules: %w", err)
 	}
 	st, err := openStore(ctx, o.db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-
-	host, _ := os.Hostname()
-	limits := intake.DefaultLimits()
-	svc, err := intake.New(intake.Config{
-		Store:    st,
-		Decoders: intake.WebDecoders(limits),
-		Analyzer: intake.EngineAnalyzer(eng, rulesVersion(eng)),
-		Limits:   limits,
-		Workers:  o.workers,
-		Lease:    o.lease,
-		Name:     fmt.Sprintf("%s:%d", host, os.Getpid()),
-		Logger:   log,
-	})
+	csrfKey, err := loadCSRFKey(o.csrfKeyFile, o.db)
 	if err != nil {
 		return err
 	}
+	svc, err := newIntake(st, eng, zone, o.workers, o.lease, log)
+	if err != nil {
+		return err
+	}
+	if o.demo {
+		if err := fillDemo(ctx, env, st, svc, o.demoSeed); err != nil {
+			return err
+		}
+	}
+
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("--listen %s: %w", o.listen, err)
+	}
+	defer ln.Close()
+	base := strings.TrimRight(o.baseURL, "/")
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	contact := base + "/report"
+	if o.intakeAddress != "" {
+		a, _ := netmail.ParseAddress(o.intakeAddress)
+		contact = "mailto:" + a.Address
+	}
+	tree, err := publishAdvisories(env, o, set, base, contact, zone, log)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tree)
+
 	h, err := web.New(web.Config{
 		Intake:    svc,
 		Store:     st,
 		Activity:  activityPage(st),
+		Zone:      zone,
+		Published: publish.Handler(os.DirFS(tree)),
 		Health:    func(ctx context.Context) error { _, err := st.Pending(ctx); return err },
 		Logger:    log,
+		CSRFKey:   csrfKey,
 		FormRate:  o.formPerMinute / 60,
 		FormBurst: o.formBurst,
 	})
 	if err != nil {
 		return err
-	}
-	ln, err := net.Listen("tcp", o.listen)
-	if err != nil {
-		return fmt.Errorf("--listen %s: %w", o.listen, err)
 	}
 	srv := &http.Server{
 		Handler:           h,
@@ -154,13 +232,24 @@ func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) erro
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	var mailSrv *smtpd.Server
+	var mailLn net.Listener
+	if o.smtp != "" {
+		if mailLn, err = net.Listen("tcp", o.smtp); err != nil {
+			return fmt.Errorf("--smtp %s: %w", o.smtp, err)
+		}
+		mailSrv = smtpd.New(o.smtp, svc, smtpOptions(o, base, svc.Limits(), log))
+	}
 	if err := svc.Start(); err != nil {
-		ln.Close()
 		return err
 	}
 	fmt.Fprintf(env.Stderr, "keikai serve: listening on http://%s (database %s, %d workers)\n", ln.Addr(), redactDSN(o.db), o.workers)
-	served := make(chan error, 1)
+	served := make(chan error, 2)
 	go func() { served <- srv.Serve(ln) }()
+	if mailSrv != nil {
+		fmt.Fprintf(env.Stderr, "keikai serve: taking mail on smtp://%s\n", mailLn.Addr())
+		go func() { served <- mailSrv.Serve(mailLn) }()
+	}
 
 	var serveErr error
 	select {
@@ -173,6 +262,12 @@ func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) erro
 	if err := srv.Shutdown(drainCtx); err != nil {
 		log.Warn("requests in progress cut off at shutdown", "err", err)
 	}
+	if mailSrv != nil {
+		// Mail in progress either gets its 250 after the commit or is sent again by its MTA.
+		if err := mailSrv.Shutdown(drainCtx); err != nil {
+			log.Warn("mail in progress cut off at shutdown", "err", err)
+		}
+	}
 	if err := svc.Stop(drainCtx); err != nil {
 		log.Warn("analyses in progress left to the queue", "err", err)
 	}
@@ -180,17 +275,151 @@ func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) erro
 		serveErr = nil
 	}
 	if serveErr != nil {
-		return fmt.Errorf("HTTP server: %w", serveErr)
+		return fmt.Errorf("server: %w", serveErr)
 	}
 	log.Info("stopped")
 	return nil
 }
 
+// newIntake builds the intake service every command that stores reports uses: the web, API and
+// mail decoders, and assess.Analyse with the centre's zone as the analyzer.
+func newIntake(st store.Store, eng *engine.Engine, zone *time.Location, workers int, lease time.Duration, log *slog.Logger) (*intake.Service, error) {
+	host, _ := os.Hostname()
+	limits := intake.DefaultLimits()
+	decoders := intake.WebDecoders(limits)
+	decoders[intake.MediaMail] = intake.MailDecoder(limits)
+	return intake.New(intake.Config{
+		Store:    st,
+		Decoders: decoders,
+		Analyzer: intake.AssessAnalyzer(eng, zone, rulesVersion(eng)),
+		Limits:   limits,
+		Workers:  workers,
+		Lease:    lease,
+		Name:     fmt.Sprintf("%s:%d", host, os.Getpid()),
+		Logger:   log,
+	})
+}
+
+// smtpOptions configure the SMTP intake: the intake address as the accepted recipient, the
+// intake's size limit, and acknowledgements through the relay when one is given.
+func smtpOptions(o serveOptions, base string, limits intake.Limits, log *slog.Logger) smtpd.Options {
+	opts := smtpd.Options{MaxMessageBytes: limits.MaxSubmission, Logger: log}
+	if o.intakeAddress != "" {
+		a, _ := netmail.ParseAddress(o.intakeAddress)
+		opts.Recipients = []string{a.Address}
+		if _, domain, ok := strings.Cut(a.Address, "@"); ok {
+			opts.Domain = domain
+		}
+	}
+	if o.relay != "" {
+		ack := &mail.Acknowledger{
+			Relay: o.relay,
+			From:  o.intakeAddress,
+			StatusURL: func(r report.Receipt) string {
+				if r.StatusSecret == "" {
+					return ""
+				}
+				return base + "/status/" + r.StatusSecret
+			},
+			Logger: log,
+		}
+		opts.Acknowledge = ack.Send
+	}
+	return opts
+}
+
+// publishAdvisories publishes the embedded advisories into a new temporary folder for the web
+// server to serve, signed with --key or a throwaway key. The caller removes the folder.
+func publishAdvisories(env *Env, o serveOptions, set *sigma.Set, base, contact string, zone *time.Location, log *slog.Logger) (string, error) {
+	advs, err := loadAdvisories("")
+	if err != nil {
+		return "", err
+	}
+	var signer *sign.Signer
+	if o.keyFile != "" {
+		if signer, err = loadSigner(env, o.keyFile, o.passFile); err != nil {
+			return "", err
+		}
+	} else {
+		pass := make([]byte, 32)
+		rand.Read(pass)
+		if _, signer, err = sign.Generate("keikai serve throwaway key", "keikai@localhost", pass, time.Now()); err != nil {
+			return "", err
+		}
+		log.Warn("the published advisories are signed with a throwaway key made at start; give the team's key with --key")
+	}
+	dir, err := os.MkdirTemp("", "keikai-published-")
+	if err != nil {
+		return "", err
+	}
+	name := ""
+	if len(advs.Advisories) > 0 {
+		name = advs.Advisories[0].Issuer
+	}
+	_, err = publish.Publish(advs, dir, publish.Options{
+		BaseURL:   base,
+		Publisher: csaf.Publisher{Name: name, Namespace: base, ContactDetails: strings.TrimPrefix(contact, "mailto:")},
+		Contact:   contact,
+		Signer:    signer,
+		Rules:     set,
+		ReadRule:  readRuleSource,
+		Engine:    buildVersion(),
+		Now:       time.Now(),
+		Zone:      zone,
+	})
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("publish the advisories: %w", err)
+	}
+	return dir, nil
+}
+
+// loadCSRFKey reads the web form's CSRF key from file, creating it with a random key when
+// missing, so that forms survive a restart and every server given the same file accepts them.
+// Without a file, a SQLite database keeps its key beside it (keikai.db.csrf-key); with
+// PostgreSQL the key is random per start unless --csrf-key-file names a shared file.
+func loadCSRFKey(file, dsn string) ([]byte, error) {
+	if file == "" {
+		if isPostgres(dsn) {
+			return nil, nil
+		}
+		file = dsn + ".csrf-key"
+	}
+	data, err := os.ReadFile(file)
+	if errors.Is(err, iofs.ErrNotExist) {
+		key := make([]byte, 32)
+		rand.Read(key)
+		data = []byte(hex.EncodeToString(key) + "\n")
+		if err := writeNewFile(file, data); err != nil && !errors.Is(err, iofs.ErrExist) {
+			return nil, fmt.Errorf("--csrf-key-file: %w", err)
+		}
+		// Another process may have created it first: its key is the one to share.
+		data, err = os.ReadFile(file)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--csrf-key-file: %w", err)
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(data)))
+	if err != nil || len(key) < 16 {
+		return nil, fmt.Errorf("--csrf-key-file %s: not a key (at least 32 hexadecimal digits); remove it and keikai makes a new one", file)
+	}
+	return key, nil
+}
+
+// loadZone loads --tz.
+func loadZone(name string) (*time.Location, error) {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: --tz %q is not a time zone (e.g. Asia/Tokyo, UTC, Local)", errUsage, name)
+	}
+	return loc, nil
+}
+
 // activityPage renders the activity report of a period, with the period before it for the
-// change, from the store's aggregates.
+// change, from the store's aggregates, as keikai report activity computes it.
 func activityPage(st store.Store) web.ActivityPage {
 	return func(ctx context.Context, w io.Writer, from, to time.Time, lang string) error {
-		s, err := activity.Compute(ctx, st, from, to, 20, true)
+		s, err := activity.Compute(ctx, st, from, to, 25, true)
 		if err != nil {
 			return err
 		}

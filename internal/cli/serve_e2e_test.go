@@ -91,10 +91,10 @@ type serveProcess struct {
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
-// startServe starts keikai serve on a free port and waits until it listens.
-func startServe(t *testing.T, db string) *serveProcess {
+// startServe starts keikai serve on a free port, with extra flags, and waits until it listens.
+func startServe(t *testing.T, db string, extra ...string) *serveProcess {
 	t.Helper()
-	cmd := exec.Command(keikaiBinary(t), "serve", "--db", db, "--listen", "127.0.0.1:0", "--workers", "8", "--lease", "5s")
+	cmd := exec.Command(keikaiBinary(t), append([]string{"serve", "--db", db, "--listen", "127.0.0.1:0", "--workers", "8", "--lease", "5s"}, extra...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -676,35 +676,34 @@ func (g *generator) mail(d *draft, gen *Generated) {
 	}
 }
 
-// apiReport is the JSON a partner's tool posts to /api/v1/reports.
+// apiReport is the JSON a partner's tool posts to /api/v1/reports, in the keys the API takes
+// (internal/web's package comment).
 type apiReport struct {
-	Reporter struct {
-		Name         string `json:"name"`
-		Organization string `json:"organization"`
-		Email        string `json:"email"`
-	} `json:"reporter"`
+	ReporterName  string          `json:"reporter_name"`
+	Organization  string          `json:"organization"`
+	Email         string          `json:"email"`
 	IncidentTime  string          `json:"incident_time,omitempty"`
 	TimeZone      string          `json:"time_zone,omitempty"`
 	AffectedHosts []string        `json:"affected_hosts,omitempty"`
 	SourceHosts   []string        `json:"source_hosts,omitempty"`
 	Description   string          `json:"description"`
-	Logs          []string        `json:"logs,omitempty"`
+	Excerpts      []string        `json:"excerpts,omitempty"`
 	Attachments   []apiAttachment `json:"attachments,omitempty"`
-	Disclosure    bool            `json:"allow_disclosure"`
+	Disclosure    bool            `json:"disclosure_allowed"`
 	Lang          string          `json:"lang"`
 }
 
 type apiAttachment struct {
-	Filename    string `json:"filename"`
+	Name        string `json:"name"`
 	ContentType string `json:"content_type"`
-	Content     string `json:"content_base64"`
+	Data        string `json:"data"`
 }
 
 // api writes d as a partner's JSON submission.
 func (g *generator) api(d *draft, gen *Generated) {
 	c := &gen.Content
 	var r apiReport
-	r.Reporter.Name, r.Reporter.Organization, r.Reporter.Email = g.who.name, g.who.org, g.address()
+	r.ReporterName, r.Organization, r.Email = g.who.name, g.who.org, g.address()
 	r.IncidentTime = d.incident.In(g.loc).Format("2006-01-02 15:04:05")
 	r.TimeZone = g.zone
 	r.AffectedHosts, r.SourceHosts = d.affected, d.sources
@@ -719,7 +718,7 @@ func (g *generator) api(d *draft, gen *Generated) {
 	for _, f := range d.logs {
 		// JSON strings hold UTF-8 only: logs with other bytes (statd's shellcode) go as files.
 		if !f.attach && utf8.Valid(f.text) {
-			r.Logs = append(r.Logs, string(f.text))
+			r.Excerpts = append(r.Excerpts, string(f.text))
 			c.Parts = append(c.Parts, report.Part{Kind: report.PartExcerpt, ContentType: "text/plain", Text: f.text})
 			continue
 		}
@@ -727,11 +726,11 @@ func (g *generator) api(d *draft, gen *Generated) {
 		if f.gzip {
 			data, ctype = gzipBytes(f.text), "application/gzip"
 		}
-		r.Attachments = append(r.Attachments, apiAttachment{Filename: f.name, ContentType: ctype, Content: base64.StdEncoding.EncodeToString(data)})
+		r.Attachments = append(r.Attachments, apiAttachment{Name: f.name, ContentType: ctype, Data: base64.StdEncoding.EncodeToString(data)})
 		c.Parts = append(c.Parts, report.Part{Kind: report.PartAttachment, Name: f.name, ContentType: ctype, Text: f.text})
 	}
 	for _, bn := range d.bounces {
-		r.Attachments = append(r.Attachments, apiAttachment{Filename: "bounce.eml", ContentType: "message/rfc822", Content: base64.StdEncoding.EncodeToString(bn)})
+		r.Attachments = append(r.Attachments, apiAttachment{Name: "bounce.eml", ContentType: "message/rfc822", Data: base64.StdEncoding.EncodeToString(bn)})
 		c.Parts = append(c.Parts, report.Part{Kind: report.PartAttachment, Name: "bounce.eml", ContentType: "message/rfc822", Text: bn})
 	}
 	raw, _ := json.MarshalIndent(r, "", "  ") // cannot fail: strings, bools and slices only

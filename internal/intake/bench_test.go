@@ -34,10 +34,10 @@ func probeExcerpt(lines int) string {
 	return b.String()
 }
 
-// BenchmarkEngineAnalyzer measures the analysis of one small report (a description and five log
+// BenchmarkAssessAnalyzer measures the analysis of one small report (a description and five log
 // lines), the common case at intake.
-func BenchmarkEngineAnalyzer(b *testing.B) {
-	analyse := EngineAnalyzer(bundledEngine(b), "bench")
+func BenchmarkAssessAnalyzer(b *testing.B) {
+	analyse := AssessAnalyzer(bundledEngine(b), time.UTC, "bench")
 	f := &Form{Description: "port scan against our network", Excerpts: []string{probeExcerpt(5)}}
 	c := f.Content(DefaultLimits())
 	received := time.Date(2000, 6, 30, 0, 0, 0, 0, time.UTC)

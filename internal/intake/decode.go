@@ -2,7 +2,9 @@ package intake
 
 import (
 	"context"
+	"errors"
 
+	"github.com/keikai-project/keikai/internal/mail"
 	"github.com/keikai-project/keikai/internal/report"
 )
 
@@ -11,6 +13,8 @@ const (
 	MediaJSON       = "application/json"
 	MediaMultipart  = "multipart/form-data"
 	MediaURLEncoded = "application/x-www-form-urlencoded"
+	// MediaMail is the media type of mail stored by the SMTP listener and keikai import.
+	MediaMail = "message/rfc822"
 )
 
 // JSONDecoder decodes API submissions (application/json).
@@ -52,4 +56,24 @@ func contentOf(f *Form, err error, s *report.Submission, lim Limits) report.Cont
 		c.Lang = s.Lang
 	}
 	return c
+}
+
+// MailDecoder decodes mail (message/rfc822) as the SMTP listener and keikai import store it,
+// with gzip attachments bounded by lim.MaxDecompressed.
+func MailDecoder(lim Limits) Decoder {
+	d := mail.Decoder{MaxDecompressed: lim.MaxDecompressed}
+	return DecoderFunc(func(_ context.Context, s *report.Submission) (report.Content, error) {
+		c, err := d.Decode(s.Raw)
+		if errors.Is(err, mail.ErrEmpty) {
+			// Nothing to read will not change on a retry: the report is analysed as empty.
+			return report.Content{Lang: s.Lang, Warnings: []string{"the message is empty"}}, nil
+		}
+		if err != nil {
+			return report.Content{}, err
+		}
+		if c.Lang == "" {
+			c.Lang = s.Lang
+		}
+		return c, nil
+	})
 }

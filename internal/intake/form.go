@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/keikai-project/keikai/internal/assess"
 	"github.com/keikai-project/keikai/internal/report"
 )
 
@@ -203,12 +202,12 @@ func (f *Form) Validate(lim Limits) error {
 		}
 	}
 	if f.TimeZone != "" {
-		if _, err := ParseZone(f.TimeZone); err != nil {
+		if _, err := assess.ParseZone(f.TimeZone); err != nil {
 			return inputErr(FieldTimeZone, CodeZone, "")
 		}
 	}
 	if f.IncidentTime != "" {
-		if _, err := ParseIncidentTime(f.IncidentTime, time.UTC); err != nil {
+		if _, err := assess.ParseIncidentTime(f.IncidentTime, time.UTC); err != nil {
 			return inputErr(FieldIncidentTime, CodeTime, "")
 		}
 	}
@@ -260,49 +259,6 @@ func anyNonBlank(ss []string) bool {
 		}
 	}
 	return false
-}
-
-var offsetZone = regexp.MustCompile(`^(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?$`)
-
-// ParseZone reads a time zone as reporters give it: an IANA name (Asia/Tokyo), UTC, JST, or an
-// offset (+09:00, +0900, UTC+9).
-func ParseZone(s string) (*time.Location, error) {
-	s = strings.TrimSpace(s)
-	switch strings.ToUpper(s) {
-	case "UTC", "GMT", "Z":
-		return time.UTC, nil
-	case "JST":
-		return time.FixedZone("JST", 9*3600), nil
-	}
-	if m := offsetZone.FindStringSubmatch(s); m != nil {
-		h, _ := strconv.Atoi(m[2])
-		mi, _ := strconv.Atoi(m[3]) // "" (no minutes) reads as 0
-		if h > 14 || mi > 59 {
-			return nil, fmt.Errorf("offset %q out of range", s)
-		}
-		off := h*3600 + mi*60
-		if m[1] == "-" {
-			off = -off
-		}
-		return time.FixedZone(s, off), nil
-	}
-	if s == "" || strings.ContainsAny(s, `.\`) || strings.HasPrefix(s, "/") {
-		return nil, fmt.Errorf("unknown time zone %q", s)
-	}
-	return time.LoadLocation(s)
-}
-
-var incidentLayouts = []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006/01/02 15:04:05", "2006/01/02 15:04", "2006-01-02"}
-
-// ParseIncidentTime reads the stated time of an incident; a time without an offset is in loc.
-func ParseIncidentTime(s string, loc *time.Location) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range incidentLayouts {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("%q is not a time like 2000-05-01T13:45", s)
 }
 
 // Content turns the form into what analysis reads: the description, every excerpt and every

@@ -29,7 +29,7 @@ func openSQLite(t *testing.T) store.Store {
 func newService(t *testing.T, st store.Store, analyzer Analyzer, tune func(*Config)) *Service {
 	t.Helper()
 	if analyzer == nil {
-		analyzer = EngineAnalyzer(bundledEngine(t), "test")
+		analyzer = AssessAnalyzer(bundledEngine(t), time.UTC, "test")
 	}
 	cfg := Config{
 		Store: st, Decoders: WebDecoders(DefaultLimits()), Analyzer: analyzer,
@@ -167,7 +167,7 @@ func TestSubmitRefuses(t *testing.T) {
 
 func TestRetryThenSucceed(t *testing.T) {
 	st := openSQLite(t)
-	full := EngineAnalyzer(bundledEngine(t), "test")
+	full := AssessAnalyzer(bundledEngine(t), time.UTC, "test")
 	var calls atomic.Int32
 	flaky := func(ctx context.Context, c report.Content, at time.Time) (*report.Analysis, error) {
 		if calls.Add(1) == 1 {
@@ -233,7 +233,7 @@ func TestStopDrains(t *testing.T) {
 	st := openSQLite(t)
 	started, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
-	full := EngineAnalyzer(bundledEngine(t), "test")
+	full := AssessAnalyzer(bundledEngine(t), time.UTC, "test")
 	slow := func(ctx context.Context, c report.Content, at time.Time) (*report.Analysis, error) {
 		once.Do(func() { close(started) })
 		<-release
@@ -299,7 +299,7 @@ func TestManyConcurrent(t *testing.T) {
 	ctx := context.Background()
 	st := openSQLite(t)
 	var analysed atomic.Int32
-	full := EngineAnalyzer(bundledEngine(t), "test")
+	full := AssessAnalyzer(bundledEngine(t), time.UTC, "test")
 	counting := func(ctx context.Context, c report.Content, at time.Time) (*report.Analysis, error) {
 		analysed.Add(1)
 		return full(ctx, c, at)

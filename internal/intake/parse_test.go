@@ -8,7 +8,9 @@ import (
 	"mime/multipart"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/keikai-project/keikai/internal/demo"
 	"github.com/keikai-project/keikai/internal/report"
 )
 
@@ -196,19 +198,26 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestParseZone(t *testing.T) {
-	for in, off := range map[string]int{"Asia/Tokyo": 9 * 3600, "JST": 9 * 3600, "UTC": 0, "+09:00": 9 * 3600, "-0500": -5 * 3600, "UTC+9": 9 * 3600, "GMT-03:30": -(3*3600 + 1800)} {
-		loc, err := ParseZone(in)
-		if err != nil {
-			t.Errorf("ParseZone(%q): %v", in, err)
+// TestDemoAPIReportsValidate: the partner submissions of the demo quarter are what the API takes
+// (the keys of ParseJSON, zones and times that Validate accepts), so that the demo goes through
+// the same checks as a partner's tool.
+func TestDemoAPIReportsValidate(t *testing.T) {
+	lim := DefaultLimits()
+	n := 0
+	for i, g := range demo.Quarter(2000, time.Date(2000, 4, 1, 0, 0, 0, 0, time.FixedZone("JST", 9*3600)), demo.SeedTotal, nil) {
+		if g.Submission.Channel != report.ChannelAPI {
 			continue
 		}
-		at, err := ParseIncidentTime("2000-05-01T00:00", loc)
+		n++
+		f, err := ParseJSON(g.Submission.Raw, lim)
+		if err == nil {
+			err = f.Validate(lim)
+		}
 		if err != nil {
-			t.Fatal(err)
+			t.Errorf("demo report %d: %v", i, err)
 		}
-		if _, got := at.Zone(); got != off {
-			t.Errorf("ParseZone(%q): offset %d, want %d", in, got, off)
-		}
+	}
+	if n == 0 {
+		t.Fatal("the demo quarter has no API submissions")
 	}
 }

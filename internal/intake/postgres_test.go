@@ -54,7 +54,7 @@ func TestPostgresSharedQueue(t *testing.T) {
 	ctx := context.Background()
 	dsn := postgresDSN(t)
 	var analyses atomic.Int32
-	eng := EngineAnalyzer(bundledEngine(t), "test")
+	eng := AssessAnalyzer(bundledEngine(t), time.UTC, "test")
 	counting := func(ctx context.Context, c report.Content, at time.Time) (*report.Analysis, error) {
 		analyses.Add(1)
 		return eng(ctx, c, at)

@@ -198,8 +198,8 @@ func (s *Service) analyse(ctx context.Context, reportID int64) (a *report.Analys
 	if a.Content.Parts == nil && a.Content.Description == "" && a.Content.Subject == "" {
 		a.Content = content
 	}
-	if a.AnalysedAt.IsZero() {
-		a.AnalysedAt = s.cfg.Now().UTC()
-	}
+	// The service's clock dates every analysis, whichever analyzer made it, so that all of one
+	// process's analyses are dated alike (and tests can fix the time).
+	a.AnalysedAt = s.cfg.Now().UTC()
 	return a, nil
 }

@@ -14,7 +14,7 @@ import (
 func (h *handler) activityReport(w http.ResponseWriter, r *http.Request) {
 	lang := pickLang(r)
 	setLang(w, r, lang)
-	from, to, ok := period(r, h.cfg.Now())
+	from, to, ok := period(r, h.cfg.Now(), h.cfg.Zone)
 	if !ok {
 		h.renderError(w, lang, http.StatusBadRequest, text(lang, "error.period"))
 		return
@@ -29,15 +29,16 @@ func (h *handler) activityReport(w http.ResponseWriter, r *http.Request) {
 	w.Write(b.Bytes())
 }
 
-// period reads [from, to) from the query; to names the last day included.
-func period(r *http.Request, now time.Time) (from, to time.Time, ok bool) {
+// period reads [from, to) from the query; to names the last day included. Days are calendar days
+// in zone, as keikai report activity counts them, so the page and the command agree.
+func period(r *http.Request, now time.Time, zone *time.Location) (from, to time.Time, ok bool) {
 	q := r.URL.Query()
 	f, t := q.Get("from"), q.Get("to")
 	if f == "" && t == "" {
-		now = now.UTC()
-		qStart := time.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1, 0, 0, 0, 0, time.UTC)
+		now = now.In(zone)
+		qStart := time.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1, 0, 0, 0, 0, zone)
 		return qStart.AddDate(0, -3, 0), qStart, true
 	}
-	from, to, err := activity.ParsePeriod(f, t, time.UTC)
+	from, to, err := activity.ParsePeriod(f, t, zone)
 	return from, to, err == nil
 }

@@ -8,11 +8,12 @@ import (
 
 // messages holds every prose text of the pages: English, then Japanese.
 var messages = map[string][2]string{
-	"site.name":    {"keikai incident report desk", "keikai インシデント報告窓口"},
-	"lang.other":   {"日本語", "English"},
-	"nav.home":     {"Home", "ホーム"},
-	"nav.report":   {"Report an incident", "インシデントを報告する"},
-	"nav.activity": {"Activity report", "活動概要"},
+	"site.name":      {"keikai incident report desk", "keikai インシデント報告窓口"},
+	"lang.other":     {"日本語", "English"},
+	"nav.home":       {"Home", "ホーム"},
+	"nav.report":     {"Report an incident", "インシデントを報告する"},
+	"nav.activity":   {"Activity report", "活動概要"},
+	"nav.advisories": {"Advisories", "緊急報告・注意喚起"},
 
 	"index.title": {"Report a computer security incident", "コンピュータセキュリティインシデントの報告"},
 	"index.lead": {"This is the report desk of a computer security incident response team. If your systems were probed, scanned or broken into, if your mail server was used as a relay, or if you received mail with a forged sender, please tell us, with the log messages that show it.",

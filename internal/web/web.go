@@ -53,6 +53,12 @@ type Config struct {
 	Store  Store
 	// Activity serves GET /activity when set.
 	Activity ActivityPage
+	// Zone is the reporting zone: the days of /activity?from=...&to=... are its calendar days, as
+	// in keikai report activity --tz. nil means UTC.
+	Zone *time.Location
+	// Published serves the advisories' published tree (publish.Handler) at the site's root:
+	// /index.html, /advisories/, /bundles/, the feeds and /.well-known/ (security.txt, CSAF).
+	Published http.Handler
 	// Health is called by GET /healthz; nil reports healthy while the process answers.
 	Health func(ctx context.Context) error
 	Logger *slog.Logger
@@ -86,6 +92,9 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Zone == nil {
+		cfg.Zone = time.UTC
 	}
 	if cfg.FormRate <= 0 {
 		cfg.FormRate = 1.0 / 60
@@ -123,8 +132,19 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Activity != nil {
 		mux.HandleFunc("GET /activity", h.activityReport)
 	}
+	if cfg.Published != nil {
+		for _, p := range publishedRoutes {
+			mux.Handle("GET "+p, cfg.Published)
+		}
+	}
 	mux.HandleFunc("/", h.notFound)
 	return h.logRequests(securityHeaders(mux)), nil
+}
+
+// publishedRoutes are the paths of a published tree (see package publish).
+var publishedRoutes = []string{
+	"/index.html", "/index.en.html", "/feed.ja.atom", "/feed.en.atom",
+	"/advisories/", "/bundles/", "/.well-known/",
 }
 
 var pageNames = []string{"index", "form", "submitted", "status", "error"}
@@ -170,6 +190,8 @@ type page struct {
 	OtherLang string
 	Title     string
 	Activity  bool
+	// Advisories is set when the published advisories are served.
+	Advisories bool
 }
 
 func (h *handler) newPage(lang, titleKey string) page {
@@ -177,7 +199,7 @@ func (h *handler) newPage(lang, titleKey string) page {
 	if lang == "ja" {
 		other = "en"
 	}
-	return page{Lang: lang, OtherLang: other, Title: text(lang, titleKey), Activity: h.cfg.Activity != nil}
+	return page{Lang: lang, OtherLang: other, Title: text(lang, titleKey), Activity: h.cfg.Activity != nil, Advisories: h.cfg.Published != nil}
 }
 
 // render executes a page into memory first, so that a template error becomes a clean 500 and

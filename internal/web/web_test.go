@@ -19,11 +19,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/activity"
 	"github.com/keikai-project/keikai/internal/engine"
 	"github.com/keikai-project/keikai/internal/intake"
+	"github.com/keikai-project/keikai/internal/publish"
 	"github.com/keikai-project/keikai/internal/report"
 	"github.com/keikai-project/keikai/internal/sigma"
 	"github.com/keikai-project/keikai/internal/store"
@@ -82,7 +84,7 @@ func newServer(t testing.TB, tune func(*Config)) *server {
 	log := slog.New(slog.NewTextHandler(lockedWriter{mu, logs}, nil))
 	svc, err := intake.New(intake.Config{
 		Store: db, Decoders: intake.WebDecoders(intake.DefaultLimits()),
-		Analyzer: intake.EngineAnalyzer(bundledEngine(t), "test"),
+		Analyzer: intake.AssessAnalyzer(bundledEngine(t), time.UTC, "test"),
 		Workers:  4, Poll: 10 * time.Millisecond, Logger: log,
 	})
 	if err != nil {
@@ -521,5 +523,72 @@ func TestActivityPage(t *testing.T) {
 	readAll(t, resp)
 	if resp.StatusCode != 400 {
 		t.Fatalf("reversed period: %d, want 400", resp.StatusCode)
+	}
+}
+
+// TestActivityPeriodZone: the days of /activity are calendar days in the reporting zone, as
+// keikai report activity --tz counts them.
+func TestActivityPeriodZone(t *testing.T) {
+	jst := time.FixedZone("JST", 9*3600)
+	var gotFrom, gotTo time.Time
+	s := newServer(t, func(c *Config) {
+		c.Zone = jst
+		c.Now = func() time.Time { return time.Date(2000, 7, 15, 0, 0, 0, 0, time.UTC) }
+		c.Activity = func(_ context.Context, w io.Writer, from, to time.Time, _ string) error {
+			gotFrom, gotTo = from, to
+			_, err := io.WriteString(w, "<!doctype html><title>activity</title>")
+			return err
+		}
+	})
+	for _, tt := range []struct {
+		query    string
+		from, to time.Time
+	}{
+		{"?from=2000-04-01&to=2000-06-30", time.Date(2000, 4, 1, 0, 0, 0, 0, jst), time.Date(2000, 7, 1, 0, 0, 0, 0, jst)},
+		{"", time.Date(2000, 4, 1, 0, 0, 0, 0, jst), time.Date(2000, 7, 1, 0, 0, 0, 0, jst)},
+	} {
+		resp, err := http.Get(s.URL + "/activity" + tt.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(t, resp)
+		if resp.StatusCode != 200 || !gotFrom.Equal(tt.from) || !gotTo.Equal(tt.to) {
+			t.Errorf("/activity%s: %d, [%s, %s); want [%s, %s)", tt.query, resp.StatusCode, gotFrom, gotTo, tt.from, tt.to)
+		}
+	}
+}
+
+// TestPublishedTree: the published advisories are served at the site's root beside the desk's
+// own pages, and only on their paths.
+func TestPublishedTree(t *testing.T) {
+	tree := fstest.MapFS{
+		"index.html":                              {Data: []byte("<!doctype html><title>advisories</title>")},
+		".well-known/security.txt":                {Data: []byte("Contact: mailto:info@csirt.example\n")},
+		".well-known/csaf/provider-metadata.json": {Data: []byte(`{"role":"csaf_trusted_provider"}`)},
+		"advisories/JPCERT-E-INF-98-0001/ja.txt":  {Data: []byte("JPCERT-E-INF-98-0001\n")},
+	}
+	s := newServer(t, func(c *Config) { c.Published = publish.Handler(tree) })
+	for path, want := range map[string]string{
+		"/.well-known/security.txt":                "Contact: mailto:info@csirt.example",
+		"/.well-known/csaf/provider-metadata.json": "csaf_trusted_provider",
+		"/advisories/JPCERT-E-INF-98-0001/ja.txt":  "JPCERT-E-INF-98-0001",
+		"/index.html": "advisories",
+		"/report":     "csrf_token",
+	} {
+		resp, err := http.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := readAll(t, resp); resp.StatusCode != 200 || !strings.Contains(body, want) {
+			t.Errorf("GET %s: %d, want 200 with %q:\n%s", path, resp.StatusCode, want, body)
+		}
+	}
+	resp, err := http.Post(s.URL+"/.well-known/security.txt", "text/plain", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	if resp.StatusCode == 200 {
+		t.Errorf("POST to the published tree answered 200")
 	}
 }
