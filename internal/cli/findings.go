@@ -158,6 +158,18 @@ var cliMessages = map[string][2]string{
 		"warning: %d inputs could not be read completely (see the warnings above); the findings come from the rest, so the result is incomplete",
 		"警告: 最後まで読めなかった入力が %d 件あります (上の警告を参照)。検出結果は残りの入力からのもので、完全ではありません",
 	},
+	"default-text": {
+		"no path given: analysing the text logs in %s (the systemd journal, which holds the same messages, is left out; to read it: keikai analyze %s/journal)",
+		"パスの指定がないため %s のテキストログを解析します (同じメッセージを持つ systemd の journal は除きます。読むには: keikai analyze %s/journal)",
+	},
+	"default-journal": {
+		"no path given, and no text syslog file in %s: analysing the systemd journal (%d files)",
+		"パスの指定がなく %s にテキストの syslog ファイルもないため、systemd の journal (%d ファイル) を解析します",
+	},
+	"default-none": {
+		"no path given, and neither a text syslog file nor a systemd journal was found: analysing %s",
+		"パスの指定がなく、テキストの syslog ファイルも systemd の journal も見つからないため %s を解析します",
+	},
 	"no-files": {
 		"nothing was analysed: no log file was found in what you named. Name log files or directories that hold them; on a host that logs to the systemd journal, run: journalctl -o short-iso | keikai analyze -",
 		"何も解析していません: 指定された場所にログファイルがありません。ログファイルかそれを含むディレクトリを指定してください。systemd の journal に記録するホストでは journalctl -o short-iso | keikai analyze - を実行してください",

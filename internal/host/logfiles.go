@@ -16,13 +16,16 @@ var syslogConfigs = []string{"/etc/syslog.conf", "/etc/rsyslog.conf"}
 
 const syslogNGConfig = "/etc/syslog-ng/syslog-ng.conf"
 
+// syslogBases are the text logs syslog daemons write in /var/log.
+var syslogBases = []string{"messages", "syslog", "secure", "auth.log", "maillog", "mail.log", "kern.log"}
+
 // usualLogs are log files kept by convention even when no configuration names them: base names
 // in a directory, rotated copies included.
 var usualLogs = []struct {
 	dir   string
 	bases []string
 }{
-	{"/var/log", []string{"messages", "syslog", "secure", "auth.log", "maillog", "mail.log", "kern.log"}},
+	{"/var/log", syslogBases},
 	{"/var/adm", []string{"messages", "syslog"}}, // Solaris and other older systems
 }
 
