@@ -69,23 +69,11 @@ func (s *findingSink) warn(w input.Warning) {
 		return
 	}
 	if s.settings.lang == "ja" {
-		if ja, ok := warningsJa[w.Msg]; ok {
-			w.Msg = ja
-		}
+		w.Msg = w.Text().Ja
 	}
 	s.bar.pause(func() {
 		fmt.Fprintf(s.env.Stderr, "keikai: %s: %s\n", s.text("warning"), w.String())
 	})
-}
-
-// warningsJa are the input warnings that carry no variable part, in Japanese; the others are
-// shown as the input package words them.
-var warningsJa = map[string]string{
-	"does not exist (removed or renamed?); skipped":                                             "存在しません (削除または名前が変更された?)。読み飛ばしました",
-	"permission denied; skipped (run as a user who may read it, or copy it somewhere readable)": "読み取り権限がありません。読み飛ばしました (読めるユーザで実行するか、読める場所にコピーしてください)",
-	"looks binary (NUL bytes); analysed as text":                                                "バイナリのようです (NUL バイトを含む)。テキストとして解析しました",
-	`"-" was given more than once; stdin is read once`:                                          `"-" が複数回指定されました。標準入力は一度だけ読みます`,
-	"empty path; skipped": "空のパスです。読み飛ばしました",
 }
 
 // note prints a message about the whole run on standard error, after the report.

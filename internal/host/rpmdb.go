@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"modernc.org/sqlite" // the pure-Go driver, so the binary needs no C toolchain
+
+	"github.com/keikai-project/keikai/internal/reason"
 )
 
 // rpmSQLiteDBs are where rpm keeps its SQLite database (Fedora 33+, RHEL 9+); the second is the
@@ -54,7 +56,8 @@ func (c *collector) rpm() (found bool) {
 			if hp, err := c.r.resolve(target, true); err == nil {
 				if _, err := os.Lstat(hp); err == nil {
 					found = true
-					c.report(AreaPackages, target, errors.New("rpm database in Berkeley DB or ndb format, which keikai does not read: installed rpm packages were not examined; on the live system, check with `rpm -q openssl`"))
+					c.report(AreaPackages, target, reason.New("rpm database in Berkeley DB or ndb format, which keikai does not read: installed rpm packages were not examined; on the live system, check with `rpm -q openssl`",
+						"rpm データベースが keikai の読めない Berkeley DB または ndb 形式です: インストール済みの rpm パッケージは検査していません。稼働中のシステムで `rpm -q openssl` を実行して確認してください"))
 				}
 			}
 		}
@@ -132,7 +135,7 @@ func (c *collector) rpmSQLite(hostPath string) error {
 			bad++
 			continue
 		}
-		c.emit(packageEvent(p.Name, p.FullVersion(), "rpm", "rpm package "+p.Name+" "+p.FullVersion()))
+		c.emit(packageEvent(p.Name, p.FullVersion(), "rpm", "rpm package "+p.Name+" "+p.FullVersion()), "rpm パッケージ "+p.Name+" "+p.FullVersion())
 	}
 	if err := rows.Err(); err != nil {
 		return rpmErr(ctx, budget, "reading the rpm database: %w", err)
@@ -174,11 +177,12 @@ func (c *collector) rpmPkgs() bool {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if p, ok := parseRPMPkgsLine(sc.Text()); ok {
-			c.emit(packageEvent(p.Name, p.FullVersion(), "rpm", "rpm package "+p.Name+" "+p.FullVersion()+" (listed in "+rpmPkgsList+")"))
+			c.emit(packageEvent(p.Name, p.FullVersion(), "rpm", "rpm package "+p.Name+" "+p.FullVersion()+" (listed in "+rpmPkgsList+")"),
+				"rpm パッケージ "+p.Name+" "+p.FullVersion()+" ("+rpmPkgsList+" に記載)")
 		}
 	}
 	if err := sc.Err(); err != nil {
-		c.report(AreaPackages, rpmPkgsList, fmt.Errorf("reading stopped: %w", err))
+		c.report(AreaPackages, rpmPkgsList, reason.Wrap(err, "reading stopped", "読み取りが途中で止まりました"))
 	}
 	return true
 }
