@@ -137,3 +137,25 @@ func TestAnalyzeWithoutPath(t *testing.T) {
 		})
 	}
 }
+
+// Input warnings follow --lang, variable parts included.
+func TestWarningsFollowLang(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "long.log"), strings.Repeat("x", 2<<20)+"\n")
+	for _, tt := range []struct {
+		lang, want string
+	}{
+		{"en", "line 1 is 2097152 bytes; only the first 1048576 bytes were analysed"},
+		{"ja", "警告: " + filepath.Join(dir, "long.log") + ":1: 1 行目が 2097152 バイトあります。先頭の 1048576 バイトだけを解析しました"},
+	} {
+		t.Run(tt.lang, func(t *testing.T) {
+			r := keikai(t, "", "analyze", "--lang", tt.lang, dir, filepath.Join(dir, "missing.log"))
+			if !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("stderr does not say %q:\n%s", tt.want, r.stderr)
+			}
+			if tt.lang == "ja" && !strings.Contains(r.stderr, "missing.log: 存在しません") {
+				t.Errorf("the missing file is not reported in Japanese:\n%s", r.stderr)
+			}
+		})
+	}
+}
