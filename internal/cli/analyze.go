@@ -161,10 +161,12 @@ func runAnalyze(env *Env, args []string) int {
 func systemLogs(env *Env, sink *findingSink) []string {
 	logs := host.FindSystemLogs(cmp.Or(env.SystemRoot, "/"))
 	dir := escape.String(logs.Dir)
-	switch logs.Kind {
-	case host.TextLogs:
-		sink.note("default-text", dir, dir)
-	case host.JournalOnly:
+	switch {
+	case logs.Kind == host.TextLogs && logs.JournalLeftOut:
+		sink.note("default-text-journal", dir, dir)
+	case logs.Kind == host.TextLogs:
+		sink.note("default-text", dir)
+	case logs.Kind == host.JournalOnly:
 		sink.note("default-journal", dir, len(logs.Paths))
 	default:
 		sink.note("default-none", dir)

@@ -101,6 +101,14 @@ func TestAnalyzeWithoutPath(t *testing.T) {
 			stderr: "analysing the text logs in ROOT/var/log (the systemd journal",
 		},
 		{
+			name: "text logs, no journal",
+			build: func(t *testing.T, root string) {
+				writeFile(t, filepath.Join(root, "var/log/messages"), sshd)
+			},
+			code: exitClean, lines: 1,
+			stderr: "no path given: analysing the text logs in ROOT/var/log",
+		},
+		{
 			name:   "no logs at all",
 			build:  func(t *testing.T, root string) {},
 			code:   exitError, // /var/log does not exist under this root: an input error

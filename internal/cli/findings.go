@@ -147,6 +147,10 @@ var cliMessages = map[string][2]string{
 		"警告: 最後まで読めなかった入力が %d 件あります (上の警告を参照)。検出結果は残りの入力からのもので、完全ではありません",
 	},
 	"default-text": {
+		"no path given: analysing the text logs in %s",
+		"パスの指定がないため %s のテキストログを解析します",
+	},
+	"default-text-journal": {
 		"no path given: analysing the text logs in %s (the systemd journal, which holds the same messages, is left out; to read it: keikai analyze %s/journal)",
 		"パスの指定がないため %s のテキストログを解析します (同じメッセージを持つ systemd の journal は除きます。読むには: keikai analyze %s/journal)",
 	},

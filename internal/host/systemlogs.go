@@ -31,6 +31,8 @@ type SystemLogs struct {
 	// Paths are the files and directories to analyse: for TextLogs every entry of /var/log except
 	// the journal, for JournalOnly the journal files, for NoLogs /var/log itself.
 	Paths []string
+	// JournalLeftOut is true for TextLogs when /var/log/journal exists and was left out.
+	JournalLeftOut bool
 }
 
 // FindSystemLogs decides which logs of the system under root ("/" for this host) to analyse.
@@ -49,18 +51,22 @@ func FindSystemLogs(root string) SystemLogs {
 		}
 	}
 	if text {
-		var paths []string
+		logs := SystemLogs{Kind: TextLogs, Dir: dir}
 		for _, e := range entries {
 			path := filepath.Join(dir, e.Name())
 			// Only what a directory walk would read: a FIFO named explicitly would be opened and
 			// block the analysis.
 			fi, err := os.Stat(path)
-			if e.Name() == "journal" || err != nil || !(fi.IsDir() || fi.Mode().IsRegular()) {
+			if e.Name() == "journal" {
+				logs.JournalLeftOut = true
 				continue
 			}
-			paths = append(paths, path)
+			if err != nil || !(fi.IsDir() || fi.Mode().IsRegular()) {
+				continue
+			}
+			logs.Paths = append(logs.Paths, path)
 		}
-		return SystemLogs{Kind: TextLogs, Dir: dir, Paths: paths}
+		return logs
 	}
 	if paths := journal.DefaultPaths(root); len(paths) > 0 {
 		return SystemLogs{Kind: JournalOnly, Dir: dir, Paths: paths}

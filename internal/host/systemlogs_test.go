@@ -14,12 +14,15 @@ func TestFindSystemLogs(t *testing.T) {
 		files []string // created under the root; a trailing / makes a directory
 		kind  SystemLogKind
 		paths []string // relative to the root
+		// journal: the journal was left out
+		journal bool
 	}{
 		{
-			name:  "text syslog beside a journal: the journal is left out",
-			files: []string{"var/log/syslog", "var/log/dpkg.log", "var/log/apache2/", machine + "system.journal"},
-			kind:  TextLogs,
-			paths: []string{"var/log/apache2", "var/log/dpkg.log", "var/log/syslog"},
+			name:    "text syslog beside a journal: the journal is left out",
+			files:   []string{"var/log/syslog", "var/log/dpkg.log", "var/log/apache2/", machine + "system.journal"},
+			kind:    TextLogs,
+			paths:   []string{"var/log/apache2", "var/log/dpkg.log", "var/log/syslog"},
+			journal: true,
 		},
 		{
 			name:  "only a rotated copy",
@@ -65,6 +68,9 @@ func TestFindSystemLogs(t *testing.T) {
 			got := FindSystemLogs(root)
 			if got.Kind != tt.kind {
 				t.Errorf("kind %d, want %d", got.Kind, tt.kind)
+			}
+			if got.JournalLeftOut != tt.journal {
+				t.Errorf("journal left out: %v, want %v", got.JournalLeftOut, tt.journal)
 			}
 			if got.Dir != filepath.Join(root, "var/log") {
 				t.Errorf("dir %s", got.Dir)
