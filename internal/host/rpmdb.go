@@ -78,7 +78,8 @@ const (
 	sqliteLimitLen = 0 // SQLITE_LIMIT_LENGTH: the largest string or blob a statement may make
 )
 
-var errRPMLimit = errors.New("the rpm database exceeds keikai's limits (a planted database?); the packages it lists were not all examined")
+var errRPMLimit = reason.New("the rpm database exceeds keikai's limits (a planted database?); the packages it lists were not all examined",
+	"rpm データベースが keikai の上限を超えています (仕掛けられたデータベース?)。記載されたパッケージをすべては検査していません")
 
 // rpmSQLite reads every header of an rpmdb.sqlite. The database is opened read-only and immutable,
 // so SQLite writes nothing (no journal, no lock files) next to it on a mounted image, and with

@@ -47,6 +47,9 @@ func TestWarningsInJapanese(t *testing.T) {
 	}
 	for _, w := range ws {
 		ja := w.Text().Ja
+		if strings.HasSuffix(w.File, "journal.bad") && !strings.Contains(ja, "journal ファイルが壊れているか途中で切れています") {
+			t.Errorf("the journal's own reason is not in Japanese: %q", ja)
+		}
 		if w.MsgJa == "" || ja == w.Msg || utf8.RuneCountInString(ja) == len(ja) {
 			t.Errorf("%s: no Japanese for %q (got %q)", w.File, w.Msg, w.MsgJa)
 		}

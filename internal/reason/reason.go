@@ -59,12 +59,15 @@ func japanese(err error) string {
 		}
 		return e.Error()
 	}
-	// Another package's wrapping (fmt.Errorf("...: %w")): its words stay, a known cause at the end
-	// is shown in Japanese.
+	// Another package's wrapping (fmt.Errorf("...: %w") or "%w: detail"): its words stay, the
+	// cause it wraps is shown in Japanese.
 	text := err.Error()
 	if inner := errors.Unwrap(err); inner != nil {
 		if rest, ok := strings.CutSuffix(text, inner.Error()); ok {
 			return rest + japanese(inner)
+		}
+		if rest, ok := strings.CutPrefix(text, inner.Error()); ok {
+			return japanese(inner) + rest
 		}
 	}
 	return text

@@ -34,6 +34,11 @@ func TestText(t *testing.T) {
 			fmt.Errorf("opening the rpm database: %w", syscall.ENOENT),
 			finding.Text{En: "opening the rpm database: no such file or directory", Ja: "opening the rpm database: ファイルまたはディレクトリが存在しません (no such file or directory)"},
 		},
+		{
+			"a sentinel with a detail after it",
+			fmt.Errorf("%w: header size 0", New("journal file is damaged or truncated", "journal ファイルが壊れているか途中で切れています")),
+			finding.Text{En: "journal file is damaged or truncated: header size 0", Ja: "journal ファイルが壊れているか途中で切れています: header size 0"},
+		},
 		{"unknown errno", syscall.Errno(0x7fff), finding.Text{En: syscall.Errno(0x7fff).Error(), Ja: syscall.Errno(0x7fff).Error()}},
 		{"plain error", errors.New("bad header"), finding.Text{En: "bad header", Ja: "bad header"}},
 	} {
