@@ -102,20 +102,20 @@ func (c *collector) rpmSQLite(hostPath string) error {
 	dsn := (&url.URL{Scheme: "file", Path: handlePath(f, hostPath), RawQuery: "mode=ro&immutable=1"}).String()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return fmt.Errorf("opening the rpm database: %w", err)
+		return reason.Wrap(err, "opening the rpm database", "rpm データベースを開けません")
 	}
 	defer db.Close()
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("opening the rpm database: %w", err)
+		return reason.Wrap(err, "opening the rpm database", "rpm データベースを開けません")
 	}
 	defer conn.Close()
 	if _, err := sqlite.Limit(conn, sqliteLimitLen, rpmMaxBlob); err != nil {
-		return fmt.Errorf("opening the rpm database: %w", err)
+		return reason.Wrap(err, "opening the rpm database", "rpm データベースを開けません")
 	}
 	rows, err := conn.QueryContext(ctx, "SELECT blob FROM Packages")
 	if err != nil {
-		return rpmErr(ctx, budget, "reading the rpm database (is it an rpmdb.sqlite?): %w", err)
+		return rpmErr(ctx, budget, err, "reading the rpm database (is it an rpmdb.sqlite?)", "rpm データベースを読めません (rpmdb.sqlite ですか?)")
 	}
 	defer rows.Close()
 	bad, n := 0, 0
@@ -126,7 +126,7 @@ func (c *collector) rpmSQLite(hostPath string) error {
 		}
 		var blob []byte
 		if err := rows.Scan(&blob); err != nil {
-			return rpmErr(ctx, budget, "reading the rpm database: %w", err)
+			return rpmErr(ctx, budget, err, "reading the rpm database", "rpm データベースを読めません")
 		}
 		p, err := parseRPMHeader(blob)
 		if err != nil {
@@ -139,23 +139,24 @@ func (c *collector) rpmSQLite(hostPath string) error {
 		c.emit(packageEvent(p.Name, p.FullVersion(), "rpm", "rpm package "+p.Name+" "+p.FullVersion()), "rpm パッケージ "+p.Name+" "+p.FullVersion())
 	}
 	if err := rows.Err(); err != nil {
-		return rpmErr(ctx, budget, "reading the rpm database: %w", err)
+		return rpmErr(ctx, budget, err, "reading the rpm database", "rpm データベースを読めません")
 	}
 	if bad > 0 {
-		return fmt.Errorf("%d package headers could not be parsed and were skipped (first: %w)", bad, firstErr)
+		return reason.New(fmt.Sprintf("%d package headers could not be parsed and were skipped (first: %v)", bad, firstErr),
+			fmt.Sprintf("%d 個のパッケージヘッダを解析できず、読み飛ばしました (最初のもの: %v)", bad, firstErr))
 	}
 	return nil
 }
 
 // rpmErr says which limit stopped the read, when one did.
-func rpmErr(ctx context.Context, budget time.Duration, format string, err error) error {
+func rpmErr(ctx context.Context, budget time.Duration, err error, en, ja string) error {
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return fmt.Errorf("%w: reading took longer than %s", errRPMLimit, budget)
 	case strings.Contains(err.Error(), "too big"): // SQLITE_TOOBIG: a blob above the length limit
 		return fmt.Errorf("%w: a value larger than %d bytes", errRPMLimit, rpmMaxBlob)
 	}
-	return fmt.Errorf(format, err)
+	return reason.Wrap(err, en, ja)
 }
 
 // rpmPkgs reads /var/log/rpmpkgs; it says whether the list was there.
