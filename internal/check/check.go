@@ -19,6 +19,7 @@ import (
 	"github.com/keikai-project/keikai/internal/finding"
 	"github.com/keikai-project/keikai/internal/host"
 	"github.com/keikai-project/keikai/internal/input"
+	"github.com/keikai-project/keikai/internal/reason"
 	"github.com/keikai-project/keikai/internal/taxonomy"
 )
 
@@ -63,6 +64,8 @@ type Gap struct {
 	Area   string `json:"area"`
 	Path   string `json:"path,omitempty"`
 	Reason string `json:"reason"`
+	// ReasonJa is Reason in Japanese.
+	ReasonJa string `json:"reason_ja"`
 }
 
 // Run checks the system described by opts with the host and log rules of eng.
@@ -87,18 +90,20 @@ func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*
 		return nil
 	}
 	gap := func(p host.Problem) {
-		reason := "unknown"
+		why := finding.Text{En: "unknown", Ja: "不明"}
 		if p.Err != nil {
-			reason = escape.String(p.Err.Error())
+			why = reason.Text(p.Err)
 		}
-		sum.NotExamined = append(sum.NotExamined, Gap{Area: p.Area, Path: escape.String(p.Path), Reason: reason})
+		sum.NotExamined = append(sum.NotExamined, Gap{Area: p.Area, Path: escape.String(p.Path),
+			Reason: escape.String(why.En), ReasonJa: escape.String(why.Ja)})
 	}
 
 	w := eng.NewWorker()
 	var matched []int
 	var emitErr error
 	hostOpts := host.Options{Root: opts.Root}
-	err := host.Collect(ctx, hostOpts, host.DefaultTargets(), func(ev *event.Event) {
+	err := host.Collect(ctx, hostOpts, host.DefaultTargets(), func(a host.Artifact) {
+		ev := a.Event
 		sum.Artifacts[artifactKind(ev.Format)]++
 		matched = w.Match(ev, matched)
 		for _, ri := range matched {
@@ -106,6 +111,7 @@ func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*
 				continue
 			}
 			f := hostFinding(eng, ri, ev)
+			f.ExcerptJa = escape.String(a.Description.Ja)
 			// A package in an affected version is a host to update, not a host to rebuild.
 			if ev.Format == event.FormatHostPackage && opts.Advisories != nil {
 				f.Countermeasures = opts.Advisories.Updates(f.Advisories)
@@ -131,7 +137,9 @@ func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*
 				mu.Lock()
 				defer mu.Unlock()
 				if w.Err != nil {
-					sum.NotExamined = append(sum.NotExamined, Gap{Area: host.AreaLogs, Path: escape.String(w.File), Reason: escape.String(w.Msg)})
+					why := w.Text()
+					sum.NotExamined = append(sum.NotExamined, Gap{Area: host.AreaLogs, Path: escape.String(w.File),
+						Reason: escape.String(why.En), ReasonJa: escape.String(why.Ja)})
 				}
 				if cb.Warning != nil {
 					cb.Warning(w)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -9,11 +10,17 @@ import (
 	"os/signal"
 
 	"github.com/keikai-project/keikai/internal/analyze"
+	"github.com/keikai-project/keikai/internal/escape"
+	"github.com/keikai-project/keikai/internal/host"
 	"github.com/keikai-project/keikai/internal/input"
 	"github.com/keikai-project/keikai/internal/output"
 )
 
 const analyzeHelp = `
+Without a path it reads this host's logs: the text logs in /var/log when a syslog daemon writes
+them (the systemd journal, which then holds the same messages, is left out), otherwise the systemd
+journal (/var/log/journal, /run/log/journal). One line on standard error says which.
+
 Reads log files, directories (recursively), gzip and bzip2 files and standard input ("-"),
 recognises the format of every line (syslog, RFC 5424, iptables, ipchains, ipfw, Cisco ACL, pf,
 Apache/nginx access and error logs, sendmail, postfix, sshd/ftpd/login failures), and runs the
@@ -71,9 +78,6 @@ func runAnalyze(env *Env, args []string) int {
 	if err != nil {
 		return fail(env, "analyze", err)
 	}
-	if len(paths) == 0 {
-		return fail(env, "analyze", fmt.Errorf("%w: name the logs to analyse: files, directories, or - for standard input", errUsage))
-	}
 	settings, err := o.out.settings(env.Getenv)
 	if err == nil {
 		err = o.out.terminal(env, &settings)
@@ -99,6 +103,9 @@ func runAnalyze(env *Env, args []string) int {
 	sink, err := newFindingSink(env, settings, &o.filter, o.summaryOnly)
 	if err != nil {
 		return fail(env, "analyze", err)
+	}
+	if len(paths) == 0 {
+		paths = systemLogs(env, sink)
 	}
 	sum, err := analyze.Run(ctx, eng, analyze.Options{
 		Paths:    paths,
@@ -147,6 +154,24 @@ func runAnalyze(env *Env, args []string) int {
 		return exitNothing
 	}
 	return exitClean
+}
+
+// systemLogs chooses what to analyse when no path was named (see host.FindSystemLogs) and says
+// so in one line on standard error, so that the user knows what the result covers.
+func systemLogs(env *Env, sink *findingSink) []string {
+	logs := host.FindSystemLogs(cmp.Or(env.SystemRoot, "/"))
+	dir := escape.String(logs.Dir)
+	switch {
+	case logs.Kind == host.TextLogs && logs.JournalLeftOut:
+		sink.note("default-text-journal", dir, dir)
+	case logs.Kind == host.TextLogs:
+		sink.note("default-text", dir)
+	case logs.Kind == host.JournalOnly:
+		sink.note("default-journal", dir, len(logs.Paths))
+	default:
+		sink.note("default-none", dir)
+	}
+	return logs.Paths
 }
 
 // nothingAnalysed says why no line was analysed, as a message key, or "" when some were.

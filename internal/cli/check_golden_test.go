@@ -38,6 +38,7 @@ func TestCheckTextGolden(t *testing.T) {
 			}
 			out := strings.ReplaceAll(r.stdout, root, "$ROOT")
 			out = strings.ReplaceAll(out, fmt.Sprintf(" uid %d,", os.Getuid()), " uid $UID,")
+			out = strings.ReplaceAll(out, fmt.Sprintf("、uid %d、", os.Getuid()), "、uid $UID、")
 			golden(t, "check-"+lang+".text", out)
 		})
 	}

@@ -45,6 +45,9 @@ type Env struct {
 	IsTerminal func(io.Writer) bool
 	// TerminalWidth is a terminal's width in columns, 0 when unknown; nil means unknown.
 	TerminalWidth func(io.Writer) int
+	// SystemRoot is where the system whose logs `analyze` reads when given no path is mounted;
+	// "" means this host ("/"). Tests point it at a directory they built.
+	SystemRoot string
 }
 
 // errUsage marks errors in how keikai was called; they print a one-line hint to the help.

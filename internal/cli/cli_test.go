@@ -143,7 +143,6 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"empty directory", "", []string{"analyze", emptyDir}, exitNothing, "journalctl"},
 		{"empty stdin", "", []string{"analyze", "-"}, exitNothing, "nothing was analysed"},
 		{"every line unknown", "", []string{"analyze", unknownOnly}, exitNothing, "none of the 3 lines"},
-		{"no arguments", "", []string{"analyze"}, exitError, "name the logs"},
 		{"bad format", "", []string{"analyze", "--format", "xml", "-"}, exitError, "use text, json, ndjson, sarif or csv"},
 		{"bad flag", "", []string{"analyze", "--frmat", "json", "-"}, exitError, "frmat"},
 		{"bad tz", "", []string{"analyze", "--tz", "Mars/Olympus", "-"}, exitError, "Mars/Olympus"},

@@ -69,23 +69,11 @@ func (s *findingSink) warn(w input.Warning) {
 		return
 	}
 	if s.settings.lang == "ja" {
-		if ja, ok := warningsJa[w.Msg]; ok {
-			w.Msg = ja
-		}
+		w.Msg = w.Text().Ja
 	}
 	s.bar.pause(func() {
 		fmt.Fprintf(s.env.Stderr, "keikai: %s: %s\n", s.text("warning"), w.String())
 	})
-}
-
-// warningsJa are the input warnings that carry no variable part, in Japanese; the others are
-// shown as the input package words them.
-var warningsJa = map[string]string{
-	"does not exist (removed or renamed?); skipped":                                             "存在しません (削除または名前が変更された?)。読み飛ばしました",
-	"permission denied; skipped (run as a user who may read it, or copy it somewhere readable)": "読み取り権限がありません。読み飛ばしました (読めるユーザで実行するか、読める場所にコピーしてください)",
-	"looks binary (NUL bytes); analysed as text":                                                "バイナリのようです (NUL バイトを含む)。テキストとして解析しました",
-	`"-" was given more than once; stdin is read once`:                                          `"-" が複数回指定されました。標準入力は一度だけ読みます`,
-	"empty path; skipped": "空のパスです。読み飛ばしました",
 }
 
 // note prints a message about the whole run on standard error, after the report.
@@ -157,6 +145,22 @@ var cliMessages = map[string][2]string{
 	"incomplete": {
 		"warning: %d inputs could not be read completely (see the warnings above); the findings come from the rest, so the result is incomplete",
 		"警告: 最後まで読めなかった入力が %d 件あります (上の警告を参照)。検出結果は残りの入力からのもので、完全ではありません",
+	},
+	"default-text": {
+		"no path given: analysing the text logs in %s",
+		"パスの指定がないため %s のテキストログを解析します",
+	},
+	"default-text-journal": {
+		"no path given: analysing the text logs in %s (the systemd journal, which holds the same messages, is left out; to read it: keikai analyze %s/journal)",
+		"パスの指定がないため %s のテキストログを解析します (同じメッセージを持つ systemd の journal は除きます。読むには: keikai analyze %s/journal)",
+	},
+	"default-journal": {
+		"no path given, and no text syslog file in %s: analysing the systemd journal (%d files)",
+		"パスの指定がなく %s にテキストの syslog ファイルもないため、systemd の journal (%d ファイル) を解析します",
+	},
+	"default-none": {
+		"no path given, and neither a text syslog file nor a systemd journal was found: analysing %s",
+		"パスの指定がなく、テキストの syslog ファイルも systemd の journal も見つからないため %s を解析します",
 	},
 	"no-files": {
 		"nothing was analysed: no log file was found in what you named. Name log files or directories that hold them; on a host that logs to the systemd journal, run: journalctl -o short-iso | keikai analyze -",

@@ -26,6 +26,9 @@ type Finding struct {
 	Protocol        string `json:"protocol,omitempty"`
 
 	Excerpt string `json:"excerpt,omitempty"`
+	// ExcerptJa is the excerpt in Japanese where keikai wrote it (a host artifact's description);
+	// a log line has none.
+	ExcerptJa string `json:"excerpt_ja,omitempty"`
 
 	// Correlation is set on findings of correlation rules (scans, sweeps, floods).
 	Correlation *Aggregate `json:"correlation,omitempty"`

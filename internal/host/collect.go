@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/keikai-project/keikai/internal/event"
+	"github.com/keikai-project/keikai/internal/finding"
 )
 
 // Options says which system to examine.
@@ -42,12 +43,19 @@ type Targets struct {
 	Depth int
 }
 
+// Artifact is one thing found on the host: the event the host rules match, and its description in
+// English (the event's Raw, which the rules' prefilter scans) and Japanese.
+type Artifact struct {
+	Event       *event.Event
+	Description finding.Text
+}
+
 // Collect examines the system under opts.Root and calls emit for every artifact found: the files
 // that targets name, sockets, processes and installed packages. Each event owns its memory, so emit
 // may keep it. Whatever cannot be examined is passed to problem (which may be nil). emit and problem
 // are called from the calling goroutine, one at a time. The error is non-nil only when the root
 // itself is unusable or ctx ends.
-func Collect(ctx context.Context, opts Options, targets Targets, emit func(*event.Event), problem func(Problem)) error {
+func Collect(ctx context.Context, opts Options, targets Targets, emit func(Artifact), problem func(Problem)) error {
 	if emit == nil {
 		return errors.New("host.Collect: emit is nil; pass a function that receives the events")
 	}
@@ -58,8 +66,10 @@ func Collect(ctx context.Context, opts Options, targets Targets, emit func(*even
 	if err != nil {
 		return err
 	}
-	c := &collector{ctx: ctx, r: r, emit: emit, problem: problem}
-	c.emit = withNFS(emit, c.nfsUse())
+	c := &collector{ctx: ctx, r: r, problem: problem}
+	c.emit = withNFS(func(e *event.Event, ja string) {
+		emit(Artifact{Event: e, Description: finding.Text{En: string(e.Raw), Ja: ja}})
+	}, c.nfsUse())
 	steps := []func(){
 		func() { c.files(targets) },
 		c.procfs,
@@ -78,7 +88,7 @@ func Collect(ctx context.Context, opts Options, targets Targets, emit func(*even
 type collector struct {
 	ctx     context.Context
 	r       rootFS
-	emit    func(*event.Event)
+	emit    func(e *event.Event, ja string) // ja describes e in Japanese
 	problem func(Problem)
 	// rpmBudget is how long reading an rpm database may take; 0 means rpmTimeBudget.
 	rpmBudget time.Duration

@@ -97,13 +97,13 @@ func TestCollectArguments(t *testing.T) {
 	if err := Collect(context.Background(), Options{Root: root}, Targets{}, nil, nil); err == nil {
 		t.Error("Collect with a nil emit should fail")
 	}
-	err := Collect(context.Background(), Options{Root: filepath.Join(root, "missing")}, Targets{}, func(*event.Event) {}, nil)
+	err := Collect(context.Background(), Options{Root: filepath.Join(root, "missing")}, Targets{}, func(Artifact) {}, nil)
 	if err == nil || !strings.Contains(err.Error(), "cannot be examined") {
 		t.Errorf("Collect on a missing root: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err = Collect(ctx, Options{Root: root}, DefaultTargets(), func(*event.Event) {}, nil)
+	err = Collect(ctx, Options{Root: root}, DefaultTargets(), func(Artifact) {}, nil)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Collect with a cancelled context: %v", err)
 	}
@@ -122,7 +122,7 @@ func BenchmarkCollectFakeRoot(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		n := 0
-		if err := Collect(context.Background(), Options{Root: root}, DefaultTargets(), func(*event.Event) { n++ }, nil); err != nil {
+		if err := Collect(context.Background(), Options{Root: root}, DefaultTargets(), func(Artifact) { n++ }, nil); err != nil {
 			b.Fatal(err)
 		}
 		LogFiles(Options{Root: root}, nil)

@@ -62,7 +62,7 @@ func collect(t *testing.T, root string, targets Targets) collected {
 	t.Helper()
 	var c collected
 	err := Collect(context.Background(), Options{Root: root}, targets,
-		func(e *event.Event) { c.events = append(c.events, e) },
+		func(a Artifact) { c.events = append(c.events, a.Event) },
 		func(p Problem) { c.problems = append(c.problems, p) })
 	if err != nil {
 		t.Fatalf("Collect: %v", err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keikai-project/keikai/internal/event"
+	"github.com/keikai-project/keikai/internal/reason"
 )
 
 // maxDirEntries bounds one directory listing: a /tmp with millions of entries must not stall the check.
@@ -76,7 +77,7 @@ func (c *collector) listDir(dir string, depth int, seen map[string]bool) {
 	f, err := c.r.openDir(hp)
 	if err != nil {
 		if !isAbsent(err) {
-			c.report(AreaFiles, dir, fmt.Errorf("cannot list the directory: %w", err))
+			c.report(AreaFiles, dir, reason.Wrap(err, "cannot list the directory", "ディレクトリの一覧を取得できません"))
 		}
 		return
 	}
@@ -88,7 +89,8 @@ func (c *collector) listDir(dir string, depth int, seen map[string]bool) {
 		for _, de := range entries {
 			listed++
 			if listed > maxDirEntries {
-				c.report(AreaFiles, dir, fmt.Errorf("more than %d entries; the rest were not examined", maxDirEntries))
+				c.report(AreaFiles, dir, reason.New(fmt.Sprintf("more than %d entries; the rest were not examined", maxDirEntries),
+					fmt.Sprintf("%d 件を超えるエントリがあり、残りは検査していません", maxDirEntries)))
 				return
 			}
 			target := path.Join(dir, de.Name())
@@ -112,7 +114,7 @@ func (c *collector) listDir(dir string, depth int, seen map[string]bool) {
 			break
 		}
 		if err != nil {
-			c.report(AreaFiles, dir, fmt.Errorf("listing stopped: %w", err))
+			c.report(AreaFiles, dir, reason.Wrap(err, "listing stopped", "一覧の取得が途中で止まりました"))
 			break
 		}
 	}
@@ -123,44 +125,46 @@ func (c *collector) listDir(dir string, depth int, seen map[string]bool) {
 
 // emitFile turns one lstat result into a host-file event; a symlink's target is read, never followed.
 func (c *collector) emitFile(target, hostPath string, fi fs.FileInfo) {
-	kind, desc := fileKind(fi.Mode())
+	kind, desc, descJa := fileKind(fi.Mode())
 	var link string
 	if kind == "symlink" {
 		dest, err := os.Readlink(hostPath)
 		if err != nil {
-			c.report(AreaFiles, target, fmt.Errorf("cannot read the symlink: %w", err))
+			c.report(AreaFiles, target, reason.Wrap(err, "cannot read the symlink", "シンボリックリンクを読めません"))
 		} else {
 			link = dest
 		}
 	}
 	e := newEvent(event.FormatHostFile, describeFile(target, desc, link, fi))
+	ja := describeFileJa(target, descJa, link, fi)
 	setValue(e, event.TargetFilename, target)
 	e.SetString(event.FileType, kind)
 	if kind == "symlink" {
 		setValue(e, event.LinkTarget, link)
 	}
-	c.emit(e)
+	c.emit(e, ja)
 }
 
-// fileKind names a file type as the FileType field does, and as a person reads it.
-func fileKind(m fs.FileMode) (kind, desc string) {
+// fileKind names a file type as the FileType field does, and as a person reads it in English and
+// Japanese.
+func fileKind(m fs.FileMode) (kind, desc, descJa string) {
 	switch {
 	case m.IsRegular():
-		return "file", "regular file"
+		return "file", "regular file", "通常ファイル"
 	case m.IsDir():
-		return "dir", "directory"
+		return "dir", "directory", "ディレクトリ"
 	case m&fs.ModeSymlink != 0:
-		return "symlink", "symlink"
+		return "symlink", "symlink", "シンボリックリンク"
 	case m&fs.ModeSocket != 0:
-		return "socket", "socket"
+		return "socket", "socket", "ソケット"
 	case m&fs.ModeNamedPipe != 0:
-		return "fifo", "fifo"
+		return "fifo", "fifo", "FIFO"
 	case m&fs.ModeDevice != 0 && m&fs.ModeCharDevice != 0:
-		return "device", "character device"
+		return "device", "character device", "キャラクタデバイス"
 	case m&fs.ModeDevice != 0:
-		return "device", "block device"
+		return "device", "block device", "ブロックデバイス"
 	}
-	return "other", "unknown file type"
+	return "other", "unknown file type", "不明な種類のファイル"
 }
 
 // describeFile is the finding excerpt: `file /tmp/.bugtraq (regular file, 10240 bytes, mode 0755, uid 48, modified 2002-09-14 03:12:00 UTC)`.
@@ -185,6 +189,34 @@ func describeFile(target, desc, link string, fi fs.FileInfo) string {
 		fmt.Fprintf(&b, ", uid %d", uid)
 	}
 	b.WriteString(", modified ")
+	b.WriteString(fi.ModTime().UTC().Format(time.DateTime))
+	b.WriteString(" UTC)")
+	return b.String()
+}
+
+// describeFileJa is describeFile in Japanese:
+// `ファイル /tmp/.bugtraq (通常ファイル、10240 バイト、モード 0755、uid 48、更新 2002-09-14 03:12:00 UTC)`.
+func describeFileJa(target, desc, link string, fi fs.FileInfo) string {
+	var b strings.Builder
+	b.WriteString("ファイル ")
+	b.WriteString(target)
+	b.WriteString(" (")
+	b.WriteString(desc)
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		b.WriteString(" -> ")
+		b.WriteString(link)
+		b.WriteString("、リンク先は辿っていません")
+	case fi.Mode().IsRegular():
+		b.WriteString("、")
+		b.WriteString(strconv.FormatInt(fi.Size(), 10))
+		b.WriteString(" バイト")
+	}
+	fmt.Fprintf(&b, "、モード %s", formatMode(fi.Mode()))
+	if uid, ok := fileOwner(fi); ok {
+		fmt.Fprintf(&b, "、uid %d", uid)
+	}
+	b.WriteString("、更新 ")
 	b.WriteString(fi.ModTime().UTC().Format(time.DateTime))
 	b.WriteString(" UTC)")
 	return b.String()

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/keikai-project/keikai/internal/reason"
 )
 
 // syslogConfigs are the syslog daemons' main configuration files; the statd advisory sends the
@@ -16,13 +18,16 @@ var syslogConfigs = []string{"/etc/syslog.conf", "/etc/rsyslog.conf"}
 
 const syslogNGConfig = "/etc/syslog-ng/syslog-ng.conf"
 
+// syslogBases are the text logs syslog daemons write in /var/log.
+var syslogBases = []string{"messages", "syslog", "secure", "auth.log", "maillog", "mail.log", "kern.log"}
+
 // usualLogs are log files kept by convention even when no configuration names them: base names
 // in a directory, rotated copies included.
 var usualLogs = []struct {
 	dir   string
 	bases []string
 }{
-	{"/var/log", []string{"messages", "syslog", "secure", "auth.log", "maillog", "mail.log", "kern.log"}},
+	{"/var/log", syslogBases},
 	{"/var/adm", []string{"messages", "syslog"}}, // Solaris and other older systems
 }
 
@@ -105,14 +110,16 @@ func (lf *logFinder) readConfig(target string, syslogNG bool) {
 		return // included twice, or an include loop
 	}
 	if len(lf.readConfigs) >= maxSyslogConfigs {
-		lf.report(target, fmt.Errorf("more than %d syslog configuration files; the rest were not read", maxSyslogConfigs))
+		lf.report(target, reason.New(fmt.Sprintf("more than %d syslog configuration files; the rest were not read", maxSyslogConfigs),
+			fmt.Sprintf("syslog の設定ファイルが %d を超えるため、残りは読んでいません", maxSyslogConfigs)))
 		return
 	}
 	lf.readConfigs[hp] = true
 	data, err := lf.r.readRegular(hp, maxSyslogConfigSize)
 	if err != nil {
 		if !isAbsent(err) {
-			lf.report(target, fmt.Errorf("cannot read the syslog configuration, so the logs it names may be missed: %w", err))
+			lf.report(target, reason.Wrap(err, "cannot read the syslog configuration, so the logs it names may be missed",
+				"syslog の設定を読めないため、そこに記載されたログを見落としている可能性があります"))
 		}
 		return
 	}
@@ -215,7 +222,8 @@ func (lf *logFinder) readDir(dir string) []fs.DirEntry {
 // pass for one that covered it. Devices (/dev/console) are no log files and are not reported.
 func (lf *logFinder) addNamed(target, conf string) {
 	if !lf.addWithRotations(target) && !strings.HasPrefix(path.Clean("/"+target), "/dev/") {
-		lf.report(path.Clean("/"+target), fmt.Errorf("named in %s but not found (the logs may have moved, or the system logs elsewhere)", conf))
+		lf.report(path.Clean("/"+target), reason.New(fmt.Sprintf("named in %s but not found (the logs may have moved, or the system logs elsewhere)", conf),
+			fmt.Sprintf("%s に記載されていますが見つかりません (ログが移動したか、別の場所に記録しています)", conf)))
 	}
 }
 

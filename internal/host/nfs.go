@@ -65,11 +65,11 @@ func mountsNFS(b []byte) bool {
 }
 
 // withNFS sets NFSInUse on process and package events, the ones statd rules look at.
-func withNFS(emit func(*event.Event), nfs string) func(*event.Event) {
-	return func(e *event.Event) {
+func withNFS(emit func(*event.Event, string), nfs string) func(*event.Event, string) {
+	return func(e *event.Event, ja string) {
 		if e.Format == event.FormatHostProcess || e.Format == event.FormatHostPackage {
 			e.SetString(event.NFSInUse, nfs)
 		}
-		emit(e)
+		emit(e, ja)
 	}
 }

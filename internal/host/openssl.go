@@ -102,11 +102,13 @@ func (c *collector) scanLibDir(dir string, depth int, seenDirs map[string]bool) 
 		versions[version] = true
 		file := path.Join(dir, name)
 		if version == "" {
-			c.emit(packageEvent("openssl", "", "file", "openssl of unknown version: static library "+file))
+			c.emit(packageEvent("openssl", "", "file", "openssl of unknown version: static library "+file),
+				"バージョン不明の openssl: 静的ライブラリ "+file)
 			continue
 		}
 		c.emit(packageEvent("openssl", version, "file",
-			"openssl "+version+" by the name of library "+file+" (a soname does not tell the patch letter: "+version+" may be any "+version+" release)"))
+			"openssl "+version+" by the name of library "+file+" (a soname does not tell the patch letter: "+version+" may be any "+version+" release)"),
+			"ライブラリ "+file+" の名前からみた openssl "+version+" (soname からはパッチ文字がわかりません: "+version+" 系のどのリリースでもありえます)")
 	}
 }
 
@@ -163,7 +165,8 @@ func (c *collector) opensslHeaders() {
 			continue
 		}
 		c.emit(packageEvent("openssl", version, "file",
-			"openssl "+version+" declared by "+target+" ("+text+"; a header can outlive the library it came with)"))
+			"openssl "+version+" declared by "+target+" ("+text+"; a header can outlive the library it came with)"),
+			target+" が宣言する openssl "+version+" ("+text+"。ヘッダは元のライブラリが消えた後も残ることがあります)")
 	}
 }
 

@@ -1,10 +1,8 @@
 package host
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/keikai-project/keikai/internal/event"
+	"github.com/keikai-project/keikai/internal/reason"
 )
 
 const dpkgStatus = "/var/lib/dpkg/status"
@@ -17,7 +15,8 @@ func (c *collector) packages() {
 		found = true
 	}
 	if !found {
-		c.report(AreaPackages, "", errors.New("no package database found (dpkg status, rpmdb.sqlite, rpmpkgs): installed packages were not examined; OpenSSL libraries and headers were still looked for"))
+		c.report(AreaPackages, "", reason.New("no package database found (dpkg status, rpmdb.sqlite, rpmpkgs): installed packages were not examined; OpenSSL libraries and headers were still looked for",
+			"パッケージデータベース (dpkg status、rpmdb.sqlite、rpmpkgs) が見つかりません: インストール済みパッケージは検査していません。OpenSSL のライブラリとヘッダは探しました"))
 	}
 	if c.ctx.Err() != nil {
 		return
@@ -44,10 +43,10 @@ func (c *collector) dpkg() bool {
 	}
 	defer f.Close()
 	err = parseDpkgStatus(f, func(p dpkgPackage) {
-		c.emit(packageEvent(p.Name, p.Version, "dpkg", "dpkg package "+p.Name+" "+p.Version))
+		c.emit(packageEvent(p.Name, p.Version, "dpkg", "dpkg package "+p.Name+" "+p.Version), "dpkg パッケージ "+p.Name+" "+p.Version)
 	})
 	if err != nil {
-		c.report(AreaPackages, dpkgStatus, fmt.Errorf("reading stopped, later packages were not examined: %w", err))
+		c.report(AreaPackages, dpkgStatus, reason.Wrap(err, "reading stopped, later packages were not examined", "読み取りが途中で止まり、以降のパッケージは検査していません"))
 	}
 	return true
 }

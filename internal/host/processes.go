@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/keikai-project/keikai/internal/event"
+	"github.com/keikai-project/keikai/internal/reason"
 )
 
 const (
@@ -18,7 +19,8 @@ const (
 	maxCmdlineBytes = 64 * 1024 // longer command lines are cut; the start is what identifies a program
 )
 
-var errNoProc = errors.New("no /proc under the root: sockets and processes not examined (a mounted disk image has none; run keikai check on the live system for them)")
+var errNoProc = reason.New("no /proc under the root: sockets and processes not examined (a mounted disk image has none; run keikai check on the live system for them)",
+	"ルートの下に /proc がありません: ソケットとプロセスは検査していません (マウントしたディスクイメージには /proc がありません。稼働中のシステムで keikai check を実行してください)")
 
 // procfs examines sockets and processes, which both come from the root's /proc.
 func (c *collector) procfs() {
@@ -76,13 +78,13 @@ func isPid(name string) bool {
 func (c *collector) processes(procHost string) {
 	f, err := c.r.openDir(procHost)
 	if err != nil {
-		c.report(AreaProcesses, "/proc", fmt.Errorf("cannot list processes: %w", err))
+		c.report(AreaProcesses, "/proc", reason.Wrap(err, "cannot list processes", "プロセスの一覧を取得できません"))
 		return
 	}
 	entries, err := f.ReadDir(-1)
 	f.Close()
 	if err != nil {
-		c.report(AreaProcesses, "/proc", fmt.Errorf("listing processes stopped: %w", err))
+		c.report(AreaProcesses, "/proc", reason.Wrap(err, "listing processes stopped", "プロセスの一覧の取得が途中で止まりました"))
 	}
 	deniedExe := 0
 	for _, de := range entries {
@@ -105,16 +107,18 @@ func (c *collector) processes(procHost string) {
 		if p.exeDenied {
 			deniedExe++
 		}
-		c.emit(p.event())
+		c.emit(p.event(), p.describeJa())
 	}
 	if deniedExe > 0 {
 		// As root the denial comes from elsewhere (a container without CAP_SYS_PTRACE, another PID
 		// namespace); advice to run as root would send the reader in a circle.
-		advice := "they belong to other users): run as root to see them"
+		en := fmt.Sprintf("%d processes' executables could not be read (permission denied: they belong to other users); run as root to see them", deniedExe)
+		ja := fmt.Sprintf("%d 個のプロセスの実行ファイルを読めませんでした (権限がありません。他のユーザのプロセスです): root で実行すると見えます", deniedExe)
 		if os.Geteuid() == 0 {
-			advice = "even as root: keikai may lack the CAP_SYS_PTRACE capability, as in a container): run it on the host itself, or with that capability"
+			en = fmt.Sprintf("%d processes' executables could not be read (permission denied even as root: keikai may lack the CAP_SYS_PTRACE capability, as in a container); run it on the host itself, or with that capability", deniedExe)
+			ja = fmt.Sprintf("%d 個のプロセスの実行ファイルを読めませんでした (root でも権限がありません。コンテナ内などで CAP_SYS_PTRACE 権限がない可能性があります): ホスト上で、またはその権限を付けて実行してください", deniedExe)
 		}
-		c.report(AreaProcesses, "/proc/*/exe", fmt.Errorf("%d processes' executables could not be read (permission denied %s", deniedExe, advice))
+		c.report(AreaProcesses, "/proc/*/exe", reason.New(en, ja))
 	}
 }
 
@@ -171,6 +175,29 @@ func readCmdline(r rootFS, hostPath string) (string, error) {
 func cmdlineText(data []byte) string {
 	data = bytes.TrimRight(data, "\x00")
 	return string(bytes.ReplaceAll(data, []byte{0}, []byte{' '}))
+}
+
+// describeJa is the event's description in Japanese:
+// `プロセス 4242 .bugtraq: ./.bugtraq 192.0.2.1 (実行ファイル /tmp/.bugtraq (deleted))`.
+func (p procInfo) describeJa() string {
+	var b strings.Builder
+	b.WriteString("プロセス ")
+	b.WriteString(p.pid)
+	b.WriteString(" ")
+	b.WriteString(p.comm)
+	if p.cmdline != "" {
+		b.WriteString(": ")
+		b.WriteString(p.cmdline)
+	}
+	switch {
+	case p.exe != "":
+		b.WriteString(" (実行ファイル ")
+		b.WriteString(p.exe)
+		b.WriteString(")")
+	case p.exeDenied:
+		b.WriteString(" (実行ファイルは読めません)")
+	}
+	return b.String()
 }
 
 // event: `process 4242 .bugtraq: ./.bugtraq 192.0.2.1 (exe /tmp/.bugtraq (deleted))`.

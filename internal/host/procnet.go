@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/keikai-project/keikai/internal/event"
+	"github.com/keikai-project/keikai/internal/reason"
 )
 
 // procSocket is one line of /proc/net/{tcp,udp,tcp6,udp6}.
@@ -135,13 +136,15 @@ func (c *collector) socketTable(procHost, name, proto string) {
 			bad++
 			continue
 		}
-		c.emit(socketEvent(proto, s))
+		e := socketEvent(proto, s)
+		// Only the leading word is prose; addresses and the state are the kernel's.
+		c.emit(e, "ソケット"+strings.TrimPrefix(string(e.Raw), "socket"))
 	}
 	if err := sc.Err(); err != nil {
-		c.report(AreaSockets, target, fmt.Errorf("reading stopped: %w", err))
+		c.report(AreaSockets, target, reason.Wrap(err, "reading stopped", "読み取りが途中で止まりました"))
 	}
 	if bad > 0 {
-		c.report(AreaSockets, target, fmt.Errorf("%d lines could not be parsed and were skipped", bad))
+		c.report(AreaSockets, target, reason.New(fmt.Sprintf("%d lines could not be parsed and were skipped", bad), fmt.Sprintf("%d 行を解析できず、読み飛ばしました", bad)))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/keikai-project/keikai/internal/reason"
 	"github.com/keikai-project/keikai/internal/safeopen"
 )
 
@@ -16,7 +17,7 @@ import (
 const maxSymlinks = 40
 
 var (
-	errSymlinkLoop = errors.New("too many levels of symbolic links (a link loop?)")
+	errSymlinkLoop = reason.New("too many levels of symbolic links (a link loop?)", "シンボリックリンクの段数が多すぎます (リンクのループ?)")
 )
 
 // rootFS maps paths of the target system ("/etc/syslog.conf") to paths on this machine, inside

@@ -52,7 +52,7 @@ func TestRPMSQLiteHostile(t *testing.T) {
 				t.Fatal(err)
 			}
 			var problems []Problem
-			c := &collector{ctx: context.Background(), r: r, emit: func(*event.Event) {},
+			c := &collector{ctx: context.Background(), r: r, emit: func(*event.Event, string) {},
 				problem: func(p Problem) { problems = append(problems, p) }, rpmBudget: time.Second}
 			start := time.Now()
 			c.rpm()

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"modernc.org/sqlite" // the pure-Go driver, so the binary needs no C toolchain
+
+	"github.com/keikai-project/keikai/internal/reason"
 )
 
 // rpmSQLiteDBs are where rpm keeps its SQLite database (Fedora 33+, RHEL 9+); the second is the
@@ -54,7 +56,8 @@ func (c *collector) rpm() (found bool) {
 			if hp, err := c.r.resolve(target, true); err == nil {
 				if _, err := os.Lstat(hp); err == nil {
 					found = true
-					c.report(AreaPackages, target, errors.New("rpm database in Berkeley DB or ndb format, which keikai does not read: installed rpm packages were not examined; on the live system, check with `rpm -q openssl`"))
+					c.report(AreaPackages, target, reason.New("rpm database in Berkeley DB or ndb format, which keikai does not read: installed rpm packages were not examined; on the live system, check with `rpm -q openssl`",
+						"rpm データベースが keikai の読めない Berkeley DB または ndb 形式です: インストール済みの rpm パッケージは検査していません。稼働中のシステムで `rpm -q openssl` を実行して確認してください"))
 				}
 			}
 		}
@@ -75,7 +78,8 @@ const (
 	sqliteLimitLen = 0 // SQLITE_LIMIT_LENGTH: the largest string or blob a statement may make
 )
 
-var errRPMLimit = errors.New("the rpm database exceeds keikai's limits (a planted database?); the packages it lists were not all examined")
+var errRPMLimit = reason.New("the rpm database exceeds keikai's limits (a planted database?); the packages it lists were not all examined",
+	"rpm データベースが keikai の上限を超えています (仕掛けられたデータベース?)。記載されたパッケージをすべては検査していません")
 
 // rpmSQLite reads every header of an rpmdb.sqlite. The database is opened read-only and immutable,
 // so SQLite writes nothing (no journal, no lock files) next to it on a mounted image, and with
@@ -98,20 +102,20 @@ func (c *collector) rpmSQLite(hostPath string) error {
 	dsn := (&url.URL{Scheme: "file", Path: handlePath(f, hostPath), RawQuery: "mode=ro&immutable=1"}).String()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return fmt.Errorf("opening the rpm database: %w", err)
+		return reason.Wrap(err, "opening the rpm database", "rpm データベースを開けません")
 	}
 	defer db.Close()
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("opening the rpm database: %w", err)
+		return reason.Wrap(err, "opening the rpm database", "rpm データベースを開けません")
 	}
 	defer conn.Close()
 	if _, err := sqlite.Limit(conn, sqliteLimitLen, rpmMaxBlob); err != nil {
-		return fmt.Errorf("opening the rpm database: %w", err)
+		return reason.Wrap(err, "opening the rpm database", "rpm データベースを開けません")
 	}
 	rows, err := conn.QueryContext(ctx, "SELECT blob FROM Packages")
 	if err != nil {
-		return rpmErr(ctx, budget, "reading the rpm database (is it an rpmdb.sqlite?): %w", err)
+		return rpmErr(ctx, budget, err, "reading the rpm database (is it an rpmdb.sqlite?)", "rpm データベースを読めません (rpmdb.sqlite ですか?)")
 	}
 	defer rows.Close()
 	bad, n := 0, 0
@@ -122,7 +126,7 @@ func (c *collector) rpmSQLite(hostPath string) error {
 		}
 		var blob []byte
 		if err := rows.Scan(&blob); err != nil {
-			return rpmErr(ctx, budget, "reading the rpm database: %w", err)
+			return rpmErr(ctx, budget, err, "reading the rpm database", "rpm データベースを読めません")
 		}
 		p, err := parseRPMHeader(blob)
 		if err != nil {
@@ -132,26 +136,27 @@ func (c *collector) rpmSQLite(hostPath string) error {
 			bad++
 			continue
 		}
-		c.emit(packageEvent(p.Name, p.FullVersion(), "rpm", "rpm package "+p.Name+" "+p.FullVersion()))
+		c.emit(packageEvent(p.Name, p.FullVersion(), "rpm", "rpm package "+p.Name+" "+p.FullVersion()), "rpm パッケージ "+p.Name+" "+p.FullVersion())
 	}
 	if err := rows.Err(); err != nil {
-		return rpmErr(ctx, budget, "reading the rpm database: %w", err)
+		return rpmErr(ctx, budget, err, "reading the rpm database", "rpm データベースを読めません")
 	}
 	if bad > 0 {
-		return fmt.Errorf("%d package headers could not be parsed and were skipped (first: %w)", bad, firstErr)
+		return reason.New(fmt.Sprintf("%d package headers could not be parsed and were skipped (first: %v)", bad, firstErr),
+			fmt.Sprintf("%d 個のパッケージヘッダを解析できず、読み飛ばしました (最初のもの: %v)", bad, firstErr))
 	}
 	return nil
 }
 
 // rpmErr says which limit stopped the read, when one did.
-func rpmErr(ctx context.Context, budget time.Duration, format string, err error) error {
+func rpmErr(ctx context.Context, budget time.Duration, err error, en, ja string) error {
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return fmt.Errorf("%w: reading took longer than %s", errRPMLimit, budget)
 	case strings.Contains(err.Error(), "too big"): // SQLITE_TOOBIG: a blob above the length limit
 		return fmt.Errorf("%w: a value larger than %d bytes", errRPMLimit, rpmMaxBlob)
 	}
-	return fmt.Errorf(format, err)
+	return reason.Wrap(err, en, ja)
 }
 
 // rpmPkgs reads /var/log/rpmpkgs; it says whether the list was there.
@@ -174,11 +179,12 @@ func (c *collector) rpmPkgs() bool {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if p, ok := parseRPMPkgsLine(sc.Text()); ok {
-			c.emit(packageEvent(p.Name, p.FullVersion(), "rpm", "rpm package "+p.Name+" "+p.FullVersion()+" (listed in "+rpmPkgsList+")"))
+			c.emit(packageEvent(p.Name, p.FullVersion(), "rpm", "rpm package "+p.Name+" "+p.FullVersion()+" (listed in "+rpmPkgsList+")"),
+				"rpm パッケージ "+p.Name+" "+p.FullVersion()+" ("+rpmPkgsList+" に記載)")
 		}
 	}
 	if err := sc.Err(); err != nil {
-		c.report(AreaPackages, rpmPkgsList, fmt.Errorf("reading stopped: %w", err))
+		c.report(AreaPackages, rpmPkgsList, reason.Wrap(err, "reading stopped", "読み取りが途中で止まりました"))
 	}
 	return true
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 
 	"github.com/keikai-project/keikai/internal/journal"
+	"github.com/keikai-project/keikai/internal/reason"
 )
 
 const (
@@ -24,7 +25,8 @@ func (s *splitter) readJournalFile(ctx context.Context, body io.Reader, head []b
 	statter, canStat := body.(interface{ Stat() (fs.FileInfo, error) })
 	if !isFile || !canStat {
 		s.warn(Warning{File: s.src.Name, Msg: "a systemd journal file cannot be read from a pipe; give its path, or pipe: journalctl -o export --file FILE | keikai analyze -",
-			Err: errors.New("journal file on a stream")})
+			MsgJa: "systemd の journal ファイルはパイプからは読めません。パスを指定するか、次のようにパイプしてください: journalctl -o export --file FILE | keikai analyze -",
+			Err:   errors.New("journal file on a stream")})
 		return s.finish()
 	}
 	fi, err := statter.Stat()
@@ -33,7 +35,8 @@ func (s *splitter) readJournalFile(ctx context.Context, body io.Reader, head []b
 	}
 	jr, err := journal.Open(ra, fi.Size())
 	if err != nil {
-		s.warn(Warning{File: s.src.Name, Msg: "systemd journal file not read: " + err.Error(), Err: err})
+		r := reason.Text(err)
+		s.warn(Warning{File: s.src.Name, Msg: "systemd journal file not read: " + r.En, MsgJa: "systemd の journal ファイルを読めませんでした: " + r.Ja, Err: err})
 		return s.finish()
 	}
 	s.codec = "journal"
@@ -54,7 +57,9 @@ func (s *splitter) readJournalFile(ctx context.Context, body io.Reader, head []b
 		}
 		if err != nil {
 			line := s.linesSoFar()
-			s.warn(Warning{File: s.src.Name, Line: line, Msg: fmt.Sprintf("systemd journal: %s; the entries before it were analysed", reason(err)), Err: err})
+			r := why(err)
+			s.warn(Warning{File: s.src.Name, Line: line, Msg: fmt.Sprintf("systemd journal: %s; the entries before it were analysed", r.En),
+				MsgJa: fmt.Sprintf("systemd の journal: %s。それより前のエントリは解析しました", r.Ja), Err: err})
 			return s.finish()
 		}
 		line = append(journal.AppendLine(line[:0], &e), '\n')

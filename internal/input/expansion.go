@@ -34,7 +34,9 @@ func (e *expansionWatch) Read(p []byte) (int, error) {
 		e.warned = true
 		e.warn(Warning{File: e.src.Name, Msg: fmt.Sprintf(
 			"expands more than %d to 1 (%d MB from %d KB of compressed data so far): a decompression bomb? It is read to the end; interrupt with Ctrl-C if that is not wanted",
-			bombRatio, e.out>>20, e.compressed.total>>10)})
+			bombRatio, e.out>>20, e.compressed.total>>10),
+			MsgJa: fmt.Sprintf("展開後が %d 倍を超えています (これまでに圧縮データ %d KB から %d MB): 展開すると巨大になる圧縮ファイル? 最後まで読みます。不要なら Ctrl-C で中断してください",
+				bombRatio, e.compressed.total>>10, e.out>>20)})
 	}
 	return n, err
 }

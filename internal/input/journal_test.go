@@ -102,3 +102,40 @@ func TestJournalTruncated(t *testing.T) {
 		t.Errorf("warnings %v", ws)
 	}
 }
+
+// TestJournalInVarLog: the README's `keikai analyze /var/log` walks into journald's directory
+// (var/log/journal/<machine-id>/) and reads its journal files, the *.journal~ ones an unclean
+// shutdown leaves included, as journals rather than as binary text.
+func TestJournalInVarLog(t *testing.T) {
+	path, raw := journalFixture(t)
+	varLog := filepath.Join(t.TempDir(), "var", "log")
+	machine := filepath.Join(varLog, "journal", "0123456789abcdef0123456789abcdef")
+	if err := os.MkdirAll(machine, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path, filepath.Join(machine, "system.journal")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(machine, "system@0005a1b2c3d4e5f6-0123456789abcdef.journal~"), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(varLog, "dpkg.log"), []byte("2024-12-01 10:00:00 status installed bash:amd64 5.2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := NewReader(Options{})
+	sources := r.Plan([]string{varLog}, func(w Warning) { t.Errorf("plan: %v", w) })
+	if len(sources) != 3 {
+		t.Fatalf("%d sources, want dpkg.log and the two journal files", len(sources))
+	}
+	res := runAll(t, r, sources)
+	const first = "2024-12-01T11:20:01.000123Z web1 sshd[4242]: Failed password for invalid user admin from 198.51.100.7 port 53224 ssh2"
+	for _, src := range sources[1:] {
+		got := res.lines[src.Name]
+		if len(got) != 5 || got[0].text != first {
+			t.Errorf("%s: %d lines, first %+v; want 5 journal entries as syslog lines", src.Name, len(got), got)
+		}
+		if ws := res.warningsFor(src.Name); len(ws) > 0 {
+			t.Errorf("%s: warnings %v", src.Name, ws)
+		}
+	}
+}

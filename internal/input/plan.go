@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/keikai-project/keikai/internal/finding"
 	"github.com/keikai-project/keikai/internal/safeopen"
 )
 
@@ -41,14 +42,15 @@ func (p *planner) add(path string) {
 	switch path {
 	case "-":
 		if p.stdinSeen {
-			p.warn(Warning{File: stdinName, Msg: `"-" was given more than once; stdin is read once`})
+			p.warn(Warning{File: stdinName, Msg: `"-" was given more than once; stdin is read once`,
+				MsgJa: `"-" が複数回指定されました。標準入力は一度だけ読みます`})
 			return
 		}
 		p.stdinSeen = true
 		p.sources = append(p.sources, &Source{Name: stdinName, Size: -1, stdin: true})
 		return
 	case "":
-		p.warn(Warning{File: `""`, Msg: "empty path; skipped"})
+		p.warn(Warning{File: `""`, Msg: "empty path; skipped", MsgJa: "空のパスです。読み飛ばしました"})
 		return
 	}
 	if p.r.root != "" {
@@ -57,7 +59,7 @@ func (p *planner) add(path string) {
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
-		p.warn(Warning{File: path, Msg: openFailure(err), Err: err})
+		p.warn(openWarning(path, err))
 		return
 	}
 	mode := fi.Mode()
@@ -71,8 +73,10 @@ func (p *planner) add(path string) {
 			p.sources = append(p.sources, &Source{Name: path, path: path, Size: -1})
 		}
 	default:
+		k := kind(mode)
 		p.warn(Warning{File: path, Msg: fmt.Sprintf(
-			"is a %s; skipped (only files, directories, FIFOs and character devices are read)", kind(mode))})
+			"is a %s; skipped (only files, directories, FIFOs and character devices are read)", k.En),
+			MsgJa: fmt.Sprintf("%sのため読み飛ばしました (読むのはファイル、ディレクトリ、FIFO、キャラクタデバイスだけです)", k.Ja)})
 	}
 }
 
@@ -81,21 +85,25 @@ func (p *planner) walk(dir string, fi fs.FileInfo, depth int) {
 		if first, dup := p.seen[id]; dup {
 			p.warn(Warning{File: dir, Msg: "directory already included as " + first +
 				" (symlink loop or bind mount); skipped",
-				Err: &fs.PathError{Op: "walk", Path: dir, Err: errDirectoryLoop}})
+				MsgJa: "ディレクトリは " + first + " として既に含まれています (シンボリックリンクのループかバインドマウント)。読み飛ばしました",
+				Err:   &fs.PathError{Op: "walk", Path: dir, Err: errDirectoryLoop}})
 			return
 		}
 		p.seen[id] = dir
 	}
 	if depth >= maxWalkDepth {
 		p.warn(Warning{File: dir, Msg: fmt.Sprintf("directories nested deeper than %d levels; skipped", maxWalkDepth),
-			Err: &fs.PathError{Op: "walk", Path: dir, Err: errDirectoryLoop}})
+			MsgJa: fmt.Sprintf("ディレクトリの階層が %d 段より深いため読み飛ばしました", maxWalkDepth),
+			Err:   &fs.PathError{Op: "walk", Path: dir, Err: errDirectoryLoop}})
 		return
 	}
 	// ReadDir sorts by name and, on error, still returns what it could read.
 	entries, err := os.ReadDir(dir)
 	if err != nil {
+		r := why(err)
 		p.warn(Warning{File: dir, Msg: fmt.Sprintf(
-			"directory cannot be listed (%s); files in it that could not be listed were skipped", reason(err)), Err: err})
+			"directory cannot be listed (%s); files in it that could not be listed were skipped", r.En),
+			MsgJa: fmt.Sprintf("ディレクトリの一覧を取得できません (%s)。一覧に出なかったファイルは読み飛ばしました", r.Ja), Err: err})
 	}
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())
@@ -107,7 +115,7 @@ func (p *planner) walk(dir string, fi fs.FileInfo, depth int) {
 			info, err = e.Info()
 		}
 		if err != nil {
-			p.warn(Warning{File: path, Msg: openFailure(err), Err: err})
+			p.warn(openWarning(path, err))
 			continue
 		}
 		switch mode := info.Mode(); {
@@ -116,8 +124,10 @@ func (p *planner) walk(dir string, fi fs.FileInfo, depth int) {
 		case mode.IsRegular():
 			p.addFile(path, info, e.Type()&fs.ModeSymlink != 0)
 		default:
+			k := kind(mode)
 			p.warn(Warning{File: path, Msg: fmt.Sprintf(
-				"is a %s; skipped (inside a directory only regular files are read; name it explicitly to read it)", kind(mode))})
+				"is a %s; skipped (inside a directory only regular files are read; name it explicitly to read it)", k.En),
+				MsgJa: fmt.Sprintf("%sのため読み飛ばしました (ディレクトリの中では通常ファイルだけを読みます。読むには直接指定してください)", k.Ja)})
 		}
 	}
 }
@@ -128,13 +138,13 @@ func (p *planner) walk(dir string, fi fs.FileInfo, depth int) {
 func (p *planner) addFile(path string, fi fs.FileInfo, follow bool) {
 	f, opened, err := safeopen.File(path, follow)
 	if err != nil {
-		p.warn(Warning{File: path, Msg: openFailure(err), Err: err})
+		p.warn(openWarning(path, err))
 		return
 	}
 	_ = f.Close() // opened only to check access; read-only, so a close error loses nothing
 	if !os.SameFile(fi, opened) {
 		err := &fs.PathError{Op: "open", Path: path, Err: errSwapped}
-		p.warn(Warning{File: path, Msg: openFailure(err), Err: err})
+		p.warn(openWarning(path, err))
 		return
 	}
 	p.take(&Source{Name: path, path: path, ModTime: opened.ModTime(), Size: opened.Size(), regular: true, follow: follow}, opened)
@@ -145,7 +155,7 @@ func (p *planner) addFile(path string, fi fs.FileInfo, follow bool) {
 func (p *planner) addInRoot(path string) {
 	f, fi, err := p.r.openInRoot(path)
 	if err != nil {
-		p.warn(Warning{File: path, Msg: openFailure(err), Err: err})
+		p.warn(openWarning(path, err))
 		return
 	}
 	_ = f.Close()
@@ -168,24 +178,25 @@ func (p *planner) firstTime(path string, fi fs.FileInfo) bool {
 		return true
 	}
 	if first, dup := p.seen[id]; dup {
-		p.warn(Warning{File: path, Msg: "same file as " + first + "; skipped so that its lines are not counted twice"})
+		p.warn(Warning{File: path, Msg: "same file as " + first + "; skipped so that its lines are not counted twice",
+			MsgJa: first + " と同じファイルです。行を二重に数えないよう読み飛ばしました"})
 		return false
 	}
 	p.seen[id] = path
 	return true
 }
 
-func kind(mode fs.FileMode) string {
+func kind(mode fs.FileMode) finding.Text {
 	switch {
 	case mode&fs.ModeNamedPipe != 0:
-		return "FIFO"
+		return finding.Text{En: "FIFO", Ja: "FIFO"}
 	case mode&fs.ModeSocket != 0:
-		return "socket"
+		return finding.Text{En: "socket", Ja: "ソケット"}
 	case mode&fs.ModeCharDevice != 0:
-		return "character device"
+		return finding.Text{En: "character device", Ja: "キャラクタデバイス"}
 	case mode&fs.ModeDevice != 0:
-		return "block device"
+		return finding.Text{En: "block device", Ja: "ブロックデバイス"}
 	default:
-		return "special file"
+		return finding.Text{En: "special file", Ja: "特殊ファイル"}
 	}
 }

@@ -77,7 +77,7 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
-		warn(Warning{File: src.Name, Msg: openFailure(err), Err: err})
+		warn(openWarning(src.Name, err))
 		return s.emit(nil, true)
 	}
 	defer closeBody()
@@ -118,7 +118,8 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 		s.codec = "xz"
 		if dict, ok := xzDictSize(head); ok && dict > xzMaxDict {
 			err := fmt.Errorf("xz dictionary of %d MiB", dict>>20)
-			s.warn(Warning{File: src.Name, Msg: fmt.Sprintf("compressed with an xz dictionary of %d MiB, more than keikai allocates (%d MiB); decompress it first: xz -dc FILE | keikai analyze -", dict>>20, xzMaxDict>>20), Err: err})
+			s.warn(Warning{File: src.Name, Msg: fmt.Sprintf("compressed with an xz dictionary of %d MiB, more than keikai allocates (%d MiB); decompress it first: xz -dc FILE | keikai analyze -", dict>>20, xzMaxDict>>20),
+				MsgJa: fmt.Sprintf("xz の辞書が %d MiB あり、keikai が割り当てる上限 (%d MiB) を超えています。先に展開してください: xz -dc FILE | keikai analyze -", dict>>20, xzMaxDict>>20), Err: err})
 			return s.finish()
 		}
 		zr, err := xz.NewReader(bufio.NewReaderSize(whole(), gzipReadBuffer))
@@ -192,22 +193,24 @@ func (s *splitter) readFailed(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
 	}
-	var problem string
+	var problem, problemJa string
+	r := why(err)
 	switch {
 	case s.codec != "" && errors.Is(err, io.ErrUnexpectedEOF):
 		problem = s.codec + " data ends early (truncated file?)"
-	case s.codec == "gzip" && !isCorruptGzip(err):
-		problem = fmt.Sprintf("read error (%s)", reason(err))
-	case s.codec != "":
-		problem = fmt.Sprintf("corrupt %s data (%s)", s.codec, reason(err))
+		problemJa = s.codec + " のデータが途中で終わっています (ファイルが切れている?)"
+	case s.codec == "gzip" && !isCorruptGzip(err), s.codec == "":
+		problem = fmt.Sprintf("read error (%s)", r.En)
+		problemJa = fmt.Sprintf("読み取りエラー (%s)", r.Ja)
 	default:
-		problem = fmt.Sprintf("read error (%s)", reason(err))
+		problem = fmt.Sprintf("corrupt %s data (%s)", s.codec, r.En)
+		problemJa = fmt.Sprintf("%s のデータが壊れています (%s)", s.codec, r.Ja)
 	}
 	line := s.linesSoFar()
-	msg := problem + "; nothing of it could be analysed"
+	msg, msgJa := problem+"; nothing of it could be analysed", problemJa+"。何も解析できませんでした"
 	if line > 0 {
-		msg = problem + "; the lines up to here were analysed, the rest was skipped"
+		msg, msgJa = problem+"; the lines up to here were analysed, the rest was skipped", problemJa+"。ここまでの行は解析し、残りは読み飛ばしました"
 	}
-	s.warn(Warning{File: s.src.Name, Line: line, Msg: msg, Err: err})
+	s.warn(Warning{File: s.src.Name, Line: line, Msg: msg, MsgJa: msgJa, Err: err})
 	return s.finish()
 }

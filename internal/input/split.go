@@ -107,7 +107,8 @@ func (s *splitter) endLongLine() {
 	s.longCount++
 	if s.longCount <= maxLongLineWarnings {
 		s.warn(Warning{File: s.src.Name, Line: line, Msg: fmt.Sprintf(
-			"line %d is %d bytes; only the first %d bytes were analysed", line, s.lineLen, s.r.maxLine)})
+			"line %d is %d bytes; only the first %d bytes were analysed", line, s.lineLen, s.r.maxLine),
+			MsgJa: fmt.Sprintf("%d 行目が %d バイトあります。先頭の %d バイトだけを解析しました", line, s.lineLen, s.r.maxLine)})
 	}
 }
 
@@ -119,7 +120,8 @@ func (s *splitter) sniff(p []byte) {
 	s.sniffed += n
 	if bytes.IndexByte(p[:n], 0) >= 0 {
 		s.sniffed = binarySniffBytes
-		s.warn(Warning{File: s.src.Name, Msg: "looks binary (NUL bytes); analysed as text"})
+		s.warn(Warning{File: s.src.Name, Msg: "looks binary (NUL bytes); analysed as text",
+			MsgJa: "バイナリのようです (NUL バイトを含む)。テキストとして解析しました"})
 	}
 }
 
@@ -150,7 +152,8 @@ func (s *splitter) finish() error {
 	if extra := s.longCount - maxLongLineWarnings; extra > 0 {
 		s.warn(Warning{File: s.src.Name, Msg: fmt.Sprintf(
 			"%d more lines were longer than %d bytes and were cut to their first %d bytes",
-			extra, s.r.maxLine, s.r.maxLine)})
+			extra, s.r.maxLine, s.r.maxLine),
+			MsgJa: fmt.Sprintf("ほかに %d 行が %d バイトを超えていたため、先頭の %d バイトに切り詰めました", extra, s.r.maxLine, s.r.maxLine)})
 	}
 	return s.emit(s.cur, true)
 }

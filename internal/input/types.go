@@ -1,10 +1,12 @@
 package input
 
 import (
+	"cmp"
 	"strconv"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/escape"
+	"github.com/keikai-project/keikai/internal/finding"
 )
 
 // Source is one input as planned: a file, a FIFO or character device named on the command line, or
@@ -55,7 +57,9 @@ type Warning struct {
 	File string
 	Line int64 // 0 if not line-specific
 	Msg  string
-	Err  error // non-nil for I/O problems: unreadable, truncated or corrupt gzip, directory loop
+	// MsgJa is Msg in Japanese.
+	MsgJa string
+	Err   error // non-nil for I/O problems: unreadable, truncated or corrupt gzip, directory loop
 }
 
 // String renders "file:line: msg" or "file: msg". File names and messages are escaped because a
@@ -66,4 +70,9 @@ func (w Warning) String() string {
 		s += ":" + strconv.FormatInt(w.Line, 10)
 	}
 	return s + ": " + escape.String(w.Msg)
+}
+
+// Text is the warning's message in both languages.
+func (w Warning) Text() finding.Text {
+	return finding.Text{En: w.Msg, Ja: cmp.Or(w.MsgJa, w.Msg)}
 }

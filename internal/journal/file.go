@@ -3,9 +3,10 @@ package journal
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
+
+	"github.com/keikai-project/keikai/internal/reason"
 )
 
 // Magic starts every journal file.
@@ -15,7 +16,7 @@ const Magic = "LPKSHHRH"
 func IsFile(head []byte) bool { return bytes.HasPrefix(head, []byte(Magic)) }
 
 // ErrCorrupt is wrapped by errors about a damaged or truncated journal file.
-var ErrCorrupt = errors.New("journal file is damaged or truncated")
+var ErrCorrupt = reason.New("journal file is damaged or truncated", "journal ファイルが壊れているか途中で切れています")
 
 // Header incompatible flags, from systemd's file format description.
 const (
@@ -75,7 +76,9 @@ func Open(ra io.ReaderAt, size int64) (*Reader, error) {
 	}
 	incompatible := binary.LittleEndian.Uint32(h[12:])
 	if unknown := incompatible &^ knownIncompatible; unknown != 0 {
-		return nil, fmt.Errorf("journal file uses features newer than keikai reads (incompatible flags %#x); export it with journalctl -o export --file FILE | keikai analyze -", unknown)
+		return nil, reason.New(
+			fmt.Sprintf("journal file uses features newer than keikai reads (incompatible flags %#x); export it with journalctl -o export --file FILE | keikai analyze -", unknown),
+			fmt.Sprintf("journal ファイルが keikai の読めない新しい機能を使っています (incompatible flags %#x)。次のようにエクスポートしてください: journalctl -o export --file FILE | keikai analyze -", unknown))
 	}
 	headerSize := int64(binary.LittleEndian.Uint64(h[88:]))
 	arenaSize := int64(binary.LittleEndian.Uint64(h[96:]))

@@ -1,10 +1,5 @@
 package output
 
-import (
-	"regexp"
-	"strings"
-)
-
 // messages are the labels of the text format in English and Japanese; prose from rules and
 // advisories carries its own translations.
 var messages = map[string][2]string{
@@ -42,40 +37,6 @@ var messages = map[string][2]string{
 	"area-processes": {"processes", "プロセス"},
 	"area-packages":  {"packages", "パッケージ"},
 	"area-logs":      {"logs", "ログ"},
-}
-
-// reasonsJa are the system's error texts that end most reasons for what could not be examined;
-// the rest of a reason is the collector's own words.
-var reasonsJa = []struct{ en, ja string }{
-	{"no such file or directory", "ファイルまたはディレクトリが存在しません (no such file or directory)"},
-	{"permission denied", "権限がありません (permission denied)"},
-	{"not a directory", "ディレクトリではありません (not a directory)"},
-	{"too many levels of symbolic links", "シンボリックリンクの段数が多すぎます (too many levels of symbolic links)"},
-}
-
-// reasonPatternsJa translate whole reasons that keikai itself words.
-var reasonPatternsJa = []struct {
-	re *regexp.Regexp
-	ja string
-}{
-	{regexp.MustCompile(`^named in (\S+) but not found \(the logs may have moved, or the system logs elsewhere\)$`),
-		"$1 に記載されていますが見つかりません (ログが移動したか、別の場所に記録しています)"},
-}
-
-// reason is a reason for something not examined, in lang as far as keikai knows the words.
-func reason(r, lang string) string {
-	if lang != "ja" {
-		return r
-	}
-	for _, p := range reasonPatternsJa {
-		if p.re.MatchString(r) {
-			return p.re.ReplaceAllString(r, p.ja)
-		}
-	}
-	for _, t := range reasonsJa {
-		r = strings.ReplaceAll(r, t.en, t.ja)
-	}
-	return r
 }
 
 // msg returns the label key in lang ("ja" or anything else for English).

@@ -200,10 +200,14 @@ func CheckSummary(s *check.Summary, lang string) func(io.Writer) error {
 			fmt.Fprintf(&b, "\n"+msg(lang, "not-examined")+"\n", len(s.NotExamined))
 			for _, g := range s.NotExamined {
 				area := padRight(areaLabel(g.Area, lang), 10)
+				why := g.Reason
+				if lang == "ja" && g.ReasonJa != "" {
+					why = g.ReasonJa
+				}
 				if g.Path != "" {
-					fmt.Fprintf(&b, "  %s %s: %s\n", area, g.Path, reason(g.Reason, lang))
+					fmt.Fprintf(&b, "  %s %s: %s\n", area, g.Path, why)
 				} else {
-					fmt.Fprintf(&b, "  %s %s\n", area, reason(g.Reason, lang))
+					fmt.Fprintf(&b, "  %s %s\n", area, why)
 				}
 			}
 		}

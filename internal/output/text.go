@@ -211,8 +211,11 @@ func (t *textWriter) render(g *findingGroup) string {
 	if f.Artifact != "" {
 		fmt.Fprintf(&b, "    %s: %s\n", msg(lang, "artifact"), f.Artifact)
 	}
-	if f.Excerpt != "" {
-		fmt.Fprintf(&b, "    | %s\n", f.Excerpt)
+	if excerpt := f.Excerpt; excerpt != "" {
+		if lang == "ja" && f.ExcerptJa != "" {
+			excerpt = f.ExcerptJa
+		}
+		fmt.Fprintf(&b, "    | %s\n", excerpt)
 	}
 	t.countermeasures(&b, f)
 	b.WriteByte('\n')
