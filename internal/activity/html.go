@@ -308,8 +308,9 @@ const (
 	chartRowHeight = 22
 	chartBarMax    = 300
 	chartValueW    = 70
-	chartColumnPx  = 7  // width of one display column of the labels at chartFont
-	chartLabelMax  = 50 // columns; longer labels are shortened, the table has them whole
+	chartLineHeight = 14 // of the further lines of a label that takes more than one
+	chartColumnPx   = 7  // width of one display column of the labels at chartFont
+	chartLabelMax   = 44 // columns; longer labels wrap onto further lines
 )
 
 type barInput struct {
@@ -327,7 +328,7 @@ type chartView struct {
 }
 
 type chartRow struct {
-	Label, Full           string // Full is set when Label was shortened
+	Label                 []string // one line each
 	Y, BarY, TextY, W     int
 	PrevBarY, PrevW       int
 	Value                 string
@@ -342,8 +343,12 @@ func newChart(title string, bars []barInput, previous bool, lang string) chartVi
 	c := chartView{Label: title + " (" + label(lang, "chart") + ")", Previous: previous}
 	labelCols := 0
 	var largest int64 = 1
-	for _, b := range bars {
-		labelCols = max(labelCols, min(columns(b.label), chartLabelMax))
+	labels := make([][]string, len(bars))
+	for i, b := range bars {
+		labels[i] = wrapLabel(b.label, chartLabelMax)
+		for _, l := range labels[i] {
+			labelCols = max(labelCols, columns(l))
+		}
 		largest = max(largest, b.count, b.prev)
 	}
 	c.LabelX = labelCols*chartColumnPx + 4
@@ -355,12 +360,11 @@ func newChart(title string, bars []barInput, previous bool, lang string) chartVi
 		rowHeight += 8
 	}
 	var desc []string
+	y := 4
 	for i, b := range bars {
-		row = chartRow{Label: b.label, Value: group(b.count), BarHeight: 14}
-		if columns(b.label) > chartLabelMax {
-			row.Label, row.Full = shorten(b.label, chartLabelMax), b.label
-		}
-		row.Y = i*rowHeight + 4
+		row = chartRow{Label: labels[i], Value: group(b.count), BarHeight: 14}
+		row.Y = y
+		y += rowHeight + (len(labels[i])-1)*chartLineHeight
 		row.BarY = row.Y
 		row.TextY = row.Y + 11
 		row.W = barWidth(b.count, largest)
@@ -375,7 +379,7 @@ func newChart(title string, bars []barInput, previous bool, lang string) chartVi
 		desc = append(desc, entry)
 		c.Rows = append(c.Rows, row)
 	}
-	c.Height = len(bars)*rowHeight + 8
+	c.Height = y + 4
 	if previous {
 		c.LegendNow, c.LegendPrevious = label(lang, "this-period"), label(lang, "previous")
 		c.LegendY = c.Height
@@ -395,19 +399,4 @@ func barWidth(n, largest int64) int {
 		return 0
 	}
 	return max(1, int((n*chartBarMax+largest/2)/largest))
-}
-
-// shorten cuts s to at most cols display columns, ending with "…".
-func shorten(s string, cols int) string {
-	var b strings.Builder
-	used := 0
-	for _, r := range s {
-		w := runeColumns(r)
-		if used+w > cols-1 {
-			break
-		}
-		b.WriteRune(r)
-		used += w
-	}
-	return b.String() + "…"
 }

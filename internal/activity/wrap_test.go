@@ -120,3 +120,30 @@ func breakableWithin(l string) bool {
 	}
 	return false
 }
+
+// TestWrapLabel: chart labels are wrapped, never cut: every line fits, the text is all there, and
+// breaks fall between phrases.
+func TestWrapLabel(t *testing.T) {
+	tests := []struct {
+		in    string
+		limit int
+		want  []string
+	}{
+		{"23(telnet)", 44, []string{"23(telnet)"}},
+		{"V ネットワークやコンピュータの運用を妨害しようとする攻撃", 44, []string{"V ネットワークやコンピュータの", "運用を妨害しようとする攻撃"}},
+		{"V Attacks that disrupt network or host operation (DoS)", 44, []string{"V Attacks that disrupt network", "or host operation (DoS)"}},
+		{"/cgi-bin/very/long/path/to/some/program/that/was/probed.cgi", 30, []string{"/cgi-bin/very/long/", "path/to/some/program/", "that/was/probed.cgi"}},
+		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 20, []string{"aaaaaaaaaaaaaaaaaaa", "aaaaaaaaaaaaaaaaaaa", "aaaaaaaaaaaaaaaaaa"}},
+	}
+	for _, tt := range tests {
+		got := wrapLabel(tt.in, tt.limit)
+		if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+			t.Errorf("wrapLabel(%q, %d) = %q, want %q", tt.in, tt.limit, got, tt.want)
+		}
+		for _, l := range got {
+			if columns(l) > tt.limit {
+				t.Errorf("wrapLabel(%q, %d): line %q is wider than the limit", tt.in, tt.limit, l)
+			}
+		}
+	}
+}
