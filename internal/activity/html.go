@@ -304,10 +304,10 @@ func withPreviousHead(head []cellView, s *Stats, lang string) []cellView {
 
 // Chart geometry, in SVG user units (pixels at 100%).
 const (
-	chartFont      = 12
-	chartRowHeight = 22
-	chartBarMax    = 300
-	chartValueW    = 70
+	chartFont       = 12
+	chartRowHeight  = 22
+	chartBarMax     = 300
+	chartValueW     = 70
 	chartLineHeight = 14 // of the further lines of a label that takes more than one
 	chartColumnPx   = 7  // width of one display column of the labels at chartFont
 	chartLabelMax   = 44 // columns; longer labels wrap onto further lines
