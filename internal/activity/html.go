@@ -349,6 +349,7 @@ func newChart(title string, bars []barInput, previous bool, lang string) chartVi
 		for _, l := range labels[i] {
 			labelCols = max(labelCols, columns(l))
 		}
+		keepSpaces(b.label, labels[i])
 		largest = max(largest, b.count, b.prev)
 	}
 	c.LabelX = labelCols*chartColumnPx + 4
@@ -399,4 +400,21 @@ func barWidth(n, largest int64) int {
 		return 0
 	}
 	return max(1, int((n*chartBarMax+largest/2)/largest))
+}
+
+// keepSpaces puts back the space a line break of label took away, at the start of the next
+// line: right-aligned, it shows nothing, but the label's text (copied, read aloud) keeps its
+// words apart.
+func keepSpaces(label string, lines []string) {
+	at := 0
+	for i, l := range lines {
+		j := strings.Index(label[at:], l)
+		if j < 0 {
+			return
+		}
+		if i > 0 && j > 0 && label[at+j-1] == ' ' {
+			lines[i] = " " + l
+		}
+		at += j + len(l)
+	}
 }
