@@ -479,8 +479,8 @@ func activityPage(t *testing.T, ctx context.Context, base string, r browserRepor
 	if body := pageText(t, ctx); !strings.Contains(body, r.quarterTotal) {
 		t.Errorf("the demo quarter's report does not say %q:\n%s", r.quarterTotal, body)
 	}
-	// What a reader would see cut off: a chart label drawn outside its chart, a table heading
-	// broken over two lines.
+	// What a reader would see cut off: a chart label drawn outside its chart, a table heading or
+	// an advisory's identifier broken over two lines.
 	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
 		const bad = [];
 		for (const svg of document.querySelectorAll("article svg")) {
@@ -490,11 +490,11 @@ func activityPage(t *testing.T, ctx context.Context, base string, r browserRepor
 				if (b.x < 0 || b.x + b.width > w) bad.push("chart label " + t.textContent + " at " + Math.round(b.x) + ".." + Math.round(b.x + b.width) + " of " + w);
 			}
 		}
-		for (const th of document.querySelectorAll("article th")) {
+		for (const el of document.querySelectorAll("article th, article code.whole")) {
 			const range = document.createRange();
-			range.selectNodeContents(th);
+			range.selectNodeContents(el);
 			const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
-			if (lines.size > 1) bad.push("table heading " + th.textContent + " on " + lines.size + " lines");
+			if (lines.size > 1) bad.push((el.tagName == "TH" ? "table heading " : "identifier ") + el.textContent + " on " + lines.size + " lines");
 		}
 		return bad;
 	})()`))

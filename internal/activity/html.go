@@ -116,6 +116,17 @@ type cellView struct {
 	Text string
 	Num  bool // right-aligned figures
 	Code bool // a path or an identifier, set in monospace
+	// Whole keeps a short path or identifier on one line: "JPCERT-PR-2000-0003" broken after
+	// "2000-0" reads as two things. A long one may still break anywhere, so that a hostile path
+	// cannot stretch the table off the page.
+	Whole bool
+}
+
+// codeWholeMax is the widest path or identifier, in columns, that is never broken.
+const codeWholeMax = 32
+
+func codeCell(s string) cellView {
+	return cellView{Text: s, Code: true, Whole: columns(s) <= codeWholeMax}
 }
 
 func newHTMLView(s *Stats, o Options) htmlView {
@@ -247,7 +258,7 @@ func probeRankings(s *Stats, lang string) []rankingView {
 		for i, p := range s.CGIPaths {
 			path := escape.String(p.Path)
 			bars = append(bars, barInput{label: path, count: p.Count})
-			row := []cellView{{Text: strconv.Itoa(i + 1), Num: true}, {Text: path, Code: true}, {Text: group(p.Count), Num: true}}
+			row := []cellView{{Text: strconv.Itoa(i + 1), Num: true}, codeCell(path), {Text: group(p.Count), Num: true}}
 			r.Table.Rows = append(r.Table.Rows, withPrevious(row, s, lang, func(s *Stats) []PathCount { return s.CGIPaths },
 				func(q PathCount) bool { return q.Path == p.Path }, func(q PathCount) int64 { return q.Count }))
 		}
@@ -271,7 +282,7 @@ func causeRanking(s *Stats, lang string) (rankingView, bool) {
 	for i, c := range s.Causes {
 		name := causeTitle(c, lang)
 		bars = append(bars, barInput{label: name, count: c.Count})
-		row := []cellView{{Text: strconv.Itoa(i + 1), Num: true}, {Text: name}, {Text: escape.String(causeKey(c)), Code: true},
+		row := []cellView{{Text: strconv.Itoa(i + 1), Num: true}, {Text: name}, codeCell(escape.String(causeKey(c))),
 			{Text: group(c.Count), Num: true}}
 		r.Table.Rows = append(r.Table.Rows, withPrevious(row, s, lang, func(s *Stats) []CauseCount { return s.Causes },
 			func(q CauseCount) bool { return q.Advisory == c.Advisory && q.Rule == c.Rule }, func(q CauseCount) int64 { return q.Count }))
