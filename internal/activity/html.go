@@ -336,6 +336,7 @@ type chartView struct {
 	Previous                   bool
 	LegendY, LegendTextY       int
 	LegendNow, LegendPrevious  string
+	LineHeight                 int // of a label's further lines
 }
 
 type chartRow struct {
@@ -351,7 +352,7 @@ type chartRow struct {
 // longest label, bars scaled to the largest count, the count written after each bar. With
 // previous, a thinner grey bar under each shows the previous period.
 func newChart(title string, bars []barInput, previous bool, lang string) chartView {
-	c := chartView{Label: title + " (" + label(lang, "chart") + ")", Previous: previous}
+	c := chartView{Label: title + " (" + label(lang, "chart") + ")", Previous: previous, LineHeight: chartLineHeight}
 	labelCols := 0
 	var largest int64 = 1
 	labels := make([][]string, len(bars))

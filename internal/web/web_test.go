@@ -167,14 +167,29 @@ func TestPagesGolden(t *testing.T) {
 	}
 	h := &handler{cfg: Config{}, pages: mustPages(t)}
 	received := time.Date(2000, 6, 30, 23, 59, 0, 0, time.UTC)
+	jst := time.FixedZone("JST", 9*3600)
+	stats := &activity.Stats{From: time.Date(2000, 4, 1, 0, 0, 0, 0, jst), To: time.Date(2000, 7, 1, 0, 0, 0, 0, jst), Total: 2,
+		Categories: map[string]int64{"intrusion": 2}, TopTCPPorts: []activity.PortCount{{Port: 111, Service: "sunrpc", Count: 2}}}
 	for _, lang := range []string{"en", "ja"} {
+		fragment, err := activity.HTMLFragment(stats, activity.Options{Lang: lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ap := activityPage{page: h.newPage(lang, "activity.title"), From: "2000-04-01", To: "2000-06-30",
+			Earlier: "/activity?from=2000-01-01&to=2000-03-31", Later: "/activity?from=2000-07-01&to=2000-09-30", Report: fragment}
+		ap.Switch = switchLink(ap.From, ap.To, ap.OtherLang)
+		ap.Style = template.CSS(activity.StyleSheet())
+		expired := formPage{page: h.newPage(lang, "form.title"), CSRF: "TOKEN", Expired: true, Zones: zones, MaxAttachments: 5, MaxAttachmentSize: "10 MiB",
+			Form: &intake.Form{ReporterName: "山田 太郎", Description: "<script>statd</script>", TimeZone: "Asia/Tokyo", Attachments: []intake.Attachment{{Name: "messages.gz"}}}}
 		for name, data := range map[string]any{
-			"submitted": submittedPage{page: h.newPage(lang, "done.title"), Tracking: "KK-2000-000718", ReceivedAt: received, StatusLink: "http://127.0.0.1:8080/status/SECRET"},
-			"status":    statusPage{page: h.newPage(lang, "status.state"), Tracking: "KK-2000-000718", ReceivedAt: received, State: report.StateAnalysed, Category: "intrusion"},
-			"error":     errorPage{page: h.newPage(lang, "error.title"), Code: 404, Message: text(lang, "error.notfound")},
+			"activity":     ap,
+			"form-expired": expired,
+			"submitted":    submittedPage{page: h.newPage(lang, "done.title"), Tracking: "KK-2000-000718", ReceivedAt: received, StatusLink: "http://127.0.0.1:8080/status/SECRET"},
+			"status":       statusPage{page: h.newPage(lang, "status.state"), Tracking: "KK-2000-000718", ReceivedAt: received, State: report.StateAnalysed, Category: "intrusion"},
+			"error":        errorPage{page: h.newPage(lang, "error.title"), Code: 404, Message: text(lang, "error.notfound")},
 		} {
 			rec := httptest.NewRecorder()
-			h.render(rec, 200, name, data)
+			h.render(rec, 200, strings.TrimSuffix(name, "-expired"), data)
 			body := rec.Body.String()
 			if strings.Contains(body, ".") && regexp.MustCompile(`>[a-z]+\.[a-z.]+<`).MatchString(body) {
 				t.Errorf("%s.%s shows a message key instead of its text", name, lang)
