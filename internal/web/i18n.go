@@ -98,7 +98,7 @@ var messages = map[string][2]string{
 	"error.unavailable": {"The service is temporarily unavailable. Please try again in a few minutes.", "サービスが一時的に利用できません。しばらくしてから再度お試しください。"},
 	"error.badform":     {"The form data could not be read. Please use the form on this site.", "フォームのデータを読み取れませんでした。このサイトのフォームから送信してください。"},
 	"error.activity":    {"The activity report could not be produced.", "活動概要を作成できませんでした。"},
-	"error.period":      {"Give the period as ?from=YYYY-MM-DD&to=YYYY-MM-DD (to is inclusive).", "期間は ?from=YYYY-MM-DD&to=YYYY-MM-DD の形式で指定してください (to の日を含みます)。"},
+	"error.period":      {"Choose a first day and a last day on or after it (as ?from=YYYY-MM-DD&to=YYYY-MM-DD; to is inclusive).", "開始日と、それ以降の終了日を選んでください (?from=YYYY-MM-DD&to=YYYY-MM-DD の形式で、to の日を含みます)。"},
 	"error.back":        {"Back to the home page", "ホームに戻る"},
 }
 
