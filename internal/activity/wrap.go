@@ -193,6 +193,9 @@ func wrapItems(items []string, indent string) []string {
 // or a comma rather than inside a word.
 func wrapLabel(s string, limit int) []string {
 	best := wrapLabelAt(s, limit)
+	if len(best) == 0 { // a blank label still takes its row
+		return []string{""}
+	}
 	bestBad := badBreaks(best)
 	for l := limit - 1; len(best) > 1 && l > 0; l-- {
 		lines := wrapLabelAt(s, l)
@@ -232,7 +235,9 @@ func wrapLabelAt(s string, limit int) []string {
 			out = append(out, head)
 			l = tail
 		}
-		out = append(out, l)
+		if l != "" {
+			out = append(out, l)
+		}
 	}
 	return out
 }

@@ -147,3 +147,34 @@ func TestWrapLabel(t *testing.T) {
 		}
 	}
 }
+
+// FuzzWrapLabel: whatever a log put in a CGI path or a rule's title, its chart label keeps every
+// character, and no line is wider than the limit unless it is one character that is.
+func FuzzWrapLabel(f *testing.F) {
+	f.Add("/cgi-bin/very/long/path/to/some/program/that/was/probed.cgi", 20)
+	f.Add("V ネットワークやコンピュータの運用を妨害しようとする攻撃", 44)
+	f.Add("攻", 1)
+	f.Add("   ", 10)
+	f.Fuzz(func(t *testing.T, s string, limit int) {
+		if limit < 1 || limit > 80 || strings.ContainsAny(s, "\n\t") {
+			return
+		}
+		s = escape.String(s)
+		lines := wrapLabel(s, limit)
+		if len(lines) == 0 {
+			t.Fatalf("wrapLabel(%q, %d) has no line: its chart row would vanish", s, limit)
+		}
+		keepSpaces(s, lines)
+		if got, want := strings.ReplaceAll(strings.Join(lines, ""), " ", ""), strings.ReplaceAll(s, " ", ""); got != want {
+			t.Fatalf("wrapLabel(%q, %d) = %q lost text", s, limit, lines)
+		}
+		for _, l := range lines {
+			if strings.TrimSpace(l) == "" && strings.TrimSpace(s) != "" {
+				t.Fatalf("wrapLabel(%q, %d) = %q has an empty line", s, limit, lines)
+			}
+			if c := columns(strings.TrimPrefix(l, " ")); c > limit && len([]rune(strings.TrimPrefix(l, " "))) > 1 {
+				t.Fatalf("wrapLabel(%q, %d): line %q is %d columns", s, limit, l, c)
+			}
+		}
+	})
+}
