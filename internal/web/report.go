@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -127,8 +128,8 @@ func (h *handler) csrfRefused(w http.ResponseWriter, r *http.Request, lang strin
 }
 
 // crossSite reports whether the browser says the request came from a page of another site:
-// Sec-Fetch-Site, or an Origin other than this server's. A request with neither (an old browser)
-// is taken as this site's.
+// Sec-Fetch-Site, or an Origin naming another host (the host only: behind a proxy that ends TLS
+// the scheme differs). A request with neither (an old browser) is taken as this site's.
 func crossSite(r *http.Request) bool {
 	switch r.Header.Get("Sec-Fetch-Site") {
 	case "cross-site", "same-site":
@@ -137,7 +138,11 @@ func crossSite(r *http.Request) bool {
 		return false
 	}
 	origin := r.Header.Get("Origin")
-	return origin != "" && origin != baseURL(r)
+	if origin == "" {
+		return false
+	}
+	u, err := url.Parse(origin)
+	return err != nil || u.Host != r.Host
 }
 
 // readBody reads the whole body, at most limit bytes: the raw submission is stored as it came.

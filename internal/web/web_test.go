@@ -639,17 +639,28 @@ func TestCSRFRetry(t *testing.T) {
 
 	// From another site: refused, and nothing of the post reflected.
 	delete(fields, "csrf_token")
-	ct, body = multipartForm(t, fields, nil)
-	req, _ := http.NewRequest("POST", s.URL+"/report", body)
-	req.Header.Set("Content-Type", ct)
-	req.Header.Set("Origin", "https://attacker.example")
-	resp, err = client.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	for _, h := range []map[string]string{
+		{"Origin": "https://attacker.example"},
+		{"Origin": "null"},
+		{"Sec-Fetch-Site": "cross-site", "Origin": s.URL},
+	} {
+		ct, body = multipartForm(t, fields, nil)
+		req, _ := http.NewRequest("POST", s.URL+"/report", body)
+		req.Header.Set("Content-Type", ct)
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		resp, err = client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page = readAll(t, resp)
+		if resp.StatusCode != http.StatusForbidden || strings.Contains(page, "Jane") || !strings.Contains(page, "The form has expired") {
+			t.Fatalf("cross-site post (%v): %d, want 403 without the values:\n%s", h, resp.StatusCode, page)
+		}
 	}
-	page = readAll(t, resp)
-	if resp.StatusCode != http.StatusForbidden || strings.Contains(page, "Jane") || !strings.Contains(page, "The form has expired") {
-		t.Fatalf("cross-site post: %d, want 403 without the values:\n%s", resp.StatusCode, page)
+	if list, err := s.store.List(context.Background(), store.Filter{}); err != nil || len(list) != 1 {
+		t.Fatalf("%d reports stored (%v), want only the one sent with a valid token", len(list), err)
 	}
 }
 
