@@ -51,7 +51,8 @@ type browserReporter struct {
 	analysedState   string // the state text the status page shows once analysed
 	invalidEmailMsg string // the field error for an e-mail address the server refuses
 	reattachMsg     string // the reminder that a form sent back has lost its files
-	csrfMsg         string // the refusal of a form without its CSRF token
+	csrfMsg         string // the form sent back because it had no CSRF token
+	quarterTotal    string // the activity report's sentence on the demo quarter's 718 reports
 }
 
 var browserReporters = []browserReporter{{
@@ -69,8 +70,9 @@ var browserReporters = []browserReporter{{
 	category:        "システムへの侵入",
 	analysedState:   "受付済み、解析済み",
 	invalidEmailMsg: "電子メールアドレスは電子メールアドレスの形式",
+	quarterTotal:    "報告の件数は 718 件",
 	reattachMsg:     "ファイルをもう一度選んでください",
-	csrfMsg:         "フォームの有効期限が切れたか",
+	csrfMsg:         "フォームの有効期限が切れていた",
 }, {
 	lang:            "en",
 	switchLabel:     "English",
@@ -86,8 +88,9 @@ var browserReporters = []browserReporter{{
 	category:        "System intrusion",
 	analysedState:   "received and analysed",
 	invalidEmailMsg: "E-mail address is not an e-mail address",
+	quarterTotal:    "718 reports concerning computer security incidents were received",
 	reattachMsg:     "Choose your files again",
-	csrfMsg:         "The form has expired",
+	csrfMsg:         "This form had expired",
 }}
 
 // TestBrowserReportDesk walks the public report desk in headless Chromium as a newcomer does: from
@@ -110,10 +113,8 @@ func TestBrowserReportDesk(t *testing.T) {
 		})
 	}
 	t.Run("activity", func(t *testing.T) {
-		browse(t, ctx, base+"/?lang=ja")
-		clickAndLoad(t, ctx, chromedp.CSS(`nav a[href^="/activity"]`), http.StatusOK)
-		if got := pageLang(t, ctx); got != "ja" {
-			t.Errorf("the navigation's activity report is in %q, want ja", got)
+		for _, r := range browserReporters {
+			activityPage(t, ctx, base, r, shots)
 		}
 		// The navigation shows the last full quarter; today's reports are in today's.
 		today := time.Now().UTC().Format("2006-01-02")
@@ -122,7 +123,7 @@ func TestBrowserReportDesk(t *testing.T) {
 		if !strings.Contains(body, "システムへの侵入について 2 件") {
 			t.Errorf("the activity report of today does not count the two intrusions just filed:\n%s", body)
 		}
-		screenshot(t, ctx, shots, "activity-ja.png")
+		screenshot(t, ctx, shots, "activity-today-ja.png")
 	})
 	t.Run("invalid e-mail", func(t *testing.T) {
 		for _, r := range browserReporters {
@@ -131,7 +132,8 @@ func TestBrowserReportDesk(t *testing.T) {
 	})
 	t.Run("no CSRF token", func(t *testing.T) {
 		for _, r := range browserReporters {
-			missingCSRF(t, ctx, base, r, shots)
+			tracking := missingCSRF(t, ctx, base, r, shots)
+			checkStored(t, srv, tracking, r)
 		}
 	})
 	for _, e := range logs.problems() {
@@ -389,10 +391,54 @@ func refusedEmail(t *testing.T, ctx context.Context, base string, r browserRepor
 	if !strings.Contains(errs, r.reattachMsg) {
 		t.Errorf("the form's error reads %q, want the reminder to choose the files again (%q)", errs, r.reattachMsg)
 	}
+	checkKept(t, ctx, r, dotted)
+	screenshot(t, ctx, shots, "form-error-"+r.lang+".png")
+}
+
+// missingCSRF sends a filled form whose CSRF token was taken out of the page, as a form left
+// open too long or kept across a server restart arrives: it comes back refused but filled in,
+// with a fresh token, and once the reporter has chosen the file again it is received. It returns
+// the tracking number.
+func missingCSRF(t *testing.T, ctx context.Context, base string, r browserReporter, shots string) string {
+	t.Helper()
+	browse(t, ctx, base+"/report?lang="+r.lang)
+	fillForm(t, ctx, r, r.email)
+	attachLogs(t, ctx, r.lang)
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('input[name="csrf_token"]').remove()`)); err != nil {
+		t.Fatal(err)
+	}
+	clickAndLoad(t, ctx, chromedp.CSS(`form button[type=submit]`), http.StatusForbidden)
+	if got := pageLang(t, ctx); got != r.lang {
+		t.Errorf("the form sent back is in %q, want %q", got, r.lang)
+	}
+	msg := text(t, ctx, chromedp.CSS(`.errors`))
+	if !strings.Contains(msg, r.csrfMsg) || !strings.Contains(msg, r.reattachMsg) {
+		t.Errorf("the form sent back reads %q, want %q and the reminder %q", msg, r.csrfMsg, r.reattachMsg)
+	}
+	checkKept(t, ctx, r, r.email)
+	token, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('input[name="csrf_token"]').value`))
+	if err != nil || token == "" {
+		t.Fatalf("the form sent back has no fresh CSRF token (%v)", err)
+	}
+	screenshot(t, ctx, shots, "csrf-"+r.lang+".png")
+
+	attachLogs(t, ctx, r.lang)
+	clickAndLoad(t, ctx, chromedp.CSS(`form button[type=submit]`), http.StatusOK)
+	tracking := text(t, ctx, chromedp.CSS("dd.tracking"))
+	if !regexp.MustCompile(`^KK-\d{4}-\d{6}$`).MatchString(tracking) {
+		t.Fatalf("the form sent again shows tracking number %q, want KK-YYYY-NNNNNN", tracking)
+	}
+	screenshot(t, ctx, shots, "csrf-retried-"+r.lang+".png")
+	return tracking
+}
+
+// checkKept checks that a form sent back holds what the reporter typed.
+func checkKept(t *testing.T, ctx context.Context, r browserReporter, email string) {
+	t.Helper()
 	for id, want := range map[string]string{
 		"reporter_name":  r.name,
 		"organization":   r.organization,
-		"email":          dotted,
+		"email":          email,
 		"phone":          r.phone,
 		"time_zone":      r.timeZone,
 		"incident_time":  r.incidentTime,
@@ -401,28 +447,73 @@ func refusedEmail(t *testing.T, ctx context.Context, base string, r browserRepor
 		"description":    r.description,
 	} {
 		if got := value(t, ctx, chromedp.ID(id)); got != want {
-			t.Errorf("after the refusal field %s holds %q, want %q", id, got, want)
+			t.Errorf("the form sent back holds %q in field %s, want %q", got, id, want)
 		}
 	}
 	if got := value(t, ctx, chromedp.ID("excerpts")); !strings.Contains(got, "XbinXsh") {
-		t.Errorf("after the refusal the excerpt field lost the log: %q", got)
+		t.Errorf("the form sent back lost the log excerpt: %q", got)
 	}
-	screenshot(t, ctx, shots, "form-error-"+r.lang+".png")
 }
 
-// missingCSRF sends a filled form whose CSRF token was taken out of the page.
-func missingCSRF(t *testing.T, ctx context.Context, base string, r browserReporter, shots string) {
+// activityPage opens the activity report from the navigation in r's language and checks that it
+// is a page of the site: the header, a period picker that shows the demo quarter, chart labels
+// and table headings that fit, and a language control that keeps the period.
+func activityPage(t *testing.T, ctx context.Context, base string, r browserReporter, shots string) {
 	t.Helper()
-	browse(t, ctx, base+"/report?lang="+r.lang)
-	fillForm(t, ctx, r, r.email)
-	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('input[name="csrf_token"]').remove()`)); err != nil {
+	browse(t, ctx, base+"/?lang="+r.lang)
+	clickAndLoad(t, ctx, chromedp.CSS(`nav a[href^="/activity"]`), http.StatusOK)
+	if got := pageLang(t, ctx); got != r.lang {
+		t.Errorf("the navigation's activity report is in %q, want %s", got, r.lang)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("body > header nav a.site, body > header nav a.lang, main form.period, main article.keikai-activity").length`)); err != nil || n != 4 {
+		t.Fatalf("the activity page lacks the site's header, language control, period picker or report (%d of 4, %v)", n, err)
+	}
+	if err := chromedp.Do(ctx, setDateTime(chromedp.ID("from"), "2000-04-01"), setDateTime(chromedp.ID("to"), "2000-06-30")); err != nil {
 		t.Fatal(err)
 	}
-	clickAndLoad(t, ctx, chromedp.CSS(`form button[type=submit]`), http.StatusForbidden)
-	if body := pageText(t, ctx); !strings.Contains(body, r.csrfMsg) {
-		t.Errorf("the refusal reads %q, want it to contain %q", body, r.csrfMsg)
+	clickAndLoad(t, ctx, chromedp.CSS(`form.period button[type=submit]`), http.StatusOK)
+	quarter := "from=2000-04-01&to=2000-06-30"
+	if loc := location(t, ctx); !strings.Contains(loc, quarter) {
+		t.Fatalf("the period picker led to %s, want the quarter %s", loc, quarter)
 	}
-	screenshot(t, ctx, shots, "csrf-"+r.lang+".png")
+	if body := pageText(t, ctx); !strings.Contains(body, r.quarterTotal) {
+		t.Errorf("the demo quarter's report does not say %q:\n%s", r.quarterTotal, body)
+	}
+	// What a reader would see cut off: a chart label drawn outside its chart, a table heading or
+	// an advisory's identifier broken over two lines.
+	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+		const bad = [];
+		for (const svg of document.querySelectorAll("article svg")) {
+			const w = svg.viewBox.baseVal.width;
+			for (const t of svg.querySelectorAll("text")) {
+				const b = t.getBBox();
+				if (b.x < 0 || b.x + b.width > w) bad.push("chart label " + t.textContent + " at " + Math.round(b.x) + ".." + Math.round(b.x + b.width) + " of " + w);
+			}
+		}
+		for (const el of document.querySelectorAll("article th, article code.whole")) {
+			const range = document.createRange();
+			range.selectNodeContents(el);
+			const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+			if (lines.size > 1) bad.push((el.tagName == "TH" ? "table heading " : "identifier ") + el.textContent + " on " + lines.size + " lines");
+		}
+		return bad;
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range overflow {
+		t.Errorf("the %s activity report shows %s", r.lang, o)
+	}
+	screenshot(t, ctx, shots, "activity-"+r.lang+".png")
+
+	clickAndLoad(t, ctx, chromedp.CSS("a.lang"), http.StatusOK)
+	other := "en"
+	if r.lang == "en" {
+		other = "ja"
+	}
+	if got, loc := pageLang(t, ctx), location(t, ctx); got != other || !strings.Contains(loc, "from=2000-04-01") || !strings.Contains(loc, "to=2000-06-30") {
+		t.Errorf("the language control led to %s in %q, want the same quarter in %s", loc, got, other)
+	}
 }
 
 // buildKeikaiForBrowser builds the keikai binary into the test's temporary directory (so
@@ -450,7 +541,9 @@ type keikaiForBrowser struct {
 func startKeikaiForBrowser(t *testing.T, bin string) keikaiForBrowser {
 	t.Helper()
 	srv := keikaiForBrowser{bin: bin, db: filepath.Join(t.TempDir(), "keikai.db")}
-	cmd := exec.Command(bin, "serve", "--db", srv.db, "--listen", "127.0.0.1:0", "--form-burst", "20")
+	// The demo quarter (2000-04-01 to 2000-06-30) gives the activity report the seed's ports, CGI
+	// paths and categories; the reports filed here land in today's.
+	cmd := exec.Command(bin, "serve", "--db", srv.db, "--listen", "127.0.0.1:0", "--form-burst", "20", "--demo")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

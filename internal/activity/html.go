@@ -116,6 +116,17 @@ type cellView struct {
 	Text string
 	Num  bool // right-aligned figures
 	Code bool // a path or an identifier, set in monospace
+	// Whole keeps a short path or identifier on one line: "JPCERT-PR-2000-0003" broken after
+	// "2000-0" reads as two things. A long one may still break anywhere, so that a hostile path
+	// cannot stretch the table off the page.
+	Whole bool
+}
+
+// codeWholeMax is the widest path or identifier, in columns, that is never broken.
+const codeWholeMax = 32
+
+func codeCell(s string) cellView {
+	return cellView{Text: s, Code: true, Whole: columns(s) <= codeWholeMax}
 }
 
 func newHTMLView(s *Stats, o Options) htmlView {
@@ -247,7 +258,7 @@ func probeRankings(s *Stats, lang string) []rankingView {
 		for i, p := range s.CGIPaths {
 			path := escape.String(p.Path)
 			bars = append(bars, barInput{label: path, count: p.Count})
-			row := []cellView{{Text: strconv.Itoa(i + 1), Num: true}, {Text: path, Code: true}, {Text: group(p.Count), Num: true}}
+			row := []cellView{{Text: strconv.Itoa(i + 1), Num: true}, codeCell(path), {Text: group(p.Count), Num: true}}
 			r.Table.Rows = append(r.Table.Rows, withPrevious(row, s, lang, func(s *Stats) []PathCount { return s.CGIPaths },
 				func(q PathCount) bool { return q.Path == p.Path }, func(q PathCount) int64 { return q.Count }))
 		}
@@ -271,7 +282,7 @@ func causeRanking(s *Stats, lang string) (rankingView, bool) {
 	for i, c := range s.Causes {
 		name := causeTitle(c, lang)
 		bars = append(bars, barInput{label: name, count: c.Count})
-		row := []cellView{{Text: strconv.Itoa(i + 1), Num: true}, {Text: name}, {Text: escape.String(causeKey(c)), Code: true},
+		row := []cellView{{Text: strconv.Itoa(i + 1), Num: true}, {Text: name}, codeCell(escape.String(causeKey(c))),
 			{Text: group(c.Count), Num: true}}
 		r.Table.Rows = append(r.Table.Rows, withPrevious(row, s, lang, func(s *Stats) []CauseCount { return s.Causes },
 			func(q CauseCount) bool { return q.Advisory == c.Advisory && q.Rule == c.Rule }, func(q CauseCount) int64 { return q.Count }))
@@ -304,12 +315,13 @@ func withPreviousHead(head []cellView, s *Stats, lang string) []cellView {
 
 // Chart geometry, in SVG user units (pixels at 100%).
 const (
-	chartFont      = 12
-	chartRowHeight = 22
-	chartBarMax    = 300
-	chartValueW    = 70
-	chartColumnPx  = 7  // width of one display column of the labels at chartFont
-	chartLabelMax  = 50 // columns; longer labels are shortened, the table has them whole
+	chartFont       = 12
+	chartRowHeight  = 22
+	chartBarMax     = 300
+	chartValueW     = 70
+	chartLineHeight = 14 // of the further lines of a label that takes more than one
+	chartColumnPx   = 7  // width of one display column of the labels at chartFont
+	chartLabelMax   = 44 // columns; longer labels wrap onto further lines
 )
 
 type barInput struct {
@@ -324,10 +336,11 @@ type chartView struct {
 	Previous                   bool
 	LegendY, LegendTextY       int
 	LegendNow, LegendPrevious  string
+	LineHeight                 int // of a label's further lines
 }
 
 type chartRow struct {
-	Label, Full           string // Full is set when Label was shortened
+	Label                 []string // one line each
 	Y, BarY, TextY, W     int
 	PrevBarY, PrevW       int
 	Value                 string
@@ -339,11 +352,16 @@ type chartRow struct {
 // longest label, bars scaled to the largest count, the count written after each bar. With
 // previous, a thinner grey bar under each shows the previous period.
 func newChart(title string, bars []barInput, previous bool, lang string) chartView {
-	c := chartView{Label: title + " (" + label(lang, "chart") + ")", Previous: previous}
+	c := chartView{Label: title + " (" + label(lang, "chart") + ")", Previous: previous, LineHeight: chartLineHeight}
 	labelCols := 0
 	var largest int64 = 1
-	for _, b := range bars {
-		labelCols = max(labelCols, min(columns(b.label), chartLabelMax))
+	labels := make([][]string, len(bars))
+	for i, b := range bars {
+		labels[i] = wrapLabel(b.label, chartLabelMax)
+		for _, l := range labels[i] {
+			labelCols = max(labelCols, columns(l))
+		}
+		keepSpaces(b.label, labels[i])
 		largest = max(largest, b.count, b.prev)
 	}
 	c.LabelX = labelCols*chartColumnPx + 4
@@ -355,12 +373,11 @@ func newChart(title string, bars []barInput, previous bool, lang string) chartVi
 		rowHeight += 8
 	}
 	var desc []string
+	y := 4
 	for i, b := range bars {
-		row = chartRow{Label: b.label, Value: group(b.count), BarHeight: 14}
-		if columns(b.label) > chartLabelMax {
-			row.Label, row.Full = shorten(b.label, chartLabelMax), b.label
-		}
-		row.Y = i*rowHeight + 4
+		row = chartRow{Label: labels[i], Value: group(b.count), BarHeight: 14}
+		row.Y = y
+		y += rowHeight + (len(labels[i])-1)*chartLineHeight
 		row.BarY = row.Y
 		row.TextY = row.Y + 11
 		row.W = barWidth(b.count, largest)
@@ -375,7 +392,7 @@ func newChart(title string, bars []barInput, previous bool, lang string) chartVi
 		desc = append(desc, entry)
 		c.Rows = append(c.Rows, row)
 	}
-	c.Height = len(bars)*rowHeight + 8
+	c.Height = y + 4
 	if previous {
 		c.LegendNow, c.LegendPrevious = label(lang, "this-period"), label(lang, "previous")
 		c.LegendY = c.Height
@@ -397,17 +414,19 @@ func barWidth(n, largest int64) int {
 	return max(1, int((n*chartBarMax+largest/2)/largest))
 }
 
-// shorten cuts s to at most cols display columns, ending with "…".
-func shorten(s string, cols int) string {
-	var b strings.Builder
-	used := 0
-	for _, r := range s {
-		w := runeColumns(r)
-		if used+w > cols-1 {
-			break
+// keepSpaces puts back the space a line break of label took away, at the start of the next
+// line: right-aligned, it shows nothing, but the label's text (copied, read aloud) keeps its
+// words apart.
+func keepSpaces(label string, lines []string) {
+	at := 0
+	for i, l := range lines {
+		j := strings.Index(label[at:], l)
+		if j < 0 {
+			return
 		}
-		b.WriteRune(r)
-		used += w
+		if i > 0 && j > 0 && label[at+j-1] == ' ' {
+			lines[i] = " " + l
+		}
+		at += j + len(l)
 	}
-	return b.String() + "…"
 }

@@ -46,6 +46,20 @@ func PreviousPeriod(from, to time.Time) (time.Time, time.Time) {
 	return from.AddDate(0, 0, -days), from
 }
 
+// NextPeriod is the period of the same length that starts where [from, to) ends, counted as
+// PreviousPeriod counts: the quarter after April–June is July–September.
+func NextPeriod(from, to time.Time) (time.Time, time.Time) {
+	if from.Day() == 1 && to.Day() == 1 {
+		months := (to.Year()-from.Year())*12 + int(to.Month()-from.Month())
+		return to, to.AddDate(0, months, 0)
+	}
+	days := 0
+	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+		days++
+	}
+	return to, to.AddDate(0, 0, days)
+}
+
 // Source computes the statistics of [from, to) with rankings of at most top entries; the store's
 // Activity method is one.
 type Source interface {

@@ -55,3 +55,26 @@ func TestPreviousPeriod(t *testing.T) {
 		t.Errorf("previous week starts %s", prevFrom)
 	}
 }
+
+func TestNextPeriod(t *testing.T) {
+	loc := jst(t)
+	day := func(s string) time.Time {
+		d, err := time.ParseInLocation(time.DateOnly, s, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	tests := []struct{ from, to, nextTo string }{
+		{"2000-04-01", "2000-07-01", "2000-10-01"}, // a quarter: the quarter after, 92 days
+		{"2000-01-01", "2001-01-01", "2002-01-01"}, // a year
+		{"2000-04-10", "2000-04-20", "2000-04-30"}, // ten days
+		{"2000-02-28", "2000-02-29", "2000-03-01"}, // one day, the leap day
+	}
+	for _, tt := range tests {
+		from, to := NextPeriod(day(tt.from), day(tt.to))
+		if got := to.Format(time.DateOnly); got != tt.nextTo || !from.Equal(day(tt.to)) {
+			t.Errorf("next of %s..%s = %s..%s, want %s..%s", tt.from, tt.to, from.Format(time.DateOnly), got, tt.to, tt.nextTo)
+		}
+	}
+}

@@ -106,6 +106,11 @@ func breakable(prev, next unit) bool {
 // later lines with hang instead: at spaces, and between wide characters where Japanese allows.
 // A unit wider than a line stands alone on its line rather than being cut.
 func wrapProse(s, indent, hang string) []string {
+	return wrapProseWidth(s, indent, hang, lineColumns)
+}
+
+// wrapProseWidth is wrapProse with lines of at most limit columns.
+func wrapProseWidth(s, indent, hang string, limit int) []string {
 	units := splitUnits(s)
 	var lines []string
 	var line strings.Builder
@@ -127,7 +132,7 @@ func wrapProse(s, indent, hang string) []string {
 		if !start && units[i].space {
 			sep = 1
 		}
-		if !start && cols+sep+groupCols > lineColumns {
+		if !start && cols+sep+groupCols > limit {
 			lines = append(lines, line.String())
 			line.Reset()
 			line.WriteString(hang)
@@ -179,4 +184,85 @@ func wrapItems(items []string, indent string) []string {
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// wrapLabel breaks a chart label into lines of at most limit columns: as prose, and a word wider
+// than a line (a long CGI path, a rule identifier) after a '/', '-', '_' or '.' where it can, so
+// that no label has to be cut short. Of the widths that need no more lines, the narrowest whose
+// breaks fall between phrases is taken: lines are balanced, and Japanese breaks after a particle
+// or a comma rather than inside a word.
+func wrapLabel(s string, limit int) []string {
+	best := wrapLabelAt(s, limit)
+	if len(best) == 0 { // a blank label still takes its row
+		return []string{""}
+	}
+	bestBad := badBreaks(best)
+	for l := limit - 1; len(best) > 1 && l > 0; l-- {
+		lines := wrapLabelAt(s, l)
+		if len(lines) > len(best) {
+			break
+		}
+		if bad := badBreaks(lines); bad <= bestBad {
+			best, bestBad = lines, bad
+		}
+	}
+	return best
+}
+
+// badBreaks counts the line breaks between two wide characters that do not end a phrase: a break
+// at a space, after "、" or "。", or from hiragana (a particle, an ending) to kanji or katakana is
+// a good one.
+func badBreaks(lines []string) int {
+	bad := 0
+	for i := 1; i < len(lines); i++ {
+		last, _ := utf8.DecodeLastRuneInString(lines[i-1])
+		first, _ := utf8.DecodeRuneInString(lines[i])
+		if runeColumns(last) < 2 || runeColumns(first) < 2 || strings.ContainsRune("、。", last) {
+			continue
+		}
+		if !unicode.Is(unicode.Hiragana, last) || unicode.Is(unicode.Hiragana, first) {
+			bad++
+		}
+	}
+	return bad
+}
+
+func wrapLabelAt(s string, limit int) []string {
+	var out []string
+	for _, l := range wrapProseWidth(s, "", "", limit) {
+		for columns(l) > limit {
+			head, tail := splitWord(l, limit)
+			out = append(out, head)
+			l = tail
+		}
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// splitWord cuts s after its last separator within limit columns, or at limit columns when it has
+// none there.
+func splitWord(s string, limit int) (string, string) {
+	cols, cut, lastSep := 0, 0, 0
+	for i, r := range s {
+		w := runeColumns(r)
+		if cols+w > limit {
+			break
+		}
+		cols += w
+		cut = i + utf8.RuneLen(r)
+		if strings.ContainsRune("/-_.", r) && cut < len(s) {
+			lastSep = cut
+		}
+	}
+	if lastSep > 0 {
+		cut = lastSep
+	}
+	if cut == 0 { // a rune wider than the limit still takes a line of its own
+		_, n := utf8.DecodeRuneInString(s)
+		cut = n
+	}
+	return s[:cut], s[cut:]
 }

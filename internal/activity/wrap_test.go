@@ -120,3 +120,61 @@ func breakableWithin(l string) bool {
 	}
 	return false
 }
+
+// TestWrapLabel: chart labels are wrapped, never cut: every line fits, the text is all there, and
+// breaks fall between phrases.
+func TestWrapLabel(t *testing.T) {
+	tests := []struct {
+		in    string
+		limit int
+		want  []string
+	}{
+		{"23(telnet)", 44, []string{"23(telnet)"}},
+		{"V ネットワークやコンピュータの運用を妨害しようとする攻撃", 44, []string{"V ネットワークやコンピュータの", "運用を妨害しようとする攻撃"}},
+		{"V Attacks that disrupt network or host operation (DoS)", 44, []string{"V Attacks that disrupt network", "or host operation (DoS)"}},
+		{"/cgi-bin/very/long/path/to/some/program/that/was/probed.cgi", 30, []string{"/cgi-bin/very/long/", "path/to/some/program/", "that/was/probed.cgi"}},
+		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 20, []string{"aaaaaaaaaaaaaaaaaaa", "aaaaaaaaaaaaaaaaaaa", "aaaaaaaaaaaaaaaaaa"}},
+	}
+	for _, tt := range tests {
+		got := wrapLabel(tt.in, tt.limit)
+		if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+			t.Errorf("wrapLabel(%q, %d) = %q, want %q", tt.in, tt.limit, got, tt.want)
+		}
+		for _, l := range got {
+			if columns(l) > tt.limit {
+				t.Errorf("wrapLabel(%q, %d): line %q is wider than the limit", tt.in, tt.limit, l)
+			}
+		}
+	}
+}
+
+// FuzzWrapLabel: whatever a log put in a CGI path or a rule's title, its chart label keeps every
+// character, and no line is wider than the limit unless it is one character that is.
+func FuzzWrapLabel(f *testing.F) {
+	f.Add("/cgi-bin/very/long/path/to/some/program/that/was/probed.cgi", 20)
+	f.Add("V ネットワークやコンピュータの運用を妨害しようとする攻撃", 44)
+	f.Add("攻", 1)
+	f.Add("   ", 10)
+	f.Fuzz(func(t *testing.T, s string, limit int) {
+		if limit < 1 || limit > 80 || strings.ContainsAny(s, "\n\t") {
+			return
+		}
+		s = escape.String(s)
+		lines := wrapLabel(s, limit)
+		if len(lines) == 0 {
+			t.Fatalf("wrapLabel(%q, %d) has no line: its chart row would vanish", s, limit)
+		}
+		keepSpaces(s, lines)
+		if got, want := strings.ReplaceAll(strings.Join(lines, ""), " ", ""), strings.ReplaceAll(s, " ", ""); got != want {
+			t.Fatalf("wrapLabel(%q, %d) = %q lost text", s, limit, lines)
+		}
+		for _, l := range lines {
+			if strings.TrimSpace(l) == "" && strings.TrimSpace(s) != "" {
+				t.Fatalf("wrapLabel(%q, %d) = %q has an empty line", s, limit, lines)
+			}
+			if c := columns(strings.TrimPrefix(l, " ")); c > limit && len([]rune(strings.TrimPrefix(l, " "))) > 1 {
+				t.Fatalf("wrapLabel(%q, %d): line %q is %d columns", s, limit, l, c)
+			}
+		}
+	})
+}

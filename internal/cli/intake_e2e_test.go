@@ -468,7 +468,7 @@ func TestServeDemo(t *testing.T) {
 		return string(b), resp.Header
 	}
 	page, hdr := get("/activity?from=2000-04-01&to=2000-06-30&lang=en")
-	for _, want := range []string{"718 reports", "30 June 2000 (JST)"} {
+	for _, want := range []string{"718 reports", "30 June 2000 (JST)", `<nav>`, `<form class="period"`, `<article class="keikai-activity" lang="en">`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("/activity lacks %q", want)
 		}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	iofs "io/fs"
 	"log/slog"
 	"net"
@@ -211,7 +210,7 @@ func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) erro
 	h, err := web.New(web.Config{
 		Intake:    svc,
 		Store:     st,
-		Activity:  activityPage(st),
+		Activity:  activityStats(st),
 		Zone:      zone,
 		Published: publish.Handler(os.DirFS(tree)),
 		Health:    func(ctx context.Context) error { _, err := st.Pending(ctx); return err },
@@ -415,15 +414,11 @@ func loadZone(name string) (*time.Location, error) {
 	return loc, nil
 }
 
-// activityPage renders the activity report of a period, with the period before it for the
+// activityStats computes the activity report of a period, with the period before it for the
 // change, from the store's aggregates, as keikai report activity computes it.
-func activityPage(st store.Store) web.ActivityPage {
-	return func(ctx context.Context, w io.Writer, from, to time.Time, lang string) error {
-		s, err := activity.Compute(ctx, st, from, to, 25, true)
-		if err != nil {
-			return err
-		}
-		return activity.WriteHTML(w, s, lang)
+func activityStats(st store.Store) web.ActivityStats {
+	return func(ctx context.Context, from, to time.Time) (*activity.Stats, error) {
+		return activity.Compute(ctx, st, from, to, 25, true)
 	}
 }
 

@@ -25,6 +25,13 @@ var messages = map[string][2]string{
 	"index.cta":    {"Open the report form", "報告フォームを開く"},
 	"index.status": {"After you report, you get a secret link where you can follow the status of your report.", "報告後には、報告の状況を確認できる秘密のリンクをお知らせします。"},
 
+	"activity.title":   {"Activity report", "活動概要"},
+	"activity.from":    {"First day", "開始日"},
+	"activity.to":      {"Last day (included)", "終了日 (この日を含む)"},
+	"activity.show":    {"Show", "表示"},
+	"activity.earlier": {"← Previous period", "← 前の期間"},
+	"activity.later":   {"Next period →", "次の期間 →"},
+
 	"form.title":           {"Incident report form", "インシデント報告フォーム"},
 	"form.lead":            {"Fields marked optional may be left empty. Give at least a description, a log excerpt or a file.", "任意の項目は空欄でもかまいません。説明、ログの抜粋、添付ファイルのうち少なくとも一つを記入してください。"},
 	"form.errors":          {"Please correct the following and send the form again:", "次の点を直して、もう一度送信してください:"},
@@ -49,6 +56,8 @@ var messages = map[string][2]string{
 	"form.disclosure.note": {"Unless you tick this box, the sites we contact about your report learn nothing about who you are.", "チェックしない限り、当チームが連絡するサイトに報告者が誰であるかを伝えることはありません。"},
 	"form.submit":          {"Send the report", "報告を送信する"},
 
+	"form.expired": {"This form had expired (or its security token was missing), so nothing was stored. What you entered is kept below: check it and send the form again.",
+		"フォームの有効期限が切れていた (または安全確認用のトークンがなかった) ため、何も保存していません。入力内容は下に残してあります。確認して、もう一度送信してください。"},
 	"form.reattach": {"Choose your files again before you resend: a browser cannot keep them when a form comes back.", "再送信の前にファイルをもう一度選んでください (フォームが戻されると、ブラウザは選んだファイルを保持できません)。"},
 
 	"field.subject":      {"Subject", "件名"},
@@ -89,7 +98,7 @@ var messages = map[string][2]string{
 	"error.unavailable": {"The service is temporarily unavailable. Please try again in a few minutes.", "サービスが一時的に利用できません。しばらくしてから再度お試しください。"},
 	"error.badform":     {"The form data could not be read. Please use the form on this site.", "フォームのデータを読み取れませんでした。このサイトのフォームから送信してください。"},
 	"error.activity":    {"The activity report could not be produced.", "活動概要を作成できませんでした。"},
-	"error.period":      {"Give the period as ?from=YYYY-MM-DD&to=YYYY-MM-DD (to is inclusive).", "期間は ?from=YYYY-MM-DD&to=YYYY-MM-DD の形式で指定してください (to の日を含みます)。"},
+	"error.period":      {"Choose a first day and a last day on or after it (as ?from=YYYY-MM-DD&to=YYYY-MM-DD; to is inclusive).", "開始日と、それ以降の終了日を選んでください (?from=YYYY-MM-DD&to=YYYY-MM-DD の形式で、to の日を含みます)。"},
 	"error.back":        {"Back to the home page", "ホームに戻る"},
 }
 

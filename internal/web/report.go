@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -18,9 +19,11 @@ var zones = []string{"Asia/Tokyo", "UTC", "Asia/Seoul", "Asia/Shanghai", "Asia/S
 
 type formPage struct {
 	page
-	CSRF              string
-	Form              *intake.Form
-	Errors            []string
+	CSRF   string
+	Form   *intake.Form
+	Errors []string
+	// Expired says the form came back because its CSRF token was missing or stale.
+	Expired           bool
 	Zones             []string
 	MaxAttachments    int
 	MaxAttachmentSize string
@@ -81,7 +84,7 @@ func (h *handler) submitForm(w http.ResponseWriter, r *http.Request) {
 		lang = f.Lang
 	}
 	if !h.csrfValid(r, f.Other[csrfField]) {
-		h.renderError(w, lang, http.StatusForbidden, text(lang, "error.csrf"))
+		h.csrfRefused(w, r, lang, f)
 		return
 	}
 	if err := f.Validate(h.limits); err != nil {
@@ -107,6 +110,39 @@ func (h *handler) submitForm(w http.ResponseWriter, r *http.Request) {
 		ReceivedAt: rc.ReceivedAt,
 		StatusLink: baseURL(r) + "/status/" + rc.StatusSecret,
 	})
+}
+
+// csrfRefused answers a form whose CSRF token is missing or stale (a form left open for a day,
+// a server restarted with a new key) with the same form, what the reporter typed still in it and
+// a fresh token, so that sending again is one click; nothing of the request is stored. A form
+// posted from another site is refused without its values, so that no other site can fill in a
+// form on this one for a visitor to send.
+func (h *handler) csrfRefused(w http.ResponseWriter, r *http.Request, lang string, f *intake.Form) {
+	if crossSite(r) {
+		h.renderError(w, lang, http.StatusForbidden, text(lang, "error.csrf"))
+		return
+	}
+	p := h.newFormPage(w, r, lang, f)
+	p.Expired = true
+	h.render(w, http.StatusForbidden, "form", p)
+}
+
+// crossSite reports whether the browser says the request came from a page of another site:
+// Sec-Fetch-Site, or an Origin naming another host (the host only: behind a proxy that ends TLS
+// the scheme differs). A request with neither (an old browser) is taken as this site's.
+func crossSite(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "cross-site", "same-site":
+		return true
+	case "same-origin", "none":
+		return false
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return false
+	}
+	u, err := url.Parse(origin)
+	return err != nil || u.Host != r.Host
 }
 
 // readBody reads the whole body, at most limit bytes: the raw submission is stored as it came.

@@ -44,15 +44,12 @@ type Store interface {
 	store.Tokens
 }
 
-// ActivityPage writes the activity report of [from, to) as a complete HTML page in lang.
-type ActivityPage func(ctx context.Context, w io.Writer, from, to time.Time, lang string) error
-
 // Config assembles the front end.
 type Config struct {
 	Intake Intake
 	Store  Store
-	// Activity serves GET /activity when set.
-	Activity ActivityPage
+	// Activity serves GET /activity when set: the report of a period inside the site's layout.
+	Activity ActivityStats
 	// Zone is the reporting zone: the days of /activity?from=...&to=... are its calendar days, as
 	// in keikai report activity --tz. nil means UTC.
 	Zone *time.Location
@@ -147,7 +144,7 @@ var publishedRoutes = []string{
 	"/advisories/", "/bundles/", "/.well-known/",
 }
 
-var pageNames = []string{"index", "form", "submitted", "status", "error"}
+var pageNames = []string{"index", "form", "submitted", "status", "error", "activity"}
 
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
@@ -192,6 +189,11 @@ type page struct {
 	Activity  bool
 	// Advisories is set when the published advisories are served.
 	Advisories bool
+	// Switch is the language control's link: the same page in OtherLang.
+	Switch string
+	// Style is a page's own style sheet, inlined; the page's Content-Security-Policy must allow
+	// it by its hash.
+	Style template.CSS
 }
 
 func (h *handler) newPage(lang, titleKey string) page {
@@ -199,7 +201,7 @@ func (h *handler) newPage(lang, titleKey string) page {
 	if lang == "ja" {
 		other = "en"
 	}
-	return page{Lang: lang, OtherLang: other, Title: text(lang, titleKey), Activity: h.cfg.Activity != nil, Advisories: h.cfg.Published != nil}
+	return page{Lang: lang, OtherLang: other, Title: text(lang, titleKey), Activity: h.cfg.Activity != nil, Advisories: h.cfg.Published != nil, Switch: "?lang=" + other}
 }
 
 // render executes a page into memory first, so that a template error becomes a clean 500 and
@@ -267,10 +269,11 @@ func securityHeaders(next http.Handler) http.Handler {
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "no-referrer")
 		hd.Set("X-Frame-Options", "DENY")
-		// The activity report carries its own style sheet, allowed by its hash; no page runs scripts.
+		// The activity report carries its own style sheet, allowed by its hash beside the site's;
+		// no page runs scripts.
 		style := "'self'"
 		if r.URL.Path == "/activity" {
-			style = activity.StyleSheetHash()
+			style += " " + activity.StyleSheetHash()
 		}
 		hd.Set("Content-Security-Policy", "default-src 'none'; style-src "+style+"; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		next.ServeHTTP(w, r)

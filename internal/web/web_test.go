@@ -167,14 +167,29 @@ func TestPagesGolden(t *testing.T) {
 	}
 	h := &handler{cfg: Config{}, pages: mustPages(t)}
 	received := time.Date(2000, 6, 30, 23, 59, 0, 0, time.UTC)
+	jst := time.FixedZone("JST", 9*3600)
+	stats := &activity.Stats{From: time.Date(2000, 4, 1, 0, 0, 0, 0, jst), To: time.Date(2000, 7, 1, 0, 0, 0, 0, jst), Total: 2,
+		Categories: map[string]int64{"intrusion": 2}, TopTCPPorts: []activity.PortCount{{Port: 111, Service: "sunrpc", Count: 2}}}
 	for _, lang := range []string{"en", "ja"} {
+		fragment, err := activity.HTMLFragment(stats, activity.Options{Lang: lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ap := activityPage{page: h.newPage(lang, "activity.title"), From: "2000-04-01", To: "2000-06-30",
+			Earlier: "/activity?from=2000-01-01&to=2000-03-31", Later: "/activity?from=2000-07-01&to=2000-09-30", Report: fragment}
+		ap.Switch = switchLink(ap.From, ap.To, ap.OtherLang)
+		ap.Style = template.CSS(activity.StyleSheet())
+		expired := formPage{page: h.newPage(lang, "form.title"), CSRF: "TOKEN", Expired: true, Zones: zones, MaxAttachments: 5, MaxAttachmentSize: "10 MiB",
+			Form: &intake.Form{ReporterName: "山田 太郎", Description: "<script>statd</script>", TimeZone: "Asia/Tokyo", Attachments: []intake.Attachment{{Name: "messages.gz"}}}}
 		for name, data := range map[string]any{
-			"submitted": submittedPage{page: h.newPage(lang, "done.title"), Tracking: "KK-2000-000718", ReceivedAt: received, StatusLink: "http://127.0.0.1:8080/status/SECRET"},
-			"status":    statusPage{page: h.newPage(lang, "status.state"), Tracking: "KK-2000-000718", ReceivedAt: received, State: report.StateAnalysed, Category: "intrusion"},
-			"error":     errorPage{page: h.newPage(lang, "error.title"), Code: 404, Message: text(lang, "error.notfound")},
+			"activity":     ap,
+			"form-expired": expired,
+			"submitted":    submittedPage{page: h.newPage(lang, "done.title"), Tracking: "KK-2000-000718", ReceivedAt: received, StatusLink: "http://127.0.0.1:8080/status/SECRET"},
+			"status":       statusPage{page: h.newPage(lang, "status.state"), Tracking: "KK-2000-000718", ReceivedAt: received, State: report.StateAnalysed, Category: "intrusion"},
+			"error":        errorPage{page: h.newPage(lang, "error.title"), Code: 404, Message: text(lang, "error.notfound")},
 		} {
 			rec := httptest.NewRecorder()
-			h.render(rec, 200, name, data)
+			h.render(rec, 200, strings.TrimSuffix(name, "-expired"), data)
 			body := rec.Body.String()
 			if strings.Contains(body, ".") && regexp.MustCompile(`>[a-z]+\.[a-z.]+<`).MatchString(body) {
 				t.Errorf("%s.%s shows a message key instead of its text", name, lang)
@@ -497,32 +512,47 @@ func TestAcceptLanguage(t *testing.T) {
 	}
 }
 
+// TestActivityPage: the activity report is a page of the site: the site's header and language
+// control (keeping the period), a period picker, and the report's own style sheet allowed by its
+// hash, never by 'unsafe-inline'.
 func TestActivityPage(t *testing.T) {
 	s := newServer(t, func(c *Config) {
-		c.Activity = func(ctx context.Context, w io.Writer, from, to time.Time, lang string) error {
-			st, err := activity.Compute(ctx, c.Store.(store.Store), from, to, 20, true)
-			if err != nil {
-				return err
-			}
-			return activity.WriteHTML(w, st, lang)
+		c.Activity = func(ctx context.Context, from, to time.Time) (*activity.Stats, error) {
+			return activity.Compute(ctx, c.Store.(store.Store), from, to, 20, true)
 		}
 	})
-	resp, err := http.Get(s.URL + "/activity?from=2000-04-01&to=2000-06-30&lang=ja")
+	for _, tt := range []struct{ lang, title, switchTo, earlier string }{
+		{"ja", "活動概要", `href="?from=2000-04-01&amp;lang=en&amp;to=2000-06-30"`, `href="/activity?from=2000-01-01&amp;lang=ja&amp;to=2000-03-31"`},
+		{"en", "Activity report", `href="?from=2000-04-01&amp;lang=ja&amp;to=2000-06-30"`, `href="/activity?from=2000-01-01&amp;lang=en&amp;to=2000-03-31"`},
+	} {
+		resp, err := http.Get(s.URL + "/activity?from=2000-04-01&to=2000-06-30&lang=" + tt.lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := readAll(t, resp)
+		csp := resp.Header.Get("Content-Security-Policy")
+		if resp.StatusCode != 200 || !strings.Contains(csp, "style-src 'self' "+activity.StyleSheetHash()) || strings.Contains(csp, "unsafe-inline") {
+			t.Fatalf("GET /activity (%s): %d, CSP %q", tt.lang, resp.StatusCode, csp)
+		}
+		for _, want := range []string{
+			`<html lang="` + tt.lang + `">`, `<header>`, `<nav>`, `<article class="keikai-activity" lang="` + tt.lang + `">`,
+			"<title>" + tt.title, tt.switchTo, tt.earlier,
+			`<style>` + activity.StyleSheet() + `</style>`,
+			`<form class="period" method="get" action="/activity">`, `name="from" type="date" value="2000-04-01"`,
+			`name="to" type="date" value="2000-06-30"`, `name="lang" value="` + tt.lang + `"`,
+		} {
+			if !strings.Contains(page, want) {
+				t.Errorf("GET /activity (%s) lacks %s:\n%s", tt.lang, want, page)
+			}
+		}
+	}
+	resp, err := http.Get(s.URL + "/activity?from=2000-06-30&to=2000-04-01&lang=en")
 	if err != nil {
 		t.Fatal(err)
 	}
 	page := readAll(t, resp)
-	csp := resp.Header.Get("Content-Security-Policy")
-	if resp.StatusCode != 200 || !strings.Contains(page, "2000") || !strings.Contains(csp, activity.StyleSheetHash()) || strings.Contains(csp, "unsafe-inline") {
-		t.Fatalf("GET /activity: %d, CSP %q:\n%s", resp.StatusCode, csp, page)
-	}
-	resp, err = http.Get(s.URL + "/activity?from=2000-06-30&to=2000-04-01")
-	if err != nil {
-		t.Fatal(err)
-	}
-	readAll(t, resp)
-	if resp.StatusCode != 400 {
-		t.Fatalf("reversed period: %d, want 400", resp.StatusCode)
+	if resp.StatusCode != 400 || !strings.Contains(page, `value="2000-06-30"`) || !strings.Contains(page, "to is inclusive") || strings.Contains(page, "<article") {
+		t.Fatalf("reversed period: %d, want 400 with the picker and the error:\n%s", resp.StatusCode, page)
 	}
 }
 
@@ -534,10 +564,9 @@ func TestActivityPeriodZone(t *testing.T) {
 	s := newServer(t, func(c *Config) {
 		c.Zone = jst
 		c.Now = func() time.Time { return time.Date(2000, 7, 15, 0, 0, 0, 0, time.UTC) }
-		c.Activity = func(_ context.Context, w io.Writer, from, to time.Time, _ string) error {
+		c.Activity = func(_ context.Context, from, to time.Time) (*activity.Stats, error) {
 			gotFrom, gotTo = from, to
-			_, err := io.WriteString(w, "<!doctype html><title>activity</title>")
-			return err
+			return &activity.Stats{From: from, To: to, Categories: map[string]int64{}}, nil
 		}
 	})
 	for _, tt := range []struct {
@@ -551,10 +580,87 @@ func TestActivityPeriodZone(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		readAll(t, resp)
+		page := readAll(t, resp)
 		if resp.StatusCode != 200 || !gotFrom.Equal(tt.from) || !gotTo.Equal(tt.to) {
 			t.Errorf("/activity%s: %d, [%s, %s); want [%s, %s)", tt.query, resp.StatusCode, gotFrom, gotTo, tt.from, tt.to)
 		}
+		// The picker shows the period's days in the zone, the last one included.
+		if !strings.Contains(page, `value="2000-04-01"`) || !strings.Contains(page, `value="2000-06-30"`) {
+			t.Errorf("/activity%s: the period picker does not show 2000-04-01 to 2000-06-30:\n%s", tt.query, page)
+		}
+	}
+}
+
+// TestCSRFRetry: a form whose CSRF token is missing or stale comes back with what the reporter
+// typed, a fresh token and a message in its language, still 403 and with nothing stored; sent
+// again with the new token, it is received. A cross-site post gets no values back.
+func TestCSRFRetry(t *testing.T) {
+	s := newServer(t, nil)
+	client, _ := formSession(t, s)
+	fields := map[string]string{
+		"lang": "en", "reporter_name": "Jane <Doe>", "email": "jane@example.ac.uk", "organization": "Example University",
+		"description": "portmap probes, then statd", "excerpts": firewallLines, "affected_hosts": "192.0.2.1\n192.0.2.2",
+		"disclosure_allowed": "on",
+	}
+	ct, body := multipartForm(t, fields, map[string][]byte{"fw.log": []byte(firewallLines)})
+	resp, err := client.Post(s.URL+"/report", ct, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := readAll(t, resp)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("form without a token: %d, want 403:\n%s", resp.StatusCode, page)
+	}
+	for _, want := range []string{
+		"This form had expired", "Choose your files again", `<html lang="en">`,
+		`value="Jane &lt;Doe&gt;"`, `value="jane@example.ac.uk"`, `value="Example University"`,
+		">portmap probes, then statd</textarea>", "192.0.2.1\n192.0.2.2</textarea>", "DPT=111 SYN", `name="disclosure_allowed" type="checkbox" checked`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the form sent back lacks %s:\n%s", want, page)
+		}
+	}
+	if list, err := s.store.List(context.Background(), store.Filter{}); err != nil || len(list) != 0 {
+		t.Fatalf("a form refused for its token was stored: %d reports (%v)", len(list), err)
+	}
+	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no fresh CSRF token in the form sent back:\n%s", page)
+	}
+	fields["csrf_token"] = m[1]
+	ct, body = multipartForm(t, fields, nil)
+	resp, err = client.Post(s.URL+"/report", ct, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := readAll(t, resp); resp.StatusCode != 200 || !regexp.MustCompile(`KK-\d{4}-\d{6}`).MatchString(page) {
+		t.Fatalf("the form sent again with the fresh token: %d:\n%s", resp.StatusCode, page)
+	}
+
+	// From another site: refused, and nothing of the post reflected.
+	delete(fields, "csrf_token")
+	for _, h := range []map[string]string{
+		{"Origin": "https://attacker.example"},
+		{"Origin": "null"},
+		{"Sec-Fetch-Site": "cross-site", "Origin": s.URL},
+	} {
+		ct, body = multipartForm(t, fields, nil)
+		req, _ := http.NewRequest("POST", s.URL+"/report", body)
+		req.Header.Set("Content-Type", ct)
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		resp, err = client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page = readAll(t, resp)
+		if resp.StatusCode != http.StatusForbidden || strings.Contains(page, "Jane") || !strings.Contains(page, "The form has expired") {
+			t.Fatalf("cross-site post (%v): %d, want 403 without the values:\n%s", h, resp.StatusCode, page)
+		}
+	}
+	if list, err := s.store.List(context.Background(), store.Filter{}); err != nil || len(list) != 1 {
+		t.Fatalf("%d reports stored (%v), want only the one sent with a valid token", len(list), err)
 	}
 }
 
