@@ -69,7 +69,9 @@ Subcommands:
   render   print an advisory as text in the layout of JPCERT/CC's advisories, signed with --key
   verify   check signed files against --keyring: clearsigned advisories (keikai's, or another
            team's made with GnuPG), or files with a detached FILE.asc (CSAF, rule bundles) and
-           their FILE.sha256/.sha512
+           their FILE.sha256/.sha512; a CSAF document is also validated as validate does
+  validate check CSAF 2.0 documents (anyone's) against the OASIS schema and the mandatory tests
+           of CSAF 2.0 section 6.1, printing each problem's test ID and JSON path
   mail     mail an advisory, signed, to a subscriber list through an SMTP relay, one message each
   publish  write the signed text, rule bundles, CSAF, HTML and feeds of every advisory to --out DIR
 
@@ -77,8 +79,8 @@ Advisories are read from --dir DIR (one directory per advisory: advisory.yml, ja
 default the ones built into keikai. A private key's passphrase comes from --passphrase-file or
 $KEIKAI_PASSPHRASE.
 
-Exit codes: 0 good; 1 lint problems, a signature that does not verify, or a subscriber the relay
-refused; 2 usage or input error.`
+Exit codes: 0 good; 1 lint problems, a signature that does not verify, an invalid CSAF document, or
+a subscriber the relay refused; 2 usage or input error.`
 
 // publishFlags are the flags of render and publish.
 type publishFlags struct {
@@ -89,7 +91,7 @@ type publishFlags struct {
 
 func runAdvisory(env *Env, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintf(env.Stdout, "Usage: keikai advisory <new|lint|render|verify|mail|publish> [flags] [arguments]\n%s\n", advisoryHelp)
+		fmt.Fprintf(env.Stdout, "Usage: keikai advisory <new|lint|render|verify|validate|mail|publish> [flags] [arguments]\n%s\n", advisoryHelp)
 		if len(args) == 0 {
 			return exitError
 		}
@@ -102,7 +104,7 @@ func runAdvisory(env *Env, args []string) int {
 		pub                              publishFlags
 	)
 	fs := newFlagSet(env, "advisory "+sub, "[flags] [arguments]", advisoryHelp)
-	if sub != "verify" {
+	if sub != "verify" && sub != "validate" {
 		fs.StringVar(&dir, "dir", "", "read advisories from `DIR` instead of the built-in ones")
 		fs.Var(&rulesDirs, "rules", "also load rules from `DIR` (repeatable)")
 	}
@@ -144,6 +146,9 @@ func runAdvisory(env *Env, args []string) int {
 	if sub == "verify" {
 		return advisoryVerify(env, keyring, rest)
 	}
+	if sub == "validate" {
+		return advisoryValidate(env, rest)
+	}
 	if sub == "new" {
 		return advisoryNew(env, dir, rest, pub)
 	}
@@ -173,7 +178,7 @@ func runAdvisory(env *Env, args []string) int {
 		}
 		return advisoryPublish(env, advs, rulesDirs, out, pub)
 	}
-	return fail(env, "advisory", fmt.Errorf("%w: unknown subcommand %q: use lint, render, verify or publish", errUsage, sub))
+	return fail(env, "advisory", fmt.Errorf("%w: unknown subcommand %q: use new, lint, render, verify, validate, mail or publish", errUsage, sub))
 }
 
 func loadAdvisories(dir string) (*advisory.Collection, error) {
@@ -286,8 +291,62 @@ func advisoryVerify(env *Env, keyringFile string, files []string) int {
 		}
 		fmt.Fprintf(env.Stdout, "%s: good signature by %s, key fingerprint %s, signed %s\n",
 			escape.String(f), escape.String(v.Signer), sign.FormatFingerprint(v.Fingerprint), v.Signed.UTC().Format(time.RFC3339))
+		// A good signature on a broken document is still a broken document.
+		if data, err := os.ReadFile(f); err == nil && looksLikeCSAF(data) && !reportCSAF(env, f, data) {
+			code = exitFindings
+		}
 	}
 	return code
+}
+
+// looksLikeCSAF tells a CSAF document from the other signed JSON keikai publishes (rule bundles).
+func looksLikeCSAF(data []byte) bool {
+	var probe struct {
+		Document struct {
+			CSAFVersion string `json:"csaf_version"`
+		} `json:"document"`
+	}
+	return json.Unmarshal(data, &probe) == nil && probe.Document.CSAFVersion != ""
+}
+
+func advisoryValidate(env *Env, files []string) int {
+	if len(files) == 0 {
+		return fail(env, "advisory validate", fmt.Errorf("%w: give the CSAF documents (FILE.json) to validate", errUsage))
+	}
+	code := exitClean
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "keikai advisory validate: %s\n", escape.String(err.Error()))
+			code = exitError
+			continue
+		}
+		if !reportCSAF(env, f, data) && code == exitClean {
+			code = exitFindings
+		}
+	}
+	return code
+}
+
+// reportCSAF validates one CSAF document and prints the verdict: one line per problem with the
+// CSAF 2.0 test that failed and the JSON path of the value. It reports whether the document is valid.
+func reportCSAF(env *Env, name string, data []byte) bool {
+	d, err := csaf.Read(bytes.NewReader(data))
+	if err == nil {
+		fmt.Fprintf(env.Stdout, "%s: valid CSAF 2.0 (%s, %s version %s)\n", escape.String(name),
+			escape.String(d.Document.Category), escape.String(d.Document.Tracking.ID), escape.String(d.Document.Tracking.Version))
+		return true
+	}
+	var problems csaf.Problems
+	if !errors.As(err, &problems) {
+		fmt.Fprintf(env.Stdout, "%s: INVALID: %s\n", escape.String(name), escape.String(err.Error()))
+		return false
+	}
+	for _, p := range problems {
+		fmt.Fprintf(env.Stdout, "%s: %s\n", escape.String(name), escape.String(p.String()))
+	}
+	fmt.Fprintf(env.Stdout, "%s: INVALID: %d problems (tests %s)\n", escape.String(name), len(problems), strings.Join(problems.Tests(), ", "))
+	return false
 }
 
 func advisoryPublish(env *Env, advs *advisory.Collection, rulesDirs []string, out string, o publishFlags) int {
