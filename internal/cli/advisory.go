@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
@@ -24,6 +25,7 @@ import (
 	"github.com/keikai-project/keikai/internal/escape"
 	"github.com/keikai-project/keikai/internal/publish"
 	"github.com/keikai-project/keikai/internal/sign"
+	"github.com/keikai-project/keikai/internal/store"
 	"github.com/keikai-project/keikai/rules"
 )
 
@@ -73,7 +75,10 @@ Subcommands:
   validate check CSAF 2.0 documents (anyone's) against the OASIS schema and the mandatory tests
            of CSAF 2.0 section 6.1, printing each problem's test ID and JSON path
   mail     mail an advisory, signed, to a subscriber list through an SMTP relay, one message each
-  publish  write the signed text, rule bundles, CSAF, HTML and feeds of every advisory to --out DIR
+  publish  write the signed text, rule bundles, CSAF, HTML and feeds of every advisory to --out DIR;
+           with --db, record each advisory's latest edition (its sources and the SHA-256 of its
+           signed files) and refuse an edition published before whose sources have changed
+  list     list the published editions recorded in --db
 
 Advisories are read from --dir DIR (one directory per advisory: advisory.yml, ja.md, en.md), by
 default the ones built into keikai. A private key's passphrase comes from --passphrase-file or
@@ -91,7 +96,7 @@ type publishFlags struct {
 
 func runAdvisory(env *Env, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintf(env.Stdout, "Usage: keikai advisory <new|lint|render|verify|validate|mail|publish> [flags] [arguments]\n%s\n", advisoryHelp)
+		fmt.Fprintf(env.Stdout, "Usage: keikai advisory <new|lint|render|verify|validate|mail|publish|list> [flags] [arguments]\n%s\n", advisoryHelp)
 		if len(args) == 0 {
 			return exitError
 		}
@@ -99,12 +104,12 @@ func runAdvisory(env *Env, args []string) int {
 	}
 	sub, args := args[0], args[1:]
 	var (
-		dir, lang, charset, keyring, out string
-		rulesDirs                        stringList
-		pub                              publishFlags
+		dir, lang, charset, keyring, out, db string
+		rulesDirs                            stringList
+		pub                                  publishFlags
 	)
 	fs := newFlagSet(env, "advisory "+sub, "[flags] [arguments]", advisoryHelp)
-	if sub != "verify" && sub != "validate" {
+	if sub != "verify" && sub != "validate" && sub != "list" {
 		fs.StringVar(&dir, "dir", "", "read advisories from `DIR` instead of the built-in ones")
 		fs.Var(&rulesDirs, "rules", "also load rules from `DIR` (repeatable)")
 	}
@@ -131,6 +136,9 @@ func runAdvisory(env *Env, args []string) int {
 		fs.StringVar(&pub.namespace, "namespace", "", "the publishing team's web `address` for CSAF (default: --base-url)")
 		fs.StringVar(&pub.contact, "contact", "", "where reports go, for security.txt (`URI`: mailto:... or https://...)")
 		fs.StringVar(&pub.tz, "tz", "Asia/Tokyo", "time `zone` of the advisories' dates")
+		fs.StringVar(&db, "db", "", "record the published editions in the database: a SQLite `file`, or a postgres:// DSN")
+	case "list":
+		fs.StringVar(&db, "db", defaultDB, "the database: a SQLite `file`, or a postgres:// DSN for PostgreSQL")
 	}
 	if sub == "render" || sub == "publish" || sub == "mail" {
 		fs.StringVar(&pub.keyFile, "key", "", "sign with the private key in `FILE`")
@@ -148,6 +156,12 @@ func runAdvisory(env *Env, args []string) int {
 	}
 	if sub == "validate" {
 		return advisoryValidate(env, rest)
+	}
+	if sub == "list" {
+		if len(rest) > 0 {
+			return fail(env, "advisory list", fmt.Errorf("%w: list takes no arguments", errUsage))
+		}
+		return advisoryList(env, db)
 	}
 	if sub == "new" {
 		return advisoryNew(env, dir, rest, pub)
@@ -176,9 +190,9 @@ func runAdvisory(env *Env, args []string) int {
 		if out == "" || pub.baseURL == "" || pub.contact == "" || pub.keyFile == "" || len(rest) > 0 {
 			return fail(env, "advisory publish", fmt.Errorf("%w: give --out DIR, --base-url URL, --contact URI and --key FILE, and no arguments", errUsage))
 		}
-		return advisoryPublish(env, advs, rulesDirs, out, pub)
+		return advisoryPublish(env, advs, dir, rulesDirs, out, db, pub)
 	}
-	return fail(env, "advisory", fmt.Errorf("%w: unknown subcommand %q: use new, lint, render, verify, validate, mail or publish", errUsage, sub))
+	return fail(env, "advisory", fmt.Errorf("%w: unknown subcommand %q: use new, lint, render, verify, validate, mail, publish or list", errUsage, sub))
 }
 
 func loadAdvisories(dir string) (*advisory.Collection, error) {
@@ -345,11 +359,15 @@ func reportCSAF(env *Env, name string, data []byte) bool {
 	for _, p := range problems {
 		fmt.Fprintf(env.Stdout, "%s: %s\n", escape.String(name), escape.String(p.String()))
 	}
-	fmt.Fprintf(env.Stdout, "%s: INVALID: %d problems (tests %s)\n", escape.String(name), len(problems), strings.Join(problems.Tests(), ", "))
+	noun := "problems"
+	if len(problems) == 1 {
+		noun = "problem"
+	}
+	fmt.Fprintf(env.Stdout, "%s: INVALID: %d %s (tests %s)\n", escape.String(name), len(problems), noun, strings.Join(problems.Tests(), ", "))
 	return false
 }
 
-func advisoryPublish(env *Env, advs *advisory.Collection, rulesDirs []string, out string, o publishFlags) int {
+func advisoryPublish(env *Env, advs *advisory.Collection, dir string, rulesDirs []string, out, db string, o publishFlags) int {
 	signer, err := loadSigner(env, o.keyFile, o.passFile)
 	if err != nil {
 		return fail(env, "advisory publish", err)
@@ -373,6 +391,19 @@ func advisoryPublish(env *Env, advs *advisory.Collection, rulesDirs []string, ou
 	if err != nil {
 		return fail(env, "advisory publish", fmt.Errorf("%w: --tz %q: %v", errUsage, o.tz, err))
 	}
+	ctx := context.Background()
+	var st store.Store
+	var pending []pendingEdition
+	if db != "" {
+		if st, err = openStore(ctx, db); err != nil {
+			return fail(env, "advisory publish", err)
+		}
+		defer st.Close()
+		if pending, err = checkEditions(ctx, st, dir, advs); err != nil {
+			return fail(env, "advisory publish", fmt.Errorf("nothing was published:\n%w", err))
+		}
+	}
+	now := time.Now()
 	w, err := publish.Publish(advs, out, publish.Options{
 		BaseURL:   o.baseURL,
 		Publisher: csaf.Publisher{Name: name, Namespace: namespace, ContactDetails: strings.TrimPrefix(o.contact, "mailto:")},
@@ -381,11 +412,16 @@ func advisoryPublish(env *Env, advs *advisory.Collection, rulesDirs []string, ou
 		Rules:     set,
 		ReadRule:  readRuleSource,
 		Engine:    buildVersion(),
-		Now:       time.Now(),
+		Now:       now,
 		Zone:      zone,
 	})
 	if err != nil {
 		return fail(env, "advisory publish", err)
+	}
+	if st != nil {
+		if err := recordEditions(ctx, env, st, pending, w.Signed, now); err != nil {
+			return fail(env, "advisory publish", fmt.Errorf("%s was written but not all editions were recorded: %w", out, err))
+		}
 	}
 	fmt.Fprintf(env.Stdout, "%d files written to %s, signed with key %s\n", len(w.Files), escape.String(out), sign.FormatFingerprint(w.Fingerprint))
 	return exitClean

@@ -24,7 +24,7 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrEditionChanged is returned for an edition published before with other sources; it
 	// wraps ErrConflict.
-	ErrEditionChanged = fmt.Errorf("%w: an edition is immutable once published; record the change as a new edition", ErrConflict)
+	ErrEditionChanged = fmt.Errorf("%w: an edition is immutable once published", ErrConflict)
 )
 
 // Store is everything keikai serve keeps.
