@@ -2,20 +2,24 @@ package csaf
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"golang.org/x/text/language"
 )
 
-// MandatoryTests are the tests of CSAF 2.0 section 6.1 that Read runs. Those it leaves out need
-// outside registries (6.1.11 CWE, 6.1.12 language subtags, 6.1.13 PURL).
+// MandatoryTests are the tests of CSAF 2.0 section 6.1 that Read runs: all but 6.1.11, which
+// needs the CWE catalogue (the schema still checks the form of a CWE ID).
 var MandatoryTests = []string{
 	"6.1.1", "6.1.2", "6.1.3", "6.1.4", "6.1.5", "6.1.6", "6.1.7", "6.1.8", "6.1.9", "6.1.10",
-	"6.1.14", "6.1.15", "6.1.16", "6.1.17", "6.1.18", "6.1.19", "6.1.20", "6.1.21", "6.1.22", "6.1.23",
+	"6.1.12", "6.1.13", "6.1.14", "6.1.15", "6.1.16", "6.1.17", "6.1.18", "6.1.19", "6.1.20", "6.1.21", "6.1.22", "6.1.23",
 	"6.1.24", "6.1.25", "6.1.26", "6.1.27.1", "6.1.27.2", "6.1.27.3", "6.1.27.4", "6.1.27.5",
 	"6.1.27.6", "6.1.27.7", "6.1.27.8", "6.1.27.9", "6.1.27.10", "6.1.27.11", "6.1.28", "6.1.29",
 	"6.1.30", "6.1.31", "6.1.32", "6.1.33",
@@ -74,6 +78,8 @@ func runMandatory(doc any) Problems {
 	c.productStatus()
 	c.scores()
 	c.translator()
+	c.languages()
+	c.purls()
 	c.revisions()
 	c.vulnerabilityUniqueness()
 	c.hashes()
@@ -280,6 +286,95 @@ func (c *checker) translator() {
 	if lang.exists() && src.exists() && strings.EqualFold(lang.str(), src.str()) {
 		c.fail("6.1.28", lang, "lang and source_lang are both %q", lang.str())
 	}
+}
+
+// languages runs 6.1.12: lang and source_lang are language tags whose subtags exist (in the IANA
+// registry that golang.org/x/text carries).
+func (c *checker) languages() {
+	for _, key := range []string{"lang", "source_lang"} {
+		tag := c.root.get("document").get(key)
+		if !tag.exists() {
+			continue
+		}
+		if _, err := language.Parse(tag.str()); err != nil {
+			c.fail("6.1.12", tag, "%q is not a valid language tag: %v", tag.str(), err)
+		}
+	}
+}
+
+// purls runs 6.1.13: every package URL of a product identification helper is valid.
+func (c *checker) purls() {
+	for _, helper := range c.productHelpers() {
+		if p := helper.get("purl"); p.exists() {
+			if err := checkPURL(p.str()); err != nil {
+				c.fail("6.1.13", p, "%q is not a valid package URL: %v", p.str(), err)
+			}
+		}
+	}
+}
+
+// checkPURL parses a package URL (pkg:type/namespace/name@version?qualifiers#subpath) by the
+// purl specification's rules.
+func checkPURL(s string) error {
+	scheme, rest, ok := strings.Cut(s, ":")
+	if !ok || !strings.EqualFold(scheme, "pkg") {
+		return errors.New("the scheme must be pkg:")
+	}
+	rest, subpath, _ := strings.Cut(strings.TrimLeft(rest, "/"), "#")
+	rest, qualifiers, hasQualifiers := strings.Cut(rest, "?")
+	typ, rest, ok := strings.Cut(rest, "/")
+	if !ok || typ == "" {
+		return errors.New("no type")
+	}
+	for i, r := range typ {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '.' || r == '+' || r == '-' || i > 0 && r >= '0' && r <= '9') {
+			return fmt.Errorf("type %q: only letters, digits, '.', '+' and '-', not starting with a digit", typ)
+		}
+	}
+	rest = strings.Trim(rest, "/")
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		version := rest[at+1:]
+		if v, err := url.PathUnescape(version); err != nil || v == "" {
+			return fmt.Errorf("version %q is empty or badly percent-encoded", version)
+		}
+		rest = rest[:at]
+	}
+	segments := strings.Split(rest, "/")
+	for _, seg := range segments {
+		if _, err := url.PathUnescape(seg); err != nil {
+			return fmt.Errorf("%q is badly percent-encoded", seg)
+		}
+	}
+	if name, _ := url.PathUnescape(segments[len(segments)-1]); name == "" {
+		return errors.New("no name")
+	}
+	if hasQualifiers {
+		seen := map[string]bool{}
+		for _, pair := range strings.Split(qualifiers, "&") {
+			key, value, ok := strings.Cut(pair, "=")
+			if !ok || key == "" || value == "" {
+				return fmt.Errorf("qualifier %q is not key=value", pair)
+			}
+			for i, r := range key {
+				if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '.' || r == '_' || r == '-' || i > 0 && r >= '0' && r <= '9') {
+					return fmt.Errorf("qualifier key %q", key)
+				}
+			}
+			if seen[strings.ToLower(key)] {
+				return fmt.Errorf("qualifier %q given twice", key)
+			}
+			seen[strings.ToLower(key)] = true
+			if _, err := url.QueryUnescape(value); err != nil {
+				return fmt.Errorf("qualifier %q is badly percent-encoded", pair)
+			}
+		}
+	}
+	for _, seg := range strings.Split(subpath, "/") {
+		if _, err := url.PathUnescape(seg); err != nil {
+			return fmt.Errorf("subpath %q is badly percent-encoded", subpath)
+		}
+	}
+	return nil
 }
 
 // version is a document version: an integer or a semantic version.
