@@ -87,10 +87,12 @@ func TestOASISTestcases(t *testing.T) {
 		t.Fatal(err)
 	}
 	ran := 0
+	covered := map[string]bool{}
 	for _, test := range tc.Tests {
 		if !slices.Contains(MandatoryTests, test.ID) {
 			continue
 		}
+		covered[test.ID] = true
 		t.Run(test.ID, func(t *testing.T) {
 			for _, f := range test.Failures {
 				problems := check(t, filepath.Join(dir, f.Name))
@@ -108,7 +110,12 @@ func TestOASISTestcases(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("%d test documents", ran)
+	for _, id := range MandatoryTests {
+		if !covered[id] {
+			t.Errorf("test %s has no OASIS test documents", id)
+		}
+	}
+	t.Logf("%d test documents of %d tests", ran, len(covered))
 }
 
 func check(t *testing.T, file string) Problems {
