@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
@@ -24,6 +25,7 @@ import (
 	"github.com/keikai-project/keikai/internal/escape"
 	"github.com/keikai-project/keikai/internal/publish"
 	"github.com/keikai-project/keikai/internal/sign"
+	"github.com/keikai-project/keikai/internal/store"
 	"github.com/keikai-project/keikai/rules"
 )
 
@@ -69,16 +71,21 @@ Subcommands:
   render   print an advisory as text in the layout of JPCERT/CC's advisories, signed with --key
   verify   check signed files against --keyring: clearsigned advisories (keikai's, or another
            team's made with GnuPG), or files with a detached FILE.asc (CSAF, rule bundles) and
-           their FILE.sha256/.sha512
+           their FILE.sha256/.sha512; a CSAF document is also validated as validate does
+  validate check CSAF 2.0 documents (anyone's) against the OASIS schema and the mandatory tests
+           of CSAF 2.0 section 6.1, printing each problem's test ID and JSON path
   mail     mail an advisory, signed, to a subscriber list through an SMTP relay, one message each
-  publish  write the signed text, rule bundles, CSAF, HTML and feeds of every advisory to --out DIR
+  publish  write the signed text, rule bundles, CSAF, HTML and feeds of every advisory to --out DIR;
+           with --db, record each advisory's latest edition (its sources and the SHA-256 of its
+           signed files) and refuse an edition published before whose sources have changed
+  list     list the published editions recorded in --db
 
 Advisories are read from --dir DIR (one directory per advisory: advisory.yml, ja.md, en.md), by
 default the ones built into keikai. A private key's passphrase comes from --passphrase-file or
 $KEIKAI_PASSPHRASE.
 
-Exit codes: 0 good; 1 lint problems, a signature that does not verify, or a subscriber the relay
-refused; 2 usage or input error.`
+Exit codes: 0 good; 1 lint problems, a signature that does not verify, an invalid CSAF document, or
+a subscriber the relay refused; 2 usage or input error.`
 
 // publishFlags are the flags of render and publish.
 type publishFlags struct {
@@ -89,7 +96,7 @@ type publishFlags struct {
 
 func runAdvisory(env *Env, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintf(env.Stdout, "Usage: keikai advisory <new|lint|render|verify|mail|publish> [flags] [arguments]\n%s\n", advisoryHelp)
+		fmt.Fprintf(env.Stdout, "Usage: keikai advisory <new|lint|render|verify|validate|mail|publish|list> [flags] [arguments]\n%s\n", advisoryHelp)
 		if len(args) == 0 {
 			return exitError
 		}
@@ -97,12 +104,12 @@ func runAdvisory(env *Env, args []string) int {
 	}
 	sub, args := args[0], args[1:]
 	var (
-		dir, lang, charset, keyring, out string
-		rulesDirs                        stringList
-		pub                              publishFlags
+		dir, lang, charset, keyring, out, db string
+		rulesDirs                            stringList
+		pub                                  publishFlags
 	)
 	fs := newFlagSet(env, "advisory "+sub, "[flags] [arguments]", advisoryHelp)
-	if sub != "verify" {
+	if sub != "verify" && sub != "validate" && sub != "list" {
 		fs.StringVar(&dir, "dir", "", "read advisories from `DIR` instead of the built-in ones")
 		fs.Var(&rulesDirs, "rules", "also load rules from `DIR` (repeatable)")
 	}
@@ -129,6 +136,9 @@ func runAdvisory(env *Env, args []string) int {
 		fs.StringVar(&pub.namespace, "namespace", "", "the publishing team's web `address` for CSAF (default: --base-url)")
 		fs.StringVar(&pub.contact, "contact", "", "where reports go, for security.txt (`URI`: mailto:... or https://...)")
 		fs.StringVar(&pub.tz, "tz", "Asia/Tokyo", "time `zone` of the advisories' dates")
+		fs.StringVar(&db, "db", "", "record the published editions in the database: a SQLite `file`, or a postgres:// DSN")
+	case "list":
+		fs.StringVar(&db, "db", defaultDB, "the database: a SQLite `file`, or a postgres:// DSN for PostgreSQL")
 	}
 	if sub == "render" || sub == "publish" || sub == "mail" {
 		fs.StringVar(&pub.keyFile, "key", "", "sign with the private key in `FILE`")
@@ -143,6 +153,15 @@ func runAdvisory(env *Env, args []string) int {
 	}
 	if sub == "verify" {
 		return advisoryVerify(env, keyring, rest)
+	}
+	if sub == "validate" {
+		return advisoryValidate(env, rest)
+	}
+	if sub == "list" {
+		if len(rest) > 0 {
+			return fail(env, "advisory list", fmt.Errorf("%w: list takes no arguments", errUsage))
+		}
+		return advisoryList(env, db)
 	}
 	if sub == "new" {
 		return advisoryNew(env, dir, rest, pub)
@@ -171,9 +190,9 @@ func runAdvisory(env *Env, args []string) int {
 		if out == "" || pub.baseURL == "" || pub.contact == "" || pub.keyFile == "" || len(rest) > 0 {
 			return fail(env, "advisory publish", fmt.Errorf("%w: give --out DIR, --base-url URL, --contact URI and --key FILE, and no arguments", errUsage))
 		}
-		return advisoryPublish(env, advs, rulesDirs, out, pub)
+		return advisoryPublish(env, advs, dir, rulesDirs, out, db, pub)
 	}
-	return fail(env, "advisory", fmt.Errorf("%w: unknown subcommand %q: use lint, render, verify or publish", errUsage, sub))
+	return fail(env, "advisory", fmt.Errorf("%w: unknown subcommand %q: use new, lint, render, verify, validate, mail, publish or list", errUsage, sub))
 }
 
 func loadAdvisories(dir string) (*advisory.Collection, error) {
@@ -286,11 +305,69 @@ func advisoryVerify(env *Env, keyringFile string, files []string) int {
 		}
 		fmt.Fprintf(env.Stdout, "%s: good signature by %s, key fingerprint %s, signed %s\n",
 			escape.String(f), escape.String(v.Signer), sign.FormatFingerprint(v.Fingerprint), v.Signed.UTC().Format(time.RFC3339))
+		// A good signature on a broken document is still a broken document.
+		if data, err := os.ReadFile(f); err == nil && looksLikeCSAF(data) && !reportCSAF(env, f, data) {
+			code = exitFindings
+		}
 	}
 	return code
 }
 
-func advisoryPublish(env *Env, advs *advisory.Collection, rulesDirs []string, out string, o publishFlags) int {
+// looksLikeCSAF tells a CSAF document from the other signed JSON keikai publishes (rule bundles).
+func looksLikeCSAF(data []byte) bool {
+	var probe struct {
+		Document struct {
+			CSAFVersion string `json:"csaf_version"`
+		} `json:"document"`
+	}
+	return json.Unmarshal(data, &probe) == nil && probe.Document.CSAFVersion != ""
+}
+
+func advisoryValidate(env *Env, files []string) int {
+	if len(files) == 0 {
+		return fail(env, "advisory validate", fmt.Errorf("%w: give the CSAF documents (FILE.json) to validate", errUsage))
+	}
+	code := exitClean
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "keikai advisory validate: %s\n", escape.String(err.Error()))
+			code = exitError
+			continue
+		}
+		if !reportCSAF(env, f, data) && code == exitClean {
+			code = exitFindings
+		}
+	}
+	return code
+}
+
+// reportCSAF validates one CSAF document and prints the verdict: one line per problem with the
+// CSAF 2.0 test that failed and the JSON path of the value. It reports whether the document is valid.
+func reportCSAF(env *Env, name string, data []byte) bool {
+	d, err := csaf.Read(bytes.NewReader(data))
+	if err == nil {
+		fmt.Fprintf(env.Stdout, "%s: valid CSAF 2.0 (%s, %s version %s)\n", escape.String(name),
+			escape.String(d.Document.Category), escape.String(d.Document.Tracking.ID), escape.String(d.Document.Tracking.Version))
+		return true
+	}
+	var problems csaf.Problems
+	if !errors.As(err, &problems) {
+		fmt.Fprintf(env.Stdout, "%s: INVALID: %s\n", escape.String(name), escape.String(err.Error()))
+		return false
+	}
+	for _, p := range problems {
+		fmt.Fprintf(env.Stdout, "%s: %s\n", escape.String(name), escape.String(p.String()))
+	}
+	noun := "problems"
+	if len(problems) == 1 {
+		noun = "problem"
+	}
+	fmt.Fprintf(env.Stdout, "%s: INVALID: %d %s (tests %s)\n", escape.String(name), len(problems), noun, strings.Join(problems.Tests(), ", "))
+	return false
+}
+
+func advisoryPublish(env *Env, advs *advisory.Collection, dir string, rulesDirs []string, out, db string, o publishFlags) int {
 	signer, err := loadSigner(env, o.keyFile, o.passFile)
 	if err != nil {
 		return fail(env, "advisory publish", err)
@@ -314,6 +391,19 @@ func advisoryPublish(env *Env, advs *advisory.Collection, rulesDirs []string, ou
 	if err != nil {
 		return fail(env, "advisory publish", fmt.Errorf("%w: --tz %q: %v", errUsage, o.tz, err))
 	}
+	ctx := context.Background()
+	var st store.Store
+	var pending []pendingEdition
+	if db != "" {
+		if st, err = openStore(ctx, db); err != nil {
+			return fail(env, "advisory publish", err)
+		}
+		defer st.Close()
+		if pending, err = checkEditions(ctx, st, dir, advs); err != nil {
+			return fail(env, "advisory publish", fmt.Errorf("nothing was published:\n%w", err))
+		}
+	}
+	now := time.Now()
 	w, err := publish.Publish(advs, out, publish.Options{
 		BaseURL:   o.baseURL,
 		Publisher: csaf.Publisher{Name: name, Namespace: namespace, ContactDetails: strings.TrimPrefix(o.contact, "mailto:")},
@@ -322,11 +412,16 @@ func advisoryPublish(env *Env, advs *advisory.Collection, rulesDirs []string, ou
 		Rules:     set,
 		ReadRule:  readRuleSource,
 		Engine:    buildVersion(),
-		Now:       time.Now(),
+		Now:       now,
 		Zone:      zone,
 	})
 	if err != nil {
 		return fail(env, "advisory publish", err)
+	}
+	if st != nil {
+		if err := recordEditions(ctx, env, st, pending, w.Signed, now); err != nil {
+			return fail(env, "advisory publish", fmt.Errorf("%s was written but not all editions were recorded: %w", out, err))
+		}
 	}
 	fmt.Fprintf(env.Stdout, "%d files written to %s, signed with key %s\n", len(w.Files), escape.String(out), sign.FormatFingerprint(w.Fingerprint))
 	return exitClean

@@ -298,3 +298,55 @@ func TestCheckWithUnsignedBundle(t *testing.T) {
 		t.Errorf("--insecure without --advisories: exit %d, %s", r.code, r.stderr)
 	}
 }
+
+// validate reads anyone's CSAF documents: keikai's pass; a broken one fails with the CSAF test ID
+// and the JSON path of each problem; verify validates the CSAF documents it checks the signature of.
+func TestAdvisoryValidate(t *testing.T) {
+	out, keyring := published(t)
+	docs, _ := filepath.Glob(filepath.Join(out, ".well-known", "csaf", "white", "*", "*.json"))
+	if len(docs) != 3 {
+		t.Fatalf("CSAF documents: %v", docs)
+	}
+	r := keikai(t, "", append([]string{"advisory", "validate"}, docs...)...)
+	if r.code != exitClean || strings.Count(r.stdout, "valid CSAF 2.0 (") != 3 {
+		t.Fatalf("validate keikai's documents: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	doc := filepath.Join(out, ".well-known", "csaf", "white", "2002", "jpcert-at-2002-0006.json")
+	data, _ := os.ReadFile(doc)
+	var d map[string]any
+	if err := json.Unmarshal(data, &d); err != nil {
+		t.Fatal(err)
+	}
+	d["document"].(map[string]any)["tracking"].(map[string]any)["version"] = "3"
+	d["vulnerabilities"].([]any)[0].(map[string]any)["product_status"].(map[string]any)["fixed"] = []any{"NO-SUCH-PRODUCT"}
+	broken, _ := json.Marshal(d)
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, broken, 0o644)
+	r = keikai(t, "", "advisory", "validate", bad)
+	for _, want := range []string{
+		"6.1.1 /vulnerabilities/0/product_status/fixed/0: product ID \"NO-SUCH-PRODUCT\" is not defined",
+		"6.1.16 /document/tracking/version:",
+		"INVALID: 2 problems (tests 6.1.1, 6.1.16)",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("validate a broken document lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if r.code != exitFindings {
+		t.Errorf("validate a broken document: exit %d, want %d", r.code, exitFindings)
+	}
+	os.WriteFile(bad, []byte(`{"document": `), 0o644)
+	if r = keikai(t, "", "advisory", "validate", bad); r.code != exitFindings || !strings.Contains(r.stdout, "not JSON") {
+		t.Errorf("validate truncated JSON: %d %s", r.code, r.stdout)
+	}
+	if r = keikai(t, "", "advisory", "validate", filepath.Join(out, "missing.json")); r.code != exitError {
+		t.Errorf("validate a missing file: %d %s", r.code, r.stderr)
+	}
+	if r = keikai(t, "", "advisory", "validate"); r.code != exitError {
+		t.Errorf("validate without files: %d", r.code)
+	}
+	r = keikai(t, "", "advisory", "verify", "--keyring", keyring, doc)
+	if r.code != exitClean || !strings.Contains(r.stdout, "good signature") || !strings.Contains(r.stdout, "valid CSAF 2.0 (csaf_security_incident_response, JPCERT-AT-2002-0006 version 2)") {
+		t.Errorf("verify validates CSAF: %d %s", r.code, r.stdout)
+	}
+}

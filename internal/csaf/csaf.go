@@ -5,6 +5,10 @@
 // vulnerability, use csaf_informational_advisory with the countermeasures as a note. In both, the
 // expiry date, the detection rules (with the signed rule bundle's address) and the references
 // are notes and references, so a CSAF reader sees everything the text says.
+//
+// Read goes the other way for anyone's documents: the OASIS JSON schema (embedded, see
+// schema/README.md) and the mandatory tests of CSAF 2.0 section 6.1, each problem named by its
+// test ID and JSON path.
 package csaf
 
 import (

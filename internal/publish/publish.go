@@ -64,6 +64,9 @@ type Options struct {
 type Written struct {
 	Files       []string
 	Fingerprint string
+	// Signed maps each advisory's ID to its signed files (texts, rule bundle, CSAF document and
+	// their signatures and hashes) and their SHA-256, for the record of what was published.
+	Signed map[string]map[string][32]byte
 }
 
 // Publish writes the tree for every advisory in c into out, which must not exist or be empty.
@@ -81,7 +84,7 @@ func Publish(c *advisory.Collection, out string, opts Options) (*Written, error)
 	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
 		return nil, fmt.Errorf("%s is not empty; publish into a new directory (old files would be served as if current)", out)
 	}
-	p := &publisher{opts: opts, out: out, files: map[string][]byte{}}
+	p := &publisher{opts: opts, out: out, files: map[string][]byte{}, signedBy: map[string]map[string][32]byte{}}
 	if err := p.build(c); err != nil {
 		return nil, err
 	}
@@ -99,13 +102,16 @@ func Publish(c *advisory.Collection, out string, opts Options) (*Written, error)
 			return nil, err
 		}
 	}
-	return &Written{Files: names, Fingerprint: opts.Signer.Fingerprint()}, nil
+	return &Written{Files: names, Fingerprint: opts.Signer.Fingerprint(), Signed: p.signedBy}, nil
 }
 
 type publisher struct {
 	opts  Options
 	out   string
 	files map[string][]byte
+	// current is the advisory whose files are being built; signedBy collects them.
+	current  string
+	signedBy map[string]map[string][32]byte
 	// entries collect what the index pages, feeds and CSAF listings show.
 	entries []entry
 }
@@ -122,7 +128,15 @@ type entry struct {
 
 func (p *publisher) url(rel string) string { return p.opts.BaseURL + "/" + rel }
 
-func (p *publisher) put(name string, data []byte) { p.files[name] = data }
+func (p *publisher) put(name string, data []byte) {
+	p.files[name] = data
+	if p.current != "" {
+		if p.signedBy[p.current] == nil {
+			p.signedBy[p.current] = map[string][32]byte{}
+		}
+		p.signedBy[p.current][name] = sha256.Sum256(data)
+	}
+}
 
 // signed stores data with its detached signature and, for CSAF, its hashes.
 func (p *publisher) signed(name string, data []byte, hashes bool) error {
@@ -155,6 +169,7 @@ func (p *publisher) build(c *advisory.Collection) error {
 	fpr := sign.FormatFingerprint(p.opts.Signer.Fingerprint())
 	var bundleIndex []string
 	for _, a := range c.Advisories {
+		p.current = a.ID
 		e := entry{a: a, label: strings.ToLower(csafLabel(a.TLP)), published: p.day(a.Issued()), updated: p.day(a.Latest().Date)}
 		dir := "advisories/" + a.ID + "/"
 		for _, lang := range []string{advisory.Ja, advisory.En} {
@@ -204,6 +219,7 @@ func (p *publisher) build(c *advisory.Collection) error {
 			bundleIndex = append(bundleIndex, path.Base(e.bundle))
 		}
 	}
+	p.current = ""
 	if len(bundleIndex) > 0 {
 		slices.Sort(bundleIndex)
 		p.put("bundles/"+bundle.IndexName, []byte(strings.Join(bundleIndex, "\n")+"\n"))

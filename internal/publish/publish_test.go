@@ -2,6 +2,7 @@ package publish
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/xml"
 	"flag"
 	"io/fs"
@@ -70,6 +71,7 @@ type tree struct {
 	dir     string
 	signer  *sign.Signer
 	keyring *sign.Keyring
+	written *Written
 }
 
 func publishTree(t *testing.T) tree {
@@ -98,7 +100,7 @@ func publishTree(t *testing.T) tree {
 	}
 	out := filepath.Join(t.TempDir(), "out")
 	jst, _ := time.LoadLocation("Asia/Tokyo")
-	_, err = Publish(advs, out, Options{
+	w, err := Publish(advs, out, Options{
 		BaseURL:   "https://csirt.example.org",
 		Publisher: csaf.Publisher{Name: "Test CSIRT", Namespace: "https://csirt.example.org", ContactDetails: "csirt@example.org"},
 		Contact:   "mailto:csirt@example.org",
@@ -109,7 +111,7 @@ func publishTree(t *testing.T) tree {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tree{out, s, kr}
+	return tree{out, s, kr, w}
 }
 
 // sharedDir finds the reference data beside the repository: ../shared from the repository root,
@@ -336,5 +338,32 @@ func TestPublishRefusesNonEmptyOut(t *testing.T) {
 	_, err := Publish(&advisory.Collection{}, out, Options{BaseURL: "https://x.example", Signer: s, Contact: "mailto:x@example.org", Now: now})
 	if err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// Written names each advisory's signed files with the SHA-256 of what was written.
+func TestWrittenSigned(t *testing.T) {
+	tr := publishTree(t)
+	if len(tr.written.Signed) != 3 {
+		t.Fatalf("signed files of %d advisories, want 3", len(tr.written.Signed))
+	}
+	files := tr.written.Signed["JPCERT-AT-2002-0006"]
+	for _, name := range []string{
+		"advisories/JPCERT-AT-2002-0006/ja.txt", "advisories/JPCERT-AT-2002-0006/en.txt", "advisories/JPCERT-AT-2002-0006/ja.iso-2022-jp.txt",
+		"bundles/JPCERT-AT-2002-0006.e02.rules.json", "bundles/JPCERT-AT-2002-0006.e02.rules.json.asc",
+		".well-known/csaf/white/2002/jpcert-at-2002-0006.json", ".well-known/csaf/white/2002/jpcert-at-2002-0006.json.asc",
+	} {
+		data, err := os.ReadFile(filepath.Join(tr.dir, filepath.FromSlash(name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum, ok := files[name]; !ok || sum != sha256.Sum256(data) {
+			t.Errorf("%s: recorded %x (%v), want the SHA-256 of the file", name, sum, ok)
+		}
+	}
+	for name := range files {
+		if strings.Contains(name, "E-INF-98") || strings.HasSuffix(name, ".html") || strings.Contains(name, "index") {
+			t.Errorf("%s is not one of JPCERT-AT-2002-0006's signed files", name)
+		}
 	}
 }

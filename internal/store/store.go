@@ -8,8 +8,10 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/activity"
@@ -20,6 +22,9 @@ import (
 var (
 	ErrNotFound = report.ErrNotFound
 	ErrConflict = errors.New("conflict")
+	// ErrEditionChanged is returned for an edition published before with other sources; it
+	// wraps ErrConflict.
+	ErrEditionChanged = fmt.Errorf("%w: an edition is immutable once published", ErrConflict)
 )
 
 // Store is everything keikai serve keeps.
@@ -28,6 +33,7 @@ type Store interface {
 	Queue
 	Tokens
 	Activity
+	Advisories
 	Close() error
 }
 
@@ -101,4 +107,40 @@ type Tokens interface {
 type Activity interface {
 	// Activity counts reports received in [from, to); top bounds each ranking.
 	Activity(ctx context.Context, from, to time.Time, top int) (*activity.Stats, error)
+}
+
+// AdvisoryEdition is one published edition of an advisory: its source files byte for byte as
+// they were published, and the SHA-256 of every signed file the publication wrote for it, so
+// that what was said on a date can be shown and a served file checked against the record.
+type AdvisoryEdition struct {
+	ID      string
+	Edition int
+	// Source is the advisory's directory: advisory.yml, ja.md and en.md.
+	Source AdvisorySource
+	// Outputs maps each published file (its path in the publication tree) to its SHA-256.
+	Outputs     map[string][32]byte
+	PublishedAt time.Time
+}
+
+// AdvisorySource holds the three source files of an advisory.
+type AdvisorySource struct {
+	YAML, Ja, En []byte
+}
+
+// Equal reports whether two sources are the same bytes.
+func (s AdvisorySource) Equal(o AdvisorySource) bool {
+	return bytes.Equal(s.YAML, o.YAML) && bytes.Equal(s.Ja, o.Ja) && bytes.Equal(s.En, o.En)
+}
+
+// Advisories records published advisory editions. The text files stay the authors' working
+// copy; the database is the record of what was published.
+type Advisories interface {
+	// RecordEdition stores an edition, once: recording it again with the same sources keeps the
+	// first record and returns it with created false; with other sources it is
+	// ErrEditionChanged and nothing changes.
+	RecordEdition(ctx context.Context, e AdvisoryEdition) (stored AdvisoryEdition, created bool, err error)
+	// AdvisoryEdition returns one recorded edition, or ErrNotFound.
+	AdvisoryEdition(ctx context.Context, id string, edition int) (AdvisoryEdition, error)
+	// AdvisoryEditions lists every recorded edition by ID and edition, without sources or outputs.
+	AdvisoryEditions(ctx context.Context) ([]AdvisoryEdition, error)
 }

@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"Tokens", testTokens},
 		{"NotFound", testNotFound},
 		{"Reopen", testReopen},
+		{"Advisories", testAdvisories},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
