@@ -41,7 +41,11 @@ func TestNewerSchemaRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.write.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (999, 'future')`); err != nil {
+	err = db.w.do(ctx, kindBulk, func(tx *wtx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (999, 'future')`)
+		return err
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -127,7 +131,8 @@ func TestDurabilitySettings(t *testing.T) {
 		{"journal_mode", "wal"}, {"synchronous", "2"}, {"foreign_keys", "1"}, {"busy_timeout", "10000"},
 	} {
 		var got string
-		if err := db.write.QueryRowContext(ctx, "PRAGMA "+c.pragma).Scan(&got); err != nil || got != c.want {
+		err := db.w.do(ctx, kindBulk, func(tx *wtx) error { return tx.QueryRowContext(ctx, "PRAGMA "+c.pragma).Scan(&got) })
+		if err != nil || got != c.want {
 			t.Errorf("PRAGMA %s = %q, %v; want %q", c.pragma, got, err, c.want)
 		}
 	}
