@@ -58,7 +58,9 @@ func open(ctx context.Context, path string, batch int) (*DB, error) {
 	// change its meaning.
 	uri := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	common := "?_busy_timeout=10000&_foreign_keys=1"
-	write, err := sql.Open("sqlite", uri+common+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate")
+	// temp_store(memory): the savepoint of each write in a batch keeps the pages it changes in a
+	// statement journal, which is then memory rather than a temporary file written for every batch.
+	write, err := sql.Open("sqlite", uri+common+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_pragma=temp_store(memory)")
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}

@@ -128,7 +128,7 @@ func TestDurabilitySettings(t *testing.T) {
 	}
 	defer db.Close()
 	for _, c := range []struct{ pragma, want string }{
-		{"journal_mode", "wal"}, {"synchronous", "2"}, {"foreign_keys", "1"}, {"busy_timeout", "10000"},
+		{"journal_mode", "wal"}, {"synchronous", "2"}, {"foreign_keys", "1"}, {"busy_timeout", "10000"}, {"temp_store", "2"},
 	} {
 		var got string
 		err := db.w.do(ctx, kindBulk, func(tx *wtx) error { return tx.QueryRowContext(ctx, "PRAGMA "+c.pragma).Scan(&got) })
