@@ -21,6 +21,11 @@ func (db *DB) Claim(ctx context.Context, worker string, n int, lease time.Durati
 	if n <= 0 {
 		return nil, nil
 	}
+	release, err := db.bulkSlot(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("claiming jobs: %w", err)
+	}
+	defer release()
 	now := derive.Time(time.Now())
 	rows, err := db.pool.Query(ctx, `UPDATE jobs SET attempts = attempts + 1, lease_until = $1, worker = $2
 		WHERE id IN (SELECT id FROM jobs WHERE not_before <= $3 AND (lease_until IS NULL OR lease_until <= $3)
@@ -48,6 +53,11 @@ func (db *DB) Complete(ctx context.Context, job store.Job, a *report.Analysis) e
 		return fmt.Errorf("encoding the analysis of report %d: %w", job.ReportID, err)
 	}
 	facts := derive.FactsOf(a)
+	release, err := db.bulkSlot(ctx)
+	if err != nil {
+		return fmt.Errorf("completing analysis of report %d: %w", job.ReportID, err)
+	}
+	defer release()
 	first, err := db.completeFirst(ctx, job, a, doc, facts)
 	if err != nil || first {
 		return err

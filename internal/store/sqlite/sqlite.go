@@ -31,6 +31,7 @@ type DB struct {
 	read  *sql.DB
 	reads *stmtCache // the fixed queries of read, prepared once
 	w     *writer
+	ckpt  *checkpointer
 	once  sync.Once
 }
 
@@ -60,7 +61,9 @@ func open(ctx context.Context, path string, batch int) (*DB, error) {
 	common := "?_busy_timeout=10000&_foreign_keys=1"
 	// temp_store(memory): the savepoint of each write in a batch keeps the pages it changes in a
 	// statement journal, which is then memory rather than a temporary file written for every batch.
-	write, err := sql.Open("sqlite", uri+common+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_pragma=temp_store(memory)")
+	// wal_autocheckpoint: the checkpoints are the checkpointer's (see there).
+	write, err := sql.Open("sqlite", uri+common+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_pragma=temp_store(memory)"+
+		fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", walFallback))
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
@@ -80,13 +83,22 @@ func open(ctx context.Context, path string, batch int) (*DB, error) {
 	n := max(4, 2*runtime.GOMAXPROCS(0))
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	w, err := newWriter(ctx, write, batch)
+	ckpt, err := sql.Open("sqlite", uri+common)
 	if err != nil {
+		read.Close()
+		write.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	c := newCheckpointer(ckpt)
+	w, err := newWriter(ctx, write, batch, c)
+	if err != nil {
+		c.close()
 		read.Close()
 		write.Close()
 		return nil, err
 	}
-	return &DB{write: write, read: read, reads: newStmtCache(read), w: w}, nil
+	return &DB{write: write, read: read, reads: newStmtCache(read), w: w, ckpt: c}, nil
 }
 
 // applyMigrations applies the embedded migrations that the file lacks, all in one immediate
@@ -133,7 +145,7 @@ func (db *DB) Close() error {
 	var err error
 	db.once.Do(func() {
 		db.w.close()
-		err = errors.Join(db.reads.close(), db.read.Close(), db.write.Close())
+		err = errors.Join(db.ckpt.close(), db.reads.close(), db.read.Close(), db.write.Close())
 	})
 	return err
 }
@@ -144,8 +156,9 @@ var ErrClosed = errors.New("sqlite: the store is closed")
 // Writes are of two kinds. An ack is a write that someone waits on to be answered (a report
 // submission); the rest (analysis results, claims, tokens) are bulk. The writer never makes an
 // ack wait behind a queue of bulk writes: a transaction commits as soon as an ack has joined it,
-// and bulk writes are added to a transaction only while no ack waits, so an ack waits at most for
-// the one bulk write in progress and a commit.
+// and bulk writes are added to a transaction only while no ack waits (one at least, so that
+// analysis results still commit under a steady stream of submissions), so an ack waits for at
+// most one bulk write, the other acks of its batch, and a commit.
 const (
 	kindBulk = iota
 	kindAck
@@ -161,6 +174,7 @@ const bulkBudget = 10 * time.Millisecond
 type writer struct {
 	conn  *sql.Conn
 	tx    *wtx
+	ckpt  *checkpointer
 	batch int
 	acks  chan *op
 	bulk  chan *op
@@ -177,12 +191,12 @@ type op struct {
 	done chan error
 }
 
-func newWriter(ctx context.Context, db *sql.DB, batch int) (*writer, error) {
+func newWriter(ctx context.Context, db *sql.DB, batch int, ckpt *checkpointer) (*writer, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: taking the write connection: %w", err)
 	}
-	w := &writer{conn: conn, tx: &wtx{conn: conn, stmts: map[string]*sql.Stmt{}}, batch: batch,
+	w := &writer{conn: conn, tx: &wtx{conn: conn, stmts: map[string]*sql.Stmt{}}, batch: batch, ckpt: ckpt,
 		acks: make(chan *op), bulk: make(chan *op), quit: make(chan struct{}), done: make(chan struct{})}
 	go w.run()
 	return w, nil
@@ -240,6 +254,8 @@ func (w *writer) commit(first *op) {
 	if err == nil {
 		if _, err = w.tx.ExecContext(bg, "COMMIT"); err != nil {
 			err = fmt.Errorf("sqlite: committing: %w", err)
+		} else {
+			w.ckpt.committed()
 		}
 	}
 	if err != nil {
@@ -260,8 +276,7 @@ func (w *writer) commit(first *op) {
 }
 
 // fill begins a transaction and runs first and then the writes waiting, acks first, until an
-// ack has joined and at least one bulk write if any waited (so that analysis results still
-// commit under a steady stream of submissions), or the batch is full, or bulkBudget is spent.
+// ack has joined and one bulk write if any waited, or the batch is full, or bulkBudget is spent.
 func (w *writer) fill(first *op, ran *[]*op, errs *[]error) error {
 	start := time.Now()
 	if _, err := w.tx.ExecContext(bg, "BEGIN IMMEDIATE"); err != nil {

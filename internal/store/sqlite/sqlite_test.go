@@ -129,6 +129,7 @@ func TestDurabilitySettings(t *testing.T) {
 	defer db.Close()
 	for _, c := range []struct{ pragma, want string }{
 		{"journal_mode", "wal"}, {"synchronous", "2"}, {"foreign_keys", "1"}, {"busy_timeout", "10000"}, {"temp_store", "2"},
+		{"wal_autocheckpoint", fmt.Sprint(walFallback)},
 	} {
 		var got string
 		err := db.w.do(ctx, kindBulk, func(tx *wtx) error { return tx.QueryRowContext(ctx, "PRAGMA "+c.pragma).Scan(&got) })
