@@ -23,6 +23,10 @@ var migrations embed.FS
 // DB is a keikai store in a PostgreSQL database. It implements store.Store.
 type DB struct {
 	pool *pgxpool.Pool
+	// bulk bounds the connections that analysis results and claims hold at once to half the
+	// pool, so that a submission, whose sender waits for the answer, never queues for a
+	// connection behind them.
+	bulk chan struct{}
 }
 
 var _ store.Store = (*DB)(nil)
@@ -49,7 +53,17 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &DB{pool: pool}, nil
+	return &DB{pool: pool, bulk: make(chan struct{}, max(1, cfg.MaxConns/2))}, nil
+}
+
+// bulkSlot waits for one of the connections that bulk writes may hold; release gives it back.
+func (db *DB) bulkSlot(ctx context.Context) (release func(), err error) {
+	select {
+	case db.bulk <- struct{}{}:
+		return func() { <-db.bulk }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 func applyMigrations(ctx context.Context, pool *pgxpool.Pool) error {

@@ -12,6 +12,7 @@ import (
 	"github.com/keikai-project/keikai/internal/report"
 	"github.com/keikai-project/keikai/internal/store"
 	"github.com/keikai-project/keikai/internal/store/derive"
+	"github.com/keikai-project/keikai/internal/taxonomy"
 )
 
 // Claim implements store.Queue. SKIP LOCKED lets workers of several processes claim at once
@@ -20,6 +21,11 @@ func (db *DB) Claim(ctx context.Context, worker string, n int, lease time.Durati
 	if n <= 0 {
 		return nil, nil
 	}
+	release, err := db.bulkSlot(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("claiming jobs: %w", err)
+	}
+	defer release()
 	now := derive.Time(time.Now())
 	rows, err := db.pool.Query(ctx, `UPDATE jobs SET attempts = attempts + 1, lease_until = $1, worker = $2
 		WHERE id IN (SELECT id FROM jobs WHERE not_before <= $3 AND (lease_until IS NULL OR lease_until <= $3)
@@ -47,6 +53,15 @@ func (db *DB) Complete(ctx context.Context, job store.Job, a *report.Analysis) e
 		return fmt.Errorf("encoding the analysis of report %d: %w", job.ReportID, err)
 	}
 	facts := derive.FactsOf(a)
+	release, err := db.bulkSlot(ctx)
+	if err != nil {
+		return fmt.Errorf("completing analysis of report %d: %w", job.ReportID, err)
+	}
+	defer release()
+	first, err := db.completeFirst(ctx, job, a, doc, facts)
+	if err != nil || first {
+		return err
+	}
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var received time.Time
 		var decided *string
@@ -107,6 +122,78 @@ func (db *DB) Complete(ctx context.Context, job store.Job, a *report.Analysis) e
 		}
 		return nil
 	})
+}
+
+// completeFirstAnalysis stores the first analysis of a report that carries no decision: one
+// statement, so one round trip and one transaction. Such a report has no side rows yet (only
+// Complete writes them, always with the analysis) and counts as other, so what changes is known
+// without reading. A report analysed before, or decided, or no longer stored, is left alone: no
+// row comes back and Complete takes the general path. A second worker completing the same report
+// at once waits for the first on the report's row, then finds it analysed.
+const completeFirstAnalysis = `WITH r AS (
+	UPDATE reports SET analysis = $2, suggested_category = $3, rsit = $4, category = $3,
+		analysed_at = $5, state = $6, failure = ''
+	WHERE id = $1 AND analysis IS NULL AND decided_category IS NULL AND category = 'other'
+	RETURNING id, received_at
+),
+p AS (INSERT INTO report_ports (received_at, report_id, protocol, port, category)
+	SELECT r.received_at, r.id, u.protocol, u.port, $3 FROM r, unnest($7::text[], $8::integer[]) AS u (protocol, port)),
+i AS (INSERT INTO report_icmp (received_at, report_id, icmp_type, category)
+	SELECT r.received_at, r.id, u.icmp_type, $3 FROM r, unnest($9::integer[]) AS u (icmp_type)),
+c AS (INSERT INTO report_cgi (received_at, report_id, path, category)
+	SELECT r.received_at, r.id, u.path, $3 FROM r, unnest($10::text[]) AS u (path)),
+k AS (INSERT INTO report_causes (received_at, report_id, advisory, rule, title, title_ja, category)
+	SELECT r.received_at, r.id, u.advisory, u.rule, u.title, u.title_ja, $3
+	FROM r, unnest($11::text[], $12::text[], $13::text[], $14::text[]) AS u (advisory, rule, title, title_ja)),
+o AS (INSERT INTO report_observables (report_id, received_at, category, kind, value, ip, reserved, count)
+	SELECT r.id, r.received_at, $3, u.kind, u.value, u.ip, u.reserved, u.count
+	FROM r, unnest($15::text[], $16::text[], $17::bytea[], $18::boolean[], $19::integer[]) AS u (kind, value, ip, reserved, count)),
+-- In Delta's order, as the general path: the per-day rows are always locked in one order.
+d AS (INSERT INTO activity_days (day, kind, key, shard, reports)
+	SELECT floor(extract(epoch FROM r.received_at) / 86400)::bigint, u.kind, u.key, r.id % 8, u.by
+	FROM r, unnest($20::text[], $21::text[], $22::bigint[]) WITH ORDINALITY AS u (kind, key, by, n) ORDER BY u.n
+	ON CONFLICT (day, kind, key, shard) DO UPDATE SET reports = activity_days.reports + excluded.reports),
+j AS (DELETE FROM jobs WHERE id = $23 AND EXISTS (SELECT 1 FROM r))
+SELECT count(*) FROM r`
+
+// completeFirst runs completeFirstAnalysis; false means the report needs the general path.
+func (db *DB) completeFirst(ctx context.Context, job store.Job, a *report.Analysis, doc []byte, facts derive.Facts) (bool, error) {
+	var protocols, paths, advisories, rules, titles, titlesJa, kinds, values, dayKinds, dayKeys []string
+	var ports, icmp, counts []int
+	var ips [][]byte
+	var reserved []bool
+	var by []int64
+	for _, p := range facts.Ports {
+		protocols, ports = append(protocols, p.Protocol), append(ports, p.Port)
+	}
+	icmp = append(icmp, facts.ICMPTypes...)
+	paths = append(paths, facts.CGIPaths...)
+	for _, c := range facts.Causes {
+		advisories, rules = append(advisories, c.Advisory), append(rules, c.Rule)
+		titles, titlesJa = append(titles, c.Title), append(titlesJa, c.TitleJa)
+	}
+	for _, o := range facts.Observables {
+		ip := o.IP
+		if len(ip) == 0 {
+			ip = nil // NULL, as nullBytes stores it
+		}
+		kinds, values, ips = append(kinds, string(o.Kind)), append(values, o.Value), append(ips, ip)
+		reserved, counts = append(reserved, o.Reserved), append(counts, o.Count)
+	}
+	// A report not yet analysed counts as other.
+	before := []derive.Fact{{Kind: derive.KindCategory, Key: taxonomy.Other}}
+	for _, c := range derive.Delta(before, facts.Counted(facts.Category)) {
+		dayKinds, dayKeys, by = append(dayKinds, c.Kind), append(dayKeys, c.Key), append(by, c.By)
+	}
+	var n int
+	err := db.pool.QueryRow(ctx, completeFirstAnalysis, job.ReportID, string(doc), facts.Category, facts.RSIT,
+		nullTime(a.AnalysedAt), string(report.StateAnalysed), protocols, ports, icmp, paths,
+		advisories, rules, titles, titlesJa, kinds, values, ips, reserved, counts,
+		dayKinds, dayKeys, by, job.ID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("storing the analysis of report %d: %w", job.ReportID, err)
+	}
+	return n == 1, nil
 }
 
 // storedFacts reads the side rows a report is counted under now, before they are replaced.

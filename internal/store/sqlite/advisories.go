@@ -22,7 +22,7 @@ func (db *DB) RecordEdition(ctx context.Context, e store.AdvisoryEdition) (store
 	e.PublishedAt = derive.Time(e.PublishedAt)
 	var stored store.AdvisoryEdition
 	created := false
-	err := db.w.do(ctx, func(tx *sql.Tx) error {
+	err := db.w.do(ctx, kindAck, func(tx *wtx) error {
 		prev, err := advisoryEdition(tx, e.ID, e.Edition)
 		switch {
 		case err == nil:

@@ -17,7 +17,9 @@ import (
 
 // rebuildDays recomputes the per-day totals from the report rows and side tables with the
 // backfill statements of migration 0002.
-func rebuildDays(ctx context.Context, tx *sql.Tx) error {
+func rebuildDays(ctx context.Context, tx interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}) error {
 	b, err := migrations.ReadFile("migrations/0002_activity_days.sql")
 	if err != nil {
 		return err
@@ -96,7 +98,9 @@ func TestBackfillMatchesLiveTotals(t *testing.T) {
 	if len(live) < 10 {
 		t.Fatalf("only %d per-day totals kept: %v", len(live), live)
 	}
-	err = db.w.do(ctx, func(tx *sql.Tx) error { return rebuildDays(ctx, tx) })
+	// The connection in the writer's transaction: the script of several statements runs as it is,
+	// not kept prepared.
+	err = db.w.do(ctx, kindBulk, func(tx *wtx) error { return rebuildDays(ctx, tx.conn) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +124,11 @@ func TestDecidedCounted(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.write.ExecContext(ctx, `UPDATE reports SET decided_category = category WHERE id = 2`); err != nil {
+	err = db.w.do(ctx, kindBulk, func(tx *wtx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE reports SET decided_category = category WHERE id = 2`)
+		return err
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range [][2]time.Time{{storetest.Day(4, 1), storetest.Day(5, 1)}, {storetest.Day(4, 2), storetest.Day(4, 2).Add(time.Hour)}} {

@@ -20,7 +20,7 @@ func (db *DB) Claim(ctx context.Context, worker string, n int, lease time.Durati
 		return nil, nil
 	}
 	var jobs []store.Job
-	err := db.w.do(ctx, func(tx *sql.Tx) error {
+	err := db.w.do(ctx, kindBulk, func(tx *wtx) error {
 		jobs = jobs[:0]
 		now := time.Now()
 		rows, err := tx.QueryContext(bg, `UPDATE jobs SET attempts = attempts + 1, lease_until = ?, worker = ?
@@ -54,11 +54,13 @@ func (db *DB) Complete(ctx context.Context, job store.Job, a *report.Analysis) e
 		return fmt.Errorf("encoding the analysis of report %d: %w", job.ReportID, err)
 	}
 	facts := derive.FactsOf(a)
-	return db.w.do(ctx, func(tx *sql.Tx) error {
+	return db.w.do(ctx, kindBulk, func(tx *wtx) error {
 		var received int64
 		var decided sql.NullString
 		var counted string
-		err := tx.QueryRowContext(bg, `SELECT received_at, decided_category, category FROM reports WHERE id = ?`, job.ReportID).Scan(&received, &decided, &counted)
+		var analysed bool
+		err := tx.QueryRowContext(bg, `SELECT received_at, decided_category, category, analysis IS NOT NULL FROM reports WHERE id = ?`,
+			job.ReportID).Scan(&received, &decided, &counted, &analysed)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("completing analysis: report %d: %w", job.ReportID, store.ErrNotFound)
 		}
@@ -74,11 +76,15 @@ func (db *DB) Complete(ctx context.Context, job store.Job, a *report.Analysis) e
 			string(doc), facts.Category, facts.RSIT, category, micros(a.AnalysedAt), string(report.StateAnalysed), job.ReportID); err != nil {
 			return fmt.Errorf("storing the analysis of report %d: %w", job.ReportID, err)
 		}
-		before, err := storedFacts(tx, job.ReportID)
-		if err != nil {
-			return fmt.Errorf("reading the earlier analysis of report %d: %w", job.ReportID, err)
+		// Side rows are written only here, with the analysis: a report analysed for the first
+		// time (nearly every one) has none to read or remove.
+		var before derive.Facts
+		if analysed {
+			if before, err = storedFacts(tx, job.ReportID); err != nil {
+				return fmt.Errorf("reading the earlier analysis of report %d: %w", job.ReportID, err)
+			}
 		}
-		if err := replaceFacts(tx, job.ReportID, received, category, facts); err != nil {
+		if err := replaceFacts(tx, job.ReportID, received, category, facts, analysed); err != nil {
 			return fmt.Errorf("storing the analysis of report %d: %w", job.ReportID, err)
 		}
 		if err := applyDelta(tx, fromMicros(received), derive.Delta(before.Counted(counted), facts.Counted(category))); err != nil {
@@ -92,7 +98,7 @@ func (db *DB) Complete(ctx context.Context, job store.Job, a *report.Analysis) e
 }
 
 // storedFacts reads the side rows a report is counted under now, before they are replaced.
-func storedFacts(tx *sql.Tx, id int64) (derive.Facts, error) {
+func storedFacts(tx *wtx, id int64) (derive.Facts, error) {
 	var f derive.Facts
 	rows, err := tx.QueryContext(bg, `SELECT protocol, port FROM report_ports WHERE report_id = ?`, id)
 	if err != nil {
@@ -144,7 +150,7 @@ func storedFacts(tx *sql.Tx, id int64) (derive.Facts, error) {
 }
 
 // applyDelta changes the per-day totals of the day of received.
-func applyDelta(tx *sql.Tx, received time.Time, changes []derive.Change) error {
+func applyDelta(tx *wtx, received time.Time, changes []derive.Change) error {
 	day := derive.Day(received)
 	for _, c := range changes {
 		if _, err := tx.ExecContext(bg, `INSERT INTO activity_days (day, kind, key, shard, reports) VALUES (?, ?, ?, 0, ?)
@@ -156,8 +162,12 @@ func applyDelta(tx *sql.Tx, received time.Time, changes []derive.Change) error {
 	return nil
 }
 
-func replaceFacts(tx *sql.Tx, id, received int64, category string, f derive.Facts) error {
+// replaceFacts writes the side rows of a report, removing those of an earlier analysis first.
+func replaceFacts(tx *wtx, id, received int64, category string, f derive.Facts, earlier bool) error {
 	for _, table := range []string{"report_ports", "report_icmp", "report_cgi", "report_causes", "report_observables"} {
+		if !earlier {
+			break
+		}
 		if _, err := tx.ExecContext(bg, `DELETE FROM `+table+` WHERE report_id = ?`, id); err != nil {
 			return err
 		}
@@ -197,7 +207,7 @@ func replaceFacts(tx *sql.Tx, id, received int64, category string, f derive.Fact
 
 // Fail implements store.Queue.
 func (db *DB) Fail(ctx context.Context, job store.Job, reason string, retryAt time.Time, give bool) error {
-	return db.w.do(ctx, func(tx *sql.Tx) error {
+	return db.w.do(ctx, kindBulk, func(tx *wtx) error {
 		if give {
 			if _, err := tx.ExecContext(bg, `UPDATE reports SET state = ?, failure = ? WHERE id = ?`,
 				string(report.StateFailed), reason, job.ReportID); err != nil {
@@ -222,7 +232,7 @@ func (db *DB) Fail(ctx context.Context, job store.Job, reason string, retryAt ti
 
 // Enqueue implements store.Queue. A report that already waits (not leased) is not queued twice.
 func (db *DB) Enqueue(ctx context.Context, reportID int64) error {
-	return db.w.do(ctx, func(tx *sql.Tx) error {
+	return db.w.do(ctx, kindBulk, func(tx *wtx) error {
 		var exists bool
 		if err := tx.QueryRowContext(bg, `SELECT EXISTS (SELECT 1 FROM reports WHERE id = ?)`, reportID).Scan(&exists); err != nil {
 			return fmt.Errorf("queueing report %d: %w", reportID, err)
@@ -247,7 +257,7 @@ func (db *DB) Enqueue(ctx context.Context, reportID int64) error {
 // Pending implements store.Queue: jobs waiting or leased.
 func (db *DB) Pending(ctx context.Context) (int64, error) {
 	var n int64
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs`).Scan(&n); err != nil {
+	if err := db.reads.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("counting pending jobs: %w", err)
 	}
 	return n, nil

@@ -44,7 +44,7 @@ func (db *DB) Insert(ctx context.Context, s *report.Submission, statusHash []byt
 	clean := derive.Submission(s)
 	s = &clean
 	var rc report.Receipt
-	err := db.w.do(ctx, func(tx *sql.Tx) error {
+	err := db.w.do(ctx, kindAck, func(tx *wtx) error {
 		rc = report.Receipt{}
 		received := s.ReceivedAt
 		var id int64
@@ -76,7 +76,7 @@ func (db *DB) Insert(ctx context.Context, s *report.Submission, statusHash []byt
 }
 
 // duplicate finds the report that a conflicting insert collided with.
-func (db *DB) duplicate(tx *sql.Tx, s *report.Submission, rc *report.Receipt) error {
+func (db *DB) duplicate(tx *wtx, s *report.Submission, rc *report.Receipt) error {
 	var q string
 	var args []any
 	switch {
@@ -126,7 +126,7 @@ func scanReport(row interface{ Scan(...any) error }) (*report.Report, error) {
 }
 
 func (db *DB) getBy(ctx context.Context, what, where string, arg any) (*report.Report, error) {
-	r, err := scanReport(db.read.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE `+where, arg))
+	r, err := scanReport(db.reads.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("report %s: %w", what, store.ErrNotFound)
 	}
@@ -160,7 +160,7 @@ func (db *DB) Submission(ctx context.Context, id int64) (*report.Submission, err
 	var channel string
 	var us int64
 	var token sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT channel, received_at, raw, content_type, message_id,
+	err := db.reads.QueryRowContext(ctx, `SELECT channel, received_at, raw, content_type, message_id,
 		idempotency_key, token_id, remote_addr, lang FROM reports WHERE id = ?`, id).
 		Scan(&channel, &us, &s.Raw, &s.ContentType, &s.MessageID, &s.IdempotencyKey, &token, &s.RemoteAddr, &s.Lang)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go driver, so the binary needs no C toolchain
 
@@ -26,9 +27,11 @@ var migrations embed.FS
 
 // DB is a keikai store in one SQLite file. It implements store.Store.
 type DB struct {
-	write *sql.DB // one connection: SQLite has one writer at a time anyway
+	write *sql.DB // one connection, the writer's: SQLite has one writer at a time anyway
 	read  *sql.DB
+	reads *stmtCache // the fixed queries of read, prepared once
 	w     *writer
+	ckpt  *checkpointer
 	once  sync.Once
 }
 
@@ -56,7 +59,11 @@ func open(ctx context.Context, path string, batch int) (*DB, error) {
 	// change its meaning.
 	uri := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	common := "?_busy_timeout=10000&_foreign_keys=1"
-	write, err := sql.Open("sqlite", uri+common+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate")
+	// temp_store(memory): the savepoint of each write in a batch keeps the pages it changes in a
+	// statement journal, which is then memory rather than a temporary file written for every batch.
+	// wal_autocheckpoint: the checkpoints are the checkpointer's (see there).
+	write, err := sql.Open("sqlite", uri+common+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_pragma=temp_store(memory)"+
+		fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", walFallback))
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
@@ -76,9 +83,22 @@ func open(ctx context.Context, path string, batch int) (*DB, error) {
 	n := max(4, 2*runtime.GOMAXPROCS(0))
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	db := &DB{write: write, read: read}
-	db.w = newWriter(write, batch)
-	return db, nil
+	ckpt, err := sql.Open("sqlite", uri+common)
+	if err != nil {
+		read.Close()
+		write.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	c := newCheckpointer(ckpt)
+	w, err := newWriter(ctx, write, batch, c)
+	if err != nil {
+		c.close()
+		read.Close()
+		write.Close()
+		return nil, err
+	}
+	return &DB{write: write, read: read, reads: newStmtCache(read), w: w, ckpt: c}, nil
 }
 
 // applyMigrations applies the embedded migrations that the file lacks, all in one immediate
@@ -125,7 +145,7 @@ func (db *DB) Close() error {
 	var err error
 	db.once.Do(func() {
 		db.w.close()
-		err = errors.Join(db.read.Close(), db.write.Close())
+		err = errors.Join(db.ckpt.close(), db.reads.close(), db.read.Close(), db.write.Close())
 	})
 	return err
 }
@@ -133,11 +153,31 @@ func (db *DB) Close() error {
 // ErrClosed is returned by writes after Close.
 var ErrClosed = errors.New("sqlite: the store is closed")
 
-// writer runs every write of the process, batching those that wait into one transaction.
+// Writes are of two kinds. An ack is a write that someone waits on to be answered (a report
+// submission); the rest (analysis results, claims, tokens) are bulk. The writer never makes an
+// ack wait behind a queue of bulk writes: a transaction commits as soon as an ack has joined it,
+// and bulk writes are added to a transaction only while no ack waits (one at least, so that
+// analysis results still commit under a steady stream of submissions), so an ack waits for at
+// most one bulk write, the other acks of its batch, and a commit.
+const (
+	kindBulk = iota
+	kindAck
+)
+
+// bulkBudget bounds how long a transaction of bulk writes goes on taking more, so their callers
+// are answered in good time too.
+const bulkBudget = 10 * time.Millisecond
+
+// writer runs every write of the process, batching those that wait into one transaction, on one
+// connection whose prepared statements it keeps: a statement is parsed once per process, not
+// once per write.
 type writer struct {
-	db    *sql.DB
+	conn  *sql.Conn
+	tx    *wtx
+	ckpt  *checkpointer
 	batch int
-	ops   chan *op
+	acks  chan *op
+	bulk  chan *op
 	quit  chan struct{}
 	done  chan struct{}
 }
@@ -145,22 +185,33 @@ type writer struct {
 // op is one write: fn runs inside the batch's transaction, under its own savepoint, so a failing
 // write is undone alone and the others of the batch still commit.
 type op struct {
+	ack  bool
 	ctx  context.Context
-	fn   func(tx *sql.Tx) error
+	fn   func(tx *wtx) error
 	done chan error
 }
 
-func newWriter(db *sql.DB, batch int) *writer {
-	w := &writer{db: db, batch: batch, ops: make(chan *op), quit: make(chan struct{}), done: make(chan struct{})}
+func newWriter(ctx context.Context, db *sql.DB, batch int, ckpt *checkpointer) (*writer, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: taking the write connection: %w", err)
+	}
+	w := &writer{conn: conn, tx: &wtx{conn: conn, stmts: map[string]*sql.Stmt{}}, batch: batch, ckpt: ckpt,
+		acks: make(chan *op), bulk: make(chan *op), quit: make(chan struct{}), done: make(chan struct{})}
 	go w.run()
-	return w
+	return w, nil
 }
 
-// do runs fn in the next committed batch and returns when that batch has committed.
-func (w *writer) do(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	o := &op{ctx: ctx, fn: fn, done: make(chan error, 1)}
+// do runs fn in the next committed batch and returns when that batch has committed. kind says
+// whether a caller waits to be answered (kindAck) or not (kindBulk).
+func (w *writer) do(ctx context.Context, kind int, fn func(tx *wtx) error) error {
+	o := &op{ack: kind == kindAck, ctx: ctx, fn: fn, done: make(chan error, 1)}
+	queue := w.bulk
+	if o.ack {
+		queue = w.acks
+	}
 	select {
-	case w.ops <- o:
+	case queue <- o:
 	case <-w.quit:
 		return ErrClosed
 	case <-ctx.Done():
@@ -178,81 +229,96 @@ func (w *writer) close() {
 
 func (w *writer) run() {
 	defer close(w.done)
+	defer w.conn.Close()
+	defer w.tx.close()
 	for {
 		var first *op
 		select {
-		case first = <-w.ops:
+		case first = <-w.acks:
+		case first = <-w.bulk:
 		case <-w.quit:
 			return
 		}
-		batch := []*op{first}
-	drain:
-		for len(batch) < w.batch {
-			select {
-			case o := <-w.ops:
-				batch = append(batch, o)
-			default:
-				break drain
-			}
-		}
-		w.commit(batch)
+		w.commit(first)
 	}
 }
 
-// commit runs a batch in one transaction. A write that fails is undone alone (its savepoint);
-// when the transaction itself fails (disk full, the file locked by another process for longer
-// than the busy timeout), no write of the batch was stored and each caller is told so.
-func (w *writer) commit(batch []*op) {
-	errs, err := w.try(batch)
-	for i, o := range batch {
+// commit runs first and the writes that join it in one transaction, then tells each caller the
+// outcome. A write that fails is undone alone (its savepoint); when the transaction itself fails
+// (disk full, the file locked by another process for longer than the busy timeout), no write of
+// it was stored and each caller is told so.
+func (w *writer) commit(first *op) {
+	var ran []*op
+	var errs []error
+	err := w.fill(first, &ran, &errs)
+	if err == nil {
+		if _, err = w.tx.ExecContext(bg, "COMMIT"); err != nil {
+			err = fmt.Errorf("sqlite: committing: %w", err)
+		} else {
+			w.ckpt.committed()
+		}
+	}
+	if err != nil {
+		// Whatever the failure left of the transaction is undone; an error here means there was
+		// none left.
+		w.conn.ExecContext(bg, "ROLLBACK")
+	}
+	for i, o := range ran {
 		if err != nil {
 			o.done <- err
 		} else {
 			o.done <- errs[i]
 		}
 	}
+	if len(ran) == 0 {
+		first.done <- err
+	}
 }
 
-func (w *writer) try(batch []*op) ([]error, error) {
-	// The transaction is the writer's, not a caller's: a caller giving up must not undo the
-	// writes of the others.
-	ctx := context.Background()
-	tx, err := w.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: beginning a write: %w", err)
+// fill begins a transaction and runs first and then the writes waiting, acks first, until an
+// ack has joined and one bulk write if any waited, or the batch is full, or bulkBudget is spent.
+func (w *writer) fill(first *op, ran *[]*op, errs *[]error) error {
+	start := time.Now()
+	if _, err := w.tx.ExecContext(bg, "BEGIN IMMEDIATE"); err != nil {
+		return fmt.Errorf("sqlite: beginning a write: %w", err)
 	}
-	errs := make([]error, len(batch))
-	for i, o := range batch {
-		if err := o.ctx.Err(); err != nil {
-			errs[i] = err
-			continue
-		}
-		if len(batch) == 1 {
-			errs[i] = o.fn(tx)
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT op"); err != nil {
-			tx.Rollback()
-			return nil, fmt.Errorf("sqlite: savepoint: %w", err)
-		}
-		errs[i] = o.fn(tx)
-		if errs[i] != nil {
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO op"); err != nil {
-				tx.Rollback()
-				return nil, fmt.Errorf("sqlite: rolling back a failed write: %w", err)
+	run := func(o *op) error {
+		*ran = append(*ran, o)
+		e, err := w.tx.run(o)
+		*errs = append(*errs, e)
+		return err
+	}
+	if err := run(first); err != nil {
+		return err
+	}
+	acked, bulk := 0, 0
+	if first.ack {
+		acked++
+	} else {
+		bulk++
+	}
+	for len(*ran) < w.batch {
+		select {
+		case o := <-w.acks:
+			if err := run(o); err != nil {
+				return err
 			}
+			acked++
+			continue
+		default:
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE op"); err != nil {
-			tx.Rollback()
-			return nil, fmt.Errorf("sqlite: releasing a savepoint: %w", err)
+		if acked > 0 && bulk > 0 || time.Since(start) > bulkBudget {
+			return nil
+		}
+		select {
+		case o := <-w.bulk:
+			if err := run(o); err != nil {
+				return err
+			}
+			bulk++
+		default:
+			return nil
 		}
 	}
-	if len(batch) == 1 && errs[0] != nil {
-		tx.Rollback()
-		return errs, nil
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("sqlite: committing: %w", err)
-	}
-	return errs, nil
+	return nil
 }

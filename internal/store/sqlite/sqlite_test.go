@@ -41,7 +41,11 @@ func TestNewerSchemaRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.write.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (999, 'future')`); err != nil {
+	err = db.w.do(ctx, kindBulk, func(tx *wtx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (999, 'future')`)
+		return err
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -124,10 +128,12 @@ func TestDurabilitySettings(t *testing.T) {
 	}
 	defer db.Close()
 	for _, c := range []struct{ pragma, want string }{
-		{"journal_mode", "wal"}, {"synchronous", "2"}, {"foreign_keys", "1"}, {"busy_timeout", "10000"},
+		{"journal_mode", "wal"}, {"synchronous", "2"}, {"foreign_keys", "1"}, {"busy_timeout", "10000"}, {"temp_store", "2"},
+		{"wal_autocheckpoint", fmt.Sprint(walFallback)},
 	} {
 		var got string
-		if err := db.write.QueryRowContext(ctx, "PRAGMA "+c.pragma).Scan(&got); err != nil || got != c.want {
+		err := db.w.do(ctx, kindBulk, func(tx *wtx) error { return tx.QueryRowContext(ctx, "PRAGMA "+c.pragma).Scan(&got) })
+		if err != nil || got != c.want {
 			t.Errorf("PRAGMA %s = %q, %v; want %q", c.pragma, got, err, c.want)
 		}
 	}

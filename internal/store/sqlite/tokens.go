@@ -20,7 +20,7 @@ func (db *DB) AddToken(ctx context.Context, name string, hash []byte) (store.Tok
 		return store.Token{}, errors.New("adding token: empty hash")
 	}
 	t := store.Token{Name: derive.Text(name), CreatedAt: derive.Time(time.Now())}
-	err := db.w.do(ctx, func(tx *sql.Tx) error {
+	err := db.w.do(ctx, kindBulk, func(tx *wtx) error {
 		err := tx.QueryRowContext(bg, `INSERT INTO tokens (name, hash, created_at) VALUES (?, ?, ?) RETURNING id`,
 			t.Name, hash, t.CreatedAt.UnixMicro()).Scan(&t.ID)
 		if se := (*sqlite.Error)(nil); errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
@@ -71,7 +71,7 @@ func (db *DB) ListTokens(ctx context.Context) ([]store.Token, error) {
 
 // RevokeToken implements store.Tokens. Revoking twice keeps the first time.
 func (db *DB) RevokeToken(ctx context.Context, id int64) error {
-	return db.w.do(ctx, func(tx *sql.Tx) error {
+	return db.w.do(ctx, kindBulk, func(tx *wtx) error {
 		res, err := tx.ExecContext(bg, `UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`,
 			micros(time.Now()), id)
 		if err != nil {
@@ -86,7 +86,7 @@ func (db *DB) RevokeToken(ctx context.Context, id int64) error {
 
 // TokenByHash implements store.Tokens.
 func (db *DB) TokenByHash(ctx context.Context, hash []byte) (store.Token, error) {
-	t, err := scanToken(db.read.QueryRowContext(ctx, `SELECT id, name, created_at, revoked_at FROM tokens
+	t, err := scanToken(db.reads.QueryRowContext(ctx, `SELECT id, name, created_at, revoked_at FROM tokens
 		WHERE hash = ? AND revoked_at IS NULL`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Token{}, fmt.Errorf("token: %w", store.ErrNotFound)
