@@ -3,11 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,15 +12,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/keikai-project/keikai/internal/activity"
 	"github.com/keikai-project/keikai/internal/finding"
 	"github.com/keikai-project/keikai/internal/report"
 	"github.com/keikai-project/keikai/internal/store"
 	"github.com/keikai-project/keikai/internal/store/postgres"
+	"github.com/keikai-project/keikai/internal/store/postgres/pgtest"
 	"github.com/keikai-project/keikai/internal/store/sqlite"
 	"github.com/keikai-project/keikai/internal/taxonomy"
-	"github.com/keikai-project/keikai/internal/testenv"
 )
 
 // storedReport is a report as the test files it: when it arrived and what analysis found.
@@ -49,44 +45,15 @@ func activityDB(t *testing.T, reports []storedReport) string {
 // ends, and returns the DSN that selects it.
 func activityPostgres(t *testing.T, reports []storedReport) string {
 	t.Helper()
-	dsn := testenv.PostgresDSN(t)
+	dsn := pgtest.DSN(t, "keikai_activity_")
 	ctx := context.Background()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "keikai_activity_" + hex.EncodeToString(b)
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatalf("connecting to %s: %v", dsn, err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := postgres.Open(ctx, u.String())
+	db, err := postgres.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	fileReports(t, db, reports)
-	return u.String()
+	return dsn
 }
 
 // fileReports stores reports through the store's own intake path: Insert, then Claim and

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"crypto/sha256"
+	"github.com/keikai-project/keikai/internal/store/postgres/pgtest"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -45,7 +46,7 @@ func TestAdvisoryPublishRecordsEditions(t *testing.T) {
 		db   func(t *testing.T) string
 	}{
 		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "keikai.db") }},
-		{"postgres", freshPostgres},
+		{"postgres", func(t *testing.T) string { return pgtest.DSN(t, "keikai_serve_") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,16 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,9 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/keikai-project/keikai/internal/testenv"
+	"github.com/keikai-project/keikai/internal/store/postgres/pgtest"
 )
 
 var (
@@ -338,7 +332,7 @@ func TestServeCrash(t *testing.T) {
 		crashTest(t, filepath.Join(t.TempDir(), "keikai.db"), false)
 	})
 	t.Run("postgres", func(t *testing.T) {
-		crashTest(t, freshPostgres(t), true)
+		crashTest(t, pgtest.DSN(t, "keikai_serve_"), true)
 	})
 }
 
@@ -404,34 +398,4 @@ func crashTest(t *testing.T, db string, shared bool) {
 			}
 		}
 	}
-}
-
-// freshPostgres returns a DSN whose search_path is a new schema, dropped when the test ends.
-func freshPostgres(t *testing.T) string {
-	t.Helper()
-	dsn := testenv.PostgresDSN(t)
-	ctx := context.Background()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "keikai_serve_" + hex.EncodeToString(b)
-	exec := func(sql string) {
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Fatalf("connecting to PostgreSQL: %v", err)
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exec(`CREATE SCHEMA ` + schema)
-	t.Cleanup(func() { exec(`DROP SCHEMA ` + schema + ` CASCADE`) })
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }

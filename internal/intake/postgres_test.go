@@ -2,57 +2,22 @@ package intake
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/keikai-project/keikai/internal/report"
 	"github.com/keikai-project/keikai/internal/store"
 	"github.com/keikai-project/keikai/internal/store/postgres"
-	"github.com/keikai-project/keikai/internal/testenv"
+	"github.com/keikai-project/keikai/internal/store/postgres/pgtest"
 )
-
-// postgresDSN returns a DSN whose search_path is a fresh schema, dropped when the test ends.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	dsn := testenv.PostgresDSN(t)
-	ctx := context.Background()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "keikai_intake_" + hex.EncodeToString(b)
-	exec := func(sql string) {
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Fatalf("connecting to PostgreSQL: %v", err)
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exec(`CREATE SCHEMA ` + schema)
-	t.Cleanup(func() { exec(`DROP SCHEMA ` + schema + ` CASCADE`) })
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // TestPostgresSharedQueue runs three intake services, as three keikai serve processes would, on
 // one PostgreSQL database: every report is analysed exactly once, by whichever took its job.
 func TestPostgresSharedQueue(t *testing.T) {
 	ctx := context.Background()
-	dsn := postgresDSN(t)
+	dsn := pgtest.DSN(t, "keikai_intake_")
 	var analyses atomic.Int32
 	eng := AssessAnalyzer(bundledEngine(t), time.UTC, "test")
 	counting := func(ctx context.Context, c report.Content, at time.Time) (*report.Analysis, error) {

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/keikai-project/keikai/internal/report"
+	"github.com/keikai-project/keikai/internal/store/postgres/pgtest"
 	"github.com/keikai-project/keikai/internal/store/storetest"
 	"github.com/keikai-project/keikai/internal/testenv"
 )
@@ -25,7 +26,7 @@ import (
 // before it returns.
 func BenchmarkInsert(b *testing.B) {
 	ctx := context.Background()
-	db, err := Open(ctx, testDSN(b))
+	db, err := Open(ctx, pgtest.DSN(b, "keikai_test_"))
 	if err != nil {
 		b.Fatal(err)
 	}

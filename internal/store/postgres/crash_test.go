@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"github.com/keikai-project/keikai/internal/store/postgres/pgtest"
 	"os"
 	"testing"
 
@@ -27,7 +28,7 @@ func TestCrash(t *testing.T) {
 	if os.Getenv(storetest.CrashEnv) != "" {
 		t.Skip("inside the child")
 	}
-	dsn := testDSN(t)
+	dsn := pgtest.DSN(t, "keikai_test_")
 	storetest.Crash(t, "TestCrashChild", []string{crashDSNEnv + "=" + dsn}, func(t *testing.T) store.Store {
 		db, err := Open(context.Background(), dsn)
 		if err != nil {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"github.com/keikai-project/keikai/internal/store/postgres/pgtest"
 	"reflect"
 	"strings"
 	"testing"
@@ -54,7 +55,7 @@ func dayTotals(t *testing.T, db *DB) map[string]int64 {
 // migration's backfill computes from the stored rows: an upgraded database counts alike.
 func TestBackfillMatchesLiveTotals(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, testDSN(t))
+	db, err := Open(ctx, pgtest.DSN(t, "keikai_test_"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestBackfillMatchesLiveTotals(t *testing.T) {
 // so that the per-day totals stay right).
 func TestDecidedCounted(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, testDSN(t))
+	db, err := Open(ctx, pgtest.DSN(t, "keikai_test_"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,58 +2,16 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/keikai-project/keikai/internal/store"
 	"github.com/keikai-project/keikai/internal/store/migrate"
+	"github.com/keikai-project/keikai/internal/store/postgres/pgtest"
 	"github.com/keikai-project/keikai/internal/store/storetest"
 	"github.com/keikai-project/keikai/internal/testenv"
 )
-
-// testDSN returns a DSN whose tables live in a schema of their own, dropped when the test ends,
-// so that runs are repeatable and tests do not see each other's rows.
-func testDSN(t testing.TB) string {
-	t.Helper()
-	dsn := testenv.PostgresDSN(t)
-	ctx := context.Background()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "keikai_test_" + hex.EncodeToString(b)
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatalf("connecting to %s: %v", dsn, err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 func TestConformance(t *testing.T) {
 	testenv.PostgresDSN(t)
@@ -63,7 +21,7 @@ func TestConformance(t *testing.T) {
 		mu.Lock()
 		dsn, ok := dsns[t]
 		if !ok {
-			dsn = testDSN(t)
+			dsn = pgtest.DSN(t, "keikai_test_")
 			dsns[t] = dsn
 		}
 		mu.Unlock()
@@ -76,7 +34,7 @@ func TestConformance(t *testing.T) {
 }
 
 func TestConcurrentStartMigratesOnce(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := pgtest.DSN(t, "keikai_test_")
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
@@ -111,7 +69,7 @@ func TestConcurrentStartMigratesOnce(t *testing.T) {
 }
 
 func TestNewerSchemaRefused(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := pgtest.DSN(t, "keikai_test_")
 	ctx := context.Background()
 	db, err := Open(ctx, dsn)
 	if err != nil {
