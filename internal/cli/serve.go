@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -51,6 +52,11 @@ reporter's language, with the tracking number and the secret status link (under 
 The advisories are published at start, signed with --key; without it, with a throwaway key made
 at start (fine for trying keikai out, useless for verification: give the team's key).
 
+With --tls-cert and --tls-key (PEM files: the certificate chain, server certificate first, and its
+private key) keikai serve speaks HTTPS on --listen, and --base-url defaults to https://LISTEN. A
+CSAF trusted provider must be reached over HTTPS; behind a reverse proxy that terminates TLS, give
+--base-url https://... instead.
+
 --demo fills a fresh database with a generated quarter (2000-04-01 to 2000-06-30) of 718 reports
 in the mail of the time, as seed JPCERT-PR-2000-0003 counts them, and analyses them; open
 /activity?from=2000-04-01&to=2000-06-30 to see the activity report. A database that already
@@ -79,6 +85,8 @@ type serveOptions struct {
 	csrfKeyFile   string
 	keyFile       string
 	passFile      string
+	tlsCert       string
+	tlsKey        string
 	demo          bool
 	demoSeed      int64
 }
@@ -99,10 +107,12 @@ func runServe(env *Env, args []string) int {
 	fs.StringVar(&o.smtp, "smtp", "", "also take reports by mail on `address` (e.g. 127.0.0.1:2525)")
 	fs.StringVar(&o.relay, "relay", "", "acknowledge mail reports through the SMTP relay at `host:port` (needs --intake-address)")
 	fs.StringVar(&o.intakeAddress, "intake-address", "", "the intake's mail `address`: From: of acknowledgements, the recipient --smtp accepts, security.txt's Contact")
-	fs.StringVar(&o.baseURL, "base-url", "", "the `URL` reporters reach this server at, for status links and the published advisories (default http://LISTEN)")
+	fs.StringVar(&o.baseURL, "base-url", "", "the `URL` reporters reach this server at, for status links and the published advisories (default http://LISTEN, or https://LISTEN with --tls-cert)")
 	fs.StringVar(&o.csrfKeyFile, "csrf-key-file", "", "the web form's CSRF key (`FILE`, created with a random key if missing; default: beside a SQLite database, random per start with PostgreSQL)")
 	fs.StringVar(&o.keyFile, "key", "", "sign the published advisories with the private key in `FILE` (default: a throwaway key)")
 	fs.StringVar(&o.passFile, "passphrase-file", "", "read the key's passphrase from `FILE` (default: $"+passphraseEnv+")")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with the PEM certificate chain in `FILE` (needs --tls-key)")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "the PEM private key of --tls-cert, in `FILE`")
 	fs.BoolVar(&o.demo, "demo", false, "fill a fresh database with a generated quarter of 718 reports first")
 	fs.Int64Var(&o.demoSeed, "demo-seed", demoSeed, "the demo quarter's random `seed`")
 	rest, err := parseInterleaved(fs, args)
@@ -136,6 +146,9 @@ func runServe(env *Env, args []string) int {
 	if o.baseURL != "" && !strings.HasPrefix(o.baseURL, "http://") && !strings.HasPrefix(o.baseURL, "https://") {
 		return fail(env, "serve", fmt.Errorf("%w: --base-url must start with http:// or https://", errUsage))
 	}
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return fail(env, "serve", fmt.Errorf("%w: --tls-cert and --tls-key go together: give both (the PEM certificate chain and its private key) or neither", errUsage))
+	}
 	var handler slog.Handler
 	switch o.logFormat {
 	case "text":
@@ -157,6 +170,11 @@ func runServe(env *Env, args []string) int {
 
 func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) error {
 	zone, err := loadZone(o.tz)
+	if err != nil {
+		return err
+	}
+	// Before the database: a bad certificate should not leave a new database behind.
+	tlsConfig, err := loadTLS(o.tlsCert, o.tlsKey)
 	if err != nil {
 		return err
 	}
@@ -192,9 +210,13 @@ func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) erro
 		return fmt.Errorf("--listen %s: %w", o.listen, err)
 	}
 	defer ln.Close()
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme = "https"
+	}
 	base := strings.TrimRight(o.baseURL, "/")
 	if base == "" {
-		base = "http://" + ln.Addr().String()
+		base = scheme + "://" + ln.Addr().String()
 	}
 	contact := base + "/report"
 	if o.intakeAddress != "" {
@@ -230,6 +252,7 @@ func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) erro
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		TLSConfig:         tlsConfig,
 	}
 	var mailSrv *smtpd.Server
 	var mailLn net.Listener
@@ -242,9 +265,16 @@ func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) erro
 	if err := svc.Start(); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "keikai serve: listening on http://%s (database %s, %d workers)\n", ln.Addr(), redactDSN(o.db), o.workers)
+	fmt.Fprintf(env.Stderr, "keikai serve: listening on %s://%s (database %s, %d workers)\n", scheme, ln.Addr(), redactDSN(o.db), o.workers)
 	served := make(chan error, 2)
-	go func() { served <- srv.Serve(ln) }()
+	go func() {
+		if tlsConfig != nil {
+			// The certificate is in TLSConfig already; ServeTLS adds HTTP/2 to it.
+			served <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
 	if mailSrv != nil {
 		fmt.Fprintf(env.Stderr, "keikai serve: taking mail on smtp://%s\n", mailLn.Addr())
 		go func() { served <- mailSrv.Serve(mailLn) }()
@@ -403,6 +433,19 @@ func loadCSRFKey(file, dsn string) ([]byte, error) {
 		return nil, fmt.Errorf("--csrf-key-file %s: not a key (at least 32 hexadecimal digits); remove it and keikai makes a new one", file)
 	}
 	return key, nil
+}
+
+// loadTLS reads --tls-cert and --tls-key, or returns nil when neither is given. The files are
+// read once at start: a renewed certificate takes a restart.
+func loadTLS(certFile, keyFile string) (*tls.Config, error) {
+	if certFile == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert %s --tls-key %s: %w (both must be PEM: the certificate chain, server certificate first, and its unencrypted private key)", certFile, keyFile, err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // loadZone loads --tz.

@@ -83,7 +83,7 @@ type serveProcess struct {
 	done chan error
 }
 
-var listening = regexp.MustCompile(`listening on (http://\S+)`)
+var listening = regexp.MustCompile(`listening on (https?://\S+)`)
 
 // startServe starts keikai serve on a free port, with extra flags, and waits until it listens.
 func startServe(t *testing.T, db string, extra ...string) *serveProcess {
