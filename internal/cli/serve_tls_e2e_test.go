@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -12,11 +13,15 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"mime/multipart"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -123,6 +128,68 @@ func writeOtherKey(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return other
+}
+
+// TestServeTLSDesk: with a certificate and no --base-url, the published advisories name
+// https://LISTEN, and a reporter's form works over HTTPS (the CSRF cookie is Secure) and links to
+// an https:// status page.
+func TestServeTLSDesk(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile, pool := testCertificate(t, dir)
+	srv := startServe(t, filepath.Join(dir, "keikai.db"), "--tls-cert", certFile, "--tls-key", keyFile)
+	if !strings.HasPrefix(srv.base, "https://127.0.0.1:") {
+		t.Fatalf("keikai serve says it listens on %s, want https://127.0.0.1:PORT", srv.base)
+	}
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	get := func(path string) (*http.Response, []byte) {
+		t.Helper()
+		resp, err := browser.Get(srv.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, body
+	}
+	if _, sec := get("/.well-known/security.txt"); !strings.Contains(string(sec), "CSAF: "+srv.base+"/.well-known/csaf/provider-metadata.json") {
+		t.Errorf("security.txt does not point at %s:\n%s", srv.base, sec)
+	}
+	if _, pmd := get("/.well-known/csaf/provider-metadata.json"); !strings.Contains(string(pmd), `"canonical_url": "`+srv.base+`/.well-known/csaf/provider-metadata.json"`) {
+		t.Errorf("provider-metadata.json does not name %s:\n%s", srv.base, pmd)
+	}
+
+	resp, form := get("/report?lang=en")
+	csrf := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindSubmatch(form)
+	if csrf == nil {
+		t.Fatalf("no CSRF token in the form")
+	}
+	if c := resp.Cookies(); len(c) == 0 || !slices.ContainsFunc(c, func(c *http.Cookie) bool { return c.Secure }) {
+		t.Errorf("cookies over HTTPS are not Secure: %v", c)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range map[string]string{"csrf_token": string(csrf[1]), "lang": "en", "reporter_name": "Taro Suzuki",
+		"email": "taro@example.jp", "time_zone": "Asia/Tokyo", "description": "someone probed our portmapper\n" + probeLines} {
+		mw.WriteField(k, v)
+	}
+	mw.Close()
+	resp, err := browser.Post(srv.base+"/report", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	link := regexp.MustCompile(`href="(https://[^"]+/status/[^"]+)"`).FindSubmatch(page)
+	if resp.StatusCode != 200 || link == nil || !strings.HasPrefix(string(link[1]), srv.base+"/status/") {
+		t.Fatalf("form POST over HTTPS: %d, want a status link under %s:\n%s", resp.StatusCode, srv.base, page)
+	}
+	if resp, _ := get(strings.TrimPrefix(string(link[1]), srv.base)); resp.StatusCode != 200 {
+		t.Errorf("status page over HTTPS: %s", resp.Status)
+	}
+	if code := srv.stop(t); code != 0 {
+		t.Fatalf("keikai serve exited %d after SIGTERM:\n%s", code, srv.logText())
+	}
 }
 
 // TestServeTLSCSAFChecker runs gocsaf's csaf_checker against the real keikai serve over HTTPS,
