@@ -160,7 +160,8 @@ echo "== ripgrep literals: $(grep -c '' "$LIT") from $LIT_SOURCE"
 # ---------------------------------------------------------------- timing
 
 # run_timed NAME OUT CMD...: runs CMD RUNS times (stdout to OUT); sets BEST (seconds, min wall time),
-# RSS_KB (max of the runs measured with /usr/bin/time -v) and RC (last exit status).
+# CPU (seconds of user + sys, min of the runs measured with /usr/bin/time -v), RSS_KB (max of those
+# runs) and RC (last exit status).
 # Exit statuses 0 and 1 are success for both tools (keikai: 1 = findings; rg: 1 = no match).
 TIMED_OUT=0
 run_once() { # run_once NAME OUT CMD... -> sets RC, WALL, and appends RSS to $tmp/rss.NAME
@@ -183,12 +184,15 @@ run_once() { # run_once NAME OUT CMD... -> sets RC, WALL, and appends RSS to $tm
 		exit 1
 	fi
 	sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): *//p' "$tmp/time.$name" >>"$tmp/rss.$name"
+	# CPU-seconds (user + sys) are the steady figure on a busy machine, where wall time is not.
+	awk -F': *' '/^[[:space:]]*(User|System) time \(seconds\)/ { s += $2 } END { printf "%.3f\n", s }' "$tmp/time.$name" >>"$tmp/cpu.$name"
 }
 
 run_timed() {
 	local name=$1 out=$2 i best="" cmd
 	shift 2
 	: >"$tmp/rss.$name"
+	: >"$tmp/cpu.$name"
 	TIMED_OUT=0
 	if [ "$USE_HYPERFINE" = 1 ]; then
 		# one run under /usr/bin/time -v for the exit status and peak RSS, then hyperfine for the times
@@ -217,6 +221,8 @@ run_timed() {
 	BEST=$best
 	RSS_KB=$(sort -n "$tmp/rss.$name" | tail -1)
 	RSS_KB=${RSS_KB:-0}
+	CPU=$(sort -n "$tmp/cpu.$name" | head -1)
+	CPU=${CPU:-0}
 }
 
 # ---------------------------------------------------------------- run
@@ -230,7 +236,7 @@ echo "== timing: $TIMING; per-run timeout ${TIMEOUT}s"
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2/1048576 }' /proc/meminfo), $(go version | cut -d' ' -f3), $("$KK" version 2>/dev/null | head -1 || echo 'keikai ?'), $(rg --version | head -1)"
 
 ROWS=()
-declare -A K_MBS R_MBS RATIO K_RSS SIZE_BYTES
+declare -A K_MBS R_MBS RATIO CPU_RATIO K_RSS SIZE_BYTES
 for size in "${SIZES[@]}"; do
 	echo "== corpus $size (seed $SEED)"
 	CORPUS=$(corpus "$size")
@@ -243,11 +249,11 @@ for size in "${SIZES[@]}"; do
 
 	echo "   keikai analyze --summary --format json ..."
 	run_timed keikai "$tmp/keikai.json" "$KK" analyze --summary --format json "$CORPUS"
-	KT=$BEST KRSS=$RSS_KB KTO=$TIMED_OUT
+	KT=$BEST KRSS=$RSS_KB KTO=$TIMED_OUT KCPU=$CPU
 	echo "   rg -c -i -F -f LITERALS ..."
 	run_timed rg "$tmp/rg.out" rg -c -i -F -f "$LIT" "$CORPUS"
-	RT=$BEST RTO=$TIMED_OUT
-	echo "   keikai best ${KT}s, peak RSS $(awk -v k="$KRSS" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }') MB; rg best ${RT}s, $(head -1 "$tmp/rg.out" 2>/dev/null || echo 0) matching lines"
+	RT=$BEST RTO=$TIMED_OUT RCPU=$CPU
+	echo "   keikai best ${KT}s (${KCPU} CPU-s), peak RSS $(awk -v k="$KRSS" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }') MB; rg best ${RT}s (${RCPU} CPU-s), $(head -1 "$tmp/rg.out" 2>/dev/null || echo 0) matching lines"
 	if [ -s "$tmp/keikai.json" ]; then
 		echo "   keikai summary (top-level counts):"
 		grep -E '^  "[A-Za-z_]+": [0-9]+,?$' "$tmp/keikai.json" | head -12 | sed 's/^ */     /' || true
@@ -256,6 +262,9 @@ for size in "${SIZES[@]}"; do
 	K_MBS[$size]=$(awk -v b="$BYTES" -v t="$KT" 'BEGIN { printf "%.0f", b / 1e6 / t }')
 	R_MBS[$size]=$(awk -v b="$BYTES" -v t="$RT" 'BEGIN { printf "%.0f", b / 1e6 / t }')
 	RATIO[$size]=$(awk -v k="$KT" -v r="$RT" 'BEGIN { printf "%.2f", k / r }')
+	CPU_RATIO[$size]=$(awk -v k="$KCPU" -v r="$RCPU" 'BEGIN { if (r > 0) printf "%.2f", k / r; else print "n/a" }')
+	K_CPU_MBS=$(awk -v b="$BYTES" -v t="$KCPU" 'BEGIN { if (t > 0) printf "%.0f", b / 1e6 / t; else print "n/a" }')
+	R_CPU_MBS=$(awk -v b="$BYTES" -v t="$RCPU" 'BEGIN { if (t > 0) printf "%.0f", b / 1e6 / t; else print "n/a" }')
 	if [ "$KRSS" -gt 0 ]; then
 		K_RSS[$size]=$(awk -v k="$KRSS" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }')
 	else
@@ -264,16 +273,19 @@ for size in "${SIZES[@]}"; do
 	kto=""; rto=""
 	[ "$KTO" = 0 ] || kto=" (timeout)"
 	[ "$RTO" = 0 ] || rto=" (timeout)"
-	ROWS+=("$(printf '%-8s %13s %9s %12s %9s %9s %8s %15s' "$size" "$BYTES" "$KT" "${K_MBS[$size]}$kto" "$RT" "${R_MBS[$size]}$rto" "${RATIO[$size]}" "${K_RSS[$size]}")")
+	ROWS+=("$(printf '%-8s %13s %9s %12s %9s %9s %8s %9s %10s %9s %9s %9s %15s' "$size" "$BYTES" "$KT" "${K_MBS[$size]}$kto" "$RT" "${R_MBS[$size]}$rto" "${RATIO[$size]}" \
+		"$KCPU" "$K_CPU_MBS" "$RCPU" "$R_CPU_MBS" "${CPU_RATIO[$size]}" "${K_RSS[$size]}")")
 done
 
 # ---------------------------------------------------------------- report
 
 echo
 echo "keikai analyze vs ripgrep ($TIMING; page cache warm)"
-printf '%-8s %13s %9s %12s %9s %9s %8s %15s\n' size bytes keikai_s keikai_MB/s rg_s rg_MB/s ratio keikai_RSS_MB
+printf '%-8s %13s %9s %12s %9s %9s %8s %9s %10s %9s %9s %9s %15s\n' size bytes keikai_s keikai_MB/s rg_s rg_MB/s ratio \
+	keikai_cpu keikai_MB/cs rg_cpu rg_MB/cs cpu_ratio keikai_RSS_MB
 for r in "${ROWS[@]}"; do echo "$r"; done
-echo "(MB = 10^6 bytes; ratio = keikai time / rg time; RSS = maximum resident set size from /usr/bin/time -v)"
+echo "(MB = 10^6 bytes; _s = best wall seconds; _cpu = least user+sys CPU-seconds, MB/cs = MB per CPU-second;"
+echo " ratio = keikai time / rg time, cpu_ratio = keikai CPU-s / rg CPU-s; RSS = maximum resident set size from /usr/bin/time -v)"
 echo
 
 # The bars are judged on the largest corpus measured; peak RSS on every corpus.

@@ -123,7 +123,11 @@ type group struct {
 	seen []seenValue
 	// windowEvents counts events since the value_count window last emptied.
 	windowEvents int64
-	samples      []string
+	// samples holds the first distinct values of the window back to back, sampleEnds where each
+	// ends: bytes are copied into a reused buffer, so an observation allocates nothing, and strings
+	// are made only for a burst.
+	samples    []byte
+	sampleEnds []int
 
 	// burst is set while the group's condition holds; most groups never get one.
 	burst *openBurst
@@ -222,8 +226,8 @@ func (c *Correlator) newGroup(h uint64, key []byte) *group {
 
 // release resets g and keeps it for reuse, with its buffers.
 func (c *Correlator) release(g *group) {
-	ring, seen, key, samples := g.ring[:0], g.seen[:0], g.key[:0], g.samples[:0]
-	*g = group{ring: ring, seen: seen, key: key, samples: samples}
+	ring, seen, key, samples, ends := g.ring[:0], g.seen[:0], g.key[:0], g.samples[:0], g.sampleEnds[:0]
+	*g = group{ring: ring, seen: seen, key: key, samples: samples, sampleEnds: ends}
 	c.free = append(c.free, g)
 }
 
@@ -276,7 +280,7 @@ func (c *Correlator) windowSatisfied(st *corrState, g *group, o *Observation) bo
 	}
 	if len(g.seen) == 0 {
 		g.windowFrom = o.At
-		g.samples = g.samples[:0]
+		g.samples, g.sampleEnds = g.samples[:0], g.sampleEnds[:0]
 		g.windowEvents = 0
 	}
 	g.windowEvents++
@@ -291,8 +295,9 @@ func (c *Correlator) windowSatisfied(st *corrState, g *group, o *Observation) bo
 	}
 	if !found {
 		g.seen = append(g.seen, seenValue{hash: vh, at: t})
-		if len(g.samples) < c.limits.Samples {
-			g.samples = append(g.samples, string(o.Value))
+		if len(g.sampleEnds) < c.limits.Samples {
+			g.samples = append(g.samples, o.Value...)
+			g.sampleEnds = append(g.sampleEnds, len(g.samples))
 		}
 	}
 	if int64(len(g.seen)) < st.need {
@@ -322,7 +327,11 @@ func (c *Correlator) startBurst(st *corrState, g *group, o *Observation) {
 		b.set[v.hash] = struct{}{}
 	}
 	b.Distinct = int64(len(b.set))
-	b.Values = append([]string(nil), g.samples...)
+	start := 0
+	for _, end := range g.sampleEnds {
+		b.Values = append(b.Values, string(g.samples[start:end]))
+		start = end
+	}
 	g.seen = g.seen[:0]
 }
 
@@ -353,7 +362,7 @@ func (c *Correlator) finish(st *corrState, g *group) {
 	b := g.burst.Burst
 	b.Group = splitKey(g.key, len(st.rule.Correlation.GroupBy))
 	g.burst = nil
-	g.ring, g.head, g.seen, g.samples = g.ring[:0], 0, g.seen[:0], g.samples[:0]
+	g.ring, g.head, g.seen, g.samples, g.sampleEnds = g.ring[:0], 0, g.seen[:0], g.samples[:0], g.sampleEnds[:0]
 	c.emit(&b)
 }
 

@@ -19,9 +19,12 @@ type sketch struct {
 
 func newSketch() *sketch { return new(sketch) }
 
-// add counts n more occurrences of key and returns the key's estimated count.
-func (s *sketch) add(key string, n int64) int64 {
-	h := maphash.String(seed, key)
+// hashBytes and hashString hash a key for the sketch; they agree on equal contents.
+func hashBytes(key []byte) uint64  { return maphash.Bytes(seed, key) }
+func hashString(key string) uint64 { return maphash.String(seed, key) }
+
+// add counts n more occurrences of the key of hash h and returns the key's estimated count.
+func (s *sketch) add(h uint64, n int64) int64 {
 	// Two halves of one 64-bit hash give the rows their indexes (double hashing).
 	h1, h2 := uint32(h), uint32(h>>32)|1
 	est := int64(-1)

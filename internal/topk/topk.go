@@ -47,33 +47,54 @@ func New(capacity int) *Counter {
 	return &Counter{capacity: capacity, index: make(map[string]*entry)}
 }
 
-// Add counts n more occurrences of key. The key is copied only when it is new to the counter.
+// Add counts n more occurrences of key. The key is copied only when the counter comes to hold
+// it: a key that only goes into the sketch (most of a long tail of one-off sources) costs no
+// allocation.
 func (c *Counter) Add(key []byte, n int64) {
 	if e, ok := c.index[string(key)]; ok {
 		e.count += n
 		return
 	}
-	c.insert(string(key), n, 0)
+	if len(c.index) < c.capacity {
+		c.hold(string(key), n, 0)
+		return
+	}
+	if min, estimate, ok := c.overflow(hashBytes(key), n); ok {
+		c.replace(min, string(key), estimate, n, 0)
+	}
 }
 
 func (c *Counter) insert(key string, n, overcount int64) {
 	if len(c.index) < c.capacity {
-		e := &entry{key: key, count: n, overcount: overcount, snapshot: n}
-		c.index[key] = e
-		heap.Push(&c.byCount, e)
+		c.hold(key, n, overcount)
 		return
 	}
+	if min, estimate, ok := c.overflow(hashString(key), n); ok {
+		c.replace(min, key, estimate, n, overcount)
+	}
+}
+
+func (c *Counter) hold(key string, n, overcount int64) {
+	e := &entry{key: key, count: n, overcount: overcount, snapshot: n}
+	c.index[key] = e
+	heap.Push(&c.byCount, e)
+}
+
+// overflow counts n more occurrences of a key that is not held, by its hash, in the sketch. It
+// returns the held entry with the smallest count when the key's estimate now exceeds it.
+func (c *Counter) overflow(h uint64, n int64) (min *entry, estimate int64, outgrew bool) {
 	c.evictions++
 	if c.sketch == nil {
 		c.sketch = newSketch()
 	}
-	estimate := c.sketch.add(key, n)
-	min := c.minimum()
-	if estimate <= min.count {
-		return
-	}
-	// The key outgrew the smallest held one: swap them, keeping the evicted count in the sketch.
-	c.sketch.add(min.key, min.count)
+	estimate = c.sketch.add(h, n)
+	min = c.minimum()
+	return min, estimate, estimate > min.count
+}
+
+// replace puts key in the place of min, keeping min's count in the sketch.
+func (c *Counter) replace(min *entry, key string, estimate, n, overcount int64) {
+	c.sketch.add(hashString(min.key), min.count)
 	delete(c.index, min.key)
 	min.key, min.count, min.overcount = key, estimate, estimate-n+overcount
 	min.snapshot = min.count

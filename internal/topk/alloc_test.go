@@ -1,0 +1,63 @@
+package topk
+
+import (
+	"fmt"
+	"strconv"
+	"testing"
+)
+
+func TestHashesAgree(t *testing.T) {
+	for _, k := range []string{"", "a", "198.51.100.7", "/cgi-bin/phf"} {
+		if hashBytes([]byte(k)) != hashString(k) {
+			t.Errorf("hashBytes and hashString differ for %q: the sketch would count one key in two places", k)
+		}
+	}
+}
+
+// TestOverflowKeyDoesNotAllocate: once the counter is full, a one-off key goes into the sketch
+// without a copy of it being made.
+func TestOverflowKeyDoesNotAllocate(t *testing.T) {
+	c := New(4)
+	for i := range 4 {
+		c.Add([]byte("held"+strconv.Itoa(i)), 1000)
+	}
+	keys := make([][]byte, 256)
+	for i := range keys {
+		keys[i] = []byte(fmt.Sprintf("198.51.100.%d", i))
+	}
+	i := 0
+	if a := testing.AllocsPerRun(200, func() {
+		c.Add(keys[i%len(keys)], 1)
+		i++
+	}); a != 0 {
+		t.Errorf("%.2f allocations per Add of a key that stays in the sketch", a)
+	}
+	if !c.Approximate() {
+		t.Error("Approximate() = false after overflow")
+	}
+}
+
+// TestMergeMatchesAdd: counting a stream in two counters and merging them keeps the heavy keys on
+// top, as one counter over the whole stream does, through the string path of the sketch.
+func TestMergeMatchesAdd(t *testing.T) {
+	one, a, b := New(8), New(8), New(8)
+	for i := range 2000 {
+		k := []byte("tail" + strconv.Itoa(i))
+		if i%3 == 0 {
+			k = []byte("heavy")
+		}
+		one.Add(k, 1)
+		if i%2 == 0 {
+			a.Add(k, 1)
+		} else {
+			b.Add(k, 1)
+		}
+	}
+	a.Merge(b)
+	for _, c := range []*Counter{one, a} {
+		top := c.Top(1)
+		if len(top) != 1 || top[0].Key != "heavy" || top[0].Count < 667 {
+			t.Errorf("Top(1) = %v, want heavy with at least 667", top)
+		}
+	}
+}
