@@ -135,8 +135,8 @@ func (c *collector) emitFile(target, hostPath string, fi fs.FileInfo) {
 			link = dest
 		}
 	}
-	e := newEvent(event.FormatHostFile, describeFile(target, desc, link, fi))
-	ja := describeFileJa(target, descJa, link, fi)
+	e := newEvent(event.FormatHostFile, describeFile(fileWordsEn, target, desc, link, fi))
+	ja := describeFile(fileWordsJa, target, descJa, link, fi)
 	setValue(e, event.TargetFilename, target)
 	e.SetString(event.FileType, kind)
 	if kind == "symlink" {
@@ -167,38 +167,23 @@ func fileKind(m fs.FileMode) (kind, desc, descJa string) {
 	return "other", "unknown file type", "不明な種類のファイル"
 }
 
-// describeFile is the finding excerpt: `file /tmp/.bugtraq (regular file, 10240 bytes, mode 0755, uid 48, modified 2002-09-14 03:12:00 UTC)`.
-func describeFile(target, desc, link string, fi fs.FileInfo) string {
-	var b strings.Builder
-	b.WriteString("file ")
-	b.WriteString(target)
-	b.WriteString(" (")
-	b.WriteString(desc)
-	switch {
-	case fi.Mode()&fs.ModeSymlink != 0:
-		b.WriteString(" -> ")
-		b.WriteString(link)
-		b.WriteString(", not followed")
-	case fi.Mode().IsRegular():
-		b.WriteString(", ")
-		b.WriteString(strconv.FormatInt(fi.Size(), 10))
-		b.WriteString(" bytes")
-	}
-	fmt.Fprintf(&b, ", mode %s", formatMode(fi.Mode()))
-	if uid, ok := fileOwner(fi); ok {
-		fmt.Fprintf(&b, ", uid %d", uid)
-	}
-	b.WriteString(", modified ")
-	b.WriteString(fi.ModTime().UTC().Format(time.DateTime))
-	b.WriteString(" UTC)")
-	return b.String()
+// fileWords are the words of a file's description in one language.
+type fileWords struct {
+	file, notFollowed, bytes, sep, mode, modified string
 }
 
-// describeFileJa is describeFile in Japanese:
+var (
+	fileWordsEn = fileWords{"file ", ", not followed", " bytes", ", ", "mode ", "modified "}
+	fileWordsJa = fileWords{"ファイル ", "、リンク先は辿っていません", " バイト", "、", "モード ", "更新 "}
+)
+
+// describeFile is the finding excerpt, in English
+// `file /tmp/.bugtraq (regular file, 10240 bytes, mode 0755, uid 48, modified 2002-09-14 03:12:00 UTC)`
+// or in Japanese
 // `ファイル /tmp/.bugtraq (通常ファイル、10240 バイト、モード 0755、uid 48、更新 2002-09-14 03:12:00 UTC)`.
-func describeFileJa(target, desc, link string, fi fs.FileInfo) string {
+func describeFile(w fileWords, target, desc, link string, fi fs.FileInfo) string {
 	var b strings.Builder
-	b.WriteString("ファイル ")
+	b.WriteString(w.file)
 	b.WriteString(target)
 	b.WriteString(" (")
 	b.WriteString(desc)
@@ -206,17 +191,17 @@ func describeFileJa(target, desc, link string, fi fs.FileInfo) string {
 	case fi.Mode()&fs.ModeSymlink != 0:
 		b.WriteString(" -> ")
 		b.WriteString(link)
-		b.WriteString("、リンク先は辿っていません")
+		b.WriteString(w.notFollowed)
 	case fi.Mode().IsRegular():
-		b.WriteString("、")
+		b.WriteString(w.sep)
 		b.WriteString(strconv.FormatInt(fi.Size(), 10))
-		b.WriteString(" バイト")
+		b.WriteString(w.bytes)
 	}
-	fmt.Fprintf(&b, "、モード %s", formatMode(fi.Mode()))
+	b.WriteString(w.sep + w.mode + formatMode(fi.Mode()))
 	if uid, ok := fileOwner(fi); ok {
-		fmt.Fprintf(&b, "、uid %d", uid)
+		fmt.Fprintf(&b, "%suid %d", w.sep, uid)
 	}
-	b.WriteString("、更新 ")
+	b.WriteString(w.sep + w.modified)
 	b.WriteString(fi.ModTime().UTC().Format(time.DateTime))
 	b.WriteString(" UTC)")
 	return b.String()

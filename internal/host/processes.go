@@ -107,7 +107,7 @@ func (c *collector) processes(procHost string) {
 		if p.exeDenied {
 			deniedExe++
 		}
-		c.emit(p.event(), p.describeJa())
+		c.emit(p.event(), p.describe(procWordsJa))
 	}
 	if deniedExe > 0 {
 		// As root the denial comes from elsewhere (a container without CAP_SYS_PTRACE, another PID
@@ -177,11 +177,20 @@ func cmdlineText(data []byte) string {
 	return string(bytes.ReplaceAll(data, []byte{0}, []byte{' '}))
 }
 
-// describeJa is the event's description in Japanese:
+// procWords are the words of a process's description in one language.
+type procWords struct{ process, exe, exeDenied string }
+
+var (
+	procWordsEn = procWords{"process ", " (exe ", " (exe not readable)"}
+	procWordsJa = procWords{"プロセス ", " (実行ファイル ", " (実行ファイルは読めません)"}
+)
+
+// describe is the process's description, in English
+// `process 4242 .bugtraq: ./.bugtraq 192.0.2.1 (exe /tmp/.bugtraq (deleted))` or in Japanese
 // `プロセス 4242 .bugtraq: ./.bugtraq 192.0.2.1 (実行ファイル /tmp/.bugtraq (deleted))`.
-func (p procInfo) describeJa() string {
+func (p procInfo) describe(w procWords) string {
 	var b strings.Builder
-	b.WriteString("プロセス ")
+	b.WriteString(w.process)
 	b.WriteString(p.pid)
 	b.WriteString(" ")
 	b.WriteString(p.comm)
@@ -191,35 +200,18 @@ func (p procInfo) describeJa() string {
 	}
 	switch {
 	case p.exe != "":
-		b.WriteString(" (実行ファイル ")
+		b.WriteString(w.exe)
 		b.WriteString(p.exe)
 		b.WriteString(")")
 	case p.exeDenied:
-		b.WriteString(" (実行ファイルは読めません)")
+		b.WriteString(w.exeDenied)
 	}
 	return b.String()
 }
 
 // event: `process 4242 .bugtraq: ./.bugtraq 192.0.2.1 (exe /tmp/.bugtraq (deleted))`.
 func (p procInfo) event() *event.Event {
-	var b strings.Builder
-	b.WriteString("process ")
-	b.WriteString(p.pid)
-	b.WriteString(" ")
-	b.WriteString(p.comm)
-	if p.cmdline != "" {
-		b.WriteString(": ")
-		b.WriteString(p.cmdline)
-	}
-	switch {
-	case p.exe != "":
-		b.WriteString(" (exe ")
-		b.WriteString(p.exe)
-		b.WriteString(")")
-	case p.exeDenied:
-		b.WriteString(" (exe not readable)")
-	}
-	e := newEvent(event.FormatHostProcess, b.String())
+	e := newEvent(event.FormatHostProcess, p.describe(procWordsEn))
 	setValue(e, event.ProcessID, p.pid)
 	setValue(e, event.ProcessName, p.comm)
 	if p.cmdline != "" {
