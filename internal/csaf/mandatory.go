@@ -318,7 +318,7 @@ func (c *checker) purls() {
 func checkPURL(s string) error {
 	scheme, rest, ok := strings.Cut(s, ":")
 	if !ok || !strings.EqualFold(scheme, "pkg") {
-		return errors.New("the scheme must be pkg:")
+		return errors.New(`the scheme must be "pkg"`)
 	}
 	rest, subpath, _ := strings.Cut(strings.TrimLeft(rest, "/"), "#")
 	rest, qualifiers, hasQualifiers := strings.Cut(rest, "?")
