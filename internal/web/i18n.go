@@ -104,6 +104,18 @@ var messages = map[string][2]string{
 
 // text returns the message key in lang; a missing key shows the key itself, which the test
 // that renders every page catches.
+// addMessages registers the texts of one area of the site (each area keeps its own table in its
+// own file, so that areas are written side by side without touching one map). A key defined
+// twice is a programming error, caught at start by every test of this package.
+func addMessages(area map[string][2]string) {
+	for k, v := range area {
+		if _, dup := messages[k]; dup {
+			panic("web: message key defined twice: " + k)
+		}
+		messages[k] = v
+	}
+}
+
 func text(lang, key string) string {
 	m, ok := messages[key]
 	if !ok {
