@@ -488,7 +488,7 @@ func (r *Redactor) emailSpans(line string, spans []span) []span {
 		}
 		domain := strings.ToLower(line[at+1 : end])
 		if start < at && strings.Contains(domain, ".") {
-			spans = append(spans, span{start, end, r.emailRepl(strings.ToLower(line[start:at]) + "@" + domain, line[start:end])})
+			spans = append(spans, span{start, end, r.emailRepl(strings.ToLower(line[start:at])+"@"+domain, line[start:end])})
 		}
 		next := strings.IndexByte(line[at+1:], '@')
 		if next < 0 {
