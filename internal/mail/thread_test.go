@@ -175,7 +175,9 @@ type captureServer struct {
 	refuse   bool
 }
 
-func (c *captureServer) NewSession(*smtp.Conn) (smtp.Session, error) { return &captureSession{srv: c}, nil }
+func (c *captureServer) NewSession(*smtp.Conn) (smtp.Session, error) {
+	return &captureSession{srv: c}, nil
+}
 
 type captureSession struct {
 	srv   *captureServer
