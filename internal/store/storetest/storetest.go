@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"NotFound", testNotFound},
 		{"Reopen", testReopen},
 		{"Advisories", testAdvisories},
+		{"Messages", testMessages},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
