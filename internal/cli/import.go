@@ -138,6 +138,9 @@ func printImportStats(env *Env, lang, path string, s mailbox.Stats) {
 	if lang == "ja" {
 		fmt.Fprintf(env.Stdout, "%s: %d 通を読み、%d 通を新しい報告として保存、%d 通は保存済み (同じ Message-ID)、%d 通は読み飛ばし。\n",
 			p, s.Messages, s.Stored, s.Duplicates, s.Skipped)
+		if s.Replies > 0 {
+			fmt.Fprintf(env.Stdout, "%d 通は当方のメールへの返信として、元の報告またはインシデントのスレッドに加えました。\n", s.Replies)
+		}
 		if s.Undated > 0 {
 			fmt.Fprintf(env.Stdout, "受信日時の分からない %d 通は、ファイルの日時か取り込んだ日時で保存しました。\n", s.Undated)
 		}
@@ -148,6 +151,9 @@ func printImportStats(env *Env, lang, path string, s mailbox.Stats) {
 	}
 	fmt.Fprintf(env.Stdout, "%s: %d messages read, %d stored as new reports, %d already stored (same Message-ID), %d skipped.\n",
 		p, s.Messages, s.Stored, s.Duplicates, s.Skipped)
+	if s.Replies > 0 {
+		fmt.Fprintf(env.Stdout, "%d replies to keikai's mail joined the thread of their report or incident.\n", s.Replies)
+	}
 	if s.Undated > 0 {
 		fmt.Fprintf(env.Stdout, "%d messages without a receipt date were dated by their file time or the time of import.\n", s.Undated)
 	}
