@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keikai-project/keikai/internal/escape"
+	"github.com/keikai-project/keikai/internal/intake"
 	"github.com/keikai-project/keikai/internal/mailbox"
 )
 
@@ -91,9 +92,11 @@ func runImport(env *Env, args []string) int {
 		return fail(env, "import", err)
 	}
 	opts := mailbox.Options{Format: mboxFormat, Logger: log}
+	// Replies to keikai's mail join their thread; everything else is a new report.
+	sub := &intake.Replies{Next: svc, Store: st, Logger: log}
 	var stats mailbox.Stats
 	if kind == "maildir" {
-		stats, err = mailbox.ImportMaildir(ctx, path, svc, opts)
+		stats, err = mailbox.ImportMaildir(ctx, path, sub, opts)
 	} else {
 		var r io.Reader = env.Stdin
 		if path != "-" {
@@ -104,7 +107,7 @@ func runImport(env *Env, args []string) int {
 			defer f.Close()
 			r = f
 		}
-		stats, err = mailbox.ImportMbox(ctx, r, svc, opts)
+		stats, err = mailbox.ImportMbox(ctx, r, sub, opts)
 	}
 	printImportStats(env, lang, path, stats)
 	if err != nil {

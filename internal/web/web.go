@@ -21,6 +21,7 @@ import (
 	"github.com/keikai-project/keikai/internal/activity"
 	"github.com/keikai-project/keikai/internal/intake"
 	"github.com/keikai-project/keikai/internal/report"
+	"github.com/keikai-project/keikai/internal/sign"
 	"github.com/keikai-project/keikai/internal/store"
 	"github.com/keikai-project/keikai/internal/taxonomy"
 )
@@ -67,6 +68,17 @@ type Config struct {
 	FormRate  float64
 	FormBurst int
 	Now       func() time.Time
+
+	// Messages keeps the mail threads: the reporter's status page shows what analysts shared
+	// and takes the reporter's additions; the staff's thread and forward pages use it too.
+	// nil leaves the status page as it was (status only).
+	Messages store.Messages
+	// Relay sends forwards to sites; nil lets analysts prepare and review them, not send.
+	Relay Outbox
+	// MailFrom is the From: of forwards (the address sites reply to); MailSigner, when set,
+	// signs them as PGP/MIME.
+	MailFrom   string
+	MailSigner *sign.Signer
 }
 
 // handler serves every route; each route is one method.
@@ -122,6 +134,9 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /report", h.reportForm)
 	mux.HandleFunc("POST /report", h.submitForm)
 	mux.HandleFunc("GET /status/{secret}", h.status)
+	if cfg.Messages != nil {
+		mux.HandleFunc("POST /status/{secret}", h.statusAdd)
+	}
 	mux.HandleFunc("POST /api/v1/reports", h.apiSubmit)
 	mux.HandleFunc("GET /api/v1/reports/{id}", h.apiReport)
 	mux.HandleFunc("GET /healthz", h.healthz)
@@ -154,6 +169,7 @@ func parsePages() (map[string]*template.Template, error) {
 			return strings.Join(ss, "\n")
 		},
 		"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"inert":   inert,
 		"when":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 		"category": func(lang, key string) string {
 			c, ok := taxonomy.CategoryByKey(key)
