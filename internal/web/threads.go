@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"crypto/hmac"
 	"mime"
 	"strings"
@@ -14,11 +13,6 @@ import (
 	"github.com/keikai-project/keikai/internal/report"
 	"github.com/keikai-project/keikai/internal/store"
 )
-
-// Outbox hands a message to the SMTP relay (mail.Relay); nil error means the relay accepted it.
-type Outbox interface {
-	Send(ctx context.Context, from string, to []string, msg []byte) error
-}
 
 // messageView is a message of a thread as a page shows it: decoded text, never raw bytes.
 type messageView struct {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/keikai-project/keikai/internal/activity"
+	"github.com/keikai-project/keikai/internal/forward"
 	"github.com/keikai-project/keikai/internal/intake"
 	"github.com/keikai-project/keikai/internal/report"
 	"github.com/keikai-project/keikai/internal/sign"
@@ -74,7 +75,7 @@ type Config struct {
 	// nil leaves the status page as it was (status only).
 	Messages store.Messages
 	// Relay sends forwards to sites; nil lets analysts prepare and review them, not send.
-	Relay Outbox
+	Relay forward.Outbox
 	// MailFrom is the From: of forwards (the address sites reply to); MailSigner, when set,
 	// signs them as PGP/MIME.
 	MailFrom   string
