@@ -138,6 +138,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Messages != nil {
 		mux.HandleFunc("POST /status/{secret}", h.statusAdd)
 	}
+	h.threadRoutes(mux)
 	mux.HandleFunc("POST /api/v1/reports", h.apiSubmit)
 	mux.HandleFunc("GET /api/v1/reports/{id}", h.apiReport)
 	mux.HandleFunc("GET /healthz", h.healthz)
@@ -171,6 +172,7 @@ func parsePages() (map[string]*template.Template, error) {
 		},
 		"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"inert":   inert,
+		"kindKey": kindKey,
 		"when":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 		"category": func(lang, key string) string {
 			c, ok := taxonomy.CategoryByKey(key)
