@@ -50,6 +50,11 @@ tracking number; analysis follows from a queue in the database, so a crash loses
 
 With --relay and --intake-address, mail reports are acknowledged through the relay, in the
 reporter's language, with the tracking number and the secret status link (under --base-url).
+The same relay sends the analysts' redacted forwards to sites (/staff/reports/TRACKING/forward),
+from --mail-from (default --intake-address), PGP/MIME-signed with --key when --sign-mail is given;
+--relay-starttls and --relay-user (password from --relay-password-file or $KEIKAI_RELAY_PASSWORD)
+reach a submission server. Mail that answers keikai's (In-Reply-To, References, or an existing
+tracking number in the subject) joins the thread of its report instead of becoming a new one.
 The advisories are published at start, signed with --key; without it, with a throwaway key made
 at start (fine for trying keikai out, useless for verification: give the team's key).
 

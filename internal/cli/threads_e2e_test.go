@@ -167,3 +167,26 @@ func TestImportRepliesJoinTheThread(t *testing.T) {
 }
 
 func auditActor() audit.Actor { return audit.Actor{UserID: 1, Name: "analyst"} }
+
+func TestServeMailFlags(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "keikai.db")
+	tests := []struct {
+		name     string
+		args     []string
+		inStderr string
+	}{
+		{"STARTTLS without a relay", []string{"--relay-starttls"}, "need --relay"},
+		{"signing without a key", []string{"--relay", "127.0.0.1:25", "--intake-address", "info@csirt.example", "--sign-mail"}, "give --key"},
+		{"a bad From", []string{"--mail-from", "not an address"}, "--mail-from"},
+		{"a relay user without a password", []string{"--relay", "127.0.0.1:25", "--intake-address", "info@csirt.example", "--relay-user", "keikai"}, "KEIKAI_RELAY_PASSWORD"},
+		{"a relay without a port", []string{"--relay", "mail.csirt.example", "--intake-address", "info@csirt.example"}, "host:port"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := keikai(t, "", append([]string{"serve", "--db", db, "--listen", "127.0.0.1:0"}, tc.args...)...)
+			if r.code != exitError || !strings.Contains(r.stderr, tc.inStderr) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", r.code, r.stderr, tc.inStderr)
+			}
+		})
+	}
+}
