@@ -58,7 +58,7 @@ func ParseSite(s string) (Site, error) {
 			continue
 		}
 		if a, err := netip.ParseAddr(strings.Trim(f, "[]")); err == nil {
-			a = a.Unmap().WithZone("")
+			a = canonical(a)
 			site.Networks = append(site.Networks, netip.PrefixFrom(a, a.BitLen()))
 			continue
 		}
@@ -251,7 +251,7 @@ func New(rep report.Reporter, affected []string, observables []report.Observable
 		if p, err := netip.ParsePrefix(h); err == nil {
 			r.reporterAddrs = append(r.reporterAddrs, netip.PrefixFrom(p.Addr().Unmap(), unmappedBits(p)).Masked())
 		} else if a, err := netip.ParseAddr(strings.Trim(h, "[]")); err == nil {
-			a = a.Unmap().WithZone("")
+			a = canonical(a)
 			r.reporterAddrs = append(r.reporterAddrs, netip.PrefixFrom(a, a.BitLen()))
 		} else if h != "" && isHostLike(h) && !site.hasHost(h) {
 			r.reporterDomains = append(r.reporterDomains, h)
@@ -609,9 +609,27 @@ func (r *Redactor) ipv4Span(line string, i, j int) (span, bool) {
 	return span{i, i + len(text), r.addr(netip.AddrFrom4(b), text)}, true
 }
 
+// nat64 is the well-known prefix of IPv4 addresses translated into IPv6 (RFC 6052).
+var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+
+// canonical is the one spelling of an address that its placeholder is keyed by: an IPv4 address
+// written inside IPv6 (mapped ::ffff:a.b.c.d, the old compatible ::a.b.c.d, NAT64 64:ff9b::a.b.c.d)
+// is that IPv4 address, and a zone is no part of it.
+func canonical(a netip.Addr) netip.Addr {
+	a = a.Unmap().WithZone("")
+	if a.Is6() {
+		b := a.As16()
+		compatible := [12]byte(b[:12]) == [12]byte{} && (b[12] != 0 || b[13] != 0 || b[14] != 0 || b[15] > 1)
+		if compatible || nat64.Contains(a) {
+			return netip.AddrFrom4([4]byte(b[12:]))
+		}
+	}
+	return a
+}
+
 // addr classifies an address and returns its replacement (the text itself when kept).
 func (r *Redactor) addr(a netip.Addr, text string) string {
-	a = a.Unmap().WithZone("")
+	a = canonical(a)
 	if r.site.hasAddr(a) {
 		if s := a.String(); !slices.Contains(r.siteSeen, s) {
 			r.siteSeen = append(r.siteSeen, s)
