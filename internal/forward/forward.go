@@ -38,7 +38,9 @@ type Service struct {
 
 // Request is what the analyst asks for.
 type Request struct {
-	Report *report.Report
+	// Reports are the reports forwarded: one, or an incident's. The first one's tracking number
+	// is in the subject, and its thread (and the incident's) records the forward.
+	Reports []*report.Report
 	// IncidentID, when set, records the forward on the incident's thread too.
 	IncidentID int64
 	// To is the site's abuse contact, as the analyst gives it.
@@ -73,22 +75,32 @@ var (
 	ErrNotRecords = errors.New("the forward was sent but could not be recorded")
 )
 
-// input builds the redaction input of a request.
-func input(req Request) (redact.Input, string, error) {
+// input builds the redaction sources of a request.
+func input(req Request) ([]redact.Source, redact.Site, string, error) {
 	to, err := netmail.ParseAddress(strings.TrimSpace(req.To))
 	if err != nil || !strings.Contains(to.Address, "@") {
-		return redact.Input{}, "", ErrRecipient
+		return nil, redact.Site{}, "", ErrRecipient
 	}
 	site, err := redact.ParseSite(req.Site)
 	if err != nil {
-		return redact.Input{}, "", fmt.Errorf("%w: %v", ErrSite, err)
+		return nil, redact.Site{}, "", fmt.Errorf("%w: %v", ErrSite, err)
 	}
 	site.Domains = append(site.Domains, strings.ToLower(to.Address[strings.LastIndexByte(to.Address, '@')+1:]))
-	if req.Report == nil || req.Report.Analysis == nil {
-		return redact.Input{}, "", ErrNotLoaded
+	if len(req.Reports) == 0 {
+		return nil, redact.Site{}, "", ErrNotLoaded
 	}
-	a := req.Report.Analysis
-	return redact.Input{Content: a.Content, Observables: a.Observables, Site: site}, to.Address, nil
+	var sources []redact.Source
+	for _, rep := range req.Reports {
+		if rep == nil || rep.Analysis == nil {
+			return nil, redact.Site{}, "", ErrNotLoaded
+		}
+		src := redact.Source{Content: rep.Analysis.Content, Observables: rep.Analysis.Observables}
+		if len(req.Reports) > 1 {
+			src.Label = rep.Tracking
+		}
+		sources = append(sources, src)
+	}
+	return sources, site, to.Address, nil
 }
 
 func lang(l string) string {
@@ -100,19 +112,23 @@ func lang(l string) string {
 
 // Prepare makes the draft of a forward: the redacted excerpts in the forward's text.
 func (s *Service) Prepare(req Request) (Draft, error) {
-	in, to, err := input(req)
+	sources, site, to, err := input(req)
 	if err != nil {
 		return Draft{}, err
 	}
-	res := redact.Redact(in)
-	rep := req.Report
-	subject, body, err := redact.Compose(redact.Forward{Lang: lang(req.Lang), Tracking: rep.Tracking, Team: s.team(),
-		Category: rep.Analysis.Category, Result: res, Reporter: rep.Analysis.Content.Reporter})
+	res := redact.RedactMany(sources, site)
+	first := req.Reports[0]
+	var reporters []report.Reporter
+	for _, rep := range req.Reports {
+		reporters = append(reporters, rep.Analysis.Content.Reporter)
+	}
+	subject, body, err := redact.Compose(redact.Forward{Lang: lang(req.Lang), Tracking: first.Tracking, Team: s.team(),
+		Category: first.Analysis.Category, Result: res, Reporters: reporters})
 	if err != nil {
 		return Draft{}, err
 	}
-	return Draft{To: to, Lang: lang(req.Lang), Subject: mail.TaggedSubject(rep.Tracking, subject), Body: body, Result: res,
-		Consent: rep.Analysis.Content.Reporter.DisclosureAllowed}, nil
+	return Draft{To: to, Lang: lang(req.Lang), Subject: mail.TaggedSubject(first.Tracking, subject), Body: body, Result: res,
+		Consent: res.IdentityDisclosed}, nil
 }
 
 // team names the sender in the text: the display name of From, else its address.
@@ -130,13 +146,15 @@ func (s *Service) team() string {
 // address or a host of the reporter or another victim is caught here. It returns the text as
 // it would have to be, and whether the reviewed text is already that.
 func Check(req Request) (string, bool, error) {
-	in, _, err := input(req)
+	sources, site, _, err := input(req)
 	if err != nil {
 		return "", false, err
 	}
-	r := redact.New(in.Content.Reporter, in.Content.AffectedHosts, in.Observables, in.Site)
-	for _, p := range in.Content.Parts {
-		r.Learn(p.Text)
+	r := redact.NewMany(sources, site)
+	for _, src := range sources {
+		for _, p := range src.Content.Parts {
+			r.Learn(p.Text)
+		}
 	}
 	lines := strings.Split(strings.ReplaceAll(req.Body, "\r\n", "\n"), "\n")
 	clean := true
@@ -168,7 +186,8 @@ func (s *Service) Send(ctx context.Context, req Request, actor audit.Actor) (sto
 	if s.Now != nil {
 		now = s.Now
 	}
-	raw, out, err := mail.Compose(mail.Outgoing{From: s.From, To: []string{draft.To}, Subject: draft.Subject, Tracking: req.Report.Tracking,
+	first := req.Reports[0]
+	raw, out, err := mail.Compose(mail.Outgoing{From: s.From, To: []string{draft.To}, Subject: draft.Subject, Tracking: first.Tracking,
 		Lang: draft.Lang, Body: req.Body, Date: now()}, s.Signer)
 	if err != nil {
 		return store.Message{}, err
@@ -177,7 +196,7 @@ func (s *Service) Send(ctx context.Context, req Request, actor audit.Actor) (sto
 	if err := s.Relay.Send(ctx, from.Address, []string{draft.To}, raw); err != nil {
 		return store.Message{}, fmt.Errorf("%w: %w", ErrNotSent, err)
 	}
-	m, _, err := s.Messages.AddMessage(ctx, store.Message{ReportID: req.Report.ID, IncidentID: req.IncidentID, Direction: store.Outbound,
+	m, _, err := s.Messages.AddMessage(ctx, store.Message{ReportID: first.ID, IncidentID: req.IncidentID, Direction: store.Outbound,
 		Kind: store.MessageForward, MessageID: out.MessageID, Subject: out.Subject, From: from.Address, To: []string{draft.To},
 		Raw: raw, At: out.Date}, actor)
 	if err != nil {

@@ -76,7 +76,7 @@ func TestPrepareAndSend(t *testing.T) {
 	}
 	svc := &Service{Messages: st, Relay: box, From: "keikai CSIRT <info@csirt.example>", Signer: signer}
 	rep := testReport(t, st, false)
-	req := Request{Report: rep, To: "abuse@site.example", Site: "203.0.113.0/24", Lang: "ja"}
+	req := Request{Reports: []*report.Report{rep}, To: "abuse@site.example", Site: "203.0.113.0/24", Lang: "ja"}
 	d, err := svc.Prepare(req)
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func TestPrepareAndSend(t *testing.T) {
 			t.Errorf("the draft shows %q", secret)
 		}
 	}
-	if _, clean, err := Check(Request{Report: rep, To: req.To, Site: req.Site, Body: d.Body}); err != nil || !clean {
+	if _, clean, err := Check(Request{Reports: []*report.Report{rep}, To: req.To, Site: req.Site, Body: d.Body}); err != nil || !clean {
 		t.Fatalf("the prepared draft does not pass its own check: %v", err)
 	}
 
@@ -142,14 +142,14 @@ func TestPrepareAndSend(t *testing.T) {
 func TestConsentKeepsIdentity(t *testing.T) {
 	st := openStore(t)
 	svc := &Service{Messages: st, From: "info@csirt.example"}
-	d, err := svc.Prepare(Request{Report: testReport(t, st, true), To: "abuse@site.example", Lang: "en"})
+	d, err := svc.Prepare(Request{Reports: []*report.Report{testReport(t, st, true)}, To: "abuse@site.example", Lang: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !d.Consent || !strings.Contains(d.Body, "Taro Yamada (Reporter University) <taro@reporter.example>") || strings.Contains(d.Body, "192.0.2.77") {
 		t.Errorf("draft with consent:\n%s", d.Body)
 	}
-	if _, err := svc.Send(context.Background(), Request{Report: testReport(t, st, true), To: "abuse@site.example", Body: d.Body}, analyst); !errors.Is(err, ErrNoRelay) {
+	if _, err := svc.Send(context.Background(), Request{Reports: []*report.Report{testReport(t, st, true)}, To: "abuse@site.example", Body: d.Body}, analyst); !errors.Is(err, ErrNoRelay) {
 		t.Errorf("without a relay: %v", err)
 	}
 }
@@ -162,12 +162,38 @@ func TestRequestErrors(t *testing.T) {
 		req  Request
 		want error
 	}{
-		{Request{Report: rep, To: "not a mail address"}, ErrRecipient},
-		{Request{Report: rep, To: "abuse@site.example", Site: "no_such"}, ErrSite},
-		{Request{Report: &report.Report{Tracking: "KK-2000-000001"}, To: "abuse@site.example"}, ErrNotLoaded},
+		{Request{Reports: []*report.Report{rep}, To: "not a mail address"}, ErrRecipient},
+		{Request{Reports: []*report.Report{rep}, To: "abuse@site.example", Site: "no_such"}, ErrSite},
+		{Request{Reports: []*report.Report{{Tracking: "KK-2000-000001"}}, To: "abuse@site.example"}, ErrNotLoaded},
 	} {
 		if _, err := svc.Prepare(tc.req); !errors.Is(err, tc.want) {
 			t.Errorf("Prepare(%+v) = %v, want %v", tc.req.To, err, tc.want)
 		}
+	}
+}
+
+func TestIncidentForward(t *testing.T) {
+	st := openStore(t)
+	box := &outbox{}
+	svc := &Service{Messages: st, Relay: box, From: "info@csirt.example"}
+	a, b := testReport(t, st, false), testReport(t, st, true)
+	req := Request{Reports: []*report.Report{a, b}, IncidentID: 7, To: "abuse@site.example", Site: "203.0.113.0/24", Lang: "en"}
+	d, err := svc.Prepare(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Consent || !strings.Contains(d.Body, a.Tracking+": excerpt 1") || !strings.Contains(d.Body, b.Tracking+": excerpt 1") || strings.Contains(d.Body, "Taro") {
+		t.Fatalf("incident draft:\n%s", d.Body)
+	}
+	req.Body = d.Body
+	m, err := svc.Send(context.Background(), req, analyst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ReportID != a.ID || m.IncidentID != 7 || !strings.HasPrefix(m.Subject, "["+a.Tracking+"]") {
+		t.Errorf("recorded %+v", m)
+	}
+	if inc, _ := st.Messages(context.Background(), store.MessageFilter{IncidentID: 7}); len(inc) != 1 {
+		t.Errorf("incident thread: %d messages", len(inc))
 	}
 }

@@ -43,8 +43,8 @@ type Forward struct {
 	Team     string
 	Category string // the category key, decided or suggested
 	Result   Result
-	// Reporter is named only when Result.IdentityDisclosed.
-	Reporter report.Reporter
+	// Reporters are named only when Result.IdentityDisclosed (every one of them consented).
+	Reporters []report.Reporter
 }
 
 // Compose renders a forward's subject (without the tracking number, which the thread adds)

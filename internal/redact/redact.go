@@ -140,39 +140,61 @@ const (
 	maxLineBytes    = 2000
 )
 
-// Redact prepares the excerpts of a forward.
+// Redact prepares the excerpts of a forward of one report.
 func Redact(in Input) Result {
-	r := New(in.Content.Reporter, in.Content.AffectedHosts, in.Observables, in.Site)
-	for _, p := range in.Content.Parts {
-		r.Learn(p.Text)
+	return RedactMany([]Source{{Content: in.Content, Observables: in.Observables}}, in.Site)
+}
+
+// Source is one report of a forward.
+type Source struct {
+	// Label names the report before its excerpts in a forward of several (its tracking number).
+	Label       string
+	Content     report.Content
+	Observables []report.Observable
+}
+
+// RedactMany prepares a forward of several reports (an incident's) with one set of
+// placeholders: every reporter's identity is withheld unless every one of them consented.
+func RedactMany(sources []Source, site Site) Result {
+	r := NewMany(sources, site)
+	for _, src := range sources {
+		for _, p := range src.Content.Parts {
+			r.Learn(p.Text)
+		}
 	}
 	var res Result
 	budget := maxBytes
-	for _, p := range in.Content.Parts {
-		ex := Excerpt{Name: r.Line(p.Name)}
-		var b strings.Builder
-		lines := bytes.Split(bytes.ReplaceAll(p.Text, []byte("\r\n"), []byte("\n")), []byte("\n"))
-		for len(lines) > 0 && len(bytes.TrimSpace(lines[len(lines)-1])) == 0 {
-			lines = lines[:len(lines)-1]
-		}
-		for i, line := range lines {
-			if i >= maxLinesPerPart || budget <= 0 {
-				ex.Omitted = len(lines) - i
-				break
+	for _, src := range sources {
+		for _, p := range src.Content.Parts {
+			name := r.Line(p.Name)
+			if src.Label != "" {
+				name = src.Label + ": " + name
 			}
-			if len(line) > maxLineBytes {
-				line = line[:maxLineBytes]
+			ex := Excerpt{Name: name}
+			var b strings.Builder
+			lines := bytes.Split(bytes.ReplaceAll(p.Text, []byte("\r\n"), []byte("\n")), []byte("\n"))
+			for len(lines) > 0 && len(bytes.TrimSpace(lines[len(lines)-1])) == 0 {
+				lines = lines[:len(lines)-1]
 			}
-			out := r.Line(string(line))
-			budget -= len(out) + 1
-			b.WriteString(out)
-			b.WriteByte('\n')
+			for i, line := range lines {
+				if i >= maxLinesPerPart || budget <= 0 {
+					ex.Omitted = len(lines) - i
+					break
+				}
+				if len(line) > maxLineBytes {
+					line = line[:maxLineBytes]
+				}
+				out := r.Line(string(line))
+				budget -= len(out) + 1
+				b.WriteString(out)
+				b.WriteByte('\n')
+			}
+			ex.Text = b.String()
+			if ex.Text == "" && ex.Omitted == 0 {
+				continue
+			}
+			res.Excerpts = append(res.Excerpts, ex)
 		}
-		ex.Text = b.String()
-		if ex.Text == "" && ex.Omitted == 0 {
-			continue
-		}
-		res.Excerpts = append(res.Excerpts, ex)
 	}
 	res.Replacements = r.Replacements()
 	res.IdentityDisclosed = r.disclose
@@ -187,8 +209,8 @@ type Redactor struct {
 	// identity are the reporter's name, organisation, e-mail and phone in the forms they may
 	// take in text, longest first.
 	identity []literal
-	phone    string // the reporter's phone number, digits only
-	email    string
+	phones   []string // the reporters' phone numbers, digits only
+	emails   []string
 	// reporterAddrs and reporterDomains are the reporter's own systems.
 	reporterAddrs   []netip.Prefix
 	reporterDomains []string
@@ -210,9 +232,25 @@ type literal struct {
 	kind Kind
 }
 
-// New makes a Redactor for one forward.
+// New makes a Redactor for a forward of one report.
 func New(rep report.Reporter, affected []string, observables []report.Observable, site Site) *Redactor {
-	r := &Redactor{disclose: rep.DisclosureAllowed, site: site, placeholders: map[string]*Replacement{}, counts: map[Kind]int{}}
+	return NewMany([]Source{{Content: report.Content{Reporter: rep, AffectedHosts: affected}, Observables: observables}}, site)
+}
+
+// NewMany makes a Redactor for a forward of several reports.
+func NewMany(sources []Source, site Site) *Redactor {
+	r := &Redactor{disclose: len(sources) > 0, site: site, placeholders: map[string]*Replacement{}, counts: map[Kind]int{}}
+	for _, src := range sources {
+		r.disclose = r.disclose && src.Content.Reporter.DisclosureAllowed
+	}
+	for _, src := range sources {
+		r.addReporter(src.Content.Reporter, src.Content.AffectedHosts, src.Observables)
+	}
+	slices.SortStableFunc(r.identity, func(a, b literal) int { return len(b.text) - len(a.text) })
+	return r
+}
+
+func (r *Redactor) addReporter(rep report.Reporter, affected []string, observables []report.Observable) {
 	addLit := func(s string, k Kind) {
 		s = lowerSameLength(strings.TrimSpace(s))
 		// Too short a part would wipe out ordinary words and log fields.
@@ -237,13 +275,14 @@ func New(rep report.Reporter, affected []string, observables []report.Observable
 		addLit(p, ReporterName)
 	}
 	addLit(rep.Phone, ReporterPhone)
-	slices.SortStableFunc(r.identity, func(a, b literal) int { return len(b.text) - len(a.text) })
-	r.phone = digitsOf(rep.Phone)
-	if len(r.phone) < 6 {
-		r.phone = ""
+	if phone := digitsOf(rep.Phone); len(phone) >= 6 {
+		r.phones = append(r.phones, phone)
 	}
-	r.email = lowerSameLength(strings.TrimSpace(rep.Email))
-	if _, domain, ok := strings.Cut(r.email, "@"); ok && isHostLike(domain) {
+	email := lowerSameLength(strings.TrimSpace(rep.Email))
+	if email != "" {
+		r.emails = append(r.emails, email)
+	}
+	if _, domain, ok := strings.Cut(email, "@"); ok && isHostLike(domain) {
 		r.reporterDomains = append(r.reporterDomains, domain)
 	}
 	for _, h := range affected {
@@ -253,7 +292,7 @@ func New(rep report.Reporter, affected []string, observables []report.Observable
 		} else if a, err := netip.ParseAddr(strings.Trim(h, "[]")); err == nil {
 			a = canonical(a)
 			r.reporterAddrs = append(r.reporterAddrs, netip.PrefixFrom(a, a.BitLen()))
-		} else if h != "" && isHostLike(h) && !site.hasHost(h) {
+		} else if h != "" && isHostLike(h) && !r.site.hasHost(h) {
 			r.reporterDomains = append(r.reporterDomains, h)
 			r.knownHosts = append(r.knownHosts, h)
 			r.addReporterName(h[:strings.IndexByte(h, '.')])
@@ -264,7 +303,6 @@ func New(rep report.Reporter, affected []string, observables []report.Observable
 			r.knownHosts = append(r.knownHosts, strings.ToLower(o.Value))
 		}
 	}
-	return r
 }
 
 // addReporterName learns a short name of one of the reporter's machines.
@@ -412,7 +450,7 @@ func (r *Redactor) identitySpans(line string, spans []span) []span {
 			from = start + len(l.text)
 		}
 	}
-	if r.phone != "" {
+	if len(r.phones) > 0 {
 		for i := 0; i < len(line); {
 			if !isDigit(line[i]) && line[i] != '+' && line[i] != '(' {
 				i++
@@ -426,8 +464,13 @@ func (r *Redactor) identitySpans(line string, spans []span) []span {
 			for end > i && !isDigit(line[end-1]) {
 				end--
 			}
-			if d := digitsOf(line[i:end]); d != "" && samePhone(d, r.phone) {
-				spans = append(spans, span{i, end, r.placeholder(ReporterPhone, r.phone)})
+			if d := digitsOf(line[i:end]); d != "" {
+				for _, phone := range r.phones {
+					if samePhone(d, phone) {
+						spans = append(spans, span{i, end, r.placeholder(ReporterPhone, phone)})
+						break
+					}
+				}
 			}
 			i = max(j, i+1)
 		}
@@ -502,7 +545,7 @@ func (r *Redactor) emailSpans(line string, spans []span) []span {
 func (r *Redactor) emailRepl(addr, original string) string {
 	_, domain, _ := strings.Cut(addr, "@")
 	switch {
-	case addr == r.email && r.email != "":
+	case slices.Contains(r.emails, addr):
 		if r.disclose {
 			return original
 		}

@@ -167,7 +167,7 @@ func TestComposeGolden(t *testing.T) {
 	}{{"forward.ja", "ja", false}, {"forward.en", "en", false}, {"forward-consent.en", "en", true}} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := formLike(tc.consent)
-			f := Forward{Lang: tc.lang, Tracking: "KK-2000-000718", Team: "keikai CSIRT", Category: "probe", Result: Redact(in), Reporter: in.Content.Reporter}
+			f := Forward{Lang: tc.lang, Tracking: "KK-2000-000718", Team: "keikai CSIRT", Category: "probe", Result: Redact(in), Reporters: []report.Reporter{in.Content.Reporter}}
 			subject, body, err := Compose(f)
 			if err != nil {
 				t.Fatal(err)
@@ -270,3 +270,23 @@ func FuzzLine(f *testing.F) {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+func TestRedactManyReports(t *testing.T) {
+	hanako := report.Reporter{Name: "Hanako Suzuki", Email: "hanako@second.example", DisclosureAllowed: true}
+	sources := []Source{
+		{Label: "KK-2000-000001", Content: report.Content{Reporter: taro, AffectedHosts: []string{"198.51.100.0/28"},
+			Parts: []report.Part{{Kind: report.PartExcerpt, Name: "excerpt 1", Text: []byte("from 203.0.113.5 to 198.51.100.2 and 192.0.2.9\n")}}}},
+		{Label: "KK-2000-000002", Content: report.Content{Reporter: hanako,
+			Parts: []report.Part{{Kind: report.PartExcerpt, Name: "excerpt 1", Text: []byte("from 203.0.113.5 to 192.0.2.9, Hanako Suzuki, Taro\n")}}}},
+	}
+	res := RedactMany(sources, mustSite(t, "203.0.113.0/24"))
+	if res.IdentityDisclosed {
+		t.Error("one reporter did not consent, yet identities are disclosed")
+	}
+	got := res.Excerpts[0].Name + "|" + res.Excerpts[0].Text + res.Excerpts[1].Name + "|" + res.Excerpts[1].Text
+	want := "KK-2000-000001: excerpt 1|from 203.0.113.5 to [reporter-addr-1] and [victim-addr-1]\n" +
+		"KK-2000-000002: excerpt 1|from 203.0.113.5 to [victim-addr-1], [reporter-name], [reporter-name]\n"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}

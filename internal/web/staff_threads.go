@@ -162,7 +162,7 @@ func (h *handler) reportForward(w http.ResponseWriter, r *http.Request, s *staff
 		h.render(w, http.StatusOK, "staff_forward", p)
 		return
 	}
-	d, err := h.forwardService().Prepare(forward.Request{Report: rep, To: p.To, Site: p.Site, Lang: p.FwdLang})
+	d, err := h.forwardService().Prepare(forward.Request{Reports: []*report.Report{rep}, To: p.To, Site: p.Site, Lang: p.FwdLang})
 	if err != nil {
 		p.Error = forwardError(lang, err)
 		h.render(w, http.StatusBadRequest, "staff_forward", p)
@@ -185,7 +185,7 @@ func (h *handler) reportForwardSend(w http.ResponseWriter, r *http.Request, s *s
 	if l := r.PostFormValue("fwdlang"); l == "ja" || l == "en" {
 		p.FwdLang = l
 	}
-	req := forward.Request{Report: rep, To: p.To, Site: p.Site, Lang: p.FwdLang, Body: p.Body}
+	req := forward.Request{Reports: []*report.Report{rep}, To: p.To, Site: p.Site, Lang: p.FwdLang, Body: p.Body}
 	m, err := h.forwardService().Send(r.Context(), req, actorOf(s))
 	if err != nil {
 		p.Error = forwardError(lang, err)
