@@ -76,7 +76,8 @@ var (
 )
 
 // input builds the redaction sources of a request.
-func input(req Request) ([]redact.Source, redact.Site, string, error) {
+// The recipient's domain and the team's own (From) are the site's too: neither is confidential.
+func input(req Request, from string) ([]redact.Source, redact.Site, string, error) {
 	to, err := netmail.ParseAddress(strings.TrimSpace(req.To))
 	if err != nil || !strings.Contains(to.Address, "@") {
 		return nil, redact.Site{}, "", ErrRecipient
@@ -86,6 +87,9 @@ func input(req Request) ([]redact.Source, redact.Site, string, error) {
 		return nil, redact.Site{}, "", fmt.Errorf("%w: %v", ErrSite, err)
 	}
 	site.Domains = append(site.Domains, strings.ToLower(to.Address[strings.LastIndexByte(to.Address, '@')+1:]))
+	if own, err := netmail.ParseAddress(from); err == nil && strings.Contains(own.Address, "@") {
+		site.Domains = append(site.Domains, strings.ToLower(own.Address[strings.LastIndexByte(own.Address, '@')+1:]))
+	}
 	if len(req.Reports) == 0 {
 		return nil, redact.Site{}, "", ErrNotLoaded
 	}
@@ -112,7 +116,7 @@ func lang(l string) string {
 
 // Prepare makes the draft of a forward: the redacted excerpts in the forward's text.
 func (s *Service) Prepare(req Request) (Draft, error) {
-	sources, site, to, err := input(req)
+	sources, site, to, err := input(req, s.From)
 	if err != nil {
 		return Draft{}, err
 	}
@@ -145,8 +149,8 @@ func (s *Service) team() string {
 // Check redacts the reviewed text once more: an analyst's edit that brought back a name, an
 // address or a host of the reporter or another victim is caught here. It returns the text as
 // it would have to be, and whether the reviewed text is already that.
-func Check(req Request) (string, bool, error) {
-	sources, site, _, err := input(req)
+func (s *Service) Check(req Request) (string, bool, error) {
+	sources, site, _, err := input(req, s.From)
 	if err != nil {
 		return "", false, err
 	}
@@ -173,7 +177,7 @@ func (s *Service) Send(ctx context.Context, req Request, actor audit.Actor) (sto
 	if s.Relay == nil {
 		return store.Message{}, ErrNoRelay
 	}
-	if _, clean, err := Check(req); err != nil {
+	if _, clean, err := s.Check(req); err != nil {
 		return store.Message{}, err
 	} else if !clean {
 		return store.Message{}, ErrNotClean

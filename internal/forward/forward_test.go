@@ -89,7 +89,7 @@ func TestPrepareAndSend(t *testing.T) {
 			t.Errorf("the draft shows %q", secret)
 		}
 	}
-	if _, clean, err := Check(Request{Reports: []*report.Report{rep}, To: req.To, Site: req.Site, Body: d.Body}); err != nil || !clean {
+	if _, clean, err := svc.Check(Request{Reports: []*report.Report{rep}, To: req.To, Site: req.Site, Body: d.Body}); err != nil || !clean {
 		t.Fatalf("the prepared draft does not pass its own check: %v", err)
 	}
 

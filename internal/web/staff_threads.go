@@ -195,7 +195,7 @@ func (h *handler) reportForwardSend(w http.ResponseWriter, r *http.Request, s *s
 		if d, perr := h.forwardService().Prepare(req); perr == nil {
 			p.Draft = &d
 		}
-		if clean, _, cerr := forward.Check(req); cerr == nil && errors.Is(err, forward.ErrNotClean) {
+		if clean, _, cerr := h.forwardService().Check(req); cerr == nil && errors.Is(err, forward.ErrNotClean) {
 			p.Body = clean
 		}
 		status := http.StatusBadRequest
