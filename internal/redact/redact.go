@@ -54,7 +54,7 @@ func ParseSite(s string) (Site, error) {
 	var site Site
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == ';' }) {
 		if p, err := netip.ParsePrefix(f); err == nil {
-			site.Networks = append(site.Networks, netip.PrefixFrom(p.Addr().Unmap(), unmappedBits(p)).Masked())
+			site.Networks = append(site.Networks, canonicalPrefix(p))
 			continue
 		}
 		if a, err := netip.ParseAddr(strings.Trim(f, "[]")); err == nil {
@@ -71,12 +71,14 @@ func ParseSite(s string) (Site, error) {
 	return site, nil
 }
 
-// unmappedBits keeps a ::ffff:a.b.c.d/n prefix meaning the same IPv4 network.
-func unmappedBits(p netip.Prefix) int {
-	if p.Addr().Is4In6() {
-		return max(p.Bits()-96, 0)
+// canonicalPrefix keeps a network of IPv4 addresses written in IPv6 (::ffff:a.b.c.d/120) the
+// same IPv4 network, as canonical does for addresses.
+func canonicalPrefix(p netip.Prefix) netip.Prefix {
+	a := p.Addr().WithZone("")
+	if c := canonical(a); c.Is4() && a.Is6() && p.Bits() >= 96 {
+		return netip.PrefixFrom(c, p.Bits()-96).Masked()
 	}
-	return p.Bits()
+	return netip.PrefixFrom(a, p.Bits()).Masked()
 }
 
 func (s Site) hasAddr(a netip.Addr) bool {
@@ -288,7 +290,7 @@ func (r *Redactor) addReporter(rep report.Reporter, affected []string, observabl
 	for _, h := range affected {
 		h = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(h), "."))
 		if p, err := netip.ParsePrefix(h); err == nil {
-			r.reporterAddrs = append(r.reporterAddrs, netip.PrefixFrom(p.Addr().Unmap(), unmappedBits(p)).Masked())
+			r.reporterAddrs = append(r.reporterAddrs, canonicalPrefix(p))
 		} else if a, err := netip.ParseAddr(strings.Trim(h, "[]")); err == nil {
 			a = canonical(a)
 			r.reporterAddrs = append(r.reporterAddrs, netip.PrefixFrom(a, a.BitLen()))

@@ -290,3 +290,24 @@ func TestRedactManyReports(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// FuzzParseSite: whatever an analyst types as the site's addresses parses or is refused, and a
+// parsed site's addresses are kept by redaction.
+func FuzzParseSite(f *testing.F) {
+	for _, s := range []string{"203.0.113.0/24, 2001:db8::/32 site.example.", "::ffff:1.2.3.4/120", "[2001:db8::1] x.y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		site, err := ParseSite(s)
+		if err != nil {
+			return
+		}
+		for _, p := range site.Networks {
+			a := p.Addr()
+			r := New(taro, nil, nil, site)
+			if got := r.Line(a.String()); got != a.String() {
+				t.Fatalf("the site's address %s became %q", a, got)
+			}
+		}
+	})
+}
