@@ -243,7 +243,7 @@ func FuzzNoIdentity(f *testing.F) {
 		body := text + " " + rep.Name + " " + strings.ToUpper(rep.Email) + " " + org + text + rep.Phone + family + "\n" + text
 		in := Input{Content: report.Content{Reporter: rep, Parts: []report.Part{{Kind: report.PartBody, Name: "body", Text: []byte(body)}}}}
 		for _, ex := range Redact(in).Excerpts {
-			if leak := leaked(ex.Name+"\n"+ex.Text, report.Reporter{Name: rep.Name, Organization: org, Email: rep.Email}, nil); leak != "" {
+			if leak := leaked(ex.Name+"\n"+ex.Text, report.Reporter{Name: rep.Name, Organization: org, Email: rep.Email, Phone: rep.Phone}, nil); leak != "" {
 				t.Fatalf("identity %q survived in %q", leak, ex.Text)
 			}
 		}
