@@ -39,8 +39,8 @@ type messagesPage struct {
 	Sent     bool
 }
 
-// staffReport finds the report of a staff URL, answering 404 when there is none.
-func (h *handler) staffReport(w http.ResponseWriter, r *http.Request, lang string) (*report.Report, bool) {
+// threadReport finds the report of a staff URL, answering 404 when there is none.
+func (h *handler) threadReport(w http.ResponseWriter, r *http.Request, lang string) (*report.Report, bool) {
 	rep, err := h.cfg.Store.ByTracking(r.Context(), r.PathValue("tracking"))
 	if errors.Is(err, report.ErrNotFound) {
 		h.renderError(w, lang, http.StatusNotFound, text(lang, "staff.thread.noreport"))
@@ -59,7 +59,7 @@ func (h *handler) staffReport(w http.ResponseWriter, r *http.Request, lang strin
 func (h *handler) reportMessages(w http.ResponseWriter, r *http.Request, s *staffSession) {
 	lang := pickLang(r)
 	w.Header().Set("Cache-Control", "no-store")
-	rep, ok := h.staffReport(w, r, lang)
+	rep, ok := h.threadReport(w, r, lang)
 	if !ok {
 		return
 	}
@@ -148,7 +148,7 @@ func (h *handler) newForwardPage(lang string, s *staffSession, rep *report.Repor
 func (h *handler) reportForward(w http.ResponseWriter, r *http.Request, s *staffSession) {
 	lang := pickLang(r)
 	w.Header().Set("Cache-Control", "no-store")
-	rep, ok := h.staffReport(w, r, lang)
+	rep, ok := h.threadReport(w, r, lang)
 	if !ok {
 		return
 	}
@@ -176,7 +176,7 @@ func (h *handler) reportForward(w http.ResponseWriter, r *http.Request, s *staff
 func (h *handler) reportForwardSend(w http.ResponseWriter, r *http.Request, s *staffSession) {
 	lang := pickLang(r)
 	w.Header().Set("Cache-Control", "no-store")
-	rep, ok := h.staffReport(w, r, lang)
+	rep, ok := h.threadReport(w, r, lang)
 	if !ok {
 		return
 	}
