@@ -1,7 +1,6 @@
 package derive
 
 import (
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -49,7 +48,7 @@ func MessageAudit(m store.Message) audit.Entry {
 	if m.Direction == store.Outbound {
 		action = "message.send"
 	}
-	after, _ := json.Marshal(map[string]any{"report_id": m.ReportID, "incident_id": m.IncidentID, "direction": m.Direction,
+	after, _ := audit.Fields(map[string]any{"report_id": m.ReportID, "incident_id": m.IncidentID, "direction": m.Direction,
 		"kind": m.Kind, "message_id": m.MessageID, "subject": m.Subject, "shared": m.Shared})
 	return audit.Entry{At: m.At, Actor: m.By, Object: audit.KindMessage, ObjectID: m.ID, Action: action, After: after}
 }
@@ -60,8 +59,8 @@ func ShareAudit(id int64, was, shared bool, actor audit.Actor, now time.Time) au
 	if !shared {
 		action = "message.unshare"
 	}
-	before, _ := json.Marshal(map[string]bool{"shared": was})
-	after, _ := json.Marshal(map[string]bool{"shared": shared})
+	before, _ := audit.Fields(map[string]any{"shared": was})
+	after, _ := audit.Fields(map[string]any{"shared": shared})
 	return audit.Entry{At: Time(now), Actor: actor, Object: audit.KindMessage, ObjectID: id, Action: action, Before: before, After: after}
 }
 

@@ -109,4 +109,33 @@ func testMessages(t *testing.T, open Opener) {
 	if err := s.ShareMessage(ctx, 99999, true, analyst); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("sharing an unknown message: %v", err)
 	}
+
+	// Every change is in the audit log, with who did it; a duplicate and a no-op add nothing.
+	for _, tc := range []struct {
+		id   int64
+		want []string
+	}{
+		{sent.ID, []string{"message.send hanako"}},
+		{got.ID, []string{"message.receive ", "message.share hanako", "message.unshare hanako"}},
+		{note.ID, []string{"message.receive "}},
+	} {
+		entries, err := s.AuditLog(ctx, store.AuditFilter{Object: audit.KindMessage, ObjectID: tc.id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for _, e := range entries {
+			actions = append(actions, e.Action+" "+e.Actor.Name)
+		}
+		if !reflect.DeepEqual(actions, tc.want) {
+			t.Errorf("audit of message %d: %q, want %q", tc.id, actions, tc.want)
+		}
+	}
+	all, err := s.AuditLog(ctx, store.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := audit.Verify(all); err != nil {
+		t.Errorf("the audit chain breaks at %d: %v", id, err)
+	}
 }
