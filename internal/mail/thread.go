@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"mime"
 	"mime/quotedprintable"
 	netmail "net/mail"
 	"regexp"
@@ -181,7 +180,8 @@ func Compose(o Outgoing, signer *sign.Signer) ([]byte, Outgoing, error) {
 	header := func(name, value string) { fmt.Fprintf(&b, "%s: %s\r\n", name, value) }
 	header("From", from.String())
 	header("To", strings.Join(to, ",\r\n "))
-	header("Subject", mime.QEncoding.Encode("UTF-8", o.Subject))
+	// UTF-8 encoded words one to a line, as the acknowledgement writes them.
+	header("Subject", encodeSubject(o.Subject, false))
 	header("Date", o.Date.Format("Mon, 02 Jan 2006 15:04:05 -0700"))
 	header("Message-ID", "<"+o.MessageID+">")
 	if p := o.Parent; p != nil && p.MessageID != "" {

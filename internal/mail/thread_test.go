@@ -74,14 +74,14 @@ func TestTrackingNumbers(t *testing.T) {
 
 func TestComposeThreads(t *testing.T) {
 	parent := ReadThread([]byte("Message-ID: <p@site.example>\r\nIn-Reply-To: <root@csirt.example>\r\n\r\n"))
-	msg, o, err := Compose(Outgoing{From: "CSIRT <info@csirt.example>", To: []string{"abuse@site.example"}, Subject: "Re: your reply",
+	msg, o, err := Compose(Outgoing{From: "CSIRT <info@csirt.example>", To: []string{"abuse@site.example"}, Subject: "Re: your reply 貴組織のネットワークからのアクセスについて、ご確認をお願いいたします",
 		Tracking: "KK-2000-000718", Lang: "ja", Body: "本文\nline 2 " + strings.Repeat("x", 100) + "\n", Parent: &parent,
 		Date: time.Date(2000, 4, 2, 9, 0, 0, 0, time.FixedZone("JST", 9*3600))}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	back := ReadThread(msg)
-	if back.Subject != "[KK-2000-000718] Re: your reply" || back.MessageID != o.MessageID || !strings.HasPrefix(o.MessageID, "kk-2000-000718.20000402000000.") ||
+	if back.Subject != "[KK-2000-000718] Re: your reply 貴組織のネットワークからのアクセスについて、ご確認をお願いいたします" || back.MessageID != o.MessageID || !strings.HasPrefix(o.MessageID, "kk-2000-000718.20000402000000.") ||
 		!strings.HasSuffix(o.MessageID, "@csirt.example") {
 		t.Errorf("thread %+v, outgoing %+v", back, o)
 	}
