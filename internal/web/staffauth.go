@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -73,7 +74,7 @@ func (h *handler) newStaffPage(lang, titleKey string, s *staffSession) staffPage
 }
 
 func init() {
-	pageNames = append(pageNames, "staff_login", "staff_account")
+	pageNames = append(pageNames, "staff_login", "staff_account", "staff_users")
 }
 
 func (h *handler) staffRoutes(mux *http.ServeMux) {
@@ -82,6 +83,12 @@ func (h *handler) staffRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /staff/logout", h.staffOnly(staff.RoleReadOnly, h.logout))
 	mux.HandleFunc("GET /staff/account", h.staffOnly(staff.RoleReadOnly, h.account))
 	mux.HandleFunc("POST /staff/account/password", h.staffOnly(staff.RoleReadOnly, h.changePassword))
+	mux.HandleFunc("POST /staff/account/totp", h.staffOnly(staff.RoleReadOnly, h.totpForm))
+	mux.HandleFunc("GET /staff/users", h.staffOnly(staff.RoleAdmin, h.users))
+	mux.HandleFunc("POST /staff/users", h.staffOnly(staff.RoleAdmin, h.addUser))
+	mux.HandleFunc("POST /staff/users/{id}/role", h.staffOnly(staff.RoleAdmin, h.setRole))
+	mux.HandleFunc("POST /staff/users/{id}/disable", h.staffOnly(staff.RoleAdmin, h.disableUser))
+	mux.HandleFunc("POST /staff/users/{id}/password", h.staffOnly(staff.RoleAdmin, h.resetPassword))
 }
 
 // errNoSession is a request without a valid session: no cookie, an unknown or ended token.
@@ -498,6 +505,9 @@ type accountPage struct {
 	MustChange bool
 	Notice     string
 	Error      string
+	// TOTPSecret and TOTPURI are set while a new TOTP secret waits for its first code.
+	TOTPSecret string
+	TOTPURI    template.URL
 }
 
 // MinPassword is the policy's shortest password, for the form's hint and check.
@@ -507,8 +517,13 @@ func (h *handler) account(w http.ResponseWriter, r *http.Request, s *staffSessio
 	lang := pickLang(r)
 	setLang(w, r, lang)
 	p := accountPage{staffPage: h.newStaffPage(lang, "auth.account.title", s), MustChange: s.mustChange}
-	if r.URL.Query().Get("done") == "password" {
+	switch r.URL.Query().Get("done") {
+	case "password":
 		p.Notice = text(lang, "auth.account.changed")
+	case "totp-on":
+		p.Notice = text(lang, "auth.totp.on")
+	case "totp-off":
+		p.Notice = text(lang, "auth.totp.off")
 	}
 	h.render(w, http.StatusOK, "staff_account", p)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -541,11 +542,26 @@ func TestStaffPagesGolden(t *testing.T) {
 		code := login
 		code.Name, code.Ticket = "taro", "1.975000000.TICKET"
 		account := accountPage{staffPage: h.newStaffPage(lang, "auth.account.title", sess), MustChange: true}
+		plain := accountPage{staffPage: h.newStaffPage(lang, "auth.account.title", sess), Notice: text(lang, "auth.account.changed")}
+		enrol := plain
+		enrol.Notice, enrol.TOTPSecret = "", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+		enrol.TOTPURI = template.URL(staff.TOTPURI(totpIssuer, "admin", []byte("12345678901234567890")))
+		withTOTP := &staffSession{User: staff.User{ID: 2, Name: "taro", Role: staff.RoleAnalyst, TOTP: true}, CSRF: "SESSION-CSRF"}
+		totpOn := accountPage{staffPage: h.newStaffPage(lang, "auth.account.title", withTOTP)}
+		created := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		users := usersPage{staffPage: h.newStaffPage(lang, "auth.users.title", sess), Roles: staff.Roles, Role: staff.RoleAnalyst,
+			Users: []staff.User{{ID: 1, Name: "admin", Role: staff.RoleAdmin, CreatedAt: created}, {ID: 2, Name: "taro", Role: staff.RoleAnalyst, TOTP: true, CreatedAt: created},
+				{ID: 3, Name: "gone", Role: staff.RoleReadOnly, Disabled: true, CreatedAt: created}},
+			Created: "taro", Password: "abcdefghijkmnopqrstu"}
 		for name, data := range map[string]any{
-			"staff_login":        login,
-			"staff_login-failed": failed,
-			"staff_login-code":   code,
-			"staff_account":      account,
+			"staff_login":          login,
+			"staff_login-failed":   failed,
+			"staff_login-code":     code,
+			"staff_account":        account,
+			"staff_account-plain":  plain,
+			"staff_account-enrol":  enrol,
+			"staff_account-totpon": totpOn,
+			"staff_users":          users,
 		} {
 			rec := httptest.NewRecorder()
 			page, _, _ := strings.Cut(name, "-")
@@ -581,4 +597,190 @@ func mustUntil(t *testing.T, ticket string) int64 {
 		t.Fatalf("accepted ticket %q has no time: %v", ticket, err)
 	}
 	return until
+}
+
+// postStaff posts a staff form with the session's CSRF token and returns the answer, not
+// followed, and its body.
+func postStaff(t *testing.T, client *http.Client, base, path, csrf string, fields url.Values) (*http.Response, string) {
+	t.Helper()
+	fields = maps.Clone(fields)
+	if fields == nil {
+		fields = url.Values{}
+	}
+	fields.Set(csrfField, csrf)
+	resp, err := noRedirect(client).PostForm(base+path, fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, readAll(t, resp)
+}
+
+var secretRE = regexp.MustCompile(`name="secret" value="([A-Z2-7]+)"`)
+
+// TestStaffTOTP: enrolment shows the key as base32 and otpauth://, takes effect only with a
+// right first code; login then asks for a code, refuses a wrong or replayed one; removing it
+// needs the password.
+func TestStaffTOTP(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+	s := newServer(t, func(c *Config) { c.Now = clk.Now })
+	addStaff(t, s.store, "taro", staff.RoleAnalyst, "taro's long password", false)
+	client, err := signInAs(t, s, "taro", "taro's long password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csrf := sessionCSRF(t, client, s.URL)
+	resp, page := postStaff(t, client, s.URL, "/staff/account/totp", csrf, url.Values{"action": {"start"}, "lang": {"en"}})
+	m := secretRE.FindStringSubmatch(page)
+	if resp.StatusCode != 200 || m == nil || !strings.Contains(page, `href="otpauth://totp/keikai:taro?algorithm=SHA1&amp;digits=6&amp;issuer=keikai&amp;period=30&amp;secret=`+m[1]+`"`) {
+		t.Fatalf("TOTP start: %d:\n%s", resp.StatusCode, page)
+	}
+	secret, err := staff.DecodeTOTPSecret(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func() string { return staff.TOTPCode(secret, staff.TOTPStep(clk.Now())) }
+	resp, page = postStaff(t, client, s.URL, "/staff/account/totp", csrf, url.Values{"action": {"confirm"}, "secret": {m[1]}, "code": {"000000"}, "lang": {"en"}})
+	if resp.StatusCode != 400 || !strings.Contains(page, "not right for this key") || !strings.Contains(page, m[1]) {
+		t.Fatalf("confirm with a wrong code: %d:\n%s", resp.StatusCode, page)
+	}
+	if c, _ := s.store.UserByName(context.Background(), "taro"); c.TOTPSecret != nil {
+		t.Fatal("a wrong first code turned TOTP on")
+	}
+	resp, _ = postStaff(t, client, s.URL, "/staff/account/totp", csrf, url.Values{"action": {"confirm"}, "secret": {m[1]}, "code": {code()}})
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/staff/account?done=totp-on" {
+		t.Fatalf("confirm: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	login := func(code string) (int, string) {
+		t.Helper()
+		c := &http.Client{Jar: newJar()}
+		resp := postLogin(t, c, s.URL, url.Values{"name": {"taro"}, "password": {"taro's long password"}, "lang": {"en"}})
+		page := readAll(t, resp)
+		ticket := regexp.MustCompile(`name="ticket" value="([^"]+)"`).FindStringSubmatch(page)
+		if resp.StatusCode != 200 || ticket == nil || !strings.Contains(page, `autocomplete="one-time-code"`) {
+			t.Fatalf("password of a TOTP account: %d, want the code form:\n%s", resp.StatusCode, page)
+		}
+		resp, err := noRedirect(c).PostForm(s.URL+"/staff/login", url.Values{csrfField: csrfRE.FindStringSubmatch(page)[1:2], "ticket": {ticket[1]}, "code": {code}, "lang": {"en"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, readAll(t, resp)
+	}
+	// The code that confirmed the enrolment is spent.
+	if status, page := login(code()); status != 401 || !strings.Contains(page, "already used") {
+		t.Fatalf("login with the enrolment's code: %d:\n%s", status, page)
+	}
+	clk.advance(30 * time.Second)
+	if status, _ := login("123456"[:5] + "0"); status != 401 {
+		t.Fatalf("login with a wrong code: %d", status)
+	}
+	used := code()
+	if status, _ := login(used); status != 303 {
+		t.Fatalf("login with the right code: %d", status)
+	}
+	if status, _ := login(used); status != 401 {
+		t.Fatalf("the same code replayed: %d, want 401", status)
+	}
+	// A ticket from another browser, or an expired one, opens nothing.
+	h := &handler{csrfKey: []byte("test key")}
+	stolen := h.ticket(1, clk.Now().Add(time.Minute), "another browser")
+	if _, ok := h.parseTicket(stolen, clk.Now(), "this browser"); ok {
+		t.Fatal("a ticket of another browser was taken")
+	}
+	if _, ok := h.parseTicket(stolen, clk.Now().Add(2*time.Minute), "another browser"); ok {
+		t.Fatal("an expired ticket was taken")
+	}
+
+	csrf = sessionCSRF(t, client, s.URL)
+	if resp, _ = postStaff(t, client, s.URL, "/staff/account/totp", csrf, url.Values{"action": {"remove"}, "current": {"wrong password!"}}); resp.StatusCode != 400 {
+		t.Fatalf("remove with a wrong password: %d", resp.StatusCode)
+	}
+	if resp, _ = postStaff(t, client, s.URL, "/staff/account/totp", csrf, url.Values{"action": {"remove"}, "current": {"taro's long password"}}); resp.StatusCode != 303 {
+		t.Fatalf("remove: %d", resp.StatusCode)
+	}
+	if _, err := signInAs(t, s, "taro", "taro's long password"); err != nil {
+		t.Fatalf("login without TOTP after removing it: %v", err)
+	}
+}
+
+// TestStaffUsersPage: administrators add accounts (one-time password shown once), change roles,
+// reset passwords and disable accounts; analysts and read-only users change nothing.
+func TestStaffUsersPage(t *testing.T) {
+	s := newServer(t, nil)
+	ctx := context.Background()
+	admin, csrf := signIn(t, s.store, s.URL, staff.RoleAdmin)
+	for _, role := range []staff.Role{staff.RoleAnalyst, staff.RoleReadOnly} {
+		other, otherCSRF := signIn(t, s.store, s.URL, role)
+		if resp, err := other.Get(s.URL + "/staff/users"); err != nil || resp.StatusCode != 403 {
+			t.Fatalf("%s opens the users page: %v %v", role, resp.StatusCode, err)
+		}
+		for _, path := range []string{"/staff/users", "/staff/users/1/role", "/staff/users/1/disable", "/staff/users/1/password"} {
+			if resp, _ := postStaff(t, other, s.URL, path, otherCSRF, url.Values{"name": {"mallory"}, "role": {"admin"}}); resp.StatusCode != 403 {
+				t.Fatalf("%s POST %s: %d, want 403", role, path, resp.StatusCode)
+			}
+		}
+	}
+	resp, page := postStaff(t, admin, s.URL, "/staff/users", csrf, url.Values{"name": {"hanako"}, "role": {"read-only"}, "lang": {"ja"}})
+	m := regexp.MustCompile(`<p class="secret tracking">([A-Za-z0-9]{20})</p>`).FindStringSubmatch(page)
+	if resp.StatusCode != 200 || m == nil || !strings.Contains(page, "hanako のワンタイムパスワード") {
+		t.Fatalf("add hanako: %d:\n%s", resp.StatusCode, page)
+	}
+	hanako, err := signInAs(t, s, "hanako", m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		fields url.Values
+		want   string
+	}{
+		{"taken", url.Values{"name": {"hanako"}, "role": {"analyst"}, "lang": {"en"}}, "already"},
+		{"bad name", url.Values{"name": {"<script>"}, "role": {"analyst"}, "lang": {"en"}}, "&lt;script&gt;"},
+		{"bad role", url.Values{"name": {"jiro"}, "role": {"root"}, "lang": {"en"}}, "Choose a role"},
+	} {
+		if resp, page := postStaff(t, admin, s.URL, "/staff/users", csrf, tt.fields); resp.StatusCode != 400 || !strings.Contains(page, tt.want) || strings.Contains(page, "<script>") {
+			t.Errorf("add %s: %d, want 400 with %q:\n%s", tt.name, resp.StatusCode, tt.want, page)
+		}
+	}
+	c, _ := s.store.UserByName(ctx, "hanako")
+	id := strconv.FormatInt(c.User.ID, 10)
+	if resp, _ := postStaff(t, admin, s.URL, "/staff/users/"+id+"/role", csrf, url.Values{"role": {"analyst"}}); resp.StatusCode != 303 {
+		t.Fatalf("change role: %d", resp.StatusCode)
+	}
+	if u, _ := s.store.User(ctx, c.User.ID); u.Role != staff.RoleAnalyst {
+		t.Fatalf("role after the change: %s", u.Role)
+	}
+	resp, page = postStaff(t, admin, s.URL, "/staff/users/"+id+"/password", csrf, nil)
+	reset := regexp.MustCompile(`<p class="secret tracking">([A-Za-z0-9]{20})</p>`).FindStringSubmatch(page)
+	if resp.StatusCode != 200 || reset == nil {
+		t.Fatalf("reset: %d:\n%s", resp.StatusCode, page)
+	}
+	if resp, err := noRedirect(hanako).Get(s.URL + "/staff/account"); err != nil || resp.StatusCode != 303 {
+		t.Fatalf("hanako's session after the reset: %v; want it ended", resp.StatusCode)
+	}
+	hanako, err = signInAs(t, s, "hanako", reset[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := postStaff(t, admin, s.URL, "/staff/users/"+id+"/disable", csrf, nil); resp.StatusCode != 303 {
+		t.Fatalf("disable: %d", resp.StatusCode)
+	}
+	if resp, err := noRedirect(hanako).Get(s.URL + "/staff/account"); err != nil || resp.StatusCode != 303 {
+		t.Fatalf("a disabled account's session: %v", resp.StatusCode)
+	}
+	self, _ := s.store.Users(ctx)
+	for _, u := range self {
+		if u.Role == staff.RoleAdmin {
+			if resp, page := postStaff(t, admin, s.URL, "/staff/users/"+strconv.FormatInt(u.ID, 10)+"/disable", csrf, url.Values{"lang": {"en"}}); resp.StatusCode != 400 || !strings.Contains(page, "another administrator") {
+				t.Fatalf("disabling oneself: %d:\n%s", resp.StatusCode, page)
+			}
+		}
+	}
+	if resp, _ := postStaff(t, admin, s.URL, "/staff/users/999/disable", csrf, nil); resp.StatusCode != 404 {
+		t.Fatalf("disable of no account: %d", resp.StatusCode)
+	}
+	resp, err = admin.Get(s.URL + "/staff/users?lang=en&done=disable")
+	if page = readAll(t, resp); err != nil || resp.StatusCode != 200 || !strings.Contains(page, "The account was disabled") || !strings.Contains(page, "<td>hanako</td>") {
+		t.Fatalf("users page: %d:\n%s", resp.StatusCode, page)
+	}
 }
