@@ -24,6 +24,10 @@ type Staff interface {
 	// next login (true after an administrator's reset). Every session of the account except
 	// keep (the hash of the session that changed it; nil for none) ends.
 	SetPassword(ctx context.Context, id int64, hash string, mustChange bool, keep []byte) error
+	// RehashPassword replaces the hash old of an account by new, a hash of the same password
+	// under stronger parameters (made at a login, which has the password). It changes nothing
+	// and returns false when the hash is no longer old (the password was changed meanwhile).
+	RehashPassword(ctx context.Context, id int64, old, new string) (bool, error)
 	// SetRole changes an account's role.
 	SetRole(ctx context.Context, id int64, role staff.Role) error
 	// DisableUser disables an account and ends its sessions at once. Disabling twice keeps the

@@ -336,12 +336,28 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		h.loginFailed(w, r, p, name, addr, "auth.error.credentials")
 		return
 	}
+	h.rehash(ctx, cred, password)
 	if cred.TOTPSecret != nil {
 		p.Ticket = h.ticket(cred.User.ID, h.cfg.Now().Add(ticketLifetime), loginCookieValue(r))
 		h.render(w, http.StatusOK, "staff_login", p)
 		return
 	}
 	h.startSession(w, r, cred.User, cred.MustChangePassword, p.Next)
+}
+
+// rehash stores a hash under the current parameters when the account's was made under weaker
+// ones: raising staff.Default strengthens each account at its next login.
+func (h *handler) rehash(ctx context.Context, cred store.StaffCredentials, password string) {
+	if !staff.NeedsRehash(cred.PasswordHash, staff.Default) {
+		return
+	}
+	hash, err := staff.HashPassword(password, staff.Default)
+	if err == nil {
+		_, err = h.cfg.Staff.RehashPassword(context.WithoutCancel(ctx), cred.User.ID, cred.PasswordHash, hash)
+	}
+	if err != nil {
+		h.log.Error("rehash a staff password", "user", cred.User.Name, "err", err)
+	}
 }
 
 // loginCode checks the one-time code of the login's second form.

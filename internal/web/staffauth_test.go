@@ -784,3 +784,26 @@ func TestStaffUsersPage(t *testing.T) {
 		t.Fatalf("users page: %d:\n%s", resp.StatusCode, page)
 	}
 }
+
+// TestStaffRehash: a password hashed under weaker parameters is hashed again under the current
+// ones at the next login.
+func TestStaffRehash(t *testing.T) {
+	s := newServer(t, nil)
+	weak, err := staff.HashPassword("taro's long password", staff.Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.store.AddUser(context.Background(), store.NewUser{Name: "taro", Role: staff.RoleAnalyst, PasswordHash: weak}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := signInAs(t, s, "taro", "taro's long password"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.store.UserByName(context.Background(), "taro")
+	if err != nil || staff.NeedsRehash(c.PasswordHash, staff.Default) {
+		t.Fatalf("hash after login: %q, %v; want one under the current parameters", c.PasswordHash, err)
+	}
+	if ok, _ := staff.VerifyPassword(c.PasswordHash, "taro's long password"); !ok {
+		t.Fatal("the new hash does not verify the password")
+	}
+}

@@ -125,6 +125,15 @@ func (db *DB) SetPassword(ctx context.Context, id int64, hash string, mustChange
 	})
 }
 
+// RehashPassword implements store.Staff.
+func (db *DB) RehashPassword(ctx context.Context, id int64, old, new string) (bool, error) {
+	tag, err := db.pool.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3`, new, id, old)
+	if err != nil {
+		return false, fmt.Errorf("rehashing the password of user %d: %w", id, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 // SetRole implements store.Staff.
 func (db *DB) SetRole(ctx context.Context, id int64, role staff.Role) error {
 	if !role.Valid() {

@@ -140,6 +140,21 @@ func (db *DB) SetPassword(ctx context.Context, id int64, hash string, mustChange
 	})
 }
 
+// RehashPassword implements store.Staff.
+func (db *DB) RehashPassword(ctx context.Context, id int64, old, new string) (bool, error) {
+	var done bool
+	err := db.w.do(ctx, kindBulk, func(tx *wtx) error {
+		res, err := tx.ExecContext(bg, `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`, new, id, old)
+		if err != nil {
+			return fmt.Errorf("rehashing the password of user %d: %w", id, err)
+		}
+		n, _ := res.RowsAffected()
+		done = n == 1
+		return nil
+	})
+	return done, err
+}
+
 // SetRole implements store.Staff.
 func (db *DB) SetRole(ctx context.Context, id int64, role staff.Role) error {
 	if !role.Valid() {

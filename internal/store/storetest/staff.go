@@ -60,13 +60,19 @@ func testStaffUsers(t *testing.T, open Opener) {
 	if err := s.SetPassword(ctx, c.User.ID, "$argon2id$new", false, nil); err != nil {
 		t.Fatal(err)
 	}
+	if ok, err := s.RehashPassword(ctx, c.User.ID, "$argon2id$stale", "$argon2id$stronger"); ok || err != nil {
+		t.Errorf("RehashPassword of a stale hash = %v, %v; want false", ok, err)
+	}
+	if ok, err := s.RehashPassword(ctx, c.User.ID, "$argon2id$new", "$argon2id$stronger"); !ok || err != nil {
+		t.Errorf("RehashPassword = %v, %v; want true", ok, err)
+	}
 	if err := s.SetRole(ctx, c.User.ID, staff.RoleAnalyst); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SetRole(ctx, c.User.ID, "root"); err == nil {
 		t.Error("SetRole accepted an unknown role")
 	}
-	if c, err = s.UserByName(ctx, "hanako"); err != nil || c.PasswordHash != "$argon2id$new" || c.MustChangePassword || c.User.Role != staff.RoleAnalyst {
+	if c, err = s.UserByName(ctx, "hanako"); err != nil || c.PasswordHash != "$argon2id$stronger" || c.MustChangePassword || c.User.Role != staff.RoleAnalyst {
 		t.Fatalf("after SetPassword and SetRole: %+v, %v", c, err)
 	}
 	if err := s.DisableUser(ctx, c.User.ID); err != nil {
