@@ -51,6 +51,10 @@ func Run(t *testing.T, open Opener) {
 		{"NotFound", testNotFound},
 		{"Reopen", testReopen},
 		{"Advisories", testAdvisories},
+		{"StaffUsers", testStaffUsers},
+		{"StaffSessions", testStaffSessions},
+		{"StaffTOTP", testStaffTOTP},
+		{"LoginFailures", testLoginFailures},
 		{"Messages", testMessages},
 	}
 	for _, tc := range tests {
