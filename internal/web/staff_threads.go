@@ -18,7 +18,8 @@ var threadPages = []string{"staff_messages", "staff_forward"}
 
 func init() { pageNames = append(pageNames, threadPages...) }
 
-// threadRoutes adds the staff's thread and forward pages when the threads store is configured.
+// threadRoutes adds the staff's thread and forward pages when the threads store is configured
+// (the staff gate is, since the caller adds them with the staff's own routes).
 func (h *handler) threadRoutes(mux *http.ServeMux) {
 	if h.cfg.Messages == nil {
 		return

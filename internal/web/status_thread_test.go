@@ -21,7 +21,7 @@ func fileReport(t *testing.T, s *server, description string) (string, string) {
 	t.Helper()
 	client, token := formSession(t, s)
 	ct, body := multipartForm(t, map[string]string{"csrf_token": token, "lang": "en", "reporter_name": "Taro Yamada",
-		"email": "taro@reporter.example", "description": description}, nil)
+		"email": "taro@reporter.example", "phone": "03-1234-5678", "description": description}, nil)
 	resp, err := client.Post(s.URL+"/report", ct, body)
 	if err != nil {
 		t.Fatal(err)

@@ -140,7 +140,6 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Messages != nil {
 		mux.HandleFunc("POST /status/{secret}", h.statusAdd)
 	}
-	h.threadRoutes(mux)
 	mux.HandleFunc("POST /api/v1/reports", h.apiSubmit)
 	mux.HandleFunc("GET /api/v1/reports/{id}", h.apiReport)
 	mux.HandleFunc("GET /healthz", h.healthz)
@@ -150,6 +149,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	if cfg.Staff != nil {
 		h.staffRoutes(mux)
+		h.threadRoutes(mux)
 	}
 	if cfg.Published != nil {
 		for _, p := range publishedRoutes {

@@ -1,0 +1,228 @@
+package web
+
+import (
+	"context"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/keikai-project/keikai/internal/mail"
+	"github.com/keikai-project/keikai/internal/report"
+	"github.com/keikai-project/keikai/internal/staff"
+	"github.com/keikai-project/keikai/internal/store"
+)
+
+// captureRelay is a real SMTP server (go-smtp) in the relay's place: it keeps what keikai sends.
+type captureRelay struct {
+	mu   sync.Mutex
+	msgs [][]byte
+}
+
+func (c *captureRelay) NewSession(*smtp.Conn) (smtp.Session, error) { return &captureSession{c: c}, nil }
+
+type captureSession struct{ c *captureRelay }
+
+func (s *captureSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *captureSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s *captureSession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.c.mu.Lock()
+	s.c.msgs = append(s.c.msgs, b)
+	s.c.mu.Unlock()
+	return nil
+}
+func (s *captureSession) Reset()        {}
+func (s *captureSession) Logout() error { return nil }
+
+func (c *captureRelay) sent() [][]byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([][]byte(nil), c.msgs...)
+}
+
+func startCaptureRelay(t *testing.T) (*captureRelay, string, func()) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &captureRelay{}
+	srv := smtp.NewServer(c)
+	srv.Domain = "relay.test"
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return c, ln.Addr().String(), func() { srv.Close() }
+}
+
+func waitReportAnalysed(t *testing.T, st store.Store, tracking string) *report.Report {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		rep, err := st.ByTracking(context.Background(), tracking)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.State == report.StateAnalysed {
+			return rep
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("report %s not analysed", tracking)
+		}
+	}
+}
+
+var textareaBody = regexp.MustCompile(`(?s)<textarea id="body"[^>]*>(.*?)</textarea>`)
+
+func TestForwardThroughTheStaffPages(t *testing.T) {
+	relay, relayAddr, stopRelay := startCaptureRelay(t)
+	s := newServer(t, func(c *Config) {
+		withThreads(c)
+		c.Relay = &mail.Relay{Addr: relayAddr}
+		c.MailFrom = "keikai CSIRT <info@csirt.example>"
+	})
+	ctx := context.Background()
+	tracking, statusLink := fileReport(t, s, "Apr  1 03:12:46 ns1 sshd[99]: Failed password for taro from 198.51.100.23 port 1022 ssh2\nTaro Yamada, 03-1234-5678")
+	waitReportAnalysed(t, s.store, tracking)
+	analyst, csrf := signIn(t, s.store, s.URL, staff.RoleAnalyst)
+	reader, readerCSRF := signIn(t, s.store, s.URL, staff.RoleReadOnly)
+	noRedirect := func(c *http.Client) *http.Client {
+		cc := *c
+		cc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		return &cc
+	}
+	forwardURL := s.URL + "/staff/reports/" + tracking + "/forward"
+	q := url.Values{"to": {"abuse@isp.example.net"}, "site": {"198.51.100.0/24"}, "fwdlang": {"en"}, "lang": {"en"}}
+	resp, err := analyst.Get(forwardURL + "?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := readAll(t, resp)
+	m := textareaBody.FindStringSubmatch(page)
+	if resp.StatusCode != 200 || m == nil {
+		t.Fatalf("prepare: %d\n%s", resp.StatusCode, page)
+	}
+	draft := html.UnescapeString(m[1])
+	if !strings.Contains(draft, "198.51.100.23") || strings.Contains(draft, "Taro") || strings.Contains(draft, "1234-5678") {
+		t.Fatalf("draft:\n%s", draft)
+	}
+	post := func(c *http.Client, token, body string) *http.Response {
+		form := url.Values{"to": {"abuse@isp.example.net"}, "site": {"198.51.100.0/24"}, "fwdlang": {"en"}, "body": {body}, "csrf_token": {token}}
+		resp, err := noRedirect(c).PostForm(forwardURL+"?lang=en", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(t, resp)
+		return resp
+	}
+	thread := func() []store.Message {
+		rep, _ := s.store.ByTracking(ctx, tracking)
+		ms, err := s.store.Messages(ctx, store.MessageFilter{ReportID: rep.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ms
+	}
+	tests := []struct {
+		name   string
+		client *http.Client
+		token  string
+		body   string
+		status int
+	}{
+		{"no CSRF token", analyst, "", draft, http.StatusForbidden},
+		{"a read-only user", reader, readerCSRF, draft, http.StatusForbidden},
+		{"no session", &http.Client{}, csrf, draft, http.StatusForbidden},
+		{"the reporter's name edited back in", analyst, csrf, draft + "\nThanks to Taro Yamada\n", http.StatusBadRequest},
+		{"sent", analyst, csrf, draft, http.StatusSeeOther},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(relay.sent())
+			resp := post(tc.client, tc.token, tc.body)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+			if tc.status != http.StatusSeeOther {
+				if len(relay.sent()) != before || len(thread()) != 0 {
+					t.Error("a refused forward was sent or recorded")
+				}
+				return
+			}
+			sent := relay.sent()
+			if len(sent) != before+1 {
+				t.Fatalf("the relay got %d messages", len(sent)-before)
+			}
+			for _, secret := range []string{"Taro", "Yamada", "taro@reporter.example", "1234-5678", "ns1"} {
+				if strings.Contains(string(sent[before]), secret) {
+					t.Errorf("the forward shows %q", secret)
+				}
+			}
+			ms := thread()
+			if len(ms) != 1 || ms[0].Kind != store.MessageForward || string(ms[0].Raw) != string(sent[before]) {
+				t.Errorf("thread %+v", ms)
+			}
+			if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, "/staff/reports/"+tracking+"/messages") {
+				t.Errorf("redirect to %q", loc)
+			}
+		})
+	}
+	// A relay that is gone: the analyst is told, nothing is recorded.
+	stopRelay()
+	if resp := post(analyst, csrf, draft); resp.StatusCode != http.StatusBadGateway || len(thread()) != 1 {
+		t.Errorf("relay down: status %d, %d messages", resp.StatusCode, len(thread()))
+	}
+
+	// Sharing: only an analyst, with the token; then the reporter sees it.
+	id := thread()[0].ID
+	share := func(c *http.Client, token string) int {
+		resp, err := noRedirect(c).PostForm(s.URL+"/staff/messages/"+strconv.FormatInt(id, 10)+"/share", url.Values{"shared": {"1"}, "csrf_token": {token}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(t, resp)
+		return resp.StatusCode
+	}
+	if code := share(reader, readerCSRF); code != http.StatusForbidden {
+		t.Errorf("read-only share: %d", code)
+	}
+	if code := share(analyst, "forged"); code != http.StatusForbidden {
+		t.Errorf("share without the token: %d", code)
+	}
+	if code := share(analyst, csrf); code != http.StatusSeeOther {
+		t.Errorf("share: %d", code)
+	}
+	status := readAll(t, must(http.Get(statusLink + "?lang=en")))
+	if !strings.Contains(status, "198.51.100.23") || !strings.Contains(status, "[reporter-host-1]") {
+		t.Errorf("the status page does not show the shared forward:\n%s", status)
+	}
+	// The thread page, for a read-only user: the messages, no share buttons.
+	resp, err = reader.Get(s.URL + "/staff/reports/" + tracking + "/messages?lang=ja")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page = readAll(t, resp)
+	if resp.StatusCode != 200 || !strings.Contains(page, "サイトへの連絡") || strings.Contains(page, "/share") {
+		t.Errorf("thread page for a reader: %d\n%s", resp.StatusCode, page)
+	}
+	// Without a session the pages send to the login.
+	resp, err = noRedirect(&http.Client{}).Get(s.URL + "/staff/reports/" + tracking + "/messages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/staff/login") {
+		t.Errorf("no session: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
