@@ -28,7 +28,9 @@ type captureRelay struct {
 	msgs [][]byte
 }
 
-func (c *captureRelay) NewSession(*smtp.Conn) (smtp.Session, error) { return &captureSession{c: c}, nil }
+func (c *captureRelay) NewSession(*smtp.Conn) (smtp.Session, error) {
+	return &captureSession{c: c}, nil
+}
 
 type captureSession struct{ c *captureRelay }
 
@@ -203,7 +205,7 @@ func TestForwardThroughTheStaffPages(t *testing.T) {
 	if code := share(analyst, csrf); code != http.StatusSeeOther {
 		t.Errorf("share: %d", code)
 	}
-	status := readAll(t, must(http.Get(statusLink + "?lang=en")))
+	status := readAll(t, must(http.Get(statusLink+"?lang=en")))
 	if !strings.Contains(status, "198.51.100.23") || !strings.Contains(status, "[reporter-host-1]") {
 		t.Errorf("the status page does not show the shared forward:\n%s", status)
 	}
