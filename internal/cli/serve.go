@@ -394,6 +394,10 @@ func smtpOptions(o serveOptions, base string, limits intake.Limits, relay *mail.
 		if _, domain, ok := strings.Cut(a.Address, "@"); ok {
 			opts.Domain = domain
 		}
+		// Sites answer forwards at --mail-from: their replies must get in to join the thread.
+		if f, err := netmail.ParseAddress(o.mailFrom); err == nil && !strings.EqualFold(f.Address, a.Address) {
+			opts.Recipients = append(opts.Recipients, f.Address)
+		}
 	}
 	if o.relay != "" {
 		ack := &mail.Acknowledger{
