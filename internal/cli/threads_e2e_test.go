@@ -190,3 +190,22 @@ func TestServeMailFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestMailFromIsAnIntakeAddress: replies to forwards come to --mail-from, so the SMTP intake
+// takes mail for it beside --intake-address, and still refuses other recipients.
+func TestMailFromIsAnIntakeAddress(t *testing.T) {
+	swaks := testenv.Command(t, "swaks", "swaks")
+	p := startServe(t, filepath.Join(t.TempDir(), "keikai.db"), "--smtp", "127.0.0.1:0",
+		"--intake-address", "info@csirt.example", "--mail-from", "Coordination <coord@csirt.example>")
+	host, port, _ := net.SplitHostPort(smtpAddrOf(t, p))
+	for _, tc := range []struct {
+		to   string
+		want string
+	}{{"coord@csirt.example", "<-  250"}, {"info@csirt.example", "<-  250"}, {"other@csirt.example", "<** 550"}} {
+		out, _ := exec.Command(swaks, "--server", host, "--port", port, "--from", "abuse@site.example", "--to", tc.to,
+			"--header", "Subject: Re: [KK-2000-000001] x", "--body", "ok").CombinedOutput()
+		if !bytes.Contains(out, []byte(tc.want)) {
+			t.Errorf("mail to %s: want %q:\n%s", tc.to, tc.want, out)
+		}
+	}
+}
