@@ -3,7 +3,14 @@ package mail
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
+	"math/big"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -303,4 +310,57 @@ func FuzzReadThread(f *testing.F) {
 			}
 		}
 	})
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and a pool that trusts it.
+func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "relay.test"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
+}
+
+func TestRelaySTARTTLSAndAuth(t *testing.T) {
+	cert, pool := selfSigned(t)
+	c := &captureServer{}
+	srv := smtp.NewServer(c)
+	srv.Domain = "relay.test"
+	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	ctx := context.Background()
+	relay := Relay{Addr: ln.Addr().String(), StartTLS: true, TLS: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}, Username: "keikai", Password: "secret"}
+	if err := relay.Send(ctx, "info@csirt.example", []string{"abuse@site.example"}, []byte("Subject: x\r\n\r\nbody\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	if len(c.messages) != 1 || c.authed[0] != "keikai" {
+		t.Errorf("captured %d messages, user %q", len(c.messages), c.authed)
+	}
+	c.mu.Unlock()
+	// A certificate keikai does not trust: nothing is sent, and the password never leaves.
+	untrusted := relay
+	untrusted.TLS = &tls.Config{ServerName: "127.0.0.1"}
+	if err := untrusted.Send(ctx, "info@csirt.example", []string{"abuse@site.example"}, []byte("Subject: y\r\n\r\n")); !errors.Is(err, ErrRelay) {
+		t.Errorf("untrusted certificate: %v", err)
+	}
 }
