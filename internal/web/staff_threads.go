@@ -34,7 +34,11 @@ func actorOf(s *staffSession) audit.Actor { return audit.Actor{UserID: s.User.ID
 
 type messagesPage struct {
 	staffPage
-	Tracking string
+	// Ref names the report or incident (its tracking number or reference); Base is its staff URL,
+	// under which /messages and /forward are; BackKey names the link back to it.
+	Ref      string
+	Base     string
+	BackKey  string
 	Messages []messageView
 	CanEdit  bool
 	Sent     bool
@@ -70,8 +74,8 @@ func (h *handler) reportMessages(w http.ResponseWriter, r *http.Request, s *staf
 		h.renderError(w, lang, http.StatusInternalServerError, text(lang, "error.unavailable"))
 		return
 	}
-	p := messagesPage{staffPage: h.newStaffPage(lang, "staff.thread.title", s), Tracking: rep.Tracking,
-		CanEdit: s.User.Role.Allows(staff.RoleAnalyst), Sent: r.URL.Query().Get("sent") != ""}
+	p := messagesPage{staffPage: h.newStaffPage(lang, "staff.thread.title", s), Ref: rep.Tracking, Base: "/staff/reports/" + rep.Tracking,
+		BackKey: "staff.thread.report", CanEdit: s.User.Role.Allows(staff.RoleAnalyst), Sent: r.URL.Query().Get("sent") != ""}
 	p.Title = rep.Tracking + " — " + text(lang, "staff.thread.title")
 	for _, m := range thread {
 		p.Messages = append(p.Messages, viewMessage(m, h.limits.MaxAttachment))
@@ -101,7 +105,7 @@ func (h *handler) shareMessage(w http.ResponseWriter, r *http.Request, s *staffS
 		return
 	}
 	if m.ReportID == 0 {
-		http.Redirect(w, r, "/staff/incidents/"+strconv.FormatInt(m.IncidentID, 10), http.StatusSeeOther)
+		http.Redirect(w, r, "/staff/incidents/"+strconv.FormatInt(m.IncidentID, 10)+"/messages#message-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 		return
 	}
 	rep, err := h.cfg.Store.Get(r.Context(), m.ReportID)
@@ -115,7 +119,8 @@ func (h *handler) shareMessage(w http.ResponseWriter, r *http.Request, s *staffS
 
 type forwardPage struct {
 	staffPage
-	Tracking string
+	Ref      string
+	Base     string
 	Category string
 	Consent  bool
 	Analysed bool
@@ -134,7 +139,7 @@ func (h *handler) forwardService() *forward.Service {
 }
 
 func (h *handler) newForwardPage(lang string, s *staffSession, rep *report.Report) forwardPage {
-	p := forwardPage{staffPage: h.newStaffPage(lang, "staff.forward.title", s), Tracking: rep.Tracking, FwdLang: lang,
+	p := forwardPage{staffPage: h.newStaffPage(lang, "staff.forward.title", s), Ref: rep.Tracking, Base: "/staff/reports/" + rep.Tracking, FwdLang: lang,
 		CanSend: h.cfg.Relay != nil && h.cfg.MailFrom != ""}
 	p.Title = rep.Tracking + " — " + text(lang, "staff.forward.title")
 	if rep.Analysis != nil {

@@ -17,7 +17,8 @@ func TestThreadStaffPagesGolden(t *testing.T) {
 	s := &staffSession{User: staff.User{ID: 2, Name: "hanako", Role: staff.RoleAnalyst}, CSRF: "CSRF"}
 	at := time.Date(2000, 7, 3, 10, 0, 0, 0, time.UTC)
 	for _, lang := range []string{"en", "ja"} {
-		msgs := messagesPage{staffPage: h.newStaffPage(lang, "staff.thread.title", s), Tracking: "KK-2000-000718", CanEdit: true, Sent: true,
+		msgs := messagesPage{staffPage: h.newStaffPage(lang, "staff.thread.title", s), Ref: "KK-2000-000718", Base: "/staff/reports/KK-2000-000718",
+			BackKey: "staff.thread.report", CanEdit: true, Sent: true,
 			Messages: []messageView{
 				{ID: 1, At: at, Direction: store.Outbound, Kind: store.MessageForward, From: "info@csirt.example", To: "abuse@site.example",
 					Subject: "[KK-2000-000718] Report", Text: "To the administrators\n[reporter-host-1] <script>", By: "hanako"},
@@ -26,7 +27,7 @@ func TestThreadStaffPagesGolden(t *testing.T) {
 				{ID: 3, At: at.Add(2 * time.Hour), Direction: store.Inbound, Kind: store.MessageReporter, Subject: "Information added by the reporter",
 					Text: "more", Files: []fileView{{Name: "fw.log", Size: 12, Text: "SRC=203.0.113.5"}}, By: "reporter"},
 			}}
-		fwd := forwardPage{staffPage: h.newStaffPage(lang, "staff.forward.title", s), Tracking: "KK-2000-000718", Category: "probe",
+		fwd := forwardPage{staffPage: h.newStaffPage(lang, "staff.forward.title", s), Ref: "KK-2000-000718", Base: "/staff/reports/KK-2000-000718", Category: "probe",
 			Analysed: true, CanSend: true, To: "abuse@site.example", Site: "203.0.113.0/24", FwdLang: "ja",
 			Draft: &forward.Draft{To: "abuse@site.example", Lang: "ja", Subject: "[KK-2000-000718] 貴組織のネットワークからのアクセスについて",
 				Result: redact.Result{Replacements: []redact.Replacement{{Placeholder: "[reporter-host-1]", Kind: redact.ReporterHost, Value: "ns1", Count: 3},
