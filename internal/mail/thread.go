@@ -233,13 +233,18 @@ func Compose(o Outgoing, signer *sign.Signer) ([]byte, Outgoing, error) {
 func textPart(text string) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
-	qp := quotedprintable.NewWriter(&b)
+	var body bytes.Buffer
+	qp := quotedprintable.NewWriter(&body)
 	if _, err := qp.Write(crlf([]byte(strings.ToValidUTF8(text, "\uFFFD")))); err != nil {
 		return nil, err
 	}
 	if err := qp.Close(); err != nil {
 		return nil, err
 	}
+	// A line starting "From " is changed to ">From " by mailers that store mbox, which would break
+	// the signature; written =46rom it decodes the same and passes untouched.
+	encoded := bytes.ReplaceAll(append([]byte("\r\n"), body.Bytes()...), []byte("\r\nFrom "), []byte("\r\n=46rom "))
+	b.Write(encoded[2:])
 	out := b.Bytes()
 	if !bytes.HasSuffix(out, []byte("\r\n")) {
 		out = append(out, '\r', '\n')

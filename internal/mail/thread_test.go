@@ -139,6 +139,9 @@ func TestComposeSignedGPG(t *testing.T) {
 	if want, _ := textPart("From 203.0.113.5 with trailing space \nend\n"); !bytes.Equal(signed, want) {
 		t.Fatalf("first part %q, want %q", signed, want)
 	}
+	if bytes.Contains(signed, []byte("\nFrom ")) || !bytes.Contains(signed, []byte("\n=46rom 203.0.113.5")) {
+		t.Errorf("a line starting From is not protected from mbox quoting: %q", signed)
+	}
 	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
 	mr.NextPart()
 	sigPart, err := mr.NextPart()
