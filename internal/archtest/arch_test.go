@@ -39,7 +39,6 @@ var domain = []string{
 	"internal/engine",
 	"internal/assess",
 	"internal/incident",
-	"internal/incident",
 }
 
 var domainForbidden = []string{

@@ -106,7 +106,7 @@ type Suggestion struct {
 	Incident int64
 	// First and Last bound the activity of the group.
 	First, Last time.Time
-	Reasons []Reason
+	Reasons     []Reason
 }
 
 // Options tune Suggest.
