@@ -124,14 +124,17 @@ type Incident struct {
 	Title  string
 	Status Status
 	// Assignee is the staff user ID of the analyst in charge; 0 for nobody.
-	Assignee int64
-	TLP      TLP
+	Assignee     int64
+	AssigneeName string
+	TLP          TLP
 	// Reports are the IDs of the incident's reports, ascending. A report belongs to one incident
 	// at most.
-	Reports   []int64
-	Notes     []Note
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Reports []int64
+	Notes   []Note
+	// MergedInto is the incident this one was merged into (it is then closed); 0 for none.
+	MergedInto int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Note is an analyst's remark on an incident.

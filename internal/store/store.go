@@ -34,6 +34,8 @@ type Store interface {
 	Tokens
 	Activity
 	Advisories
+	Triage
+	Incidents
 	Close() error
 }
 
