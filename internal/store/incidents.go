@@ -41,7 +41,11 @@ type TriageFilter struct {
 	State    report.State
 	Decided  Decided
 	Source   string // an IP address or CIDR among the report's observables
-	Limit    int    // 0 means 50
+	// Rule and Advisory select reports with a finding of that rule, or naming that advisory.
+	// They read the stored analyses (no index holds every finding): for searches, not lists.
+	Rule     string
+	Advisory string
+	Limit    int   // 0 means 50
 	BeforeID int64  // paging: reports with a smaller ID
 }
 

@@ -145,6 +145,12 @@ func (db *DB) TriageList(ctx context.Context, f store.TriageFilter) ([]store.Tri
 		}
 		where = append(where, `r.id IN (SELECT report_id FROM report_observables WHERE ip BETWEEN `+arg(lo)+` AND `+arg(hi)+`)`)
 	}
+	if f.Rule != "" {
+		where = append(where, `r.analysis::jsonb -> 'Findings' @> jsonb_build_array(jsonb_build_object('rule', `+arg(f.Rule)+`::text))`)
+	}
+	if f.Advisory != "" {
+		where = append(where, `r.analysis::jsonb -> 'Advisories' ? `+arg(f.Advisory))
+	}
 	if f.BeforeID != 0 {
 		where = append(where, `r.id < `+arg(f.BeforeID))
 	}

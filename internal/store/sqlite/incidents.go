@@ -135,6 +135,14 @@ func (db *DB) TriageList(ctx context.Context, f store.TriageFilter) ([]store.Tri
 		where = append(where, `r.id IN (SELECT report_id FROM report_observables WHERE ip BETWEEN ? AND ?)`)
 		args = append(args, lo, hi)
 	}
+	if f.Rule != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM json_each(r.analysis, '$.Findings') x WHERE json_extract(x.value, '$.rule') = ?)`)
+		args = append(args, f.Rule)
+	}
+	if f.Advisory != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM json_each(r.analysis, '$.Advisories') x WHERE x.value = ?)`)
+		args = append(args, f.Advisory)
+	}
 	if f.BeforeID != 0 {
 		where, args = append(where, `r.id < ?`), append(args, f.BeforeID)
 	}

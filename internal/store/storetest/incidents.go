@@ -165,8 +165,9 @@ func testTriageList(t *testing.T, open Opener) {
 	ctx := context.Background()
 	var ids []int64
 	for i, a := range []*report.Analysis{
-		{Category: taxonomy.Probe, Observables: []report.Observable{{Kind: report.ObservableIP, Value: "198.51.100.23", Count: 1}}},
-		{Category: taxonomy.Probe, Observables: []report.Observable{{Kind: report.ObservableIP, Value: "198.51.100.99", Count: 1}}},
+		{Category: taxonomy.Probe, Observables: []report.Observable{{Kind: report.ObservableIP, Value: "198.51.100.23", Count: 1}},
+			Findings: []finding.Finding{{Rule: "portmap-probe", Advisories: []string{"JPCERT-E-INF-98-0001"}}}, Advisories: []string{"JPCERT-E-INF-98-0001"}},
+		{Category: taxonomy.Probe, Findings: []finding.Finding{{Rule: "portmap-probe"}, {Rule: "other\"rule"}}, Observables: []report.Observable{{Kind: report.ObservableIP, Value: "198.51.100.99", Count: 1}}},
 		{Category: taxonomy.Intrusion, Observables: []report.Observable{{Kind: report.ObservableIP, Value: "203.0.113.5", Count: 1}}},
 		nil,
 	} {
@@ -210,6 +211,10 @@ func testTriageList(t *testing.T, open Opener) {
 		{"network", store.TriageFilter{Source: "198.51.100.0/24"}, rev(ids[1], ids[0])},
 		{"address", store.TriageFilter{Source: "203.0.113.5"}, rev(ids[2])},
 		{"period", store.TriageFilter{From: Day(4, 2), To: Day(4, 4)}, rev(ids[2], ids[1])},
+		{"rule", store.TriageFilter{Rule: "portmap-probe"}, rev(ids[1], ids[0])},
+		{"rule with a quote", store.TriageFilter{Rule: `other"rule`}, rev(ids[1])},
+		{"unknown rule", store.TriageFilter{Rule: "portmap"}, nil},
+		{"advisory", store.TriageFilter{Advisory: "JPCERT-E-INF-98-0001"}, rev(ids[0])},
 		{"page", store.TriageFilter{Limit: 2, BeforeID: ids[3]}, rev(ids[2], ids[1])},
 	} {
 		if got := list(tc.f); !slices.Equal(got, tc.want) {
