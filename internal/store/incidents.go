@@ -46,7 +46,7 @@ type TriageFilter struct {
 	Rule     string
 	Advisory string
 	Limit    int   // 0 means 50
-	BeforeID int64  // paging: reports with a smaller ID
+	BeforeID int64 // paging: reports with a smaller ID
 }
 
 // TriageRow is one report as the queue shows it.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"strings"
 
 	"github.com/keikai-project/keikai/internal/escape"
 	"github.com/keikai-project/keikai/internal/incident"
@@ -23,6 +24,10 @@ var incidentFuncs = template.FuncMap{
 	// analyst tells whether the signed-in user may change things (forms are shown to them only;
 	// the routes check it again).
 	"analyst": func(s *staffSession) bool { return s != nil && s.User.Role.Allows(staff.RoleAnalyst) },
+	// tlpClass is a TLP label as a CSS class name: tlp-clear, tlp-amber-strict.
+	"tlpClass": func(t incident.TLP) string {
+		return "tlp-" + strings.ToLower(strings.ReplaceAll(string(t), "+", "-"))
+	},
 	// dict passes several values to a shared template: dict "Lang" .Lang "Rows" .Rows.
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}

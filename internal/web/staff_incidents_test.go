@@ -1,0 +1,209 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keikai-project/keikai/internal/activity"
+	"github.com/keikai-project/keikai/internal/audit"
+	"github.com/keikai-project/keikai/internal/finding"
+	"github.com/keikai-project/keikai/internal/report"
+	"github.com/keikai-project/keikai/internal/staff"
+	"github.com/keikai-project/keikai/internal/store"
+	"github.com/keikai-project/keikai/internal/store/sqlite"
+	"github.com/keikai-project/keikai/internal/taxonomy"
+)
+
+// hostile is report content that must be shown inert on every staff page: markup, an HTML
+// entity, an ANSI colour sequence, a NUL and other control bytes, and a right-to-left override.
+const hostile = "<script>alert(1)</script> &lt;b&gt; \x1b[31mred\x1b[0m \x00\x07 \u202egnp.exe"
+
+// staffFixture is a real SQLite store holding reports with hostile content, one decision, an
+// incident with a note, and the staff handler over it.
+type staffFixture struct {
+	h       *handler
+	db      store.Store
+	reports []report.Receipt
+	inc     int64
+}
+
+var fixedNow = time.Date(2000, 7, 1, 9, 0, 0, 0, time.UTC)
+
+func newStaffFixture(t *testing.T) *staffFixture {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "keikai.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f := &staffFixture{db: db}
+	statd := finding.Finding{Rule: "statd-format-string", Title: "statd format string attack", TitleJa: "statd の書式文字列攻撃",
+		Level: "critical", Category: taxonomy.Intrusion, RSIT: "intrusions:system-compromise", Advisories: []string{"JPCERT-E-INF-98-0001"},
+		Time: "2000-04-03T12:34:56Z", SourceIP: "198.51.100.23", Excerpt: `statd[415]: attempt to create "/var/statmon/sm//../..\x90\x90` + hostile}
+	for i, a := range []*report.Analysis{
+		{Category: taxonomy.Intrusion, RSIT: "intrusions:system-compromise", Findings: []finding.Finding{statd}, Advisories: []string{"JPCERT-E-INF-98-0001"},
+			Content: report.Content{Subject: "statd " + hostile, Description: "desc " + hostile, SourceHosts: []string{"198.51.100.23"},
+				Reporter: report.Reporter{Name: "山田 " + hostile, Email: "taro@example.co.jp"}},
+			Observables: []report.Observable{{Kind: report.ObservableIP, Value: "198.51.100.23", Count: 2}, {Kind: report.ObservableHostname, Value: "h" + hostile, Count: 1}},
+			Warnings:    []string{"charset " + hostile}},
+		{Category: taxonomy.Intrusion, RSIT: "intrusions:system-compromise", Findings: []finding.Finding{statd},
+			Content: report.Content{SourceHosts: []string{"198.51.100.23"}}},
+		{Category: taxonomy.Probe, RSIT: "information-gathering:scanner", Findings: []finding.Finding{{Rule: "portmap-probe", Title: "portmap probe", Category: taxonomy.Probe, SourceIP: "198.51.100.77", Time: "2000-04-03T13:00:00Z"}},
+			Observables: []report.Observable{{Kind: report.ObservableIP, Value: "198.51.100.77", Count: 1}}},
+		nil,
+	} {
+		rc, err := db.Insert(ctx, &report.Submission{Channel: report.ChannelSMTP, ReceivedAt: time.Date(2000, 4, 3+i, 10, 0, 0, 0, time.UTC),
+			Raw: []byte("Subject: " + hostile + "\r\n\r\nline two " + hostile + "\r\n\xff\xfe")}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.reports = append(f.reports, rc)
+		if a == nil {
+			continue
+		}
+		jobs, err := db.Claim(ctx, "test", 10, time.Minute)
+		if err != nil || len(jobs) != 1 {
+			t.Fatalf("Claim: %v %v", jobs, err)
+		}
+		a.AnalysedAt = rc.ReceivedAt.Add(time.Minute)
+		if err := db.Complete(ctx, jobs[0], a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	who := audit.Actor{UserID: 2, Name: "analyst " + hostile}
+	if err := db.DecideReport(ctx, f.reports[2].ID, taxonomy.DoS, "availability:dos", "note "+hostile, who); err != nil {
+		t.Fatal(err)
+	}
+	in, err := db.CreateIncident(ctx, "statd "+strings.ReplaceAll(hostile, "\x00", ""), []int64{f.reports[0].ID}, who)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.inc = in.ID
+	if _, err := db.AddIncidentNote(ctx, in.ID, "called the site "+hostile, who); err != nil {
+		t.Fatal(err)
+	}
+	f.h = &handler{cfg: Config{Store: db, Triage: db, Zone: time.UTC, Now: func() time.Time { return fixedNow },
+		Activity: func(ctx context.Context, from, to time.Time) (*activity.Stats, error) { return db.Activity(ctx, from, to, 10) }},
+		log: slog.New(slog.DiscardHandler), pages: mustPages(t)}
+	return f
+}
+
+// get runs a staff page's handler as the session s sees it.
+func (f *staffFixture) get(t *testing.T, fn func(http.ResponseWriter, *http.Request, *staffSession), path string, values map[string]string, s *staffSession) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest("GET", path, nil)
+	for k, v := range values {
+		r.SetPathValue(k, v)
+	}
+	w := httptest.NewRecorder()
+	fn(w, r, s)
+	return w
+}
+
+var nowRE = regexp.MustCompile(`\d{4}-\d\d-\d\d( |T)\d\d:\d\d:\d\d( UTC|Z)`)
+
+// stable replaces the times of this run (decisions, incidents and notes are made now) and the
+// year in incident references.
+func stable(body string) string {
+	today := time.Now().UTC().Format("2006-01-02")
+	body = nowRE.ReplaceAllStringFunc(body, func(s string) string {
+		if strings.HasPrefix(s, today) {
+			return "NOW"
+		}
+		return s
+	})
+	return regexp.MustCompile(`IN-\d{4}-`).ReplaceAllString(body, "IN-YYYY-")
+}
+
+// staffPages renders every staff page of this part in both languages.
+func (f *staffFixture) pages(t *testing.T, s *staffSession) map[string]*httptest.ResponseRecorder {
+	out := map[string]*httptest.ResponseRecorder{}
+	h := f.h
+	tracking := f.reports[0].Tracking
+	inc := strings.TrimPrefix(url.PathEscape(itoa(f.inc)), "")
+	for _, lang := range []string{"en", "ja"} {
+		for name, req := range map[string]struct {
+			fn     func(http.ResponseWriter, *http.Request, *staffSession)
+			path   string
+			values map[string]string
+		}{
+			"staff-queue":           {h.staffQueue, "/staff/?lang=" + lang, nil},
+			"staff-queue-filtered":  {h.staffQueue, "/staff/?decided=no&category=intrusion&source=198.51.100.0/24&from=2000-04-01&to=2000-06-30&lang=" + lang, nil},
+			"staff-report":          {h.staffReport, "/staff/reports/" + tracking + "?lang=" + lang, map[string]string{"tracking": tracking}},
+			"staff-report-decided":  {h.staffReport, "/staff/reports/" + f.reports[2].Tracking + "?lang=" + lang, map[string]string{"tracking": f.reports[2].Tracking}},
+			"staff-incidents":       {h.staffIncidents, "/staff/incidents?lang=" + lang, nil},
+			"staff-incident":        {h.staffIncident, "/staff/incidents/" + inc + "?lang=" + lang, map[string]string{"id": inc}},
+			"staff-search-network":  {h.staffSearch, "/staff/search?q=198.51.100.0/24&lang=" + lang, nil},
+			"staff-search-advisory": {h.staffSearch, "/staff/search?q=JPCERT-E-INF-98-0001&lang=" + lang, nil},
+			"staff-activity":        {h.staffActivity, "/staff/activity?from=2000-04-01&to=2000-06-30&lang=" + lang, nil},
+		} {
+			out[name+"."+lang] = f.get(t, req.fn, req.path, req.values, s)
+		}
+	}
+	return out
+}
+
+func itoa(v int64) string { return strconvFormat(v) }
+
+func analystSession() *staffSession {
+	return &staffSession{User: staff.User{ID: 2, Name: "analyst", Role: staff.RoleAnalyst}, CSRF: "CSRF-TOKEN"}
+}
+
+// TestStaffPagesGolden renders every staff page of triage and incidents in both languages.
+func TestStaffPagesGolden(t *testing.T) {
+	f := newStaffFixture(t)
+	for name, w := range f.pages(t, analystSession()) {
+		if w.Code != http.StatusOK {
+			t.Errorf("%s: status %d\n%s", name, w.Code, w.Body.String())
+			continue
+		}
+		if got := w.Header().Get("Cache-Control"); got != "no-store" {
+			t.Errorf("%s: Cache-Control %q, want no-store", name, got)
+		}
+		body := w.Body.String()
+		if regexp.MustCompile(`>[a-z]+\.[a-z.]+<`).MatchString(body) {
+			t.Errorf("%s shows a message key instead of its text", name)
+		}
+		golden(t, name+".html", stable(body))
+	}
+}
+
+// TestStaffPagesInert: what a report, a note or a name says is shown as text on every page:
+// no markup, no entity decoded twice, no control byte, escape sequence or direction override
+// reaches the browser.
+func TestStaffPagesInert(t *testing.T) {
+	f := newStaffFixture(t)
+	for name, w := range f.pages(t, analystSession()) {
+		body := w.Body.String()
+		for _, bad := range []string{"<script", "\x1b", "\x00", "\x07", "\u202e", "&lt;b&gt;", "\xff"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s contains %q raw", name, bad)
+			}
+		}
+	}
+	report := f.get(t, f.h.staffReport, "/staff/reports/x?lang=en", map[string]string{"tracking": f.reports[0].Tracking}, analystSession()).Body.String()
+	for _, want := range []string{
+		`&lt;script&gt;alert(1)&lt;/script&gt;`, // markup as text
+		`&amp;lt;b&amp;gt;`,                      // the entity as the reporter wrote it
+		`\x1b[31mred\x1b[0m`,                     // the ANSI sequence visible
+		`\x00\x07`,                               // control bytes visible
+		`\u202egnp.exe`,                          // the override visible, the name not reversed
+		`\xff\xfe`,                               // invalid UTF-8 of the raw submission
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the report page does not show %s", want)
+		}
+	}
+}
+
+func strconvFormat(v int64) string { return strconv.FormatInt(v, 10) }
