@@ -7,8 +7,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"strconv"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -93,7 +93,9 @@ func newStaffFixture(t *testing.T) *staffFixture {
 		t.Fatal(err)
 	}
 	f.h = &handler{cfg: Config{Store: db, Triage: db, Zone: time.UTC, Now: func() time.Time { return fixedNow },
-		Activity: func(ctx context.Context, from, to time.Time) (*activity.Stats, error) { return db.Activity(ctx, from, to, 10) }},
+		Activity: func(ctx context.Context, from, to time.Time) (*activity.Stats, error) {
+			return db.Activity(ctx, from, to, 10)
+		}},
 		log: slog.New(slog.DiscardHandler), pages: mustPages(t)}
 	return f
 }
@@ -194,11 +196,11 @@ func TestStaffPagesInert(t *testing.T) {
 	report := f.get(t, f.h.staffReport, "/staff/reports/x?lang=en", map[string]string{"tracking": f.reports[0].Tracking}, analystSession()).Body.String()
 	for _, want := range []string{
 		`&lt;script&gt;alert(1)&lt;/script&gt;`, // markup as text
-		`&amp;lt;b&amp;gt;`,                      // the entity as the reporter wrote it
-		`\x1b[31mred\x1b[0m`,                     // the ANSI sequence visible
-		`\x00\x07`,                               // control bytes visible
-		`\u202egnp.exe`,                          // the override visible, the name not reversed
-		`\xff\xfe`,                               // invalid UTF-8 of the raw submission
+		`&amp;lt;b&amp;gt;`,                     // the entity as the reporter wrote it
+		`\x1b[31mred\x1b[0m`,                    // the ANSI sequence visible
+		`\x00\x07`,                              // control bytes visible
+		`\u202egnp.exe`,                         // the override visible, the name not reversed
+		`\xff\xfe`,                              // invalid UTF-8 of the raw submission
 	} {
 		if !strings.Contains(report, want) {
 			t.Errorf("the report page does not show %s", want)
