@@ -209,3 +209,120 @@ func TestStaffPagesInert(t *testing.T) {
 }
 
 func strconvFormat(v int64) string { return strconv.FormatInt(v, 10) }
+
+// post runs a staff change's handler with a form, as the session s.
+func (f *staffFixture) post(t *testing.T, fn func(http.ResponseWriter, *http.Request, *staffSession), values map[string]string, form url.Values, s *staffSession) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest("POST", "/staff/x", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range values {
+		r.SetPathValue(k, v)
+	}
+	w := httptest.NewRecorder()
+	fn(w, r, s)
+	return w
+}
+
+// TestStaffChanges walks the analyst's changes through the handlers: each answers with a
+// redirect to the page that shows it, and the store holds the change.
+func TestStaffChanges(t *testing.T) {
+	f := newStaffFixture(t)
+	ctx := context.Background()
+	s := analystSession()
+	h := f.h
+	seeOtherTo := func(w *httptest.ResponseRecorder, prefix string) {
+		t.Helper()
+		if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), prefix) {
+			t.Fatalf("answer %d to %q, want 303 to %s...\n%s", w.Code, w.Header().Get("Location"), prefix, w.Body.String())
+		}
+	}
+	r1 := f.reports[1]
+	w := f.post(t, h.staffDecide, map[string]string{"tracking": r1.Tracking},
+		url.Values{"category": {"worm"}, "rsit": {""}, "note": {"slapper"}, "lang": {"ja"}}, s)
+	seeOtherTo(w, "/staff/reports/"+r1.Tracking+"?lang=ja")
+	row, err := f.db.TriageRow(ctx, r1.ID)
+	if err != nil || row.Decision == nil || row.Decision.Category != "worm" || row.Decision.RSIT != "malicious-code:infected-system" || row.Decision.By.UserID != 2 {
+		t.Fatalf("after the decision form: %+v, %v", row.Decision, err)
+	}
+	if w := f.post(t, h.staffDecide, map[string]string{"tracking": r1.Tracking}, url.Values{"category": {"bogus"}}, s); w.Code != http.StatusBadRequest {
+		t.Errorf("an unknown category: %d, want 400", w.Code)
+	}
+	if w := f.post(t, h.staffDecide, map[string]string{"tracking": "KK-2000-999999"}, url.Values{"category": {"worm"}}, s); w.Code != http.StatusNotFound {
+		t.Errorf("an unknown report: %d, want 404", w.Code)
+	}
+
+	// The suggestion's reports into the existing incident, then a new incident of another.
+	w = f.post(t, h.staffCreateIncident, nil, url.Values{"report": {itoa(f.reports[0].ID), itoa(r1.ID)}, "incident": {itoa(f.inc)}}, s)
+	seeOtherTo(w, "/staff/incidents/"+itoa(f.inc))
+	w = f.post(t, h.staffReportIncident, map[string]string{"tracking": f.reports[2].Tracking}, url.Values{"incident": {"new"}, "title": {"portmap probes"}}, s)
+	seeOtherTo(w, "/staff/incidents/")
+	newID, _ := strconv.ParseInt(strings.TrimPrefix(strings.Split(w.Header().Get("Location"), "?")[0], "/staff/incidents/"), 10, 64)
+	if w := f.post(t, h.staffReportIncident, map[string]string{"tracking": f.reports[2].Tracking}, url.Values{"incident": {itoa(f.inc)}}, s); w.Code != http.StatusConflict {
+		t.Errorf("a report into a second incident: %d, want 409", w.Code)
+	}
+	change := func(id int64, what string, form url.Values) *httptest.ResponseRecorder {
+		return f.post(t, h.staffChangeIncident, map[string]string{"id": itoa(id), "change": what}, form, s)
+	}
+	seeOtherTo(change(f.inc, "status", url.Values{"status": {"coordinating"}}), "/staff/incidents/")
+	if w := change(f.inc, "status", url.Values{"status": {"new"}}); w.Code != http.StatusBadRequest {
+		t.Errorf("back to new: %d, want 400", w.Code)
+	}
+	seeOtherTo(change(f.inc, "tlp", url.Values{"tlp": {"RED"}}), "/staff/incidents/")
+	seeOtherTo(change(f.inc, "assign", url.Values{"assignee": {"me"}}), "/staff/incidents/")
+	seeOtherTo(change(f.inc, "notes", url.Values{"note": {"phoned the site"}}), "/staff/incidents/")
+	seeOtherTo(change(f.inc, "reports", url.Values{"tracking": {f.reports[3].Tracking}}), "/staff/incidents/")
+	seeOtherTo(change(f.inc, "merge", url.Values{"from": {itoa(newID)}}), "/staff/incidents/")
+	in, err := f.db.GetIncident(ctx, f.inc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Status != "coordinating" || in.TLP != "RED" || in.Assignee != 2 || len(in.Notes) != 2 || len(in.Reports) != 4 {
+		t.Fatalf("incident after the changes: %+v", in)
+	}
+	w = change(f.inc, "split", url.Values{"report": {itoa(f.reports[2].ID)}, "title": {"the probe, apart"}})
+	seeOtherTo(w, "/staff/incidents/")
+	if in, _ := f.db.GetIncident(ctx, f.inc); len(in.Reports) != 3 {
+		t.Errorf("after the split the incident holds %v", in.Reports)
+	}
+	if w := change(f.inc, "delete", nil); w.Code != http.StatusNotFound {
+		t.Errorf("an unknown change: %d, want 404", w.Code)
+	}
+	// The merged incident's page shows where it went and offers no change.
+	page := f.get(t, h.staffIncident, "/staff/incidents/x?lang=en", map[string]string{"id": itoa(newID)}, s).Body.String()
+	if !strings.Contains(page, "was merged into") || strings.Contains(page, `method="post"`) {
+		t.Errorf("the merged incident's page:\n%s", page)
+	}
+}
+
+// TestStaffSearch: a tracking number and an incident reference lead to their pages; a network,
+// a rule and an advisory list reports.
+func TestStaffSearch(t *testing.T) {
+	f := newStaffFixture(t)
+	s := analystSession()
+	in, err := f.db.GetIncident(context.Background(), f.inc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		q        string
+		code     int
+		location string
+		contains string
+	}{
+		{strings.ToLower(f.reports[1].Tracking), http.StatusSeeOther, "/staff/reports/" + f.reports[1].Tracking, ""},
+		{in.Ref, http.StatusSeeOther, "/staff/incidents/" + itoa(f.inc), ""},
+		{"KK-2000-999999", http.StatusOK, "", "Nothing found"},
+		{"IN-2000-9999", http.StatusOK, "", "Nothing found"},
+		{"198.51.100.77", http.StatusOK, "", f.reports[2].Tracking},
+		{"statd-format-string", http.StatusOK, "", f.reports[1].Tracking},
+		{"JPCERT-E-INF-98-0001", http.StatusOK, "", f.reports[0].Tracking},
+	} {
+		w := f.get(t, f.h.staffSearch, "/staff/search?lang=en&q="+url.QueryEscape(tc.q), nil, s)
+		if w.Code != tc.code || !strings.HasPrefix(w.Header().Get("Location"), tc.location) || !strings.Contains(w.Body.String(), tc.contains) {
+			t.Errorf("search %q: %d to %q, want %d to %q showing %q", tc.q, w.Code, w.Header().Get("Location"), tc.code, tc.location, tc.contains)
+		}
+	}
+	if w := f.get(t, f.h.staffQueue, "/staff/?source=not-an-address", nil, s); w.Code != http.StatusBadRequest {
+		t.Errorf("a queue filter with a bad source: %d, want 400", w.Code)
+	}
+}
