@@ -48,10 +48,6 @@ var incidentFuncs = template.FuncMap{
 
 func init() {
 	addMessages(map[string][2]string{
-		"staff.nav.queue":     {"Queue", "報告キュー"},
-		"staff.nav.incidents": {"Incidents", "インシデント"},
-		"staff.nav.search":    {"Search", "検索"},
-		"staff.nav.activity":  {"Statistics", "統計"},
 
 		"staff.queue.title":     {"Report queue", "報告キュー"},
 		"staff.queue.badfilter": {"A filter was not understood: choose a category and state from the lists, give days as YYYY-MM-DD (the last on or after the first) and a source as an IP address or network such as 192.0.2.0/24.", "絞り込み条件を読み取れませんでした。類型と状況は一覧から選び、日付は YYYY-MM-DD の形式 (終了日は開始日以降)、送信元は IP アドレスか 192.0.2.0/24 のようなネットワークで指定してください。"},

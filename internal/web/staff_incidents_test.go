@@ -23,11 +23,11 @@ import (
 	"github.com/keikai-project/keikai/internal/taxonomy"
 )
 
-// hostile is report content that must be shown inert on every staff page: markup, an HTML
+// incidentHostile is report content that must be shown inert on every staff page: markup, an HTML
 // entity, an ANSI colour sequence, a NUL and other control bytes, and a right-to-left override.
-const hostile = "<script>alert(1)</script> &lt;b&gt; \x1b[31mred\x1b[0m \x00\x07 \u202egnp.exe"
+const incidentHostile = "<script>alert(1)</script> &lt;b&gt; \x1b[31mred\x1b[0m \x00\x07 \u202egnp.exe"
 
-// staffFixture is a real SQLite store holding reports with hostile content, one decision, an
+// staffFixture is a real SQLite store holding reports with incidentHostile content, one decision, an
 // incident with a note, and the staff handler over it.
 type staffFixture struct {
 	h       *handler
@@ -49,13 +49,13 @@ func newStaffFixture(t *testing.T) *staffFixture {
 	f := &staffFixture{db: db}
 	statd := finding.Finding{Rule: "statd-format-string", Title: "statd format string attack", TitleJa: "statd の書式文字列攻撃",
 		Level: "critical", Category: taxonomy.Intrusion, RSIT: "intrusions:system-compromise", Advisories: []string{"JPCERT-E-INF-98-0001"},
-		Time: "2000-04-03T12:34:56Z", SourceIP: "198.51.100.23", Excerpt: `statd[415]: attempt to create "/var/statmon/sm//../..\x90\x90` + hostile}
+		Time: "2000-04-03T12:34:56Z", SourceIP: "198.51.100.23", Excerpt: `statd[415]: attempt to create "/var/statmon/sm//../..\x90\x90` + incidentHostile}
 	for i, a := range []*report.Analysis{
 		{Category: taxonomy.Intrusion, RSIT: "intrusions:system-compromise", Findings: []finding.Finding{statd}, Advisories: []string{"JPCERT-E-INF-98-0001"},
-			Content: report.Content{Subject: "statd " + hostile, Description: "desc " + hostile, SourceHosts: []string{"198.51.100.23"},
-				Reporter: report.Reporter{Name: "山田 " + hostile, Email: "taro@example.co.jp"}},
-			Observables: []report.Observable{{Kind: report.ObservableIP, Value: "198.51.100.23", Count: 2}, {Kind: report.ObservableHostname, Value: "h" + hostile, Count: 1}},
-			Warnings:    []string{"charset " + hostile}},
+			Content: report.Content{Subject: "statd " + incidentHostile, Description: "desc " + incidentHostile, SourceHosts: []string{"198.51.100.23"},
+				Reporter: report.Reporter{Name: "山田 " + incidentHostile, Email: "taro@example.co.jp"}},
+			Observables: []report.Observable{{Kind: report.ObservableIP, Value: "198.51.100.23", Count: 2}, {Kind: report.ObservableHostname, Value: "h" + incidentHostile, Count: 1}},
+			Warnings:    []string{"charset " + incidentHostile}},
 		{Category: taxonomy.Intrusion, RSIT: "intrusions:system-compromise", Findings: []finding.Finding{statd},
 			Content: report.Content{SourceHosts: []string{"198.51.100.23"}}},
 		{Category: taxonomy.Probe, RSIT: "information-gathering:scanner", Findings: []finding.Finding{{Rule: "portmap-probe", Title: "portmap probe", Category: taxonomy.Probe, SourceIP: "198.51.100.77", Time: "2000-04-03T13:00:00Z"}},
@@ -63,7 +63,7 @@ func newStaffFixture(t *testing.T) *staffFixture {
 		nil,
 	} {
 		rc, err := db.Insert(ctx, &report.Submission{Channel: report.ChannelSMTP, ReceivedAt: time.Date(2000, 4, 3+i, 10, 0, 0, 0, time.UTC),
-			Raw: []byte("Subject: " + hostile + "\r\n\r\nline two " + hostile + "\r\n\xff\xfe")}, nil)
+			Raw: []byte("Subject: " + incidentHostile + "\r\n\r\nline two " + incidentHostile + "\r\n\xff\xfe")}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,16 +80,16 @@ func newStaffFixture(t *testing.T) *staffFixture {
 			t.Fatal(err)
 		}
 	}
-	who := audit.Actor{UserID: 2, Name: "analyst " + hostile}
-	if err := db.DecideReport(ctx, f.reports[2].ID, taxonomy.DoS, "availability:dos", "note "+hostile, who); err != nil {
+	who := audit.Actor{UserID: 2, Name: "analyst " + incidentHostile}
+	if err := db.DecideReport(ctx, f.reports[2].ID, taxonomy.DoS, "availability:dos", "note "+incidentHostile, who); err != nil {
 		t.Fatal(err)
 	}
-	in, err := db.CreateIncident(ctx, "statd "+strings.ReplaceAll(hostile, "\x00", ""), []int64{f.reports[0].ID}, who)
+	in, err := db.CreateIncident(ctx, "statd "+strings.ReplaceAll(incidentHostile, "\x00", ""), []int64{f.reports[0].ID}, who)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.inc = in.ID
-	if _, err := db.AddIncidentNote(ctx, in.ID, "called the site "+hostile, who); err != nil {
+	if _, err := db.AddIncidentNote(ctx, in.ID, "called the site "+incidentHostile, who); err != nil {
 		t.Fatal(err)
 	}
 	f.h = &handler{cfg: Config{Store: db, Triage: db, Zone: time.UTC, Now: func() time.Time { return fixedNow },
@@ -116,7 +116,7 @@ var nowRE = regexp.MustCompile(`\d{4}-\d\d-\d\d( |T)\d\d:\d\d:\d\d( UTC|Z)`)
 
 // stable replaces the times of this run (decisions, incidents and notes are made now) and the
 // year in incident references.
-func stable(body string) string {
+func stableTimes(body string) string {
 	today := time.Now().UTC().Format("2006-01-02")
 	body = nowRE.ReplaceAllStringFunc(body, func(s string) string {
 		if strings.HasPrefix(s, today) {
@@ -132,7 +132,7 @@ func (f *staffFixture) pages(t *testing.T, s *staffSession) map[string]*httptest
 	out := map[string]*httptest.ResponseRecorder{}
 	h := f.h
 	tracking := f.reports[0].Tracking
-	inc := strings.TrimPrefix(url.PathEscape(itoa(f.inc)), "")
+	inc := idText(f.inc)
 	for _, lang := range []string{"en", "ja"} {
 		for name, req := range map[string]struct {
 			fn     func(http.ResponseWriter, *http.Request, *staffSession)
@@ -155,14 +155,12 @@ func (f *staffFixture) pages(t *testing.T, s *staffSession) map[string]*httptest
 	return out
 }
 
-func itoa(v int64) string { return strconvFormat(v) }
-
 func analystSession() *staffSession {
 	return &staffSession{User: staff.User{ID: 2, Name: "analyst", Role: staff.RoleAnalyst}, CSRF: "CSRF-TOKEN"}
 }
 
 // TestStaffPagesGolden renders every staff page of triage and incidents in both languages.
-func TestStaffPagesGolden(t *testing.T) {
+func TestIncidentPagesGolden(t *testing.T) {
 	f := newStaffFixture(t)
 	for name, w := range f.pages(t, analystSession()) {
 		if w.Code != http.StatusOK {
@@ -176,14 +174,14 @@ func TestStaffPagesGolden(t *testing.T) {
 		if regexp.MustCompile(`>[a-z]+\.[a-z.]+<`).MatchString(body) {
 			t.Errorf("%s shows a message key instead of its text", name)
 		}
-		golden(t, name+".html", stable(body))
+		golden(t, name+".html", stableTimes(body))
 	}
 }
 
 // TestStaffPagesInert: what a report, a note or a name says is shown as text on every page:
 // no markup, no entity decoded twice, no control byte, escape sequence or direction override
 // reaches the browser.
-func TestStaffPagesInert(t *testing.T) {
+func TestIncidentPagesInert(t *testing.T) {
 	f := newStaffFixture(t)
 	for name, w := range f.pages(t, analystSession()) {
 		body := w.Body.String()
@@ -208,7 +206,8 @@ func TestStaffPagesInert(t *testing.T) {
 	}
 }
 
-func strconvFormat(v int64) string { return strconv.FormatInt(v, 10) }
+// idText is an ID as a path or form shows it.
+func idText(v int64) string { return strconv.FormatInt(v, 10) }
 
 // post runs a staff change's handler with a form, as the session s.
 func (f *staffFixture) post(t *testing.T, fn func(http.ResponseWriter, *http.Request, *staffSession), values map[string]string, form url.Values, s *staffSession) *httptest.ResponseRecorder {
@@ -225,7 +224,7 @@ func (f *staffFixture) post(t *testing.T, fn func(http.ResponseWriter, *http.Req
 
 // TestStaffChanges walks the analyst's changes through the handlers: each answers with a
 // redirect to the page that shows it, and the store holds the change.
-func TestStaffChanges(t *testing.T) {
+func TestIncidentChanges(t *testing.T) {
 	f := newStaffFixture(t)
 	ctx := context.Background()
 	s := analystSession()
@@ -252,16 +251,16 @@ func TestStaffChanges(t *testing.T) {
 	}
 
 	// The suggestion's reports into the existing incident, then a new incident of another.
-	w = f.post(t, h.staffCreateIncident, nil, url.Values{"report": {itoa(f.reports[0].ID), itoa(r1.ID)}, "incident": {itoa(f.inc)}}, s)
-	seeOtherTo(w, "/staff/incidents/"+itoa(f.inc))
+	w = f.post(t, h.staffCreateIncident, nil, url.Values{"report": {idText(f.reports[0].ID), idText(r1.ID)}, "incident": {idText(f.inc)}}, s)
+	seeOtherTo(w, "/staff/incidents/"+idText(f.inc))
 	w = f.post(t, h.staffReportIncident, map[string]string{"tracking": f.reports[2].Tracking}, url.Values{"incident": {"new"}, "title": {"portmap probes"}}, s)
 	seeOtherTo(w, "/staff/incidents/")
 	newID, _ := strconv.ParseInt(strings.TrimPrefix(strings.Split(w.Header().Get("Location"), "?")[0], "/staff/incidents/"), 10, 64)
-	if w := f.post(t, h.staffReportIncident, map[string]string{"tracking": f.reports[2].Tracking}, url.Values{"incident": {itoa(f.inc)}}, s); w.Code != http.StatusConflict {
+	if w := f.post(t, h.staffReportIncident, map[string]string{"tracking": f.reports[2].Tracking}, url.Values{"incident": {idText(f.inc)}}, s); w.Code != http.StatusConflict {
 		t.Errorf("a report into a second incident: %d, want 409", w.Code)
 	}
 	change := func(id int64, what string, form url.Values) *httptest.ResponseRecorder {
-		return f.post(t, h.staffChangeIncident, map[string]string{"id": itoa(id), "change": what}, form, s)
+		return f.post(t, h.staffChangeIncident, map[string]string{"id": idText(id), "change": what}, form, s)
 	}
 	seeOtherTo(change(f.inc, "status", url.Values{"status": {"coordinating"}}), "/staff/incidents/")
 	if w := change(f.inc, "status", url.Values{"status": {"new"}}); w.Code != http.StatusBadRequest {
@@ -271,7 +270,7 @@ func TestStaffChanges(t *testing.T) {
 	seeOtherTo(change(f.inc, "assign", url.Values{"assignee": {"me"}}), "/staff/incidents/")
 	seeOtherTo(change(f.inc, "notes", url.Values{"note": {"phoned the site"}}), "/staff/incidents/")
 	seeOtherTo(change(f.inc, "reports", url.Values{"tracking": {f.reports[3].Tracking}}), "/staff/incidents/")
-	seeOtherTo(change(f.inc, "merge", url.Values{"from": {itoa(newID)}}), "/staff/incidents/")
+	seeOtherTo(change(f.inc, "merge", url.Values{"from": {idText(newID)}}), "/staff/incidents/")
 	in, err := f.db.GetIncident(ctx, f.inc)
 	if err != nil {
 		t.Fatal(err)
@@ -279,7 +278,7 @@ func TestStaffChanges(t *testing.T) {
 	if in.Status != "coordinating" || in.TLP != "RED" || in.Assignee != 2 || len(in.Notes) != 2 || len(in.Reports) != 4 {
 		t.Fatalf("incident after the changes: %+v", in)
 	}
-	w = change(f.inc, "split", url.Values{"report": {itoa(f.reports[2].ID)}, "title": {"the probe, apart"}})
+	w = change(f.inc, "split", url.Values{"report": {idText(f.reports[2].ID)}, "title": {"the probe, apart"}})
 	seeOtherTo(w, "/staff/incidents/")
 	if in, _ := f.db.GetIncident(ctx, f.inc); len(in.Reports) != 3 {
 		t.Errorf("after the split the incident holds %v", in.Reports)
@@ -288,7 +287,7 @@ func TestStaffChanges(t *testing.T) {
 		t.Errorf("an unknown change: %d, want 404", w.Code)
 	}
 	// The merged incident's page shows where it went and offers no change.
-	page := f.get(t, h.staffIncident, "/staff/incidents/x?lang=en", map[string]string{"id": itoa(newID)}, s).Body.String()
+	page := f.get(t, h.staffIncident, "/staff/incidents/x?lang=en", map[string]string{"id": idText(newID)}, s).Body.String()
 	if !strings.Contains(page, "was merged into") || strings.Contains(page, `method="post"`) {
 		t.Errorf("the merged incident's page:\n%s", page)
 	}
@@ -296,7 +295,7 @@ func TestStaffChanges(t *testing.T) {
 
 // TestStaffSearch: a tracking number and an incident reference lead to their pages; a network,
 // a rule and an advisory list reports.
-func TestStaffSearch(t *testing.T) {
+func TestIncidentSearch(t *testing.T) {
 	f := newStaffFixture(t)
 	s := analystSession()
 	in, err := f.db.GetIncident(context.Background(), f.inc)
@@ -310,7 +309,7 @@ func TestStaffSearch(t *testing.T) {
 		contains string
 	}{
 		{strings.ToLower(f.reports[1].Tracking), http.StatusSeeOther, "/staff/reports/" + f.reports[1].Tracking, ""},
-		{in.Ref, http.StatusSeeOther, "/staff/incidents/" + itoa(f.inc), ""},
+		{in.Ref, http.StatusSeeOther, "/staff/incidents/" + idText(f.inc), ""},
 		{"KK-2000-999999", http.StatusOK, "", "Nothing found"},
 		{"IN-2000-9999", http.StatusOK, "", "Nothing found"},
 		{"198.51.100.77", http.StatusOK, "", f.reports[2].Tracking},
