@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/keikai-project/keikai/internal/activity"
 	"github.com/keikai-project/keikai/internal/audit"
@@ -324,4 +326,53 @@ func TestIncidentSearch(t *testing.T) {
 	if w := f.get(t, f.h.staffQueue, "/staff/?source=not-an-address", nil, s); w.Code != http.StatusBadRequest {
 		t.Errorf("a queue filter with a bad source: %d, want 400", w.Code)
 	}
+}
+
+// TestIncidentQueuePaging: the queue shows 50 reports a page, newest first, and links the next.
+func TestIncidentQueuePaging(t *testing.T) {
+	f := newStaffFixture(t)
+	ctx := context.Background()
+	for i := range 60 {
+		if _, err := f.db.Insert(ctx, &report.Submission{Channel: report.ChannelAPI, ReceivedAt: time.Date(2000, 5, 1, 0, i, 0, 0, time.UTC), Raw: []byte{byte(i)}}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]bool{}
+	path, pages := "/staff/?lang=en&state=received", 0
+	for path != "" {
+		pages++
+		body := f.get(t, f.h.staffQueue, path, nil, analystSession()).Body.String()
+		for _, m := range regexp.MustCompile(`class="tracking" href="/staff/reports/(KK-\d+-\d+)`).FindAllStringSubmatch(body, -1) {
+			if seen[m[1]] {
+				t.Errorf("%s listed twice", m[1])
+			}
+			seen[m[1]] = true
+		}
+		path = ""
+		if m := regexp.MustCompile(`<a href="([^"]+)" rel="next">`).FindStringSubmatch(body); m != nil {
+			path = strings.ReplaceAll(m[1], "&amp;", "&")
+		}
+	}
+	// 60 new reports and the fixture's one waiting for analysis.
+	if pages != 2 || len(seen) != 61 {
+		t.Errorf("%d pages, %d reports; want 2 pages of 61 reports", pages, len(seen))
+	}
+}
+
+// FuzzVisible: nothing a browser would interpret as a control, an escape sequence or a change
+// of direction survives visible.
+func FuzzVisible(f *testing.F) {
+	f.Add(incidentHostile)
+	f.Add("\u2066\u2067\u2068\u2069\u200e\u200f\u061c\ufeff")
+	f.Fuzz(func(t *testing.T, s string) {
+		v := visible(s)
+		if !utf8.ValidString(v) {
+			t.Fatalf("visible(%q) = %q is not valid UTF-8", s, v)
+		}
+		for _, r := range v {
+			if r != '\n' && r != ' ' && (!unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r)) {
+				t.Fatalf("visible(%q) = %q keeps %U", s, v, r)
+			}
+		}
+	})
 }
