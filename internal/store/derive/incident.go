@@ -1,23 +1,22 @@
 package derive
 
 import (
-	"encoding/json"
 	"slices"
+	"time"
+
+	"github.com/keikai-project/keikai/internal/audit"
 )
 
-// Fields is the JSON object of an audit entry's before or after: the changed fields only, nil
-// for none. Keys come out sorted (encoding/json sorts map keys), so both adapters write the same
-// bytes for the same change.
-func Fields(m map[string]any) json.RawMessage {
-	if len(m) == 0 {
-		return nil
+// Entry is the audit entry of a change: before and after hold the changed fields only, so both
+// adapters write the same bytes for the same change.
+func Entry(at time.Time, actor audit.Actor, object audit.Kind, id int64, action string, before, after map[string]any) (audit.Entry, error) {
+	e := audit.Entry{At: at, Actor: actor, Object: object, ObjectID: id, Action: action}
+	var err error
+	if e.Before, err = audit.Fields(before); err != nil {
+		return e, err
 	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		// Only strings, numbers, booleans and slices of them are passed: this cannot happen.
-		panic("derive.Fields: " + err.Error())
-	}
-	return b
+	e.After, err = audit.Fields(after)
+	return e, err
 }
 
 // IDs is a set of IDs, ascending and without repeats, as the incident methods take them.

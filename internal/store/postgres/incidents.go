@@ -59,13 +59,16 @@ func (db *DB) DecideReport(ctx context.Context, reportID int64, category, rsit, 
 			return fmt.Errorf("deciding report %d: %w", reportID, err)
 		}
 		before, after := decisionChange(oldCat, oldRSIT, oldNote, d)
-		return appendAudit(ctx, tx, audit.Entry{At: now, Actor: actor, Object: audit.KindReport, ObjectID: reportID,
-			Action: "report.decide", Before: before, After: after})
+		e, err := derive.Entry(now, actor, audit.KindReport, reportID, "report.decide", before, after)
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, e)
 	})
 }
 
 // decisionChange is the before and after of a decision's audit entry: the fields that change.
-func decisionChange(cat, rsit *string, note string, d incident.Decision) (before, after []byte) {
+func decisionChange(cat, rsit *string, note string, d incident.Decision) (before, after map[string]any) {
 	b, a := map[string]any{}, map[string]any{}
 	change := func(name string, old *string, v string) {
 		if old != nil && *old == v {
@@ -83,7 +86,7 @@ func decisionChange(cat, rsit *string, note string, d incident.Decision) (before
 	if note != d.Note {
 		b["decision_note"], a["decision_note"] = note, d.Note
 	}
-	return derive.Fields(b), derive.Fields(a)
+	return b, a
 }
 
 const triageColumns = `r.id, COALESCE(r.tracking, ''), r.channel, r.received_at, r.state, COALESCE(r.suggested_category, ''),
@@ -231,8 +234,11 @@ func createIncident(ctx context.Context, tx pgx.Tx, title string, tlp incident.T
 	for k, v := range extra {
 		after[k] = v
 	}
-	return id, appendAudit(ctx, tx, audit.Entry{At: now, Actor: actor, Object: audit.KindIncident, ObjectID: id,
-		Action: action, After: derive.Fields(after)})
+	e, err := derive.Entry(now, actor, audit.KindIncident, id, action, nil, after)
+	if err != nil {
+		return 0, err
+	}
+	return id, appendAudit(ctx, tx, e)
 }
 
 // addReports puts reports into incident id: an unknown report is ErrNotFound, one in another
@@ -289,8 +295,11 @@ func touch(ctx context.Context, tx pgx.Tx, id int64, now time.Time, actor audit.
 	if _, err := tx.Exec(ctx, `UPDATE incidents SET updated_at = $1 WHERE id = $2`, now, id); err != nil {
 		return fmt.Errorf("updating incident %d: %w", id, err)
 	}
-	return appendAudit(ctx, tx, audit.Entry{At: now, Actor: actor, Object: audit.KindIncident, ObjectID: id,
-		Action: action, Before: derive.Fields(before), After: derive.Fields(after)})
+	e, err := derive.Entry(now, actor, audit.KindIncident, id, action, before, after)
+	if err != nil {
+		return err
+	}
+	return appendAudit(ctx, tx, e)
 }
 
 // change runs fn on an open, locked incident in a transaction.

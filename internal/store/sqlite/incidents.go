@@ -55,13 +55,16 @@ func (db *DB) DecideReport(ctx context.Context, reportID int64, category, rsit, 
 			return fmt.Errorf("counting the decision on report %d: %w", reportID, err)
 		}
 		before, after := decisionChange(oldCat, oldRSIT, oldNote, d)
-		return appendAudit(tx, audit.Entry{At: now, Actor: actor, Object: audit.KindReport, ObjectID: reportID,
-			Action: "report.decide", Before: before, After: after})
+		e, err := derive.Entry(now, actor, audit.KindReport, reportID, "report.decide", before, after)
+		if err != nil {
+			return err
+		}
+		return appendAudit(tx, e)
 	})
 }
 
 // decisionChange is the before and after of a decision's audit entry: the fields that change.
-func decisionChange(cat, rsit, note sql.NullString, d incident.Decision) (before, after []byte) {
+func decisionChange(cat, rsit, note sql.NullString, d incident.Decision) (before, after map[string]any) {
 	b, a := map[string]any{}, map[string]any{}
 	change := func(name string, old sql.NullString, v string) {
 		if old.Valid && old.String == v {
@@ -79,7 +82,7 @@ func decisionChange(cat, rsit, note sql.NullString, d incident.Decision) (before
 	if note.String != d.Note {
 		b["decision_note"], a["decision_note"] = note.String, d.Note
 	}
-	return derive.Fields(b), derive.Fields(a)
+	return b, a
 }
 
 const triageColumns = `r.id, COALESCE(r.tracking, ''), r.channel, r.received_at, r.state, COALESCE(r.suggested_category, ''),
@@ -222,8 +225,11 @@ func createIncident(tx *wtx, title string, tlp incident.TLP, reports []int64, ac
 	for k, v := range extra {
 		after[k] = v
 	}
-	return id, appendAudit(tx, audit.Entry{At: now, Actor: actor, Object: audit.KindIncident, ObjectID: id,
-		Action: action, After: derive.Fields(after)})
+	e, err := derive.Entry(now, actor, audit.KindIncident, id, action, nil, after)
+	if err != nil {
+		return 0, err
+	}
+	return id, appendAudit(tx, e)
 }
 
 // addReports puts reports into incident id: an unknown report is ErrNotFound, one in another
@@ -278,8 +284,11 @@ func touch(tx *wtx, id int64, now time.Time, actor audit.Actor, action string, b
 	if _, err := tx.ExecContext(bg, `UPDATE incidents SET updated_at = ? WHERE id = ?`, micros(now), id); err != nil {
 		return fmt.Errorf("updating incident %d: %w", id, err)
 	}
-	return appendAudit(tx, audit.Entry{At: now, Actor: actor, Object: audit.KindIncident, ObjectID: id,
-		Action: action, Before: derive.Fields(before), After: derive.Fields(after)})
+	e, err := derive.Entry(now, actor, audit.KindIncident, id, action, before, after)
+	if err != nil {
+		return err
+	}
+	return appendAudit(tx, e)
 }
 
 // change runs fn on an open incident in a write transaction.

@@ -3,8 +3,10 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,6 +160,44 @@ func testDecisionKept(t *testing.T, open Opener) {
 	if row, _ := s.TriageRow(ctx, rc.ID); row.Decision == nil || row.Decision.Category != taxonomy.Worm {
 		t.Errorf("a refused decision changed the report: %+v", row.Decision)
 	}
+	entries := auditOf(t, s, audit.KindReport, rc.ID, "report.decide")
+	e := entries[0]
+	if e.Actor != analyst || string(e.Before) != `{"decided_category":null,"decided_rsit":null,"decision_note":""}` ||
+		string(e.After) != `{"decided_category":"worm","decided_rsit":"malicious-code:infected-system","decision_note":"slapper files found"}` {
+		t.Errorf("the decision's audit entry: %+v before %s after %s", e, e.Before, e.After)
+	}
+	// Confirming the same decision again records who did, with nothing changed.
+	if err := s.DecideReport(ctx, rc.ID, taxonomy.Worm, "malicious-code:infected-system", "slapper files found", analyst); err != nil {
+		t.Fatal(err)
+	}
+	if e := auditOf(t, s, audit.KindReport, rc.ID, "report.decide", "report.decide")[1]; e.Before != nil || e.After != nil {
+		t.Errorf("an unchanged decision's entry holds %s / %s, want no fields", e.Before, e.After)
+	}
+}
+
+// auditOf returns the audit entries of one object and checks their actions, in order, and the
+// chain of the whole log.
+func auditOf(t *testing.T, s store.Store, kind audit.Kind, id int64, actions ...string) []audit.Entry {
+	t.Helper()
+	entries, err := s.AuditLog(context.Background(), store.AuditFilter{Object: kind, ObjectID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Action)
+	}
+	if !slices.Equal(got, actions) {
+		t.Fatalf("audit entries of %s %d: %v, want %v", kind, id, got, actions)
+	}
+	all, err := s.AuditLog(context.Background(), store.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad, err := audit.Verify(all); err != nil {
+		t.Fatalf("the audit log's chain breaks at entry %d: %v", bad, err)
+	}
+	return entries
 }
 
 func testTriageList(t *testing.T, open Opener) {
@@ -316,6 +356,21 @@ func testIncidents(t *testing.T, open Opener) {
 	if err != nil || len(triage) != 1 || triage[0].ID != in.ID {
 		t.Errorf("ListIncidents(triage) = %+v, %v", triage, err)
 	}
+	entries := auditOf(t, s, audit.KindIncident, in.ID, "incident.create", "incident.add_reports", "incident.status",
+		"incident.assign", "incident.tlp", "incident.note", "incident.assign")
+	for i, want := range []struct{ before, after string }{
+		{"", fmt.Sprintf(`{"ref":%q,"reports":[%d,%d],"status":"new","title":"statd の侵入 \u003cscript\u003e","tlp":"AMBER"}`, in.Ref, ids[0], ids[1])},
+		{"", fmt.Sprintf(`{"reports":[%d]}`, ids[2])},
+		{`{"status":"new"}`, `{"status":"triage"}`},
+		{`{"assignee":0,"assignee_name":""}`, `{"assignee":7,"assignee_name":"analyst 花子"}`},
+		{`{"tlp":"AMBER"}`, `{"tlp":"RED"}`},
+		{"", fmt.Sprintf(`{"note":%d,"text":"連絡先に電話 \u001b[31m"}`, n.ID)},
+		{`{"assignee":7,"assignee_name":"analyst 花子"}`, `{"assignee":0,"assignee_name":""}`},
+	} {
+		if e := entries[i]; string(e.Before) != want.before || string(e.After) != want.after || e.Actor != analyst {
+			t.Errorf("audit entry %s: before %s after %s by %+v; want %s / %s", e.Action, e.Before, e.After, e.Actor, want.before, want.after)
+		}
+	}
 	if _, err := s.GetIncident(ctx, 999999); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("GetIncident of an unknown incident = %v", err)
 	}
@@ -383,5 +438,20 @@ func testMergeSplit(t *testing.T, open Opener) {
 	}
 	if got, _ := s.GetIncident(ctx, a.ID); !slices.Equal(got.Reports, ids[0:3]) {
 		t.Errorf("a refused split changed the incident: %v", got.Reports)
+	}
+	merge := auditOf(t, s, audit.KindIncident, a.ID, "incident.create", "incident.merge", "incident.split")
+	if want := fmt.Sprintf(`{"merged":[%q,%q],"reports":[%d,%d,%d]}`, b.Ref, c.Ref, ids[2], ids[3], ids[4]); string(merge[1].After) != want {
+		t.Errorf("merge entry: %s, want %s", merge[1].After, want)
+	}
+	if want := fmt.Sprintf(`{"reports":[],"split_into":%q}`, split.Ref); string(merge[2].After) != want {
+		t.Errorf("split entry: %s, want %s", merge[2].After, want)
+	}
+	merged := auditOf(t, s, audit.KindIncident, b.ID, "incident.create", "incident.merged")
+	if want := fmt.Sprintf(`{"merged_into":%q,"reports":[],"status":"closed"}`, a.Ref); string(merged[1].After) != want {
+		t.Errorf("merged-away entry: %s, want %s", merged[1].After, want)
+	}
+	created := auditOf(t, s, audit.KindIncident, split.ID, "incident.create")
+	if !strings.Contains(string(created[0].After), fmt.Sprintf(`"split_from":%q`, a.Ref)) {
+		t.Errorf("the split-off incident's entry does not name its origin: %s", created[0].After)
 	}
 }
