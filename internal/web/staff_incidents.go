@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -29,10 +30,11 @@ import (
 type TriageStore interface {
 	store.Triage
 	store.Incidents
+	store.Audit
 }
 
 // incidentPages are the templates of the staff pages of triage and incidents.
-var incidentPages = []string{"staff_queue", "staff_report", "staff_incidents", "staff_incident", "staff_search", "staff_activity"}
+var incidentPages = []string{"staff_queue", "staff_report", "staff_incidents", "staff_incident", "staff_search", "staff_activity", "staff_audit"}
 
 func init() { pageNames = append(pageNames, incidentPages...) }
 
@@ -52,6 +54,7 @@ func (h *handler) incidentRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /staff/incidents/{id}", h.staffOnly(ro, h.staffIncident))
 	mux.HandleFunc("POST /staff/incidents/{id}/{change}", h.staffOnly(an, h.staffChangeIncident))
 	mux.HandleFunc("GET /staff/search", h.staffOnly(ro, h.staffSearch))
+	mux.HandleFunc("GET /staff/audit", h.staffOnly(ro, h.staffAudit))
 	if h.cfg.Activity != nil {
 		mux.HandleFunc("GET /staff/activity", h.staffOnly(ro, h.staffActivity))
 	}
@@ -241,6 +244,8 @@ type reportPage struct {
 	RSITTypes  []string
 	// Incidents are the open incidents the report can be added to.
 	Incidents []incident.Incident
+	// Audit is the report's audit log: its decisions.
+	Audit []auditView
 }
 
 // rawShown bounds the raw submission shown on the report page; the rest is a download away in
@@ -287,6 +292,12 @@ func (h *handler) staffReport(w http.ResponseWriter, r *http.Request, s *staffSe
 			return in.MergedInto != 0 || in.Status == incident.StatusClosed
 		})
 	}
+	entries, err := h.cfg.Triage.AuditLog(ctx, store.AuditFilter{Object: audit.KindReport, ObjectID: rep.ID})
+	if err != nil {
+		h.staffError(w, r, lang, err)
+		return
+	}
+	p.Audit = auditViews(entries)
 	h.renderStaff(w, http.StatusOK, "staff_report", p)
 }
 
@@ -484,6 +495,7 @@ type incidentPage struct {
 	// Others are the open incidents this one can absorb (merge).
 	Others   []incident.Incident
 	Timeline []timelineEntry
+	Audit    []auditView
 }
 
 // timelineEntry is one event of an incident's history.
@@ -491,6 +503,7 @@ type timelineEntry struct {
 	At     time.Time
 	Who    string
 	Action string // a message key
+	Status string // a status the incident changed to
 	Detail string
 }
 
@@ -534,18 +547,68 @@ func (h *handler) staffIncident(w http.ResponseWriter, r *http.Request, s *staff
 		}
 		p.Others = slices.DeleteFunc(others, func(o incident.Incident) bool { return o.ID == in.ID || o.MergedInto != 0 })
 	}
-	p.Timeline = h.timeline(in)
+	entries, err := h.cfg.Triage.AuditLog(ctx, store.AuditFilter{Object: audit.KindIncident, ObjectID: in.ID})
+	if err != nil {
+		h.staffError(w, r, lang, err)
+		return
+	}
+	p.Audit = auditViews(entries)
+	p.Timeline = timeline(in, entries)
 	h.renderStaff(w, http.StatusOK, "staff_incident", p)
 }
 
-// timeline is an incident's history, oldest first: its creation and its notes.
-func (h *handler) timeline(in incident.Incident) []timelineEntry {
-	out := []timelineEntry{{At: in.CreatedAt, Action: "staff.timeline.created", Detail: in.Title}}
+// timeline is an incident's history, oldest first, from its audit entries (who changed what)
+// with the text of its notes.
+func timeline(in incident.Incident, entries []audit.Entry) []timelineEntry {
+	notes := map[int64]incident.Note{}
 	for _, n := range in.Notes {
-		out = append(out, timelineEntry{At: n.At, Who: n.AuthorName, Action: "staff.timeline.note", Detail: n.Text})
+		notes[n.ID] = n
 	}
-	slices.SortStableFunc(out, func(a, b timelineEntry) int { return a.At.Compare(b.At) })
+	var out []timelineEntry
+	for _, e := range entries {
+		t := timelineEntry{At: e.At, Who: e.Actor.Name, Action: "staff.timeline." + strings.TrimPrefix(e.Action, "incident.")}
+		var after map[string]any
+		_ = json.Unmarshal(e.After, &after) // an entry without fields shows its action alone
+		switch e.Action {
+		case "incident.create":
+			t.Detail, _ = after["title"].(string)
+		case "incident.status":
+			if v, ok := after["status"].(string); ok {
+				t.Status = v
+			}
+		case "incident.tlp":
+			t.Detail, _ = after["tlp"].(string)
+		case "incident.assign":
+			t.Detail, _ = after["assignee_name"].(string)
+		case "incident.note":
+			if id, ok := after["note"].(float64); ok {
+				t.Detail = notes[int64(id)].Text
+			}
+		case "incident.merge":
+			t.Detail = joinJSON(after["merged"])
+		case "incident.merged":
+			t.Detail, _ = after["merged_into"].(string)
+		case "incident.split":
+			t.Detail, _ = after["split_into"].(string)
+		case "incident.add_reports":
+			t.Detail = joinJSON(after["reports"])
+		}
+		if e.Actor.UserID == 0 {
+			t.Who = ""
+		}
+		out = append(out, t)
+	}
 	return out
+}
+
+// joinJSON is a decoded JSON list as text.
+func joinJSON(v any) string {
+	list, _ := v.([]any)
+	parts := make([]string, 0, len(list))
+	for _, x := range list {
+		parts = append(parts, fmt.Sprint(x))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // staffChangeIncident applies one change to an incident, named by the last path element.

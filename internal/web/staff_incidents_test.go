@@ -149,6 +149,8 @@ func (f *staffFixture) pages(t *testing.T, s *staffSession) map[string]*httptest
 			"staff-incident":        {h.staffIncident, "/staff/incidents/" + inc + "?lang=" + lang, map[string]string{"id": inc}},
 			"staff-search-network":  {h.staffSearch, "/staff/search?q=198.51.100.0/24&lang=" + lang, nil},
 			"staff-search-advisory": {h.staffSearch, "/staff/search?q=JPCERT-E-INF-98-0001&lang=" + lang, nil},
+			"staff-audit":           {h.staffAudit, "/staff/audit?lang=" + lang, nil},
+			"staff-audit-incident":  {h.staffAudit, "/staff/audit?object=incident&id=" + inc + "&lang=" + lang, nil},
 			"staff-activity":        {h.staffActivity, "/staff/activity?from=2000-04-01&to=2000-06-30&lang=" + lang, nil},
 		} {
 			out[name+"."+lang] = f.get(t, req.fn, req.path, req.values, s)
