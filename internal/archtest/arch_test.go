@@ -39,6 +39,7 @@ var domain = []string{
 	"internal/engine",
 	"internal/assess",
 	"internal/audit",
+	"internal/staff",
 	"internal/incident",
 }
 

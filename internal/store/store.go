@@ -35,6 +35,7 @@ type Store interface {
 	Activity
 	Advisories
 	Audit
+	Staff
 	Triage
 	Incidents
 	Close() error

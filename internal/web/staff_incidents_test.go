@@ -292,7 +292,7 @@ func TestIncidentChanges(t *testing.T) {
 	}
 	// The merged incident's page shows where it went and offers no change.
 	page := f.get(t, h.staffIncident, "/staff/incidents/x?lang=en", map[string]string{"id": idText(newID)}, s).Body.String()
-	if !strings.Contains(page, "was merged into") || strings.Contains(page, `method="post"`) {
+	if !strings.Contains(page, "was merged into") || strings.Contains(page, `action="/staff/incidents/`) {
 		t.Errorf("the merged incident's page:\n%s", page)
 	}
 }
