@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -377,4 +378,157 @@ func FuzzVisible(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestIncidentRoutesGate drives the routes of this part over HTTP through the real staff gate:
+// without a session a page leads to the login and a change is refused; a read-only user reads
+// every page and changes nothing (403, the store and the audit log as they were); an analyst's
+// change needs the session's CSRF token.
+func TestIncidentRoutesGate(t *testing.T) {
+	s := newServer(t, func(c *Config) {
+		c.Triage = c.Store.(TriageStore)
+		c.Activity = func(ctx context.Context, from, to time.Time) (*activity.Stats, error) {
+			return c.Triage.(store.Activity).Activity(ctx, from, to, 10)
+		}
+	})
+	ctx := context.Background()
+	var tracking []string
+	var ids []int64
+	for i := range 2 {
+		rc, err := s.store.Insert(ctx, &report.Submission{Channel: report.ChannelAPI, ReceivedAt: time.Date(2000, 4, 3+i, 0, 0, 0, 0, time.UTC), Raw: []byte("probe " + incidentHostile)}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tracking, ids = append(tracking, rc.Tracking), append(ids, rc.ID)
+	}
+	in, err := s.store.CreateIncident(ctx, "statd", []int64{ids[0]}, audit.Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := s.store.CreateIncident(ctx, "other", nil, audit.Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc := idText(in.ID)
+	pages := []string{"/staff/", "/staff/?decided=no&source=198.51.100.0/24", "/staff/reports/" + tracking[0], "/staff/incidents",
+		"/staff/incidents/" + inc, "/staff/search?q=198.51.100.23", "/staff/activity?from=2000-04-01&to=2000-06-30", "/staff/audit"}
+	changes := []struct {
+		path string
+		form url.Values
+	}{
+		{"/staff/reports/" + tracking[1] + "/decide", url.Values{"category": {"intrusion"}}},
+		{"/staff/reports/" + tracking[1] + "/incident", url.Values{"incident": {"new"}, "title": {"t"}}},
+		{"/staff/incidents", url.Values{"title": {"t"}, "report": {idText(ids[1])}}},
+		{"/staff/incidents/" + inc + "/status", url.Values{"status": {"triage"}}},
+		{"/staff/incidents/" + inc + "/assign", url.Values{"assignee": {"me"}}},
+		{"/staff/incidents/" + inc + "/tlp", url.Values{"tlp": {"RED"}}},
+		{"/staff/incidents/" + inc + "/notes", url.Values{"note": {"n"}}},
+		{"/staff/incidents/" + inc + "/reports", url.Values{"tracking": {tracking[1]}}},
+		{"/staff/incidents/" + inc + "/merge", url.Values{"from": {idText(other.ID)}}},
+		{"/staff/incidents/" + inc + "/split", url.Values{"report": {idText(ids[0])}, "title": {"t"}}},
+	}
+	state := func() string {
+		t.Helper()
+		entries, err := s.store.AuditLog(ctx, store.AuditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := s.store.GetIncident(ctx, in.ID)
+		b, _ := s.store.GetIncident(ctx, other.ID)
+		row, _ := s.store.TriageRow(ctx, ids[1])
+		return fmt.Sprintf("audit %d; %s %s %s %d %v %d; %s %s; decided %v incident %d",
+			len(entries), a.Status, a.TLP, a.AssigneeName, len(a.Notes), a.Reports, a.MergedInto, b.Status, b.TLP, row.Decision != nil, row.Incident)
+	}
+	before := state()
+	post := func(c *http.Client, path string, form url.Values, csrf string) int {
+		t.Helper()
+		f := url.Values{}
+		for k, v := range form {
+			f[k] = v
+		}
+		if csrf != "" {
+			f.Set("csrf_token", csrf)
+		}
+		resp, err := noRedirect(c).PostForm(s.URL+path, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(t, resp)
+		return resp.StatusCode
+	}
+	get := func(c *http.Client, path string) (*http.Response, string) {
+		t.Helper()
+		resp, err := noRedirect(c).Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, readAll(t, resp)
+	}
+
+	anonymous := &http.Client{Jar: newJar()}
+	for _, p := range pages {
+		if resp, _ := get(anonymous, p); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/staff/login?next=") {
+			t.Errorf("GET %s without a session: %d to %q, want 303 to the login", p, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	for _, c := range changes {
+		if code := post(anonymous, c.path, c.form, "forged"); code != http.StatusForbidden {
+			t.Errorf("POST %s without a session: %d, want 403", c.path, code)
+		}
+	}
+
+	ro, roCSRF := signIn(t, s.store, s.URL, staff.RoleReadOnly)
+	for _, p := range pages {
+		resp, body := get(ro, p)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("GET %s as read-only: %d, Cache-Control %q; want 200, no-store", p, resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+		if strings.Contains(body, `method="post" action="/staff/reports/`) || strings.Contains(body, `method="post" action="/staff/incidents`) {
+			t.Errorf("GET %s as read-only offers a form that changes something", p)
+		}
+		for _, bad := range []string{"<script", "\x1b", "\u202e"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("GET %s shows %q raw", p, bad)
+			}
+		}
+	}
+	for _, c := range changes {
+		if code := post(ro, c.path, c.form, roCSRF); code != http.StatusForbidden {
+			t.Errorf("POST %s as read-only: %d, want 403", c.path, code)
+		}
+	}
+	an, anCSRF := signIn(t, s.store, s.URL, staff.RoleAnalyst)
+	for _, c := range changes {
+		if code := post(an, c.path, c.form, ""); code != http.StatusForbidden {
+			t.Errorf("POST %s as analyst without the CSRF token: %d, want 403", c.path, code)
+		}
+		if code := post(an, c.path, c.form, roCSRF); code != http.StatusForbidden {
+			t.Errorf("POST %s as analyst with another session's CSRF token: %d, want 403", c.path, code)
+		}
+	}
+	if after := state(); after != before {
+		t.Fatalf("refused requests changed something:\n before %s\n after  %s", before, after)
+	}
+	// GET on a change is no change either.
+	for _, c := range changes[3:4] {
+		if resp, _ := get(an, c.path+"?"+c.form.Encode()); resp.StatusCode != http.StatusMethodNotAllowed && resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 405 or 404", c.path, resp.StatusCode)
+		}
+	}
+	for _, c := range changes[:1] {
+		if code := post(an, c.path, c.form, anCSRF); code != http.StatusSeeOther {
+			t.Errorf("POST %s as analyst with the CSRF token: %d, want 303", c.path, code)
+		}
+	}
+	if row, _ := s.store.TriageRow(ctx, ids[1]); row.Decision == nil || row.Decision.Category != "intrusion" {
+		t.Errorf("the analyst's decision was not stored: %+v", row.Decision)
+	}
+	entries, _ := s.store.AuditLog(ctx, store.AuditFilter{Object: audit.KindReport, ObjectID: ids[1]})
+	if len(entries) != 1 || !strings.HasPrefix(entries[0].Actor.Name, "analyst") {
+		t.Errorf("the decision's audit entry: %+v", entries)
+	}
+	resp, _ := get(an, "/staff/activity?from=2000-04-01&to=2000-06-30")
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, activity.StyleSheetHash()) || strings.Contains(csp, "script-src") {
+		t.Errorf("/staff/activity's Content-Security-Policy %q does not allow the report's style sheet by its hash alone", csp)
+	}
 }
