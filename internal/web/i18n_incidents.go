@@ -158,6 +158,7 @@ func init() {
 		"staff.incident.tlp":         {"TLP label", "TLP ラベル"},
 		"staff.incident.settlp":      {"Change the label", "ラベルを変更する"},
 		"staff.incident.notes":       {"Notes", "メモ"},
+		"staff.incident.newnote":     {"New note", "新しいメモ"},
 		"staff.incident.addnote":     {"Add the note", "メモを追加する"},
 		"staff.incident.addreports":  {"Add reports by tracking number (one or more, separated by spaces)", "受付番号で報告を追加 (複数ならスペースで区切る)"},
 		"staff.incident.add":         {"Add", "追加する"},
