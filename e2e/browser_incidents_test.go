@@ -123,8 +123,25 @@ func TestBrowserTriage(t *testing.T) {
 	screenshot(t, ctx, shots, "staff-incident.png")
 	docShot(t, ctx, "staff-incident.png")
 
-	// The statistics count the decision.
-	today := time.Now().UTC().Format("2006-01-02")
+	// The statistics for staff: the demo quarter with its charts (inline SVG, no script; the
+	// browser log shows any refusal of the Content-Security-Policy), and today's decision.
+	browse(t, ctx, base+"/staff/activity?lang=ja&from=2000-04-01&to=2000-06-30")
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("main article.keikai-activity svg").length`)); err != nil || n == 0 {
+		t.Errorf("the staff statistics show no chart (%d, %v)", n, err)
+	}
+	if body := pageText(t, ctx); !strings.Contains(body, "報告の件数は 718 件") {
+		t.Errorf("the staff statistics of the demo quarter do not count its 718 reports:\n%s", body)
+	}
+	screenshot(t, ctx, shots, "staff-activity-ja.png")
+	// Days around today, whatever the server's reporting zone.
+	now := time.Now().UTC()
+	today := now.Format("2006-01-02")
+	browse(t, ctx, base+"/staff/activity?lang=en&from="+now.AddDate(0, 0, -1).Format("2006-01-02")+"&to="+now.AddDate(0, 0, 1).Format("2006-01-02"))
+	if body := pageText(t, ctx); !strings.Contains(body, "Every category was decided by an analyst") {
+		t.Errorf("the staff statistics of today do not count the decision:\n%s", body)
+	}
+
+	// keikai report activity counts it too.
 	out, err := exec.Command(bin, "report", "activity", "--db", srv.db, "--from", today, "--to", today, "--tz", "UTC", "--format", "json").Output()
 	if err != nil {
 		t.Fatalf("keikai report activity: %v", err)
