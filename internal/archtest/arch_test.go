@@ -38,6 +38,7 @@ var domain = []string{
 	"internal/sigma",
 	"internal/engine",
 	"internal/assess",
+	"internal/audit",
 	"internal/staff",
 }
 

@@ -34,6 +34,7 @@ type Store interface {
 	Tokens
 	Activity
 	Advisories
+	Audit
 	Staff
 	Close() error
 }
