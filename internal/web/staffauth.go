@@ -470,7 +470,7 @@ func (h *handler) sessionCookie(r *http.Request, value string, maxAge int) *http
 }
 
 func (h *handler) logout(w http.ResponseWriter, r *http.Request, s *staffSession) {
-	if err := h.cfg.Staff.DeleteSession(context.WithoutCancel(r.Context()), s.tokenHash); err != nil {
+	if err := h.cfg.Staff.Logout(context.WithoutCancel(r.Context()), s.tokenHash, s.User.Actor()); err != nil {
 		h.log.Error("end a staff session", "err", err)
 		lang := pickLang(r)
 		h.renderError(w, lang, http.StatusInternalServerError, text(lang, "error.unavailable"))
@@ -582,7 +582,7 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request, s *staf
 	}
 	hash, err := staff.HashPassword(next, staff.Default)
 	if err == nil {
-		err = h.cfg.Staff.SetPassword(ctx, s.User.ID, hash, false, s.tokenHash)
+		err = h.cfg.Staff.SetPassword(ctx, s.User.ID, hash, false, s.tokenHash, s.User.Actor())
 	}
 	if err != nil {
 		h.log.Error("change a staff password", "user", s.User.Name, "err", err)

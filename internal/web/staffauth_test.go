@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keikai-project/keikai/internal/audit"
 	"github.com/keikai-project/keikai/internal/staff"
 	"github.com/keikai-project/keikai/internal/store"
 )
@@ -46,7 +48,7 @@ func addStaff(t testing.TB, st store.Staff, name string, role staff.Role, passwo
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := st.AddUser(context.Background(), store.NewUser{Name: name, Role: role, PasswordHash: hash, MustChangePassword: mustChange})
+	u, err := st.AddUser(context.Background(), store.NewUser{Name: name, Role: role, PasswordHash: hash, MustChangePassword: mustChange}, audit.System)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +138,7 @@ func TestStaffLogin(t *testing.T) {
 	ctx := context.Background()
 	addStaff(t, s.store, "taro", staff.RoleAnalyst, "taro's long password", false)
 	off := addStaff(t, s.store, "gone", staff.RoleAdmin, "gone's long password", false)
-	if err := s.store.DisableUser(ctx, off.ID); err != nil {
+	if err := s.store.DisableUser(ctx, off.ID, audit.System); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -326,7 +328,7 @@ func TestStaffSessionEnds(t *testing.T) {
 		client, _ := signIn(t, s.store, s.URL, staff.RoleAnalyst)
 		users, _ := s.store.Users(ctx)
 		for _, u := range users {
-			if err := s.store.DisableUser(ctx, u.ID); err != nil {
+			if err := s.store.DisableUser(ctx, u.ID, audit.System); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -779,6 +781,25 @@ func TestStaffUsersPage(t *testing.T) {
 	if resp, _ := postStaff(t, admin, s.URL, "/staff/users/999/disable", csrf, nil); resp.StatusCode != 404 {
 		t.Fatalf("disable of no account: %d", resp.StatusCode)
 	}
+	// Each change is in the audit log under the administrator's name, with the logins between.
+	entries, err := s.store.AuditLog(ctx, store.AuditFilter{Object: audit.KindUser, ObjectID: c.User.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Action+" by "+e.Actor.Name)
+	}
+	adminName := ""
+	for _, u := range self {
+		if u.Role == staff.RoleAdmin {
+			adminName = u.Name
+		}
+	}
+	want := []string{"user.add by " + adminName, "user.login by hanako", "user.role by " + adminName, "user.passwd by " + adminName, "user.login by hanako", "user.disable by " + adminName}
+	if !slices.Equal(got, want) {
+		t.Errorf("audit entries of hanako: %q, want %q", got, want)
+	}
 	resp, err = admin.Get(s.URL + "/staff/users?lang=en&done=disable")
 	if page = readAll(t, resp); err != nil || resp.StatusCode != 200 || !strings.Contains(page, "The account was disabled") || !strings.Contains(page, "<td>hanako</td>") {
 		t.Fatalf("users page: %d:\n%s", resp.StatusCode, page)
@@ -793,7 +814,7 @@ func TestStaffRehash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.store.AddUser(context.Background(), store.NewUser{Name: "taro", Role: staff.RoleAnalyst, PasswordHash: weak}); err != nil {
+	if _, err := s.store.AddUser(context.Background(), store.NewUser{Name: "taro", Role: staff.RoleAnalyst, PasswordHash: weak}, audit.System); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := signInAs(t, s, "taro", "taro's long password"); err != nil {
