@@ -828,3 +828,54 @@ func TestStaffRehash(t *testing.T) {
 		t.Fatal("the new hash does not verify the password")
 	}
 }
+
+// TestStaffRoutesRefuse: every state-changing staff route refuses a request without a session,
+// without the CSRF token or with a wrong one, and changes nothing.
+func TestStaffRoutesRefuse(t *testing.T) {
+	s := newServer(t, nil)
+	ctx := context.Background()
+	admin, _ := signIn(t, s.store, s.URL, staff.RoleAdmin)
+	victim := addStaff(t, s.store, "victim", staff.RoleReadOnly, "victim's long password", false)
+	id := strconv.FormatInt(victim.ID, 10)
+	before, err := s.store.AuditLog(ctx, store.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := url.Values{"name": {"mallory"}, "role": {"admin"}, "action": {"start"}, "current": {"x"}, "new": {"a new long password"}, "confirm": {"a new long password"}}
+	for _, path := range []string{"/staff/logout", "/staff/account/password", "/staff/account/totp", "/staff/users", "/staff/users/" + id + "/role", "/staff/users/" + id + "/disable", "/staff/users/" + id + "/password"} {
+		for _, tt := range []struct {
+			name   string
+			client *http.Client
+			csrf   string
+		}{
+			{"no session", &http.Client{Jar: newJar()}, ""},
+			{"no token", admin, ""},
+			{"wrong token", admin, strings.Repeat("x", 43)},
+		} {
+			t.Run(path+" "+tt.name, func(t *testing.T) {
+				f := maps.Clone(fields)
+				if tt.csrf != "" {
+					f.Set(csrfField, tt.csrf)
+				}
+				resp, err := noRedirect(tt.client).PostForm(s.URL+path, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				readAll(t, resp)
+				if resp.StatusCode != http.StatusForbidden {
+					t.Fatalf("%d, want 403", resp.StatusCode)
+				}
+			})
+		}
+	}
+	after, err := s.store.AuditLog(ctx, store.AuditFilter{})
+	if err != nil || len(after) != len(before) {
+		t.Fatalf("the refused requests changed something: %d audit entries, then %d (%v)", len(before), len(after), err)
+	}
+	if u, err := s.store.User(ctx, victim.ID); err != nil || u != victim {
+		t.Fatalf("victim after the refused requests: %+v, %v", u, err)
+	}
+	if sessionCSRF(t, admin, s.URL) == "" {
+		t.Fatal("the refused logout ended the session")
+	}
+}
