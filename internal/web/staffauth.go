@@ -163,6 +163,11 @@ func (h *handler) staffOnly(need staff.Role, fn func(http.ResponseWriter, *http.
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		lang := pickLang(r)
+		if h.cfg.Staff == nil {
+			// A front end without staff accounts has no staff pages.
+			h.renderError(w, lang, http.StatusNotFound, text(lang, "error.notfound"))
+			return
+		}
 		safe := r.Method == http.MethodGet || r.Method == http.MethodHead
 		s, err := h.currentSession(r)
 		if err != nil {

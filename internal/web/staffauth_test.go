@@ -269,6 +269,12 @@ func TestStaffGate(t *testing.T) {
 		{"admin at an admin page", staff.RoleAdmin, "POST", staff.RoleAdmin, "session", nil, 204, ""},
 		{"admin reads", staff.RoleAdmin, "GET", staff.RoleReadOnly, "", nil, 204, ""},
 	}
+	noStaff := &handler{cfg: Config{Now: time.Now}, log: slog.New(slog.DiscardHandler), pages: mustPages(t)}
+	rec := httptest.NewRecorder()
+	noStaff.staffOnly(staff.RoleReadOnly, reached).ServeHTTP(rec, httptest.NewRequest("GET", "/staff/x", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("a staff page without a staff store: %d, want 404", rec.Code)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			form := url.Values{}
