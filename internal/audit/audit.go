@@ -91,7 +91,12 @@ func (e Entry) Chain(prev []byte) []byte {
 // Verify checks that entries, the whole log oldest first, form an unbroken chain. It returns the
 // ID of the first entry that does not (0 when all do) and why.
 func Verify(entries []Entry) (badID int64, err error) {
-	var prev []byte
+	return VerifyFrom(nil, entries)
+}
+
+// VerifyFrom is Verify for a part of the log that follows the entry whose hash is prev, so that a
+// long log can be checked a page at a time.
+func VerifyFrom(prev []byte, entries []Entry) (badID int64, err error) {
 	for _, e := range entries {
 		if want := e.Chain(prev); !bytes.Equal(want, e.Hash) {
 			return e.ID, fmt.Errorf("audit entry %d (%s on %s %d at %s) does not match the chain: the log was changed outside keikai", e.ID, e.Action, e.Object, e.ObjectID, e.At.UTC().Format(time.RFC3339))

@@ -73,6 +73,7 @@ func commands() []command {
 		{"report", "show, list and re-analyse stored reports; the activity report", runReport},
 		{"token", "add, list and revoke the partners' API tokens", runToken},
 		{"user", "add, list and disable staff accounts; set their passwords", runUser},
+		{"audit", "list the audit log of changes and verify its hash chain", runAudit},
 		{"version", "print keikai's version, commit and rule count", runVersion},
 		{"completion", "print a shell completion script (bash, zsh or fish)", runCompletion},
 	}
