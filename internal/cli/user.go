@@ -7,10 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os/user"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/keikai-project/keikai/internal/audit"
 	"github.com/keikai-project/keikai/internal/escape"
 
 	"github.com/keikai-project/keikai/internal/staff"
@@ -40,7 +42,7 @@ func ensureAdmin(ctx context.Context, env *Env, st store.Staff, base, db string)
 	if err != nil {
 		return err
 	}
-	_, err = st.AddUser(ctx, store.NewUser{Name: firstAdmin, Role: staff.RoleAdmin, PasswordHash: hash, MustChangePassword: true})
+	_, err = st.AddUser(ctx, store.NewUser{Name: firstAdmin, Role: staff.RoleAdmin, PasswordHash: hash, MustChangePassword: true}, audit.System)
 	if errors.Is(err, store.ErrConflict) {
 		return nil
 	}
@@ -140,6 +142,16 @@ func runUser(env *Env, args []string) int {
 	}
 }
 
+// commandLine is the audit actor of keikai user: the command line, and the system account that
+// ran it.
+func commandLine() audit.Actor {
+	who := "unknown"
+	if u, err := user.Current(); err == nil {
+		who = u.Username
+	}
+	return audit.Actor{Name: "keikai user (" + who + ")"}
+}
+
 // newPassword is the password of add and passwd: read from standard input, or a one-time one
 // made here (then oneTime is true and it is printed).
 func newPassword(env *Env, name string, fromStdin bool) (password string, oneTime bool, err error) {
@@ -167,7 +179,7 @@ func userAdd(ctx context.Context, env *Env, st store.Store, name string, role st
 	if err != nil {
 		return fail(env, "user", err)
 	}
-	u, err := st.AddUser(ctx, store.NewUser{Name: name, Role: role, PasswordHash: hash, MustChangePassword: oneTime})
+	u, err := st.AddUser(ctx, store.NewUser{Name: name, Role: role, PasswordHash: hash, MustChangePassword: oneTime}, commandLine())
 	if errors.Is(err, store.ErrConflict) {
 		return fail(env, "user", fmt.Errorf("%w: there is an account named %s already (see keikai user list)", errUsage, name))
 	}
@@ -209,7 +221,7 @@ func userPasswd(ctx context.Context, env *Env, st store.Store, name string, from
 	if err != nil {
 		return fail(env, "user", err)
 	}
-	if err := st.SetPassword(ctx, u.ID, hash, oneTime, nil); err != nil {
+	if err := st.SetPassword(ctx, u.ID, hash, oneTime, nil, commandLine()); err != nil {
 		return fail(env, "user", fmt.Errorf("set the password of %s: %w", name, err))
 	}
 	if oneTime {
@@ -229,7 +241,7 @@ func userDisable(ctx context.Context, env *Env, st store.Store, name string) int
 	if code != exitClean {
 		return code
 	}
-	if err := st.DisableUser(ctx, u.ID); err != nil {
+	if err := st.DisableUser(ctx, u.ID, commandLine()); err != nil {
 		return fail(env, "user", fmt.Errorf("disable %s: %w", name, err))
 	}
 	fmt.Fprintf(env.Stderr, "keikai user: %s disabled; their sessions ended\n", name)
