@@ -429,9 +429,13 @@ func TestIncidentRoutesGate(t *testing.T) {
 	}
 	state := func() string {
 		t.Helper()
-		entries, err := s.store.AuditLog(ctx, store.AuditFilter{})
-		if err != nil {
-			t.Fatal(err)
+		var entries []audit.Entry
+		for _, kind := range []audit.Kind{audit.KindReport, audit.KindIncident} {
+			e, err := s.store.AuditLog(ctx, store.AuditFilter{Object: kind})
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries = append(entries, e...)
 		}
 		a, _ := s.store.GetIncident(ctx, in.ID)
 		b, _ := s.store.GetIncident(ctx, other.ID)
