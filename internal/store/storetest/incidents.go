@@ -7,9 +7,11 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/keikai-project/keikai/internal/activity"
 	"github.com/keikai-project/keikai/internal/audit"
 	"github.com/keikai-project/keikai/internal/finding"
 	"github.com/keikai-project/keikai/internal/incident"
@@ -29,6 +31,7 @@ func RunIncidents(t *testing.T, open Opener) {
 		{"TriageList", testTriageList},
 		{"Incidents", testIncidents},
 		{"MergeSplit", testMergeSplit},
+		{"ConcurrentDecisions", testConcurrentDecisions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
@@ -453,5 +456,74 @@ func testMergeSplit(t *testing.T, open Opener) {
 	created := auditOf(t, s, audit.KindIncident, split.ID, "incident.create")
 	if !strings.Contains(string(created[0].After), fmt.Sprintf(`"split_from":%q`, a.Ref)) {
 		t.Errorf("the split-off incident's entry does not name its origin: %s", created[0].After)
+	}
+}
+
+// testConcurrentDecisions: analysts deciding reports of one day at once, while the same reports
+// are analysed again, leave the per-day totals equal to a count of the reports themselves.
+func testConcurrentDecisions(t *testing.T, open Opener) {
+	s := openStore(t, open)
+	ctx := context.Background()
+	const n = 24
+	var ids []int64
+	for i := range n {
+		rc := insert(t, s, &report.Submission{ReceivedAt: Day(4, 3).Add(time.Duration(i+1) * time.Minute), Raw: []byte{byte(i)}})
+		analyse(t, s, rc.ID, &report.Analysis{Category: taxonomy.Probe, TCPPorts: []int{111}})
+		ids = append(ids, rc.ID)
+	}
+	for _, id := range ids {
+		if err := s.Enqueue(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	for i, id := range ids {
+		wg.Go(func() {
+			category := []string{taxonomy.Intrusion, taxonomy.DoS, taxonomy.Probe}[i%3]
+			errs <- s.DecideReport(ctx, id, category, "", "", analyst)
+		})
+	}
+	wg.Go(func() {
+		for done := 0; done < n; {
+			jobs, err := s.Claim(ctx, "again", 8, time.Minute)
+			if err != nil {
+				errs <- err
+				return
+			}
+			for _, j := range jobs {
+				errs <- s.Complete(ctx, j, &report.Analysis{Category: taxonomy.Probe, TCPPorts: []int{111, 23}})
+				done++
+			}
+		}
+	})
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	whole, err := s.Activity(ctx, Day(4, 3), Day(4, 4), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := s.Activity(ctx, Day(4, 3).Add(time.Second), Day(4, 4), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{taxonomy.Intrusion: n / 3, taxonomy.DoS: n / 3, taxonomy.Probe: n / 3}
+	for _, st := range []*activity.Stats{whole, part} {
+		for k, v := range want {
+			if st.Categories[k] != v {
+				t.Errorf("%s: %d reports, want %d (categories %v)", k, st.Categories[k], v, st.Categories)
+			}
+		}
+		if st.Decided != n || st.Total != n {
+			t.Errorf("decided %d of %d, want %d of %d", st.Decided, st.Total, n, n)
+		}
+	}
+	if whole.Categories[taxonomy.Probe] != part.Categories[taxonomy.Probe] || len(whole.TopTCPPorts) != 2 || whole.TopTCPPorts[0].Count != n {
+		t.Errorf("per-day totals %+v disagree with the side rows %+v", whole.TopTCPPorts, part.TopTCPPorts)
 	}
 }
