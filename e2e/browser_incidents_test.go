@@ -83,6 +83,7 @@ func TestBrowserTriage(t *testing.T) {
 		t.Fatal(err)
 	}
 	clickAndLoad(t, ctx, chromedp.CSS(`form.triage button[type=submit]`), http.StatusOK)
+	screenshot(t, ctx, shots, "staff-report.png")
 	decision := text(t, ctx, chromedp.CSS("dd.decision"))
 	for _, want := range []string{"System intrusion", "intrusions:privileged-account-compromise", analyst, "statd overflow, root shell"} {
 		if !strings.Contains(decision, want) {
