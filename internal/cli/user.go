@@ -122,8 +122,14 @@ func runUser(env *Env, args []string) int {
 	ctx := context.Background()
 	// The first account may come before the first keikai serve; the rest needs a database.
 	open := openExistingStore
+	var password string
+	var oneTime bool
 	if verb == "add" {
 		open = openStore
+		// The password is checked before the database is opened, so a refused one creates no file.
+		if password, oneTime, err = newPassword(env, rest[0], *fromStdin); err != nil {
+			return fail(env, "user", err)
+		}
 	}
 	st, err := open(ctx, *db)
 	if err != nil {
@@ -132,7 +138,7 @@ func runUser(env *Env, args []string) int {
 	defer st.Close()
 	switch verb {
 	case "add":
-		return userAdd(ctx, env, st, rest[0], r, *fromStdin)
+		return userAdd(ctx, env, st, rest[0], r, password, oneTime)
 	case "passwd":
 		return userPasswd(ctx, env, st, rest[0], *fromStdin)
 	case "disable":
@@ -170,11 +176,7 @@ func newPassword(env *Env, name string, fromStdin bool) (password string, oneTim
 	return line, false, nil
 }
 
-func userAdd(ctx context.Context, env *Env, st store.Store, name string, role staff.Role, fromStdin bool) int {
-	password, oneTime, err := newPassword(env, name, fromStdin)
-	if err != nil {
-		return fail(env, "user", err)
-	}
+func userAdd(ctx context.Context, env *Env, st store.Store, name string, role staff.Role, password string, oneTime bool) int {
 	hash, err := staff.HashPassword(password, staff.Default)
 	if err != nil {
 		return fail(env, "user", err)

@@ -31,7 +31,7 @@ func TestUserCommandUsage(t *testing.T) {
 		{[]string{"user", "add", "taro", "--role", "root"}, "", exitError, "admin, analyst or read-only"},
 		{[]string{"user", "add", "Taro", "--role", "analyst"}, "", exitError, "lower-case"},
 		{[]string{"user", "add", "taro\x1b[31m", "--role", "analyst"}, "", exitError, "lower-case"},
-		{[]string{"user", "add", "taro", "--role", "analyst", "--password-stdin"}, "short\n", exitError, "at least 12"},
+		{[]string{"user", "add", "taro", "--role", "analyst", "--password-stdin", "--db", missing}, "short\n", exitError, "at least 12"},
 		{[]string{"user", "disable"}, "", exitError, "argument"},
 		{[]string{"user", "disable", "taro", "--role", "admin"}, "", exitError, "with add only"},
 		{[]string{"user", "list", "--password-stdin"}, "", exitError, "add and passwd only"},
