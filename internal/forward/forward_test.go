@@ -177,7 +177,11 @@ func TestIncidentForward(t *testing.T) {
 	box := &outbox{}
 	svc := &Service{Messages: st, Relay: box, From: "info@csirt.example"}
 	a, b := testReport(t, st, false), testReport(t, st, true)
-	req := Request{Reports: []*report.Report{a, b}, IncidentID: 7, To: "abuse@site.example", Site: "203.0.113.0/24", Lang: "en"}
+	inc, err := st.CreateIncident(context.Background(), "scan", []int64{a.ID, b.ID}, analyst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := Request{Reports: []*report.Report{a, b}, IncidentID: inc.ID, To: "abuse@site.example", Site: "203.0.113.0/24", Lang: "en"}
 	d, err := svc.Prepare(req)
 	if err != nil {
 		t.Fatal(err)
@@ -190,10 +194,10 @@ func TestIncidentForward(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.ReportID != a.ID || m.IncidentID != 7 || !strings.HasPrefix(m.Subject, "["+a.Tracking+"]") {
+	if m.ReportID != a.ID || m.IncidentID != inc.ID || !strings.HasPrefix(m.Subject, "["+a.Tracking+"]") {
 		t.Errorf("recorded %+v", m)
 	}
-	if inc, _ := st.Messages(context.Background(), store.MessageFilter{IncidentID: 7}); len(inc) != 1 {
+	if inc, _ := st.Messages(context.Background(), store.MessageFilter{IncidentID: inc.ID}); len(inc) != 1 {
 		t.Errorf("incident thread: %d messages", len(inc))
 	}
 }

@@ -29,7 +29,11 @@ func TestRepliesJoinTheirThread(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	incidentOnly, _, err := st.AddMessage(ctx, store.Message{IncidentID: 9, Direction: store.Outbound, Kind: store.MessageForward,
+	inc, err := st.CreateIncident(ctx, "scan", nil, audit.Actor{UserID: 1, Name: "analyst"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	incidentOnly, _, err := st.AddMessage(ctx, store.Message{IncidentID: inc.ID, Direction: store.Outbound, Kind: store.MessageForward,
 		MessageID: "kk.inc9@csirt.example", Subject: "incident", Raw: []byte("forward")}, audit.Actor{UserID: 1, Name: "analyst"})
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +57,7 @@ func TestRepliesJoinTheirThread(t *testing.T) {
 			true, first.ID, 0, false},
 		{"an incident's thread",
 			"From: noc@other.example\r\nMessage-ID: <r3@other.example>\r\nIn-Reply-To: <kk.inc9@csirt.example>\r\nSubject: Re: incident\r\n\r\nok\r\n",
-			true, 0, 9, false},
+			true, 0, inc.ID, false},
 		{"the tracking number in the subject, as a fallback",
 			"From: taro@reporter.example\r\nMessage-ID: <r4@reporter.example>\r\nSubject: Re: [" + first.Tracking + "] Report received\r\n\r\nanother log\r\n",
 			true, first.ID, 0, false},
@@ -93,9 +97,9 @@ func TestRepliesJoinTheirThread(t *testing.T) {
 	if err != nil || len(thread) != 4 || thread[0].ID != fwd.ID {
 		t.Errorf("thread of the report: %d messages, %v", len(thread), err)
 	}
-	inc, _ := st.Messages(ctx, store.MessageFilter{IncidentID: 9})
-	if len(inc) != 2 || inc[0].ID != incidentOnly.ID {
-		t.Errorf("thread of the incident: %+v", inc)
+	incThread, _ := st.Messages(ctx, store.MessageFilter{IncidentID: inc.ID})
+	if len(incThread) != 2 || incThread[0].ID != incidentOnly.ID {
+		t.Errorf("thread of the incident: %+v", incThread)
 	}
 	// Web submissions never join a thread, whatever they say.
 	web := jsonSubmission(t, map[string]any{"description": "Subject [" + first.Tracking + "]"})

@@ -18,6 +18,10 @@ func testMessages(t *testing.T, open Opener) {
 	a := insert(t, s, &report.Submission{Raw: []byte("a"), MessageID: "a@example"})
 	b := insert(t, s, &report.Submission{Raw: []byte("b"), MessageID: "b@example"})
 	analyst := audit.Actor{UserID: 7, Name: "hanako"}
+	inc, err := s.CreateIncident(ctx, "scan from 203.0.113.5", nil, analyst)
+	if err != nil {
+		t.Fatal(err)
+	}
 	raw := []byte("Subject: [KK] x\r\n\r\n\x00\xff\x1b[31m byte for byte\r\n")
 	out := store.Message{ReportID: a.ID, Direction: store.Outbound, Kind: store.MessageForward, MessageID: "kk.1@csirt.example",
 		Subject: "[KK] forward", From: "info@csirt.example", To: []string{"abuse@site.example", "noc@site.example"}, Raw: raw}
@@ -25,7 +29,7 @@ func testMessages(t *testing.T, open Opener) {
 	if err != nil || !created || sent.ID == 0 || sent.By != analyst || sent.At.IsZero() || sent.ContentType != "message/rfc822" {
 		t.Fatalf("AddMessage = %+v, %v, %v", sent, created, err)
 	}
-	reply := store.Message{ReportID: a.ID, IncidentID: 42, Direction: store.Inbound, Kind: store.MessageReply, MessageID: "r1@site.example",
+	reply := store.Message{ReportID: a.ID, IncidentID: inc.ID, Direction: store.Inbound, Kind: store.MessageReply, MessageID: "r1@site.example",
 		InReplyTo: "kk.1@csirt.example", References: []string{"kk.1@csirt.example"}, Subject: "Re: [KK] forward\x00", From: "abuse@site.example", Raw: []byte("reply")}
 	got, created, err := s.AddMessage(ctx, reply, audit.Actor{})
 	if err != nil || !created || got.Subject != "Re: [KK] forward" {
@@ -38,13 +42,16 @@ func testMessages(t *testing.T, open Opener) {
 	if _, _, err := s.AddMessage(ctx, store.Message{Direction: store.Inbound, Kind: store.MessageReply, Raw: []byte("x")}, audit.Actor{}); err == nil {
 		t.Error("a message of no report and no incident was stored")
 	}
+	if _, _, err := s.AddMessage(ctx, store.Message{IncidentID: inc.ID + 1000, Direction: store.Inbound, Kind: store.MessageReply, Raw: []byte("x")}, audit.Actor{}); err == nil {
+		t.Error("a message of an incident that does not exist was stored")
+	}
 	note, _, err := s.AddMessage(ctx, store.Message{ReportID: b.ID, Direction: store.Inbound, Kind: store.MessageReporter,
 		ContentType: "multipart/form-data; boundary=x", Raw: []byte("--x--\r\n")}, audit.Actor{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	onlyIncident, _, err := s.AddMessage(ctx, store.Message{IncidentID: 42, Direction: store.Outbound, Kind: store.MessageForward, MessageID: "kk.2@csirt.example", Raw: []byte("i")}, analyst)
-	if err != nil || onlyIncident.ReportID != 0 || onlyIncident.IncidentID != 42 {
+	onlyIncident, _, err := s.AddMessage(ctx, store.Message{IncidentID: inc.ID, Direction: store.Outbound, Kind: store.MessageForward, MessageID: "kk.2@csirt.example", Raw: []byte("i")}, analyst)
+	if err != nil || onlyIncident.ReportID != 0 || onlyIncident.IncidentID != inc.ID {
 		t.Fatalf("incident message %+v, %v", onlyIncident, err)
 	}
 	s.Close()
@@ -75,8 +82,8 @@ func testMessages(t *testing.T, open Opener) {
 	}{
 		{"report a", store.MessageFilter{ReportID: a.ID}, []int64{sent.ID, got.ID}},
 		{"report b", store.MessageFilter{ReportID: b.ID}, []int64{note.ID}},
-		{"incident", store.MessageFilter{IncidentID: 42}, []int64{got.ID, onlyIncident.ID}},
-		{"report or incident", store.MessageFilter{ReportID: b.ID, IncidentID: 42}, []int64{got.ID, note.ID, onlyIncident.ID}},
+		{"incident", store.MessageFilter{IncidentID: inc.ID}, []int64{got.ID, onlyIncident.ID}},
+		{"report or incident", store.MessageFilter{ReportID: b.ID, IncidentID: inc.ID}, []int64{got.ID, note.ID, onlyIncident.ID}},
 		{"shared only, none yet", store.MessageFilter{ReportID: a.ID, SharedOnly: true}, nil},
 		{"nothing", store.MessageFilter{}, nil},
 	} {

@@ -1,11 +1,10 @@
 -- The mail thread of reports and incidents: every message keikai sends (acknowledgements,
 -- forwards to sites) and every one that joins a thread (a site's reply, a reporter's addition
--- through the status page), raw bytes as sent or received. incident_id has no foreign key here:
--- the incidents table comes from another migration (ISSUE11.md), whose merge adds it.
+-- through the status page), raw bytes as sent or received.
 CREATE TABLE messages (
 	id           INTEGER PRIMARY KEY,
 	report_id    INTEGER REFERENCES reports(id),
-	incident_id  INTEGER,
+	incident_id  INTEGER REFERENCES incidents(id),
 	direction    TEXT NOT NULL CHECK (direction IN ('in', 'out')),
 	kind         TEXT NOT NULL,
 	message_id   TEXT NOT NULL DEFAULT '',
