@@ -27,6 +27,7 @@ func init() {
 		"staff.thread.title":            {"Mail thread", "メールのやり取り"},
 		"staff.thread.heading":          {"Mail thread of %s", "%s のメールのやり取り"},
 		"staff.thread.report":           {"Back to the report", "報告に戻る"},
+		"staff.thread.incident":         {"Back to the incident", "インシデントに戻る"},
 		"staff.thread.noreport":         {"There is no report with this tracking number.", "この受付番号の報告はありません。"},
 		"staff.thread.empty":            {"No messages yet.", "まだメッセージはありません。"},
 		"staff.thread.shared":           {"Shown to the reporter", "報告者への公開"},

@@ -28,6 +28,11 @@ func (h *handler) threadRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /staff/reports/{tracking}/forward", h.staffOnly(staff.RoleAnalyst, h.reportForward))
 	mux.HandleFunc("POST /staff/reports/{tracking}/forward", h.staffOnly(staff.RoleAnalyst, h.reportForwardSend))
 	mux.HandleFunc("POST /staff/messages/{id}/share", h.staffOnly(staff.RoleAnalyst, h.shareMessage))
+	if h.cfg.Triage != nil {
+		mux.HandleFunc("GET /staff/incidents/{id}/messages", h.staffOnly(staff.RoleReadOnly, h.incidentMessages))
+		mux.HandleFunc("GET /staff/incidents/{id}/forward", h.staffOnly(staff.RoleAnalyst, h.incidentForward))
+		mux.HandleFunc("POST /staff/incidents/{id}/forward", h.staffOnly(staff.RoleAnalyst, h.incidentForwardSend))
+	}
 }
 
 func actorOf(s *staffSession) audit.Actor { return audit.Actor{UserID: s.User.ID, Name: s.User.Name} }
@@ -192,6 +197,12 @@ func (h *handler) reportForwardSend(w http.ResponseWriter, r *http.Request, s *s
 		p.FwdLang = l
 	}
 	req := forward.Request{Reports: []*report.Report{rep}, To: p.To, Site: p.Site, Lang: p.FwdLang, Body: p.Body}
+	h.sendForward(w, r, s, lang, p, req)
+}
+
+// sendForward sends a reviewed forward and goes to the thread, or shows the page again with
+// what went wrong.
+func (h *handler) sendForward(w http.ResponseWriter, r *http.Request, s *staffSession, lang string, p forwardPage, req forward.Request) {
 	m, err := h.forwardService().Send(r.Context(), req, actorOf(s))
 	if err != nil {
 		p.Error = forwardError(lang, err)
@@ -209,13 +220,14 @@ func (h *handler) reportForwardSend(w http.ResponseWriter, r *http.Request, s *s
 			status = http.StatusBadGateway
 		} else if errors.Is(err, forward.ErrNotRecords) {
 			status = http.StatusInternalServerError
-			h.log.Error("a forward was sent but not recorded", "tracking", rep.Tracking, "err", err)
+			h.log.Error("a forward was sent but not recorded", "ref", p.Ref, "err", err)
 		}
 		h.render(w, status, "staff_forward", p)
 		return
 	}
-	h.log.Info("forward sent", "tracking", rep.Tracking, "to", p.To, "message", m.ID, "by", s.User.Name)
-	http.Redirect(w, r, "/staff/reports/"+rep.Tracking+"/messages?sent="+strconv.FormatInt(m.ID, 10)+"#message-"+strconv.FormatInt(m.ID, 10), http.StatusSeeOther)
+	h.log.Info("forward sent", "ref", p.Ref, "to", p.To, "message", m.ID, "by", s.User.Name)
+	id := strconv.FormatInt(m.ID, 10)
+	http.Redirect(w, r, p.Base+"/messages?sent="+id+"#message-"+id, http.StatusSeeOther)
 }
 
 // forwardError says what went wrong in the analyst's language.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/keikai-project/keikai/internal/audit"
 	"github.com/keikai-project/keikai/internal/mail"
 	"github.com/keikai-project/keikai/internal/report"
 	"github.com/keikai-project/keikai/internal/staff"
@@ -226,5 +227,68 @@ func TestForwardThroughTheStaffPages(t *testing.T) {
 	readAll(t, resp)
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/staff/login") {
 		t.Errorf("no session: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestIncidentForwardThroughTheStaffPages(t *testing.T) {
+	relay, relayAddr, _ := startCaptureRelay(t)
+	s := newServer(t, func(c *Config) {
+		withThreads(c)
+		c.Triage = c.Store.(TriageStore)
+		c.Relay = &mail.Relay{Addr: relayAddr}
+		c.MailFrom = "keikai CSIRT <info@csirt.example>"
+	})
+	ctx := context.Background()
+	trackA, _ := fileReport(t, s, "Apr  1 03:12:46 ns1 sshd[99]: Failed password from 198.51.100.23\n")
+	trackB, _ := fileReport(t, s, "Apr  2 04:00:00 www2 httpd: GET /cgi-bin/phf from 198.51.100.23\n")
+	a, b := waitReportAnalysed(t, s.store, trackA), waitReportAnalysed(t, s.store, trackB)
+	analyst, csrf := signIn(t, s.store, s.URL, staff.RoleAnalyst)
+	inc, err := s.store.CreateIncident(ctx, "phf and ssh from 198.51.100.23", []int64{a.ID, b.ID}, audit.Actor{Name: "analyst"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := s.URL + "/staff/incidents/" + strconv.FormatInt(inc.ID, 10)
+	q := url.Values{"to": {"abuse@isp.example.net"}, "site": {"198.51.100.0/24"}, "fwdlang": {"ja"}, "lang": {"ja"}}
+	resp, err := analyst.Get(base + "/forward?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := readAll(t, resp)
+	m := textareaBody.FindStringSubmatch(page)
+	if resp.StatusCode != 200 || m == nil || !strings.Contains(page, inc.Ref) {
+		t.Fatalf("prepare: %d\n%s", resp.StatusCode, page)
+	}
+	draft := html.UnescapeString(m[1])
+	if !strings.Contains(draft, trackA+": ") || !strings.Contains(draft, trackB+": ") || strings.Contains(draft, "Taro") {
+		t.Fatalf("incident draft:\n%s", draft)
+	}
+	form := url.Values{"to": {"abuse@isp.example.net"}, "site": {"198.51.100.0/24"}, "fwdlang": {"ja"}, "body": {draft}, "csrf_token": {csrf}}
+	noRedirect := *analyst
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err = noRedirect.PostForm(base+"/forward?lang=ja", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/staff/incidents/"+strconv.FormatInt(inc.ID, 10)+"/messages") {
+		t.Fatalf("send: %d to %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if len(relay.sent()) != 1 {
+		t.Fatalf("the relay got %d messages", len(relay.sent()))
+	}
+	thread, err := s.store.Messages(ctx, store.MessageFilter{IncidentID: inc.ID})
+	if err != nil || len(thread) != 1 || thread[0].ReportID != a.ID || thread[0].Kind != store.MessageForward {
+		t.Fatalf("incident thread %+v, %v", thread, err)
+	}
+	resp, err = analyst.Get(base + "/messages?lang=en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page = readAll(t, resp)
+	if resp.StatusCode != 200 || !strings.Contains(page, "Back to the incident") || !strings.Contains(page, "forward to a site") {
+		t.Errorf("incident thread page: %d\n%s", resp.StatusCode, page)
+	}
+	if resp, _ := analyst.Get(s.URL + "/staff/incidents/99999/messages"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown incident: %d", resp.StatusCode)
 	}
 }
