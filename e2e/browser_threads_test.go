@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -19,6 +20,8 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/keikai-project/keikai/internal/mail"
+	"github.com/keikai-project/keikai/internal/store"
+	"github.com/keikai-project/keikai/internal/store/sqlite"
 	"github.com/keikai-project/keikai/internal/testenv"
 )
 
@@ -139,10 +142,11 @@ func startServeForThreads(t *testing.T, bin, db, relay string) *threadsServer {
 }
 
 // TestBrowserThreads walks coordination in headless Chromium: a reporter files a report in the
-// form; an analyst signs in, prepares the redacted forward to the attacking site, reviews and
-// sends it through the relay (a real SMTP server run by the test); the forward the site receives
-// shows nothing of the reporter; the site's reply, sent to keikai's SMTP listener, joins the
-// report's thread; the analyst shares it, and the reporter sees it on the status page.
+// form; an analyst signs in, decides its category, groups it into an incident, prepares the
+// incident's redacted forward to the attacking site, reviews and sends it through the relay (a
+// real SMTP server run by the test); the forward the site receives shows nothing of the
+// reporter; the site's reply, sent to keikai's SMTP listener, joins the incident's thread; the
+// analyst shares it, and the reporter sees it on the status page and adds information.
 func TestBrowserThreads(t *testing.T) {
 	chromium := testenv.Command(t, "chromium", "chromium")
 	bin := buildKeikaiForBrowser(t)
@@ -163,8 +167,9 @@ func TestBrowserThreads(t *testing.T) {
 	tracking := fileReport(t, ctx, srv.base, r, shots)
 	statusLink := location(t, ctx)
 
-	// The analyst signs in and lands on the forward page of the report.
-	browse(t, ctx, srv.base+"/staff/login?lang=ja&next="+"%2Fstaff%2Freports%2F"+tracking+"%2Fforward")
+	// The analyst signs in on the report's page, decides its category, groups it into a new
+	// incident and opens the incident's forward.
+	browse(t, ctx, srv.base+"/staff/login?lang=ja&next="+"%2Fstaff%2Freports%2F"+tracking)
 	if err := chromedp.Do(ctx,
 		chromedp.WaitVisible(chromedp.ID("name")),
 		chromedp.SendKeys(chromedp.ID("name"), analyst),
@@ -173,11 +178,28 @@ func TestBrowserThreads(t *testing.T) {
 		t.Fatal(err)
 	}
 	clickAndLoad(t, ctx, `form.login button[type="submit"]`, 200)
-	if loc := location(t, ctx); !strings.Contains(loc, "/staff/reports/"+tracking+"/forward") {
+	if loc := location(t, ctx); !strings.Contains(loc, "/staff/reports/"+tracking) {
 		t.Fatalf("after login the browser is at %s", loc)
 	}
-	if body := pageText(t, ctx); !strings.Contains(body, "報告者は名前を伝えることに同意していません") {
-		t.Errorf("the forward page does not say the reporter did not consent:\n%s", body)
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("category"), "intrusion")); err != nil {
+		t.Fatal(err)
+	}
+	clickAndLoad(t, ctx, `form.triage button[type=submit]`, 200)
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("title"), "statd intrusion from 198.51.100.23")); err != nil {
+		t.Fatal(err)
+	}
+	clickAndLoad(t, ctx, `form.add-incident button[type=submit]`, 200)
+	incidentPage := location(t, ctx)
+	if !strings.Contains(incidentPage, "/staff/incidents/") {
+		t.Fatalf("adding to a new incident led to %s", incidentPage)
+	}
+	incidentRef := text(t, ctx, "h1 .ref")
+	clickAndLoad(t, ctx, `p.thread-links a[href*="/forward"]`, 200)
+	if loc := location(t, ctx); !strings.Contains(loc, "/staff/incidents/") || !strings.Contains(loc, "/forward") {
+		t.Fatalf("the incident's forward link led to %s", loc)
+	}
+	if body := pageText(t, ctx); !strings.Contains(body, "報告者は名前を伝えることに同意していません") || !strings.Contains(body, incidentRef) {
+		t.Errorf("the forward page does not name the incident or say the reporter did not consent:\n%s", body)
 	}
 	const site = "abuse@isp.example.net"
 	if err := chromedp.Do(ctx,
@@ -196,9 +218,10 @@ func TestBrowserThreads(t *testing.T) {
 	}
 	screenshot(t, ctx, shots, "forward-review-ja.png")
 	clickAndLoad(t, ctx, `section.review form button[type="submit"]`, 200)
-	if loc := location(t, ctx); !strings.Contains(loc, "/staff/reports/"+tracking+"/messages") {
+	if loc := location(t, ctx); !strings.Contains(loc, "/staff/incidents/") || !strings.Contains(loc, "/messages") {
 		t.Fatalf("after sending the browser is at %s", loc)
 	}
+	incidentThread := strings.SplitN(location(t, ctx), "?", 2)[0]
 
 	var fwd []byte
 	select {
@@ -244,16 +267,26 @@ func TestBrowserThreads(t *testing.T) {
 	c.Quit()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		browse(t, ctx, srv.base+"/staff/reports/"+tracking+"/messages?lang=ja")
+		browse(t, ctx, incidentThread+"?lang=ja")
 		if strings.Contains(pageText(t, ctx), "We took 198.51.100.23 off the network") {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the site's reply did not join the report's thread:\n%s\n%s", pageText(t, ctx), srv.logText())
+			t.Fatalf("the site's reply did not join the incident's thread:\n%s\n%s", pageText(t, ctx), srv.logText())
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	screenshot(t, ctx, shots, "thread-ja.png")
+	// The reply is on the incident's thread, not only the report's.
+	st, err := sqlite.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined, err := st.MessagesByMessageID(context.Background(), []string{"answer.1@isp.example.net"})
+	st.Close()
+	if err != nil || len(joined) != 1 || joined[0].IncidentID == 0 || joined[0].Direction != store.Inbound {
+		t.Errorf("the stored reply: %+v, %v", joined, err)
+	}
 	// A reply is no new report: keikai did not acknowledge it.
 	select {
 	case ack := <-relay.got:
