@@ -73,6 +73,7 @@ var (
 	ErrNotClean   = errors.New("the reviewed text still shows what the forward must withhold")
 	ErrNotSent    = errors.New("the relay did not take the forward; nothing was recorded as sent")
 	ErrNotRecords = errors.New("the forward was sent but could not be recorded")
+	ErrEmpty      = errors.New("there is no text to send")
 )
 
 // input builds the redaction sources of a request.

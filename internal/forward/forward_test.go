@@ -201,3 +201,54 @@ func TestIncidentForward(t *testing.T) {
 		t.Errorf("incident thread: %d messages", len(inc))
 	}
 }
+
+func TestReplyInTheThread(t *testing.T) {
+	st := openStore(t)
+	box := &outbox{}
+	svc := &Service{Messages: st, Relay: box, From: "keikai CSIRT <info@csirt.example>"}
+	rep := testReport(t, st, false)
+	ctx := context.Background()
+	raw := "From: Abuse <abuse@site.example>\r\nSubject: Re: [" + rep.Tracking + "] Report\r\nMessage-ID: <a1@site.example>\r\n" +
+		"In-Reply-To: <fwd1@csirt.example>\r\nReferences: <fwd1@csirt.example>\r\n\r\nWhich host was it?\r\n"
+	parent, _, err := st.AddMessage(ctx, store.Message{ReportID: rep.ID, Direction: store.Inbound, Kind: store.MessageReply,
+		MessageID: "a1@site.example", Subject: "Re: [" + rep.Tracking + "] Report", From: "abuse@site.example", Raw: []byte(raw)}, audit.Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		req     ReplyRequest
+		wantErr error
+	}{
+		{"empty", ReplyRequest{Parent: parent, Reports: []*report.Report{rep}, Body: " \n"}, ErrEmpty},
+		{"the reporter named", ReplyRequest{Parent: parent, Reports: []*report.Report{rep}, Body: "Ask Taro Yamada.\n"}, ErrNotClean},
+		{"no sender", ReplyRequest{Parent: store.Message{ReportID: rep.ID}, Reports: []*report.Report{rep}, Body: "x\n"}, ErrNoSender},
+		{"sent", ReplyRequest{Parent: parent, Reports: []*report.Report{rep}, Site: "203.0.113.0/24", Body: "It was 203.0.113.5, see the log we sent.\n"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(box.sent)
+			m, err := svc.Reply(ctx, tc.req, analyst)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) || len(box.sent) != before {
+					t.Fatalf("err = %v (sent %d), want %v", err, len(box.sent)-before, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			th := mail.ReadThread(box.sent[before])
+			if th.Subject != "Re: ["+rep.Tracking+"] Report" {
+				t.Errorf("subject %q", th.Subject)
+			}
+			if len(th.InReplyTo) != 1 || th.InReplyTo[0] != "a1@site.example" || strings.Join(th.References, " ") != "fwd1@csirt.example a1@site.example" ||
+				len(th.To) != 1 || th.To[0] != "abuse@site.example" {
+				t.Errorf("thread %+v", th)
+			}
+			if m.Direction != store.Outbound || m.Kind != store.MessageReply || m.InReplyTo != "a1@site.example" || m.ReportID != rep.ID {
+				t.Errorf("recorded %+v", m)
+			}
+		})
+	}
+}
