@@ -9,7 +9,6 @@ import (
 	"github.com/keikai-project/keikai/internal/forward"
 	"github.com/keikai-project/keikai/internal/incident"
 	"github.com/keikai-project/keikai/internal/report"
-	"github.com/keikai-project/keikai/internal/staff"
 	"github.com/keikai-project/keikai/internal/store"
 )
 
@@ -52,6 +51,17 @@ func (h *handler) incidentMessages(w http.ResponseWriter, r *http.Request, s *st
 	if !ok {
 		return
 	}
+	p, err := h.incidentThreadPage(r, lang, s, inc, reps)
+	if err != nil {
+		h.log.Error("read a thread", "incident", inc.ID, "err", err)
+		h.renderError(w, lang, http.StatusInternalServerError, text(lang, "error.unavailable"))
+		return
+	}
+	h.render(w, http.StatusOK, "staff_messages", p)
+}
+
+// incidentThreadPage is the incident's thread: its own messages and those of its reports.
+func (h *handler) incidentThreadPage(r *http.Request, lang string, s *staffSession, inc incident.Incident, reps []*report.Report) (messagesPage, error) {
 	thread, err := h.cfg.Messages.Messages(r.Context(), store.MessageFilter{IncidentID: inc.ID})
 	for _, rep := range reps {
 		if err != nil {
@@ -63,20 +73,11 @@ func (h *handler) incidentMessages(w http.ResponseWriter, r *http.Request, s *st
 		}
 	}
 	if err != nil {
-		h.log.Error("read a thread", "incident", inc.ID, "err", err)
-		h.renderError(w, lang, http.StatusInternalServerError, text(lang, "error.unavailable"))
-		return
+		return messagesPage{}, err
 	}
 	slices.SortFunc(thread, func(a, b store.Message) int { return int(a.ID - b.ID) })
 	thread = slices.CompactFunc(thread, func(a, b store.Message) bool { return a.ID == b.ID })
-	base := "/staff/incidents/" + strconv.FormatInt(inc.ID, 10)
-	p := messagesPage{staffPage: h.newStaffPage(lang, "staff.thread.title", s), Ref: inc.Ref, Base: base,
-		BackKey: "staff.thread.incident", CanEdit: s.User.Role.Allows(staff.RoleAnalyst), Sent: r.URL.Query().Get("sent") != ""}
-	p.Title = inc.Ref + " — " + text(lang, "staff.thread.title")
-	for _, m := range thread {
-		p.Messages = append(p.Messages, viewMessage(m, h.limits.MaxAttachment))
-	}
-	h.render(w, http.StatusOK, "staff_messages", p)
+	return h.newMessagesPage(r, lang, s, inc.Ref, "/staff/incidents/"+strconv.FormatInt(inc.ID, 10), "staff.thread.incident", thread), nil
 }
 
 func (h *handler) newIncidentForwardPage(lang string, s *staffSession, inc incident.Incident, reps []*report.Report) forwardPage {

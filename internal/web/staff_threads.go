@@ -28,6 +28,7 @@ func (h *handler) threadRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /staff/reports/{tracking}/forward", h.staffOnly(staff.RoleAnalyst, h.reportForward))
 	mux.HandleFunc("POST /staff/reports/{tracking}/forward", h.staffOnly(staff.RoleAnalyst, h.reportForwardSend))
 	mux.HandleFunc("POST /staff/messages/{id}/share", h.staffOnly(staff.RoleAnalyst, h.shareMessage))
+	mux.HandleFunc("POST /staff/messages/{id}/reply", h.staffOnly(staff.RoleAnalyst, h.replyMessage))
 	if h.cfg.Triage != nil {
 		mux.HandleFunc("GET /staff/incidents/{id}/messages", h.staffOnly(staff.RoleReadOnly, h.incidentMessages))
 		mux.HandleFunc("GET /staff/incidents/{id}/forward", h.staffOnly(staff.RoleAnalyst, h.incidentForward))
@@ -46,7 +47,14 @@ type messagesPage struct {
 	BackKey  string
 	Messages []messageView
 	CanEdit  bool
+	CanSend  bool
 	Sent     bool
+	// Error, ReplyTo and ReplyBody bring back a refused reply: what went wrong, to which
+	// message, with the text (redacted again when that was the problem).
+	Error     string
+	ReplyTo   int64
+	ReplyBody string
+	ReplySite string
 }
 
 // threadReport finds the report of a staff URL, answering 404 when there is none.
@@ -73,19 +81,32 @@ func (h *handler) reportMessages(w http.ResponseWriter, r *http.Request, s *staf
 	if !ok {
 		return
 	}
-	thread, err := h.cfg.Messages.Messages(r.Context(), store.MessageFilter{ReportID: rep.ID})
+	p, err := h.reportThreadPage(r, lang, s, rep)
 	if err != nil {
 		h.log.Error("read a thread", "tracking", rep.Tracking, "err", err)
 		h.renderError(w, lang, http.StatusInternalServerError, text(lang, "error.unavailable"))
 		return
 	}
-	p := messagesPage{staffPage: h.newStaffPage(lang, "staff.thread.title", s), Ref: rep.Tracking, Base: "/staff/reports/" + rep.Tracking,
-		BackKey: "staff.thread.report", CanEdit: s.User.Role.Allows(staff.RoleAnalyst), Sent: r.URL.Query().Get("sent") != ""}
-	p.Title = rep.Tracking + " — " + text(lang, "staff.thread.title")
+	h.render(w, http.StatusOK, "staff_messages", p)
+}
+
+func (h *handler) reportThreadPage(r *http.Request, lang string, s *staffSession, rep *report.Report) (messagesPage, error) {
+	thread, err := h.cfg.Messages.Messages(r.Context(), store.MessageFilter{ReportID: rep.ID})
+	if err != nil {
+		return messagesPage{}, err
+	}
+	return h.newMessagesPage(r, lang, s, rep.Tracking, "/staff/reports/"+rep.Tracking, "staff.thread.report", thread), nil
+}
+
+func (h *handler) newMessagesPage(r *http.Request, lang string, s *staffSession, ref, base, backKey string, thread []store.Message) messagesPage {
+	p := messagesPage{staffPage: h.newStaffPage(lang, "staff.thread.title", s), Ref: ref, Base: base, BackKey: backKey,
+		CanEdit: s.User.Role.Allows(staff.RoleAnalyst), CanSend: h.cfg.Relay != nil && h.cfg.MailFrom != "",
+		Sent: r.URL.Query().Get("sent") != ""}
+	p.Title = ref + " — " + text(lang, "staff.thread.title")
 	for _, m := range thread {
 		p.Messages = append(p.Messages, viewMessage(m, h.limits.MaxAttachment))
 	}
-	h.render(w, http.StatusOK, "staff_messages", p)
+	return p
 }
 
 // shareMessage shows a message to the reporter on their status page, or hides it again.
@@ -243,6 +264,8 @@ func forwardError(lang string, err error) string {
 		{forward.ErrNotClean, "staff.forward.err.notclean"},
 		{forward.ErrNotSent, "staff.forward.err.notsent"},
 		{forward.ErrNotRecords, "staff.forward.err.notrecorded"},
+		{forward.ErrEmpty, "staff.thread.reply.empty"},
+		{forward.ErrNoSender, "staff.thread.reply.nosender"},
 	} {
 		if errors.Is(err, e.err) {
 			return text(lang, e.key)
@@ -253,3 +276,77 @@ func forwardError(lang string, err error) string {
 
 // kindKey names a placeholder kind in the review table.
 func kindKey(k redact.Kind) string { return "redact." + string(k) }
+
+// messageThread is the thread page a message belongs on and the reports of that thread: its
+// incident's when it has one, else its report's.
+func (h *handler) messageThread(r *http.Request, lang string, s *staffSession, m store.Message) (messagesPage, []*report.Report, error) {
+	if m.IncidentID != 0 && h.cfg.Triage != nil {
+		inc, err := h.cfg.Triage.GetIncident(r.Context(), m.IncidentID)
+		if err != nil {
+			return messagesPage{}, nil, err
+		}
+		var reps []*report.Report
+		for _, id := range inc.Reports {
+			rep, err := h.cfg.Store.Get(r.Context(), id)
+			if err != nil {
+				return messagesPage{}, nil, err
+			}
+			reps = append(reps, rep)
+		}
+		p, err := h.incidentThreadPage(r, lang, s, inc, reps)
+		return p, reps, err
+	}
+	rep, err := h.cfg.Store.Get(r.Context(), m.ReportID)
+	if err != nil {
+		return messagesPage{}, nil, err
+	}
+	p, err := h.reportThreadPage(r, lang, s, rep)
+	return p, []*report.Report{rep}, err
+}
+
+// replyMessage sends an analyst's answer to a message of a thread (a site's reply), threaded to
+// it, and goes back to the thread; a refused answer comes back on the thread page with its text.
+func (h *handler) replyMessage(w http.ResponseWriter, r *http.Request, s *staffSession) {
+	lang := pickLang(r)
+	w.Header().Set("Cache-Control", "no-store")
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.renderError(w, lang, http.StatusNotFound, text(lang, "error.notfound"))
+		return
+	}
+	m, err := h.cfg.Messages.Message(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		h.renderError(w, lang, http.StatusNotFound, text(lang, "error.notfound"))
+		return
+	}
+	var p messagesPage
+	var reps []*report.Report
+	if err == nil {
+		p, reps, err = h.messageThread(r, lang, s, m)
+	}
+	if err != nil {
+		h.log.Error("read the thread of a message", "message", id, "err", err)
+		h.renderError(w, lang, http.StatusInternalServerError, text(lang, "error.unavailable"))
+		return
+	}
+	req := forward.ReplyRequest{Parent: m, Reports: reps, Site: r.PostFormValue("site"), Body: r.PostFormValue("body")}
+	sent, err := h.forwardService().Reply(r.Context(), req, actorOf(s))
+	if err != nil {
+		p.Error, p.ReplyTo, p.ReplyBody, p.ReplySite = forwardError(lang, err), id, req.Body, req.Site
+		if errors.Is(err, forward.ErrNotClean) {
+			if clean, _, cerr := h.forwardService().CheckReply(req); cerr == nil {
+				p.ReplyBody = clean
+			}
+		}
+		status := http.StatusBadRequest
+		if errors.Is(err, forward.ErrNotSent) {
+			status = http.StatusBadGateway
+			p.Error += " " + err.Error()
+		}
+		h.render(w, status, "staff_messages", p)
+		return
+	}
+	h.log.Info("reply sent", "ref", p.Ref, "to", m.From, "message", sent.ID, "by", s.User.Name)
+	sid := strconv.FormatInt(sent.ID, 10)
+	http.Redirect(w, r, p.Base+"/messages?sent="+sid+"#message-"+sid, http.StatusSeeOther)
+}

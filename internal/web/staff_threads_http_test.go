@@ -292,3 +292,54 @@ func TestIncidentForwardThroughTheStaffPages(t *testing.T) {
 		t.Errorf("unknown incident: %d", resp.StatusCode)
 	}
 }
+
+func TestReplyThroughTheStaffPages(t *testing.T) {
+	relay, relayAddr, _ := startCaptureRelay(t)
+	s := newServer(t, func(c *Config) {
+		withThreads(c)
+		c.Relay = &mail.Relay{Addr: relayAddr}
+		c.MailFrom = "keikai CSIRT <info@csirt.example>"
+	})
+	ctx := context.Background()
+	tracking, _ := fileReport(t, s, "Apr  1 03:12:46 ns1 sshd[99]: Failed password from 198.51.100.23\n")
+	rep := waitReportAnalysed(t, s.store, tracking)
+	analyst, csrf := signIn(t, s.store, s.URL, staff.RoleAnalyst)
+	raw := "From: Abuse <abuse@isp.example.net>\r\nSubject: Re: [" + tracking + "] Report\r\nMessage-ID: <q1@isp.example.net>\r\n" +
+		"In-Reply-To: <fwd@csirt.example>\r\n\r\nWhich of our hosts?\r\n"
+	parent, _, err := s.store.AddMessage(ctx, store.Message{ReportID: rep.ID, Direction: store.Inbound, Kind: store.MessageReply,
+		MessageID: "q1@isp.example.net", Subject: "Re: [" + tracking + "] Report", From: "abuse@isp.example.net", Raw: []byte(raw)}, audit.Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := readAll(t, must(analyst.Get(s.URL + "/staff/reports/" + tracking + "/messages?lang=en")))
+	if !strings.Contains(page, `action="/staff/messages/`+strconv.FormatInt(parent.ID, 10)+`/reply`) {
+		t.Fatalf("no reply form on the thread page:\n%s", page)
+	}
+	noRedirect := *analyst
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	post := func(body string) (*http.Response, string) {
+		resp, err := noRedirect.PostForm(s.URL+"/staff/messages/"+strconv.FormatInt(parent.ID, 10)+"/reply?lang=en",
+			url.Values{"body": {body}, "site": {"198.51.100.0/24"}, "csrf_token": {csrf}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, readAll(t, resp)
+	}
+	resp, page := post("It was 198.51.100.23; Taro Yamada saw it.\n")
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "It was 198.51.100.23; [reporter-name] saw it.") || len(relay.sent()) != 0 {
+		t.Fatalf("a reply naming the reporter: %d, sent %d\n%s", resp.StatusCode, len(relay.sent()), page)
+	}
+	resp, _ = post("It was 198.51.100.23, see the log in our first message.\n")
+	if resp.StatusCode != http.StatusSeeOther || len(relay.sent()) != 1 {
+		t.Fatalf("reply: %d, sent %d", resp.StatusCode, len(relay.sent()))
+	}
+	th := mail.ReadThread(relay.sent()[0])
+	if len(th.InReplyTo) != 1 || th.InReplyTo[0] != "q1@isp.example.net" || strings.Join(th.References, " ") != "fwd@csirt.example q1@isp.example.net" ||
+		!strings.Contains(th.Subject, tracking) || len(th.To) != 1 || th.To[0] != "abuse@isp.example.net" {
+		t.Errorf("the reply's thread fields: %+v", th)
+	}
+	ms, _ := s.store.Messages(ctx, store.MessageFilter{ReportID: rep.ID})
+	if len(ms) != 2 || ms[1].Direction != store.Outbound || ms[1].InReplyTo != "q1@isp.example.net" {
+		t.Errorf("thread %+v", ms)
+	}
+}

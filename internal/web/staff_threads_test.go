@@ -18,7 +18,7 @@ func TestThreadStaffPagesGolden(t *testing.T) {
 	at := time.Date(2000, 7, 3, 10, 0, 0, 0, time.UTC)
 	for _, lang := range []string{"en", "ja"} {
 		msgs := messagesPage{staffPage: h.newStaffPage(lang, "staff.thread.title", s), Ref: "KK-2000-000718", Base: "/staff/reports/KK-2000-000718",
-			BackKey: "staff.thread.report", CanEdit: true, Sent: true,
+			BackKey: "staff.thread.report", CanEdit: true, CanSend: true, Sent: true,
 			Messages: []messageView{
 				{ID: 1, At: at, Direction: store.Outbound, Kind: store.MessageForward, From: "info@csirt.example", To: "abuse@site.example",
 					Subject: "[KK-2000-000718] Report", Text: "To the administrators\n[reporter-host-1] <script>", By: "hanako"},
