@@ -311,7 +311,7 @@ func TestReplyThroughTheStaffPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page := readAll(t, must(analyst.Get(s.URL + "/staff/reports/" + tracking + "/messages?lang=en")))
+	page := readAll(t, must(analyst.Get(s.URL+"/staff/reports/"+tracking+"/messages?lang=en")))
 	if !strings.Contains(page, `action="/staff/messages/`+strconv.FormatInt(parent.ID, 10)+`/reply`) {
 		t.Fatalf("no reply form on the thread page:\n%s", page)
 	}
