@@ -1,6 +1,10 @@
 package logs
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // Byte-scanning helpers for the hot path. They never allocate and never index out of range; each
 // returns ok=false (or -1) instead of failing.
@@ -207,4 +211,27 @@ func indexRare(b []byte, s string) int {
 		off += i + 1
 	}
 	return -1
+}
+
+// Word-at-a-time constants: a byte equal to c becomes zero after XOR with c*ones, and
+// (x - ones) &^ x & highs has the high bit set in the first zero byte of x (bytes above a zero
+// may be flagged too, which the lowest-bit search ignores).
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// nextSpace returns the index of the first ' ' at or after i, or len(b). It tests eight bytes at a
+// time: netfilter words are a few to forty bytes long, too short for bytes.IndexByte's call and
+// setup to pay off and too long for a byte loop.
+func nextSpace(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:]) ^ (' ' * ones)
+		if t := (x - ones) &^ x & highs; t != 0 {
+			return i + bits.TrailingZeros64(t)>>3
+		}
+	}
+	for ; i < len(b) && b[i] != ' '; i++ {
+	}
+	return i
 }
