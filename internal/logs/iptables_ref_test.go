@@ -199,4 +199,3 @@ func toByteLines(lines []string) [][]byte {
 	}
 	return out
 }
-
