@@ -349,6 +349,19 @@ func (e *Engine) Generates(i int) bool { return e.generates[i] }
 // CorrelationsOf returns the correlations that count matches of detection rule i.
 func (e *Engine) CorrelationsOf(i int) []int { return e.correlationsOf[i] }
 
+// FieldsRead reports, by field, whether some detection or correlation rule of the engine reads
+// it; the analysis parses only those and the ones its summary and findings need.
+func (e *Engine) FieldsRead() [event.NumFields]bool {
+	var read [event.NumFields]bool
+	for _, r := range e.Rules {
+		r.FieldsRead(&read)
+	}
+	for _, r := range e.Correlations {
+		r.FieldsRead(&read)
+	}
+	return read
+}
+
 // Literals returns every distinct literal the prefilters search for, sorted: what a plain
 // multi-literal search such as ripgrep would have to look for to find the same candidate lines.
 func (e *Engine) Literals() []string {

@@ -263,3 +263,40 @@ func TestTimeGoingBackEndsWindows(t *testing.T) {
 		t.Error("the jump back in time was not counted")
 	}
 }
+
+func TestFieldsRead(t *testing.T) {
+	const notRule = `title: not agent
+logsource: {category: webserver}
+detection:
+  sel:
+    HttpMethod: GET
+  agent:
+    UserAgent|contains: curl
+  kw:
+    - phf
+  condition: sel and not agent or kw
+`
+	tests := []struct {
+		name string
+		docs []string
+		want []event.Field
+	}{
+		{"port list", []string{portRule}, []event.Field{event.DestinationPort}},
+		{"negated field, keywords read no field", []string{notRule}, []event.Field{event.HTTPMethod, event.UserAgent}},
+		{"correlations add group and counted fields", []string{scanRules}, []event.Field{event.SourceIP, event.DestinationPort, event.Protocol}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			read := compile(t, tt.docs...).FieldsRead()
+			want := map[event.Field]bool{}
+			for _, f := range tt.want {
+				want[f] = true
+			}
+			for f := event.Field(0); f < event.NumFields; f++ {
+				if read[f] != want[f] {
+					t.Errorf("%v: read %v, want %v", f, read[f], want[f])
+				}
+			}
+		})
+	}
+}

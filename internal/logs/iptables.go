@@ -11,7 +11,7 @@ import (
 // log prefix, then KEY=value words and bare flag words. ICMP errors carry the offending packet in
 // brackets; its addresses are skipped so the outer ones stay.
 func parseIptables(msg []byte, e *event.Event) bool {
-	in := indexIN(msg)
+	in := indexVia(msg, "IN=", 2) // the first '=' of a netfilter line is nearly always IN='s
 	if in < 0 {
 		return false
 	}
@@ -114,17 +114,6 @@ func parseIptables(msg []byte, e *event.Event) bool {
 		e.Set(event.Action, a)
 	}
 	return true
-}
-
-// indexIN is index(msg, "IN="): the first '=' of a netfilter line is nearly always that of IN=,
-// which IndexByte finds faster than a substring search. An earlier "IN=" would have an earlier '='.
-func indexIN(msg []byte) int {
-	if eq := bytes.IndexByte(msg, '='); eq >= 2 && msg[eq-2] == 'I' && msg[eq-1] == 'N' {
-		return eq - 2
-	} else if eq < 0 {
-		return -1
-	}
-	return index(msg, "IN=")
 }
 
 // firstOf keeps the first value seen for a key.

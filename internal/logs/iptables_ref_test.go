@@ -199,3 +199,52 @@ func toByteLines(lines []string) [][]byte {
 	}
 	return out
 }
+
+func TestIndexVia(t *testing.T) {
+	for _, tc := range []struct {
+		b, s string
+		k    int
+	}{
+		{"a - - [x] IN=", " [", 1}, {"[ a [b", " [", 1}, {"", " [", 1}, {"[", " [", 1}, {" [", " [", 1},
+		{"xx[ [", " [", 1}, {"PHYSIN=a IN=b", "IN=", 2}, {"=IN= IN=", "IN=", 2}, {"N=", "IN=", 2},
+		{"abIN", "IN=", 2}, {"I=IN=", "IN=", 2}, {"IN=", "IN=", 2}, {"xIN=", "IN=", 2},
+	} {
+		want := bytes.Index([]byte(tc.b), []byte(tc.s))
+		if got := indexVia([]byte(tc.b), tc.s, tc.k); got != want {
+			t.Errorf("indexVia(%q, %q, %d) = %d, want %d", tc.b, tc.s, tc.k, got, want)
+		}
+	}
+}
+
+// FuzzIndexVia holds indexVia to bytes.Index for the needles the parsers give it.
+func FuzzIndexVia(f *testing.F) {
+	f.Add([]byte("198.51.100.7 - - [10/Oct/2000:13:55:36 -0700] x"))
+	f.Add([]byte("PHYSIN=a IN=b OUT="))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, tc := range []struct {
+			s string
+			k int
+		}{{" [", 1}, {"IN=", 2}, {"IN=", 0}} {
+			if got, want := indexVia(b, tc.s, tc.k), bytes.Index(b, []byte(tc.s)); got != want {
+				t.Fatalf("indexVia(%q, %q, %d) = %d, want %d", b, tc.s, tc.k, got, want)
+			}
+		}
+	})
+}
+
+// FuzzClfTimeCache checks that the day cache of access-log stamps never changes a result: a
+// stamp read after another gives what a fresh parser gives.
+func FuzzClfTimeCache(f *testing.F) {
+	f.Add([]byte("10/Oct/2000:13:55:36 -0700] "), []byte("10/Oct/2000:13:55:37 -0700] "))
+	f.Add([]byte("10/Oct/2000:13:55:36 -0700] "), []byte("10/Oct/2000:24:55:37 -0700] "))
+	f.Add([]byte("31/Dec/1999:23:59:60 +0000] "), []byte("31/Dec/1999:00:00:00 +0000] "))
+	f.Fuzz(func(t *testing.T, first, second []byte) {
+		warm := newTestParser()
+		warm.clfTime(first)
+		ns, off, n, ok := warm.clfTime(second)
+		ns2, off2, n2, ok2 := newTestParser().clfTime(second)
+		if ns != ns2 || off != off2 || n != n2 || ok != ok2 {
+			t.Fatalf("after %q, %q gave %d %d %d %v; fresh %d %d %d %v", first, second, ns, off, n, ok, ns2, off2, n2, ok2)
+		}
+	})
+}

@@ -161,6 +161,27 @@ func hasSuffix(b []byte, s string) bool {
 // index is bytes.Index for a string needle; the conversion does not allocate.
 func index(b []byte, s string) int { return bytes.Index(b, []byte(s)) }
 
+// indexVia is index(b, s) for a needle whose byte s[k] is rare in b until s itself: it finds
+// the first s[k] with bytes.IndexByte and tries s there, falling back to a substring search.
+// The first occurrence of s cannot start before the first s[k] minus k.
+func indexVia(b []byte, s string, k int) int {
+	i := bytes.IndexByte(b, s[k])
+	if i < 0 {
+		return -1
+	}
+	from := max(i-k, 0)
+	if i >= k && hasPrefix(b[from:], s) {
+		return from
+	}
+	if i >= k {
+		from++
+	}
+	if j := index(b[from:], s); j >= 0 {
+		return from + j
+	}
+	return -1
+}
+
 // valueAfter returns the text after key up to the next space (or end), and whether key occurred.
 func valueAfter(b []byte, key string) ([]byte, bool) {
 	i := index(b, key)

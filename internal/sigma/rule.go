@@ -102,6 +102,22 @@ func (r *Rule) Match(e *event.Event) bool {
 	return r.cond.match(e)
 }
 
+// FieldsRead marks in read every event field that r's detection tests, and for a correlation
+// the fields it groups and counts by. A log parser may leave out the fields no loaded rule reads.
+func (r *Rule) FieldsRead(read *[event.NumFields]bool) {
+	if r.cond != nil {
+		addFields(r.cond, read)
+	}
+	if c := r.Correlation; c != nil {
+		for _, f := range c.GroupBy {
+			read[f] = true
+		}
+		if c.Field != event.FieldNone {
+			read[c.Field] = true
+		}
+	}
+}
+
 // Prefilter returns lower-case literals of which, for every event e of a format in Formats that
 // is not a host artifact, at least one occurs in e.Raw or in e.Get(event.URL) (ignoring ASCII case)
 // whenever Match(e) is true. ok is false when the rule offers no such literals; it must then be
