@@ -300,3 +300,31 @@ detection:
 		})
 	}
 }
+
+// TestSameDetectionEvaluatedOnce: rules with the same detection (a port scan and a host sweep
+// are counted from the same packets) are evaluated as one and matched together; a rule that
+// differs in a single value is not taken into their group.
+func TestSameDetectionEvaluatedOnce(t *testing.T) {
+	const blocked = `title: %s
+logsource: {category: firewall}
+detection:
+  sel:
+    Protocol: [tcp, udp]
+  filter:
+    Direction: %s
+  condition: sel and not filter
+`
+	e := compile(t, fmt.Sprintf(blocked, "scan", "out"), fmt.Sprintf(blocked, "sweep", "out"), fmt.Sprintf(blocked, "inbound only", "in"))
+	if got := e.plans[event.FormatIptables].always; len(got) != 2 || len(got[0]) != 2 {
+		t.Fatalf("always groups %v, want [[0 1] [2]]", got)
+	}
+	w := e.NewWorker()
+	ev := firewallEvent("198.51.100.7", 80)
+	if got := w.Match(ev, nil); len(got) != 3 {
+		t.Errorf("no direction: matches %v, want all three rules", got)
+	}
+	ev.SetString(event.Direction, "out")
+	if got := w.Match(ev, nil); len(got) != 1 || got[0] != 2 {
+		t.Errorf("outbound: matches %v, want [2]", got)
+	}
+}

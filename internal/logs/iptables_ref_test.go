@@ -220,11 +220,12 @@ func TestIndexVia(t *testing.T) {
 func FuzzIndexVia(f *testing.F) {
 	f.Add([]byte("198.51.100.7 - - [10/Oct/2000:13:55:36 -0700] x"))
 	f.Add([]byte("PHYSIN=a IN=b OUT="))
+	f.Add([]byte("kk Packet lok Packet log: input DENY"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, tc := range []struct {
 			s string
 			k int
-		}{{" [", 1}, {"IN=", 2}, {"IN=", 0}} {
+		}{{" [", 1}, {"IN=", 2}, {"IN=", 0}, {"Packet log: ", 3}} {
 			if got, want := indexVia(b, tc.s, tc.k), bytes.Index(b, []byte(tc.s)); got != want {
 				t.Fatalf("indexVia(%q, %q, %d) = %d, want %d", b, tc.s, tc.k, got, want)
 			}

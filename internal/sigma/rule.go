@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"reflect"
 	"strconv"
 
 	"github.com/keikai-project/keikai/internal/event"
@@ -116,6 +117,13 @@ func (r *Rule) FieldsRead(read *[event.NumFields]bool) {
 			read[c.Field] = true
 		}
 	}
+}
+
+// SameDetection reports whether r and o match exactly the same events: the same log formats and
+// the same compiled detection. It may say false for detections that are equivalent but written
+// differently.
+func (r *Rule) SameDetection(o *Rule) bool {
+	return r.cond != nil && o.cond != nil && r.formats == o.formats && reflect.DeepEqual(r.cond, o.cond)
 }
 
 // Prefilter returns lower-case literals of which, for every event e of a format in Formats that
