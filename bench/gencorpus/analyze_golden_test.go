@@ -26,8 +26,22 @@ const goldenSize = 20e6
 // taken, whatever the number of workers. Regenerate with -update only for a change meant to alter
 // results, and say why in the commit.
 func TestAnalyzeGolden(t *testing.T) {
+	analyzeGolden(t, shapeMix, goldenSize, "analyze-seed1-20MB.ndjson.gz")
+}
+
+// realGoldenSize is the size of the real-shaped corpus of TestAnalyzeGoldenReal: a third of its
+// lines are firewall denies and a tenth worm and IDS traffic, so it makes many findings per byte.
+const realGoldenSize = 4e6
+
+// TestAnalyzeGoldenReal is TestAnalyzeGolden on the real-shaped corpus (seed 1): every firewall
+// format, sources from a large population, worms, and each bundled correlation firing.
+func TestAnalyzeGoldenReal(t *testing.T) {
+	analyzeGolden(t, shapeReal, realGoldenSize, "analyze-real-seed1-4MB.ndjson.gz")
+}
+
+func analyzeGolden(t *testing.T, sh shape, size int64, golden string) {
 	if testing.Short() {
-		t.Skip("generates and analyses a 20 MB corpus")
+		t.Skip("generates and analyses a corpus of several MB")
 	}
 	dir := t.TempDir()
 	f, err := os.Create(filepath.Join(dir, "corpus.log"))
@@ -35,7 +49,7 @@ func TestAnalyzeGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := bufio.NewWriter(f)
-	if _, err := generate(w, goldenSize, 1, 0.01, 2); err != nil {
+	if _, err := generateShape(w, sh, size, 1, 0.01, 2); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Flush(); err != nil {
@@ -57,7 +71,7 @@ func TestAnalyzeGolden(t *testing.T) {
 			t.Errorf("--workers %d: output differs from --workers 1 at %s", workers, firstDiff(first, out))
 		}
 	}
-	checkGolden(t, "analyze-seed1-20MB.ndjson.gz", first)
+	checkGolden(t, golden, first)
 }
 
 // runAnalyze runs `keikai analyze --format ndjson` as the command line does, in UTC with the
@@ -107,7 +121,7 @@ func checkGolden(t *testing.T, name string, got []byte) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("analysis of the seed-1 corpus changed (findings or summary); first difference at %s", firstDiff(want, got))
+		t.Errorf("analysis of the seed-1 corpus changed (findings or summary, %s); first difference at %s", name, firstDiff(want, got))
 	}
 }
 

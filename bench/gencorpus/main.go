@@ -82,7 +82,7 @@ const (
 
 const eventStart = 0x80 // flag on the first line of an event
 
-var kindNames = [...]string{
+var kindNames = [nAllKinds]string{
 	kSyslog: "syslog", kLogin: "login", kFirewall: "firewall", kAccess: "access", kApacheErr: "apache-error",
 	kMail: "mail", kStatd1998: "statd-1998", kStatdFmt: "rpc.statd-format", kCGI: "cgi-probe",
 	kCodeRed: "codered", kNimda: "nimda", kRelay: "relay-denied", kUDP2002: "udp-2002",
@@ -372,10 +372,29 @@ type gen struct {
 	pEvent    float64
 	attackCDF []float64
 	benignCDF [nBenign]uint32
+	shape     shape
 }
 
-func newGen(attackRate float64) *gen {
-	g := &gen{}
+// shape selects the corpus: the even mix or the real-shaped one (real.go).
+type shape uint8
+
+const (
+	shapeMix shape = iota
+	shapeReal
+)
+
+func parseShape(s string) (shape, error) {
+	switch s {
+	case "mix":
+		return shapeMix, nil
+	case "real":
+		return shapeReal, nil
+	}
+	return 0, fmt.Errorf("unknown -shape %q (use mix or real)", s)
+}
+
+func newGen(sh shape, attackRate float64) *gen {
+	g := &gen{shape: sh}
 	var wsum, lines float64
 	for _, s := range attackSpecs {
 		wsum += s.weight
@@ -412,6 +431,11 @@ func (g *gen) fill(bl *block, seed uint64) {
 	g.kinds = bl.kinds[:0]
 	g.line = bl.idx * linesPerBlock
 	end := g.line + linesPerBlock
+	if g.shape == shapeReal {
+		g.fillReal(end)
+		bl.buf, bl.ends, bl.kinds = g.b, g.ends, g.kinds
+		return
+	}
 	for g.line < end {
 		left := int(end - g.line)
 		if g.r.f() < g.pEvent {
@@ -1413,9 +1437,10 @@ func parseSize(s string) (int64, error) {
 
 func main() {
 	sizeFlag := flag.String("size", "100MB", "corpus size: 100MB, 1GB, 256MiB, ... (KB/MB/GB are 1000-based, KiB/MiB/GiB 1024-based)")
-	seed := flag.Uint64("seed", 1, "random seed; the output is a pure function of -seed and -attack-rate")
+	seed := flag.Uint64("seed", 1, "random seed; the output is a pure function of -shape, -seed and -attack-rate")
+	shapeFlag := flag.String("shape", "mix", "corpus shape: mix (every format evenly) or real (shaped like honeynet and host logs: firewall denies from many sources, IDS, worms, sshd failures)")
 	out := flag.String("out", "", "output file (\"-\" for standard output)")
-	rate := flag.Float64("attack-rate", 0.01, "fraction of lines that are attack traces")
+	rate := flag.Float64("attack-rate", 0.01, "fraction of lines that are attack traces (-shape mix only)")
 	workers := flag.Int("workers", runtime.GOMAXPROCS(0), "generator goroutines (does not change the output)")
 	quiet := flag.Bool("q", false, "print only the one-line summary to stderr")
 	cpuprof := flag.String("cpuprofile", "", "write a CPU profile to this file")
@@ -1435,6 +1460,10 @@ func main() {
 		os.Exit(2)
 	}
 	size, err := parseSize(*sizeFlag)
+	if err != nil {
+		fatal(err)
+	}
+	sh, err := parseShape(*shapeFlag)
 	if err != nil {
 		fatal(err)
 	}
@@ -1458,7 +1487,7 @@ func main() {
 	}
 
 	t0 := time.Now()
-	st, err := generate(w, size, *seed, *rate, *workers)
+	st, err := generateShape(w, sh, size, *seed, *rate, *workers)
 	if err == nil {
 		if bw, ok := w.(*bufio.Writer); ok {
 			err = bw.Flush()
@@ -1471,7 +1500,7 @@ func main() {
 		fatal(err)
 	}
 	el := time.Since(t0)
-	st.print(os.Stderr, *sizeFlag, size, *seed, *rate, el, *quiet)
+	st.print(os.Stderr, sh, *sizeFlag, size, *seed, *rate, el, *quiet)
 }
 
 func fatal(err error) {
@@ -1482,11 +1511,16 @@ func fatal(err error) {
 type stats struct {
 	bytes  int64
 	lines  int64
-	kLines [nKinds]int64
-	kEvts  [nKinds]int64
+	kLines [nAllKinds]int64
+	kEvts  [nAllKinds]int64
 }
 
+// generate writes the mixed corpus.
 func generate(w io.Writer, size int64, seed uint64, rate float64, workers int) (*stats, error) {
+	return generateShape(w, shapeMix, size, seed, rate, workers)
+}
+
+func generateShape(w io.Writer, sh shape, size int64, seed uint64, rate float64, workers int) (*stats, error) {
 	pool := sync.Pool{New: func() any {
 		return &block{
 			buf:   make([]byte, 0, linesPerBlock*200),
@@ -1499,7 +1533,7 @@ func generate(w io.Writer, size int64, seed uint64, rate float64, workers int) (
 	sem := make(chan struct{}, workers)
 	gens := make(chan *gen, workers)
 	for i := 0; i < workers; i++ {
-		gens <- newGen(rate)
+		gens <- newGen(sh, rate)
 	}
 	go func() {
 		defer close(order)
@@ -1564,7 +1598,11 @@ func generate(w io.Writer, size int64, seed uint64, rate float64, workers int) (
 	return st, werr
 }
 
-func (st *stats) print(w io.Writer, sizeArg string, size int64, seed uint64, rate float64, el time.Duration, quiet bool) {
+func (st *stats) print(w io.Writer, sh shape, sizeArg string, size int64, seed uint64, rate float64, el time.Duration, quiet bool) {
+	if sh == shapeReal {
+		st.printReal(w, sizeArg, size, seed, el, quiet)
+		return
+	}
 	var atkLines, atkEvts int64
 	for k := kind(nBenign); k < nKinds; k++ {
 		atkLines += st.kLines[k]

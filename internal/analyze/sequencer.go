@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"bytes"
 	"context"
 	"strconv"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/keikai-project/keikai/internal/engine"
 	"github.com/keikai-project/keikai/internal/escape"
 	"github.com/keikai-project/keikai/internal/finding"
+	"github.com/keikai-project/keikai/internal/topk"
 )
 
 // sequencer puts chunk results back in input order, passes findings on, and feeds the
@@ -21,10 +23,16 @@ type sequencer struct {
 	err     error
 	pending map[int64]*chunkResult
 	next    int64
+	// sources ranks the sources of matching lines; lastSource and lastCount carry a run of lines
+	// from one source across chunks into one counter update.
+	sources    *topk.Counter
+	lastSource []byte
+	lastCount  int64
 }
 
 func newSequencer(eng *engine.Engine, opts *Options, emit func(*finding.Finding) error) *sequencer {
-	s := &sequencer{eng: eng, opts: opts, emit: emit, pending: map[int64]*chunkResult{}, bursts: make([]int64, len(eng.Correlations))}
+	s := &sequencer{eng: eng, opts: opts, emit: emit, pending: map[int64]*chunkResult{}, bursts: make([]int64, len(eng.Correlations)),
+		sources: topk.New(counterCapacity)}
 	s.corr = eng.NewCorrelator(engine.Limits{}, s.burst)
 	return s
 }
@@ -49,11 +57,35 @@ func (s *sequencer) run(ctx context.Context, results <-chan *chunkResult) error 
 		}
 	}
 	s.corr.Flush()
+	s.flushSource()
 	return s.err
+}
+
+func (s *sequencer) countSources(r *chunkResult) {
+	start := 0
+	for _, run := range r.sourceRuns {
+		ip := r.sources[start:run.end]
+		start = run.end
+		if s.lastCount > 0 && bytes.Equal(ip, s.lastSource) {
+			s.lastCount += run.lines
+			continue
+		}
+		s.flushSource()
+		s.lastSource = append(s.lastSource[:0], ip...)
+		s.lastCount = run.lines
+	}
+}
+
+func (s *sequencer) flushSource() {
+	if s.lastCount > 0 {
+		s.sources.Add(s.lastSource, s.lastCount)
+		s.lastCount = 0
+	}
 }
 
 func (s *sequencer) deliver(r *chunkResult) {
 	defer results.Put(r)
+	s.countSources(r)
 	next := 0
 	emitUpTo := func(n int) {
 		if s.emit == nil || !s.opts.Findings {

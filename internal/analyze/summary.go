@@ -149,10 +149,10 @@ func (s *summaryBuilder) finish(seq *sequencer) {
 		s.CGIPaths = append(s.CGIPaths, PathCount{Path: escape.String(it.Key), Count: it.Count})
 	}
 	s.TopSources = []IPCount{}
-	for _, it := range all.sources.Top(s.top) {
+	for _, it := range seq.sources.Top(s.top) {
 		s.TopSources = append(s.TopSources, IPCount{IP: escape.String(it.Key), Count: it.Count})
 	}
-	s.Approximate = all.cgi.Approximate() || all.sources.Approximate()
+	s.Approximate = all.cgi.Approximate() || seq.sources.Approximate()
 	s.CorrelationGroupsEvicted = seq.corr.Stats.Evicted
 	s.UntimedCorrelationEvents = seq.corr.Stats.Untimed
 	s.TimeDiscontinuities = seq.corr.Stats.Discontinuities

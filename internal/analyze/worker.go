@@ -41,6 +41,33 @@ type chunkResult struct {
 	// can interleave findings and correlation bursts as the lines had them.
 	findingsBefore []int
 	arena          []byte
+	// sources holds the source addresses of the matching lines back to back, sourceRuns how many
+	// lines in a row named each: the sequencer ranks them in input order, so that the ranking is
+	// the same whichever worker read which chunk.
+	sources    []byte
+	sourceRuns []sourceRun
+}
+
+// sourceRun is a run of matching lines from one source: a scan or a flood is one counter update.
+type sourceRun struct {
+	end   int // of the address in sources
+	lines int64
+}
+
+func (r *chunkResult) addSource(ip []byte) {
+	if n := len(r.sourceRuns); n > 0 {
+		last := &r.sourceRuns[n-1]
+		start := 0
+		if n > 1 {
+			start = r.sourceRuns[n-2].end
+		}
+		if bytes.Equal(r.sources[start:last.end], ip) {
+			last.lines++
+			return
+		}
+	}
+	r.sources = append(r.sources, ip...)
+	r.sourceRuns = append(r.sourceRuns, sourceRun{end: len(r.sources), lines: 1})
 }
 
 // results recycles chunk results (and their slices) between the workers and the sequencer.
@@ -51,6 +78,7 @@ func newResult(seq int64) *chunkResult {
 	r.seq = seq
 	clear(r.findings)
 	r.findings, r.obs, r.findingsBefore, r.arena = r.findings[:0], r.obs[:0], r.findingsBefore[:0], r.arena[:0]
+	r.sources, r.sourceRuns = r.sources[:0], r.sourceRuns[:0]
 	return r
 }
 
@@ -116,7 +144,7 @@ func (w *worker) line(raw []byte, line int64, src *input.Source, res *chunkResul
 		return
 	}
 	if ip := ev.Get(event.SourceIP); len(ip) > 0 {
-		t.countSource(ip)
+		res.addSource(ip)
 	}
 	for _, ri := range w.matched {
 		if w.eng.Generates(ri) {
@@ -227,12 +255,7 @@ type tally struct {
 	icmp    [256]int64
 	cgi     *topk.Counter
 	cgiKey  []byte // scratch for the normalised CGI program name
-	sources *topk.Counter
 	perRule []int64
-	// lastSource and lastCount batch a run of lines from one source (a scan, a flood) into one
-	// counter update.
-	lastSource []byte
-	lastCount  int64
 }
 
 // merge adds o's counts to t.
@@ -248,8 +271,6 @@ func (t *tally) merge(o *tally) {
 		t.icmp[i] += n
 	}
 	t.cgi.Merge(o.cgi)
-	o.flushSource()
-	t.sources.Merge(o.sources)
 	for i, n := range o.perRule {
 		t.perRule[i] += n
 	}
@@ -269,23 +290,6 @@ func addPortCounts(t, o []int64) []int64 {
 	return t
 }
 
-func (t *tally) countSource(ip []byte) {
-	if t.lastCount > 0 && bytes.Equal(ip, t.lastSource) {
-		t.lastCount++
-		return
-	}
-	t.flushSource()
-	t.lastSource = append(t.lastSource[:0], ip...)
-	t.lastCount = 1
-}
-
-func (t *tally) flushSource() {
-	if t.lastCount > 0 {
-		t.sources.Add(t.lastSource, t.lastCount)
-		t.lastCount = 0
-	}
-}
-
 // counterCapacity is how many distinct paths or sources each counter holds exactly; the tail
 // beyond it goes through the counter's sketch.
 const counterCapacity = 2048
@@ -293,7 +297,6 @@ const counterCapacity = 2048
 func newTally(rules int) *tally {
 	return &tally{
 		cgi:     topk.New(counterCapacity),
-		sources: topk.New(counterCapacity),
 		perRule: make([]int64, rules),
 	}
 }

@@ -38,6 +38,8 @@ var domain = []string{
 	"internal/sigma",
 	"internal/engine",
 	"internal/assess",
+	"internal/audit",
+	"internal/staff",
 }
 
 var domainForbidden = []string{

@@ -5,7 +5,7 @@
 //	   (rules test: every sample passed; serve: stopped cleanly; report, token, advisory: done)
 //	1  findings, even when some input could not be read: findings are never hidden behind an
 //	   input error; a warning then says the result is incomplete (rules test: a sample failed;
-//	   report show|reanalyse, token revoke: no such report or token)
+//	   report show|reanalyse, token revoke, user passwd|disable: no such report, token or account)
 //	2  usage error, rules that could not be loaded, a database that could not be opened, or an
 //	   input that could not be read (and no finding in the rest)
 //	3  nothing was analysed: no log file, only empty files, or no line in a format keikai reads;
@@ -72,6 +72,8 @@ func commands() []command {
 		{"demo", "fill a fresh database with a generated quarter of 718 reports", runDemo},
 		{"report", "show, list and re-analyse stored reports; the activity report", runReport},
 		{"token", "add, list and revoke the partners' API tokens", runToken},
+		{"user", "add, list and disable staff accounts; set their passwords", runUser},
+		{"audit", "list the audit log of changes and verify its hash chain", runAudit},
 		{"version", "print keikai's version, commit and rule count", runVersion},
 		{"completion", "print a shell completion script (bash, zsh or fish)", runCompletion},
 	}

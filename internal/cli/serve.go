@@ -41,7 +41,12 @@ Runs the report desk: the web form for reporters (GET /report), the reporters' s
 pages, the partners' JSON API (POST /api/v1/reports with a token from 'keikai token add'), the
 activity report (GET /activity?from=2000-04-01&to=2000-06-30, days in --tz), the published
 advisories (/index.html, /advisories/, /bundles/, the feeds, /.well-known/security.txt and the
-CSAF provider under /.well-known/csaf/), the SMTP intake with --smtp, and the analysis workers.
+CSAF provider under /.well-known/csaf/), the staff pages (/staff/login), the SMTP intake with
+--smtp, and the analysis workers.
+
+On a database without any staff account, keikai serve creates the administrator "admin" and
+prints its one-time password once on standard error; the first login must replace it. Add more
+accounts with 'keikai user add'.
 
 Every report is stored byte-for-byte and committed durably before it is acknowledged with a
 tracking number; analysis follows from a queue in the database, so a crash loses nothing. With
@@ -223,6 +228,9 @@ func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) erro
 		a, _ := netmail.ParseAddress(o.intakeAddress)
 		contact = "mailto:" + a.Address
 	}
+	if err := ensureAdmin(ctx, env, st, base, o.db); err != nil {
+		return err
+	}
 	tree, err := publishAdvisories(env, o, set, base, contact, zone, log)
 	if err != nil {
 		return err
@@ -232,6 +240,7 @@ func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) erro
 	h, err := web.New(web.Config{
 		Intake:    svc,
 		Store:     st,
+		Staff:     st,
 		Activity:  activityStats(st),
 		Zone:      zone,
 		Published: publish.Handler(os.DirFS(tree)),

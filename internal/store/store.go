@@ -34,6 +34,8 @@ type Store interface {
 	Tokens
 	Activity
 	Advisories
+	Audit
+	Staff
 	Close() error
 }
 

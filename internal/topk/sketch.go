@@ -1,15 +1,9 @@
 package topk
 
-import "hash/maphash"
-
 const (
 	sketchDepth = 4
 	sketchWidth = 1 << 15
 )
-
-// seed is shared by every sketch in the process so that the sketches of several goroutines can be
-// merged cell by cell; it is fixed at start and never changes.
-var seed = maphash.MakeSeed()
 
 // sketch is a count-min sketch: each key increments one cell in each row, and the smallest of its
 // cells bounds its count from above.
@@ -19,9 +13,34 @@ type sketch struct {
 
 func newSketch() *sketch { return new(sketch) }
 
-// hashBytes and hashString hash a key for the sketch; they agree on equal contents.
-func hashBytes(key []byte) uint64  { return maphash.Bytes(seed, key) }
-func hashString(key string) uint64 { return maphash.String(seed, key) }
+// hashBytes and hashString hash a key for the sketch; they agree on equal contents. The hash is
+// the same in every process and on every run (FNV-1a with a final mix), so that a ranking that
+// outgrew its counter still comes out the same for the same input, and sketches of several
+// goroutines can be merged cell by cell.
+func hashBytes(key []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range key {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return mix(h)
+}
+
+func hashString(key string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(key); i++ {
+		h = (h ^ uint64(key[i])) * 1099511628211
+	}
+	return mix(h)
+}
+
+// mix spreads FNV's low-entropy high bits over the whole word (the finaliser of MurmurHash3).
+func mix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	return h ^ h>>33
+}
 
 // add counts n more occurrences of the key of hash h and returns the key's estimated count.
 func (s *sketch) add(h uint64, n int64) int64 {

@@ -67,6 +67,8 @@ type Config struct {
 	FormRate  float64
 	FormBurst int
 	Now       func() time.Time
+	// Staff serves the staff pages (/staff/...) when set: accounts, sessions, login limits.
+	Staff store.Staff
 }
 
 // handler serves every route; each route is one method.
@@ -129,6 +131,9 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Activity != nil {
 		mux.HandleFunc("GET /activity", h.activityReport)
 	}
+	if cfg.Staff != nil {
+		h.staffRoutes(mux)
+	}
 	if cfg.Published != nil {
 		for _, p := range publishedRoutes {
 			mux.Handle("GET "+p, cfg.Published)
@@ -172,7 +177,12 @@ func parsePages() (map[string]*template.Template, error) {
 	}
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
-		t, err := template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+name+".html")
+		files := []string{"templates/" + name + ".html"}
+		if strings.HasPrefix(name, "staff_") {
+			// Staff pages have their own layout, with the staff navigation.
+			files = append([]string{"templates/staff_layout.html"}, files...)
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, files...)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}

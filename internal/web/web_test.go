@@ -90,7 +90,7 @@ func newServer(t testing.TB, tune func(*Config)) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Intake: svc, Store: db, Logger: log, CSRFKey: []byte("test key"), FormRate: 100, FormBurst: 100}
+	cfg := Config{Intake: svc, Store: db, Staff: db, Logger: log, CSRFKey: []byte("test key"), FormRate: 100, FormBurst: 100}
 	if tune != nil {
 		tune(&cfg)
 	}

@@ -51,6 +51,10 @@ func Run(t *testing.T, open Opener) {
 		{"NotFound", testNotFound},
 		{"Reopen", testReopen},
 		{"Advisories", testAdvisories},
+		{"StaffUsers", testStaffUsers},
+		{"StaffSessions", testStaffSessions},
+		{"StaffTOTP", testStaffTOTP},
+		{"LoginFailures", testLoginFailures},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
