@@ -40,6 +40,7 @@ var domain = []string{
 	"internal/assess",
 	"internal/audit",
 	"internal/staff",
+	"internal/incident",
 }
 
 var domainForbidden = []string{

@@ -249,6 +249,7 @@ func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) erro
 		CSRFKey:   csrfKey,
 		FormRate:  o.formPerMinute / 60,
 		FormBurst: o.formBurst,
+		Triage:    st,
 	})
 	if err != nil {
 		return err

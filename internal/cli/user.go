@@ -7,10 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os/user"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/keikai-project/keikai/internal/audit"
 	"github.com/keikai-project/keikai/internal/escape"
 
 	"github.com/keikai-project/keikai/internal/staff"
@@ -40,7 +42,7 @@ func ensureAdmin(ctx context.Context, env *Env, st store.Staff, base, db string)
 	if err != nil {
 		return err
 	}
-	_, err = st.AddUser(ctx, store.NewUser{Name: firstAdmin, Role: staff.RoleAdmin, PasswordHash: hash, MustChangePassword: true})
+	_, err = st.AddUser(ctx, store.NewUser{Name: firstAdmin, Role: staff.RoleAdmin, PasswordHash: hash, MustChangePassword: true}, audit.System)
 	if errors.Is(err, store.ErrConflict) {
 		return nil
 	}
@@ -120,8 +122,14 @@ func runUser(env *Env, args []string) int {
 	ctx := context.Background()
 	// The first account may come before the first keikai serve; the rest needs a database.
 	open := openExistingStore
+	var password string
+	var oneTime bool
 	if verb == "add" {
 		open = openStore
+		// The password is checked before the database is opened, so a refused one creates no file.
+		if password, oneTime, err = newPassword(env, rest[0], *fromStdin); err != nil {
+			return fail(env, "user", err)
+		}
 	}
 	st, err := open(ctx, *db)
 	if err != nil {
@@ -130,7 +138,7 @@ func runUser(env *Env, args []string) int {
 	defer st.Close()
 	switch verb {
 	case "add":
-		return userAdd(ctx, env, st, rest[0], r, *fromStdin)
+		return userAdd(ctx, env, st, rest[0], r, password, oneTime)
 	case "passwd":
 		return userPasswd(ctx, env, st, rest[0], *fromStdin)
 	case "disable":
@@ -138,6 +146,16 @@ func runUser(env *Env, args []string) int {
 	default:
 		return userList(ctx, env, st, *format)
 	}
+}
+
+// commandLine is the audit actor of keikai user: the command line, and the system account that
+// ran it.
+func commandLine() audit.Actor {
+	who := "unknown"
+	if u, err := user.Current(); err == nil {
+		who = u.Username
+	}
+	return audit.Actor{Name: "keikai user (" + who + ")"}
 }
 
 // newPassword is the password of add and passwd: read from standard input, or a one-time one
@@ -158,16 +176,12 @@ func newPassword(env *Env, name string, fromStdin bool) (password string, oneTim
 	return line, false, nil
 }
 
-func userAdd(ctx context.Context, env *Env, st store.Store, name string, role staff.Role, fromStdin bool) int {
-	password, oneTime, err := newPassword(env, name, fromStdin)
-	if err != nil {
-		return fail(env, "user", err)
-	}
+func userAdd(ctx context.Context, env *Env, st store.Store, name string, role staff.Role, password string, oneTime bool) int {
 	hash, err := staff.HashPassword(password, staff.Default)
 	if err != nil {
 		return fail(env, "user", err)
 	}
-	u, err := st.AddUser(ctx, store.NewUser{Name: name, Role: role, PasswordHash: hash, MustChangePassword: oneTime})
+	u, err := st.AddUser(ctx, store.NewUser{Name: name, Role: role, PasswordHash: hash, MustChangePassword: oneTime}, commandLine())
 	if errors.Is(err, store.ErrConflict) {
 		return fail(env, "user", fmt.Errorf("%w: there is an account named %s already (see keikai user list)", errUsage, name))
 	}
@@ -209,7 +223,7 @@ func userPasswd(ctx context.Context, env *Env, st store.Store, name string, from
 	if err != nil {
 		return fail(env, "user", err)
 	}
-	if err := st.SetPassword(ctx, u.ID, hash, oneTime, nil); err != nil {
+	if err := st.SetPassword(ctx, u.ID, hash, oneTime, nil, commandLine()); err != nil {
 		return fail(env, "user", fmt.Errorf("set the password of %s: %w", name, err))
 	}
 	if oneTime {
@@ -229,7 +243,7 @@ func userDisable(ctx context.Context, env *Env, st store.Store, name string) int
 	if code != exitClean {
 		return code
 	}
-	if err := st.DisableUser(ctx, u.ID); err != nil {
+	if err := st.DisableUser(ctx, u.ID, commandLine()); err != nil {
 		return fail(env, "user", fmt.Errorf("disable %s: %w", name, err))
 	}
 	fmt.Fprintf(env.Stderr, "keikai user: %s disabled; their sessions ended\n", name)

@@ -3,12 +3,16 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/keikai-project/keikai/internal/audit"
 	"github.com/keikai-project/keikai/internal/staff"
+	"github.com/keikai-project/keikai/internal/store"
 	"github.com/keikai-project/keikai/internal/store/sqlite"
 )
 
@@ -27,7 +31,7 @@ func TestUserCommandUsage(t *testing.T) {
 		{[]string{"user", "add", "taro", "--role", "root"}, "", exitError, "admin, analyst or read-only"},
 		{[]string{"user", "add", "Taro", "--role", "analyst"}, "", exitError, "lower-case"},
 		{[]string{"user", "add", "taro\x1b[31m", "--role", "analyst"}, "", exitError, "lower-case"},
-		{[]string{"user", "add", "taro", "--role", "analyst", "--password-stdin"}, "short\n", exitError, "at least 12"},
+		{[]string{"user", "add", "taro", "--role", "analyst", "--password-stdin", "--db", missing}, "short\n", exitError, "at least 12"},
 		{[]string{"user", "disable"}, "", exitError, "argument"},
 		{[]string{"user", "disable", "taro", "--role", "admin"}, "", exitError, "with add only"},
 		{[]string{"user", "list", "--password-stdin"}, "", exitError, "add and passwd only"},
@@ -97,6 +101,26 @@ func TestUserCommands(t *testing.T) {
 		t.Fatalf("user disable: %+v", r)
 	}
 	check("taro", oneTime, true, true)
+
+	st, err := sqlite.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := st.AuditLog(context.Background(), store.AuditFilter{Object: audit.KindUser})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		if e.Actor.UserID != 0 || !strings.HasPrefix(e.Actor.Name, "keikai user (") {
+			t.Errorf("entry %s by %+v: want the command line as the actor", e.Action, e.Actor)
+		}
+		got = append(got, fmt.Sprintf("%s %d", e.Action, e.ObjectID))
+	}
+	if want := []string{"user.add 1", "user.add 2", "user.passwd 2", "user.disable 1"}; !slices.Equal(got, want) {
+		t.Errorf("audit entries %q, want %q", got, want)
+	}
 
 	r = keikai(t, "", "user", "list", "--db", db)
 	if r.code != exitClean || !regexpMatch(`(?m)^1\s+taro\s+analyst\s+disabled\s+no\s+\d{4}-`, r.stdout) || !regexpMatch(`(?m)^2\s+hanako\s+read-only\s+enabled\s+no`, r.stdout) {

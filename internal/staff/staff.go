@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/keikai-project/keikai/internal/audit"
 )
 
 // Role is what a staff member may do. Roles nest: an admin may do everything an analyst may, an
@@ -64,6 +66,9 @@ type User struct {
 	TOTP      bool // the account signs in with a one-time code besides its password
 	CreatedAt time.Time
 }
+
+// Actor is the user as the audit log records who made a change.
+func (u User) Actor() audit.Actor { return audit.Actor{UserID: u.ID, Name: u.Name} }
 
 // ErrName is returned by CheckName for a name keikai does not take.
 var ErrName = errors.New("a user name is 1 to 64 characters: lower-case letters a-z, digits, '.', '_' or '-', beginning with a letter or digit")

@@ -36,6 +36,8 @@ type Store interface {
 	Advisories
 	Audit
 	Staff
+	Triage
+	Incidents
 	Close() error
 }
 

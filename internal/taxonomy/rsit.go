@@ -45,3 +45,15 @@ func ValidRSIT(classType string) bool {
 	}
 	return false
 }
+
+// RSITTypes lists every "class:type" of the taxonomy in its order, for choices offered to
+// analysts.
+func RSITTypes() []string {
+	var out []string
+	for _, c := range rsit {
+		for _, t := range c.Types {
+			out = append(out, c.Class+":"+t)
+		}
+	}
+	return out
+}

@@ -163,6 +163,11 @@ func (h *handler) staffOnly(need staff.Role, fn func(http.ResponseWriter, *http.
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		lang := pickLang(r)
+		if h.cfg.Staff == nil {
+			// A front end without staff accounts has no staff pages.
+			h.renderError(w, lang, http.StatusNotFound, text(lang, "error.notfound"))
+			return
+		}
 		safe := r.Method == http.MethodGet || r.Method == http.MethodHead
 		s, err := h.currentSession(r)
 		if err != nil {
@@ -470,7 +475,7 @@ func (h *handler) sessionCookie(r *http.Request, value string, maxAge int) *http
 }
 
 func (h *handler) logout(w http.ResponseWriter, r *http.Request, s *staffSession) {
-	if err := h.cfg.Staff.DeleteSession(context.WithoutCancel(r.Context()), s.tokenHash); err != nil {
+	if err := h.cfg.Staff.Logout(context.WithoutCancel(r.Context()), s.tokenHash, s.User.Actor()); err != nil {
 		h.log.Error("end a staff session", "err", err)
 		lang := pickLang(r)
 		h.renderError(w, lang, http.StatusInternalServerError, text(lang, "error.unavailable"))
@@ -582,7 +587,7 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request, s *staf
 	}
 	hash, err := staff.HashPassword(next, staff.Default)
 	if err == nil {
-		err = h.cfg.Staff.SetPassword(ctx, s.User.ID, hash, false, s.tokenHash)
+		err = h.cfg.Staff.SetPassword(ctx, s.User.ID, hash, false, s.tokenHash, s.User.Actor())
 	}
 	if err != nil {
 		h.log.Error("change a staff password", "user", s.User.Name, "err", err)

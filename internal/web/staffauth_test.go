@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keikai-project/keikai/internal/audit"
 	"github.com/keikai-project/keikai/internal/staff"
 	"github.com/keikai-project/keikai/internal/store"
 )
@@ -46,7 +48,7 @@ func addStaff(t testing.TB, st store.Staff, name string, role staff.Role, passwo
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := st.AddUser(context.Background(), store.NewUser{Name: name, Role: role, PasswordHash: hash, MustChangePassword: mustChange})
+	u, err := st.AddUser(context.Background(), store.NewUser{Name: name, Role: role, PasswordHash: hash, MustChangePassword: mustChange}, audit.System)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +138,7 @@ func TestStaffLogin(t *testing.T) {
 	ctx := context.Background()
 	addStaff(t, s.store, "taro", staff.RoleAnalyst, "taro's long password", false)
 	off := addStaff(t, s.store, "gone", staff.RoleAdmin, "gone's long password", false)
-	if err := s.store.DisableUser(ctx, off.ID); err != nil {
+	if err := s.store.DisableUser(ctx, off.ID, audit.System); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -267,6 +269,12 @@ func TestStaffGate(t *testing.T) {
 		{"admin at an admin page", staff.RoleAdmin, "POST", staff.RoleAdmin, "session", nil, 204, ""},
 		{"admin reads", staff.RoleAdmin, "GET", staff.RoleReadOnly, "", nil, 204, ""},
 	}
+	noStaff := &handler{cfg: Config{Now: time.Now}, log: slog.New(slog.DiscardHandler), pages: mustPages(t)}
+	rec := httptest.NewRecorder()
+	noStaff.staffOnly(staff.RoleReadOnly, reached).ServeHTTP(rec, httptest.NewRequest("GET", "/staff/x", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("a staff page without a staff store: %d, want 404", rec.Code)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			form := url.Values{}
@@ -326,7 +334,7 @@ func TestStaffSessionEnds(t *testing.T) {
 		client, _ := signIn(t, s.store, s.URL, staff.RoleAnalyst)
 		users, _ := s.store.Users(ctx)
 		for _, u := range users {
-			if err := s.store.DisableUser(ctx, u.ID); err != nil {
+			if err := s.store.DisableUser(ctx, u.ID, audit.System); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -779,6 +787,25 @@ func TestStaffUsersPage(t *testing.T) {
 	if resp, _ := postStaff(t, admin, s.URL, "/staff/users/999/disable", csrf, nil); resp.StatusCode != 404 {
 		t.Fatalf("disable of no account: %d", resp.StatusCode)
 	}
+	// Each change is in the audit log under the administrator's name, with the logins between.
+	entries, err := s.store.AuditLog(ctx, store.AuditFilter{Object: audit.KindUser, ObjectID: c.User.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Action+" by "+e.Actor.Name)
+	}
+	adminName := ""
+	for _, u := range self {
+		if u.Role == staff.RoleAdmin {
+			adminName = u.Name
+		}
+	}
+	want := []string{"user.add by " + adminName, "user.login by hanako", "user.role by " + adminName, "user.passwd by " + adminName, "user.login by hanako", "user.disable by " + adminName}
+	if !slices.Equal(got, want) {
+		t.Errorf("audit entries of hanako: %q, want %q", got, want)
+	}
 	resp, err = admin.Get(s.URL + "/staff/users?lang=en&done=disable")
 	if page = readAll(t, resp); err != nil || resp.StatusCode != 200 || !strings.Contains(page, "The account was disabled") || !strings.Contains(page, "<td>hanako</td>") {
 		t.Fatalf("users page: %d:\n%s", resp.StatusCode, page)
@@ -793,7 +820,7 @@ func TestStaffRehash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.store.AddUser(context.Background(), store.NewUser{Name: "taro", Role: staff.RoleAnalyst, PasswordHash: weak}); err != nil {
+	if _, err := s.store.AddUser(context.Background(), store.NewUser{Name: "taro", Role: staff.RoleAnalyst, PasswordHash: weak}, audit.System); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := signInAs(t, s, "taro", "taro's long password"); err != nil {
@@ -805,5 +832,56 @@ func TestStaffRehash(t *testing.T) {
 	}
 	if ok, _ := staff.VerifyPassword(c.PasswordHash, "taro's long password"); !ok {
 		t.Fatal("the new hash does not verify the password")
+	}
+}
+
+// TestStaffRoutesRefuse: every state-changing staff route refuses a request without a session,
+// without the CSRF token or with a wrong one, and changes nothing.
+func TestStaffRoutesRefuse(t *testing.T) {
+	s := newServer(t, nil)
+	ctx := context.Background()
+	admin, _ := signIn(t, s.store, s.URL, staff.RoleAdmin)
+	victim := addStaff(t, s.store, "victim", staff.RoleReadOnly, "victim's long password", false)
+	id := strconv.FormatInt(victim.ID, 10)
+	before, err := s.store.AuditLog(ctx, store.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := url.Values{"name": {"mallory"}, "role": {"admin"}, "action": {"start"}, "current": {"x"}, "new": {"a new long password"}, "confirm": {"a new long password"}}
+	for _, path := range []string{"/staff/logout", "/staff/account/password", "/staff/account/totp", "/staff/users", "/staff/users/" + id + "/role", "/staff/users/" + id + "/disable", "/staff/users/" + id + "/password"} {
+		for _, tt := range []struct {
+			name   string
+			client *http.Client
+			csrf   string
+		}{
+			{"no session", &http.Client{Jar: newJar()}, ""},
+			{"no token", admin, ""},
+			{"wrong token", admin, strings.Repeat("x", 43)},
+		} {
+			t.Run(path+" "+tt.name, func(t *testing.T) {
+				f := maps.Clone(fields)
+				if tt.csrf != "" {
+					f.Set(csrfField, tt.csrf)
+				}
+				resp, err := noRedirect(tt.client).PostForm(s.URL+path, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				readAll(t, resp)
+				if resp.StatusCode != http.StatusForbidden {
+					t.Fatalf("%d, want 403", resp.StatusCode)
+				}
+			})
+		}
+	}
+	after, err := s.store.AuditLog(ctx, store.AuditFilter{})
+	if err != nil || len(after) != len(before) {
+		t.Fatalf("the refused requests changed something: %d audit entries, then %d (%v)", len(before), len(after), err)
+	}
+	if u, err := s.store.User(ctx, victim.ID); err != nil || u != victim {
+		t.Fatalf("victim after the refused requests: %+v, %v", u, err)
+	}
+	if sessionCSRF(t, admin, s.URL) == "" {
+		t.Fatal("the refused logout ended the session")
 	}
 }

@@ -39,7 +39,7 @@ func (h *handler) totpForm(w http.ResponseWriter, r *http.Request, s *staffSessi
 			h.showTOTPSecret(w, p, s, secret, text(lang, "auth.totp.wrongcode"), http.StatusBadRequest)
 			return
 		}
-		err = h.cfg.Staff.SetTOTP(ctx, s.User.ID, secret)
+		err = h.cfg.Staff.SetTOTP(ctx, s.User.ID, secret, s.User.Actor())
 		if err == nil {
 			// The confirming code is used: it cannot sign in afterwards.
 			_, err = h.cfg.Staff.UseTOTPStep(ctx, s.User.ID, step)
@@ -67,7 +67,7 @@ func (h *handler) totpForm(w http.ResponseWriter, r *http.Request, s *staffSessi
 			h.render(w, http.StatusBadRequest, "staff_account", p)
 			return
 		}
-		if err := h.cfg.Staff.SetTOTP(ctx, s.User.ID, nil); err != nil {
+		if err := h.cfg.Staff.SetTOTP(ctx, s.User.ID, nil, s.User.Actor()); err != nil {
 			h.log.Error("turn off TOTP", "user", s.User.Name, "err", err)
 			h.renderError(w, lang, http.StatusInternalServerError, text(lang, "error.unavailable"))
 			return

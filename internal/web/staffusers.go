@@ -75,7 +75,7 @@ func (h *handler) addUser(w http.ResponseWriter, r *http.Request, s *staffSessio
 	if !ok {
 		return
 	}
-	_, err := h.cfg.Staff.AddUser(r.Context(), store.NewUser{Name: name, Role: role, PasswordHash: hash, MustChangePassword: true})
+	_, err := h.cfg.Staff.AddUser(r.Context(), store.NewUser{Name: name, Role: role, PasswordHash: hash, MustChangePassword: true}, s.User.Actor())
 	if errors.Is(err, store.ErrConflict) {
 		refuse("auth.users.taken")
 		return
@@ -135,7 +135,7 @@ func (h *handler) setRole(w http.ResponseWriter, r *http.Request, s *staffSessio
 		h.renderUsers(w, r, lang, s, http.StatusBadRequest, func(p *usersPage) { p.Error = text(lang, "auth.users.badrole") })
 		return
 	}
-	if err := h.cfg.Staff.SetRole(r.Context(), u.ID, role); err != nil {
+	if err := h.cfg.Staff.SetRole(r.Context(), u.ID, role, s.User.Actor()); err != nil {
 		h.log.Error("change a staff role", "err", err)
 		h.renderError(w, lang, http.StatusInternalServerError, text(lang, "error.unavailable"))
 		return
@@ -150,7 +150,7 @@ func (h *handler) disableUser(w http.ResponseWriter, r *http.Request, s *staffSe
 	if !ok {
 		return
 	}
-	if err := h.cfg.Staff.DisableUser(r.Context(), u.ID); err != nil {
+	if err := h.cfg.Staff.DisableUser(r.Context(), u.ID, s.User.Actor()); err != nil {
 		h.log.Error("disable a staff account", "err", err)
 		h.renderError(w, lang, http.StatusInternalServerError, text(lang, "error.unavailable"))
 		return
@@ -174,7 +174,7 @@ func (h *handler) resetPassword(w http.ResponseWriter, r *http.Request, s *staff
 	if u.ID == s.User.ID {
 		keep = s.tokenHash
 	}
-	if err := h.cfg.Staff.SetPassword(r.Context(), u.ID, hash, true, keep); err != nil {
+	if err := h.cfg.Staff.SetPassword(r.Context(), u.ID, hash, true, keep, s.User.Actor()); err != nil {
 		h.log.Error("reset a staff password", "err", err)
 		h.renderError(w, lang, http.StatusInternalServerError, text(lang, "error.unavailable"))
 		return

@@ -14,6 +14,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -69,6 +70,9 @@ type Config struct {
 	Now       func() time.Time
 	// Staff serves the staff pages (/staff/...) when set: accounts, sessions, login limits.
 	Staff store.Staff
+	// Triage serves the staff pages of triage and incidents (/staff/, /staff/reports/,
+	// /staff/incidents, /staff/search, /staff/activity) when set.
+	Triage TriageStore
 }
 
 // handler serves every route; each route is one method.
@@ -139,6 +143,7 @@ func New(cfg Config) (http.Handler, error) {
 			mux.Handle("GET "+p, cfg.Published)
 		}
 	}
+	h.incidentRoutes(mux)
 	mux.HandleFunc("/", h.notFound)
 	return h.logRequests(securityHeaders(mux)), nil
 }
@@ -171,7 +176,8 @@ func parsePages() (map[string]*template.Template, error) {
 			return c.En
 		},
 	}
-	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	maps.Copy(funcs, incidentFuncs)
+	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts_*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
@@ -282,7 +288,7 @@ func securityHeaders(next http.Handler) http.Handler {
 		// The activity report carries its own style sheet, allowed by its hash beside the site's;
 		// no page runs scripts.
 		style := "'self'"
-		if r.URL.Path == "/activity" {
+		if r.URL.Path == "/activity" || r.URL.Path == "/staff/activity" {
 			style += " " + activity.StyleSheetHash()
 		}
 		hd.Set("Content-Security-Policy", "default-src 'none'; style-src "+style+"; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")

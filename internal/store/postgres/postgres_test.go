@@ -33,6 +33,26 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestIncidentsConformance(t *testing.T) {
+	testenv.PostgresDSN(t)
+	var mu sync.Mutex
+	dsns := map[*testing.T]string{}
+	storetest.RunIncidents(t, func(t *testing.T) store.Store {
+		mu.Lock()
+		dsn, ok := dsns[t]
+		if !ok {
+			dsn = pgtest.DSN(t, "keikai_test_")
+			dsns[t] = dsn
+		}
+		mu.Unlock()
+		db, err := Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	})
+}
+
 func TestConcurrentStartMigratesOnce(t *testing.T) {
 	dsn := pgtest.DSN(t, "keikai_test_")
 	ctx := context.Background()

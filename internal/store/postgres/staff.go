@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/keikai-project/keikai/internal/audit"
 	"github.com/keikai-project/keikai/internal/staff"
 	"github.com/keikai-project/keikai/internal/store"
 	"github.com/keikai-project/keikai/internal/store/derive"
@@ -23,8 +24,22 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// auditUser appends the audit entry of a change of account id: before and after hold the
+// changed fields only.
+func auditUser(ctx context.Context, tx pgx.Tx, by audit.Actor, id int64, action string, before, after map[string]any) error {
+	b, err := audit.Fields(before)
+	if err != nil {
+		return err
+	}
+	a, err := audit.Fields(after)
+	if err != nil {
+		return err
+	}
+	return appendAudit(ctx, tx, audit.Entry{Actor: by, Object: audit.KindUser, ObjectID: id, Action: action, Before: b, After: a})
+}
+
 // AddUser implements store.Staff.
-func (db *DB) AddUser(ctx context.Context, nu store.NewUser) (staff.User, error) {
+func (db *DB) AddUser(ctx context.Context, nu store.NewUser, by audit.Actor) (staff.User, error) {
 	if err := staff.CheckName(nu.Name); err != nil {
 		return staff.User{}, fmt.Errorf("adding user %q: %w", nu.Name, err)
 	}
@@ -33,8 +48,11 @@ func (db *DB) AddUser(ctx context.Context, nu store.NewUser) (staff.User, error)
 	}
 	u := staff.User{Name: nu.Name, Role: nu.Role, CreatedAt: derive.Time(time.Now())}
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO users (name, role, password_hash, must_change_password, created_at)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id`, nu.Name, string(nu.Role), nu.PasswordHash, nu.MustChangePassword, u.CreatedAt).Scan(&u.ID)
+		if err := tx.QueryRow(ctx, `INSERT INTO users (name, role, password_hash, must_change_password, created_at)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, nu.Name, string(nu.Role), nu.PasswordHash, nu.MustChangePassword, u.CreatedAt).Scan(&u.ID); err != nil {
+			return err
+		}
+		return auditUser(ctx, tx, by, u.ID, "user.add", nil, map[string]any{"name": u.Name, "role": u.Role, "must_change_password": nu.MustChangePassword})
 	})
 	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == uniqueViolation {
 		return staff.User{}, fmt.Errorf("adding user %q: %w", nu.Name, store.ErrConflict)
@@ -110,7 +128,7 @@ func updateUser(ctx context.Context, tx pgx.Tx, what string, id int64, q string,
 }
 
 // SetPassword implements store.Staff.
-func (db *DB) SetPassword(ctx context.Context, id int64, hash string, mustChange bool, keep []byte) error {
+func (db *DB) SetPassword(ctx context.Context, id int64, hash string, mustChange bool, keep []byte, by audit.Actor) error {
 	if hash == "" {
 		return fmt.Errorf("setting the password of user %d: empty hash", id)
 	}
@@ -121,7 +139,9 @@ func (db *DB) SetPassword(ctx context.Context, id int64, hash string, mustChange
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2`, id, keep); err != nil {
 			return fmt.Errorf("ending the sessions of user %d: %w", id, err)
 		}
-		return nil
+		// The hash is no one's business: the entry says that the password changed, and whether
+		// its owner must replace it.
+		return auditUser(ctx, tx, by, id, "user.passwd", nil, map[string]any{"must_change_password": mustChange})
 	})
 }
 
@@ -135,32 +155,60 @@ func (db *DB) RehashPassword(ctx context.Context, id int64, old, new string) (bo
 }
 
 // SetRole implements store.Staff.
-func (db *DB) SetRole(ctx context.Context, id int64, role staff.Role) error {
+func (db *DB) SetRole(ctx context.Context, id int64, role staff.Role, by audit.Actor) error {
 	if !role.Valid() {
 		return fmt.Errorf("setting the role of user %d: %w", id, staff.ErrRole)
 	}
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		return updateUser(ctx, tx, "setting the role", id, `UPDATE users SET role = $1 WHERE id = $2`, string(role), id)
+		var old string
+		err := tx.QueryRow(ctx, `SELECT role FROM users WHERE id = $1 FOR UPDATE`, id).Scan(&old)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("setting the role of user %d: %w", id, store.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("setting the role of user %d: %w", id, err)
+		}
+		if old == string(role) {
+			return nil
+		}
+		if err := updateUser(ctx, tx, "setting the role", id, `UPDATE users SET role = $1 WHERE id = $2`, string(role), id); err != nil {
+			return err
+		}
+		return auditUser(ctx, tx, by, id, "user.role", map[string]any{"role": old}, map[string]any{"role": role})
 	})
 }
 
 // DisableUser implements store.Staff.
-func (db *DB) DisableUser(ctx context.Context, id int64) error {
+func (db *DB) DisableUser(ctx context.Context, id int64, by audit.Actor) error {
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		if err := updateUser(ctx, tx, "disabling", id, `UPDATE users SET disabled_at = COALESCE(disabled_at, $1) WHERE id = $2`, derive.Time(time.Now()), id); err != nil {
-			return err
+		var disabled bool
+		err := tx.QueryRow(ctx, `SELECT disabled_at IS NOT NULL FROM users WHERE id = $1 FOR UPDATE`, id).Scan(&disabled)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("disabling user %d: %w", id, store.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("disabling user %d: %w", id, err)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
 			return fmt.Errorf("ending the sessions of user %d: %w", id, err)
 		}
-		return nil
+		if disabled {
+			return nil
+		}
+		if err := updateUser(ctx, tx, "disabling", id, `UPDATE users SET disabled_at = $1 WHERE id = $2`, derive.Time(time.Now()), id); err != nil {
+			return err
+		}
+		return auditUser(ctx, tx, by, id, "user.disable", map[string]any{"disabled": false}, map[string]any{"disabled": true})
 	})
 }
 
 // SetTOTP implements store.Staff.
-func (db *DB) SetTOTP(ctx context.Context, id int64, secret []byte) error {
+func (db *DB) SetTOTP(ctx context.Context, id int64, secret []byte, by audit.Actor) error {
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		return updateUser(ctx, tx, "setting TOTP", id, `UPDATE users SET totp_secret = $1, totp_last_step = NULL WHERE id = $2`, secret, id)
+		if err := updateUser(ctx, tx, "setting TOTP", id, `UPDATE users SET totp_secret = $1, totp_last_step = NULL WHERE id = $2`, secret, id); err != nil {
+			return err
+		}
+		return auditUser(ctx, tx, by, id, "user.totp", nil, map[string]any{"totp": secret != nil})
 	})
 }
 
@@ -188,9 +236,11 @@ func (db *DB) CreateSession(ctx context.Context, s store.Session, replaces []byt
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at < $1`, s.CreatedAt); err != nil {
 			return fmt.Errorf("removing expired sessions: %w", err)
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-			s.TokenHash, s.User.ID, s.CSRF, derive.Time(s.CreatedAt), derive.Time(s.LastSeen), derive.Time(s.ExpiresAt))
-		return err
+		if _, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			s.TokenHash, s.User.ID, s.CSRF, derive.Time(s.CreatedAt), derive.Time(s.LastSeen), derive.Time(s.ExpiresAt)); err != nil {
+			return err
+		}
+		return auditUser(ctx, tx, s.User.Actor(), s.User.ID, "user.login", nil, nil)
 	})
 	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == uniqueViolation {
 		return fmt.Errorf("creating a session: %w", store.ErrConflict)
@@ -229,6 +279,21 @@ func (db *DB) TouchSession(ctx context.Context, tokenHash []byte, at time.Time) 
 // DeleteSession implements store.Staff.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	if _, err := db.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash); err != nil {
+		return fmt.Errorf("ending a session: %w", err)
+	}
+	return nil
+}
+
+// Logout implements store.Staff.
+func (db *DB) Logout(ctx context.Context, tokenHash []byte, by audit.Actor) error {
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return auditUser(ctx, tx, by, by.UserID, "user.logout", nil, nil)
+	})
+	if err != nil {
 		return fmt.Errorf("ending a session: %w", err)
 	}
 	return nil

@@ -34,6 +34,25 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestIncidentsConformance(t *testing.T) {
+	var mu sync.Mutex
+	paths := map[*testing.T]string{}
+	storetest.RunIncidents(t, func(t *testing.T) store.Store {
+		mu.Lock()
+		path, ok := paths[t]
+		if !ok {
+			path = filepath.Join(t.TempDir(), "keikai.db")
+			paths[t] = path
+		}
+		mu.Unlock()
+		db, err := Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	})
+}
+
 func TestNewerSchemaRefused(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "keikai.db")

@@ -10,6 +10,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/keikai-project/keikai/internal/audit"
 	"github.com/keikai-project/keikai/internal/staff"
 	"github.com/keikai-project/keikai/internal/store"
 )
@@ -25,8 +26,22 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// auditUser appends the audit entry of a change of account id: before and after hold the
+// changed fields only.
+func auditUser(tx *wtx, by audit.Actor, id int64, action string, before, after map[string]any) error {
+	b, err := audit.Fields(before)
+	if err != nil {
+		return err
+	}
+	a, err := audit.Fields(after)
+	if err != nil {
+		return err
+	}
+	return appendAudit(tx, audit.Entry{Actor: by, Object: audit.KindUser, ObjectID: id, Action: action, Before: b, After: a})
+}
+
 // AddUser implements store.Staff.
-func (db *DB) AddUser(ctx context.Context, nu store.NewUser) (staff.User, error) {
+func (db *DB) AddUser(ctx context.Context, nu store.NewUser, by audit.Actor) (staff.User, error) {
 	if err := staff.CheckName(nu.Name); err != nil {
 		return staff.User{}, fmt.Errorf("adding user %q: %w", nu.Name, err)
 	}
@@ -43,7 +58,7 @@ func (db *DB) AddUser(ctx context.Context, nu store.NewUser) (staff.User, error)
 		if err != nil {
 			return fmt.Errorf("adding user %q: %w", nu.Name, err)
 		}
-		return nil
+		return auditUser(tx, by, u.ID, "user.add", nil, map[string]any{"name": u.Name, "role": u.Role, "must_change_password": nu.MustChangePassword})
 	})
 	if err != nil {
 		return staff.User{}, err
@@ -125,7 +140,7 @@ func updateUser(tx *wtx, what string, id int64, q string, args ...any) error {
 }
 
 // SetPassword implements store.Staff.
-func (db *DB) SetPassword(ctx context.Context, id int64, hash string, mustChange bool, keep []byte) error {
+func (db *DB) SetPassword(ctx context.Context, id int64, hash string, mustChange bool, keep []byte, by audit.Actor) error {
 	if hash == "" {
 		return fmt.Errorf("setting the password of user %d: empty hash", id)
 	}
@@ -136,7 +151,9 @@ func (db *DB) SetPassword(ctx context.Context, id int64, hash string, mustChange
 		if _, err := tx.ExecContext(bg, `DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?`, id, keep); err != nil {
 			return fmt.Errorf("ending the sessions of user %d: %w", id, err)
 		}
-		return nil
+		// The hash is no one's business: the entry says that the password changed, and whether
+		// its owner must replace it.
+		return auditUser(tx, by, id, "user.passwd", nil, map[string]any{"must_change_password": mustChange})
 	})
 }
 
@@ -156,36 +173,64 @@ func (db *DB) RehashPassword(ctx context.Context, id int64, old, new string) (bo
 }
 
 // SetRole implements store.Staff.
-func (db *DB) SetRole(ctx context.Context, id int64, role staff.Role) error {
+func (db *DB) SetRole(ctx context.Context, id int64, role staff.Role, by audit.Actor) error {
 	if !role.Valid() {
 		return fmt.Errorf("setting the role of user %d: %w", id, staff.ErrRole)
 	}
 	return db.w.do(ctx, kindAck, func(tx *wtx) error {
-		return updateUser(tx, "setting the role", id, `UPDATE users SET role = ? WHERE id = ?`, string(role), id)
+		var old string
+		err := tx.QueryRowContext(bg, `SELECT role FROM users WHERE id = ?`, id).Scan(&old)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("setting the role of user %d: %w", id, store.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("setting the role of user %d: %w", id, err)
+		}
+		if old == string(role) {
+			return nil
+		}
+		if err := updateUser(tx, "setting the role", id, `UPDATE users SET role = ? WHERE id = ?`, string(role), id); err != nil {
+			return err
+		}
+		return auditUser(tx, by, id, "user.role", map[string]any{"role": old}, map[string]any{"role": role})
 	})
 }
 
 // DisableUser implements store.Staff.
-func (db *DB) DisableUser(ctx context.Context, id int64) error {
+func (db *DB) DisableUser(ctx context.Context, id int64, by audit.Actor) error {
 	return db.w.do(ctx, kindAck, func(tx *wtx) error {
-		if err := updateUser(tx, "disabling", id, `UPDATE users SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?`, micros(time.Now()), id); err != nil {
-			return err
+		var disabled bool
+		err := tx.QueryRowContext(bg, `SELECT disabled_at IS NOT NULL FROM users WHERE id = ?`, id).Scan(&disabled)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("disabling user %d: %w", id, store.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("disabling user %d: %w", id, err)
 		}
 		if _, err := tx.ExecContext(bg, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
 			return fmt.Errorf("ending the sessions of user %d: %w", id, err)
 		}
-		return nil
+		if disabled {
+			return nil
+		}
+		if err := updateUser(tx, "disabling", id, `UPDATE users SET disabled_at = ? WHERE id = ?`, micros(time.Now()), id); err != nil {
+			return err
+		}
+		return auditUser(tx, by, id, "user.disable", map[string]any{"disabled": false}, map[string]any{"disabled": true})
 	})
 }
 
 // SetTOTP implements store.Staff.
-func (db *DB) SetTOTP(ctx context.Context, id int64, secret []byte) error {
+func (db *DB) SetTOTP(ctx context.Context, id int64, secret []byte, by audit.Actor) error {
 	var v any
 	if secret != nil {
 		v = secret
 	}
 	return db.w.do(ctx, kindAck, func(tx *wtx) error {
-		return updateUser(tx, "setting TOTP", id, `UPDATE users SET totp_secret = ?, totp_last_step = NULL WHERE id = ?`, v, id)
+		if err := updateUser(tx, "setting TOTP", id, `UPDATE users SET totp_secret = ?, totp_last_step = NULL WHERE id = ?`, v, id); err != nil {
+			return err
+		}
+		return auditUser(tx, by, id, "user.totp", nil, map[string]any{"totp": secret != nil})
 	})
 }
 
@@ -227,7 +272,7 @@ func (db *DB) CreateSession(ctx context.Context, s store.Session, replaces []byt
 		if err != nil {
 			return fmt.Errorf("creating a session for user %d: %w", s.User.ID, err)
 		}
-		return nil
+		return auditUser(tx, s.User.Actor(), s.User.ID, "user.login", nil, nil)
 	})
 }
 
@@ -266,6 +311,20 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash []byte) error {
 			return fmt.Errorf("ending a session: %w", err)
 		}
 		return nil
+	})
+}
+
+// Logout implements store.Staff.
+func (db *DB) Logout(ctx context.Context, tokenHash []byte, by audit.Actor) error {
+	return db.w.do(ctx, kindAck, func(tx *wtx) error {
+		res, err := tx.ExecContext(bg, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+		if err != nil {
+			return fmt.Errorf("ending a session: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return auditUser(tx, by, by.UserID, "user.logout", nil, nil)
 	})
 }
 

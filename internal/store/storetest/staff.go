@@ -4,22 +4,28 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/keikai-project/keikai/internal/audit"
 	"github.com/keikai-project/keikai/internal/staff"
 	"github.com/keikai-project/keikai/internal/store"
 )
 
 func addUser(t *testing.T, s store.Store, name string, role staff.Role) staff.User {
 	t.Helper()
-	u, err := s.AddUser(context.Background(), store.NewUser{Name: name, Role: role, PasswordHash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$" + name})
+	u, err := s.AddUser(context.Background(), store.NewUser{Name: name, Role: role, PasswordHash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$" + name}, by)
 	if err != nil {
 		t.Fatalf("AddUser %s: %v", name, err)
 	}
 	return u
 }
+
+// by is the actor of the suite's changes.
+var by = audit.Actor{UserID: 1, Name: "admin"}
 
 func tokenHash(s string) []byte {
 	h := sha256.Sum256([]byte(s))
@@ -38,7 +44,7 @@ func testStaffUsers(t *testing.T, open Opener) {
 		t.Fatalf("CountUsers of a new database = %d, %v", n, err)
 	}
 	admin := addUser(t, s, "admin", staff.RoleAdmin)
-	if _, err := s.AddUser(ctx, store.NewUser{Name: "admin", Role: staff.RoleAnalyst, PasswordHash: "x"}); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.AddUser(ctx, store.NewUser{Name: "admin", Role: staff.RoleAnalyst, PasswordHash: "x"}, by); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("a second admin: %v, want ErrConflict", err)
 	}
 	for _, bad := range []store.NewUser{
@@ -46,18 +52,18 @@ func testStaffUsers(t *testing.T, open Opener) {
 		{Name: "bob", Role: "root", PasswordHash: "x"},
 		{Name: "bob", Role: staff.RoleAdmin},
 	} {
-		if _, err := s.AddUser(ctx, bad); err == nil {
+		if _, err := s.AddUser(ctx, bad, by); err == nil {
 			t.Errorf("AddUser(%+v) accepted", bad)
 		}
 	}
-	if _, err := s.AddUser(ctx, store.NewUser{Name: "hanako", Role: staff.RoleReadOnly, PasswordHash: "$argon2id$h", MustChangePassword: true}); err != nil {
+	if _, err := s.AddUser(ctx, store.NewUser{Name: "hanako", Role: staff.RoleReadOnly, PasswordHash: "$argon2id$h", MustChangePassword: true}, by); err != nil {
 		t.Fatal(err)
 	}
 	c, err := s.UserByName(ctx, "hanako")
 	if err != nil || c.User.Role != staff.RoleReadOnly || c.PasswordHash != "$argon2id$h" || !c.MustChangePassword || c.TOTPSecret != nil || c.User.Disabled || c.User.TOTP {
 		t.Fatalf("UserByName = %+v, %v", c, err)
 	}
-	if err := s.SetPassword(ctx, c.User.ID, "$argon2id$new", false, nil); err != nil {
+	if err := s.SetPassword(ctx, c.User.ID, "$argon2id$new", false, nil, by); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := s.RehashPassword(ctx, c.User.ID, "$argon2id$stale", "$argon2id$stronger"); ok || err != nil {
@@ -66,19 +72,19 @@ func testStaffUsers(t *testing.T, open Opener) {
 	if ok, err := s.RehashPassword(ctx, c.User.ID, "$argon2id$new", "$argon2id$stronger"); !ok || err != nil {
 		t.Errorf("RehashPassword = %v, %v; want true", ok, err)
 	}
-	if err := s.SetRole(ctx, c.User.ID, staff.RoleAnalyst); err != nil {
+	if err := s.SetRole(ctx, c.User.ID, staff.RoleAnalyst, by); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetRole(ctx, c.User.ID, "root"); err == nil {
+	if err := s.SetRole(ctx, c.User.ID, "root", by); err == nil {
 		t.Error("SetRole accepted an unknown role")
 	}
 	if c, err = s.UserByName(ctx, "hanako"); err != nil || c.PasswordHash != "$argon2id$stronger" || c.MustChangePassword || c.User.Role != staff.RoleAnalyst {
 		t.Fatalf("after SetPassword and SetRole: %+v, %v", c, err)
 	}
-	if err := s.DisableUser(ctx, c.User.ID); err != nil {
+	if err := s.DisableUser(ctx, c.User.ID, by); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DisableUser(ctx, c.User.ID); err != nil {
+	if err := s.DisableUser(ctx, c.User.ID, by); err != nil {
 		t.Errorf("disabling twice: %v", err)
 	}
 	users, err := s.Users(ctx)
@@ -91,10 +97,10 @@ func testStaffUsers(t *testing.T, open Opener) {
 	for name, err := range map[string]error{
 		"User":        func() error { _, err := s.User(ctx, 999); return err }(),
 		"UserByName":  func() error { _, err := s.UserByName(ctx, "nobody"); return err }(),
-		"SetPassword": s.SetPassword(ctx, 999, "x", false, nil),
-		"SetRole":     s.SetRole(ctx, 999, staff.RoleAdmin),
-		"DisableUser": s.DisableUser(ctx, 999),
-		"SetTOTP":     s.SetTOTP(ctx, 999, nil),
+		"SetPassword": s.SetPassword(ctx, 999, "x", false, nil, by),
+		"SetRole":     s.SetRole(ctx, 999, staff.RoleAdmin, by),
+		"DisableUser": s.DisableUser(ctx, 999, by),
+		"SetTOTP":     s.SetTOTP(ctx, 999, nil, by),
 	} {
 		if !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s of no account: %v, want ErrNotFound", name, err)
@@ -102,6 +108,42 @@ func testStaffUsers(t *testing.T, open Opener) {
 	}
 	if n, err := s.CountUsers(ctx); err != nil || n != 2 {
 		t.Errorf("CountUsers = %d, %v; want 2 (disabled accounts count)", n, err)
+	}
+	// Every change is in the audit log, with its actor and the changed fields only (never a
+	// hash); a second disable, a refused change and the rehash add nothing.
+	checkUserAudit(t, s, c.User.ID, []string{
+		`user.add  {"must_change_password":true,"name":"hanako","role":"read-only"}`,
+		`user.passwd  {"must_change_password":false}`,
+		`user.role {"role":"read-only"} {"role":"analyst"}`,
+		`user.disable {"disabled":false} {"disabled":true}`,
+	})
+}
+
+// checkUserAudit compares the audit entries of account id, as "action before after", and checks
+// the chain of the whole log.
+func checkUserAudit(t *testing.T, s store.Store, id int64, want []string) {
+	t.Helper()
+	ctx := context.Background()
+	entries, err := s.AuditLog(ctx, store.AuditFilter{Object: audit.KindUser, ObjectID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		if e.Actor.Name == "" {
+			t.Errorf("entry %d (%s) has no actor", e.ID, e.Action)
+		}
+		got = append(got, e.Action+" "+string(e.Before)+" "+string(e.After))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("audit entries of user %d:\n%s\nwant\n%s", id, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	all, err := s.AuditLog(ctx, store.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad, err := audit.Verify(all); err != nil {
+		t.Errorf("audit chain broken at %d: %v", bad, err)
 	}
 }
 
@@ -148,7 +190,7 @@ func testStaffSessions(t *testing.T, open Opener) {
 	if err := s.CreateSession(ctx, newSession(other, "others", at), nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetPassword(ctx, u.ID, "$argon2id$changed", false, tokenHash("third")); err != nil {
+	if err := s.SetPassword(ctx, u.ID, "$argon2id$changed", false, tokenHash("third"), by); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Session(ctx, tokenHash("second")); !errors.Is(err, store.ErrNotFound) {
@@ -158,7 +200,7 @@ func testStaffSessions(t *testing.T, open Opener) {
 		t.Errorf("the session that changed the password ended: %v", err)
 	}
 	// An administrator's reset ends them all and holds the next login to a change.
-	if err := s.SetPassword(ctx, u.ID, "$argon2id$reset", true, nil); err != nil {
+	if err := s.SetPassword(ctx, u.ID, "$argon2id$reset", true, nil, by); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Session(ctx, tokenHash("third")); !errors.Is(err, store.ErrNotFound) {
@@ -177,10 +219,22 @@ func testStaffSessions(t *testing.T, open Opener) {
 		t.Errorf("ending an ended session: %v", err)
 	}
 	if _, err := s.Session(ctx, tokenHash("fourth")); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("DeleteSession left the session: %v", err)
+	}
+	if err := s.CreateSession(ctx, newSession(u, "fifth", at), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Logout(ctx, tokenHash("fifth"), u.Actor()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Logout(ctx, tokenHash("fifth"), u.Actor()); err != nil {
+		t.Errorf("logging out twice: %v", err)
+	}
+	if _, err := s.Session(ctx, tokenHash("fifth")); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("logout left the session: %v", err)
 	}
 	// Disabling ends the sessions at once.
-	if err := s.DisableUser(ctx, other.ID); err != nil {
+	if err := s.DisableUser(ctx, other.ID, by); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Session(ctx, tokenHash("others")); !errors.Is(err, store.ErrNotFound) {
@@ -196,6 +250,14 @@ func testStaffSessions(t *testing.T, open Opener) {
 	if _, err := s.Session(ctx, tokenHash("old")); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("an expired session was kept: %v", err)
 	}
+	checkUserAudit(t, s, u.ID, []string{
+		`user.add  {"must_change_password":false,"name":"taro","role":"analyst"}`,
+		"user.login  ", "user.login  ", "user.login  ",
+		`user.passwd  {"must_change_password":false}`,
+		`user.passwd  {"must_change_password":true}`,
+		"user.login  ", "user.login  ", "user.logout  ",
+		"user.login  ", "user.login  ",
+	})
 }
 
 // A TOTP code is good once: the same or an earlier step is refused, also when two logins race.
@@ -204,7 +266,7 @@ func testStaffTOTP(t *testing.T, open Opener) {
 	s := openStore(t, open)
 	u := addUser(t, s, "taro", staff.RoleAnalyst)
 	secret := []byte("12345678901234567890")
-	if err := s.SetTOTP(ctx, u.ID, secret); err != nil {
+	if err := s.SetTOTP(ctx, u.ID, secret, by); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := s.UserByName(ctx, "taro"); err != nil || string(c.TOTPSecret) != string(secret) || !c.User.TOTP {
@@ -240,12 +302,17 @@ func testStaffTOTP(t *testing.T, open Opener) {
 	if ok, err := s.UseTOTPStep(ctx, u.ID, 1001); err != nil || !ok {
 		t.Errorf("the next step refused: %v, %v", ok, err)
 	}
-	if err := s.SetTOTP(ctx, u.ID, nil); err != nil {
+	if err := s.SetTOTP(ctx, u.ID, nil, by); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := s.UserByName(ctx, "taro"); err != nil || c.TOTPSecret != nil || c.User.TOTP {
 		t.Fatalf("after removing TOTP: %+v, %v", c, err)
 	}
+	checkUserAudit(t, s, u.ID, []string{
+		`user.add  {"must_change_password":false,"name":"taro","role":"analyst"}`,
+		`user.totp  {"totp":true}`,
+		`user.totp  {"totp":false}`,
+	})
 }
 
 // Login failures are counted per name and per address over a window, and forgotten for a name
