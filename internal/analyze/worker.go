@@ -83,14 +83,25 @@ func newResult(seq int64) *chunkResult {
 }
 
 func newWorker(eng *engine.Engine, opts *Options) *worker {
+	parser := logs.NewParser(opts.Location)
+	read := eng.FieldsRead()
+	for _, f := range ownFields {
+		read[f] = true
+	}
+	parser.SkipUnread(&read)
 	return &worker{
 		eng:    eng,
 		opts:   opts,
-		parser: logs.NewParser(opts.Location),
+		parser: parser,
 		match:  eng.NewWorker(),
 		tally:  newTally(len(eng.Rules)),
 	}
 }
+
+// ownFields are the fields the worker reads besides the rules: for findings, the summary's
+// rankings, and the prefilter's look at decoded URLs.
+var ownFields = []event.Field{event.SourceIP, event.DestinationIP, event.DestinationPort, event.Protocol,
+	event.Direction, event.ICMPType, event.URL, event.URLRaw, event.URLPath}
 
 func (w *worker) process(c *input.Chunk) *chunkResult {
 	if c.Source != w.source {

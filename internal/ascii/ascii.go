@@ -5,6 +5,11 @@
 // built) and do not allocate: they run on every log line.
 package ascii
 
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
 // Lower returns the lower-case form of an ASCII letter and every other byte unchanged.
 func Lower(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
@@ -62,19 +67,34 @@ func IndexFold(b []byte, lower string) int {
 	if n == 0 {
 		return 0
 	}
-	// Most positions are rejected on their first byte, in either of its two cases.
-	first := lower[0]
-	upper := first
-	if 'a' <= first && first <= 'z' {
-		upper = first - ('a' - 'A')
-	}
-	for i := 0; i+n <= len(b); i++ {
-		if c := b[i]; c != first && c != upper {
-			continue
+	last := len(b) - n // the last position lower may start at
+	// Candidates are the bytes that equal lower[0] once 0x20 is set: both cases of a letter
+	// (and for other bytes a few more, which the comparison turns down). They are found eight
+	// bytes at a time: a byte equal to the target is zero after the XOR, and (x - ones) &^ x
+	// & highs flags every zero byte (and perhaps a byte above one, also turned down).
+	target := uint64(lower[0]|0x20) * ones
+	i := 0
+	for ; i+8 <= len(b) && i <= last; i += 8 {
+		x := (binary.LittleEndian.Uint64(b[i:]) | 0x20*ones) ^ target
+		for m := (x - ones) &^ x & highs; m != 0; m &= m - 1 {
+			j := i + bits.TrailingZeros64(m)>>3
+			if j > last {
+				return -1
+			}
+			if EqualFold(b[j:j+n], lower) {
+				return j
+			}
 		}
-		if EqualFold(b[i:i+n], lower) {
+	}
+	for ; i <= last; i++ {
+		if b[i]|0x20 == lower[0]|0x20 && EqualFold(b[i:i+n], lower) {
 			return i
 		}
 	}
 	return -1
 }
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)

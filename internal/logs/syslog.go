@@ -313,7 +313,7 @@ func parseKernelFirewall(msg []byte, e *event.Event) bool {
 	if hasPrefix(msg, "ipfw: ") {
 		return parseIpfw(msg, e)
 	}
-	if i := index(head(msg, 44), "Packet log: "); i >= 0 {
+	if i := indexVia(head(msg, 44), "Packet log: ", 3); i >= 0 { // 'k' is rare in netfilter lines
 		return parseIpchains(msg[i+len("Packet log: "):], e)
 	}
 	return parseIptables(msg, e)

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/keikai-project/keikai/internal/event"
@@ -81,6 +82,33 @@ func TestDecodeURL(t *testing.T) {
 		}
 		if tc.in == tc.want && &got[0] != &raw[0] {
 			t.Errorf("decodeURL(%q) copied although nothing decoded", tc.in)
+		}
+	}
+}
+
+// TestSkipUnread: a parser told that nobody reads Referer and UserAgent leaves them out and
+// parses everything else of an access line as before.
+func TestSkipUnread(t *testing.T) {
+	line := []byte(`198.51.100.161 - bob [10/Oct/2004:08:25:15 -0400] "GET /scripts/root.exe?/c+dir HTTP/1.0" 404 288 "http://ref/" "Mozilla/4.0"`)
+	var full, lean event.Event
+	newTestParser().Parse(line, &full)
+	var read [event.NumFields]bool
+	for f := range read {
+		read[f] = true
+	}
+	read[event.Referer], read[event.UserAgent] = false, false
+	p := newTestParser()
+	p.SkipUnread(&read)
+	p.Parse(line, &lean)
+	if lean.Has(event.Referer) || lean.Has(event.UserAgent) || !full.Has(event.UserAgent) {
+		t.Fatalf("referer %q agent %q (full parse: agent %q)", lean.Get(event.Referer), lean.Get(event.UserAgent), full.Get(event.UserAgent))
+	}
+	if lean.Format != full.Format || lean.Time != full.Time {
+		t.Errorf("format or time changed: %v %+v, want %v %+v", lean.Format, lean.Time, full.Format, full.Time)
+	}
+	for f := event.Field(1); f < event.NumFields; f++ {
+		if f != event.Referer && f != event.UserAgent && !bytes.Equal(lean.Get(f), full.Get(f)) {
+			t.Errorf("%v = %q, want %q", f, lean.Get(f), full.Get(f))
 		}
 	}
 }

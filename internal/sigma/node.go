@@ -163,3 +163,24 @@ func union(sets [][]string) ([]string, bool) {
 	}
 	return dedupLower(all)
 }
+
+// addFields marks in read every field a detection node tests; keywords read the raw line, which is
+// no field.
+func addFields(n node, read *[event.NumFields]bool) {
+	switch n := n.(type) {
+	case *fieldNode:
+		if !n.raw {
+			read[n.field] = true
+		}
+	case andNode:
+		for _, c := range n {
+			addFields(c, read)
+		}
+	case orNode:
+		for _, c := range n {
+			addFields(c, read)
+		}
+	case notNode:
+		addFields(n.n, read)
+	}
+}

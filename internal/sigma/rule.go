@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"reflect"
 	"strconv"
 
 	"github.com/keikai-project/keikai/internal/event"
@@ -100,6 +101,29 @@ func (r *Rule) Match(e *event.Event) bool {
 		return false
 	}
 	return r.cond.match(e)
+}
+
+// FieldsRead marks in read every event field that r's detection tests, and for a correlation
+// the fields it groups and counts by. A log parser may leave out the fields no loaded rule reads.
+func (r *Rule) FieldsRead(read *[event.NumFields]bool) {
+	if r.cond != nil {
+		addFields(r.cond, read)
+	}
+	if c := r.Correlation; c != nil {
+		for _, f := range c.GroupBy {
+			read[f] = true
+		}
+		if c.Field != event.FieldNone {
+			read[c.Field] = true
+		}
+	}
+}
+
+// SameDetection reports whether r and o match exactly the same events: the same log formats and
+// the same compiled detection. It may say false for detections that are equivalent but written
+// differently.
+func (r *Rule) SameDetection(o *Rule) bool {
+	return r.cond != nil && o.cond != nil && r.formats == o.formats && reflect.DeepEqual(r.cond, o.cond)
 }
 
 // Prefilter returns lower-case literals of which, for every event e of a format in Formats that
