@@ -293,7 +293,26 @@ func TestBrowserThreads(t *testing.T) {
 		t.Errorf("the reply was acknowledged as a new report:\n%s", ack)
 	case <-time.After(500 * time.Millisecond):
 	}
-	clickAndLoad(t, ctx, `article.in form button[type="submit"]`, 200)
+	// The analyst answers the site in the same thread.
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`article.in details.reply summary`)),
+		chromedp.SendKeys(chromedp.CSS(`article.in details.reply textarea`), "Thank you. Please tell us when 198.51.100.23 is reinstalled."),
+		chromedp.SendKeys(chromedp.CSS(`article.in details.reply input[name="site"]`), "198.51.100.0/24"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	clickAndLoad(t, ctx, `article.in details.reply button[type="submit"]`, 200)
+	select {
+	case answer := <-relay.got:
+		ath := mail.ReadThread(answer)
+		if len(ath.InReplyTo) != 1 || ath.InReplyTo[0] != "answer.1@isp.example.net" || !strings.Contains(ath.Subject, tracking) ||
+			len(ath.References) != 2 || ath.References[0] != th.MessageID {
+			t.Errorf("the analyst's answer is not threaded: %+v", ath)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the analyst's answer did not reach the relay:\n%s", srv.logText())
+	}
+	clickAndLoad(t, ctx, `article.in form[action*="/share"] button[type="submit"]`, 200)
 
 	// The reporter sees the shared reply and nothing else of the thread.
 	browse(t, ctx, statusLink)
