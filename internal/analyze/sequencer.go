@@ -3,6 +3,7 @@ package analyze
 import (
 	"bytes"
 	"context"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -41,7 +42,7 @@ const maxInflight = 4
 
 func newSequencer(eng *engine.Engine, opts *Options, emit func(*finding.Finding) error) *sequencer {
 	return &sequencer{eng: eng, opts: opts, emit: emit, pending: map[int64]*chunkResult{}, bursts: make([]int64, len(eng.Correlations)),
-		sources: topk.New(counterCapacity), corr: eng.NewShardedCorrelator(engine.Limits{})}
+		sources: topk.New(counterCapacity), corr: eng.NewShardedCorrelator(engine.Limits{}, runtime.GOMAXPROCS(0))}
 }
 
 func (s *sequencer) run(ctx context.Context, results <-chan *chunkResult) error {
@@ -66,7 +67,7 @@ func (s *sequencer) order(ctx context.Context, results <-chan *chunkResult) erro
 			s.countSources(r)
 			s.corr.Submit(&r.batch)
 			s.inflight = append(s.inflight, r)
-			if len(s.inflight) > maxInflight {
+			if len(s.inflight) > maxInflight || !s.corr.Concurrent() {
 				s.deliver(s.inflight[0])
 				s.inflight = s.inflight[1:]
 			}

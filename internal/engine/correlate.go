@@ -1,8 +1,9 @@
 package engine
 
 import (
-	"bytes"
+	"cmp"
 	"hash/maphash"
+	"slices"
 
 	"github.com/keikai-project/keikai/internal/event"
 	"github.com/keikai-project/keikai/internal/sigma"
@@ -108,7 +109,16 @@ var keySeed = maphash.MakeSeed()
 // ungrouped reports whether a key lacks one of its group-by values (an empty value, i.e. a 0 byte
 // at the start or right after another).
 func ungrouped(key []byte) bool {
-	return len(key) > 0 && (key[0] == 0 || bytes.Contains(key, []byte{0, 0}))
+	if len(key) > 0 && key[0] == 0 {
+		return true
+	}
+	// Keys are a few dozen bytes: a plain loop beats a substring search.
+	for i := 1; i < len(key); i++ {
+		if key[i] == 0 && key[i-1] == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Correlator counts observations per correlation and group in sliding windows. It is used from a
@@ -120,6 +130,8 @@ type Correlator struct {
 	clock timeline
 	sh    *shard
 	seq   int64
+	h     Hashed
+	in    sample
 	Stats Stats
 }
 
@@ -143,18 +155,20 @@ func (c *Correlator) Observe(o *Observation) {
 	}
 	c.seq++
 	t := o.Time.UnixNano
-	switch c.clock.step(o.Corr, t) {
-	case stepJump:
+	if c.clock.step(o.Corr, t) == stepJump {
 		c.Stats.Discontinuities++
 		c.sh.flush(o.Corr)
-	case stepTick:
-		c.sh.tick(o.Corr, t)
 	}
-	in := sample{corr: o.Corr, key: maphash.Bytes(keySeed, o.Key), keyBytes: o.Key, t: t, n: 1, first: o.At, last: o.At, seq: c.seq}
+	c.sh.seq = c.seq
+	c.sh.expire(o.Corr, c.clock.clock[o.Corr], nil)
+	// h and in live in c: on the stack they would escape through the shard's emit function.
+	c.h = Hashed{Time: o.At.Time, Key: maphash.Bytes(keySeed, o.Key), First: o.At.Line, Last: o.At.Line, N: 1, Corr: int32(o.Corr)}
+	c.in = sample{o: &c.h, t: t, file: o.At.File, keyBytes: o.Key, seq: c.seq}
 	if c.e.Correlations[o.Corr].Correlation.Field != event.FieldNone {
-		in.value, in.valueBytes = maphash.Bytes(keySeed, o.Value), o.Value
+		c.h.Value, c.in.valueBytes = maphash.Bytes(keySeed, o.Value), o.Value
 	}
-	c.sh.observe(&in)
+	c.sh.observe(&c.in)
+	c.in = sample{} // keeps no caller's bytes
 	c.Stats.Evicted, c.Stats.Capped = c.sh.stats.Evicted, c.sh.stats.Capped
 }
 
@@ -321,18 +335,19 @@ type seenValue struct {
 	at   int64
 }
 
-// sample is one observation, or a run of n equal ones (same correlation, key, value and time), as
-// a shard takes it: key and value by hash, their bytes only read when a group or sample needs them.
+// sample is one observation, or a run of equal ones (same correlation, key, value and time), as a
+// shard takes it: key and value by hash, their bytes only read when a group or sample needs them,
+// the lines only made into Refs for a window's start and a burst's ends.
 type sample struct {
-	corr        int
-	key, value  uint64
-	keyBytes    []byte
-	valueBytes  []byte
-	t           int64
-	n           int64
-	first, last Ref
-	seq         int64
+	o          *Hashed
+	t          int64
+	file       string
+	keyBytes   []byte
+	valueBytes []byte
+	seq        int64
 }
+
+func (s *sample) ref(line int64) Ref { return Ref{File: s.file, Line: line, Time: s.o.Time} }
 
 func newShard(e *Engine, l Limits, shards int) *shard {
 	sh := &shard{limits: l, maxValues: max(l.Values/shards, 1)}
@@ -356,13 +371,13 @@ func newShard(e *Engine, l Limits, shards int) *shard {
 // observe counts s in its group.
 func (sh *shard) observe(s *sample) {
 	sh.seq, sh.phase = s.seq, phaseObserve
-	st := sh.states[s.corr]
-	g, ok := st.groups[s.key]
+	st := sh.states[s.o.Corr]
+	g, ok := st.groups[s.o.Key]
 	if ok {
 		st.unlink(g)
 	} else {
-		g = sh.newGroup(s.key, s.keyBytes)
-		st.groups[s.key] = g
+		g = sh.newGroup(s.o.Key, s.keyBytes)
+		st.groups[s.o.Key] = g
 		if st.count >= st.limit {
 			sh.evict(st)
 		}
@@ -375,10 +390,10 @@ func (sh *shard) observe(s *sample) {
 
 	// A run of equal observations is counted one by one, without looking the group up again; only
 	// its first can open a window (set windowFrom) and only its last is the burst's last line.
-	for i := int64(0); i < s.n; i++ {
-		at := &s.last
+	for i := int32(0); i < s.o.N; i++ {
+		at := s.o.Last
 		if i == 0 {
-			at = &s.first
+			at = s.o.First
 		}
 		if g.burst != nil {
 			sh.extendBurst(st, g, s, at)
@@ -390,14 +405,28 @@ func (sh *shard) observe(s *sample) {
 	}
 }
 
-// tick expires the groups of correlation ci that have been quiet for a whole timespan at clock,
-// oldest first, reporting their bursts.
-func (sh *shard) tick(ci int, clock int64) {
-	sh.phase = phaseExpire
+// expire drops the groups of correlation ci that have been quiet for a whole timespan at clock,
+// oldest first, reporting their bursts. ticks, when given, are the observations at which the
+// correlation's clock moved forward: each burst is placed at the first of them past its group's
+// last activity plus the timespan, which is where a correlator that expired groups at every tick
+// would have reported it.
+func (sh *shard) expire(ci int, clock int64, ticks []tickAt) {
 	st := sh.states[ci]
 	for g := st.oldest; g != nil && clock-g.lastTime > st.span; g = st.oldest {
+		sh.phase = phaseExpire
+		if len(ticks) > 0 {
+			deadline := g.lastTime + st.span
+			i, _ := slices.BinarySearchFunc(ticks, deadline, func(t tickAt, d int64) int { return cmp.Compare(t.clock, d+1) })
+			sh.seq = ticks[min(i, len(ticks)-1)].seq
+		}
 		sh.drop(st, g)
 	}
+}
+
+// tickAt is an observation at which a correlation's clock moved forward, and the clock then.
+type tickAt struct {
+	seq   int64
+	clock int64
 }
 
 // flush drops every group of correlation ci, oldest first, reporting their bursts.
@@ -421,10 +450,12 @@ func (sh *shard) newGroup(h uint64, key []byte) *group {
 	return g
 }
 
-// release resets g and keeps it for reuse, with its buffers.
+// release keeps g for reuse, with its buffers. Only what a new group reads before writing is
+// reset (the burst is already nil: drop finished it): most groups are dropped after one
+// observation, and rewriting all of a cold group costs more than the rest of its life.
 func (sh *shard) release(g *group) {
-	ring, seen, key, samples, ends := g.ring[:0], g.seen[:0], g.key[:0], g.samples[:0], g.sampleEnds[:0]
-	*g = group{ring: ring, seen: seen, key: key, samples: samples, sampleEnds: ends}
+	g.ring, g.head, g.seen, g.samples, g.sampleEnds = g.ring[:0], 0, g.seen[:0], g.samples[:0], g.sampleEnds[:0]
+	g.lastTime = 0
 	sh.free = append(sh.free, g)
 }
 
@@ -468,11 +499,11 @@ func (st *corrState) unlink(g *group) {
 
 // windowSatisfied adds one observation of s to g's window and reports whether the condition now
 // holds.
-func (sh *shard) windowSatisfied(st *corrState, g *group, s *sample, at *Ref) bool {
+func (sh *shard) windowSatisfied(st *corrState, g *group, s *sample, at int64) bool {
 	t := s.t
 	if st.rule.Correlation.Field == event.FieldNone {
 		if len(g.ring) == 0 {
-			g.windowFrom = *at
+			g.windowFrom = s.ref(at)
 		}
 		if int64(len(g.ring)) < st.need {
 			g.ring = append(g.ring, t)
@@ -488,21 +519,21 @@ func (sh *shard) windowSatisfied(st *corrState, g *group, s *sample, at *Ref) bo
 		return t-g.ring[g.head%len(g.ring)] <= st.span
 	}
 	if len(g.seen) == 0 {
-		g.windowFrom = *at
+		g.windowFrom = s.ref(at)
 		g.samples, g.sampleEnds = g.samples[:0], g.sampleEnds[:0]
 		g.windowEvents = 0
 	}
 	g.windowEvents++
 	found := false
 	for i := range g.seen {
-		if g.seen[i].hash == s.value {
+		if g.seen[i].hash == s.o.Value {
 			g.seen[i].at = t
 			found = true
 			break
 		}
 	}
 	if !found {
-		g.seen = append(g.seen, seenValue{hash: s.value, at: t})
+		g.seen = append(g.seen, seenValue{hash: s.o.Value, at: t})
 		if len(g.sampleEnds) < sh.limits.Samples {
 			g.samples = append(g.samples, s.valueBytes...)
 			g.sampleEnds = append(g.sampleEnds, len(g.samples))
@@ -521,8 +552,8 @@ func (sh *shard) windowSatisfied(st *corrState, g *group, s *sample, at *Ref) bo
 	return int64(len(g.seen)) >= st.need
 }
 
-func (sh *shard) startBurst(st *corrState, g *group, s *sample, at *Ref) {
-	b := &openBurst{Burst: Burst{Rule: st.rule, First: g.windowFrom, Last: *at}}
+func (sh *shard) startBurst(st *corrState, g *group, s *sample, at int64) {
+	b := &openBurst{Burst: Burst{Rule: st.rule, First: g.windowFrom, Last: s.ref(at)}}
 	g.burst = b
 	if st.rule.Correlation.Field == event.FieldNone {
 		b.Events = int64(len(g.ring))
@@ -544,14 +575,14 @@ func (sh *shard) startBurst(st *corrState, g *group, s *sample, at *Ref) {
 	g.seen = g.seen[:0]
 }
 
-func (sh *shard) extendBurst(st *corrState, g *group, s *sample, at *Ref) {
+func (sh *shard) extendBurst(st *corrState, g *group, s *sample, at int64) {
 	b := g.burst
 	b.Events++
-	b.Last = *at
+	b.Last = s.ref(at)
 	if st.rule.Correlation.Field == event.FieldNone {
 		return
 	}
-	if _, ok := b.set[s.value]; ok {
+	if _, ok := b.set[s.o.Value]; ok {
 		return
 	}
 	if len(b.set) >= sh.limits.Distinct || sh.values >= sh.maxValues {
@@ -561,7 +592,7 @@ func (sh *shard) extendBurst(st *corrState, g *group, s *sample, at *Ref) {
 		}
 		return
 	}
-	b.set[s.value] = struct{}{}
+	b.set[s.o.Value] = struct{}{}
 	sh.values++
 	b.Distinct++
 	if len(b.Values) < sh.limits.Samples {

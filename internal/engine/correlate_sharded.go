@@ -13,6 +13,12 @@ import (
 // group is evicted) does not depend on the machine.
 const CorrelationShards = 4
 
+// parallelFrom is the number of cores from which the shards count on goroutines of their own.
+// Below it the workers that parse keep every core busy, and handing batches between goroutines
+// costs more CPU than it saves wall time: the shards then run in turn on the planning goroutine,
+// with the same results.
+const parallelFrom = 4
+
 // Hashed is one observation, or a run of equal consecutive ones, as a worker hands it to a
 // ShardedCorrelator: the key and value by hash, their bytes once per batch in its arena.
 type Hashed struct {
@@ -44,7 +50,11 @@ type Batch struct {
 	seq0   int64    // global index of Obs[0]
 	items  [][]item // per shard
 	bursts [][]orderedBurst
-	done   sync.WaitGroup
+	// ticks holds per correlation the observations at which its clock moved forward; after a jump
+	// back in time a new segment starts at segment[ci].
+	ticks   [][]tickAt
+	segment []int32
+	done    sync.WaitGroup
 }
 
 // recentBytes remembers where bytes of a hash were put in the arena, so that a key or value seen
@@ -126,13 +136,15 @@ func (b *Batch) keep(h uint64, p []byte) span {
 
 func (b *Batch) bytes(s span) []byte { return b.arena[s.start:s.end:s.end] }
 
-// item is one step of a shard's work on a batch.
+// item is one step of a shard's work on a batch: an observation (obs) or a jump back in time
+// (stepJump), with the correlation's clock before it and the segment of its ticks up to it.
 type item struct {
-	seq   int64
-	kind  step // stepNone: observation obs; stepTick: expire at clock; stepJump: flush
-	corr  int32
-	obs   int32
-	clock int64
+	seq    int64
+	clock  int64
+	corr   int32
+	obs    int32
+	lo, hi int32
+	kind   step
 }
 
 // orderedBurst is a burst with its place in the output.
@@ -146,23 +158,29 @@ type orderedBurst struct {
 // clocks; the shards count; Bursts hands back what a batch produced, in the order Correlator would
 // have reported it.
 type ShardedCorrelator struct {
-	e      *Engine
-	clock  timeline
-	shards []*shard
-	queues []chan *Batch
-	wg     sync.WaitGroup
-	seq    int64
-	stats  Stats
+	e        *Engine
+	parallel bool
+	clock    timeline
+	shards   []*shard
+	queues   []chan *Batch
+	wg       sync.WaitGroup
+	seq      int64
+	stats    Stats
 }
 
-// NewShardedCorrelator starts the shard goroutines; Close stops them.
-func (e *Engine) NewShardedCorrelator(limits Limits) *ShardedCorrelator {
-	s := &ShardedCorrelator{e: e, clock: newTimeline(e)}
+// NewShardedCorrelator returns a correlator whose shards run on goroutines of their own when
+// cores is at least parallelFrom; Close stops them.
+func (e *Engine) NewShardedCorrelator(limits Limits, cores int) *ShardedCorrelator {
+	s := &ShardedCorrelator{e: e, clock: newTimeline(e), parallel: cores >= parallelFrom}
 	limits = limits.withDefaults()
 	for i := 0; i < CorrelationShards; i++ {
 		sh := newShard(e, limits, CorrelationShards)
+		s.shards = append(s.shards, sh)
+		if !s.parallel {
+			continue
+		}
 		q := make(chan *Batch, 4)
-		s.shards, s.queues = append(s.shards, sh), append(s.queues, q)
+		s.queues = append(s.queues, q)
 		s.wg.Add(1)
 		go func(i int) {
 			defer s.wg.Done()
@@ -177,33 +195,48 @@ func (e *Engine) NewShardedCorrelator(limits Limits) *ShardedCorrelator {
 
 // Submit plans b and hands it to the shards. Batches must be submitted in input order, from one
 // goroutine; b must not be changed until Bursts(b) has returned.
+//
+// The plan keeps each correlation's clock. Idle groups are expired by their shard when it next
+// looks at their correlation, and at the end of the batch, with each burst placed at the tick at
+// which its window passed: no shard has to hear of every tick.
 func (s *ShardedCorrelator) Submit(b *Batch) {
 	n := len(s.shards)
 	if len(b.items) != n {
 		b.items, b.bursts = make([][]item, n), make([][]orderedBurst, n)
 	}
+	if len(b.ticks) != len(s.e.Correlations) {
+		b.ticks, b.segment = make([][]tickAt, len(s.e.Correlations)), make([]int32, len(s.e.Correlations))
+	}
 	for i := range b.items {
 		b.items[i], b.bursts[i] = b.items[i][:0], b.bursts[i][:0]
+	}
+	for ci := range b.ticks {
+		b.ticks[ci], b.segment[ci] = b.ticks[ci][:0], 0
 	}
 	b.seq0 = s.seq
 	s.stats.Untimed += b.Untimed
 	s.stats.Ungrouped += b.Ungrouped
+	if !s.parallel {
+		s.runInline(b)
+		return
+	}
 	for i := range b.Obs {
 		o := &b.Obs[i]
+		ci := o.Corr
 		seq := s.seq + int64(i)
-		switch s.clock.step(int(o.Corr), o.Time.UnixNano) {
+		before := s.clock.clock[ci]
+		switch s.clock.step(int(ci), o.Time.UnixNano) {
 		case stepJump:
 			s.stats.Discontinuities++
 			for j := range b.items {
-				b.items[j] = append(b.items[j], item{seq: seq, kind: stepJump, corr: o.Corr})
+				b.items[j] = append(b.items[j], item{seq: seq, kind: stepJump, corr: ci, clock: before, lo: b.segment[ci], hi: int32(len(b.ticks[ci]))})
 			}
+			b.segment[ci] = int32(len(b.ticks[ci]))
 		case stepTick:
-			for j := range b.items {
-				b.items[j] = append(b.items[j], item{seq: seq, kind: stepTick, corr: o.Corr, clock: o.Time.UnixNano})
-			}
+			b.ticks[ci] = append(b.ticks[ci], tickAt{seq: seq, clock: o.Time.UnixNano})
 		}
-		j := int(o.Key>>32) % n
-		b.items[j] = append(b.items[j], item{seq: seq, corr: o.Corr, obs: int32(i)})
+		j := shardOf(o.Key, n)
+		b.items[j] = append(b.items[j], item{seq: seq, corr: ci, obs: int32(i), clock: s.clock.clock[ci], lo: b.segment[ci], hi: int32(len(b.ticks[ci]))})
 	}
 	s.seq += int64(len(b.Obs))
 	b.done.Add(n)
@@ -212,29 +245,85 @@ func (s *ShardedCorrelator) Submit(b *Batch) {
 	}
 }
 
+func shardOf(key uint64, n int) int { return int(key>>32) % n }
+
+// runInline is Submit's plan and the shards' work in one pass, on the calling goroutine.
+func (s *ShardedCorrelator) runInline(b *Batch) {
+	for i, sh := range s.shards {
+		out := &b.bursts[i]
+		sh.emit = func(bu *Burst, o burstOrder) { *out = append(*out, orderedBurst{bu, o}) }
+	}
+	for i := range b.Obs {
+		o := &b.Obs[i]
+		ci := o.Corr
+		seq := s.seq + int64(i)
+		switch s.clock.step(int(ci), o.Time.UnixNano) {
+		case stepJump:
+			s.stats.Discontinuities++
+			for _, sh := range s.shards {
+				sh.seq = seq
+				sh.flush(int(ci))
+			}
+		case stepTick:
+			// Every shard hears of the tick at once, so nothing is left to expire later.
+			for _, sh := range s.shards {
+				sh.seq = seq
+				sh.expire(int(ci), o.Time.UnixNano, nil)
+			}
+		}
+		s.count(s.shards[shardOf(o.Key, len(s.shards))], b, o, seq)
+	}
+	s.seq += int64(len(b.Obs))
+}
+
+// observe has sh count o, once the groups that fell quiet before it are expired.
+func (s *ShardedCorrelator) observe(sh *shard, b *Batch, o *Hashed, seq, clock int64, ticks []tickAt) {
+	sh.seq = seq
+	sh.expire(int(o.Corr), clock, ticks)
+	s.count(sh, b, o, seq)
+}
+
+// count has sh count o.
+func (s *ShardedCorrelator) count(sh *shard, b *Batch, o *Hashed, seq int64) {
+	smp := sample{o: o, t: o.Time.UnixNano, file: b.File, keyBytes: b.bytes(o.keyAt), seq: seq}
+	if o.valueAt.end > o.valueAt.start {
+		smp.valueBytes = b.bytes(o.valueAt)
+	}
+	sh.observe(&smp)
+}
+
+// endBatch expires what fell quiet during the batch, so that it is reported with it.
+func (s *ShardedCorrelator) endBatch(sh *shard, b *Batch) {
+	for ci, ticks := range b.ticks {
+		if seg := ticks[b.segment[ci]:]; len(seg) > 0 {
+			sh.expire(ci, seg[len(seg)-1].clock, seg)
+		}
+	}
+}
+
 func (s *ShardedCorrelator) run(i int, b *Batch) {
 	sh := s.shards[i]
 	out := b.bursts[i]
 	sh.emit = func(bu *Burst, o burstOrder) { out = append(out, orderedBurst{bu, o}) }
-	for _, it := range b.items[i] {
-		sh.seq = it.seq
-		switch it.kind {
-		case stepJump:
+	for k := range b.items[i] {
+		it := &b.items[i][k]
+		ticks := b.ticks[it.corr][it.lo:it.hi]
+		if it.kind == stepJump {
+			sh.seq = it.seq
+			sh.expire(int(it.corr), it.clock, ticks)
+			sh.seq = it.seq
 			sh.flush(int(it.corr))
-		case stepTick:
-			sh.tick(int(it.corr), it.clock)
-		default:
-			o := &b.Obs[it.obs]
-			smp := sample{corr: int(o.Corr), key: o.Key, value: o.Value, keyBytes: b.bytes(o.keyAt), t: o.Time.UnixNano,
-				n: int64(o.N), first: Ref{File: b.File, Line: o.First, Time: o.Time}, last: Ref{File: b.File, Line: o.Last, Time: o.Time}, seq: it.seq}
-			if o.valueAt.end > o.valueAt.start {
-				smp.valueBytes = b.bytes(o.valueAt)
-			}
-			sh.observe(&smp)
+			continue
 		}
+		s.observe(sh, b, &b.Obs[it.obs], it.seq, it.clock, ticks)
 	}
+	s.endBatch(sh, b)
 	b.bursts[i] = out
 }
+
+// Concurrent reports whether the shards run on goroutines of their own: Submit then returns
+// before they are done, and the caller may submit further batches before it asks for Bursts.
+func (s *ShardedCorrelator) Concurrent() bool { return s.parallel }
 
 // Bursts waits until the shards are done with b and calls emit for each burst b produced, in
 // order, with the index in b.Obs of the observation at which it was reported: it belongs after

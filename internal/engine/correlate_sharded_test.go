@@ -83,9 +83,10 @@ func TestShardedMatchesCorrelator(t *testing.T) {
 		line = -1
 		c.Flush()
 
-		for _, batchLines := range []int{1, 7, 100, 5000} {
+		for _, tc := range []struct{ batchLines, cores int }{{1, 8}, {7, 8}, {100, 8}, {5000, 8}, {7, 1}, {100, 2}} {
+			batchLines := tc.batchLines
 			var got []string
-			s := e.NewShardedCorrelator(Limits{})
+			s := e.NewShardedCorrelator(Limits{}, tc.cores)
 			var b Batch
 			for start := 0; start < len(evs); start += batchLines {
 				b.Reset("fw")
@@ -106,10 +107,10 @@ func TestShardedMatchesCorrelator(t *testing.T) {
 			}
 			s.Close(func(bu *Burst) { got = append(got, fmt.Sprintf("@-1 %s", summarize([]*Burst{bu}))) })
 			if fmt.Sprint(got) != fmt.Sprint(want) {
-				t.Errorf("seed %d, %d lines per batch: bursts differ\n got %q\nwant %q", seed, batchLines, got, want)
+				t.Errorf("seed %d, %d lines per batch, %d cores: bursts differ\n got %q\nwant %q", seed, batchLines, tc.cores, got, want)
 			}
 			if st := s.Stats(); st != c.Stats {
-				t.Errorf("seed %d, %d lines per batch: stats %+v, want %+v", seed, batchLines, st, c.Stats)
+				t.Errorf("seed %d, %d lines per batch, %d cores: stats %+v, want %+v", seed, batchLines, tc.cores, st, c.Stats)
 			}
 		}
 		if len(want) == 0 || c.Stats.Discontinuities == 0 || c.Stats.Ungrouped == 0 {
