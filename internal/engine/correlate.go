@@ -301,16 +301,20 @@ type corrState struct {
 }
 
 type group struct {
-	hash       uint64
+	// The fields read when a quiet group is expired (most groups, long after their last
+	// observation, when their memory has gone cold) come first, within one cache line.
+	hash     uint64
+	lastTime int64
+	lastSeq  int64
+	newer    *group
+	older    *group
+	burst    *openBurst // set while the group's condition holds; most groups never get one
+	head     int
+
 	key        []byte
-	newer      *group
-	older      *group
-	lastTime   int64
-	lastSeq    int64
 	windowFrom Ref
 	// ring holds the times of the last `need` events (event_count).
 	ring []int64
-	head int
 	// seen holds each distinct value's hash and when it was last seen (value_count).
 	seen []seenValue
 	// windowEvents counts events since the value_count window last emptied.
@@ -320,9 +324,6 @@ type group struct {
 	// are made only for a burst.
 	samples    []byte
 	sampleEnds []int
-
-	// burst is set while the group's condition holds; most groups never get one.
-	burst *openBurst
 }
 
 type openBurst struct {
@@ -445,17 +446,16 @@ func (sh *shard) newGroup(h uint64, key []byte) *group {
 	} else {
 		g = &group{}
 	}
-	g.hash = h
+	// A reused group is reset here rather than when it was dropped: its memory is warm now.
+	g.hash, g.lastTime, g.head = h, 0, 0
 	g.key = append(g.key[:0], key...)
+	g.ring, g.seen, g.samples, g.sampleEnds = g.ring[:0], g.seen[:0], g.samples[:0], g.sampleEnds[:0]
 	return g
 }
 
-// release keeps g for reuse, with its buffers. Only what a new group reads before writing is
-// reset (the burst is already nil: drop finished it): most groups are dropped after one
-// observation, and rewriting all of a cold group costs more than the rest of its life.
+// release keeps g for reuse, with its buffers; newGroup resets it. Its burst is already nil
+// (drop finished it).
 func (sh *shard) release(g *group) {
-	g.ring, g.head, g.seen, g.samples, g.sampleEnds = g.ring[:0], 0, g.seen[:0], g.samples[:0], g.sampleEnds[:0]
-	g.lastTime = 0
 	sh.free = append(sh.free, g)
 }
 

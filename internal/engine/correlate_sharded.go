@@ -153,10 +153,10 @@ type orderedBurst struct {
 	order burstOrder
 }
 
-// ShardedCorrelator is Correlator with its groups spread over CorrelationShards goroutines by key
-// hash. One goroutine plans each batch in input order (Submit), which keeps the correlations'
-// clocks; the shards count; Bursts hands back what a batch produced, in the order Correlator would
-// have reported it.
+// ShardedCorrelator is Correlator with its groups spread over CorrelationShards shards by key hash,
+// each on a goroutine of its own on machines of parallelFrom cores or more. One goroutine submits
+// the batches in input order (Submit), which keeps the correlations' clocks; the shards count;
+// Bursts hands back what a batch produced, each burst where Correlator would have reported it.
 type ShardedCorrelator struct {
 	e        *Engine
 	parallel bool
@@ -196,9 +196,10 @@ func (e *Engine) NewShardedCorrelator(limits Limits, cores int) *ShardedCorrelat
 // Submit plans b and hands it to the shards. Batches must be submitted in input order, from one
 // goroutine; b must not be changed until Bursts(b) has returned.
 //
-// The plan keeps each correlation's clock. Idle groups are expired by their shard when it next
-// looks at their correlation, and at the end of the batch, with each burst placed at the tick at
-// which its window passed: no shard has to hear of every tick.
+// The plan keeps each correlation's clock. On goroutines, idle groups are expired by their shard
+// when it next looks at their correlation and at the end of the batch, each burst placed at the
+// tick at which its window passed, so that no shard has to hear of every tick; inline, every
+// shard expires at the tick itself.
 func (s *ShardedCorrelator) Submit(b *Batch) {
 	n := len(s.shards)
 	if len(b.items) != n {
