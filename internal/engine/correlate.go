@@ -297,7 +297,10 @@ type corrState struct {
 	// last activity (event time, then input order).
 	groups         map[uint64]*group
 	newest, oldest *group
-	count          int
+	// oldestTime is oldest's lastTime, kept here so that a tick which expires nothing (most) does
+	// not read a group gone cold.
+	oldestTime int64
+	count      int
 }
 
 type group struct {
@@ -413,7 +416,7 @@ func (sh *shard) observe(s *sample) {
 // would have reported it.
 func (sh *shard) expire(ci int, clock int64, ticks []tickAt) {
 	st := sh.states[ci]
-	for g := st.oldest; g != nil && clock-g.lastTime > st.span; g = st.oldest {
+	for g := st.oldest; g != nil && clock-st.oldestTime > st.span; g = st.oldest {
 		sh.phase = phaseExpire
 		if len(ticks) > 0 {
 			deadline := g.lastTime + st.span
@@ -469,7 +472,7 @@ func (st *corrState) insert(g *group) {
 	g.older = after
 	if after == nil {
 		g.newer = st.oldest
-		st.oldest = g
+		st.oldest, st.oldestTime = g, g.lastTime
 	} else {
 		g.newer = after.newer
 		after.newer = g
@@ -492,6 +495,9 @@ func (st *corrState) unlink(g *group) {
 		g.older.newer = g.newer
 	} else {
 		st.oldest = g.newer
+		if st.oldest != nil {
+			st.oldestTime = st.oldest.lastTime
+		}
 	}
 	g.newer, g.older = nil, nil
 	st.count--

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"hash/maphash"
 	"slices"
 	"sync"
@@ -91,15 +92,22 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 		return false
 	}
 	c := e.Correlations[ci].Correlation
-	b.scrap = b.scrap[:0]
+	key := b.scrap[:0]
+	empty, nul := false, false
 	for _, f := range c.GroupBy {
-		b.scrap = AppendKey(b.scrap, ev.Get(f))
+		v := ev.Get(f)
+		empty = empty || len(v) == 0
+		nul = nul || bytes.IndexByte(v, 0) >= 0
+		key = append(append(key, v...), 0)
 	}
-	if ungrouped(b.scrap) {
+	b.scrap = key
+	// An empty value is what makes a key ungrouped; only a value with a 0 byte in it needs the
+	// full check.
+	if empty || nul && ungrouped(key) {
 		b.Ungrouped++
 		return false
 	}
-	key := maphash.Bytes(keySeed, b.scrap)
+	hash := maphash.Bytes(keySeed, key)
 	var value uint64
 	var valueBytes []byte
 	if c.Field != event.FieldNone {
@@ -107,14 +115,14 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 		value = maphash.Bytes(keySeed, valueBytes)
 	}
 	if i := b.lastOf[ci]; i >= 0 {
-		if o := &b.Obs[i]; o.Key == key && o.Value == value && o.Time == ev.Time {
+		if o := &b.Obs[i]; o.Key == hash && o.Value == value && o.Time == ev.Time {
 			o.N++
 			o.Last = line
 			return false
 		}
 	}
-	o := Hashed{Time: ev.Time, Key: key, Value: value, First: line, Last: line, N: 1, Corr: int32(ci)}
-	o.keyAt = b.keep(key, b.scrap)
+	o := Hashed{Time: ev.Time, Key: hash, Value: value, First: line, Last: line, N: 1, Corr: int32(ci)}
+	o.keyAt = b.keep(hash, key)
 	if valueBytes != nil {
 		o.valueAt = b.keep(value, valueBytes)
 	}
