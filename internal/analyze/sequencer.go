@@ -3,6 +3,7 @@ package analyze
 import (
 	"bytes"
 	"context"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -12,17 +13,22 @@ import (
 	"github.com/keikai-project/keikai/internal/topk"
 )
 
-// sequencer puts chunk results back in input order, passes findings on, and feeds the
-// correlator, whose bursts become findings too.
+// sequencer puts chunk results back in input order, passes findings on, and hands each chunk's
+// correlation observations to the sharded correlator, whose bursts become findings too, in the
+// place of the line at which they were reported.
 type sequencer struct {
-	eng     *engine.Engine
-	opts    *Options
-	emit    func(*finding.Finding) error
-	corr    *engine.Correlator
-	bursts  []int64 // per correlation rule
-	err     error
-	pending map[int64]*chunkResult
-	next    int64
+	eng    *engine.Engine
+	opts   *Options
+	emit   func(*finding.Finding) error
+	corr   *engine.ShardedCorrelator
+	stats  engine.Stats // the correlator's, once it is closed
+	bursts []int64      // per correlation rule
+	err    error
+	// pending holds results that came before their turn; inflight those handed to the correlator
+	// and not yet delivered, oldest first.
+	pending  map[int64]*chunkResult
+	inflight []*chunkResult
+	next     int64
 	// sources ranks the sources of matching lines; lastSource and lastCount carry a run of lines
 	// from one source across chunks into one counter update.
 	sources    *topk.Counter
@@ -30,14 +36,25 @@ type sequencer struct {
 	lastCount  int64
 }
 
+// maxInflight is how many chunks the correlator may work on while earlier ones are delivered:
+// enough for its shards to run beside the sequencer, few enough to bound memory.
+const maxInflight = 4
+
 func newSequencer(eng *engine.Engine, opts *Options, emit func(*finding.Finding) error) *sequencer {
-	s := &sequencer{eng: eng, opts: opts, emit: emit, pending: map[int64]*chunkResult{}, bursts: make([]int64, len(eng.Correlations)),
-		sources: topk.New(counterCapacity)}
-	s.corr = eng.NewCorrelator(engine.Limits{}, s.burst)
-	return s
+	return &sequencer{eng: eng, opts: opts, emit: emit, pending: map[int64]*chunkResult{}, bursts: make([]int64, len(eng.Correlations)),
+		sources: topk.New(counterCapacity), corr: eng.NewShardedCorrelator(engine.Limits{}, runtime.GOMAXPROCS(0))}
 }
 
 func (s *sequencer) run(ctx context.Context, results <-chan *chunkResult) error {
+	err := s.order(ctx, results)
+	s.close()
+	if err == nil {
+		err = s.err
+	}
+	return err
+}
+
+func (s *sequencer) order(ctx context.Context, results <-chan *chunkResult) error {
 	for r := range results {
 		s.pending[r.seq] = r
 		for {
@@ -47,7 +64,13 @@ func (s *sequencer) run(ctx context.Context, results <-chan *chunkResult) error 
 			}
 			delete(s.pending, s.next)
 			s.next++
-			s.deliver(r)
+			s.countSources(r)
+			s.corr.Submit(&r.batch)
+			s.inflight = append(s.inflight, r)
+			if len(s.inflight) > maxInflight || !s.corr.Concurrent() {
+				s.deliver(s.inflight[0])
+				s.inflight = s.inflight[1:]
+			}
 			if s.err != nil {
 				return s.err
 			}
@@ -56,9 +79,20 @@ func (s *sequencer) run(ctx context.Context, results <-chan *chunkResult) error 
 			return err
 		}
 	}
-	s.corr.Flush()
+	return nil
+}
+
+// close delivers what the correlator still works on, reports the bursts still open at the end
+// and stops the correlator's goroutines. After an error nothing more is passed on, but every
+// goroutine is stopped all the same.
+func (s *sequencer) close() {
+	for _, r := range s.inflight {
+		s.deliver(r)
+	}
+	s.inflight = nil
+	s.corr.Close(s.burst)
+	s.stats = s.corr.Stats()
 	s.flushSource()
-	return s.err
 }
 
 func (s *sequencer) countSources(r *chunkResult) {
@@ -85,7 +119,6 @@ func (s *sequencer) flushSource() {
 
 func (s *sequencer) deliver(r *chunkResult) {
 	defer results.Put(r)
-	s.countSources(r)
 	next := 0
 	emitUpTo := func(n int) {
 		if s.emit == nil || !s.opts.Findings {
@@ -96,13 +129,10 @@ func (s *sequencer) deliver(r *chunkResult) {
 			s.err = s.emit(r.findings[next])
 		}
 	}
-	for i := range r.obs {
-		emitUpTo(r.findingsBefore[i])
-		if s.err != nil {
-			return
-		}
-		s.corr.Observe(&r.obs[i])
-	}
+	s.corr.Bursts(&r.batch, func(at int, b *engine.Burst) {
+		emitUpTo(r.findingsBefore[at])
+		s.burst(b)
+	})
 	emitUpTo(len(r.findings))
 }
 

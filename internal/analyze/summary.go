@@ -36,6 +36,10 @@ type Summary struct {
 	// CorrelationGroupsEvicted counts correlation groups dropped to bound memory before their
 	// window passed; a non-zero value means a scan spread over very many sources may be missed.
 	CorrelationGroupsEvicted int64 `json:"correlation_groups_evicted,omitempty"`
+	// CorrelationBurstsCapped counts bursts that stopped counting distinct values at the
+	// correlator's bounds (per burst, or over all open bursts together); their distinct counts
+	// are lower bounds, and their findings say so.
+	CorrelationBurstsCapped int64 `json:"correlation_bursts_capped,omitempty"`
 	// UntimedCorrelationEvents counts events a correlation could not place in time.
 	UntimedCorrelationEvents int64 `json:"untimed_correlation_events,omitempty"`
 	// TimeDiscontinuities counts jumps back in time by more than a correlation window (logs of
@@ -153,9 +157,10 @@ func (s *summaryBuilder) finish(seq *sequencer) {
 		s.TopSources = append(s.TopSources, IPCount{IP: escape.String(it.Key), Count: it.Count})
 	}
 	s.Approximate = all.cgi.Approximate() || seq.sources.Approximate()
-	s.CorrelationGroupsEvicted = seq.corr.Stats.Evicted
-	s.UntimedCorrelationEvents = seq.corr.Stats.Untimed
-	s.TimeDiscontinuities = seq.corr.Stats.Discontinuities
+	s.CorrelationGroupsEvicted = seq.stats.Evicted
+	s.CorrelationBurstsCapped = seq.stats.Capped
+	s.UntimedCorrelationEvents = seq.stats.Untimed
+	s.TimeDiscontinuities = seq.stats.Discontinuities
 }
 
 func topPorts(counts []int64, proto string, n int) []PortCount {

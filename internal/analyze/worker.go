@@ -36,11 +36,11 @@ type worker struct {
 type chunkResult struct {
 	seq      int64
 	findings []*finding.Finding
-	obs      []engine.Observation
-	// findingsBefore[i] is how many findings precede obs[i] in line order, so that the sequencer
-	// can interleave findings and correlation bursts as the lines had them.
+	// batch holds the chunk's correlation observations, by hash.
+	batch engine.Batch
+	// findingsBefore[i] is how many findings precede batch.Obs[i] in line order, so that the
+	// sequencer can interleave findings and correlation bursts as the lines had them.
 	findingsBefore []int
-	arena          []byte
 	// sources holds the source addresses of the matching lines back to back, sourceRuns how many
 	// lines in a row named each: the sequencer ranks them in input order, so that the ranking is
 	// the same whichever worker read which chunk.
@@ -73,11 +73,12 @@ func (r *chunkResult) addSource(ip []byte) {
 // results recycles chunk results (and their slices) between the workers and the sequencer.
 var results = sync.Pool{New: func() any { return new(chunkResult) }}
 
-func newResult(seq int64) *chunkResult {
+func newResult(seq int64, file string) *chunkResult {
 	r := results.Get().(*chunkResult)
 	r.seq = seq
 	clear(r.findings)
-	r.findings, r.obs, r.findingsBefore, r.arena = r.findings[:0], r.obs[:0], r.findingsBefore[:0], r.arena[:0]
+	r.findings, r.findingsBefore = r.findings[:0], r.findingsBefore[:0]
+	r.batch.Reset(file)
 	r.sources, r.sourceRuns = r.sources[:0], r.sourceRuns[:0]
 	return r
 }
@@ -111,7 +112,7 @@ func (w *worker) process(c *input.Chunk) *chunkResult {
 			w.parser.SetReferenceFromEnd(c.Source.Tail)
 		}
 	}
-	res := newResult(c.Seq)
+	res := newResult(c.Seq, c.Source.Name)
 	data := c.Data
 	w.tally.bytes += int64(len(data))
 	line := c.FirstLine
@@ -154,31 +155,10 @@ func (w *worker) line(raw []byte, line int64, src *input.Source, res *chunkResul
 			}
 		}
 		for _, ci := range w.eng.CorrelationsOf(ri) {
-			res.obs = append(res.obs, w.observation(ci, ev, src, line, res))
-			res.findingsBefore = append(res.findingsBefore, len(res.findings))
+			if w.eng.Add(&res.batch, ci, ev, line) {
+				res.findingsBefore = append(res.findingsBefore, len(res.findings))
+			}
 		}
-	}
-}
-
-func (w *worker) observation(ci int, ev *event.Event, src *input.Source, line int64, res *chunkResult) engine.Observation {
-	c := w.eng.Correlations[ci].Correlation
-	start := len(res.arena)
-	for _, f := range c.GroupBy {
-		res.arena = engine.AppendKey(res.arena, ev.Get(f))
-	}
-	keyEnd := len(res.arena)
-	var value []byte
-	if c.Field != event.FieldNone {
-		res.arena = append(res.arena, ev.Get(c.Field)...)
-		value = res.arena[keyEnd:len(res.arena):len(res.arena)]
-	}
-	// Key and Value stay valid when the arena grows: append copies, never rewrites, old bytes.
-	return engine.Observation{
-		Corr:  ci,
-		Time:  ev.Time,
-		Key:   res.arena[start:keyEnd:keyEnd],
-		Value: value,
-		At:    engine.Ref{File: src.Name, Line: line, Time: ev.Time},
 	}
 }
 

@@ -1,15 +1,16 @@
 package engine
 
 import (
-	"bytes"
+	"cmp"
 	"hash/maphash"
+	"slices"
 
 	"github.com/keikai-project/keikai/internal/event"
 	"github.com/keikai-project/keikai/internal/sigma"
 )
 
-// Observation is one match of a correlation's base rule, as the correlator needs it. Key and Value
-// are only read during Observe.
+// Observation is one match of a correlation's base rule, as Correlator.Observe takes it. Key and
+// Value are only read during Observe.
 type Observation struct {
 	Corr int
 	// Time is when the event happened; events without a known time cannot be placed in a window
@@ -52,6 +53,9 @@ type Limits struct {
 	Groups int
 	// Distinct is the most distinct values kept per burst.
 	Distinct int
+	// Values is the most distinct values kept by all open bursts together; a burst that would go
+	// beyond it stops counting new values (it is Capped).
+	Values int
 	// Samples is how many values a burst reports.
 	Samples int
 }
@@ -62,6 +66,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Distinct <= 0 {
 		l.Distinct = 65_536
+	}
+	if l.Values <= 0 {
+		l.Values = 262_144
 	}
 	if l.Samples <= 0 {
 		l.Samples = 16
@@ -74,6 +81,9 @@ type Stats struct {
 	// Evicted counts groups dropped to stay within Limits.Groups before their window passed;
 	// their partial counts were lost (an evicted group whose condition already held is reported).
 	Evicted int64
+	// Capped counts bursts that stopped counting distinct values at Limits.Distinct or
+	// Limits.Values; their Distinct is a lower bound.
+	Capped int64
 	// Untimed counts observations without a time.
 	Untimed int64
 	// Ungrouped counts observations that lack a group-by value: events without a source are not
@@ -84,81 +94,52 @@ type Stats struct {
 	Discontinuities int64
 }
 
+func (s *Stats) add(o *Stats) {
+	s.Evicted += o.Evicted
+	s.Capped += o.Capped
+	s.Untimed += o.Untimed
+	s.Ungrouped += o.Ungrouped
+	s.Discontinuities += o.Discontinuities
+}
+
+// keySeed hashes group keys and values. Hashes are compared only within one run, so a seed per
+// process is enough; every worker and shard must use the same one.
+var keySeed = maphash.MakeSeed()
+
+// ungrouped reports whether a key lacks one of its group-by values (an empty value, i.e. a 0 byte
+// at the start or right after another).
+func ungrouped(key []byte) bool {
+	if len(key) > 0 && key[0] == 0 {
+		return true
+	}
+	// Keys are a few dozen bytes: a plain loop beats a substring search.
+	for i := 1; i < len(key); i++ {
+		if key[i] == 0 && key[i-1] == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Correlator counts observations per correlation and group in sliding windows. It is used from a
-// single goroutine, fed in input order. In steady state it does not allocate: groups are recycled,
-// the activity list is intrusive, and value sets are small slices.
+// single goroutine, fed in input order, and reports bursts as they finish. In steady state it does
+// not allocate: groups are recycled, the activity list is intrusive, and value sets are small
+// slices. ShardedCorrelator is the same counting spread over goroutines.
 type Correlator struct {
-	e      *Engine
-	limits Limits
-	states []*corrState
-	emit   func(*Burst)
-	seed   maphash.Seed
-	free   []*group
-	Stats  Stats
-}
-
-type corrState struct {
-	rule   *sigma.Rule
-	span   int64
-	need   int64 // events or distinct values needed in one window
-	limit  int   // this correlation's share of Limits.Groups
-	clock  int64 // the latest event time seen; windows expire against it
-	groups map[uint64]*group
-	// newest and oldest are the ends of the list of groups ordered by last activity.
-	newest, oldest *group
-	count          int
-}
-
-type group struct {
-	hash       uint64
-	key        []byte
-	newer      *group
-	older      *group
-	lastTime   int64
-	windowFrom Ref
-	// ring holds the times of the last `need` events (event_count).
-	ring []int64
-	head int
-	// seen holds each distinct value's hash and when it was last seen (value_count).
-	seen []seenValue
-	// windowEvents counts events since the value_count window last emptied.
-	windowEvents int64
-	// samples holds the first distinct values of the window back to back, sampleEnds where each
-	// ends: bytes are copied into a reused buffer, so an observation allocates nothing, and strings
-	// are made only for a burst.
-	samples    []byte
-	sampleEnds []int
-
-	// burst is set while the group's condition holds; most groups never get one.
-	burst *openBurst
-}
-
-type openBurst struct {
-	Burst
-	set map[uint64]struct{}
-}
-
-type seenValue struct {
-	hash uint64
-	at   int64
+	e     *Engine
+	clock timeline
+	sh    *shard
+	seq   int64
+	h     Hashed
+	in    sample
+	Stats Stats
 }
 
 // NewCorrelator returns a correlator for e's correlation rules that passes finished bursts to emit.
 func (e *Engine) NewCorrelator(limits Limits, emit func(*Burst)) *Correlator {
-	c := &Correlator{e: e, limits: limits.withDefaults(), emit: emit, seed: maphash.MakeSeed()}
-	for _, r := range e.Correlations {
-		need := r.Correlation.Threshold
-		if r.Correlation.Op == "gt" {
-			need++
-		}
-		c.states = append(c.states, &corrState{
-			rule:   r,
-			span:   int64(r.Correlation.Timespan),
-			need:   max(need, 1),
-			limit:  max(c.limits.Groups/max(len(e.Correlations), 1), 64),
-			groups: map[uint64]*group{},
-		})
-	}
+	c := &Correlator{e: e, clock: newTimeline(e)}
+	c.sh = newShard(e, limits.withDefaults(), 1)
+	c.sh.emit = func(b *Burst, _ burstOrder) { emit(b) }
 	return c
 }
 
@@ -168,249 +149,35 @@ func (c *Correlator) Observe(o *Observation) {
 		c.Stats.Untimed++
 		return
 	}
-	if len(o.Key) > 0 && (o.Key[0] == 0 || bytes.Contains(o.Key, []byte{0, 0})) {
+	if ungrouped(o.Key) {
 		c.Stats.Ungrouped++
 		return
 	}
-	st := c.states[o.Corr]
+	c.seq++
 	t := o.Time.UnixNano
-	switch {
-	case t > st.clock:
-		st.clock = t
-	case t < st.clock-st.span:
-		// No window spans a jump back in time (an older file after a newer one, logs pasted
-		// together): report what is open and start afresh from here.
+	if c.clock.step(o.Corr, t) == stepJump {
 		c.Stats.Discontinuities++
-		c.flush(st)
-		st.clock = t
+		c.sh.flush(o.Corr)
 	}
-	c.expireIdle(st)
-
-	h := maphash.Bytes(c.seed, o.Key)
-	g, ok := st.groups[h]
-	if ok {
-		st.unlink(g)
-	} else {
-		g = c.newGroup(h, o.Key)
-		st.groups[h] = g
-		if st.count >= st.limit {
-			c.evict(st)
-		}
+	c.sh.seq = c.seq
+	c.sh.expire(o.Corr, c.clock.clock[o.Corr], nil)
+	// h and in live in c: on the stack they would escape through the shard's emit function.
+	c.h = Hashed{Time: o.At.Time, Key: maphash.Bytes(keySeed, o.Key), First: o.At.Line, Last: o.At.Line, N: 1, Corr: int32(o.Corr)}
+	c.in = sample{o: &c.h, t: t, file: o.At.File, keyBytes: o.Key, seq: c.seq}
+	if c.e.Correlations[o.Corr].Correlation.Field != event.FieldNone {
+		c.h.Value, c.in.valueBytes = maphash.Bytes(keySeed, o.Value), o.Value
 	}
-	st.pushNewest(g)
-	if g.burst != nil && t-g.lastTime > st.span {
-		c.finish(st, g)
-	}
-	g.lastTime = max(g.lastTime, t)
-
-	if g.burst != nil {
-		c.extendBurst(st, g, o)
-		return
-	}
-	if c.windowSatisfied(st, g, o) {
-		c.startBurst(st, g, o)
-	}
-}
-
-func (c *Correlator) newGroup(h uint64, key []byte) *group {
-	var g *group
-	if n := len(c.free); n > 0 {
-		g, c.free = c.free[n-1], c.free[:n-1]
-	} else {
-		g = &group{}
-	}
-	g.hash = h
-	g.key = append(g.key[:0], key...)
-	return g
-}
-
-// release resets g and keeps it for reuse, with its buffers.
-func (c *Correlator) release(g *group) {
-	ring, seen, key, samples, ends := g.ring[:0], g.seen[:0], g.key[:0], g.samples[:0], g.sampleEnds[:0]
-	*g = group{ring: ring, seen: seen, key: key, samples: samples, sampleEnds: ends}
-	c.free = append(c.free, g)
-}
-
-func (st *corrState) pushNewest(g *group) {
-	g.older, g.newer = st.newest, nil
-	if st.newest != nil {
-		st.newest.newer = g
-	}
-	st.newest = g
-	if st.oldest == nil {
-		st.oldest = g
-	}
-	st.count++
-}
-
-func (st *corrState) unlink(g *group) {
-	if g.newer != nil {
-		g.newer.older = g.older
-	} else {
-		st.newest = g.older
-	}
-	if g.older != nil {
-		g.older.newer = g.newer
-	} else {
-		st.oldest = g.newer
-	}
-	g.newer, g.older = nil, nil
-	st.count--
-}
-
-// windowSatisfied adds o to g's window and reports whether the condition now holds.
-func (c *Correlator) windowSatisfied(st *corrState, g *group, o *Observation) bool {
-	t := o.Time.UnixNano
-	if st.rule.Correlation.Field == event.FieldNone {
-		if len(g.ring) == 0 {
-			g.windowFrom = o.At
-		}
-		if int64(len(g.ring)) < st.need {
-			g.ring = append(g.ring, t)
-		} else {
-			g.ring[g.head] = t
-			g.head = (g.head + 1) % len(g.ring)
-		}
-		if int64(len(g.ring)) < st.need {
-			return false
-		}
-		// The window is full; it holds when its oldest event is within the timespan. The burst
-		// is reported from the first event of the run that led to it.
-		return t-g.ring[g.head%len(g.ring)] <= st.span
-	}
-	if len(g.seen) == 0 {
-		g.windowFrom = o.At
-		g.samples, g.sampleEnds = g.samples[:0], g.sampleEnds[:0]
-		g.windowEvents = 0
-	}
-	g.windowEvents++
-	vh := maphash.Bytes(c.seed, o.Value)
-	found := false
-	for i := range g.seen {
-		if g.seen[i].hash == vh {
-			g.seen[i].at = t
-			found = true
-			break
-		}
-	}
-	if !found {
-		g.seen = append(g.seen, seenValue{hash: vh, at: t})
-		if len(g.sampleEnds) < c.limits.Samples {
-			g.samples = append(g.samples, o.Value...)
-			g.sampleEnds = append(g.sampleEnds, len(g.samples))
-		}
-	}
-	if int64(len(g.seen)) < st.need {
-		return false
-	}
-	kept := g.seen[:0]
-	for _, v := range g.seen {
-		if t-v.at <= st.span {
-			kept = append(kept, v)
-		}
-	}
-	g.seen = kept
-	return int64(len(g.seen)) >= st.need
-}
-
-func (c *Correlator) startBurst(st *corrState, g *group, o *Observation) {
-	b := &openBurst{Burst: Burst{Rule: st.rule, First: g.windowFrom, Last: o.At}}
-	g.burst = b
-	if st.rule.Correlation.Field == event.FieldNone {
-		b.Events = int64(len(g.ring))
-		g.ring, g.head = g.ring[:0], 0
-		return
-	}
-	b.Events = g.windowEvents
-	b.set = make(map[uint64]struct{}, 2*len(g.seen))
-	for _, v := range g.seen {
-		b.set[v.hash] = struct{}{}
-	}
-	b.Distinct = int64(len(b.set))
-	start := 0
-	for _, end := range g.sampleEnds {
-		b.Values = append(b.Values, string(g.samples[start:end]))
-		start = end
-	}
-	g.seen = g.seen[:0]
-}
-
-func (c *Correlator) extendBurst(st *corrState, g *group, o *Observation) {
-	b := g.burst
-	b.Events++
-	b.Last = o.At
-	if st.rule.Correlation.Field == event.FieldNone {
-		return
-	}
-	vh := maphash.Bytes(c.seed, o.Value)
-	if _, ok := b.set[vh]; ok {
-		return
-	}
-	if len(b.set) >= c.limits.Distinct {
-		b.Capped = true
-		return
-	}
-	b.set[vh] = struct{}{}
-	b.Distinct++
-	if len(b.Values) < c.limits.Samples {
-		b.Values = append(b.Values, string(o.Value))
-	}
-}
-
-// finish reports g's burst and resets g's window.
-func (c *Correlator) finish(st *corrState, g *group) {
-	b := g.burst.Burst
-	b.Group = splitKey(g.key, len(st.rule.Correlation.GroupBy))
-	g.burst = nil
-	g.ring, g.head, g.seen, g.samples, g.sampleEnds = g.ring[:0], 0, g.seen[:0], g.samples[:0], g.sampleEnds[:0]
-	c.emit(&b)
-}
-
-// drop removes g from st, reporting its burst if it had one.
-func (c *Correlator) drop(st *corrState, g *group) {
-	if g.burst != nil {
-		c.finish(st, g)
-	}
-	st.unlink(g)
-	delete(st.groups, g.hash)
-	c.release(g)
-}
-
-// expireIdle drops groups that have been quiet for a whole timespan, reporting their bursts.
-// Groups are kept in order of activity, so only the oldest end needs looking at.
-func (c *Correlator) expireIdle(st *corrState) {
-	for n := 0; n < 8; n++ {
-		g := st.oldest
-		if g == nil || st.clock-g.lastTime <= st.span {
-			return
-		}
-		c.drop(st, g)
-	}
-}
-
-func (c *Correlator) evict(st *corrState) {
-	g := st.oldest
-	if g == nil {
-		return
-	}
-	if g.burst == nil {
-		c.Stats.Evicted++
-	}
-	c.drop(st, g)
+	c.sh.observe(&c.in)
+	c.in = sample{} // keeps no caller's bytes
+	c.Stats.Evicted, c.Stats.Capped = c.sh.stats.Evicted, c.sh.stats.Capped
 }
 
 // Flush reports every burst still open, at the end of the input.
 func (c *Correlator) Flush() {
-	for _, st := range c.states {
-		c.flush(st)
+	for ci := range c.sh.states {
+		c.sh.flush(ci)
 	}
-}
-
-// flush drops every group of st, oldest first so that bursts come out roughly in time order.
-func (c *Correlator) flush(st *corrState) {
-	for g := st.oldest; g != nil; g = st.oldest {
-		c.drop(st, g)
-	}
+	c.Stats.Evicted, c.Stats.Capped = c.sh.stats.Evicted, c.sh.stats.Capped
 }
 
 // AppendKey appends a group-by value to a key under construction.
@@ -429,4 +196,443 @@ func splitKey(key []byte, n int) []string {
 		}
 	}
 	return out
+}
+
+// ---------------------------------------------------------------- time line
+
+// timeline keeps each correlation's clock, the latest event time it has seen: windows expire
+// against it. It is global to a correlation, so it is kept in input order by one goroutine while
+// the groups may be spread over shards.
+type timeline struct {
+	clock []int64
+	span  []int64
+}
+
+type step uint8
+
+const (
+	stepNone step = iota
+	stepTick      // the clock moved forward: expire idle groups
+	stepJump      // the time went back by more than a window: end every window of the correlation
+)
+
+func newTimeline(e *Engine) timeline {
+	tl := timeline{clock: make([]int64, len(e.Correlations)), span: make([]int64, len(e.Correlations))}
+	for i, r := range e.Correlations {
+		tl.span[i] = int64(r.Correlation.Timespan)
+	}
+	return tl
+}
+
+func (tl *timeline) step(ci int, t int64) step {
+	switch {
+	case t > tl.clock[ci]:
+		tl.clock[ci] = t
+		return stepTick
+	case t < tl.clock[ci]-tl.span[ci]:
+		// No window spans a jump back in time (an older file after a newer one, logs pasted
+		// together): report what is open and start afresh from here.
+		tl.clock[ci] = t
+		return stepJump
+	}
+	return stepNone
+}
+
+// ---------------------------------------------------------------- shard
+
+// shard holds the groups of every correlation whose keys hash to it.
+type shard struct {
+	limits    Limits
+	states    []*corrState
+	free      []*group
+	values    int // distinct values held by this shard's open bursts
+	maxValues int
+	stats     Stats // Evicted and Capped
+	// emit receives each finished burst with where it belongs in the output.
+	emit func(*Burst, burstOrder)
+	// seq and phase say where the shard is in the input, for burstOrder.
+	seq   int64
+	phase uint8
+}
+
+// burstOrder places a burst in the output: at observation seq, in phase (a jump back in time, the
+// expiry of idle groups, then the observation itself), and among the groups that finish together
+// oldest first: by the time and the observation of their last activity.
+type burstOrder struct {
+	seq      int64
+	phase    uint8
+	lastTime int64
+	lastSeq  int64
+}
+
+const (
+	phaseJump uint8 = iota
+	phaseExpire
+	phaseObserve
+	phaseEnd
+)
+
+func (a burstOrder) less(b burstOrder) bool {
+	if a.seq != b.seq {
+		return a.seq < b.seq
+	}
+	if a.phase != b.phase {
+		return a.phase < b.phase
+	}
+	if a.phase == phaseObserve {
+		return false // one shard, in the order it reported them
+	}
+	if a.lastTime != b.lastTime {
+		return a.lastTime < b.lastTime
+	}
+	return a.lastSeq < b.lastSeq
+}
+
+type corrState struct {
+	rule  *sigma.Rule
+	span  int64
+	need  int64 // events or distinct values needed in one window
+	limit int   // this correlation's share of Limits.Groups in this shard
+	// groups by key hash; oldest and newest are the ends of the list of groups ordered by their
+	// last activity (event time, then input order).
+	groups         map[uint64]*group
+	newest, oldest *group
+	// oldestTime is oldest's lastTime, kept here so that a tick which expires nothing (most) does
+	// not read a group gone cold.
+	oldestTime int64
+	count      int
+}
+
+type group struct {
+	// The fields read when a quiet group is expired (most groups, long after their last
+	// observation, when their memory has gone cold) come first, within one cache line.
+	hash     uint64
+	lastTime int64
+	lastSeq  int64
+	newer    *group
+	older    *group
+	burst    *openBurst // set while the group's condition holds; most groups never get one
+	head     int
+
+	key        []byte
+	windowFrom Ref
+	// ring holds the times of the last `need` events (event_count).
+	ring []int64
+	// seen holds each distinct value's hash and when it was last seen (value_count).
+	seen []seenValue
+	// windowEvents counts events since the value_count window last emptied.
+	windowEvents int64
+	// samples holds the first distinct values of the window back to back, sampleEnds where each
+	// ends: bytes are copied into a reused buffer, so an observation allocates nothing, and strings
+	// are made only for a burst.
+	samples    []byte
+	sampleEnds []int
+}
+
+type openBurst struct {
+	Burst
+	set map[uint64]struct{}
+}
+
+type seenValue struct {
+	hash uint64
+	at   int64
+}
+
+// sample is one observation, or a run of equal ones (same correlation, key, value and time), as a
+// shard takes it: key and value by hash, their bytes only read when a group or sample needs them,
+// the lines only made into Refs for a window's start and a burst's ends.
+type sample struct {
+	o          *Hashed
+	t          int64
+	file       string
+	keyBytes   []byte
+	valueBytes []byte
+	seq        int64
+}
+
+func (s *sample) ref(line int64) Ref { return Ref{File: s.file, Line: line, Time: s.o.Time} }
+
+func newShard(e *Engine, l Limits, shards int) *shard {
+	sh := &shard{limits: l, maxValues: max(l.Values/shards, 1)}
+	for _, r := range e.Correlations {
+		need := r.Correlation.Threshold
+		if r.Correlation.Op == "gt" {
+			need++
+		}
+		limit := max(l.Groups/max(len(e.Correlations), 1), 64)
+		sh.states = append(sh.states, &corrState{
+			rule:   r,
+			span:   int64(r.Correlation.Timespan),
+			need:   max(need, 1),
+			limit:  (limit + shards - 1) / shards,
+			groups: map[uint64]*group{},
+		})
+	}
+	return sh
+}
+
+// observe counts s in its group.
+func (sh *shard) observe(s *sample) {
+	sh.seq, sh.phase = s.seq, phaseObserve
+	st := sh.states[s.o.Corr]
+	g, ok := st.groups[s.o.Key]
+	if ok {
+		st.unlink(g)
+	} else {
+		g = sh.newGroup(s.o.Key, s.keyBytes)
+		st.groups[s.o.Key] = g
+		if st.count >= st.limit {
+			sh.evict(st)
+		}
+	}
+	if g.burst != nil && s.t-g.lastTime > st.span {
+		sh.finish(st, g)
+	}
+	g.lastTime, g.lastSeq = max(g.lastTime, s.t), s.seq
+	st.insert(g)
+
+	// A run of equal observations is counted one by one, without looking the group up again; only
+	// its first can open a window (set windowFrom) and only its last is the burst's last line.
+	for i := int32(0); i < s.o.N; i++ {
+		at := s.o.Last
+		if i == 0 {
+			at = s.o.First
+		}
+		if g.burst != nil {
+			sh.extendBurst(st, g, s, at)
+			continue
+		}
+		if sh.windowSatisfied(st, g, s, at) {
+			sh.startBurst(st, g, s, at)
+		}
+	}
+}
+
+// expire drops the groups of correlation ci that have been quiet for a whole timespan at clock,
+// oldest first, reporting their bursts. ticks, when given, are the observations at which the
+// correlation's clock moved forward: each burst is placed at the first of them past its group's
+// last activity plus the timespan, which is where a correlator that expired groups at every tick
+// would have reported it.
+func (sh *shard) expire(ci int, clock int64, ticks []tickAt) {
+	st := sh.states[ci]
+	for g := st.oldest; g != nil && clock-st.oldestTime > st.span; g = st.oldest {
+		sh.phase = phaseExpire
+		if len(ticks) > 0 {
+			deadline := g.lastTime + st.span
+			i, _ := slices.BinarySearchFunc(ticks, deadline, func(t tickAt, d int64) int { return cmp.Compare(t.clock, d+1) })
+			sh.seq = ticks[min(i, len(ticks)-1)].seq
+		}
+		sh.drop(st, g)
+	}
+}
+
+// tickAt is an observation at which a correlation's clock moved forward, and the clock then.
+type tickAt struct {
+	seq   int64
+	clock int64
+}
+
+// flush drops every group of correlation ci, oldest first, reporting their bursts.
+func (sh *shard) flush(ci int) {
+	sh.phase = phaseJump
+	st := sh.states[ci]
+	for g := st.oldest; g != nil; g = st.oldest {
+		sh.drop(st, g)
+	}
+}
+
+func (sh *shard) newGroup(h uint64, key []byte) *group {
+	var g *group
+	if n := len(sh.free); n > 0 {
+		g, sh.free = sh.free[n-1], sh.free[:n-1]
+	} else {
+		g = &group{}
+	}
+	// A reused group is reset here rather than when it was dropped: its memory is warm now.
+	g.hash, g.lastTime, g.head = h, 0, 0
+	g.key = append(g.key[:0], key...)
+	g.ring, g.seen, g.samples, g.sampleEnds = g.ring[:0], g.seen[:0], g.samples[:0], g.sampleEnds[:0]
+	return g
+}
+
+// release keeps g for reuse, with its buffers; newGroup resets it. Its burst is already nil
+// (drop finished it).
+func (sh *shard) release(g *group) {
+	sh.free = append(sh.free, g)
+}
+
+// insert puts g in the activity list after every group active before it or at the same time. Times
+// mostly grow, so the place is nearly always at the newest end.
+func (st *corrState) insert(g *group) {
+	after := st.newest
+	for after != nil && after.lastTime > g.lastTime {
+		after = after.older
+	}
+	g.older = after
+	if after == nil {
+		g.newer = st.oldest
+		st.oldest, st.oldestTime = g, g.lastTime
+	} else {
+		g.newer = after.newer
+		after.newer = g
+	}
+	if g.newer == nil {
+		st.newest = g
+	} else {
+		g.newer.older = g
+	}
+	st.count++
+}
+
+func (st *corrState) unlink(g *group) {
+	if g.newer != nil {
+		g.newer.older = g.older
+	} else {
+		st.newest = g.older
+	}
+	if g.older != nil {
+		g.older.newer = g.newer
+	} else {
+		st.oldest = g.newer
+		if st.oldest != nil {
+			st.oldestTime = st.oldest.lastTime
+		}
+	}
+	g.newer, g.older = nil, nil
+	st.count--
+}
+
+// windowSatisfied adds one observation of s to g's window and reports whether the condition now
+// holds.
+func (sh *shard) windowSatisfied(st *corrState, g *group, s *sample, at int64) bool {
+	t := s.t
+	if st.rule.Correlation.Field == event.FieldNone {
+		if len(g.ring) == 0 {
+			g.windowFrom = s.ref(at)
+		}
+		if int64(len(g.ring)) < st.need {
+			g.ring = append(g.ring, t)
+		} else {
+			g.ring[g.head] = t
+			g.head = (g.head + 1) % len(g.ring)
+		}
+		if int64(len(g.ring)) < st.need {
+			return false
+		}
+		// The window is full; it holds when its oldest event is within the timespan. The burst
+		// is reported from the first event of the run that led to it.
+		return t-g.ring[g.head%len(g.ring)] <= st.span
+	}
+	if len(g.seen) == 0 {
+		g.windowFrom = s.ref(at)
+		g.samples, g.sampleEnds = g.samples[:0], g.sampleEnds[:0]
+		g.windowEvents = 0
+	}
+	g.windowEvents++
+	found := false
+	for i := range g.seen {
+		if g.seen[i].hash == s.o.Value {
+			g.seen[i].at = t
+			found = true
+			break
+		}
+	}
+	if !found {
+		g.seen = append(g.seen, seenValue{hash: s.o.Value, at: t})
+		if len(g.sampleEnds) < sh.limits.Samples {
+			g.samples = append(g.samples, s.valueBytes...)
+			g.sampleEnds = append(g.sampleEnds, len(g.samples))
+		}
+	}
+	if int64(len(g.seen)) < st.need {
+		return false
+	}
+	kept := g.seen[:0]
+	for _, v := range g.seen {
+		if t-v.at <= st.span {
+			kept = append(kept, v)
+		}
+	}
+	g.seen = kept
+	return int64(len(g.seen)) >= st.need
+}
+
+func (sh *shard) startBurst(st *corrState, g *group, s *sample, at int64) {
+	b := &openBurst{Burst: Burst{Rule: st.rule, First: g.windowFrom, Last: s.ref(at)}}
+	g.burst = b
+	if st.rule.Correlation.Field == event.FieldNone {
+		b.Events = int64(len(g.ring))
+		g.ring, g.head = g.ring[:0], 0
+		return
+	}
+	b.Events = g.windowEvents
+	b.set = make(map[uint64]struct{}, 2*len(g.seen))
+	for _, v := range g.seen {
+		b.set[v.hash] = struct{}{}
+	}
+	sh.values += len(b.set)
+	b.Distinct = int64(len(b.set))
+	start := 0
+	for _, end := range g.sampleEnds {
+		b.Values = append(b.Values, string(g.samples[start:end]))
+		start = end
+	}
+	g.seen = g.seen[:0]
+}
+
+func (sh *shard) extendBurst(st *corrState, g *group, s *sample, at int64) {
+	b := g.burst
+	b.Events++
+	b.Last = s.ref(at)
+	if st.rule.Correlation.Field == event.FieldNone {
+		return
+	}
+	if _, ok := b.set[s.o.Value]; ok {
+		return
+	}
+	if len(b.set) >= sh.limits.Distinct || sh.values >= sh.maxValues {
+		if !b.Capped {
+			b.Capped = true
+			sh.stats.Capped++
+		}
+		return
+	}
+	b.set[s.o.Value] = struct{}{}
+	sh.values++
+	b.Distinct++
+	if len(b.Values) < sh.limits.Samples {
+		b.Values = append(b.Values, string(s.valueBytes))
+	}
+}
+
+// finish reports g's burst and resets g's window.
+func (sh *shard) finish(st *corrState, g *group) {
+	b := g.burst.Burst
+	sh.values -= len(g.burst.set)
+	b.Group = splitKey(g.key, len(st.rule.Correlation.GroupBy))
+	g.burst = nil
+	g.ring, g.head, g.seen, g.samples, g.sampleEnds = g.ring[:0], 0, g.seen[:0], g.samples[:0], g.sampleEnds[:0]
+	sh.emit(&b, burstOrder{seq: sh.seq, phase: sh.phase, lastTime: g.lastTime, lastSeq: g.lastSeq})
+}
+
+// drop removes g from st, reporting its burst if it had one.
+func (sh *shard) drop(st *corrState, g *group) {
+	if g.burst != nil {
+		sh.finish(st, g)
+	}
+	st.unlink(g)
+	delete(st.groups, g.hash)
+	sh.release(g)
+}
+
+func (sh *shard) evict(st *corrState) {
+	g := st.oldest
+	if g == nil {
+		return
+	}
+	if g.burst == nil {
+		sh.stats.Evicted++
+	}
+	sh.drop(st, g)
 }

@@ -17,6 +17,7 @@ var messages = map[string][2]string{
 	"sources":        {"Top sources (of lines that matched a rule)", "主な送信元 (ルールに一致した行)"},
 	"approximate":    {"Note: more distinct paths or sources than keikai keeps in memory; counts in those rankings are upper bounds.", "注: パスまたは送信元の種類がメモリに保持できる数を超えたため、その順位の件数は上限値です。"},
 	"evicted":        {"Note: %s correlation groups were dropped to bound memory; a scan spread over that many sources may be undercounted.", "注: メモリを抑えるため相関グループ %s 件を破棄しました。それほど多くの送信元に分散したスキャンは少なく数えられている可能性があります。"},
+	"capped":         {"Note: %s correlation bursts stopped counting distinct values at the memory bound; their distinct counts are lower bounds.", "注: メモリの上限により、相関のバースト %s 件で異なる値の数え上げを打ち切りました。それらの異なる値の数は下限です。"},
 	"warnings":       {"Warnings: %d (inputs not read completely: %d); see standard error.", "警告: %d 件 (最後まで読めなかった入力: %d 件)。標準エラー出力を参照してください。"},
 	"artifact":       {"artifact", "痕跡"},
 	"as-above":       {"countermeasures: as above (%s)", "対策: 上記と同じ (%s)"},

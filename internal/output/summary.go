@@ -91,6 +91,9 @@ func AnalyzeSummary(s *analyze.Summary, lang string) func(io.Writer) error {
 		if s.CorrelationGroupsEvicted > 0 {
 			fmt.Fprintf(&b, "\n"+msg(lang, "evicted")+"\n", group(s.CorrelationGroupsEvicted))
 		}
+		if s.CorrelationBurstsCapped > 0 {
+			fmt.Fprintf(&b, "\n"+msg(lang, "capped")+"\n", group(s.CorrelationBurstsCapped))
+		}
 		if s.Warnings > 0 {
 			fmt.Fprintf(&b, "\n"+msg(lang, "warnings")+"\n", s.Warnings, s.InputErrors)
 		}

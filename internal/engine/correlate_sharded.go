@@ -1,0 +1,395 @@
+package engine
+
+import (
+	"bytes"
+	"hash/maphash"
+	"slices"
+	"sync"
+
+	"github.com/keikai-project/keikai/internal/event"
+)
+
+// CorrelationShards is how many shards a ShardedCorrelator spreads groups over, by key hash. It is
+// fixed rather than taken from the number of cores, so that where the bounds of Limits bite (which
+// group is evicted) does not depend on the machine.
+const CorrelationShards = 4
+
+// parallelFrom is the number of cores from which the shards count on goroutines of their own.
+// Below it the workers that parse keep every core busy, and handing batches between goroutines
+// costs more CPU than it saves wall time: the shards then run in turn on the planning goroutine,
+// with the same results.
+const parallelFrom = 4
+
+// Hashed is one observation, or a run of equal consecutive ones, as a worker hands it to a
+// ShardedCorrelator: the key and value by hash, their bytes once per batch in its arena.
+type Hashed struct {
+	Time        event.Time
+	Key, Value  uint64
+	First, Last int64 // line numbers of the first and last observation of the run
+	N           int32
+	Corr        int32
+	// keyAt and valueAt locate the bytes in the batch's arena.
+	keyAt, valueAt span
+}
+
+type span struct{ start, end uint32 }
+
+// Batch is the observations of one chunk of input, in input order. A worker fills it with Add;
+// the correlator's goroutines read it; Reset makes it ready for another chunk.
+type Batch struct {
+	// File names the input the lines come from.
+	File string
+	Obs  []Hashed
+	// Untimed and Ungrouped count observations that were not added (see Stats).
+	Untimed, Ungrouped int64
+
+	arena  []byte
+	scrap  []byte
+	lastOf []int32 // per correlation, the index in Obs of its latest observation, or -1
+	recent [64]recentBytes
+
+	seq0   int64    // global index of Obs[0]
+	items  [][]item // per shard
+	bursts [][]orderedBurst
+	// ticks holds per correlation the observations at which its clock moved forward; after a jump
+	// back in time a new segment starts at segment[ci].
+	ticks   [][]tickAt
+	segment []int32
+	done    sync.WaitGroup
+}
+
+// recentBytes remembers where bytes of a hash were put in the arena, so that a key or value seen
+// again in the same chunk is not copied again.
+type recentBytes struct {
+	hash uint64
+	at   span
+	set  bool
+}
+
+// Reset empties b for the next chunk of file.
+func (b *Batch) Reset(file string) {
+	b.File = file
+	b.Obs, b.arena = b.Obs[:0], b.arena[:0]
+	b.Untimed, b.Ungrouped = 0, 0
+	b.recent = [64]recentBytes{}
+	for i := range b.lastOf {
+		b.lastOf[i] = -1
+	}
+}
+
+// Add records that ev, at line, matched a base rule of correlation ci. It reports whether the
+// observation took a new place in b.Obs; false means it was merged into the previous observation of
+// ci (same key, value and time) or only counted (no time, or no group-by value).
+func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
+	if len(b.lastOf) != len(e.Correlations) {
+		b.lastOf = make([]int32, len(e.Correlations))
+		for i := range b.lastOf {
+			b.lastOf[i] = -1
+		}
+	}
+	if !ev.Time.Known {
+		b.Untimed++
+		return false
+	}
+	c := e.Correlations[ci].Correlation
+	key := b.scrap[:0]
+	empty, nul := false, false
+	for _, f := range c.GroupBy {
+		v := ev.Get(f)
+		empty = empty || len(v) == 0
+		nul = nul || bytes.IndexByte(v, 0) >= 0
+		key = append(append(key, v...), 0)
+	}
+	b.scrap = key
+	// An empty value is what makes a key ungrouped; only a value with a 0 byte in it needs the
+	// full check.
+	if empty || nul && ungrouped(key) {
+		b.Ungrouped++
+		return false
+	}
+	hash := maphash.Bytes(keySeed, key)
+	var value uint64
+	var valueBytes []byte
+	if c.Field != event.FieldNone {
+		valueBytes = ev.Get(c.Field)
+		value = maphash.Bytes(keySeed, valueBytes)
+	}
+	if i := b.lastOf[ci]; i >= 0 {
+		if o := &b.Obs[i]; o.Key == hash && o.Value == value && o.Time == ev.Time {
+			o.N++
+			o.Last = line
+			return false
+		}
+	}
+	o := Hashed{Time: ev.Time, Key: hash, Value: value, First: line, Last: line, N: 1, Corr: int32(ci)}
+	o.keyAt = b.keep(hash, key)
+	if valueBytes != nil {
+		o.valueAt = b.keep(value, valueBytes)
+	}
+	b.lastOf[ci] = int32(len(b.Obs))
+	b.Obs = append(b.Obs, o)
+	return true
+}
+
+func (b *Batch) keep(h uint64, p []byte) span {
+	r := &b.recent[h%uint64(len(b.recent))]
+	if r.set && r.hash == h {
+		return r.at
+	}
+	start := len(b.arena)
+	b.arena = append(b.arena, p...)
+	*r = recentBytes{hash: h, at: span{uint32(start), uint32(len(b.arena))}, set: true}
+	return r.at
+}
+
+func (b *Batch) bytes(s span) []byte { return b.arena[s.start:s.end:s.end] }
+
+// item is one step of a shard's work on a batch: an observation (obs) or a jump back in time
+// (stepJump), with the correlation's clock before it and the segment of its ticks up to it.
+type item struct {
+	seq    int64
+	clock  int64
+	corr   int32
+	obs    int32
+	lo, hi int32
+	kind   step
+}
+
+// orderedBurst is a burst with its place in the output.
+type orderedBurst struct {
+	b     *Burst
+	order burstOrder
+}
+
+// ShardedCorrelator is Correlator with its groups spread over CorrelationShards shards by key hash,
+// each on a goroutine of its own on machines of parallelFrom cores or more. One goroutine submits
+// the batches in input order (Submit), which keeps the correlations' clocks; the shards count;
+// Bursts hands back what a batch produced, each burst where Correlator would have reported it.
+type ShardedCorrelator struct {
+	e        *Engine
+	parallel bool
+	clock    timeline
+	shards   []*shard
+	queues   []chan *Batch
+	wg       sync.WaitGroup
+	seq      int64
+	stats    Stats
+}
+
+// NewShardedCorrelator returns a correlator whose shards run on goroutines of their own when
+// cores is at least parallelFrom; Close stops them.
+func (e *Engine) NewShardedCorrelator(limits Limits, cores int) *ShardedCorrelator {
+	s := &ShardedCorrelator{e: e, clock: newTimeline(e), parallel: cores >= parallelFrom}
+	limits = limits.withDefaults()
+	for i := 0; i < CorrelationShards; i++ {
+		sh := newShard(e, limits, CorrelationShards)
+		s.shards = append(s.shards, sh)
+		if !s.parallel {
+			continue
+		}
+		q := make(chan *Batch, 4)
+		s.queues = append(s.queues, q)
+		s.wg.Add(1)
+		go func(i int) {
+			defer s.wg.Done()
+			for b := range q {
+				s.run(i, b)
+				b.done.Done()
+			}
+		}(i)
+	}
+	return s
+}
+
+// Submit plans b and hands it to the shards. Batches must be submitted in input order, from one
+// goroutine; b must not be changed until Bursts(b) has returned.
+//
+// The plan keeps each correlation's clock. On goroutines, idle groups are expired by their shard
+// when it next looks at their correlation and at the end of the batch, each burst placed at the
+// tick at which its window passed, so that no shard has to hear of every tick; inline, every
+// shard expires at the tick itself.
+func (s *ShardedCorrelator) Submit(b *Batch) {
+	n := len(s.shards)
+	if len(b.items) != n {
+		b.items, b.bursts = make([][]item, n), make([][]orderedBurst, n)
+	}
+	if len(b.ticks) != len(s.e.Correlations) {
+		b.ticks, b.segment = make([][]tickAt, len(s.e.Correlations)), make([]int32, len(s.e.Correlations))
+	}
+	for i := range b.items {
+		b.items[i], b.bursts[i] = b.items[i][:0], b.bursts[i][:0]
+	}
+	for ci := range b.ticks {
+		b.ticks[ci], b.segment[ci] = b.ticks[ci][:0], 0
+	}
+	b.seq0 = s.seq
+	s.stats.Untimed += b.Untimed
+	s.stats.Ungrouped += b.Ungrouped
+	if !s.parallel {
+		s.runInline(b)
+		return
+	}
+	for i := range b.Obs {
+		o := &b.Obs[i]
+		ci := o.Corr
+		seq := s.seq + int64(i)
+		before := s.clock.clock[ci]
+		switch s.clock.step(int(ci), o.Time.UnixNano) {
+		case stepJump:
+			s.stats.Discontinuities++
+			for j := range b.items {
+				b.items[j] = append(b.items[j], item{seq: seq, kind: stepJump, corr: ci, clock: before, lo: b.segment[ci], hi: int32(len(b.ticks[ci]))})
+			}
+			b.segment[ci] = int32(len(b.ticks[ci]))
+		case stepTick:
+			b.ticks[ci] = append(b.ticks[ci], tickAt{seq: seq, clock: o.Time.UnixNano})
+		}
+		j := shardOf(o.Key, n)
+		b.items[j] = append(b.items[j], item{seq: seq, corr: ci, obs: int32(i), clock: s.clock.clock[ci], lo: b.segment[ci], hi: int32(len(b.ticks[ci]))})
+	}
+	s.seq += int64(len(b.Obs))
+	b.done.Add(n)
+	for _, q := range s.queues {
+		q <- b
+	}
+}
+
+func shardOf(key uint64, n int) int { return int(key>>32) % n }
+
+// runInline is Submit's plan and the shards' work in one pass, on the calling goroutine.
+func (s *ShardedCorrelator) runInline(b *Batch) {
+	for i, sh := range s.shards {
+		out := &b.bursts[i]
+		sh.emit = func(bu *Burst, o burstOrder) { *out = append(*out, orderedBurst{bu, o}) }
+	}
+	for i := range b.Obs {
+		o := &b.Obs[i]
+		ci := o.Corr
+		seq := s.seq + int64(i)
+		switch s.clock.step(int(ci), o.Time.UnixNano) {
+		case stepJump:
+			s.stats.Discontinuities++
+			for _, sh := range s.shards {
+				sh.seq = seq
+				sh.flush(int(ci))
+			}
+		case stepTick:
+			// Every shard hears of the tick at once, so nothing is left to expire later.
+			for _, sh := range s.shards {
+				sh.seq = seq
+				sh.expire(int(ci), o.Time.UnixNano, nil)
+			}
+		}
+		s.count(s.shards[shardOf(o.Key, len(s.shards))], b, o, seq)
+	}
+	s.seq += int64(len(b.Obs))
+}
+
+// observe has sh count o, once the groups that fell quiet before it are expired.
+func (s *ShardedCorrelator) observe(sh *shard, b *Batch, o *Hashed, seq, clock int64, ticks []tickAt) {
+	sh.seq = seq
+	sh.expire(int(o.Corr), clock, ticks)
+	s.count(sh, b, o, seq)
+}
+
+// count has sh count o.
+func (s *ShardedCorrelator) count(sh *shard, b *Batch, o *Hashed, seq int64) {
+	smp := sample{o: o, t: o.Time.UnixNano, file: b.File, keyBytes: b.bytes(o.keyAt), seq: seq}
+	if o.valueAt.end > o.valueAt.start {
+		smp.valueBytes = b.bytes(o.valueAt)
+	}
+	sh.observe(&smp)
+}
+
+// endBatch expires what fell quiet during the batch, so that it is reported with it.
+func (s *ShardedCorrelator) endBatch(sh *shard, b *Batch) {
+	for ci, ticks := range b.ticks {
+		if seg := ticks[b.segment[ci]:]; len(seg) > 0 {
+			sh.expire(ci, seg[len(seg)-1].clock, seg)
+		}
+	}
+}
+
+func (s *ShardedCorrelator) run(i int, b *Batch) {
+	sh := s.shards[i]
+	out := b.bursts[i]
+	sh.emit = func(bu *Burst, o burstOrder) { out = append(out, orderedBurst{bu, o}) }
+	for k := range b.items[i] {
+		it := &b.items[i][k]
+		ticks := b.ticks[it.corr][it.lo:it.hi]
+		if it.kind == stepJump {
+			sh.seq = it.seq
+			sh.expire(int(it.corr), it.clock, ticks)
+			sh.seq = it.seq
+			sh.flush(int(it.corr))
+			continue
+		}
+		s.observe(sh, b, &b.Obs[it.obs], it.seq, it.clock, ticks)
+	}
+	s.endBatch(sh, b)
+	b.bursts[i] = out
+}
+
+// Concurrent reports whether the shards run on goroutines of their own: Submit then returns
+// before they are done, and the caller may submit further batches before it asks for Bursts.
+func (s *ShardedCorrelator) Concurrent() bool { return s.parallel }
+
+// Bursts waits until the shards are done with b and calls emit for each burst b produced, in
+// order, with the index in b.Obs of the observation at which it was reported: it belongs after
+// the findings of the lines before that observation. b may be reused afterwards.
+func (s *ShardedCorrelator) Bursts(b *Batch, emit func(at int, bu *Burst)) {
+	b.done.Wait()
+	var all []orderedBurst
+	for i, bs := range b.bursts {
+		all = append(all, bs...)
+		clear(bs) // the bursts belong to the caller now
+		b.bursts[i] = bs[:0]
+	}
+	sortBursts(all)
+	for _, ob := range all {
+		emit(int(ob.order.seq-b.seq0), ob.b)
+	}
+}
+
+func sortBursts(all []orderedBurst) {
+	slices.SortStableFunc(all, func(x, y orderedBurst) int {
+		switch {
+		case x.order.less(y.order):
+			return -1
+		case y.order.less(x.order):
+			return 1
+		}
+		return 0
+	})
+}
+
+// Close stops the shards and reports every burst still open, as Correlator.Flush does: each
+// correlation in turn, its groups oldest first. Every submitted batch must have been passed to
+// Bursts first.
+func (s *ShardedCorrelator) Close(emit func(*Burst)) {
+	for _, q := range s.queues {
+		close(q)
+	}
+	s.wg.Wait()
+	for ci := range s.e.Correlations {
+		var all []orderedBurst
+		for _, sh := range s.shards {
+			sh.emit = func(bu *Burst, o burstOrder) { all = append(all, orderedBurst{bu, o}) }
+			sh.seq = 0 // one moment for every shard: only the groups' ages order the bursts
+			sh.flush(ci)
+		}
+		sortBursts(all)
+		for _, ob := range all {
+			emit(ob.b)
+		}
+	}
+}
+
+// Stats sums what the shards and the planning counted; call it after Close.
+func (s *ShardedCorrelator) Stats() Stats {
+	st := s.stats
+	for _, sh := range s.shards {
+		st.add(&sh.stats)
+	}
+	return st
+}
