@@ -41,6 +41,7 @@ var domain = []string{
 	"internal/audit",
 	"internal/staff",
 	"internal/incident",
+	"internal/redact",
 }
 
 var domainForbidden = []string{

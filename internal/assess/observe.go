@@ -435,6 +435,10 @@ var extensionTLDs = map[string]bool{"pl": true, "sh": true, "py": true, "cc": tr
 	"rs": true, "ps": true, "in": true, "am": true, "ac": true, "mk": true, "ai": true, "ml": true,
 	"mm": true, "ms": true, "do": true, "sc": true, "sa": true, "tk": true, "cs": true, "st": true}
 
+// IsHostname reports whether s is a fully qualified host name as analysis finds them in a
+// report (redaction finds the same names, so that nothing analysis saw is forwarded unseen).
+func IsHostname(s string) bool { return hostname(s) }
+
 // hostname reports whether s is a fully qualified host name: labels of letters, digits and
 // hyphens, ending in a known top-level domain, and not a file name.
 func hostname(s string) bool {

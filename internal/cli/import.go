@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keikai-project/keikai/internal/escape"
+	"github.com/keikai-project/keikai/internal/intake"
 	"github.com/keikai-project/keikai/internal/mailbox"
 )
 
@@ -91,9 +92,11 @@ func runImport(env *Env, args []string) int {
 		return fail(env, "import", err)
 	}
 	opts := mailbox.Options{Format: mboxFormat, Logger: log}
+	// Replies to keikai's mail join their thread; everything else is a new report.
+	sub := &intake.Replies{Next: svc, Store: st, Logger: log}
 	var stats mailbox.Stats
 	if kind == "maildir" {
-		stats, err = mailbox.ImportMaildir(ctx, path, svc, opts)
+		stats, err = mailbox.ImportMaildir(ctx, path, sub, opts)
 	} else {
 		var r io.Reader = env.Stdin
 		if path != "-" {
@@ -104,7 +107,7 @@ func runImport(env *Env, args []string) int {
 			defer f.Close()
 			r = f
 		}
-		stats, err = mailbox.ImportMbox(ctx, r, svc, opts)
+		stats, err = mailbox.ImportMbox(ctx, r, sub, opts)
 	}
 	printImportStats(env, lang, path, stats)
 	if err != nil {
@@ -138,6 +141,9 @@ func printImportStats(env *Env, lang, path string, s mailbox.Stats) {
 	if lang == "ja" {
 		fmt.Fprintf(env.Stdout, "%s: %d 通を読み、%d 通を新しい報告として保存、%d 通は保存済み (同じ Message-ID)、%d 通は読み飛ばし。\n",
 			p, s.Messages, s.Stored, s.Duplicates, s.Skipped)
+		if s.Replies > 0 {
+			fmt.Fprintf(env.Stdout, "%d 通は当方のメールへの返信として、元の報告またはインシデントのスレッドに加えました。\n", s.Replies)
+		}
 		if s.Undated > 0 {
 			fmt.Fprintf(env.Stdout, "受信日時の分からない %d 通は、ファイルの日時か取り込んだ日時で保存しました。\n", s.Undated)
 		}
@@ -148,6 +154,9 @@ func printImportStats(env *Env, lang, path string, s mailbox.Stats) {
 	}
 	fmt.Fprintf(env.Stdout, "%s: %d messages read, %d stored as new reports, %d already stored (same Message-ID), %d skipped.\n",
 		p, s.Messages, s.Stored, s.Duplicates, s.Skipped)
+	if s.Replies > 0 {
+		fmt.Fprintf(env.Stdout, "%d replies to keikai's mail joined the thread of their report or incident.\n", s.Replies)
+	}
 	if s.Undated > 0 {
 		fmt.Fprintf(env.Stdout, "%d messages without a receipt date were dated by their file time or the time of import.\n", s.Undated)
 	}

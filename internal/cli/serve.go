@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/keikai-project/keikai/internal/activity"
+	"github.com/keikai-project/keikai/internal/audit"
 	"github.com/keikai-project/keikai/internal/csaf"
 	"github.com/keikai-project/keikai/internal/engine"
 	"github.com/keikai-project/keikai/internal/intake"
@@ -54,6 +55,11 @@ tracking number; analysis follows from a queue in the database, so a crash loses
 
 With --relay and --intake-address, mail reports are acknowledged through the relay, in the
 reporter's language, with the tracking number and the secret status link (under --base-url).
+The same relay sends the analysts' redacted forwards to sites (/staff/reports/TRACKING/forward),
+from --mail-from (default --intake-address), PGP/MIME-signed with --key when --sign-mail is given;
+--relay-starttls and --relay-user (password from --relay-password-file or $KEIKAI_RELAY_PASSWORD)
+reach a submission server. Mail that answers keikai's (In-Reply-To, References, or an existing
+tracking number in the subject) joins the thread of its report instead of becoming a new one.
 The advisories are published at start, signed with --key; without it, with a throwaway key made
 at start (fine for trying keikai out, useless for verification: give the team's key).
 
@@ -85,6 +91,11 @@ type serveOptions struct {
 	tz            string
 	smtp          string
 	relay         string
+	relayStartTLS bool
+	relayUser     string
+	relayPassFile string
+	mailFrom      string
+	signMail      bool
 	intakeAddress string
 	baseURL       string
 	csrfKeyFile   string
@@ -111,6 +122,11 @@ func runServe(env *Env, args []string) int {
 	fs.StringVar(&o.tz, "tz", "Asia/Tokyo", "the centre's time `zone`: reports' clock times without a zone, and the days of /activity")
 	fs.StringVar(&o.smtp, "smtp", "", "also take reports by mail on `address` (e.g. 127.0.0.1:2525)")
 	fs.StringVar(&o.relay, "relay", "", "acknowledge mail reports through the SMTP relay at `host:port` (needs --intake-address)")
+	fs.BoolVar(&o.relayStartTLS, "relay-starttls", false, "demand STARTTLS from --relay before anything is sent (its certificate is verified)")
+	fs.StringVar(&o.relayUser, "relay-user", "", "authenticate to --relay as `USER` (AUTH PLAIN; needs --relay-starttls unless the relay is on the loopback)")
+	fs.StringVar(&o.relayPassFile, "relay-password-file", "", "read the --relay-user password from `FILE` (default: $"+relayPasswordEnv+")")
+	fs.StringVar(&o.mailFrom, "mail-from", "", "the `address` forwards to sites come from, and where their replies go (default: --intake-address)")
+	fs.BoolVar(&o.signMail, "sign-mail", false, "sign forwards to sites with --key as PGP/MIME (RFC 3156)")
 	fs.StringVar(&o.intakeAddress, "intake-address", "", "the intake's mail `address`: From: of acknowledgements, the recipient --smtp accepts, security.txt's Contact")
 	fs.StringVar(&o.baseURL, "base-url", "", "the `URL` reporters reach this server at, for status links and the published advisories (default http://LISTEN, or https://LISTEN with --tls-cert)")
 	fs.StringVar(&o.csrfKeyFile, "csrf-key-file", "", "the web form's CSRF key (`FILE`, created with a random key if missing; default: beside a SQLite database, random per start with PostgreSQL)")
@@ -142,6 +158,20 @@ func runServe(env *Env, args []string) int {
 	}
 	if o.relay != "" && o.intakeAddress == "" {
 		return fail(env, "serve", fmt.Errorf("%w: --relay needs --intake-address, the address acknowledgements come from", errUsage))
+	}
+	if o.mailFrom == "" {
+		o.mailFrom = o.intakeAddress
+	}
+	if o.mailFrom != "" {
+		if _, err := netmail.ParseAddress(o.mailFrom); err != nil {
+			return fail(env, "serve", fmt.Errorf("%w: --mail-from %q is not a mail address (e.g. info@csirt.example or \"Incident Response <info@csirt.example>\")", errUsage, o.mailFrom))
+		}
+	}
+	if (o.relayStartTLS || o.relayUser != "" || o.signMail) && o.relay == "" {
+		return fail(env, "serve", fmt.Errorf("%w: --relay-starttls, --relay-user and --sign-mail need --relay", errUsage))
+	}
+	if o.signMail && o.keyFile == "" {
+		return fail(env, "serve", fmt.Errorf("%w: --sign-mail signs with the team's key: give --key", errUsage))
 	}
 	if o.intakeAddress != "" {
 		if _, err := netmail.ParseAddress(o.intakeAddress); err != nil {
@@ -237,19 +267,33 @@ func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) erro
 	}
 	defer os.RemoveAll(tree)
 
+	relay, err := relayOf(env, o)
+	if err != nil {
+		return err
+	}
+	var mailSigner *sign.Signer
+	if o.signMail {
+		if mailSigner, err = loadSigner(env, o.keyFile, o.passFile); err != nil {
+			return err
+		}
+	}
 	h, err := web.New(web.Config{
-		Intake:    svc,
-		Store:     st,
-		Staff:     st,
-		Activity:  activityStats(st),
-		Zone:      zone,
-		Published: publish.Handler(os.DirFS(tree)),
-		Health:    func(ctx context.Context) error { _, err := st.Pending(ctx); return err },
-		Logger:    log,
-		CSRFKey:   csrfKey,
-		FormRate:  o.formPerMinute / 60,
-		FormBurst: o.formBurst,
-		Triage:    st,
+		Intake:     svc,
+		Store:      st,
+		Staff:      st,
+		Messages:   st,
+		MailFrom:   o.mailFrom,
+		MailSigner: mailSigner,
+		Relay:      relay,
+		Activity:   activityStats(st),
+		Zone:       zone,
+		Published:  publish.Handler(os.DirFS(tree)),
+		Health:     func(ctx context.Context) error { _, err := st.Pending(ctx); return err },
+		Logger:     log,
+		CSRFKey:    csrfKey,
+		FormRate:   o.formPerMinute / 60,
+		FormBurst:  o.formBurst,
+		Triage:     st,
 	})
 	if err != nil {
 		return err
@@ -270,7 +314,9 @@ func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) erro
 		if mailLn, err = net.Listen("tcp", o.smtp); err != nil {
 			return fmt.Errorf("--smtp %s: %w", o.smtp, err)
 		}
-		mailSrv = smtpd.New(o.smtp, svc, smtpOptions(o, base, svc.Limits(), log))
+		// Replies to keikai's mail join their thread; everything else is a new report.
+		replies := &intake.Replies{Next: svc, Store: st, Logger: log}
+		mailSrv = smtpd.New(o.smtp, replies, smtpOptions(o, base, svc.Limits(), relay, st, log))
 	}
 	if err := svc.Start(); err != nil {
 		return err
@@ -341,7 +387,7 @@ func newIntake(st store.Store, eng *engine.Engine, zone *time.Location, workers 
 
 // smtpOptions configure the SMTP intake: the intake address as the accepted recipient, the
 // intake's size limit, and acknowledgements through the relay when one is given.
-func smtpOptions(o serveOptions, base string, limits intake.Limits, log *slog.Logger) smtpd.Options {
+func smtpOptions(o serveOptions, base string, limits intake.Limits, relay *mail.Relay, threads store.Messages, log *slog.Logger) smtpd.Options {
 	opts := smtpd.Options{MaxMessageBytes: limits.MaxSubmission, Logger: log}
 	if o.intakeAddress != "" {
 		a, _ := netmail.ParseAddress(o.intakeAddress)
@@ -349,11 +395,21 @@ func smtpOptions(o serveOptions, base string, limits intake.Limits, log *slog.Lo
 		if _, domain, ok := strings.Cut(a.Address, "@"); ok {
 			opts.Domain = domain
 		}
+		// Sites answer forwards at --mail-from: their replies must get in to join the thread.
+		if f, err := netmail.ParseAddress(o.mailFrom); err == nil && !strings.EqualFold(f.Address, a.Address) {
+			opts.Recipients = append(opts.Recipients, f.Address)
+		}
 	}
 	if o.relay != "" {
 		ack := &mail.Acknowledger{
 			Relay: o.relay,
+			Via:   relay,
 			From:  o.intakeAddress,
+			Sent: func(ctx context.Context, r report.Receipt, msg []byte) {
+				if err := recordAck(ctx, threads, r, msg); err != nil {
+					log.Error("acknowledgement sent but not recorded in its thread", "tracking", r.Tracking, "err", err)
+				}
+			},
 			StatusURL: func(r report.Receipt) string {
 				if r.StatusSecret == "" {
 					return ""
@@ -365,6 +421,57 @@ func smtpOptions(o serveOptions, base string, limits intake.Limits, log *slog.Lo
 		opts.Acknowledge = ack.Send
 	}
 	return opts
+}
+
+// relayPasswordEnv names the environment variable that may hold the --relay-user password.
+const relayPasswordEnv = "KEIKAI_RELAY_PASSWORD"
+
+// relayOf builds the SMTP relay client of --relay, or nil without one.
+func relayOf(env *Env, o serveOptions) (*mail.Relay, error) {
+	if o.relay == "" {
+		return nil, nil
+	}
+	if _, _, err := net.SplitHostPort(o.relay); err != nil {
+		return nil, fmt.Errorf("%w: --relay %q is not host:port (e.g. mail.csirt.example:587)", errUsage, o.relay)
+	}
+	r := &mail.Relay{Addr: o.relay, StartTLS: o.relayStartTLS, Username: o.relayUser}
+	if a, err := netmail.ParseAddress(o.mailFrom); err == nil {
+		if _, domain, ok := strings.Cut(a.Address, "@"); ok {
+			r.Hello = domain
+		}
+	}
+	if o.relayUser != "" {
+		pass := env.Getenv(relayPasswordEnv)
+		if o.relayPassFile != "" {
+			b, err := os.ReadFile(o.relayPassFile)
+			if err != nil {
+				return nil, fmt.Errorf("--relay-password-file: %w", err)
+			}
+			pass = strings.TrimRight(string(b), "\r\n")
+		}
+		if pass == "" {
+			return nil, fmt.Errorf("%w: --relay-user needs a password: --relay-password-file FILE or $%s", errUsage, relayPasswordEnv)
+		}
+		r.Password = pass
+	}
+	return r, nil
+}
+
+// recordAck keeps an acknowledgement the relay took in its report's thread, so that a reply to
+// it is recognised by its In-Reply-To.
+func recordAck(ctx context.Context, threads store.Messages, r report.Receipt, msg []byte) error {
+	th := mail.ReadThread(msg)
+	_, _, err := threads.AddMessage(ctx, store.Message{ReportID: r.ID, Direction: store.Outbound, Kind: store.MessageAck,
+		MessageID: th.MessageID, InReplyTo: first(th.InReplyTo), References: th.References, Subject: th.Subject,
+		From: th.From, To: th.To, Raw: msg}, audit.Actor{Name: "keikai"})
+	return err
+}
+
+func first(ss []string) string {
+	if len(ss) == 0 {
+		return ""
+	}
+	return ss[0]
 }
 
 // publishAdvisories publishes the embedded advisories into a new temporary folder for the web

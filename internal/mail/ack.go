@@ -259,13 +259,18 @@ func SendRelay(ctx context.Context, relayAddr, from string, to []string, msg []b
 // Acknowledger answers stored reports through a relay. Its Send method has the shape of
 // smtpd.Options.Acknowledge.
 type Acknowledger struct {
-	Relay string // host:port of the SMTP relay
+	Relay string // host:port of the SMTP relay, reached without TLS or authentication
+	// Via, when set, is the relay used instead of Relay (STARTTLS, AUTH).
+	Via *Relay
 	// From is the intake address shown in From: (e.g. "Incident Response <info@csirt.example>").
 	From string
 	// StatusURL returns the reporter's status link for a receipt.
 	StatusURL func(report.Receipt) string
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// Sent, when set, is called with each acknowledgement the relay accepted: the place to
+	// record it in the report's thread.
+	Sent   func(ctx context.Context, r report.Receipt, msg []byte)
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Send acknowledges one stored report, unless AckOriginal refuses (bounces, automatic mail). The
@@ -297,9 +302,18 @@ func (a *Acknowledger) Send(ctx context.Context, s *report.Submission, envelopeF
 		url = a.StatusURL(r)
 	}
 	msg := Acknowledgement(Ack{Lang: lang, Tracking: r.Tracking, StatusURL: url, From: a.From, Date: now()}, orig)
-	if err := SendRelay(ctx, a.Relay, "", []string{orig.To}, msg); err != nil {
+	var err error
+	if a.Via != nil {
+		err = a.Via.Send(ctx, "", []string{orig.To}, msg)
+	} else {
+		err = SendRelay(ctx, a.Relay, "", []string{orig.To}, msg)
+	}
+	if err != nil {
 		log.Error("acknowledgement not sent", "tracking", r.Tracking, "to", orig.To, "err", err)
 		return
+	}
+	if a.Sent != nil {
+		a.Sent(ctx, r, msg)
 	}
 	log.Info("acknowledgement sent", "tracking", r.Tracking, "to", orig.To, "lang", lang)
 }

@@ -31,6 +31,7 @@ type Stats struct {
 	Messages   int // messages read
 	Stored     int // stored as new reports
 	Duplicates int // already stored (same Message-ID)
+	Replies    int // replies to keikai's mail, joined to the thread of their report or incident
 	Skipped    int // too large or unreadable; each one logged
 	// Undated counts messages without a From_ line, Received: or Date: that could be read; they
 	// were dated by the maildir file name or time, or else by the import time.
@@ -148,9 +149,12 @@ func submit(ctx context.Context, sub report.Submitter, raw []byte, at time.Time,
 	if err != nil {
 		return err
 	}
-	if receipt.Duplicate {
+	switch {
+	case receipt.Duplicate:
 		st.Duplicates++
-	} else {
+	case receipt.Joined:
+		st.Replies++
+	default:
 		st.Stored++
 	}
 	return nil

@@ -55,6 +55,11 @@ type Receipt struct {
 	// StatusSecret is the reporter's secret status link token, set by intake on a new report only:
 	// only its hash is stored, so it can be shown once and never again.
 	StatusSecret string
+	// Joined is true when the submission was mail answering keikai (a reply to a forward or an
+	// acknowledgement): it joined the thread of the report that ID and Tracking name (or only
+	// of incident IncidentID) instead of becoming a new report.
+	Joined     bool
+	IncidentID int64
 }
 
 // Submitter durably stores a submission before it returns: when Submit returns without error, the

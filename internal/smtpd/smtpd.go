@@ -226,8 +226,9 @@ func (se *session) Data(r io.Reader) error {
 		return errStore
 	}
 	srv.opts.Logger.Info("smtp report stored", "remote", se.remote, "from", se.from, "rcpt", se.rcpts,
-		"message_id", sub.MessageID, "size", len(raw), "tracking", receipt.Tracking, "duplicate", receipt.Duplicate, "queue_id", id)
-	if srv.opts.Acknowledge != nil && !receipt.Duplicate {
+		"message_id", sub.MessageID, "size", len(raw), "tracking", receipt.Tracking, "duplicate", receipt.Duplicate, "joined", receipt.Joined, "queue_id", id)
+	// A reply that joined a thread is not a new report: it gets no acknowledgement.
+	if srv.opts.Acknowledge != nil && !receipt.Duplicate && !receipt.Joined {
 		srv.acks.Add(1)
 		go func(from string) {
 			defer srv.acks.Done()

@@ -38,6 +38,7 @@ type Store interface {
 	Staff
 	Triage
 	Incidents
+	Messages
 	Close() error
 }
 

@@ -20,8 +20,10 @@ import (
 	"time"
 
 	"github.com/keikai-project/keikai/internal/activity"
+	"github.com/keikai-project/keikai/internal/forward"
 	"github.com/keikai-project/keikai/internal/intake"
 	"github.com/keikai-project/keikai/internal/report"
+	"github.com/keikai-project/keikai/internal/sign"
 	"github.com/keikai-project/keikai/internal/store"
 	"github.com/keikai-project/keikai/internal/taxonomy"
 )
@@ -73,6 +75,17 @@ type Config struct {
 	// Triage serves the staff pages of triage and incidents (/staff/, /staff/reports/,
 	// /staff/incidents, /staff/search, /staff/activity) when set.
 	Triage TriageStore
+
+	// Messages keeps the mail threads: the reporter's status page shows what analysts shared
+	// and takes the reporter's additions; the staff's thread and forward pages use it too.
+	// nil leaves the status page as it was (status only).
+	Messages store.Messages
+	// Relay sends forwards to sites; nil lets analysts prepare and review them, not send.
+	Relay forward.Outbox
+	// MailFrom is the From: of forwards (the address sites reply to); MailSigner, when set,
+	// signs them as PGP/MIME.
+	MailFrom   string
+	MailSigner *sign.Signer
 }
 
 // handler serves every route; each route is one method.
@@ -128,6 +141,9 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /report", h.reportForm)
 	mux.HandleFunc("POST /report", h.submitForm)
 	mux.HandleFunc("GET /status/{secret}", h.status)
+	if cfg.Messages != nil {
+		mux.HandleFunc("POST /status/{secret}", h.statusAdd)
+	}
 	mux.HandleFunc("POST /api/v1/reports", h.apiSubmit)
 	mux.HandleFunc("GET /api/v1/reports/{id}", h.apiReport)
 	mux.HandleFunc("GET /healthz", h.healthz)
@@ -137,6 +153,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	if cfg.Staff != nil {
 		h.staffRoutes(mux)
+		h.threadRoutes(mux)
 	}
 	if cfg.Published != nil {
 		for _, p := range publishedRoutes {
@@ -164,6 +181,8 @@ func parsePages() (map[string]*template.Template, error) {
 			return strings.Join(ss, "\n")
 		},
 		"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"inert":   inert,
+		"kindKey": kindKey,
 		"when":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 		"category": func(lang, key string) string {
 			c, ok := taxonomy.CategoryByKey(key)

@@ -55,6 +55,7 @@ func Run(t *testing.T, open Opener) {
 		{"StaffSessions", testStaffSessions},
 		{"StaffTOTP", testStaffTOTP},
 		{"LoginFailures", testLoginFailures},
+		{"Messages", testMessages},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
