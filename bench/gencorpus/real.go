@@ -83,8 +83,7 @@ var (
 		{"[1:1390:5] SHELLCODE x86 inc ebx NOOP [Classification: Executable code was detected] [Priority: 1]", "TCP", 21},
 		{"[116:46:1] (snort_decoder) WARNING: TCP Data Offset is less than 5! [Priority: 3]", "TCP", 139},
 	}
-	codeRedPaths = []string{"/default.ida?NNNN", "/default.ida?XXXX"}
-	asaRules     = []string{"outside_in", "acl_outside", "inbound"}
+	asaRules = []string{"outside_in", "acl_outside", "inbound"}
 )
 
 // fillReal is fill for the real shape.

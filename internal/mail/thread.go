@@ -156,7 +156,7 @@ var ErrNoRecipient = errors.New("no valid recipient")
 func Compose(o Outgoing, signer *sign.Signer) ([]byte, Outgoing, error) {
 	from, err := netmail.ParseAddress(o.From)
 	if err != nil {
-		return nil, o, fmt.Errorf("From address %q: %w", o.From, err)
+		return nil, o, fmt.Errorf("the From address %q: %w", o.From, err)
 	}
 	var to []string
 	for _, t := range o.To {
