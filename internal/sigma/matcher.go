@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"net/netip"
 	"regexp"
+	"slices"
 
+	"github.com/keikai-project/keikai/internal/ahocorasick"
 	"github.com/keikai-project/keikai/internal/ascii"
 	"github.com/keikai-project/keikai/internal/event"
 	"github.com/keikai-project/keikai/internal/pkgversion"
@@ -68,6 +70,45 @@ func (m *containsMatcher) match(v []byte) bool {
 	return v != nil && index(v, m.needle, m.needleBytes, m.fold) >= 0
 }
 func (m *containsMatcher) literals() ([]string, bool) { return oneLiteral(m.needle) }
+
+// containsAnyMatcher is a list of case-insensitive contains values of one field (login failure
+// phrases, worm request paths) as one automaton: a value matches when it contains any of them,
+// found in one pass over it instead of one search per phrase.
+type containsAnyMatcher struct {
+	needles []string // lower case, as the contains matchers it replaces had them
+	m       *ahocorasick.Matcher
+}
+
+func (m *containsAnyMatcher) match(v []byte) bool { return v != nil && m.m.Scan(v, nil) }
+func (m *containsAnyMatcher) literals() ([]string, bool) {
+	return slices.Clone(m.needles), true
+}
+
+// Lists of contains values from minGroupedContains to maxGroupedContains long become one
+// containsAnyMatcher. Shorter ones are searched as fast one by one; longer ones (IOC lists of
+// thousands) the engine's prefilter holds already, and a second automaton would double their
+// memory.
+const (
+	minGroupedContains = 4
+	maxGroupedContains = 64
+)
+
+// groupContains replaces the values of n by one containsAnyMatcher when they are all
+// case-insensitive contains values and any of them may match.
+func groupContains(n *fieldNode) {
+	if n.all || len(n.values) < minGroupedContains || len(n.values) > maxGroupedContains {
+		return
+	}
+	needles := make([]string, 0, len(n.values))
+	for _, v := range n.values {
+		c, ok := v.(*containsMatcher)
+		if !ok || !c.fold || c.needle == "" {
+			return
+		}
+		needles = append(needles, c.needle)
+	}
+	n.values = []valueMatcher{&containsAnyMatcher{needles: needles, m: ahocorasick.New(needles)}}
+}
 
 // globMatcher handles patterns with wildcards inside.
 type globMatcher struct {
