@@ -93,10 +93,18 @@ const (
 	maxGroupedContains = 64
 )
 
-// groupContains replaces the values of n by one containsAnyMatcher when they are all
-// case-insensitive contains values and any of them may match.
-func groupContains(n *fieldNode) {
-	if n.all || len(n.values) < minGroupedContains || len(n.values) > maxGroupedContains {
+// groupValues replaces the values of n by one matcher where that is cheaper: a list of
+// case-insensitive contains values by one containsAnyMatcher, a list of case-insensitive
+// equality values (actions, protocols) by one equalAnyMatcher. Any one of them must match.
+func groupValues(n *fieldNode) {
+	if n.all || len(n.values) < 2 {
+		return
+	}
+	if grouped := groupEquals(n.values); grouped != nil {
+		n.values = []valueMatcher{grouped}
+		return
+	}
+	if len(n.values) < minGroupedContains || len(n.values) > maxGroupedContains {
 		return
 	}
 	needles := make([]string, 0, len(n.values))
@@ -108,6 +116,49 @@ func groupContains(n *fieldNode) {
 		needles = append(needles, c.needle)
 	}
 	n.values = []valueMatcher{&containsAnyMatcher{needles: needles, m: ahocorasick.New(needles)}}
+}
+
+func groupEquals(values []valueMatcher) *equalAnyMatcher {
+	g := &equalAnyMatcher{}
+	for _, v := range values {
+		e, ok := v.(*equalMatcher)
+		if !ok || !e.fold {
+			return nil
+		}
+		g.needles = append(g.needles, e.needle)
+	}
+	return g
+}
+
+// equalAnyMatcher is a list of case-insensitive equality values of one field in one matcher:
+// a firewall line tests its action against "accept, allow, pass, permitted" in every rule that
+// filters accepted packets out, and the lengths turn most comparisons down without a call.
+type equalAnyMatcher struct {
+	needles []string // lower case
+}
+
+func (m *equalAnyMatcher) match(v []byte) bool {
+	if v == nil {
+		return false
+	}
+	for _, n := range m.needles {
+		if len(n) == len(v) && ascii.EqualFold(v, n) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *equalAnyMatcher) literals() ([]string, bool) {
+	out := make([]string, 0, len(m.needles))
+	for _, n := range m.needles {
+		lits, ok := oneLiteral(n)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, lits...)
+	}
+	return out, true
 }
 
 // globMatcher handles patterns with wildcards inside.
