@@ -4,5 +4,7 @@
 // rules need, and only lines whose required literals were seen are evaluated further. The scan is
 // a deterministic Aho-Corasick automaton over byte classes (ASCII case folded into the class map),
 // entered only at positions where a cheap 3-byte filter says some literal may start. Lines without
-// matches therefore cost a few instructions per byte and no table walks.
+// matches therefore cost a few instructions per byte and no table walks. On amd64, for sets of up
+// to 96 leading grams, an SSSE3 pass (teddy.go) decides sixteen positions at a time before that
+// filter is consulted.
 package ahocorasick

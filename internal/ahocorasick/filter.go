@@ -12,6 +12,9 @@ import "encoding/binary"
 // costs a needless DFA visit, never a missed match).
 type gramFilter struct {
 	mayStart [1 << gramHashBits]uint8
+	// teddy, when set, skips the blocks of sixteen positions where no pattern can start before
+	// the hash is consulted; nil without SIMD or with too many patterns.
+	teddy *teddyMasks
 }
 
 const (
@@ -46,6 +49,7 @@ func newGramFilter(patterns []string) *gramFilter {
 			f.add(uint32(p[0]) | uint32(p[1])<<8 | uint32(p[2])<<16)
 		}
 	}
+	f.teddy = newTeddyMasks(patterns)
 	return f
 }
 
@@ -63,7 +67,11 @@ func (f *gramFilter) maybe(gram uint32) uint64 {
 // next returns the first position >= i where a pattern may start, or len(text). It tests six
 // positions per 8-byte load with a single branch; the last three positions of text are decided
 // by startBytes alone (conservative).
+
 func (f *gramFilter) next(text []byte, i int, startBytes *[256]bool) int {
+	if f.teddy != nil {
+		return f.teddyNext(text, i)
+	}
 	for ; i+8 <= len(text); i += 6 {
 		w := binary.LittleEndian.Uint64(text[i:i+8]) | foldBytes
 		if f.maybe(uint32(w))|f.maybe(uint32(w>>8))|f.maybe(uint32(w>>16))|
@@ -77,6 +85,26 @@ func (f *gramFilter) next(text []byte, i int, startBytes *[256]bool) int {
 		}
 	}
 	return nextStartByte(text, i, startBytes)
+}
+
+// teddyNext is next by the SIMD masks, with the gram hash as a second test of their candidates.
+func (f *gramFilter) teddyNext(text []byte, i int) int {
+	p, found := teddyNext(f, text, i)
+	switch {
+	case found:
+		return p
+	case p >= len(text)-1:
+		return len(text) // every pattern has two bytes or more
+	}
+	// The last seventeen bytes or fewer go through the SIMD pass as a copy padded with zero
+	// bytes. A pattern may start at any position of them but the last: the masks and the hash
+	// of a two-byte pattern accept any third byte, the padding included.
+	var buf [48]byte
+	n := copy(buf[:], text[p:])
+	if q, found := teddyNext(f, buf[:34], 0); found && q < n-1 {
+		return p + q
+	}
+	return len(text)
 }
 
 // nextStartByte returns the first position >= i holding a byte that leaves the start state, or

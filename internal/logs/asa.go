@@ -108,19 +108,21 @@ func parseCiscoASA(b []byte, e *event.Event) bool {
 		to = bytes.Trim(to, "(),")
 		iface, src, sport = asaColonEndpoint(from)
 		_, dst, dport = asaColonEndpoint(to)
-		if i := index(msg, " on interface "); i >= 0 {
+		// The markers below are missing from most lines, and bytes.Index would stop at every
+		// space looking for them: their rare 'f' and '(' are found with bytes.IndexByte instead.
+		if i := indexVia(msg, " on interface ", 9); i >= 0 {
 			iface, _ = token(msg[i+len(" on interface "):])
 		}
-		if i := index(msg, " flags "); i >= 0 {
+		if i := indexVia(msg, " flags ", 1); i >= 0 {
 			flags := msg[i+len(" flags "):]
-			if j := index(flags, " on interface"); j >= 0 {
+			if j := indexVia(flags, " on interface", 9); j >= 0 {
 				flags = flags[:j]
 			}
 			if flags = trimSpace(flags); len(flags) > 0 {
 				e.Set(event.TCPFlags, flags)
 			}
 		}
-		if i := index(msg, "(type "); i >= 0 {
+		if i := indexVia(msg, "(type ", 0); i >= 0 {
 			t := leadingDigits(msg[i+len("(type "):])
 			if len(t) > 0 {
 				e.Set(event.ICMPType, t)

@@ -1,6 +1,9 @@
 package logs
 
 import (
+	"bytes"
+	"io"
+	"os"
 	"testing"
 	"time"
 
@@ -79,5 +82,44 @@ func BenchmarkParseEach(b *testing.B) {
 			}
 			reportCPU(b, start)
 		})
+	}
+}
+
+// BenchmarkParseCorpus parses the first 16 MB of the file named by KEIKAI_BENCH_CORPUS (made by
+// go run ./bench/gencorpus) line by line with one parser, as a worker does: unlike
+// BenchmarkParse, consecutive lines share what real logs share (stamps, hosts, programs).
+func BenchmarkParseCorpus(b *testing.B) {
+	path := os.Getenv("KEIKAI_BENCH_CORPUS")
+	if path == "" {
+		b.Skip("set KEIKAI_BENCH_CORPUS to a log file, e.g. one made by go run ./bench/gencorpus")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	data := make([]byte, 16<<20)
+	n, err := io.ReadFull(f, data)
+	if err != nil && err != io.ErrUnexpectedEOF {
+		b.Fatal(err)
+	}
+	data = data[:n]
+	if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
+		data = data[:i+1]
+	}
+	lines := bytes.Count(data, []byte{'\n'})
+	p := newTestParser()
+	var e event.Event
+	b.SetBytes(int64(len(data)))
+	start := cpuClock()
+	for b.Loop() {
+		for rest := data; len(rest) > 0; {
+			i := bytes.IndexByte(rest, '\n')
+			p.Parse(rest[:i], &e)
+			rest = rest[i+1:]
+		}
+	}
+	if used := cpuClock() - start; used > 0 {
+		b.ReportMetric(float64(used.Nanoseconds())/float64(b.N*lines), "cpu-ns/line")
 	}
 }

@@ -2,6 +2,7 @@ package logs
 
 import (
 	"bytes"
+	"encoding/binary"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/event"
@@ -17,6 +18,7 @@ type Parser struct {
 	inferred  localCache // last clock reading without a year, resolved by inferYear
 	attempts  attemptMemo
 	clfDay    clfDayCache
+	bsd       bsdStampCache // the BSD stamp that started the last syslog line
 	// skipAgent leaves out Referer and UserAgent of access lines: finding the ends of the two
 	// quoted strings costs more than the rest of the line after the request.
 	skipAgent bool
@@ -85,6 +87,12 @@ func (p *Parser) Parse(line []byte, e *event.Event) {
 		return
 	}
 	switch c := b[0]; {
+	case p.bsd.same(b):
+		// Consecutive syslog lines mostly share their second; the stamp starts with a capital
+		// letter, so no case below but the BSD one could have taken the line.
+		if !p.parsePFDump(b, p.bsd.c, p.bsd.n, e) {
+			p.parseSyslog3164(b, p.bsd.c, p.bsd.n, e)
+		}
 	case c == '<':
 		p.parsePRI(b, e)
 	case c == '[':
@@ -102,7 +110,11 @@ func (p *Parser) Parse(line []byte, e *event.Event) {
 		}
 	case monthIndex(b) != 0 && len(b) > 3 && b[3] == ' ':
 		c, n, ok := bsdStamp(b)
-		if ok && !p.parsePFDump(b, c, n, e) {
+		if !ok {
+			break
+		}
+		p.bsd.set(b, c, n)
+		if !p.parsePFDump(b, c, n, e) {
 			p.parseSyslog3164(b, c, n, e)
 		}
 	case len(b) > 25 && b[3] == ' ' && monthIndex(b[4:]) != 0 && b[7] == ' ':
@@ -110,6 +122,27 @@ func (p *Parser) Parse(line []byte, e *event.Event) {
 	default:
 		p.parseAccess(b, e)
 	}
+}
+
+// bsdStampCache remembers the bytes of the last "Mmm dd hh:mm:ss" stamp parsed and what they
+// parsed to. bsdStamp's result depends on those 14 to 16 bytes alone, so a line that starts with
+// the same bytes has the same clock.
+type bsdStampCache struct {
+	n          int    // bytes of the stamp; 0 while empty
+	head, tail uint64 // the stamp's first and last eight bytes, which overlap and cover it
+	c          clock
+}
+
+func (s *bsdStampCache) same(b []byte) bool {
+	return s.n > 0 && len(b) >= s.n && binary.LittleEndian.Uint64(b) == s.head &&
+		binary.LittleEndian.Uint64(b[s.n-8:]) == s.tail
+}
+
+func (s *bsdStampCache) set(b []byte, c clock, n int) {
+	if n < 8 || n > 16 {
+		return // not a stamp two words can hold; bsdStamp never returns such n
+	}
+	*s = bsdStampCache{n: n, head: binary.LittleEndian.Uint64(b), tail: binary.LittleEndian.Uint64(b[n-8:]), c: c}
 }
 
 func init() {

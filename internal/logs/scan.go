@@ -29,10 +29,11 @@ func trimSpace(b []byte) []byte {
 }
 
 // token splits b at the first space: the word before it and the rest after it (rest has no
-// leading space; more spaces are kept so that callers can see padding).
+// leading space; more spaces are kept so that callers can see padding). Words are short (hosts,
+// tags, numbers), so nextSpace finds the end sooner than bytes.IndexByte's call would.
 func token(b []byte) (word, rest []byte) {
-	i := bytes.IndexByte(b, ' ')
-	if i < 0 {
+	i := nextSpace(b, 0)
+	if i >= len(b) {
 		return b, b[len(b):]
 	}
 	return b[:i], b[i+1:]

@@ -251,6 +251,7 @@ func compileKeywords(at *yaml.Node, items []*yaml.Node, el *errorList) node {
 	if len(n.values) == 0 {
 		return nil
 	}
+	groupValues(n)
 	return n
 }
 
@@ -419,6 +420,7 @@ func compileField(k, v *yaml.Node, el *errorList) node {
 	if len(ints) > 0 {
 		n.values = append([]valueMatcher{newIntSetMatcher(ints)}, n.values...)
 	}
+	groupValues(n)
 	return n
 }
 

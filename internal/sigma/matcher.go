@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"net/netip"
 	"regexp"
+	"slices"
 
+	"github.com/keikai-project/keikai/internal/ahocorasick"
 	"github.com/keikai-project/keikai/internal/ascii"
 	"github.com/keikai-project/keikai/internal/event"
 	"github.com/keikai-project/keikai/internal/pkgversion"
@@ -68,6 +70,96 @@ func (m *containsMatcher) match(v []byte) bool {
 	return v != nil && index(v, m.needle, m.needleBytes, m.fold) >= 0
 }
 func (m *containsMatcher) literals() ([]string, bool) { return oneLiteral(m.needle) }
+
+// containsAnyMatcher is a list of case-insensitive contains values of one field (login failure
+// phrases, worm request paths) as one automaton: a value matches when it contains any of them,
+// found in one pass over it instead of one search per phrase.
+type containsAnyMatcher struct {
+	needles []string // lower case, as the contains matchers it replaces had them
+	m       *ahocorasick.Matcher
+}
+
+func (m *containsAnyMatcher) match(v []byte) bool { return v != nil && m.m.Scan(v, nil) }
+func (m *containsAnyMatcher) literals() ([]string, bool) {
+	return slices.Clone(m.needles), true
+}
+
+// Lists of contains values from minGroupedContains to maxGroupedContains long become one
+// containsAnyMatcher. Shorter ones are searched as fast one by one; longer ones (IOC lists of
+// thousands) the engine's prefilter holds already, and a second automaton would double their
+// memory.
+const (
+	minGroupedContains = 4
+	maxGroupedContains = 64
+)
+
+// groupValues replaces the values of n by one matcher where that is cheaper: a list of
+// case-insensitive contains values by one containsAnyMatcher, a list of case-insensitive
+// equality values (actions, protocols) by one equalAnyMatcher. Any one of them must match.
+func groupValues(n *fieldNode) {
+	if n.all || len(n.values) < 2 {
+		return
+	}
+	if grouped := groupEquals(n.values); grouped != nil {
+		n.values = []valueMatcher{grouped}
+		return
+	}
+	if len(n.values) < minGroupedContains || len(n.values) > maxGroupedContains {
+		return
+	}
+	needles := make([]string, 0, len(n.values))
+	for _, v := range n.values {
+		c, ok := v.(*containsMatcher)
+		if !ok || !c.fold || c.needle == "" {
+			return
+		}
+		needles = append(needles, c.needle)
+	}
+	n.values = []valueMatcher{&containsAnyMatcher{needles: needles, m: ahocorasick.New(needles)}}
+}
+
+func groupEquals(values []valueMatcher) *equalAnyMatcher {
+	g := &equalAnyMatcher{}
+	for _, v := range values {
+		e, ok := v.(*equalMatcher)
+		if !ok || !e.fold {
+			return nil
+		}
+		g.needles = append(g.needles, e.needle)
+	}
+	return g
+}
+
+// equalAnyMatcher is a list of case-insensitive equality values of one field in one matcher:
+// a firewall line tests its action against "accept, allow, pass, permitted" in every rule that
+// filters accepted packets out, and the lengths turn most comparisons down without a call.
+type equalAnyMatcher struct {
+	needles []string // lower case
+}
+
+func (m *equalAnyMatcher) match(v []byte) bool {
+	if v == nil {
+		return false
+	}
+	for _, n := range m.needles {
+		if len(n) == len(v) && ascii.EqualFold(v, n) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *equalAnyMatcher) literals() ([]string, bool) {
+	out := make([]string, 0, len(m.needles))
+	for _, n := range m.needles {
+		lits, ok := oneLiteral(n)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, lits...)
+	}
+	return out, true
+}
 
 // globMatcher handles patterns with wildcards inside.
 type globMatcher struct {
