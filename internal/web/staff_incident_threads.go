@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"slices"
@@ -62,21 +63,14 @@ func (h *handler) incidentMessages(w http.ResponseWriter, r *http.Request, s *st
 
 // incidentThreadPage is the incident's thread: its own messages and those of its reports.
 func (h *handler) incidentThreadPage(r *http.Request, lang string, s *staffSession, inc incident.Incident, reps []*report.Report) (messagesPage, error) {
-	thread, err := h.cfg.Messages.Messages(r.Context(), store.MessageFilter{IncidentID: inc.ID})
+	filters := []store.MessageFilter{{IncidentID: inc.ID}}
 	for _, rep := range reps {
-		if err != nil {
-			break
-		}
-		var more []store.Message
-		if more, err = h.cfg.Messages.Messages(r.Context(), store.MessageFilter{ReportID: rep.ID}); err == nil {
-			thread = append(thread, more...)
-		}
+		filters = append(filters, store.MessageFilter{ReportID: rep.ID})
 	}
+	thread, err := h.thread(r, filters)
 	if err != nil {
 		return messagesPage{}, err
 	}
-	slices.SortFunc(thread, func(a, b store.Message) int { return int(a.ID - b.ID) })
-	thread = slices.CompactFunc(thread, func(a, b store.Message) bool { return a.ID == b.ID })
 	return h.newMessagesPage(r, lang, s, inc.Ref, "/staff/incidents/"+strconv.FormatInt(inc.ID, 10), "staff.thread.incident", thread), nil
 }
 
@@ -142,4 +136,19 @@ func (h *handler) incidentForwardSend(w http.ResponseWriter, r *http.Request, s 
 	}
 	req := forward.Request{Reports: reps, IncidentID: inc.ID, To: p.To, Site: p.Site, Lang: p.FwdLang, Body: p.Body}
 	h.sendForward(w, r, s, lang, p, req)
+}
+
+// thread is the messages of several threads in one, oldest first, each once (a message of an
+// incident's forward is on its incident's thread and its first report's).
+func (h *handler) thread(r *http.Request, filters []store.MessageFilter) ([]store.Message, error) {
+	var thread []store.Message
+	for _, f := range filters {
+		more, err := h.cfg.Messages.Messages(r.Context(), f)
+		if err != nil {
+			return nil, err
+		}
+		thread = append(thread, more...)
+	}
+	slices.SortFunc(thread, func(a, b store.Message) int { return cmp.Compare(a.ID, b.ID) })
+	return slices.CompactFunc(thread, func(a, b store.Message) bool { return a.ID == b.ID }), nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -247,6 +248,9 @@ type reportPage struct {
 	Incidents []incident.Incident
 	// Audit is the report's audit log: its decisions.
 	Audit []auditView
+	// Thread is the report's mail thread with its incident's messages, nil without a threads
+	// store.
+	Thread *messagesPage
 }
 
 // rawShown bounds the raw submission shown on the report page; the rest is a download away in
@@ -299,6 +303,14 @@ func (h *handler) staffReport(w http.ResponseWriter, r *http.Request, s *staffSe
 		return
 	}
 	p.Audit = auditViews(entries)
+	if h.cfg.Messages != nil {
+		tp, err := h.reportThreadPage(r, lang, s, rep)
+		if err != nil {
+			h.staffError(w, r, lang, err)
+			return
+		}
+		p.Thread = &tp
+	}
 	h.renderStaff(w, http.StatusOK, "staff_report", p)
 }
 
@@ -497,6 +509,9 @@ type incidentPage struct {
 	Others   []incident.Incident
 	Timeline []timelineEntry
 	Audit    []auditView
+	// Thread is the incident's mail thread with its reports' messages, nil without a threads
+	// store.
+	Thread *messagesPage
 }
 
 // timelineEntry is one event of an incident's history.
@@ -554,13 +569,39 @@ func (h *handler) staffIncident(w http.ResponseWriter, r *http.Request, s *staff
 		return
 	}
 	p.Audit = auditViews(entries)
-	p.Timeline = timeline(in, entries)
+	// The timeline tells the triage of the incident's reports too: their decisions are in the
+	// reports' own audit entries.
+	tracking := map[int64]string{}
+	for _, row := range p.Reports {
+		tracking[row.ID] = row.Tracking
+		more, err := h.cfg.Triage.AuditLog(ctx, store.AuditFilter{Object: audit.KindReport, ObjectID: row.ID})
+		if err != nil {
+			h.staffError(w, r, lang, err)
+			return
+		}
+		entries = append(entries, more...)
+	}
+	slices.SortStableFunc(entries, func(a, b audit.Entry) int { return cmp.Compare(a.ID, b.ID) })
+	p.Timeline = timeline(in, entries, tracking)
+	if h.cfg.Messages != nil {
+		filters := []store.MessageFilter{{IncidentID: in.ID}}
+		for _, rid := range in.Reports {
+			filters = append(filters, store.MessageFilter{ReportID: rid})
+		}
+		thread, err := h.thread(r, filters)
+		if err != nil {
+			h.staffError(w, r, lang, err)
+			return
+		}
+		tp := h.newMessagesPage(r, lang, s, in.Ref, "/staff/incidents/"+strconv.FormatInt(in.ID, 10), "staff.thread.incident", thread)
+		p.Thread = &tp
+	}
 	h.renderStaff(w, http.StatusOK, "staff_incident", p)
 }
 
 // timeline is an incident's history, oldest first, from its audit entries (who changed what)
-// with the text of its notes.
-func timeline(in incident.Incident, entries []audit.Entry) []timelineEntry {
+// with the text of its notes, and the decisions of its reports (tracking: their numbers by ID).
+func timeline(in incident.Incident, entries []audit.Entry, tracking map[int64]string) []timelineEntry {
 	notes := map[int64]incident.Note{}
 	for _, n := range in.Notes {
 		notes[n.ID] = n
@@ -593,6 +634,15 @@ func timeline(in incident.Incident, entries []audit.Entry) []timelineEntry {
 			t.Detail, _ = after["split_into"].(string)
 		case "incident.add_reports":
 			t.Detail = joinJSON(after["reports"])
+		case "report.decide":
+			t.Action = "staff.timeline.decide"
+			parts := []string{tracking[e.ObjectID]}
+			for _, k := range []string{"decided_category", "decided_rsit", "decision_note"} {
+				if v, ok := after[k].(string); ok && v != "" {
+					parts = append(parts, v)
+				}
+			}
+			t.Detail = strings.Join(parts, " ")
 		}
 		if e.Actor.UserID == 0 {
 			t.Who = ""

@@ -95,7 +95,24 @@ func newStaffFixture(t *testing.T) *staffFixture {
 	if _, err := db.AddIncidentNote(ctx, in.ID, "called the site "+incidentHostile, who); err != nil {
 		t.Fatal(err)
 	}
-	f.h = &handler{cfg: Config{Store: db, Triage: db, Zone: time.UTC, Now: func() time.Time { return fixedNow },
+	// The incident's thread: a forward of the incident, a site's hostile reply to it, and what the
+	// reporter added on the status page; and the first report's own decision.
+	if err := db.DecideReport(ctx, f.reports[0].ID, taxonomy.Intrusion, "intrusions:system-compromise", "", who); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []store.Message{
+		{ReportID: f.reports[0].ID, IncidentID: in.ID, Direction: store.Outbound, Kind: store.MessageForward, MessageID: "fwd-1@keikai.test",
+			Subject: "[" + f.reports[0].Tracking + "] forward", From: "csirt@keikai.test", To: []string{"abuse@site.test"}, ContentType: "message/rfc822",
+			Raw: []byte("From: csirt@keikai.test\r\nTo: abuse@site.test\r\nSubject: forward\r\nMessage-ID: <fwd-1@keikai.test>\r\n\r\nforwarded excerpt\r\n"), At: fixedNow},
+		{IncidentID: in.ID, Direction: store.Inbound, Kind: store.MessageReply, MessageID: "reply-1@site.test", InReplyTo: "fwd-1@keikai.test",
+			Subject: "Re: " + incidentHostile, From: "site " + incidentHostile + " <abuse@site.test>", ContentType: "message/rfc822",
+			Raw: []byte("From: abuse@site.test\r\nSubject: Re: forward\r\nMessage-ID: <reply-1@site.test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nreply " + incidentHostile + "\r\n\xff\xfe\r\n"), At: fixedNow.Add(time.Minute)},
+	} {
+		if _, _, err := db.AddMessage(ctx, m, who); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.h = &handler{cfg: Config{Store: db, Triage: db, Messages: db, Zone: time.UTC, Now: func() time.Time { return fixedNow },
 		Activity: func(ctx context.Context, from, to time.Time) (*activity.Stats, error) {
 			return db.Activity(ctx, from, to, 10)
 		}},
@@ -534,5 +551,42 @@ func TestIncidentRoutesGate(t *testing.T) {
 	resp, _ := get(an, "/staff/activity?from=2000-04-01&to=2000-06-30")
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, activity.StyleSheetHash()) || strings.Contains(csp, "script-src") {
 		t.Errorf("/staff/activity's Content-Security-Policy %q does not allow the report's style sheet by its hash alone", csp)
+	}
+}
+
+// TestIncidentPageThreadAndTimeline: the incident page shows its thread inline (its own messages
+// and its reports', oldest first, with the analyst's forms) and a timeline with the decisions of
+// its reports; the report page shows its thread with the incident's messages.
+func TestIncidentPageThreadAndTimeline(t *testing.T) {
+	f := newStaffFixture(t)
+	tracking := f.reports[0].Tracking
+	page := f.get(t, f.h.staffIncident, "/staff/incidents/x?lang=en", map[string]string{"id": idText(f.inc)}, analystSession()).Body.String()
+	fwd, reply := strings.Index(page, `id="message-1"`), strings.Index(page, `id="message-2"`)
+	if fwd < 0 || reply < fwd {
+		t.Fatalf("the incident page does not show its thread oldest first (forward at %d, reply at %d)", fwd, reply)
+	}
+	for _, want := range []string{
+		`<section class="thread" id="thread">`,
+		`action="/staff/messages/2/share?lang=en"`,
+		"decided the category",
+		tracking + " intrusion intrusions:system-compromise",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the incident page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, f.reports[2].Tracking+" dos") {
+		t.Error("the incident's timeline shows the decision of a report outside it")
+	}
+	ro := &staffSession{User: staff.User{ID: 3, Name: "reader", Role: staff.RoleReadOnly}, CSRF: "CSRF-TOKEN"}
+	if page := f.get(t, f.h.staffIncident, "/staff/incidents/x?lang=en", map[string]string{"id": idText(f.inc)}, ro).Body.String(); strings.Contains(page, "/share?") || !strings.Contains(page, `id="message-2"`) {
+		t.Error("a read-only user sees the thread without the analyst's forms: not so")
+	}
+	for _, tr := range []string{tracking, f.reports[2].Tracking} {
+		page := f.get(t, f.h.staffReport, "/staff/reports/x?lang=ja", map[string]string{"tracking": tr}, analystSession()).Body.String()
+		has := strings.Contains(page, `id="message-1"`) && strings.Contains(page, `id="message-2"`)
+		if has != (tr == tracking) {
+			t.Errorf("report %s shows the incident's forward and reply: %v, want %v", tr, has, tr == tracking)
+		}
 	}
 }

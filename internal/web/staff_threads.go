@@ -90,8 +90,20 @@ func (h *handler) reportMessages(w http.ResponseWriter, r *http.Request, s *staf
 	h.render(w, http.StatusOK, "staff_messages", p)
 }
 
+// reportThreadPage is a report's thread: its own messages and, once it belongs to an incident,
+// the incident's (the forwards of the incident that carried it).
 func (h *handler) reportThreadPage(r *http.Request, lang string, s *staffSession, rep *report.Report) (messagesPage, error) {
-	thread, err := h.cfg.Messages.Messages(r.Context(), store.MessageFilter{ReportID: rep.ID})
+	filters := []store.MessageFilter{{ReportID: rep.ID}}
+	if h.cfg.Triage != nil {
+		of, err := h.cfg.Triage.IncidentsOfReports(r.Context(), []int64{rep.ID})
+		if err != nil {
+			return messagesPage{}, err
+		}
+		if id := of[rep.ID]; id != 0 {
+			filters = append(filters, store.MessageFilter{IncidentID: id})
+		}
+	}
+	thread, err := h.thread(r, filters)
 	if err != nil {
 		return messagesPage{}, err
 	}
