@@ -19,6 +19,7 @@ import (
 	"github.com/keikai-project/keikai/internal/activity"
 	"github.com/keikai-project/keikai/internal/audit"
 	"github.com/keikai-project/keikai/internal/finding"
+	"github.com/keikai-project/keikai/internal/intake"
 	"github.com/keikai-project/keikai/internal/report"
 	"github.com/keikai-project/keikai/internal/staff"
 	"github.com/keikai-project/keikai/internal/store"
@@ -65,11 +66,16 @@ func newStaffFixture(t *testing.T) *staffFixture {
 			Observables: []report.Observable{{Kind: report.ObservableIP, Value: "198.51.100.77", Count: 1}}},
 		nil,
 	} {
-		rc, err := db.Insert(ctx, &report.Submission{Channel: report.ChannelSMTP, ReceivedAt: time.Date(2000, 4, 3+i, 10, 0, 0, 0, time.UTC),
-			Raw: []byte("Subject: " + incidentHostile + "\r\n\r\nline two " + incidentHostile + "\r\n\xff\xfe")}, nil)
+		secret, hash, err := intake.NewSecret()
 		if err != nil {
 			t.Fatal(err)
 		}
+		rc, err := db.Insert(ctx, &report.Submission{Channel: report.ChannelSMTP, ReceivedAt: time.Date(2000, 4, 3+i, 10, 0, 0, 0, time.UTC),
+			Raw: []byte("Subject: " + incidentHostile + "\r\n\r\nline two " + incidentHostile + "\r\n\xff\xfe")}, hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc.StatusSecret = secret
 		f.reports = append(f.reports, rc)
 		if a == nil {
 			continue
@@ -587,6 +593,64 @@ func TestIncidentPageThreadAndTimeline(t *testing.T) {
 		has := strings.Contains(page, `id="message-1"`) && strings.Contains(page, `id="message-2"`)
 		if has != (tr == tracking) {
 			t.Errorf("report %s shows the incident's forward and reply: %v, want %v", tr, has, tr == tracking)
+		}
+	}
+}
+
+// TestStatusPageShowsDecisionOnly: the reporter's status page names the analyst's decided
+// category (the suggestion where there is none) and nothing else of the triage: no note, no
+// analyst, no incident, no TLP, no other report, not even an incident's forward shared with them.
+func TestStatusPageShowsDecisionOnly(t *testing.T) {
+	f := newStaffFixture(t)
+	ctx := context.Background()
+	who := audit.Actor{UserID: 2, Name: "Sato Hanako"}
+	if err := f.db.SetIncidentTLP(ctx, f.inc, "AMBER", who); err != nil {
+		t.Fatal(err)
+	}
+	// The incident's forward (message 1) shared by mistake, and a message of the report's own.
+	if err := f.db.ShareMessage(ctx, 1, true, who); err != nil {
+		t.Fatal(err)
+	}
+	own, _, err := f.db.AddMessage(ctx, store.Message{ReportID: f.reports[0].ID, Direction: store.Outbound, Kind: store.MessageReply, MessageID: "own@keikai.test",
+		Subject: "about your report", ContentType: "text/plain; charset=utf-8", Raw: []byte("text=thank+you"), Shared: true}, who)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := f.db.GetIncident(ctx, f.inc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := func(key string) string { c, _ := taxonomy.CategoryByKey(key); return c.En }
+	for _, tc := range []struct {
+		rep  report.Receipt
+		want string
+		not  []string
+	}{
+		{f.reports[2], name(taxonomy.DoS), []string{name(taxonomy.Probe), "note", "availability:dos"}},
+		{f.reports[1], name(taxonomy.Intrusion), nil},
+		{f.reports[0], name(taxonomy.Intrusion), []string{in.Ref, "AMBER", "called the site", "forwarded excerpt", `id="message-1"`, "abuse@site.test"}},
+	} {
+		r := httptest.NewRequest("GET", "/status/"+tc.rep.StatusSecret+"?lang=en", nil)
+		r.SetPathValue("secret", tc.rep.StatusSecret)
+		w := httptest.NewRecorder()
+		f.h.status(w, r)
+		body := w.Body.String()
+		if w.Code != http.StatusOK || !strings.Contains(body, "<dd>"+tc.want+"</dd>") {
+			t.Errorf("%s: status %d, want the category %q\n%s", tc.rep.Tracking, w.Code, tc.want, body)
+		}
+		not := append(tc.not, "Sato Hanako", "statd", "<script")
+		for _, rc := range f.reports {
+			if rc.ID != tc.rep.ID {
+				not = append(not, rc.Tracking)
+			}
+		}
+		for _, bad := range not {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s: the status page shows %q", tc.rep.Tracking, bad)
+			}
+		}
+		if tc.rep.ID == f.reports[0].ID && !strings.Contains(body, "message-"+idText(own.ID)) {
+			t.Errorf("%s: the report's own shared message is missing", tc.rep.Tracking)
 		}
 	}
 }
