@@ -41,7 +41,7 @@ func init() { pageNames = append(pageNames, incidentPages...) }
 
 // incidentRoutes registers the staff pages of triage and incidents: every one behind staffOnly,
 // reading pages for read-only staff and above, changes (POST only) for analysts.
-func (h *handler) incidentRoutes(mux *http.ServeMux) {
+func (h *handler) incidentRoutes(mux *routeMux) {
 	// The pages need the staff gate, which needs the staff accounts.
 	if h.cfg.Triage == nil || h.cfg.Staff == nil {
 		return

@@ -20,7 +20,7 @@ func init() { pageNames = append(pageNames, threadPages...) }
 
 // threadRoutes adds the staff's thread and forward pages when the threads store is configured
 // (the staff gate is, since the caller adds them with the staff's own routes).
-func (h *handler) threadRoutes(mux *http.ServeMux) {
+func (h *handler) threadRoutes(mux *routeMux) {
 	if h.cfg.Messages == nil {
 		return
 	}
