@@ -165,17 +165,17 @@ func (f *staffFixture) pages(t *testing.T, s *staffSession) map[string]*httptest
 			path   string
 			values map[string]string
 		}{
-			"staff-queue":           {h.staffQueue, "/staff/?lang=" + lang, nil},
-			"staff-queue-filtered":  {h.staffQueue, "/staff/?decided=no&category=intrusion&source=198.51.100.0/24&from=2000-04-01&to=2000-06-30&lang=" + lang, nil},
-			"staff-report":          {h.staffReport, "/staff/reports/" + tracking + "?lang=" + lang, map[string]string{"tracking": tracking}},
-			"staff-report-decided":  {h.staffReport, "/staff/reports/" + f.reports[2].Tracking + "?lang=" + lang, map[string]string{"tracking": f.reports[2].Tracking}},
-			"staff-incidents":       {h.staffIncidents, "/staff/incidents?lang=" + lang, nil},
-			"staff-incident":        {h.staffIncident, "/staff/incidents/" + inc + "?lang=" + lang, map[string]string{"id": inc}},
-			"staff-search-network":  {h.staffSearch, "/staff/search?q=198.51.100.0/24&lang=" + lang, nil},
-			"staff-search-advisory": {h.staffSearch, "/staff/search?q=JPCERT-E-INF-98-0001&lang=" + lang, nil},
-			"staff-audit":           {h.staffAudit, "/staff/audit?lang=" + lang, nil},
-			"staff-audit-incident":  {h.staffAudit, "/staff/audit?object=incident&id=" + inc + "&lang=" + lang, nil},
-			"staff-activity":        {h.staffActivity, "/staff/activity?from=2000-04-01&to=2000-06-30&lang=" + lang, nil},
+			"staff_queue":           {h.staffQueue, "/staff/?lang=" + lang, nil},
+			"staff_queue-filtered":  {h.staffQueue, "/staff/?decided=no&category=intrusion&source=198.51.100.0/24&from=2000-04-01&to=2000-06-30&lang=" + lang, nil},
+			"staff_report":          {h.staffReport, "/staff/reports/" + tracking + "?lang=" + lang, map[string]string{"tracking": tracking}},
+			"staff_report-decided":  {h.staffReport, "/staff/reports/" + f.reports[2].Tracking + "?lang=" + lang, map[string]string{"tracking": f.reports[2].Tracking}},
+			"staff_incidents":       {h.staffIncidents, "/staff/incidents?lang=" + lang, nil},
+			"staff_incident":        {h.staffIncident, "/staff/incidents/" + inc + "?lang=" + lang, map[string]string{"id": inc}},
+			"staff_search-network":  {h.staffSearch, "/staff/search?q=198.51.100.0/24&lang=" + lang, nil},
+			"staff_search-advisory": {h.staffSearch, "/staff/search?q=JPCERT-E-INF-98-0001&lang=" + lang, nil},
+			"staff_audit":           {h.staffAudit, "/staff/audit?lang=" + lang, nil},
+			"staff_audit-incident":  {h.staffAudit, "/staff/audit?object=incident&id=" + inc + "&lang=" + lang, nil},
+			"staff_activity":        {h.staffActivity, "/staff/activity?from=2000-04-01&to=2000-06-30&lang=" + lang, nil},
 		} {
 			out[name+"."+lang] = f.get(t, req.fn, req.path, req.values, s)
 		}
