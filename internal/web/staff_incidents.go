@@ -136,6 +136,13 @@ type queueFilter struct {
 	Category, State, Decided, From, To, Source string
 }
 
+// shown is the filter as the page shows it back: a query is outside text too, and a link can
+// carry control bytes, bidi overrides and invalid UTF-8 into the form's fields.
+func (q queueFilter) shown() queueFilter {
+	return queueFilter{Category: visible(q.Category), State: visible(q.State), Decided: visible(q.Decided),
+		From: visible(q.From), To: visible(q.To), Source: visible(q.Source)}
+}
+
 type queuePage struct {
 	staffPage
 	Filter     queueFilter
@@ -153,12 +160,12 @@ const queuePageSize = 50
 func (h *handler) staffQueue(w http.ResponseWriter, r *http.Request, s *staffSession) {
 	lang := staffLang(r)
 	q := r.URL.Query()
+	asked := queueFilter{Category: q.Get("category"), State: q.Get("state"), Decided: q.Get("decided"),
+		From: q.Get("from"), To: q.Get("to"), Source: strings.TrimSpace(q.Get("source"))}
 	p := queuePage{staffPage: h.newStaffPage(lang, "staff.queue.title", s), Categories: taxonomy.Categories(),
-		States: []report.State{report.StateReceived, report.StateAnalysed, report.StateFailed},
-		Filter: queueFilter{Category: q.Get("category"), State: q.Get("state"), Decided: q.Get("decided"),
-			From: q.Get("from"), To: q.Get("to"), Source: strings.TrimSpace(q.Get("source"))}}
+		States: []report.State{report.StateReceived, report.StateAnalysed, report.StateFailed}, Filter: asked.shown()}
 	p.Switch = "?" + withLang(q, p.OtherLang)
-	f, ok := h.triageFilter(p.Filter)
+	f, ok := h.triageFilter(asked)
 	if !ok {
 		p.Error = text(lang, "staff.queue.badfilter")
 		h.renderStaff(w, http.StatusBadRequest, "staff_queue", p)
@@ -754,7 +761,8 @@ func (h *handler) staffSearch(w http.ResponseWriter, r *http.Request, s *staffSe
 	lang := staffLang(r)
 	ctx := r.Context()
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	p := searchPage{staffPage: h.newStaffPage(lang, "staff.search.title", s), Query: q}
+	// The query is shown back as outside text (a link can carry control bytes and overrides).
+	p := searchPage{staffPage: h.newStaffPage(lang, "staff.search.title", s), Query: visible(q)}
 	p.Switch = "?" + withLang(r.URL.Query(), p.OtherLang)
 	const limit = 200
 	switch {
@@ -762,7 +770,7 @@ func (h *handler) staffSearch(w http.ResponseWriter, r *http.Request, s *staffSe
 	case trackingRE.MatchString(strings.ToUpper(q)):
 		rep, err := h.cfg.Store.ByTracking(ctx, strings.ToUpper(q))
 		if errors.Is(err, store.ErrNotFound) {
-			p.Error = tf(lang, "staff.search.none", q)
+			p.Error = tf(lang, "staff.search.none", visible(q))
 			break
 		}
 		if err != nil {
@@ -782,7 +790,7 @@ func (h *handler) staffSearch(w http.ResponseWriter, r *http.Request, s *staffSe
 			h.staffError(w, r, lang, err)
 			return
 		}
-		p.Error = tf(lang, "staff.search.none", q)
+		p.Error = tf(lang, "staff.search.none", visible(q))
 	case isAddressOrNetwork(q):
 		p.Kind = "network"
 		rows, err := h.cfg.Triage.TriageList(ctx, store.TriageFilter{Source: q, Limit: limit})

@@ -28,8 +28,9 @@ import (
 )
 
 // incidentHostile is report content that must be shown inert on every staff page: markup, an HTML
-// entity, an ANSI colour sequence, a NUL and other control bytes, and a right-to-left override.
-const incidentHostile = "<script>alert(1)</script> &lt;b&gt; \x1b[31mred\x1b[0m \x00\x07 \u202egnp.exe"
+// entity, an ANSI colour sequence, a NUL and other control bytes, a right-to-left override and
+// the isolates (U+2066-2069).
+const incidentHostile = "<script>alert(1)</script> &lt;b&gt; \x1b[31mred\x1b[0m \x00\x07 \u202egnp.exe \u2066a\u2067b\u2068c\u2069"
 
 // staffFixture is a real SQLite store holding reports with incidentHostile content, one decision, an
 // incident with a note, and the staff handler over it.
@@ -57,6 +58,8 @@ func newStaffFixture(t *testing.T) *staffFixture {
 	for i, a := range []*report.Analysis{
 		{Category: taxonomy.Intrusion, RSIT: "intrusions:system-compromise", Findings: []finding.Finding{statd}, Advisories: []string{"JPCERT-E-INF-98-0001"},
 			Content: report.Content{Subject: "statd " + incidentHostile, Description: "desc " + incidentHostile, SourceHosts: []string{"198.51.100.23"},
+				Parts: []report.Part{{Kind: report.PartAttachment, Name: "messages " + incidentHostile, ContentType: "text/plain",
+					Text: []byte("Apr  3 12:34:56 nfs1 statd[415]: attempt to create \"/var/statmon/sm//../..\x90\x90" + incidentHostile + "\xff\n")}},
 				Reporter: report.Reporter{Name: "山田 " + incidentHostile, Email: "taro@example.co.jp"}},
 			Observables: []report.Observable{{Kind: report.ObservableIP, Value: "198.51.100.23", Count: 2}, {Kind: report.ObservableHostname, Value: "h" + incidentHostile, Count: 1}},
 			Warnings:    []string{"charset " + incidentHostile}},
