@@ -74,7 +74,7 @@ func (h *handler) incidentThreadPage(r *http.Request, lang string, s *staffSessi
 	return h.newMessagesPage(r, lang, s, inc.Ref, "/staff/incidents/"+strconv.FormatInt(inc.ID, 10), "staff.thread.incident", thread), nil
 }
 
-func (h *handler) newIncidentForwardPage(lang string, s *staffSession, inc incident.Incident, reps []*report.Report) forwardPage {
+func (h *handler) newIncidentForwardPage(r *http.Request, lang string, s *staffSession, inc incident.Incident, reps []*report.Report) forwardPage {
 	p := forwardPage{staffPage: h.newStaffPage(lang, "staff.forward.title", s), Ref: inc.Ref,
 		Base: "/staff/incidents/" + strconv.FormatInt(inc.ID, 10), FwdLang: lang, CanSend: h.cfg.Relay != nil && h.cfg.MailFrom != ""}
 	p.Title = inc.Ref + " — " + text(lang, "staff.forward.title")
@@ -89,6 +89,11 @@ func (h *handler) newIncidentForwardPage(lang string, s *staffSession, inc incid
 		}
 		p.Consent = p.Consent && rep.Analysis.Content.Reporter.DisclosureAllowed
 	}
+	if len(reps) > 0 {
+		if c := h.decidedCategory(r, reps[0]); c != "" {
+			p.Category = c
+		}
+	}
 	return p
 }
 
@@ -100,7 +105,7 @@ func (h *handler) incidentForward(w http.ResponseWriter, r *http.Request, s *sta
 	if !ok {
 		return
 	}
-	p := h.newIncidentForwardPage(lang, s, inc, reps)
+	p := h.newIncidentForwardPage(r, lang, s, inc, reps)
 	q := r.URL.Query()
 	p.To, p.Site = q.Get("to"), q.Get("site")
 	if l := q.Get("fwdlang"); l == "ja" || l == "en" {
@@ -110,7 +115,7 @@ func (h *handler) incidentForward(w http.ResponseWriter, r *http.Request, s *sta
 		h.render(w, http.StatusOK, "staff_forward", p)
 		return
 	}
-	d, err := h.forwardService().Prepare(forward.Request{Reports: reps, IncidentID: inc.ID, To: p.To, Site: p.Site, Lang: p.FwdLang})
+	d, err := h.forwardService().Prepare(forward.Request{Reports: reps, IncidentID: inc.ID, To: p.To, Site: p.Site, Lang: p.FwdLang, Category: p.Category})
 	if err != nil {
 		p.Error = forwardError(lang, err)
 		h.render(w, http.StatusBadRequest, "staff_forward", p)
@@ -129,12 +134,12 @@ func (h *handler) incidentForwardSend(w http.ResponseWriter, r *http.Request, s 
 	if !ok {
 		return
 	}
-	p := h.newIncidentForwardPage(lang, s, inc, reps)
+	p := h.newIncidentForwardPage(r, lang, s, inc, reps)
 	p.To, p.Site, p.Body = r.PostFormValue("to"), r.PostFormValue("site"), r.PostFormValue("body")
 	if l := r.PostFormValue("fwdlang"); l == "ja" || l == "en" {
 		p.FwdLang = l
 	}
-	req := forward.Request{Reports: reps, IncidentID: inc.ID, To: p.To, Site: p.Site, Lang: p.FwdLang, Body: p.Body}
+	req := forward.Request{Reports: reps, IncidentID: inc.ID, To: p.To, Site: p.Site, Lang: p.FwdLang, Category: p.Category, Body: p.Body}
 	h.sendForward(w, r, s, lang, p, req)
 }
 

@@ -657,3 +657,22 @@ func TestStatusPageShowsDecisionOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestForwardNamesTheDecision: a forward names the analyst's decided category, not keikai's
+// suggestion, on the review page and in its text.
+func TestForwardNamesTheDecision(t *testing.T) {
+	f := newStaffFixture(t)
+	f.h.cfg.MailFrom = "csirt@keikai.test"
+	tr := f.reports[2].Tracking // suggested probe, decided dos
+	r := httptest.NewRequest("GET", "/staff/reports/"+tr+"/forward?to=abuse@site.test&lang=en", nil)
+	r.SetPathValue("tracking", tr)
+	w := httptest.NewRecorder()
+	f.h.reportForward(w, r, analystSession())
+	dos, _ := taxonomy.CategoryByKey(taxonomy.DoS)
+	probe, _ := taxonomy.CategoryByKey(taxonomy.Probe)
+	body := w.Body.String()
+	if w.Code != http.StatusOK || !strings.Contains(body, dos.En) || strings.Contains(body, probe.En) {
+		t.Errorf("the forward of a report decided %q: status %d, names %q: %v, names the suggestion %q: %v",
+			taxonomy.DoS, w.Code, dos.En, strings.Contains(body, dos.En), probe.En, strings.Contains(body, probe.En))
+	}
+}

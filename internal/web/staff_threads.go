@@ -176,12 +176,31 @@ func (h *handler) forwardService() *forward.Service {
 	return &forward.Service{Messages: h.cfg.Messages, Relay: h.cfg.Relay, From: h.cfg.MailFrom, Signer: h.cfg.MailSigner, Now: h.cfg.Now}
 }
 
-func (h *handler) newForwardPage(lang string, s *staffSession, rep *report.Report) forwardPage {
+// decidedCategory is the analyst's decided category of a report, "" when there is none (or no
+// triage store): a forward names the decision over keikai's suggestion.
+func (h *handler) decidedCategory(r *http.Request, rep *report.Report) string {
+	if h.cfg.Triage == nil {
+		return ""
+	}
+	row, err := h.cfg.Triage.TriageRow(r.Context(), rep.ID)
+	if err != nil || row.Decision == nil {
+		if err != nil {
+			h.log.Error("read the decision of a report", "tracking", rep.Tracking, "err", err)
+		}
+		return ""
+	}
+	return row.Decision.Category
+}
+
+func (h *handler) newForwardPage(r *http.Request, lang string, s *staffSession, rep *report.Report) forwardPage {
 	p := forwardPage{staffPage: h.newStaffPage(lang, "staff.forward.title", s), Ref: rep.Tracking, Base: "/staff/reports/" + rep.Tracking, FwdLang: lang,
 		CanSend: h.cfg.Relay != nil && h.cfg.MailFrom != ""}
 	p.Title = rep.Tracking + " — " + text(lang, "staff.forward.title")
 	if rep.Analysis != nil {
 		p.Analysed, p.Category, p.Consent = true, rep.Analysis.Category, rep.Analysis.Content.Reporter.DisclosureAllowed
+	}
+	if c := h.decidedCategory(r, rep); c != "" {
+		p.Category = c
 	}
 	return p
 }
@@ -196,7 +215,7 @@ func (h *handler) reportForward(w http.ResponseWriter, r *http.Request, s *staff
 	if !ok {
 		return
 	}
-	p := h.newForwardPage(lang, s, rep)
+	p := h.newForwardPage(r, lang, s, rep)
 	q := r.URL.Query()
 	p.To, p.Site = q.Get("to"), q.Get("site")
 	if l := q.Get("fwdlang"); l == "ja" || l == "en" {
@@ -206,7 +225,7 @@ func (h *handler) reportForward(w http.ResponseWriter, r *http.Request, s *staff
 		h.render(w, http.StatusOK, "staff_forward", p)
 		return
 	}
-	d, err := h.forwardService().Prepare(forward.Request{Reports: []*report.Report{rep}, To: p.To, Site: p.Site, Lang: p.FwdLang})
+	d, err := h.forwardService().Prepare(forward.Request{Reports: []*report.Report{rep}, To: p.To, Site: p.Site, Lang: p.FwdLang, Category: p.Category})
 	if err != nil {
 		p.Error = forwardError(lang, err)
 		h.render(w, http.StatusBadRequest, "staff_forward", p)
@@ -224,12 +243,12 @@ func (h *handler) reportForwardSend(w http.ResponseWriter, r *http.Request, s *s
 	if !ok {
 		return
 	}
-	p := h.newForwardPage(lang, s, rep)
+	p := h.newForwardPage(r, lang, s, rep)
 	p.To, p.Site, p.Body = r.PostFormValue("to"), r.PostFormValue("site"), r.PostFormValue("body")
 	if l := r.PostFormValue("fwdlang"); l == "ja" || l == "en" {
 		p.FwdLang = l
 	}
-	req := forward.Request{Reports: []*report.Report{rep}, To: p.To, Site: p.Site, Lang: p.FwdLang, Body: p.Body}
+	req := forward.Request{Reports: []*report.Report{rep}, To: p.To, Site: p.Site, Lang: p.FwdLang, Category: p.Category, Body: p.Body}
 	h.sendForward(w, r, s, lang, p, req)
 }
 
