@@ -336,6 +336,12 @@ func walkCoordination(t *testing.T, chromium, bin string, r browserReporter) {
 		t.Errorf("the incident's timeline lacks the report's decision:\n%s", tl)
 	}
 	screenshot(t, ctx, shots, "incident-thread-"+lang+".png")
+	if lang == "en" {
+		if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS("section.thread article.in"))); err != nil {
+			t.Fatal(err)
+		}
+		docShot(t, ctx, "staff-incident-thread.png")
+	}
 	browse(t, ctx, incidentThread+"?lang="+lang)
 	// A reply is no new report: keikai did not acknowledge it.
 	select {

@@ -73,7 +73,7 @@ func seedSweep(t *testing.T, db store.Store) sweepData {
 		t.Fatal(err)
 	}
 	d.incident = in.ID
-	m, _, err := db.AddMessage(ctx, store.Message{IncidentID: in.ID, Direction: store.Inbound, Kind: store.MessageReply, MessageID: "reply@site.test",
+	m, _, err := db.AddMessage(ctx, store.Message{ReportID: d.reports[0].ID, IncidentID: in.ID, Direction: store.Inbound, Kind: store.MessageReply, MessageID: "reply@site.test",
 		Subject: "Re: scans", From: "abuse@site.test", ContentType: "message/rfc822",
 		Raw: []byte("From: abuse@site.test\r\nSubject: Re: scans\r\nMessage-ID: <reply@site.test>\r\n\r\nwe looked\r\n")}, who)
 	if err != nil {

@@ -113,7 +113,7 @@ func newStaffFixture(t *testing.T) *staffFixture {
 		{ReportID: f.reports[0].ID, IncidentID: in.ID, Direction: store.Outbound, Kind: store.MessageForward, MessageID: "fwd-1@keikai.test",
 			Subject: "[" + f.reports[0].Tracking + "] forward", From: "csirt@keikai.test", To: []string{"abuse@site.test"}, ContentType: "message/rfc822",
 			Raw: []byte("From: csirt@keikai.test\r\nTo: abuse@site.test\r\nSubject: forward\r\nMessage-ID: <fwd-1@keikai.test>\r\n\r\nforwarded excerpt\r\n"), At: fixedNow},
-		{IncidentID: in.ID, Direction: store.Inbound, Kind: store.MessageReply, MessageID: "reply-1@site.test", InReplyTo: "fwd-1@keikai.test",
+		{ReportID: f.reports[0].ID, IncidentID: in.ID, Direction: store.Inbound, Kind: store.MessageReply, MessageID: "reply-1@site.test", InReplyTo: "fwd-1@keikai.test",
 			Subject: "Re: " + incidentHostile, From: "site " + incidentHostile + " <abuse@site.test>", ContentType: "message/rfc822",
 			Raw: []byte("From: abuse@site.test\r\nSubject: Re: forward\r\nMessage-ID: <reply-1@site.test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nreply " + incidentHostile + "\r\n\xff\xfe\r\n"), At: fixedNow.Add(time.Minute)},
 	} {
@@ -674,5 +674,22 @@ func TestForwardNamesTheDecision(t *testing.T) {
 	if w.Code != http.StatusOK || !strings.Contains(body, dos.En) || strings.Contains(body, probe.En) {
 		t.Errorf("the forward of a report decided %q: status %d, names %q: %v, names the suggestion %q: %v",
 			taxonomy.DoS, w.Code, dos.En, strings.Contains(body, dos.En), probe.En, strings.Contains(body, probe.En))
+	}
+}
+
+// TestIncidentForwardNotShareable: an incident's forward carries other reports' excerpts: the
+// thread offers no share button for it, and a crafted request to share it is refused.
+func TestIncidentForwardNotShareable(t *testing.T) {
+	f := newStaffFixture(t)
+	page := f.get(t, f.h.staffIncident, "/staff/incidents/x?lang=en", map[string]string{"id": idText(f.inc)}, analystSession()).Body.String()
+	if strings.Contains(page, `action="/staff/messages/1/share`) {
+		t.Error("the incident's forward has a share button")
+	}
+	w := f.post(t, f.h.shareMessage, map[string]string{"id": "1"}, url.Values{"shared": {"1"}}, analystSession())
+	if w.Code != http.StatusBadRequest {
+		t.Errorf("sharing the incident's forward: %d, want 400", w.Code)
+	}
+	if m, err := f.db.Message(context.Background(), 1); err != nil || m.Shared {
+		t.Errorf("the incident's forward after the refused share: shared %v, %v", m.Shared, err)
 	}
 }

@@ -134,8 +134,13 @@ func (h *handler) shareMessage(w http.ResponseWriter, r *http.Request, s *staffS
 		h.renderError(w, lang, http.StatusNotFound, text(lang, "error.notfound"))
 		return
 	}
+	share := r.PostFormValue("shared") == "1"
+	if err == nil && share && !viewMessage(m, 0).Shareable {
+		h.renderError(w, lang, http.StatusBadRequest, text(lang, "staff.thread.notshareable"))
+		return
+	}
 	if err == nil {
-		err = h.cfg.Messages.ShareMessage(r.Context(), id, r.PostFormValue("shared") == "1", actorOf(s))
+		err = h.cfg.Messages.ShareMessage(r.Context(), id, share, actorOf(s))
 	}
 	if err != nil {
 		h.log.Error("share a message", "message", id, "err", err)
