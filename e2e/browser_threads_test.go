@@ -332,7 +332,7 @@ func walkCoordination(t *testing.T, chromium, bin string, r browserReporter) {
 	if inline := text(t, ctx, "section.thread"); !strings.Contains(inline, "We took 198.51.100.23 off the network") {
 		t.Errorf("the incident page does not show the site's reply:\n%s", inline)
 	}
-	if tl := text(t, ctx, "section.timeline"); !strings.Contains(tl, tracking+" intrusion") {
+	if tl := text(t, ctx, "section.timeline"); !strings.Contains(tl, tracking+" "+r.category) {
 		t.Errorf("the incident's timeline lacks the report's decision:\n%s", tl)
 	}
 	screenshot(t, ctx, shots, "incident-thread-"+lang+".png")

@@ -589,7 +589,7 @@ func (h *handler) staffIncident(w http.ResponseWriter, r *http.Request, s *staff
 		entries = append(entries, more...)
 	}
 	slices.SortStableFunc(entries, func(a, b audit.Entry) int { return cmp.Compare(a.ID, b.ID) })
-	p.Timeline = timeline(in, entries, tracking)
+	p.Timeline = timeline(lang, in, entries, tracking)
 	if h.cfg.Messages != nil {
 		filters := []store.MessageFilter{{IncidentID: in.ID}}
 		for _, rid := range in.Reports {
@@ -607,8 +607,9 @@ func (h *handler) staffIncident(w http.ResponseWriter, r *http.Request, s *staff
 }
 
 // timeline is an incident's history, oldest first, from its audit entries (who changed what)
-// with the text of its notes, and the decisions of its reports (tracking: their numbers by ID).
-func timeline(in incident.Incident, entries []audit.Entry, tracking map[int64]string) []timelineEntry {
+// with the text of its notes, and the decisions of its reports (tracking: their numbers by ID),
+// their categories named in lang.
+func timeline(lang string, in incident.Incident, entries []audit.Entry, tracking map[int64]string) []timelineEntry {
 	notes := map[int64]incident.Note{}
 	for _, n := range in.Notes {
 		notes[n.ID] = n
@@ -645,9 +646,17 @@ func timeline(in incident.Incident, entries []audit.Entry, tracking map[int64]st
 			t.Action = "staff.timeline.decide"
 			parts := []string{tracking[e.ObjectID]}
 			for _, k := range []string{"decided_category", "decided_rsit", "decision_note"} {
-				if v, ok := after[k].(string); ok && v != "" {
-					parts = append(parts, v)
+				v, ok := after[k].(string)
+				if !ok || v == "" {
+					continue
 				}
+				if c, known := taxonomy.CategoryByKey(v); known && k == "decided_category" {
+					v = c.En
+					if lang == "ja" {
+						v = c.Ja
+					}
+				}
+				parts = append(parts, v)
 			}
 			t.Detail = strings.Join(parts, " ")
 		}

@@ -578,7 +578,7 @@ func TestIncidentPageThreadAndTimeline(t *testing.T) {
 		`<section class="thread" id="thread">`,
 		`action="/staff/messages/2/share?lang=en"`,
 		"decided the category",
-		tracking + " intrusion intrusions:system-compromise",
+		tracking + " System intrusion intrusions:system-compromise",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the incident page lacks %q", want)
