@@ -141,15 +141,32 @@ func startServeForThreads(t *testing.T, bin, db, relay string) *threadsServer {
 	return s
 }
 
-// TestBrowserThreads walks coordination in headless Chromium: a reporter files a report in the
-// form; an analyst signs in, decides its category, groups it into an incident, prepares the
+// coordinationTexts are what the walk reads on the pages, per language.
+var coordinationTexts = map[string]struct {
+	noConsent, added, reporterAdded, reporterDomain string
+}{
+	"ja": {"報告者は名前を伝えることに同意していません", "情報を報告に追加しました", "報告者による追加", "example.co.jp"},
+	"en": {"The reporter did not agree to be named", "your information was added to the report", "added by the reporter", "example.ac.uk"},
+}
+
+// TestBrowserThreads walks the whole path of issue 11 in headless Chromium, once in Japanese and
+// once in English: a reporter files a report in the form; an analyst signs in, finds it in the
+// queue by its source address, decides its category, groups it into an incident, prepares the
 // incident's redacted forward to the attacking site, reviews and sends it through the relay (a
 // real SMTP server run by the test); the forward the site receives shows nothing of the
-// reporter; the site's reply, sent to keikai's SMTP listener, joins the incident's thread; the
-// analyst shares it, and the reporter sees it on the status page and adds information.
+// reporter; the site's reply, sent to keikai's SMTP listener, joins the incident's thread and
+// shows on the incident's page beside the decision in its timeline; the analyst answers and
+// shares it, and the reporter sees it, and the decided category, on the status page and adds
+// information.
 func TestBrowserThreads(t *testing.T) {
 	chromium := testenv.Command(t, "chromium", "chromium")
 	bin := buildKeikaiForBrowser(t)
+	for _, r := range browserReporters {
+		t.Run(r.lang, func(t *testing.T) { walkCoordination(t, chromium, bin, r) })
+	}
+}
+
+func walkCoordination(t *testing.T, chromium, bin string, r browserReporter) {
 	db := filepath.Join(t.TempDir(), "keikai.db")
 	const analyst, password = "hanako", "a long analyst passphrase 2026"
 	add := exec.Command(bin, "user", "add", analyst, "--role", "analyst", "--password-stdin", "--db", db)
@@ -162,14 +179,16 @@ func TestBrowserThreads(t *testing.T) {
 	ctx := newBrowser(t, chromium)
 	shots := t.TempDir()
 	logs := collectBrowserLogs(ctx)
-	r := browserReporters[0]
+	texts := coordinationTexts[r.lang]
+	lang := r.lang
 
 	tracking := fileReport(t, ctx, srv.base, r, shots)
 	statusLink := location(t, ctx)
 
-	// The analyst signs in on the report's page, decides its category, groups it into a new
+	// The analyst signs in and finds the report in the queue by its source address (once
+	// analysed, the queue knows its addresses), decides its category, groups it into a new
 	// incident and opens the incident's forward.
-	browse(t, ctx, srv.base+"/staff/login?lang=ja&next="+"%2Fstaff%2Freports%2F"+tracking)
+	browse(t, ctx, srv.base+"/staff/login?lang="+lang+"&next=%2Fstaff%2F")
 	if err := chromedp.Do(ctx,
 		chromedp.WaitVisible(chromedp.ID("name")),
 		chromedp.SendKeys(chromedp.ID("name"), analyst),
@@ -178,13 +197,34 @@ func TestBrowserThreads(t *testing.T) {
 		t.Fatal(err)
 	}
 	clickAndLoad(t, ctx, `form.login button[type="submit"]`, 200)
-	if loc := location(t, ctx); !strings.Contains(loc, "/staff/reports/"+tracking) {
+	if loc := location(t, ctx); !strings.Contains(loc, "/staff/") {
 		t.Fatalf("after login the browser is at %s", loc)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		browse(t, ctx, srv.base+"/staff/?lang="+lang)
+		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("source"), "198.51.100.0/24")); err != nil {
+			t.Fatal(err)
+		}
+		clickAndLoad(t, ctx, `form.filter button[type="submit"]`, 200)
+		if strings.Contains(pageText(t, ctx), tracking) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the queue filtered by the source never lists %s:\n%s", tracking, pageText(t, ctx))
+		}
+	}
+	screenshot(t, ctx, shots, "queue-found-"+lang+".png")
+	clickAndLoad(t, ctx, chromedp.CSS(`a.tracking[href^="/staff/reports/`+tracking+`"]`), 200)
+	if loc := location(t, ctx); !strings.Contains(loc, "/staff/reports/"+tracking) {
+		t.Fatalf("the queue's link led to %s", loc)
 	}
 	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("category"), "intrusion")); err != nil {
 		t.Fatal(err)
 	}
 	clickAndLoad(t, ctx, `form.triage button[type=submit]`, 200)
+	if d := text(t, ctx, "dd.decision"); !strings.Contains(d, analyst) {
+		t.Errorf("the decision does not say who made it: %q", d)
+	}
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("title"), "statd intrusion from 198.51.100.23")); err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +238,7 @@ func TestBrowserThreads(t *testing.T) {
 	if loc := location(t, ctx); !strings.Contains(loc, "/staff/incidents/") || !strings.Contains(loc, "/forward") {
 		t.Fatalf("the incident's forward link led to %s", loc)
 	}
-	if body := pageText(t, ctx); !strings.Contains(body, "報告者は名前を伝えることに同意していません") || !strings.Contains(body, incidentRef) {
+	if body := pageText(t, ctx); !strings.Contains(body, texts.noConsent) || !strings.Contains(body, incidentRef) {
 		t.Errorf("the forward page does not name the incident or say the reporter did not consent:\n%s", body)
 	}
 	const site = "abuse@isp.example.net"
@@ -216,7 +256,7 @@ func TestBrowserThreads(t *testing.T) {
 	if table := text(t, ctx, `table.withheld`); !strings.Contains(table, "nfs1") {
 		t.Errorf("the review does not list what is withheld:\n%s", table)
 	}
-	screenshot(t, ctx, shots, "forward-review-ja.png")
+	screenshot(t, ctx, shots, "forward-review-"+lang+".png")
 	clickAndLoad(t, ctx, `section.review form button[type="submit"]`, 200)
 	if loc := location(t, ctx); !strings.Contains(loc, "/staff/incidents/") || !strings.Contains(loc, "/messages") {
 		t.Fatalf("after sending the browser is at %s", loc)
@@ -241,7 +281,7 @@ func TestBrowserThreads(t *testing.T) {
 	if !strings.Contains(th.Subject, "["+tracking+"]") || th.MessageID == "" || len(th.To) != 1 || th.To[0] != site {
 		t.Errorf("forward thread fields %+v", th)
 	}
-	withheld := []string{r.email, r.organization, r.phone, r.affected[0], r.affected[1], "nfs1", "example.co.jp"}
+	withheld := append([]string{r.email, r.organization, r.phone, "nfs1", texts.reporterDomain}, r.affected...)
 	withheld = append(withheld, strings.Fields(r.name)...)
 	for _, secret := range withheld {
 		if strings.Contains(body.String(), secret) || bytes.Contains(fwd, []byte(secret)) {
@@ -267,7 +307,7 @@ func TestBrowserThreads(t *testing.T) {
 	c.Quit()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		browse(t, ctx, incidentThread+"?lang=ja")
+		browse(t, ctx, incidentThread+"?lang="+lang)
 		if strings.Contains(pageText(t, ctx), "We took 198.51.100.23 off the network") {
 			break
 		}
@@ -276,7 +316,7 @@ func TestBrowserThreads(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	screenshot(t, ctx, shots, "thread-ja.png")
+	screenshot(t, ctx, shots, "thread-"+lang+".png")
 	// The reply is on the incident's thread, not only the report's.
 	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
@@ -287,6 +327,22 @@ func TestBrowserThreads(t *testing.T) {
 	if err != nil || len(joined) != 1 || joined[0].IncidentID == 0 || joined[0].Direction != store.Inbound {
 		t.Errorf("the stored reply: %+v, %v", joined, err)
 	}
+	// The incident's own page shows the thread inline and, in its timeline, the decision.
+	browse(t, ctx, incidentPage)
+	if inline := text(t, ctx, "section.thread"); !strings.Contains(inline, "We took 198.51.100.23 off the network") {
+		t.Errorf("the incident page does not show the site's reply:\n%s", inline)
+	}
+	if tl := text(t, ctx, "section.timeline"); !strings.Contains(tl, tracking+" "+r.category) {
+		t.Errorf("the incident's timeline lacks the report's decision:\n%s", tl)
+	}
+	screenshot(t, ctx, shots, "incident-thread-"+lang+".png")
+	if lang == "en" {
+		if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS("section.thread article.in"))); err != nil {
+			t.Fatal(err)
+		}
+		docShot(t, ctx, "staff-incident-thread.png")
+	}
+	browse(t, ctx, incidentThread+"?lang="+lang)
 	// A reply is no new report: keikai did not acknowledge it.
 	select {
 	case ack := <-relay.got:
@@ -317,21 +373,22 @@ func TestBrowserThreads(t *testing.T) {
 	// The reporter sees the shared reply and nothing else of the thread.
 	browse(t, ctx, statusLink)
 	page := pageText(t, ctx)
-	if !strings.Contains(page, "We took 198.51.100.23 off the network") || strings.Contains(page, "[reporter-host-1]") {
+	if !strings.Contains(page, "We took 198.51.100.23 off the network") || strings.Contains(page, "[reporter-host-1]") || !strings.Contains(page, r.category) ||
+		strings.Contains(page, incidentRef) || strings.Contains(page, analyst) {
 		t.Errorf("the status page after sharing:\n%s", page)
 	}
-	screenshot(t, ctx, shots, "status-shared-ja.png")
+	screenshot(t, ctx, shots, "status-shared-"+lang+".png")
 
 	// The reporter adds information on the same page; the analyst finds it in the thread.
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("text"), "The scans came back at 14:00 from 198.51.100.24.")); err != nil {
 		t.Fatal(err)
 	}
 	clickAndLoad(t, ctx, `section.add form button[type="submit"]`, 200)
-	if body := pageText(t, ctx); !strings.Contains(body, "情報を報告に追加しました") {
+	if body := pageText(t, ctx); !strings.Contains(body, texts.added) {
 		t.Errorf("after adding information the status page says:\n%s", body)
 	}
-	browse(t, ctx, srv.base+"/staff/reports/"+tracking+"/messages?lang=ja")
-	if body := pageText(t, ctx); !strings.Contains(body, "The scans came back at 14:00 from 198.51.100.24.") || !strings.Contains(body, "報告者による追加") {
+	browse(t, ctx, srv.base+"/staff/reports/"+tracking+"/messages?lang="+lang)
+	if body := pageText(t, ctx); !strings.Contains(body, "The scans came back at 14:00 from 198.51.100.24.") || !strings.Contains(body, texts.reporterAdded) {
 		t.Errorf("the analyst does not see the reporter's addition:\n%s", body)
 	}
 	if n := regexp.MustCompile(`(?m)^KK-`).FindAllString(page, -1); len(n) > 1 {

@@ -66,8 +66,9 @@ func findReport(ctx context.Context, st store.Reports, ref string) (*report.Repo
 const showHelp = `
 Prints everything keikai knows about one report, named by its number or tracking number: how and
 when it arrived, the reporter (confidential: say so before passing anything on), the stated
-incident, the parts analysed, the suggested category with its RSIT class, the findings, the
-observables and any warnings.
+incident, the analyst's decision (category, who, when) and the incident the report belongs to, the
+parts analysed, the suggested category with its RSIT class, the findings, the observables and any
+warnings.
 
 Exit codes: 0 shown, 1 no such report, 2 usage error or the database could not be used.`
 
@@ -107,11 +108,15 @@ func runReportShow(env *Env, args []string) int {
 	if err != nil {
 		return fail(env, "report show", err)
 	}
+	row, err := st.TriageRow(ctx, rep.ID)
+	if err != nil {
+		return fail(env, "report show", err)
+	}
 	if *format == "json" {
-		return writeJSONOut(env, "report show", reportJSONOf(rep))
+		return writeJSONOut(env, "report show", reportJSONOf(rep, row))
 	}
 	stdout := bufio.NewWriterSize(env.Stdout, 64<<10)
-	writeReportText(stdout, rep, lang)
+	writeReportText(stdout, rep, row, lang)
 	if err := stdout.Flush(); err != nil {
 		return fail(env, "report show", err)
 	}

@@ -5,9 +5,11 @@ import (
 	"context"
 	"mime/multipart"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/keikai-project/keikai/internal/audit"
 	"github.com/keikai-project/keikai/internal/intake"
 	"github.com/keikai-project/keikai/internal/report"
 	"github.com/keikai-project/keikai/internal/store/sqlite"
@@ -90,4 +92,61 @@ func TestReportShowGolden(t *testing.T) {
 	}
 	r := keikai(t, "", "report", "list", "--db", db, "--format", "json", "--from", "2000-04-01", "--to", "2000-06-30")
 	golden(t, "report-list.json", r.stdout)
+}
+
+// TestReportShowDecision: report show prints the analyst's decision (category, who, when, note)
+// and the incident's reference, every value from outside escaped; audit list prints the same
+// names escaped.
+func TestReportShowDecision(t *testing.T) {
+	path := storedFormReport(t)
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostile := "Eve \x1b[31m\u202eevil\u2066 <script>\x00"
+	who := audit.Actor{UserID: 7, Name: hostile}
+	if err := db.DecideReport(ctx, 1, "intrusion", "intrusions:system-compromise", "note "+hostile, who); err != nil {
+		t.Fatal(err)
+	}
+	in, err := db.CreateIncident(ctx, "statd "+hostile, []int64{1}, who)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, tc := range []struct{ lang, format string }{{"en", "text"}, {"ja", "text"}, {"en", "json"}} {
+		r := keikai(t, "", "report", "show", "1", "--db", path, "--lang", tc.lang, "--format", tc.format)
+		if r.code != exitClean {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		want := []string{in.Ref, "intrusions:system-compromise", `Eve \x1b[31m\u202eevil\u2066 <script>`}
+		switch {
+		case tc.format == "json":
+			want = []string{`"incident": "` + in.Ref + `"`, `"category": "intrusion"`, `"by": "Eve \u001b[31m`}
+		case tc.lang == "ja":
+			want = append(want, "判断した類型", "判断者", "所属インシデント")
+		default:
+			want = append(want, "Decided category:", "Decided by:", "Grouped into incident:")
+		}
+		for _, w := range want {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("report show --lang %s --format %s lacks %q:\n%s", tc.lang, tc.format, w, r.stdout)
+			}
+		}
+		// JSON is for programs: its encoder escapes control bytes, and leaves text as text.
+		bad := "\x1b\x00\u202e\u2066"
+		if tc.format == "json" {
+			bad = "\x1b\x00"
+		}
+		if strings.ContainsAny(r.stdout, bad) {
+			t.Errorf("report show --lang %s --format %s lets a control or bidi character through:\n%q", tc.lang, tc.format, r.stdout)
+		}
+	}
+	r := keikai(t, "", "audit", "list", "--db", path)
+	if r.code != exitClean || !strings.Contains(r.stdout, "report.decide") {
+		t.Fatalf("audit list: exit %d %s\n%s", r.code, r.stderr, r.stdout)
+	}
+	if strings.ContainsAny(r.stdout, "\x1b\x00\u202e\u2066") {
+		t.Errorf("audit list lets a control or bidi character through:\n%q", r.stdout)
+	}
 }

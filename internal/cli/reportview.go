@@ -10,6 +10,7 @@ import (
 	"github.com/keikai-project/keikai/internal/escape"
 	"github.com/keikai-project/keikai/internal/finding"
 	"github.com/keikai-project/keikai/internal/report"
+	"github.com/keikai-project/keikai/internal/store"
 	"github.com/keikai-project/keikai/internal/taxonomy"
 )
 
@@ -34,7 +35,18 @@ type reportShowJSON struct {
 	reportListJSON
 	MessageID string        `json:"message_id,omitempty"`
 	Size      int64         `json:"size"`
+	Decision  *decisionJSON `json:"decision,omitempty"`
+	Incident  string        `json:"incident,omitempty"`
 	Analysis  *analysisJSON `json:"analysis,omitempty"`
+}
+
+// decisionJSON is an analyst's decision on a report: what, by whom, when.
+type decisionJSON struct {
+	Category string    `json:"category"`
+	RSIT     string    `json:"rsit,omitempty"`
+	Note     string    `json:"note,omitempty"`
+	By       string    `json:"by"`
+	At       time.Time `json:"at"`
 }
 
 type analysisJSON struct {
@@ -85,8 +97,11 @@ func orEmpty[T any](s []T) []T {
 	return s
 }
 
-func reportJSONOf(r *report.Report) reportShowJSON {
-	v := reportShowJSON{reportListJSON: listRowOf(r), MessageID: r.MessageID, Size: r.Size}
+func reportJSONOf(r *report.Report, row store.TriageRow) reportShowJSON {
+	v := reportShowJSON{reportListJSON: listRowOf(r), MessageID: r.MessageID, Size: r.Size, Incident: row.IncidentRef}
+	if d := row.Decision; d != nil {
+		v.Decision = &decisionJSON{Category: d.Category, RSIT: d.RSIT, Note: d.Note, By: d.By.Name, At: d.At.UTC()}
+	}
 	a := r.Analysis
 	if a == nil {
 		return v
@@ -140,6 +155,13 @@ var showLabels = map[string][2]string{
 	"analysedat":  {"Analysed", "解析日時"},
 	"rules":       {"Rules", "ルール"},
 	"category":    {"Suggested category", "推定類型"},
+	"triage":      {"Triage", "トリアージ"},
+	"decided":     {"Decided category", "判断した類型"},
+	"undecided":   {"not decided yet", "未判断"},
+	"decidedby":   {"Decided by", "判断者"},
+	"note":        {"Note", "メモ"},
+	"inincident":  {"Grouped into incident", "所属インシデント"},
+	"none":        {"none", "なし"},
 	"advisories":  {"Advisories", "アドバイザリ"},
 	"tcp":         {"TCP ports", "TCP ポート"},
 	"udp":         {"UDP ports", "UDP ポート"},
@@ -181,7 +203,7 @@ func label(lang, key string) string {
 
 // writeReportText prints a report for a person. Every value from outside goes through
 // escape.String: a report is hostile input, its fields included.
-func writeReportText(w *bufio.Writer, r *report.Report, lang string) {
+func writeReportText(w *bufio.Writer, r *report.Report, row store.TriageRow, lang string) {
 	e := escape.String
 	field := func(key, value string) {
 		if value != "" {
@@ -195,6 +217,20 @@ func writeReportText(w *bufio.Writer, r *report.Report, lang string) {
 	field("state", label(lang, "state."+string(r.State)))
 	field("size", fmt.Sprintf("%d %s", r.Size, label(lang, "bytes")))
 	field("messageid", e(r.MessageID))
+
+	fmt.Fprintf(w, "\n%s\n", label(lang, "triage"))
+	if d := row.Decision; d != nil {
+		field("decided", categoryText(d.Category, d.RSIT, lang))
+		field("decidedby", e(d.By.Name)+", "+d.At.UTC().Format(time.RFC3339))
+		field("note", e(d.Note))
+	} else {
+		field("decided", label(lang, "undecided"))
+	}
+	incidentRef := label(lang, "none")
+	if row.IncidentRef != "" {
+		incidentRef = e(row.IncidentRef)
+	}
+	field("inincident", incidentRef)
 	a := r.Analysis
 	if a == nil {
 		fmt.Fprintf(w, "\n%s: %s\n", label(lang, "analysis"), label(lang, "notyet"))
@@ -242,15 +278,7 @@ func writeReportText(w *bufio.Writer, r *report.Report, lang string) {
 	fmt.Fprintf(w, "\n%s\n", label(lang, "analysis"))
 	field("analysedat", a.AnalysedAt.UTC().Format(time.RFC3339))
 	field("rules", a.RulesVersion)
-	cat := a.Category
-	if tc, ok := taxonomy.CategoryByKey(a.Category); ok {
-		title := tc.En
-		if lang == "ja" {
-			title = tc.Ja
-		}
-		cat += " — " + title
-	}
-	field("category", cat+" ["+a.RSIT+"]")
+	field("category", categoryText(a.Category, a.RSIT, lang))
 	field("advisories", strings.Join(a.Advisories, ", "))
 	field("tcp", joinInts(a.TCPPorts))
 	field("udp", joinInts(a.UDPPorts))
@@ -320,4 +348,17 @@ func joinInts(ns []int) string {
 		out[i] = strconv.Itoa(n)
 	}
 	return strings.Join(out, ", ")
+}
+
+// categoryText is a category key with its name in lang and its RSIT class:type.
+func categoryText(key, rsit, lang string) string {
+	cat := key
+	if tc, ok := taxonomy.CategoryByKey(key); ok {
+		title := tc.En
+		if lang == "ja" {
+			title = tc.Ja
+		}
+		cat += " — " + title
+	}
+	return cat + " [" + rsit + "]"
 }

@@ -49,6 +49,9 @@ type Request struct {
 	// The recipient's domain is always the site's.
 	Site string
 	Lang string
+	// Category is the analyst's decided category of the first report; empty: keikai's
+	// suggestion. The forward names it.
+	Category string
 	// Body is the reviewed text; empty when preparing.
 	Body string
 }
@@ -127,8 +130,12 @@ func (s *Service) Prepare(req Request) (Draft, error) {
 	for _, rep := range req.Reports {
 		reporters = append(reporters, rep.Analysis.Content.Reporter)
 	}
+	category := req.Category
+	if category == "" {
+		category = first.Analysis.Category
+	}
 	subject, body, err := redact.Compose(redact.Forward{Lang: lang(req.Lang), Tracking: first.Tracking, Team: s.team(),
-		Category: first.Analysis.Category, Result: res, Reporters: reporters})
+		Category: category, Result: res, Reporters: reporters})
 	if err != nil {
 		return Draft{}, err
 	}

@@ -29,6 +29,8 @@ func init() {
 		"staff.thread.report":           {"Back to the report", "報告に戻る"},
 		"staff.thread.incident":         {"Back to the incident", "インシデントに戻る"},
 		"staff.thread.noreport":         {"There is no report with this tracking number.", "この受付番号の報告はありません。"},
+		"staff.thread.notshareable":     {"This message cannot be shown to a reporter: it belongs to no report, or it is an incident's forward, which carries the excerpts of other reports.", "このメッセージは報告者に公開できません。どの報告にも属さないか、他の報告の抜粋を含むインシデントの連絡文です。"},
+		"staff.thread.page":             {"The thread on its own page", "やり取りだけを表示"},
 		"staff.thread.empty":            {"No messages yet.", "まだメッセージはありません。"},
 		"staff.thread.shared":           {"Shown to the reporter", "報告者への公開"},
 		"staff.thread.shared.yes":       {"yes, on the status page", "公開 (状況確認ページに表示)"},

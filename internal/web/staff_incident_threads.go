@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"slices"
@@ -62,25 +63,18 @@ func (h *handler) incidentMessages(w http.ResponseWriter, r *http.Request, s *st
 
 // incidentThreadPage is the incident's thread: its own messages and those of its reports.
 func (h *handler) incidentThreadPage(r *http.Request, lang string, s *staffSession, inc incident.Incident, reps []*report.Report) (messagesPage, error) {
-	thread, err := h.cfg.Messages.Messages(r.Context(), store.MessageFilter{IncidentID: inc.ID})
+	filters := []store.MessageFilter{{IncidentID: inc.ID}}
 	for _, rep := range reps {
-		if err != nil {
-			break
-		}
-		var more []store.Message
-		if more, err = h.cfg.Messages.Messages(r.Context(), store.MessageFilter{ReportID: rep.ID}); err == nil {
-			thread = append(thread, more...)
-		}
+		filters = append(filters, store.MessageFilter{ReportID: rep.ID})
 	}
+	thread, err := h.thread(r, filters)
 	if err != nil {
 		return messagesPage{}, err
 	}
-	slices.SortFunc(thread, func(a, b store.Message) int { return int(a.ID - b.ID) })
-	thread = slices.CompactFunc(thread, func(a, b store.Message) bool { return a.ID == b.ID })
 	return h.newMessagesPage(r, lang, s, inc.Ref, "/staff/incidents/"+strconv.FormatInt(inc.ID, 10), "staff.thread.incident", thread), nil
 }
 
-func (h *handler) newIncidentForwardPage(lang string, s *staffSession, inc incident.Incident, reps []*report.Report) forwardPage {
+func (h *handler) newIncidentForwardPage(r *http.Request, lang string, s *staffSession, inc incident.Incident, reps []*report.Report) forwardPage {
 	p := forwardPage{staffPage: h.newStaffPage(lang, "staff.forward.title", s), Ref: inc.Ref,
 		Base: "/staff/incidents/" + strconv.FormatInt(inc.ID, 10), FwdLang: lang, CanSend: h.cfg.Relay != nil && h.cfg.MailFrom != ""}
 	p.Title = inc.Ref + " — " + text(lang, "staff.forward.title")
@@ -95,6 +89,11 @@ func (h *handler) newIncidentForwardPage(lang string, s *staffSession, inc incid
 		}
 		p.Consent = p.Consent && rep.Analysis.Content.Reporter.DisclosureAllowed
 	}
+	if len(reps) > 0 {
+		if c := h.decidedCategory(r, reps[0]); c != "" {
+			p.Category = c
+		}
+	}
 	return p
 }
 
@@ -106,7 +105,7 @@ func (h *handler) incidentForward(w http.ResponseWriter, r *http.Request, s *sta
 	if !ok {
 		return
 	}
-	p := h.newIncidentForwardPage(lang, s, inc, reps)
+	p := h.newIncidentForwardPage(r, lang, s, inc, reps)
 	q := r.URL.Query()
 	p.To, p.Site = q.Get("to"), q.Get("site")
 	if l := q.Get("fwdlang"); l == "ja" || l == "en" {
@@ -116,7 +115,7 @@ func (h *handler) incidentForward(w http.ResponseWriter, r *http.Request, s *sta
 		h.render(w, http.StatusOK, "staff_forward", p)
 		return
 	}
-	d, err := h.forwardService().Prepare(forward.Request{Reports: reps, IncidentID: inc.ID, To: p.To, Site: p.Site, Lang: p.FwdLang})
+	d, err := h.forwardService().Prepare(forward.Request{Reports: reps, IncidentID: inc.ID, To: p.To, Site: p.Site, Lang: p.FwdLang, Category: p.Category})
 	if err != nil {
 		p.Error = forwardError(lang, err)
 		h.render(w, http.StatusBadRequest, "staff_forward", p)
@@ -135,11 +134,26 @@ func (h *handler) incidentForwardSend(w http.ResponseWriter, r *http.Request, s 
 	if !ok {
 		return
 	}
-	p := h.newIncidentForwardPage(lang, s, inc, reps)
+	p := h.newIncidentForwardPage(r, lang, s, inc, reps)
 	p.To, p.Site, p.Body = r.PostFormValue("to"), r.PostFormValue("site"), r.PostFormValue("body")
 	if l := r.PostFormValue("fwdlang"); l == "ja" || l == "en" {
 		p.FwdLang = l
 	}
-	req := forward.Request{Reports: reps, IncidentID: inc.ID, To: p.To, Site: p.Site, Lang: p.FwdLang, Body: p.Body}
+	req := forward.Request{Reports: reps, IncidentID: inc.ID, To: p.To, Site: p.Site, Lang: p.FwdLang, Category: p.Category, Body: p.Body}
 	h.sendForward(w, r, s, lang, p, req)
+}
+
+// thread is the messages of several threads in one, oldest first, each once (a message of an
+// incident's forward is on its incident's thread and its first report's).
+func (h *handler) thread(r *http.Request, filters []store.MessageFilter) ([]store.Message, error) {
+	var thread []store.Message
+	for _, f := range filters {
+		more, err := h.cfg.Messages.Messages(r.Context(), f)
+		if err != nil {
+			return nil, err
+		}
+		thread = append(thread, more...)
+	}
+	slices.SortFunc(thread, func(a, b store.Message) int { return cmp.Compare(a.ID, b.ID) })
+	return slices.CompactFunc(thread, func(a, b store.Message) bool { return a.ID == b.ID }), nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,7 +41,7 @@ func init() { pageNames = append(pageNames, incidentPages...) }
 
 // incidentRoutes registers the staff pages of triage and incidents: every one behind staffOnly,
 // reading pages for read-only staff and above, changes (POST only) for analysts.
-func (h *handler) incidentRoutes(mux *http.ServeMux) {
+func (h *handler) incidentRoutes(mux *routeMux) {
 	// The pages need the staff gate, which needs the staff accounts.
 	if h.cfg.Triage == nil || h.cfg.Staff == nil {
 		return
@@ -135,6 +136,13 @@ type queueFilter struct {
 	Category, State, Decided, From, To, Source string
 }
 
+// shown is the filter as the page shows it back: a query is outside text too, and a link can
+// carry control bytes, bidi overrides and invalid UTF-8 into the form's fields.
+func (q queueFilter) shown() queueFilter {
+	return queueFilter{Category: visible(q.Category), State: visible(q.State), Decided: visible(q.Decided),
+		From: visible(q.From), To: visible(q.To), Source: visible(q.Source)}
+}
+
 type queuePage struct {
 	staffPage
 	Filter     queueFilter
@@ -152,12 +160,12 @@ const queuePageSize = 50
 func (h *handler) staffQueue(w http.ResponseWriter, r *http.Request, s *staffSession) {
 	lang := staffLang(r)
 	q := r.URL.Query()
+	asked := queueFilter{Category: q.Get("category"), State: q.Get("state"), Decided: q.Get("decided"),
+		From: q.Get("from"), To: q.Get("to"), Source: strings.TrimSpace(q.Get("source"))}
 	p := queuePage{staffPage: h.newStaffPage(lang, "staff.queue.title", s), Categories: taxonomy.Categories(),
-		States: []report.State{report.StateReceived, report.StateAnalysed, report.StateFailed},
-		Filter: queueFilter{Category: q.Get("category"), State: q.Get("state"), Decided: q.Get("decided"),
-			From: q.Get("from"), To: q.Get("to"), Source: strings.TrimSpace(q.Get("source"))}}
+		States: []report.State{report.StateReceived, report.StateAnalysed, report.StateFailed}, Filter: asked.shown()}
 	p.Switch = "?" + withLang(q, p.OtherLang)
-	f, ok := h.triageFilter(p.Filter)
+	f, ok := h.triageFilter(asked)
 	if !ok {
 		p.Error = text(lang, "staff.queue.badfilter")
 		h.renderStaff(w, http.StatusBadRequest, "staff_queue", p)
@@ -247,6 +255,9 @@ type reportPage struct {
 	Incidents []incident.Incident
 	// Audit is the report's audit log: its decisions.
 	Audit []auditView
+	// Thread is the report's mail thread with its incident's messages, nil without a threads
+	// store.
+	Thread *messagesPage
 }
 
 // rawShown bounds the raw submission shown on the report page; the rest is a download away in
@@ -299,6 +310,14 @@ func (h *handler) staffReport(w http.ResponseWriter, r *http.Request, s *staffSe
 		return
 	}
 	p.Audit = auditViews(entries)
+	if h.cfg.Messages != nil {
+		tp, err := h.reportThreadPage(r, lang, s, rep)
+		if err != nil {
+			h.staffError(w, r, lang, err)
+			return
+		}
+		p.Thread = &tp
+	}
 	h.renderStaff(w, http.StatusOK, "staff_report", p)
 }
 
@@ -497,6 +516,9 @@ type incidentPage struct {
 	Others   []incident.Incident
 	Timeline []timelineEntry
 	Audit    []auditView
+	// Thread is the incident's mail thread with its reports' messages, nil without a threads
+	// store.
+	Thread *messagesPage
 }
 
 // timelineEntry is one event of an incident's history.
@@ -554,13 +576,40 @@ func (h *handler) staffIncident(w http.ResponseWriter, r *http.Request, s *staff
 		return
 	}
 	p.Audit = auditViews(entries)
-	p.Timeline = timeline(in, entries)
+	// The timeline tells the triage of the incident's reports too: their decisions are in the
+	// reports' own audit entries.
+	tracking := map[int64]string{}
+	for _, row := range p.Reports {
+		tracking[row.ID] = row.Tracking
+		more, err := h.cfg.Triage.AuditLog(ctx, store.AuditFilter{Object: audit.KindReport, ObjectID: row.ID})
+		if err != nil {
+			h.staffError(w, r, lang, err)
+			return
+		}
+		entries = append(entries, more...)
+	}
+	slices.SortStableFunc(entries, func(a, b audit.Entry) int { return cmp.Compare(a.ID, b.ID) })
+	p.Timeline = timeline(lang, in, entries, tracking)
+	if h.cfg.Messages != nil {
+		filters := []store.MessageFilter{{IncidentID: in.ID}}
+		for _, rid := range in.Reports {
+			filters = append(filters, store.MessageFilter{ReportID: rid})
+		}
+		thread, err := h.thread(r, filters)
+		if err != nil {
+			h.staffError(w, r, lang, err)
+			return
+		}
+		tp := h.newMessagesPage(r, lang, s, in.Ref, "/staff/incidents/"+strconv.FormatInt(in.ID, 10), "staff.thread.incident", thread)
+		p.Thread = &tp
+	}
 	h.renderStaff(w, http.StatusOK, "staff_incident", p)
 }
 
 // timeline is an incident's history, oldest first, from its audit entries (who changed what)
-// with the text of its notes.
-func timeline(in incident.Incident, entries []audit.Entry) []timelineEntry {
+// with the text of its notes, and the decisions of its reports (tracking: their numbers by ID),
+// their categories named in lang.
+func timeline(lang string, in incident.Incident, entries []audit.Entry, tracking map[int64]string) []timelineEntry {
 	notes := map[int64]incident.Note{}
 	for _, n := range in.Notes {
 		notes[n.ID] = n
@@ -593,6 +642,23 @@ func timeline(in incident.Incident, entries []audit.Entry) []timelineEntry {
 			t.Detail, _ = after["split_into"].(string)
 		case "incident.add_reports":
 			t.Detail = joinJSON(after["reports"])
+		case "report.decide":
+			t.Action = "staff.timeline.decide"
+			parts := []string{tracking[e.ObjectID]}
+			for _, k := range []string{"decided_category", "decided_rsit", "decision_note"} {
+				v, ok := after[k].(string)
+				if !ok || v == "" {
+					continue
+				}
+				if c, known := taxonomy.CategoryByKey(v); known && k == "decided_category" {
+					v = c.En
+					if lang == "ja" {
+						v = c.Ja
+					}
+				}
+				parts = append(parts, v)
+			}
+			t.Detail = strings.Join(parts, " ")
 		}
 		if e.Actor.UserID == 0 {
 			t.Who = ""
@@ -704,7 +770,8 @@ func (h *handler) staffSearch(w http.ResponseWriter, r *http.Request, s *staffSe
 	lang := staffLang(r)
 	ctx := r.Context()
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	p := searchPage{staffPage: h.newStaffPage(lang, "staff.search.title", s), Query: q}
+	// The query is shown back as outside text (a link can carry control bytes and overrides).
+	p := searchPage{staffPage: h.newStaffPage(lang, "staff.search.title", s), Query: visible(q)}
 	p.Switch = "?" + withLang(r.URL.Query(), p.OtherLang)
 	const limit = 200
 	switch {
@@ -712,7 +779,7 @@ func (h *handler) staffSearch(w http.ResponseWriter, r *http.Request, s *staffSe
 	case trackingRE.MatchString(strings.ToUpper(q)):
 		rep, err := h.cfg.Store.ByTracking(ctx, strings.ToUpper(q))
 		if errors.Is(err, store.ErrNotFound) {
-			p.Error = tf(lang, "staff.search.none", q)
+			p.Error = tf(lang, "staff.search.none", visible(q))
 			break
 		}
 		if err != nil {
@@ -732,7 +799,7 @@ func (h *handler) staffSearch(w http.ResponseWriter, r *http.Request, s *staffSe
 			h.staffError(w, r, lang, err)
 			return
 		}
-		p.Error = tf(lang, "staff.search.none", q)
+		p.Error = tf(lang, "staff.search.none", visible(q))
 	case isAddressOrNetwork(q):
 		p.Kind = "network"
 		rows, err := h.cfg.Triage.TriageList(ctx, store.TriageFilter{Source: q, Limit: limit})

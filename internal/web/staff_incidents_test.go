@@ -19,6 +19,7 @@ import (
 	"github.com/keikai-project/keikai/internal/activity"
 	"github.com/keikai-project/keikai/internal/audit"
 	"github.com/keikai-project/keikai/internal/finding"
+	"github.com/keikai-project/keikai/internal/intake"
 	"github.com/keikai-project/keikai/internal/report"
 	"github.com/keikai-project/keikai/internal/staff"
 	"github.com/keikai-project/keikai/internal/store"
@@ -27,8 +28,9 @@ import (
 )
 
 // incidentHostile is report content that must be shown inert on every staff page: markup, an HTML
-// entity, an ANSI colour sequence, a NUL and other control bytes, and a right-to-left override.
-const incidentHostile = "<script>alert(1)</script> &lt;b&gt; \x1b[31mred\x1b[0m \x00\x07 \u202egnp.exe"
+// entity, an ANSI colour sequence, a NUL and other control bytes, a right-to-left override and
+// the isolates (U+2066-2069).
+const incidentHostile = "<script>alert(1)</script> &lt;b&gt; \x1b[31mred\x1b[0m \x00\x07 \u202egnp.exe \u2066a\u2067b\u2068c\u2069"
 
 // staffFixture is a real SQLite store holding reports with incidentHostile content, one decision, an
 // incident with a note, and the staff handler over it.
@@ -56,6 +58,8 @@ func newStaffFixture(t *testing.T) *staffFixture {
 	for i, a := range []*report.Analysis{
 		{Category: taxonomy.Intrusion, RSIT: "intrusions:system-compromise", Findings: []finding.Finding{statd}, Advisories: []string{"JPCERT-E-INF-98-0001"},
 			Content: report.Content{Subject: "statd " + incidentHostile, Description: "desc " + incidentHostile, SourceHosts: []string{"198.51.100.23"},
+				Parts: []report.Part{{Kind: report.PartAttachment, Name: "messages " + incidentHostile, ContentType: "text/plain",
+					Text: []byte("Apr  3 12:34:56 nfs1 statd[415]: attempt to create \"/var/statmon/sm//../..\x90\x90" + incidentHostile + "\xff\n")}},
 				Reporter: report.Reporter{Name: "山田 " + incidentHostile, Email: "taro@example.co.jp"}},
 			Observables: []report.Observable{{Kind: report.ObservableIP, Value: "198.51.100.23", Count: 2}, {Kind: report.ObservableHostname, Value: "h" + incidentHostile, Count: 1}},
 			Warnings:    []string{"charset " + incidentHostile}},
@@ -65,11 +69,16 @@ func newStaffFixture(t *testing.T) *staffFixture {
 			Observables: []report.Observable{{Kind: report.ObservableIP, Value: "198.51.100.77", Count: 1}}},
 		nil,
 	} {
-		rc, err := db.Insert(ctx, &report.Submission{Channel: report.ChannelSMTP, ReceivedAt: time.Date(2000, 4, 3+i, 10, 0, 0, 0, time.UTC),
-			Raw: []byte("Subject: " + incidentHostile + "\r\n\r\nline two " + incidentHostile + "\r\n\xff\xfe")}, nil)
+		secret, hash, err := intake.NewSecret()
 		if err != nil {
 			t.Fatal(err)
 		}
+		rc, err := db.Insert(ctx, &report.Submission{Channel: report.ChannelSMTP, ReceivedAt: time.Date(2000, 4, 3+i, 10, 0, 0, 0, time.UTC),
+			Raw: []byte("Subject: " + incidentHostile + "\r\n\r\nline two " + incidentHostile + "\r\n\xff\xfe")}, hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc.StatusSecret = secret
 		f.reports = append(f.reports, rc)
 		if a == nil {
 			continue
@@ -95,7 +104,24 @@ func newStaffFixture(t *testing.T) *staffFixture {
 	if _, err := db.AddIncidentNote(ctx, in.ID, "called the site "+incidentHostile, who); err != nil {
 		t.Fatal(err)
 	}
-	f.h = &handler{cfg: Config{Store: db, Triage: db, Zone: time.UTC, Now: func() time.Time { return fixedNow },
+	// The incident's thread: a forward of the incident, a site's hostile reply to it, and what the
+	// reporter added on the status page; and the first report's own decision.
+	if err := db.DecideReport(ctx, f.reports[0].ID, taxonomy.Intrusion, "intrusions:system-compromise", "", who); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []store.Message{
+		{ReportID: f.reports[0].ID, IncidentID: in.ID, Direction: store.Outbound, Kind: store.MessageForward, MessageID: "fwd-1@keikai.test",
+			Subject: "[" + f.reports[0].Tracking + "] forward", From: "csirt@keikai.test", To: []string{"abuse@site.test"}, ContentType: "message/rfc822",
+			Raw: []byte("From: csirt@keikai.test\r\nTo: abuse@site.test\r\nSubject: forward\r\nMessage-ID: <fwd-1@keikai.test>\r\n\r\nforwarded excerpt\r\n"), At: fixedNow},
+		{ReportID: f.reports[0].ID, IncidentID: in.ID, Direction: store.Inbound, Kind: store.MessageReply, MessageID: "reply-1@site.test", InReplyTo: "fwd-1@keikai.test",
+			Subject: "Re: " + incidentHostile, From: "site " + incidentHostile + " <abuse@site.test>", ContentType: "message/rfc822",
+			Raw: []byte("From: abuse@site.test\r\nSubject: Re: forward\r\nMessage-ID: <reply-1@site.test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nreply " + incidentHostile + "\r\n\xff\xfe\r\n"), At: fixedNow.Add(time.Minute)},
+	} {
+		if _, _, err := db.AddMessage(ctx, m, who); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.h = &handler{cfg: Config{Store: db, Triage: db, Messages: db, Zone: time.UTC, Now: func() time.Time { return fixedNow },
 		Activity: func(ctx context.Context, from, to time.Time) (*activity.Stats, error) {
 			return db.Activity(ctx, from, to, 10)
 		}},
@@ -142,17 +168,17 @@ func (f *staffFixture) pages(t *testing.T, s *staffSession) map[string]*httptest
 			path   string
 			values map[string]string
 		}{
-			"staff-queue":           {h.staffQueue, "/staff/?lang=" + lang, nil},
-			"staff-queue-filtered":  {h.staffQueue, "/staff/?decided=no&category=intrusion&source=198.51.100.0/24&from=2000-04-01&to=2000-06-30&lang=" + lang, nil},
-			"staff-report":          {h.staffReport, "/staff/reports/" + tracking + "?lang=" + lang, map[string]string{"tracking": tracking}},
-			"staff-report-decided":  {h.staffReport, "/staff/reports/" + f.reports[2].Tracking + "?lang=" + lang, map[string]string{"tracking": f.reports[2].Tracking}},
-			"staff-incidents":       {h.staffIncidents, "/staff/incidents?lang=" + lang, nil},
-			"staff-incident":        {h.staffIncident, "/staff/incidents/" + inc + "?lang=" + lang, map[string]string{"id": inc}},
-			"staff-search-network":  {h.staffSearch, "/staff/search?q=198.51.100.0/24&lang=" + lang, nil},
-			"staff-search-advisory": {h.staffSearch, "/staff/search?q=JPCERT-E-INF-98-0001&lang=" + lang, nil},
-			"staff-audit":           {h.staffAudit, "/staff/audit?lang=" + lang, nil},
-			"staff-audit-incident":  {h.staffAudit, "/staff/audit?object=incident&id=" + inc + "&lang=" + lang, nil},
-			"staff-activity":        {h.staffActivity, "/staff/activity?from=2000-04-01&to=2000-06-30&lang=" + lang, nil},
+			"staff_queue":           {h.staffQueue, "/staff/?lang=" + lang, nil},
+			"staff_queue-filtered":  {h.staffQueue, "/staff/?decided=no&category=intrusion&source=198.51.100.0/24&from=2000-04-01&to=2000-06-30&lang=" + lang, nil},
+			"staff_report":          {h.staffReport, "/staff/reports/" + tracking + "?lang=" + lang, map[string]string{"tracking": tracking}},
+			"staff_report-decided":  {h.staffReport, "/staff/reports/" + f.reports[2].Tracking + "?lang=" + lang, map[string]string{"tracking": f.reports[2].Tracking}},
+			"staff_incidents":       {h.staffIncidents, "/staff/incidents?lang=" + lang, nil},
+			"staff_incident":        {h.staffIncident, "/staff/incidents/" + inc + "?lang=" + lang, map[string]string{"id": inc}},
+			"staff_search-network":  {h.staffSearch, "/staff/search?q=198.51.100.0/24&lang=" + lang, nil},
+			"staff_search-advisory": {h.staffSearch, "/staff/search?q=JPCERT-E-INF-98-0001&lang=" + lang, nil},
+			"staff_audit":           {h.staffAudit, "/staff/audit?lang=" + lang, nil},
+			"staff_audit-incident":  {h.staffAudit, "/staff/audit?object=incident&id=" + inc + "&lang=" + lang, nil},
+			"staff_activity":        {h.staffActivity, "/staff/activity?from=2000-04-01&to=2000-06-30&lang=" + lang, nil},
 		} {
 			out[name+"."+lang] = f.get(t, req.fn, req.path, req.values, s)
 		}
@@ -534,5 +560,136 @@ func TestIncidentRoutesGate(t *testing.T) {
 	resp, _ := get(an, "/staff/activity?from=2000-04-01&to=2000-06-30")
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, activity.StyleSheetHash()) || strings.Contains(csp, "script-src") {
 		t.Errorf("/staff/activity's Content-Security-Policy %q does not allow the report's style sheet by its hash alone", csp)
+	}
+}
+
+// TestIncidentPageThreadAndTimeline: the incident page shows its thread inline (its own messages
+// and its reports', oldest first, with the analyst's forms) and a timeline with the decisions of
+// its reports; the report page shows its thread with the incident's messages.
+func TestIncidentPageThreadAndTimeline(t *testing.T) {
+	f := newStaffFixture(t)
+	tracking := f.reports[0].Tracking
+	page := f.get(t, f.h.staffIncident, "/staff/incidents/x?lang=en", map[string]string{"id": idText(f.inc)}, analystSession()).Body.String()
+	fwd, reply := strings.Index(page, `id="message-1"`), strings.Index(page, `id="message-2"`)
+	if fwd < 0 || reply < fwd {
+		t.Fatalf("the incident page does not show its thread oldest first (forward at %d, reply at %d)", fwd, reply)
+	}
+	for _, want := range []string{
+		`<section class="thread" id="thread">`,
+		`action="/staff/messages/2/share?lang=en"`,
+		"decided the category",
+		tracking + " System intrusion intrusions:system-compromise",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the incident page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, f.reports[2].Tracking+" dos") {
+		t.Error("the incident's timeline shows the decision of a report outside it")
+	}
+	ro := &staffSession{User: staff.User{ID: 3, Name: "reader", Role: staff.RoleReadOnly}, CSRF: "CSRF-TOKEN"}
+	if page := f.get(t, f.h.staffIncident, "/staff/incidents/x?lang=en", map[string]string{"id": idText(f.inc)}, ro).Body.String(); strings.Contains(page, "/share?") || !strings.Contains(page, `id="message-2"`) {
+		t.Error("a read-only user sees the thread without the analyst's forms: not so")
+	}
+	for _, tr := range []string{tracking, f.reports[2].Tracking} {
+		page := f.get(t, f.h.staffReport, "/staff/reports/x?lang=ja", map[string]string{"tracking": tr}, analystSession()).Body.String()
+		has := strings.Contains(page, `id="message-1"`) && strings.Contains(page, `id="message-2"`)
+		if has != (tr == tracking) {
+			t.Errorf("report %s shows the incident's forward and reply: %v, want %v", tr, has, tr == tracking)
+		}
+	}
+}
+
+// TestStatusPageShowsDecisionOnly: the reporter's status page names the analyst's decided
+// category (the suggestion where there is none) and nothing else of the triage: no note, no
+// analyst, no incident, no TLP, no other report, not even an incident's forward shared with them.
+func TestStatusPageShowsDecisionOnly(t *testing.T) {
+	f := newStaffFixture(t)
+	ctx := context.Background()
+	who := audit.Actor{UserID: 2, Name: "Sato Hanako"}
+	if err := f.db.SetIncidentTLP(ctx, f.inc, "AMBER", who); err != nil {
+		t.Fatal(err)
+	}
+	// The incident's forward (message 1) shared by mistake, and a message of the report's own.
+	if err := f.db.ShareMessage(ctx, 1, true, who); err != nil {
+		t.Fatal(err)
+	}
+	own, _, err := f.db.AddMessage(ctx, store.Message{ReportID: f.reports[0].ID, Direction: store.Outbound, Kind: store.MessageReply, MessageID: "own@keikai.test",
+		Subject: "about your report", ContentType: "text/plain; charset=utf-8", Raw: []byte("text=thank+you"), Shared: true}, who)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := f.db.GetIncident(ctx, f.inc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := func(key string) string { c, _ := taxonomy.CategoryByKey(key); return c.En }
+	for _, tc := range []struct {
+		rep  report.Receipt
+		want string
+		not  []string
+	}{
+		{f.reports[2], name(taxonomy.DoS), []string{name(taxonomy.Probe), "note", "availability:dos"}},
+		{f.reports[1], name(taxonomy.Intrusion), nil},
+		{f.reports[0], name(taxonomy.Intrusion), []string{in.Ref, "AMBER", "called the site", "forwarded excerpt", `id="message-1"`, "abuse@site.test"}},
+	} {
+		r := httptest.NewRequest("GET", "/status/"+tc.rep.StatusSecret+"?lang=en", nil)
+		r.SetPathValue("secret", tc.rep.StatusSecret)
+		w := httptest.NewRecorder()
+		f.h.status(w, r)
+		body := w.Body.String()
+		if w.Code != http.StatusOK || !strings.Contains(body, "<dd>"+tc.want+"</dd>") {
+			t.Errorf("%s: status %d, want the category %q\n%s", tc.rep.Tracking, w.Code, tc.want, body)
+		}
+		not := append(tc.not, "Sato Hanako", "statd", "<script")
+		for _, rc := range f.reports {
+			if rc.ID != tc.rep.ID {
+				not = append(not, rc.Tracking)
+			}
+		}
+		for _, bad := range not {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s: the status page shows %q", tc.rep.Tracking, bad)
+			}
+		}
+		if tc.rep.ID == f.reports[0].ID && !strings.Contains(body, "message-"+idText(own.ID)) {
+			t.Errorf("%s: the report's own shared message is missing", tc.rep.Tracking)
+		}
+	}
+}
+
+// TestForwardNamesTheDecision: a forward names the analyst's decided category, not keikai's
+// suggestion, on the review page and in its text.
+func TestForwardNamesTheDecision(t *testing.T) {
+	f := newStaffFixture(t)
+	f.h.cfg.MailFrom = "csirt@keikai.test"
+	tr := f.reports[2].Tracking // suggested probe, decided dos
+	r := httptest.NewRequest("GET", "/staff/reports/"+tr+"/forward?to=abuse@site.test&lang=en", nil)
+	r.SetPathValue("tracking", tr)
+	w := httptest.NewRecorder()
+	f.h.reportForward(w, r, analystSession())
+	dos, _ := taxonomy.CategoryByKey(taxonomy.DoS)
+	probe, _ := taxonomy.CategoryByKey(taxonomy.Probe)
+	body := w.Body.String()
+	if w.Code != http.StatusOK || !strings.Contains(body, dos.En) || strings.Contains(body, probe.En) {
+		t.Errorf("the forward of a report decided %q: status %d, names %q: %v, names the suggestion %q: %v",
+			taxonomy.DoS, w.Code, dos.En, strings.Contains(body, dos.En), probe.En, strings.Contains(body, probe.En))
+	}
+}
+
+// TestIncidentForwardNotShareable: an incident's forward carries other reports' excerpts: the
+// thread offers no share button for it, and a crafted request to share it is refused.
+func TestIncidentForwardNotShareable(t *testing.T) {
+	f := newStaffFixture(t)
+	page := f.get(t, f.h.staffIncident, "/staff/incidents/x?lang=en", map[string]string{"id": idText(f.inc)}, analystSession()).Body.String()
+	if strings.Contains(page, `action="/staff/messages/1/share`) {
+		t.Error("the incident's forward has a share button")
+	}
+	w := f.post(t, f.h.shareMessage, map[string]string{"id": "1"}, url.Values{"shared": {"1"}}, analystSession())
+	if w.Code != http.StatusBadRequest {
+		t.Errorf("sharing the incident's forward: %d, want 400", w.Code)
+	}
+	if m, err := f.db.Message(context.Background(), 1); err != nil || m.Shared {
+		t.Errorf("the incident's forward after the refused share: shared %v, %v", m.Shared, err)
 	}
 }

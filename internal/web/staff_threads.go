@@ -20,7 +20,7 @@ func init() { pageNames = append(pageNames, threadPages...) }
 
 // threadRoutes adds the staff's thread and forward pages when the threads store is configured
 // (the staff gate is, since the caller adds them with the staff's own routes).
-func (h *handler) threadRoutes(mux *http.ServeMux) {
+func (h *handler) threadRoutes(mux *routeMux) {
 	if h.cfg.Messages == nil {
 		return
 	}
@@ -90,8 +90,20 @@ func (h *handler) reportMessages(w http.ResponseWriter, r *http.Request, s *staf
 	h.render(w, http.StatusOK, "staff_messages", p)
 }
 
+// reportThreadPage is a report's thread: its own messages and, once it belongs to an incident,
+// the incident's (the forwards of the incident that carried it).
 func (h *handler) reportThreadPage(r *http.Request, lang string, s *staffSession, rep *report.Report) (messagesPage, error) {
-	thread, err := h.cfg.Messages.Messages(r.Context(), store.MessageFilter{ReportID: rep.ID})
+	filters := []store.MessageFilter{{ReportID: rep.ID}}
+	if h.cfg.Triage != nil {
+		of, err := h.cfg.Triage.IncidentsOfReports(r.Context(), []int64{rep.ID})
+		if err != nil {
+			return messagesPage{}, err
+		}
+		if id := of[rep.ID]; id != 0 {
+			filters = append(filters, store.MessageFilter{IncidentID: id})
+		}
+	}
+	thread, err := h.thread(r, filters)
 	if err != nil {
 		return messagesPage{}, err
 	}
@@ -122,8 +134,13 @@ func (h *handler) shareMessage(w http.ResponseWriter, r *http.Request, s *staffS
 		h.renderError(w, lang, http.StatusNotFound, text(lang, "error.notfound"))
 		return
 	}
+	share := r.PostFormValue("shared") == "1"
+	if err == nil && share && !viewMessage(m, 0).Shareable {
+		h.renderError(w, lang, http.StatusBadRequest, text(lang, "staff.thread.notshareable"))
+		return
+	}
 	if err == nil {
-		err = h.cfg.Messages.ShareMessage(r.Context(), id, r.PostFormValue("shared") == "1", actorOf(s))
+		err = h.cfg.Messages.ShareMessage(r.Context(), id, share, actorOf(s))
 	}
 	if err != nil {
 		h.log.Error("share a message", "message", id, "err", err)
@@ -164,12 +181,31 @@ func (h *handler) forwardService() *forward.Service {
 	return &forward.Service{Messages: h.cfg.Messages, Relay: h.cfg.Relay, From: h.cfg.MailFrom, Signer: h.cfg.MailSigner, Now: h.cfg.Now}
 }
 
-func (h *handler) newForwardPage(lang string, s *staffSession, rep *report.Report) forwardPage {
+// decidedCategory is the analyst's decided category of a report, "" when there is none (or no
+// triage store): a forward names the decision over keikai's suggestion.
+func (h *handler) decidedCategory(r *http.Request, rep *report.Report) string {
+	if h.cfg.Triage == nil {
+		return ""
+	}
+	row, err := h.cfg.Triage.TriageRow(r.Context(), rep.ID)
+	if err != nil || row.Decision == nil {
+		if err != nil {
+			h.log.Error("read the decision of a report", "tracking", rep.Tracking, "err", err)
+		}
+		return ""
+	}
+	return row.Decision.Category
+}
+
+func (h *handler) newForwardPage(r *http.Request, lang string, s *staffSession, rep *report.Report) forwardPage {
 	p := forwardPage{staffPage: h.newStaffPage(lang, "staff.forward.title", s), Ref: rep.Tracking, Base: "/staff/reports/" + rep.Tracking, FwdLang: lang,
 		CanSend: h.cfg.Relay != nil && h.cfg.MailFrom != ""}
 	p.Title = rep.Tracking + " — " + text(lang, "staff.forward.title")
 	if rep.Analysis != nil {
 		p.Analysed, p.Category, p.Consent = true, rep.Analysis.Category, rep.Analysis.Content.Reporter.DisclosureAllowed
+	}
+	if c := h.decidedCategory(r, rep); c != "" {
+		p.Category = c
 	}
 	return p
 }
@@ -184,7 +220,7 @@ func (h *handler) reportForward(w http.ResponseWriter, r *http.Request, s *staff
 	if !ok {
 		return
 	}
-	p := h.newForwardPage(lang, s, rep)
+	p := h.newForwardPage(r, lang, s, rep)
 	q := r.URL.Query()
 	p.To, p.Site = q.Get("to"), q.Get("site")
 	if l := q.Get("fwdlang"); l == "ja" || l == "en" {
@@ -194,7 +230,7 @@ func (h *handler) reportForward(w http.ResponseWriter, r *http.Request, s *staff
 		h.render(w, http.StatusOK, "staff_forward", p)
 		return
 	}
-	d, err := h.forwardService().Prepare(forward.Request{Reports: []*report.Report{rep}, To: p.To, Site: p.Site, Lang: p.FwdLang})
+	d, err := h.forwardService().Prepare(forward.Request{Reports: []*report.Report{rep}, To: p.To, Site: p.Site, Lang: p.FwdLang, Category: p.Category})
 	if err != nil {
 		p.Error = forwardError(lang, err)
 		h.render(w, http.StatusBadRequest, "staff_forward", p)
@@ -212,12 +248,12 @@ func (h *handler) reportForwardSend(w http.ResponseWriter, r *http.Request, s *s
 	if !ok {
 		return
 	}
-	p := h.newForwardPage(lang, s, rep)
+	p := h.newForwardPage(r, lang, s, rep)
 	p.To, p.Site, p.Body = r.PostFormValue("to"), r.PostFormValue("site"), r.PostFormValue("body")
 	if l := r.PostFormValue("fwdlang"); l == "ja" || l == "en" {
 		p.FwdLang = l
 	}
-	req := forward.Request{Reports: []*report.Report{rep}, To: p.To, Site: p.Site, Lang: p.FwdLang, Body: p.Body}
+	req := forward.Request{Reports: []*report.Report{rep}, To: p.To, Site: p.Site, Lang: p.FwdLang, Category: p.Category, Body: p.Body}
 	h.sendForward(w, r, s, lang, p, req)
 }
 

@@ -21,10 +21,10 @@ func TestThreadStaffPagesGolden(t *testing.T) {
 			BackKey: "staff.thread.report", CanEdit: true, CanSend: true, Sent: true,
 			Messages: []messageView{
 				{ID: 1, At: at, Direction: store.Outbound, Kind: store.MessageForward, From: "info@csirt.example", To: "abuse@site.example",
-					Subject: "[KK-2000-000718] Report", Text: "To the administrators\n[reporter-host-1] <script>", By: "hanako"},
+					Subject: "[KK-2000-000718] Report", Shareable: true, Text: "To the administrators\n[reporter-host-1] <script>", By: "hanako"},
 				{ID: 2, At: at.Add(time.Hour), Direction: store.Inbound, Kind: store.MessageReply, From: "abuse@site.example",
-					Subject: "Re: [KK-2000-000718] Report", Text: "Fixed.\x1b[31m", Shared: true},
-				{ID: 3, At: at.Add(2 * time.Hour), Direction: store.Inbound, Kind: store.MessageReporter, Subject: "Information added by the reporter",
+					Subject: "Re: [KK-2000-000718] Report", Shareable: true, Text: "Fixed.\x1b[31m", Shared: true},
+				{ID: 3, At: at.Add(2 * time.Hour), Direction: store.Inbound, Kind: store.MessageReporter, Subject: text(lang, "status.add.subject"), Shareable: true,
 					Text: "more", Files: []fileView{{Name: "fw.log", Size: 12, Text: "SRC=203.0.113.5"}}, By: "reporter"},
 			}}
 		fwd := forwardPage{staffPage: h.newStaffPage(lang, "staff.forward.title", s), Ref: "KK-2000-000718", Base: "/staff/reports/KK-2000-000718", Category: "probe",

@@ -77,7 +77,7 @@ func init() {
 	pageNames = append(pageNames, "staff_login", "staff_account", "staff_users")
 }
 
-func (h *handler) staffRoutes(mux *http.ServeMux) {
+func (h *handler) staffRoutes(mux *routeMux) {
 	mux.HandleFunc("GET /staff/login", h.loginForm)
 	mux.HandleFunc("POST /staff/login", h.login)
 	mux.HandleFunc("POST /staff/logout", h.staffOnly(staff.RoleReadOnly, h.logout))

@@ -76,6 +76,19 @@ func (h *handler) newStatusPage(w http.ResponseWriter, r *http.Request, lang str
 	if rep.State == report.StateAnalysed && rep.Analysis != nil {
 		p.Category = rep.Analysis.Category
 	}
+	// The analyst's decision, where there is one, is what the report is; of the triage the
+	// reporter learns that category only: no note, no name, no incident.
+	if h.cfg.Triage != nil {
+		row, err := h.cfg.Triage.TriageRow(r.Context(), rep.ID)
+		if err != nil {
+			h.log.Error("read the decision of a report", "tracking", rep.Tracking, "err", err)
+			h.renderError(w, lang, http.StatusInternalServerError, text(lang, "error.unavailable"))
+			return p, false
+		}
+		if row.Decision != nil {
+			p.Category = row.Decision.Category
+		}
+	}
 	if h.cfg.Messages == nil {
 		return p, true
 	}
@@ -90,7 +103,9 @@ func (h *handler) newStatusPage(w http.ResponseWriter, r *http.Request, lang str
 		return p, false
 	}
 	for _, m := range shared {
-		if m.ReportID != rep.ID || !m.Shared {
+		// An incident's forward is kept on its first report's thread but carries the excerpts of
+		// every report of the incident: never the reporter's to see, even shared.
+		if m.ReportID != rep.ID || !m.Shared || (m.IncidentID != 0 && m.Kind == store.MessageForward) {
 			continue
 		}
 		p.Messages = append(p.Messages, viewMessage(m, h.limits.MaxAttachment))

@@ -27,6 +27,9 @@ type messageView struct {
 	Files     []fileView
 	Shared    bool
 	By        string
+	// Shareable: the reporter may be shown it. An incident's forward carries the excerpts of
+	// every report of the incident, so the status page never shows it.
+	Shareable bool
 }
 
 type fileView struct {
@@ -39,7 +42,7 @@ type fileView struct {
 // transfer encodings, attachments), a reporter's addition through its form.
 func viewMessage(m store.Message, maxFile int64) messageView {
 	v := messageView{ID: m.ID, At: m.At, Direction: m.Direction, Kind: m.Kind, From: m.From, To: strings.Join(m.To, ", "),
-		Subject: m.Subject, Shared: m.Shared, By: m.By.Name}
+		Subject: m.Subject, Shared: m.Shared, By: m.By.Name, Shareable: m.ReportID != 0 && !(m.IncidentID != 0 && m.Kind == store.MessageForward)}
 	mt, _, _ := mime.ParseMediaType(m.ContentType)
 	if mt != "message/rfc822" {
 		a, err := parseAddition(m.Raw, m.ContentType, maxFile)

@@ -100,8 +100,30 @@ type handler struct {
 
 // New builds the front end. Templates are parsed here, once; a broken template fails New.
 func New(cfg Config) (http.Handler, error) {
+	h, _, err := build(cfg)
+	return h, err
+}
+
+// routeMux is the front end's mux that also keeps the pattern of every route registered on it:
+// the tests sweep them all, so that no route escapes the checks of the staff gate.
+type routeMux struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (m *routeMux) Handle(pattern string, h http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+func (m *routeMux) HandleFunc(pattern string, fn func(http.ResponseWriter, *http.Request)) {
+	m.Handle(pattern, http.HandlerFunc(fn))
+}
+
+// build is New, also returning the patterns of the routes registered.
+func build(cfg Config) (http.Handler, []string, error) {
 	if cfg.Intake == nil || cfg.Store == nil {
-		return nil, errors.New("web: intake and store are required")
+		return nil, nil, errors.New("web: intake and store are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -122,21 +144,21 @@ func New(cfg Config) (http.Handler, error) {
 	if h.csrfKey == nil {
 		h.csrfKey = make([]byte, 32)
 		if _, err := rand.Read(h.csrfKey); err != nil {
-			return nil, fmt.Errorf("web: CSRF key: %w", err)
+			return nil, nil, fmt.Errorf("web: CSRF key: %w", err)
 		}
 	}
 	pages, err := parsePages()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	h.pages = pages
 	h.limiter = newRateLimiter(cfg.FormRate, cfg.FormBurst, cfg.Now)
 
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	mux := http.NewServeMux()
+	mux := &routeMux{ServeMux: http.NewServeMux()}
 	mux.HandleFunc("GET /{$}", h.index)
 	mux.HandleFunc("GET /report", h.reportForm)
 	mux.HandleFunc("POST /report", h.submitForm)
@@ -162,7 +184,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	h.incidentRoutes(mux)
 	mux.HandleFunc("/", h.notFound)
-	return h.logRequests(securityHeaders(mux)), nil
+	return h.logRequests(securityHeaders(mux)), mux.patterns, nil
 }
 
 // publishedRoutes are the paths of a published tree (see package publish).
