@@ -244,6 +244,7 @@ func (tl *timeline) step(ci int, t int64) step {
 type shard struct {
 	limits    Limits
 	states    []*corrState
+	slab      groupSlab
 	free      []*group
 	values    int // distinct values held by this shard's open bursts
 	maxValues int
@@ -295,7 +296,7 @@ type corrState struct {
 	limit int   // this correlation's share of Limits.Groups in this shard
 	// groups by key hash; oldest and newest are the ends of the list of groups ordered by their
 	// last activity (event time, then input order).
-	groups         map[uint64]*group
+	groups         groupTable
 	newest, oldest *group
 	// oldestTime is oldest's lastTime, kept here so that a tick which expires nothing (most) does
 	// not read a group gone cold.
@@ -313,6 +314,7 @@ type group struct {
 	older    *group
 	burst    *openBurst // set while the group's condition holds; most groups never get one
 	head     int
+	slot     uint32 // its index in the shard's slab
 
 	key        []byte
 	windowFrom Ref
@@ -362,11 +364,10 @@ func newShard(e *Engine, l Limits, shards int) *shard {
 		}
 		limit := max(l.Groups/max(len(e.Correlations), 1), 64)
 		sh.states = append(sh.states, &corrState{
-			rule:   r,
-			span:   int64(r.Correlation.Timespan),
-			need:   max(need, 1),
-			limit:  (limit + shards - 1) / shards,
-			groups: map[uint64]*group{},
+			rule:  r,
+			span:  int64(r.Correlation.Timespan),
+			need:  max(need, 1),
+			limit: (limit + shards - 1) / shards,
 		})
 	}
 	return sh
@@ -376,12 +377,13 @@ func newShard(e *Engine, l Limits, shards int) *shard {
 func (sh *shard) observe(s *sample) {
 	sh.seq, sh.phase = s.seq, phaseObserve
 	st := sh.states[s.o.Corr]
-	g, ok := st.groups[s.o.Key]
-	if ok {
+	var g *group
+	if ref := st.groups.find(s.o.Key); ref != 0 {
+		g = sh.slab.at(ref - 1)
 		st.unlink(g)
 	} else {
 		g = sh.newGroup(s.o.Key, s.keyBytes)
-		st.groups[s.o.Key] = g
+		st.groups.put(s.o.Key, g.slot+1)
 		if st.count >= st.limit {
 			sh.evict(st)
 		}
@@ -447,7 +449,7 @@ func (sh *shard) newGroup(h uint64, key []byte) *group {
 	if n := len(sh.free); n > 0 {
 		g, sh.free = sh.free[n-1], sh.free[:n-1]
 	} else {
-		g = &group{}
+		g = sh.slab.take()
 	}
 	// A reused group is reset here rather than when it was dropped: its memory is warm now.
 	g.hash, g.lastTime, g.head = h, 0, 0
@@ -622,7 +624,7 @@ func (sh *shard) drop(st *corrState, g *group) {
 		sh.finish(st, g)
 	}
 	st.unlink(g)
-	delete(st.groups, g.hash)
+	st.groups.remove(g.hash)
 	sh.release(g)
 }
 
