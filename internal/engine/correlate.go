@@ -316,7 +316,6 @@ type group struct {
 	head     int
 	slot     uint32 // its index in the shard's slab
 
-	key        []byte
 	windowFrom Ref
 	// ring holds the times of the last `need` events (event_count).
 	ring []int64
@@ -382,7 +381,7 @@ func (sh *shard) observe(s *sample) {
 		g = sh.slab.at(ref - 1)
 		st.unlink(g)
 	} else {
-		g = sh.newGroup(s.o.Key, s.keyBytes)
+		g = sh.newGroup(s.o.Key)
 		st.groups.put(s.o.Key, g.slot+1)
 		if st.count >= st.limit {
 			sh.evict(st)
@@ -444,7 +443,7 @@ func (sh *shard) flush(ci int) {
 	}
 }
 
-func (sh *shard) newGroup(h uint64, key []byte) *group {
+func (sh *shard) newGroup(h uint64) *group {
 	var g *group
 	if n := len(sh.free); n > 0 {
 		g, sh.free = sh.free[n-1], sh.free[:n-1]
@@ -453,7 +452,6 @@ func (sh *shard) newGroup(h uint64, key []byte) *group {
 	}
 	// A reused group is reset here rather than when it was dropped: its memory is warm now.
 	g.hash, g.lastTime, g.head = h, 0, 0
-	g.key = append(g.key[:0], key...)
 	g.ring, g.seen, g.samples, g.sampleEnds = g.ring[:0], g.seen[:0], g.samples[:0], g.sampleEnds[:0]
 	return g
 }
@@ -561,7 +559,9 @@ func (sh *shard) windowSatisfied(st *corrState, g *group, s *sample, at int64) b
 }
 
 func (sh *shard) startBurst(st *corrState, g *group, s *sample, at int64) {
-	b := &openBurst{Burst: Burst{Rule: st.rule, First: g.windowFrom, Last: s.ref(at)}}
+	// The key's bytes come with every observation of the group, so they are kept only for a
+	// burst: most groups never have one.
+	b := &openBurst{Burst: Burst{Rule: st.rule, Group: splitKey(s.keyBytes, len(st.rule.Correlation.GroupBy)), First: g.windowFrom, Last: s.ref(at)}}
 	g.burst = b
 	if st.rule.Correlation.Field == event.FieldNone {
 		b.Events = int64(len(g.ring))
@@ -612,7 +612,6 @@ func (sh *shard) extendBurst(st *corrState, g *group, s *sample, at int64) {
 func (sh *shard) finish(st *corrState, g *group) {
 	b := g.burst.Burst
 	sh.values -= len(g.burst.set)
-	b.Group = splitKey(g.key, len(st.rule.Correlation.GroupBy))
 	g.burst = nil
 	g.ring, g.head, g.seen, g.samples, g.sampleEnds = g.ring[:0], 0, g.seen[:0], g.samples[:0], g.sampleEnds[:0]
 	sh.emit(&b, burstOrder{seq: sh.seq, phase: sh.phase, lastTime: g.lastTime, lastSeq: g.lastSeq})
