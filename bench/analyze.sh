@@ -345,6 +345,10 @@ stage_profile() { # stage_profile SHAPE CORPUS
 		return 0
 	fi
 	perf report -i "$tmp/perf.$shape.data" --stdio --children --sort sym -g none 2>/dev/null >"$rep" || true
+	if ! grep -q '%' "$rep"; then
+		echo "   not measured: perf recorded no samples ($(head -c 200 "$tmp/perf.$shape.err" | tr '\n' ' '))"
+		return 0
+	fi
 	pct() { # the share of the samples under symbol $1 (the whole name after "github.com/keikai-project/keikai/internal/")
 		awk -v s="$1" '$3 == "[.]" && ($4 == s || $4 == "github.com/keikai-project/keikai/internal/" s) { sub("%", "", $1); print $1; exit }' "$rep"
 	}
