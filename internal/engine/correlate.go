@@ -254,6 +254,8 @@ type shard struct {
 	// seq and phase say where the shard is in the input, for burstOrder.
 	seq   int64
 	phase uint8
+	// in is the sample being counted (ShardedCorrelator.count).
+	in sample
 }
 
 // burstOrder places a burst in the output: at observation seq, in phase (a jump back in time, the

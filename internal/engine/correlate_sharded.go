@@ -309,11 +309,15 @@ func (s *ShardedCorrelator) observe(sh *shard, b *Batch, o *Hashed, seq, clock i
 
 // count has sh count o.
 func (s *ShardedCorrelator) count(sh *shard, b *Batch, o *Hashed, seq int64) {
-	smp := sample{o: o, t: o.Time.UnixNano, file: b.File, keyBytes: b.bytes(o.keyAt), seq: seq}
+	// The sample is filled in place in the shard: built on the stack, it was copied once more
+	// with a wide load of narrow stores just made, which stalled (5% of the CPU on real logs).
+	smp := &sh.in
+	smp.o, smp.t, smp.file, smp.keyBytes, smp.seq = o, o.Time.UnixNano, b.File, b.bytes(o.keyAt), seq
+	smp.valueBytes = nil
 	if o.valueAt.end > o.valueAt.start {
 		smp.valueBytes = b.bytes(o.valueAt)
 	}
-	sh.observe(&smp)
+	sh.observe(smp)
 }
 
 // endBatch expires what fell quiet during the batch, so that it is reported with it.
