@@ -10,14 +10,15 @@
 # Environment: BENCH_SHAPES ("mix real"), BENCH_SIZE, BENCH_SEED (1), BENCH_RUNS (3), BENCH_TIMEOUT (seconds per run, 900),
 # BENCH_CACHE (${TMPDIR:-/tmp}/keikai-bench: generated corpora are kept there and reused),
 # BENCH_NO_HYPERFINE=1 (time with a date loop even when hyperfine is installed),
-# BENCH_KEIKAI=/path/to/keikai (use that binary instead of building ./cmd/keikai).
+# BENCH_KEIKAI=/path/to/keikai (use that binary instead of building ./cmd/keikai),
+# BENCH_STAGES=0 (skip the CPU profile by stage of the largest corpus of each shape; needs perf).
 #
 # Exit status: 0 when the benchmark ran (a missed bar prints FAIL but is not an error); non-zero only
 # when something could not run (build failure, keikai or rg erroring, missing tools that could not be
 # installed).
 set -euo pipefail
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 
 die() { echo "analyze.sh: $*" >&2; exit 2; }
 
@@ -328,5 +329,66 @@ for shape in "${SHAPES[@]}"; do
 		printf '%-49s %-17s %s\n' "RSS bounded: 4x $big in one stream <= 1x + 25%" "$stream MB (1x $b)" "$(pf "$stream <= $b * 1.25")"
 	fi
 done
+
+# ---------------------------------------------------------------- CPU by stage
+
+# Where keikai's CPU goes, from one run sampled by perf (cpu-clock, call graphs by frame pointer:
+# Go keeps them): the share of samples under each stage's entry point, children included. The
+# stages run on different goroutines, so their shares add up to about 100% with "other".
+# Sampling costs a few percent of CPU; the shares, not the seconds, are the result.
+stage_profile() { # stage_profile SHAPE CORPUS
+	local shape=$1 corpus=$2 rep=$tmp/perf.$shape.txt
+	# keikai exits 1 when it reports findings, and perf passes that on: judge by the data written
+	perf record -q -e cpu-clock -F 999 -g -o "$tmp/perf.$shape.data" "$KK" analyze --summary --format json "$corpus" >/dev/null 2>"$tmp/perf.$shape.err" || true
+	if [ ! -s "$tmp/perf.$shape.data" ]; then
+		echo "   not measured: perf record failed: $(head -c 200 "$tmp/perf.$shape.err" | tr '\n' ' ')"
+		return 0
+	fi
+	perf report -i "$tmp/perf.$shape.data" --stdio --children --sort sym -g none 2>/dev/null >"$rep" || true
+	if ! grep -q '%' "$rep"; then
+		echo "   not measured: perf recorded no samples ($(head -c 200 "$tmp/perf.$shape.err" | tr '\n' ' '))"
+		return 0
+	fi
+	pct() { # the share of the samples under symbol $1 (the whole name after "github.com/keikai-project/keikai/internal/")
+		awk -v s="$1" '$3 == "[.]" && ($4 == s || $4 == "github.com/keikai-project/keikai/internal/" s) { sub("%", "", $1); print $1; exit }' "$rep"
+	}
+	local read parse match add process submit shards rank seq gc
+	read=$(pct 'input.(*Reader).Run')
+	parse=$(pct 'logs.(*Parser).Parse')
+	match=$(pct 'engine.(*Worker).Match')
+	add=$(pct 'engine.(*Engine).Add')
+	process=$(pct 'analyze.(*worker).process')
+	submit=$(pct 'engine.(*ShardedCorrelator).Submit')
+	shards=$(pct 'engine.(*ShardedCorrelator).run')
+	rank=$(pct 'analyze.(*sequencer).countSources')
+	seq=$(pct 'analyze.(*sequencer).run')
+	gc=$(awk '$3 == "[.]" && ($4 == "runtime.gcBgMarkWorker" || $4 == "runtime.gcAssistAlloc" || $4 == "runtime.bgsweep" || $4 == "runtime.bgscavenge") { sub("%", "", $1); s += $1 } END { print s + 0 }' "$rep")
+	awk -v shape="$shape" -v read="${read:-0}" -v parse="${parse:-0}" -v match_="${match:-0}" -v add="${add:-0}" -v process="${process:-0}" \
+		-v submit="${submit:-0}" -v shards="${shards:-0}" -v rank="${rank:-0}" -v seq="${seq:-0}" -v gc="${gc:-0}" 'BEGIN {
+		corr = submit + shards
+		printf "   %-46s %6.1f%%\n", "reading and splitting (input)", read
+		printf "   %-46s %6.1f%%\n", "parsing (logs)", parse
+		printf "   %-46s %6.1f%%\n", "prefilter and rules (engine Match)", match_
+		printf "   %-46s %6.1f%%\n", "correlation: hashing in the workers (Add)", add
+		printf "   %-46s %6.1f%%\n", "rest of the workers (summary counting, ...)", process - parse - match_ - add
+		printf "   %-46s %6.1f%%\n", "correlation: the correlator (shards)", corr
+		printf "   %-46s %6.1f%%\n", "source ranking (sequencer)", rank
+		printf "   %-46s %6.1f%%\n", "rest of the sequencer (order, findings out)", seq - submit - rank
+		printf "   %-46s %6.1f%%\n", "garbage collector (background)", gc
+		printf "   %-46s %6.1f%%\n", "other (runtime, start-up: rules compiled)", 100 - read - process - seq - shards - gc
+	}'
+}
+
+if [ "${BENCH_STAGES:-1}" != 0 ]; then
+	if command -v perf >/dev/null 2>&1; then
+		for shape in "${SHAPES[@]}"; do
+			echo
+			echo "CPU by stage, $shape/${SIZES[0]} (perf, share of keikai's CPU samples in one run)"
+			stage_profile "$shape" "$(corpus "$shape" "${SIZES[0]}" 2>/dev/null)"
+		done
+	else
+		echo "CPU by stage: not measured (perf is not installed; Debian: linux-perf)"
+	fi
+fi
 [ "$LIT_SOURCE" = "keikai rules literals" ] || echo "WARNING: the ripgrep column used the FALLBACK literal list (keikai rules literals was not available)"
 exit 0

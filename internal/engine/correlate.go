@@ -244,6 +244,7 @@ func (tl *timeline) step(ci int, t int64) step {
 type shard struct {
 	limits    Limits
 	states    []*corrState
+	slab      groupSlab
 	free      []*group
 	values    int // distinct values held by this shard's open bursts
 	maxValues int
@@ -253,6 +254,8 @@ type shard struct {
 	// seq and phase say where the shard is in the input, for burstOrder.
 	seq   int64
 	phase uint8
+	// in is the sample being counted (ShardedCorrelator.count).
+	in sample
 }
 
 // burstOrder places a burst in the output: at observation seq, in phase (a jump back in time, the
@@ -295,7 +298,7 @@ type corrState struct {
 	limit int   // this correlation's share of Limits.Groups in this shard
 	// groups by key hash; oldest and newest are the ends of the list of groups ordered by their
 	// last activity (event time, then input order).
-	groups         map[uint64]*group
+	groups         groupTable
 	newest, oldest *group
 	// oldestTime is oldest's lastTime, kept here so that a tick which expires nothing (most) does
 	// not read a group gone cold.
@@ -313,8 +316,8 @@ type group struct {
 	older    *group
 	burst    *openBurst // set while the group's condition holds; most groups never get one
 	head     int
+	slot     uint32 // its index in the shard's slab
 
-	key        []byte
 	windowFrom Ref
 	// ring holds the times of the last `need` events (event_count).
 	ring []int64
@@ -362,11 +365,10 @@ func newShard(e *Engine, l Limits, shards int) *shard {
 		}
 		limit := max(l.Groups/max(len(e.Correlations), 1), 64)
 		sh.states = append(sh.states, &corrState{
-			rule:   r,
-			span:   int64(r.Correlation.Timespan),
-			need:   max(need, 1),
-			limit:  (limit + shards - 1) / shards,
-			groups: map[uint64]*group{},
+			rule:  r,
+			span:  int64(r.Correlation.Timespan),
+			need:  max(need, 1),
+			limit: (limit + shards - 1) / shards,
 		})
 	}
 	return sh
@@ -376,12 +378,13 @@ func newShard(e *Engine, l Limits, shards int) *shard {
 func (sh *shard) observe(s *sample) {
 	sh.seq, sh.phase = s.seq, phaseObserve
 	st := sh.states[s.o.Corr]
-	g, ok := st.groups[s.o.Key]
-	if ok {
+	var g *group
+	if ref := st.groups.find(s.o.Key); ref != 0 {
+		g = sh.slab.at(ref - 1)
 		st.unlink(g)
 	} else {
-		g = sh.newGroup(s.o.Key, s.keyBytes)
-		st.groups[s.o.Key] = g
+		g = sh.newGroup(s.o.Key)
+		st.groups.put(s.o.Key, g.slot+1)
 		if st.count >= st.limit {
 			sh.evict(st)
 		}
@@ -442,16 +445,15 @@ func (sh *shard) flush(ci int) {
 	}
 }
 
-func (sh *shard) newGroup(h uint64, key []byte) *group {
+func (sh *shard) newGroup(h uint64) *group {
 	var g *group
 	if n := len(sh.free); n > 0 {
 		g, sh.free = sh.free[n-1], sh.free[:n-1]
 	} else {
-		g = &group{}
+		g = sh.slab.take()
 	}
 	// A reused group is reset here rather than when it was dropped: its memory is warm now.
 	g.hash, g.lastTime, g.head = h, 0, 0
-	g.key = append(g.key[:0], key...)
 	g.ring, g.seen, g.samples, g.sampleEnds = g.ring[:0], g.seen[:0], g.samples[:0], g.sampleEnds[:0]
 	return g
 }
@@ -559,7 +561,9 @@ func (sh *shard) windowSatisfied(st *corrState, g *group, s *sample, at int64) b
 }
 
 func (sh *shard) startBurst(st *corrState, g *group, s *sample, at int64) {
-	b := &openBurst{Burst: Burst{Rule: st.rule, First: g.windowFrom, Last: s.ref(at)}}
+	// The key's bytes come with every observation of the group, so they are kept only for a
+	// burst: most groups never have one.
+	b := &openBurst{Burst: Burst{Rule: st.rule, Group: splitKey(s.keyBytes, len(st.rule.Correlation.GroupBy)), First: g.windowFrom, Last: s.ref(at)}}
 	g.burst = b
 	if st.rule.Correlation.Field == event.FieldNone {
 		b.Events = int64(len(g.ring))
@@ -610,7 +614,6 @@ func (sh *shard) extendBurst(st *corrState, g *group, s *sample, at int64) {
 func (sh *shard) finish(st *corrState, g *group) {
 	b := g.burst.Burst
 	sh.values -= len(g.burst.set)
-	b.Group = splitKey(g.key, len(st.rule.Correlation.GroupBy))
 	g.burst = nil
 	g.ring, g.head, g.seen, g.samples, g.sampleEnds = g.ring[:0], 0, g.seen[:0], g.samples[:0], g.sampleEnds[:0]
 	sh.emit(&b, burstOrder{seq: sh.seq, phase: sh.phase, lastTime: g.lastTime, lastSeq: g.lastSeq})
@@ -622,7 +625,7 @@ func (sh *shard) drop(st *corrState, g *group) {
 		sh.finish(st, g)
 	}
 	st.unlink(g)
-	delete(st.groups, g.hash)
+	st.groups.remove(g.hash)
 	sh.release(g)
 }
 

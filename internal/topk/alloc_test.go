@@ -8,8 +8,8 @@ import (
 
 func TestHashesAgree(t *testing.T) {
 	for _, k := range []string{"", "a", "198.51.100.7", "/cgi-bin/phf"} {
-		if hashBytes([]byte(k)) != hashString(k) {
-			t.Errorf("hashBytes and hashString differ for %q: the sketch would count one key in two places", k)
+		if hashOf([]byte(k)) != hashOf(k) {
+			t.Errorf("the hashes of bytes and string differ for %q: the sketch would count one key in two places", k)
 		}
 	}
 }

@@ -17,7 +17,7 @@ import (
 // its own and Merge them.
 type Counter struct {
 	capacity int
-	index    map[string]*entry
+	index    index
 	byCount  minHeap
 	// sketch counts the keys not held, once the counter is full; nil until then.
 	sketch *sketch
@@ -28,6 +28,7 @@ type Counter struct {
 
 type entry struct {
 	key   string
+	hash  uint64 // hashOf(key), which also places the key in the sketch
 	count int64
 	// overcount is the count the key inherited when it replaced another: the most it may be
 	// overcounted by.
@@ -44,39 +45,40 @@ func New(capacity int) *Counter {
 	if capacity < 1 {
 		capacity = 1
 	}
-	return &Counter{capacity: capacity, index: make(map[string]*entry)}
+	return &Counter{capacity: capacity, index: newIndex(capacity)}
 }
 
 // Add counts n more occurrences of key. The key is copied only when the counter comes to hold
 // it: a key that only goes into the sketch (most of a long tail of one-off sources) costs no
 // allocation.
 func (c *Counter) Add(key []byte, n int64) {
-	if e, ok := c.index[string(key)]; ok {
+	h := hashOf(key)
+	if e := find(&c.index, h, key); e != nil {
 		e.count += n
 		return
 	}
-	if len(c.index) < c.capacity {
-		c.hold(string(key), n, 0)
+	if c.index.used < c.capacity {
+		c.hold(string(key), h, n, 0)
 		return
 	}
-	if min, estimate, ok := c.overflow(hashBytes(key), n); ok {
-		c.replace(min, string(key), estimate, n, 0)
+	if min, estimate, ok := c.overflow(h, n); ok {
+		c.replace(min, string(key), h, estimate, n, 0)
 	}
 }
 
-func (c *Counter) insert(key string, n, overcount int64) {
-	if len(c.index) < c.capacity {
-		c.hold(key, n, overcount)
+func (c *Counter) insert(key string, h uint64, n, overcount int64) {
+	if c.index.used < c.capacity {
+		c.hold(key, h, n, overcount)
 		return
 	}
-	if min, estimate, ok := c.overflow(hashString(key), n); ok {
-		c.replace(min, key, estimate, n, overcount)
+	if min, estimate, ok := c.overflow(h, n); ok {
+		c.replace(min, key, h, estimate, n, overcount)
 	}
 }
 
-func (c *Counter) hold(key string, n, overcount int64) {
-	e := &entry{key: key, count: n, overcount: overcount, snapshot: n}
-	c.index[key] = e
+func (c *Counter) hold(key string, h uint64, n, overcount int64) {
+	e := &entry{key: key, hash: h, count: n, overcount: overcount, snapshot: n}
+	c.index.put(e)
 	heap.Push(&c.byCount, e)
 }
 
@@ -93,12 +95,12 @@ func (c *Counter) overflow(h uint64, n int64) (min *entry, estimate int64, outgr
 }
 
 // replace puts key in the place of min, keeping min's count in the sketch.
-func (c *Counter) replace(min *entry, key string, estimate, n, overcount int64) {
-	c.sketch.add(hashString(min.key), min.count)
-	delete(c.index, min.key)
-	min.key, min.count, min.overcount = key, estimate, estimate-n+overcount
+func (c *Counter) replace(min *entry, key string, h uint64, estimate, n, overcount int64) {
+	c.sketch.add(min.hash, min.count)
+	c.index.remove(min)
+	min.key, min.hash, min.count, min.overcount = key, h, estimate, estimate-n+overcount
 	min.snapshot = min.count
-	c.index[key] = min
+	c.index.put(min)
 	heap.Fix(&c.byCount, 0)
 }
 
@@ -118,12 +120,12 @@ func (c *Counter) minimum() *entry {
 // Merge adds every count of other into c.
 func (c *Counter) Merge(other *Counter) {
 	for _, e := range other.byCount {
-		if mine, ok := c.index[e.key]; ok {
+		if mine := find(&c.index, e.hash, e.key); mine != nil {
 			mine.count += e.count
 			mine.overcount += e.overcount
 			continue
 		}
-		c.insert(e.key, e.count, e.overcount)
+		c.insert(e.key, e.hash, e.count, e.overcount)
 	}
 	c.evictions += other.evictions
 	if other.sketch != nil {
@@ -187,4 +189,57 @@ func (h *minHeap) Pop() any {
 	e := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return e
+}
+
+// index finds a held entry by its key's hash: open addressing with linear probing in a table of
+// at least twice the capacity, so probes stay short; it never grows. Compared with a map keyed by
+// string, a lookup hashes the key once (the sketch's hash, needed anyway once the counter is full)
+// and compares it only with entries of the same hash.
+type index struct {
+	slots []*entry
+	mask  uint64
+	used  int
+}
+
+func newIndex(capacity int) index {
+	n := 8
+	for n < 2*capacity {
+		n *= 2
+	}
+	return index{slots: make([]*entry, n), mask: uint64(n - 1)}
+}
+
+func find[T string | []byte](x *index, h uint64, key T) *entry {
+	for i := h & x.mask; ; i = (i + 1) & x.mask {
+		e := x.slots[i]
+		if e == nil || e.hash == h && e.key == string(key) {
+			return e
+		}
+	}
+}
+
+func (x *index) put(e *entry) {
+	i := e.hash & x.mask
+	for x.slots[i] != nil {
+		i = (i + 1) & x.mask
+	}
+	x.slots[i] = e
+	x.used++
+}
+
+// remove deletes e, shifting back the entries after it that would otherwise no longer be found.
+func (x *index) remove(e *entry) {
+	i := e.hash & x.mask
+	for x.slots[i] != e {
+		i = (i + 1) & x.mask
+	}
+	for j := (i + 1) & x.mask; x.slots[j] != nil; j = (j + 1) & x.mask {
+		home := x.slots[j].hash & x.mask
+		if (j-home)&x.mask >= (j-i)&x.mask {
+			x.slots[i] = x.slots[j]
+			i = j
+		}
+	}
+	x.slots[i] = nil
+	x.used--
 }

@@ -1,0 +1,102 @@
+package engine
+
+// groupTable finds a correlation's groups by key hash: open addressing with linear probing over
+// slots that hold the hash and the group's place in its shard's slab. The slots hold no pointers,
+// so the collector does not scan them, and a lookup reads one cache line where a Go map reads its
+// control word, then its slot, then the group. Deletion shifts the following slots back, so there
+// are no tombstones and a table that sees millions of short-lived groups never degrades.
+type groupTable struct {
+	slots []tableSlot
+	mask  uint64
+	used  int
+}
+
+// tableSlot is a hash and its group's slab index plus one (0: the slot is empty).
+type tableSlot struct {
+	hash uint64
+	ref  uint32
+}
+
+const minTableSlots = 64
+
+// find returns the slab index plus one of the group of hash h, or 0.
+func (t *groupTable) find(h uint64) uint32 {
+	if t.slots == nil {
+		return 0
+	}
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
+		if s.ref == 0 {
+			return 0
+		}
+		if s.hash == h {
+			return s.ref
+		}
+	}
+}
+
+// put adds h → ref; h must not be in the table.
+func (t *groupTable) put(h uint64, ref uint32) {
+	if 2*(t.used+1) > len(t.slots) {
+		t.grow()
+	}
+	i := h & t.mask
+	for t.slots[i].ref != 0 {
+		i = (i + 1) & t.mask
+	}
+	t.slots[i] = tableSlot{hash: h, ref: ref}
+	t.used++
+}
+
+// remove deletes h, which must be in the table.
+func (t *groupTable) remove(h uint64) {
+	i := h & t.mask
+	for t.slots[i].hash != h || t.slots[i].ref == 0 {
+		i = (i + 1) & t.mask
+	}
+	// Shift back every following slot whose home is at or before the hole, so that a probe from
+	// its home still reaches it.
+	for j := (i + 1) & t.mask; t.slots[j].ref != 0; j = (j + 1) & t.mask {
+		home := t.slots[j].hash & t.mask
+		if (j-home)&t.mask >= (j-i)&t.mask {
+			t.slots[i] = t.slots[j]
+			i = j
+		}
+	}
+	t.slots[i] = tableSlot{}
+	t.used--
+}
+
+func (t *groupTable) grow() {
+	old := t.slots
+	n := max(2*len(old), minTableSlots)
+	t.slots, t.mask, t.used = make([]tableSlot, n), uint64(n-1), 0
+	for _, s := range old {
+		if s.ref != 0 {
+			t.put(s.hash, s.ref)
+		}
+	}
+}
+
+// slabPage is how many groups a page of a shard's slab holds: groups are made a page at a time
+// and never move, so a pointer to one stays valid while the table refers to it by index.
+const slabPage = 256
+
+type groupSlab struct {
+	pages [][]group
+	n     uint32
+}
+
+// at returns the group of slab index i.
+func (s *groupSlab) at(i uint32) *group { return &s.pages[i/slabPage][i%slabPage] }
+
+// take makes a new group and returns it with its index.
+func (s *groupSlab) take() *group {
+	if int(s.n/slabPage) == len(s.pages) {
+		s.pages = append(s.pages, make([]group, slabPage))
+	}
+	g := s.at(s.n)
+	g.slot = s.n
+	s.n++
+	return g
+}
