@@ -122,9 +122,7 @@ func setRequest(e *event.Event, req []byte) {
 	}
 	e.Set(event.HTTPMethod, req[:sp])
 	target := req[sp+1:]
-	if last := bytes.LastIndexByte(target, ' '); last >= 0 && hasPrefix(target[last+1:], "HTTP/") {
-		target = target[:last]
-	}
+	target = trimProtocol(target)
 	e.Set(event.URLRaw, target)
 	url := decodeURL(e, target)
 	e.Set(event.URL, url)
@@ -132,6 +130,20 @@ func setRequest(e *event.Event, req []byte) {
 		url = url[:q]
 	}
 	e.Set(event.URLPath, url)
+}
+
+// trimProtocol drops " HTTP/..." after the request's last space. A target usually ends in
+// " HTTP/1.1" or " HTTP/1.0", seen from its last nine bytes; only other endings are searched
+// backwards byte by byte.
+func trimProtocol(target []byte) []byte {
+	if n := len(target); n >= 9 && target[n-9] == ' ' && string(target[n-8:n-3]) == "HTTP/" &&
+		target[n-3] != ' ' && target[n-2] != ' ' && target[n-1] != ' ' {
+		return target[:n-9]
+	}
+	if last := bytes.LastIndexByte(target, ' '); last >= 0 && hasPrefix(target[last+1:], "HTTP/") {
+		return target[:last]
+	}
+	return target
 }
 
 // isMethod accepts a method token (GET, POST, PROPFIND, M-SEARCH, ...) in any letter case:
