@@ -59,3 +59,33 @@ func FuzzDecodeURLSameAsReference(f *testing.F) {
 		}
 	})
 }
+
+// accessHeadReference is the word-by-word split that accessHead replaced, kept as the oracle of
+// FuzzAccessHeadSameAsReference.
+func accessHeadReference(head []byte) (client, user []byte, ok bool) {
+	w1, r := token(head)
+	w2, r := token(r)
+	w3, r := token(r)
+	w4, r := token(r)
+	if len(r) != 0 || len(w3) == 0 {
+		return nil, nil, false
+	}
+	client, user = w1, w3
+	if len(w4) != 0 {
+		client, user = w2, w4
+	}
+	return client, user, true
+}
+
+func FuzzAccessHeadSameAsReference(f *testing.F) {
+	for _, s := range []string{"198.51.100.161 - -", "www.example.jp:80 198.51.100.7 - alice", "a b c ", "a  b", "a b c d e", "a b", "", "   ", "a b  ", "0123456789abcdef 0123456 x", "a\x00b c d"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, head []byte) {
+		c, u, ok := accessHead(head)
+		wc, wu, wok := accessHeadReference(head)
+		if ok != wok || ok && (!bytes.Equal(c, wc) || !bytes.Equal(u, wu)) {
+			t.Fatalf("accessHead(%q) = %q, %q, %v; reference %q, %q, %v", head, c, u, ok, wc, wu, wok)
+		}
+	})
+}
