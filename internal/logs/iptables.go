@@ -2,6 +2,7 @@ package logs
 
 import (
 	"bytes"
+	"encoding/binary"
 
 	"github.com/keikai-project/keikai/internal/ascii"
 	"github.com/keikai-project/keikai/internal/event"
@@ -26,60 +27,61 @@ func parseIptables(msg []byte, e *event.Event) bool {
 	var inIf, outIf, src, dst, proto, spt, dpt, typ, code []byte
 	var haveOut bool
 	flagStart, flagEnd := -1, -1
-	// One pass over the words. Each word is classified by its first byte before any comparison,
-	// since most words (MAC=, LEN=, TOS=, TTL=, ID=, WINDOW=, ...) are of no interest; this is the
-	// most frequent line in firewall logs, so it matters. A line without " OUT=" is refused by
+	// One pass over the words, each taken with the space after it; this is the most frequent
+	// line in firewall logs, so it matters. A line without " OUT=" is refused by
 	// the haveOut test below: OUT= is only ever seen as a word after a space.
 	for pos := in; pos < len(msg); {
-		if msg[pos] == ' ' {
-			pos++
-			continue
-		}
-		if msg[pos] == '[' {
-			break // embedded original packet of an ICMP error
-		}
 		start := pos
 		pos = nextSpace(msg, pos)
 		word := msg[start:pos]
-		if len(word) == 3 && isTCPFlagWord(word) {
-			if flagStart < 0 {
-				flagStart = start
-			}
-			flagEnd = pos
+		pos++ // past the space; a run of spaces gives empty words
+		if len(word) == 0 {
 			continue
 		}
-		switch word[0] {
-		case 'I':
-			if hasPrefix(word, "IN=") {
-				inIf = word[3:]
+		if word[0] == '[' {
+			break // embedded original packet of an ICMP error
+		}
+		if len(word) < 4 {
+			if len(word) == 3 {
+				if isTCPFlagWord(word) {
+					if flagStart < 0 {
+						flagStart = start
+					}
+					flagEnd = start + 3
+				} else if string(word) == "IN=" {
+					inIf = word[3:]
+				}
 			}
-		case 'O':
-			if hasPrefix(word, "OUT=") {
-				outIf, haveOut = word[4:], true
-			}
-		case 'S':
-			if hasPrefix(word, "SRC=") {
-				src = firstOf(src, word[4:])
-			} else if hasPrefix(word, "SPT=") {
-				spt = firstOf(spt, word[4:])
-			}
-		case 'D':
-			if hasPrefix(word, "DST=") {
-				dst = firstOf(dst, word[4:])
-			} else if hasPrefix(word, "DPT=") {
-				dpt = firstOf(dpt, word[4:])
-			}
-		case 'P':
-			if hasPrefix(word, "PROTO=") {
+			continue
+		}
+		// The key's first four bytes as one number pick the few keys of interest in one switch;
+		// every other word (MAC=, LEN=, TOS=, TTL=, ID=, WINDOW=, ...) falls through.
+		switch binary.LittleEndian.Uint32(word) {
+		case keySRC:
+			src = firstOf(src, word[4:])
+		case keyDST:
+			dst = firstOf(dst, word[4:])
+		case keySPT:
+			spt = firstOf(spt, word[4:])
+		case keyDPT:
+			dpt = firstOf(dpt, word[4:])
+		case keyOUT:
+			outIf, haveOut = word[4:], true
+		case keyPROT:
+			if hasPrefix(word[4:], "O=") {
 				proto = firstOf(proto, word[6:])
 			}
-		case 'T':
-			if hasPrefix(word, "TYPE=") {
+		case keyTYPE:
+			if hasPrefix(word[4:], "=") {
 				typ = firstOf(typ, word[5:])
 			}
-		case 'C':
-			if hasPrefix(word, "CODE=") {
+		case keyCODE:
+			if hasPrefix(word[4:], "=") {
 				code = firstOf(code, word[5:])
+			}
+		default:
+			if hasPrefix(word, "IN=") {
+				inIf = word[3:]
 			}
 		}
 	}
@@ -115,6 +117,18 @@ func parseIptables(msg []byte, e *event.Event) bool {
 	}
 	return true
 }
+
+// The first four bytes of the netfilter keys parseIptables reads, as little-endian numbers.
+const (
+	keySRC  = 'S' | 'R'<<8 | 'C'<<16 | '='<<24
+	keyDST  = 'D' | 'S'<<8 | 'T'<<16 | '='<<24
+	keySPT  = 'S' | 'P'<<8 | 'T'<<16 | '='<<24
+	keyDPT  = 'D' | 'P'<<8 | 'T'<<16 | '='<<24
+	keyOUT  = 'O' | 'U'<<8 | 'T'<<16 | '='<<24
+	keyPROT = 'P' | 'R'<<8 | 'O'<<16 | 'T'<<24
+	keyTYPE = 'T' | 'Y'<<8 | 'P'<<16 | 'E'<<24
+	keyCODE = 'C' | 'O'<<8 | 'D'<<16 | 'E'<<24
+)
 
 // firstOf keeps the first value seen for a key.
 func firstOf(have, v []byte) []byte {

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"bytes"
 	"unicode/utf8"
 
 	"github.com/keikai-project/keikai/internal/event"
@@ -12,7 +13,12 @@ import (
 func decodeURL(e *event.Event, raw []byte) []byte {
 	first := -1
 	for i := 0; i < len(raw); i++ {
-		if raw[i] == '%' && escapeLen(raw[i:]) > 0 {
+		j := bytes.IndexByte(raw[i:], '%') // most targets hold no '%' at all
+		if j < 0 {
+			break
+		}
+		i += j
+		if escapeLen(raw[i:]) > 0 {
 			first = i
 			break
 		}

@@ -1,0 +1,91 @@
+package logs
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/keikai-project/keikai/internal/event"
+)
+
+// trimProtocolReference is the backward search that trimProtocol's look at the last nine bytes
+// stands in front of, kept as the oracle of FuzzTrimProtocolSameAsReference.
+func trimProtocolReference(target []byte) []byte {
+	if last := bytes.LastIndexByte(target, ' '); last >= 0 && hasPrefix(target[last+1:], "HTTP/") {
+		return target[:last]
+	}
+	return target
+}
+
+func FuzzTrimProtocolSameAsReference(f *testing.F) {
+	for _, s := range []string{"/ HTTP/1.1", "/a b HTTP/1.0", "/ HTTP/1.1 ", "/x HTTP/2", " HTTP/1.1", "HTTP/1.1", "/a HTTP/1 1", "/ HTTP/1.1x", "/ HTTPS/1.1"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, target []byte) {
+		if got, want := trimProtocol(target), trimProtocolReference(target); !bytes.Equal(got, want) || len(got) != len(want) {
+			t.Fatalf("trimProtocol(%q) = %q, reference %q", target, got, want)
+		}
+	})
+}
+
+// firstEscapeReference is the byte-by-byte search for the first valid escape that decodeURL
+// did before it jumped from '%' to '%', kept as the oracle of FuzzDecodeURLSameAsReference.
+func firstEscapeReference(raw []byte) int {
+	for i := 0; i < len(raw); i++ {
+		if raw[i] == '%' && escapeLen(raw[i:]) > 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// FuzzDecodeURLSameAsReference checks that decodeURL returns the raw slice itself exactly when
+// the reference finds no escape, and that the decoded text keeps the raw text before the first
+// escape.
+func FuzzDecodeURLSameAsReference(f *testing.F) {
+	for _, s := range []string{"/", "/a%20b", "/%", "/%%41", "/%zz%41", "/%u9090%u6858", "/x%4", "/%U00e9?q=%2"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var e event.Event
+		e.Reset(raw)
+		got := decodeURL(&e, raw)
+		first := firstEscapeReference(raw)
+		copied := len(raw) > 0 && (len(got) == 0 || &got[0] != &raw[0])
+		if (first < 0) == copied {
+			t.Fatalf("decodeURL(%q): copied %v, reference's first escape at %d", raw, copied, first)
+		}
+		if first >= 0 && !bytes.Equal(got[:first], raw[:first]) {
+			t.Fatalf("decodeURL(%q) = %q changed the text before the first escape at %d", raw, got, first)
+		}
+	})
+}
+
+// accessHeadReference is the word-by-word split that accessHead replaced, kept as the oracle of
+// FuzzAccessHeadSameAsReference.
+func accessHeadReference(head []byte) (client, user []byte, ok bool) {
+	w1, r := token(head)
+	w2, r := token(r)
+	w3, r := token(r)
+	w4, r := token(r)
+	if len(r) != 0 || len(w3) == 0 {
+		return nil, nil, false
+	}
+	client, user = w1, w3
+	if len(w4) != 0 {
+		client, user = w2, w4
+	}
+	return client, user, true
+}
+
+func FuzzAccessHeadSameAsReference(f *testing.F) {
+	for _, s := range []string{"198.51.100.161 - -", "www.example.jp:80 198.51.100.7 - alice", "a b c ", "a  b", "a b c d e", "a b", "", "   ", "a b  ", "0123456789abcdef 0123456 x", "a\x00b c d"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, head []byte) {
+		c, u, ok := accessHead(head)
+		wc, wu, wok := accessHeadReference(head)
+		if ok != wok || ok && (!bytes.Equal(c, wc) || !bytes.Equal(u, wu)) {
+			t.Fatalf("accessHead(%q) = %q, %q, %v; reference %q, %q, %v", head, c, u, ok, wc, wu, wok)
+		}
+	})
+}
