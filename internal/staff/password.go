@@ -131,6 +131,10 @@ func ParseHash(encoded string) (p Params, salt, key []byte, err error) {
 	if len(seen) != 3 || p.Time < 1 || p.Time > maxTime || p.Threads < 1 || p.Memory < 8*uint32(p.Threads) || p.Memory > maxMemory {
 		return p, nil, nil, ErrHash
 	}
+	// The decoder skips CR and LF inside its input: a hash carrying them is not one we wrote.
+	if strings.ContainsAny(parts[4]+parts[5], "\r\n") {
+		return p, nil, nil, ErrHash
+	}
 	b64 := base64.RawStdEncoding.Strict()
 	if salt, err = b64.DecodeString(parts[4]); err != nil || len(salt) < minSaltLen || len(salt) > maxSaltLen {
 		return p, nil, nil, ErrHash
