@@ -25,13 +25,20 @@ type Thread struct {
 	From       string // the address only
 	To         []string
 	Date       time.Time
+	// Automatic is why the message is automatic (see Automatic), "" for a person's message.
+	Automatic string
+	// Enclosed are the Message-IDs of messages it carries as parts: a bounce's returned
+	// message, a reply sent as a forwarded attachment.
+	Enclosed []string
 }
 
-// ReadThread reads the thread fields of a raw message. It reads only the header and never
-// fails: a field that does not parse is left empty.
+// ReadThread reads the thread fields of a raw message: its header, and the headers of the
+// messages it encloses. It never fails: a field that does not parse is left empty.
 func ReadThread(raw []byte) Thread {
-	h, _, _, _ := splitMessage(raw)
+	h, body, _, _ := splitMessage(raw)
 	t := Thread{
+		Automatic:  automatic(h),
+		Enclosed:   enclosedMessageIDs(h, body, 0),
 		MessageID:  cleanMessageID(h.Get("Message-ID")),
 		InReplyTo:  messageIDs(h.Get("In-Reply-To")),
 		References: messageIDs(strings.Join(h.Values("References"), " ")),
@@ -58,8 +65,13 @@ func ReadThread(raw []byte) Thread {
 const maxThreadIDs = 50
 
 // messageIDs reads the msg-id list of In-Reply-To or References: every <...> in order.
-// Comments and phrases between them (old mailers wrote "<id> from Taro") are skipped.
+// Comments and phrases between them (old mailers wrote "<id> from Taro") are skipped. A field
+// without any angle bracket (some webmail and list software write bare ids) is read as
+// whitespace-separated words that look like addr-spec ids, comments removed.
 func messageIDs(v string) []string {
+	if !strings.ContainsRune(v, '<') {
+		return bareMessageIDs(v)
+	}
 	var ids []string
 	for len(ids) < maxThreadIDs {
 		lt := strings.IndexByte(v, '<')
@@ -78,18 +90,65 @@ func messageIDs(v string) []string {
 	return ids
 }
 
-// trackingRE matches keikai's tracking numbers (store/derive: "KK-2000-000718").
+func bareMessageIDs(v string) []string {
+	var b strings.Builder
+	depth := 0
+	for _, c := range v {
+		switch {
+		case c == '(':
+			depth++
+		case c == ')' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(c)
+		}
+	}
+	var ids []string
+	for _, f := range strings.Fields(b.String()) {
+		if len(ids) == maxThreadIDs {
+			break
+		}
+		if at := strings.IndexByte(f, '@'); at > 0 && at < len(f)-1 {
+			ids = append(ids, f)
+		}
+	}
+	return ids
+}
+
+// trackingRE matches keikai's tracking numbers (store/derive: "KK-2000-000718") in a subject
+// folded by foldTracking.
 var trackingRE = regexp.MustCompile(`\bKK-[0-9]{4}-[0-9]{6,12}\b`)
 
 // TrackingNumbers returns the tracking numbers a subject names, in order, without repeats.
+// Japanese clients and people retyping the number write it in full-width letters and digits
+// ("ＫＫ－２０２６－０００１２３"), with another dash (U+2010, U+2212, U+30FC) or in lower case;
+// all are read as the number.
 func TrackingNumbers(subject string) []string {
 	var out []string
-	for _, m := range trackingRE.FindAllString(subject, 5) {
+	for _, m := range trackingRE.FindAllString(foldTracking(subject), 5) {
 		if !containsString(out, m) {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// foldTracking maps the full-width forms of ASCII to ASCII, the dashes people type for "-" to
+// "-", and "kk" to "KK", so that trackingRE sees one spelling. Other text may change too; the
+// result is only searched.
+func foldTracking(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII
+			r -= 0xFF01 - 0x21
+		case r == 0x2010 || r == 0x2011 || r == 0x2012 || r == 0x2013 || r == 0x2212 || r == 0x30FC || r == 0xFF70:
+			r = '-'
+		}
+		if r == 'k' {
+			r = 'K'
+		}
+		return r
+	}, s)
 }
 
 func containsString(ss []string, s string) bool {
