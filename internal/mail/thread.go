@@ -65,10 +65,11 @@ func ReadThread(raw []byte) Thread {
 const maxThreadIDs = 50
 
 // messageIDs reads the msg-id list of In-Reply-To or References: every <...> in order.
-// Comments and phrases between them (old mailers wrote "<id> from Taro") are skipped. A field
-// without any angle bracket (some webmail and list software write bare ids) is read as
-// whitespace-separated words that look like addr-spec ids, comments removed.
+// Comments (outside angle brackets, nested) and phrases between ids (old mailers wrote "<id>
+// from Taro") are skipped. A field without any angle bracket (some webmail and list software
+// write bare ids) is read as the whitespace-separated words that look like addr-spec ids.
 func messageIDs(v string) []string {
+	v = stripComments(v)
 	if !strings.ContainsRune(v, '<') {
 		return bareMessageIDs(v)
 	}
@@ -90,25 +91,42 @@ func messageIDs(v string) []string {
 	return ids
 }
 
-func bareMessageIDs(v string) []string {
+// stripComments removes RFC 5322 comments, "(...)" nested, that stand outside angle brackets.
+func stripComments(v string) string {
+	if !strings.ContainsRune(v, '(') {
+		return v
+	}
 	var b strings.Builder
-	depth := 0
+	depth, inAngle := 0, false
 	for _, c := range v {
 		switch {
-		case c == '(':
+		case depth == 0 && c == '<':
+			inAngle = true
+		case depth == 0 && c == '>':
+			inAngle = false
+		case !inAngle && c == '(':
 			depth++
-		case c == ')' && depth > 0:
-			depth--
-		case depth == 0:
+			continue
+		case !inAngle && c == ')' && depth > 0:
+			if depth--; depth == 0 {
+				b.WriteByte(' ') // a comment separates what stood on either side of it
+			}
+			continue
+		}
+		if depth == 0 {
 			b.WriteRune(c)
 		}
 	}
+	return b.String()
+}
+
+func bareMessageIDs(v string) []string {
 	var ids []string
-	for _, f := range strings.Fields(b.String()) {
+	for _, f := range strings.Fields(v) {
 		if len(ids) == maxThreadIDs {
 			break
 		}
-		if at := strings.IndexByte(f, '@'); at > 0 && at < len(f)-1 {
+		if at := strings.IndexByte(f, '@'); at > 0 && at < len(f)-1 && !strings.ContainsAny(f, ">\"") {
 			ids = append(ids, f)
 		}
 	}

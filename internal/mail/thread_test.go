@@ -70,7 +70,8 @@ func TestTrackingNumbers(t *testing.T) {
 	}{
 		{"Re: [KK-2000-000718] Report received", []string{"KK-2000-000718"}},
 		{"Fwd: Re: KK-2026-1234567 and [KK-2000-000718] again KK-2026-1234567", []string{"KK-2026-1234567", "KK-2000-000718"}},
-		{"XKK-2000-000718 KK-2000-718 kk-2000-000718", nil},
+		{"XKK-2000-000718 KK-2000-718 KK-2000-0007189012345", nil},
+		{"retyped: kk-2000-000718", []string{"KK-2000-000718"}},
 	}
 	for _, tc := range tests {
 		if got := TrackingNumbers(tc.subject); !reflect.DeepEqual(got, tc.want) {
