@@ -190,7 +190,8 @@ func formatAddress(s string) string {
 // ISO-2022-JP B words, each a complete ISO-2022-JP string that starts in ASCII and returns to it
 // (RFC 1468); the rest as UTF-8. Lines are folded before 78 characters where a space allows.
 func encodeSubject(s string, ja bool) string {
-	if isASCII([]byte(s)) {
+	s = withoutControls(s)
+	if isASCII([]byte(s)) && !strings.Contains(s, "=?") {
 		return s
 	}
 	type run struct {
@@ -239,6 +240,17 @@ func encodeSubject(s string, ja bool) string {
 		lineLen += len(p)
 	}
 	return b.String()
+}
+
+// withoutControls replaces control characters (a reporter's subject may carry ESC, SO, CR) with
+// spaces: in a header they would end the field or switch an ISO-2022-JP decoder's mode.
+func withoutControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0) {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // encodedWords splits s into B-encoded words of at most 66 characters, so that even the first,

@@ -296,8 +296,13 @@ func TestRelaySend(t *testing.T) {
 func FuzzReadThread(f *testing.F) {
 	addTestdata(f)
 	f.Add([]byte("In-Reply-To: <a@b> <c@d>\r\nReferences: <<x>> <y@z\r\nSubject: [KK-2000-000001]\r\n\r\n"))
+	f.Add([]byte("In-Reply-To: a@b (c <d@e>) f@g\r\nReferences: (x(y)z) <h@i>\r\nSubject: =?UTF-8?B?77y777yr77yr77yN?=\r\n\r\n"))
+	f.Add([]byte(dsn))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		th := ReadThread(raw)
+		if len(th.Enclosed) > maxEnclosed {
+			t.Fatalf("%d enclosed", len(th.Enclosed))
+		}
 		for _, ids := range [][]string{th.InReplyTo, th.References} {
 			if len(ids) > maxThreadIDs {
 				t.Fatalf("%d IDs", len(ids))
@@ -367,4 +372,34 @@ func TestRelaySTARTTLSAndAuth(t *testing.T) {
 	if err := untrusted.Send(ctx, "info@csirt.example", []string{"abuse@site.example"}, []byte("Subject: y\r\n\r\n")); !errors.Is(err, ErrRelay) {
 		t.Errorf("untrusted certificate: %v", err)
 	}
+}
+
+// FuzzEncodeSubject checks that any subject keikai writes reads back the same through keikai's
+// decoder and the standard library's, in 7-bit lines within 78 characters.
+func FuzzEncodeSubject(f *testing.F) {
+	f.Add("[KK-2026-000123] 報告を受け付けました (Re: 不正アクセス)", true)
+	f.Add("[KK-2026-000123] Re: 😀  x =?a?b?c?=", false)
+	f.Add("a  b 報  告 ", true)
+	f.Add("=?UTF-8?B?5aCx?=", false)
+	dec := mime.WordDecoder{CharsetReader: charsetReader}
+	f.Fuzz(func(t *testing.T, s string, ja bool) {
+		s = strings.ToValidUTF8(s, "")
+		enc := encodeSubject(s, ja)
+		s = withoutControls(s)
+		for _, line := range strings.Split(enc, "\r\n") {
+			if !isASCII([]byte(line)) {
+				t.Fatalf("8-bit line %q", line)
+			}
+			if len(line) > 78 && strings.Contains(line, "=?") {
+				t.Fatalf("line of %d with encoded words: %q", len(line), line)
+			}
+		}
+		unfolded := strings.ReplaceAll(enc, "\r\n", "")
+		if got := decodeHeaderText(unfolded); got != s {
+			t.Fatalf("keikai decodes %q, want %q (%q)", got, s, enc)
+		}
+		if got, err := dec.DecodeHeader(unfolded); err != nil || got != s {
+			t.Fatalf("mime decodes %q, want %q (%q)", got, s, enc)
+		}
+	})
 }
