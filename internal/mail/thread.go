@@ -318,10 +318,7 @@ func textPart(text string) ([]byte, error) {
 	if err := qp.Close(); err != nil {
 		return nil, err
 	}
-	// A line starting "From " is changed to ">From " by mailers that store mbox, which would break
-	// the signature; written =46rom it decodes the same and passes untouched.
-	encoded := bytes.ReplaceAll(append([]byte("\r\n"), body.Bytes()...), []byte("\r\nFrom "), []byte("\r\n=46rom "))
-	b.Write(encoded[2:])
+	b.Write(mboxSafe(body.Bytes()))
 	out := b.Bytes()
 	if !bytes.HasSuffix(out, []byte("\r\n")) {
 		out = append(out, '\r', '\n')
@@ -329,6 +326,40 @@ func textPart(text string) ([]byte, error) {
 	return out, nil
 }
 
+// mboxSafe protects quoted-printable text from mbox quoting, which would break a signature: a
+// mailer storing mbox writes a line "From " as ">From " (mboxo, mboxrd) and reads ">From " back
+// as "From " (mboxrd, keikai's reader), so a line of ">"s and "From " changes either way. Its
+// first character is written encoded ("=46rom", "=3EFrom"): it decodes the same and no mbox
+// touches it. A line the encoding makes longer than RFC 2045's 76 gets a soft line break.
+func mboxSafe(qp []byte) []byte {
+	lines := bytes.Split(qp, []byte("\r\n"))
+	var out bytes.Buffer
+	for i, line := range lines {
+		if i > 0 {
+			out.WriteString("\r\n")
+		}
+		if rest := bytes.TrimLeft(line, ">"); bytes.HasPrefix(rest, []byte("From ")) {
+			line = append([]byte(fmt.Sprintf("=%02X", line[0])), line[1:]...)
+			for len(line) > 76 {
+				cut := 75
+				// never inside an =XX escape
+				if line[cut-1] == '=' {
+					cut--
+				} else if line[cut-2] == '=' {
+					cut -= 2
+				}
+				out.Write(line[:cut])
+				out.WriteString("=\r\n")
+				line = line[cut:]
+			}
+		}
+		out.Write(line)
+	}
+	return out.Bytes()
+}
+
+// crlf makes every line end CRLF; a lone CR, which RFC 5322 forbids in a body, ends a line too.
 func crlf(b []byte) []byte {
-	return bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n"))
+	b = bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
+	return bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))
 }

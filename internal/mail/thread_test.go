@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"mime"
 	"mime/multipart"
+	"mime/quotedprintable"
 	"net"
 	"os"
 	"os/exec"
@@ -400,6 +401,33 @@ func FuzzEncodeSubject(f *testing.F) {
 		}
 		if got, err := dec.DecodeHeader(unfolded); err != nil || got != s {
 			t.Fatalf("mime decodes %q, want %q (%q)", got, s, enc)
+		}
+	})
+}
+
+// FuzzTextPart checks the signed text part: it decodes to the text, keeps RFC 2045's 76
+// characters a line, and has no line an mbox would quote or unquote.
+func FuzzTextPart(f *testing.F) {
+	f.Add("From 203.0.113.5\n>From x\n>>From " + strings.Repeat("長", 30) + "\nend")
+	f.Add(strings.Repeat("x", 74) + "\nFrom " + strings.Repeat("=", 80))
+	f.Fuzz(func(t *testing.T, text string) {
+		part, err := textPart(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body, _ := bytes.Cut(part, []byte("\r\n\r\n"))
+		for _, line := range bytes.Split(body, []byte("\r\n")) {
+			if len(line) > 76 {
+				t.Fatalf("line of %d: %q", len(line), line)
+			}
+			if bytes.HasPrefix(bytes.TrimLeft(line, ">"), []byte("From ")) {
+				t.Fatalf("line an mbox changes: %q", line)
+			}
+		}
+		got, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body)))
+		want := crlf([]byte(strings.ToValidUTF8(text, "\uFFFD")))
+		if err != nil || !bytes.Equal(bytes.TrimSuffix(got, []byte("\r\n")), bytes.TrimSuffix(want, []byte("\r\n"))) {
+			t.Fatalf("decodes to %q (%v), want %q", got, err, want)
 		}
 	})
 }
