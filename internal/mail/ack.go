@@ -51,11 +51,7 @@ func AckOriginal(raw []byte, envelopeFrom string) (Original, bool) {
 		return Original{}, false
 	}
 	o := Original{To: sender, MessageID: cleanMessageID(h.Get("Message-ID")), Subject: decodeHeaderText(h.Get("Subject"))}
-	for _, f := range strings.Fields(h.Get("References")) {
-		if id := cleanMessageID(f); id != "" {
-			o.References = append(o.References, id)
-		}
-	}
+	o.References = messageIDs(strings.Join(h.Values("References"), " "))
 	return o, true
 }
 

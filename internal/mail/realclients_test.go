@@ -75,6 +75,7 @@ func TestRealClientSubjects(t *testing.T) {
 		{"raw Shift_JIS in the header", sjis(t, "Re: ["+n+"] 不正アクセスの報告について"), "Re: [" + n + "] 不正アクセスの報告について", []string{n}},
 		{"raw ISO-2022-JP in the header", func() string { s, _ := japanese.ISO2022JP.NewEncoder().String("Re: [" + n + "] 報告"); return s }(),
 			"Re: [" + n + "] 報告", []string{n}},
+		{"an em dash and 【】 brackets", utf8B("Re: 【KK—2026—000123】"), "Re: 【KK—2026—000123】", []string{n}},
 		{"a number glued to other digits is not one", "Re: KK-2026-000123456789012", "Re: KK-2026-000123456789012", nil},
 		{"two numbers, both read", "Re: [" + n + "] and [KK-2026-000124]", "Re: [" + n + "] and [KK-2026-000124]", []string{n, "KK-2026-000124"}},
 	}
@@ -301,5 +302,13 @@ func TestSentMessagesParse(t *testing.T) {
 	}
 	if len(types) != 2 || !strings.HasPrefix(types[1], "application/pgp-signature") {
 		t.Errorf("parts %q", types)
+	}
+}
+
+// The acknowledgement threads to a report whose References carry comments or bare ids.
+func TestAckOriginalReferences(t *testing.T) {
+	o, ok := AckOriginal([]byte("Message-ID: <r2@x>\r\nReferences: <r0@x> (first)\r\n\t<r1@x>\r\n\r\n"), "taro@example.jp")
+	if !ok || !reflect.DeepEqual(o.References, []string{"r0@x", "r1@x"}) {
+		t.Errorf("references %q", o.References)
 	}
 }

@@ -139,8 +139,8 @@ var trackingRE = regexp.MustCompile(`\bKK-[0-9]{4}-[0-9]{6,12}\b`)
 
 // TrackingNumbers returns the tracking numbers a subject names, in order, without repeats.
 // Japanese clients and people retyping the number write it in full-width letters and digits
-// ("ＫＫ－２０２６－０００１２３"), with another dash (U+2010, U+2212, U+30FC) or in lower case;
-// all are read as the number.
+// ("ＫＫ－２０２６－０００１２３"), with another dash (U+2010-2015, U+2212, U+30FC) or in lower
+// case; all are read as the number.
 func TrackingNumbers(subject string) []string {
 	var out []string
 	for _, m := range trackingRE.FindAllString(foldTracking(subject), 5) {
@@ -159,7 +159,7 @@ func foldTracking(s string) string {
 		switch {
 		case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII
 			r -= 0xFF01 - 0x21
-		case r == 0x2010 || r == 0x2011 || r == 0x2012 || r == 0x2013 || r == 0x2212 || r == 0x30FC || r == 0xFF70:
+		case r >= 0x2010 && r <= 0x2015, r == 0x2212, r == 0x30FC, r == 0xFF70, r == 0xFE63:
 			r = '-'
 		}
 		if r == 'k' {
