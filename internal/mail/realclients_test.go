@@ -7,6 +7,8 @@ import (
 	"mime"
 	"mime/multipart"
 	netmail "net/mail"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -310,5 +312,36 @@ func TestAckOriginalReferences(t *testing.T) {
 	o, ok := AckOriginal([]byte("Message-ID: <r2@x>\r\nReferences: <r0@x> (first)\r\n\t<r1@x>\r\n\r\n"), "taro@example.jp")
 	if !ok || !reflect.DeepEqual(o.References, []string{"r0@x", "r1@x"}) {
 		t.Errorf("references %q", o.References)
+	}
+}
+
+// The messages keikai sends in a thread are golden files in both languages;
+// go test -run TestComposeGolden -update rewrites them.
+func TestComposeGolden(t *testing.T) {
+	date := time.Date(2026, 12, 1, 9, 0, 0, 0, time.FixedZone("JST", 9*3600))
+	parent := ReadThread([]byte("Message-ID: <a1@site.example>\r\nReferences: <kk-2026-000123.fwd@csirt.example>\r\n\r\n"))
+	for _, o := range []Outgoing{
+		{Lang: "ja", Subject: "Re: 貴組織のネットワークからのアクセスについて", Body: "ご返信ありがとうございます。\n\nFrom 203.0.113.5 のアクセスは止まりました。\n"},
+		{Lang: "en", Subject: "Re: Access from your network", Body: "Thank you for your reply.\n\nFrom 203.0.113.5 the scans have stopped.\n"},
+	} {
+		o.From, o.To, o.Tracking, o.Date, o.Parent = "CSIRT <info@csirt.example>", []string{"abuse@site.example"}, "KK-2026-000123", date, &parent
+		o.MessageID = "kk-2026-000123.20261201000000.0123456789abcdef@csirt.example"
+		got, _, err := Compose(o, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("testdata", "reply_"+o.Lang+".golden")
+		if *update {
+			if err := os.WriteFile(golden, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s reply differs from %s:\n%s", o.Lang, golden, got)
+		}
 	}
 }
