@@ -223,6 +223,8 @@ func TestReplyInTheThread(t *testing.T) {
 		{"empty", ReplyRequest{Parent: parent, Reports: []*report.Report{rep}, Body: " \n"}, ErrEmpty},
 		{"the reporter named", ReplyRequest{Parent: parent, Reports: []*report.Report{rep}, Body: "Ask Taro Yamada.\n"}, ErrNotClean},
 		{"no sender", ReplyRequest{Parent: store.Message{ReportID: rep.ID}, Reports: []*report.Report{rep}, Body: "x\n"}, ErrNoSender},
+		{"an out-of-office reply is not answered", ReplyRequest{Parent: func() store.Message { p := parent; p.Kind = store.MessageAutomatic; return p }(),
+			Reports: []*report.Report{rep}, Body: "x\n"}, ErrAutomatic},
 		{"sent", ReplyRequest{Parent: parent, Reports: []*report.Report{rep}, Site: "203.0.113.0/24", Body: "It was 203.0.113.5, see the log we sent.\n"}, nil},
 	}
 	for _, tc := range tests {

@@ -17,6 +17,10 @@ import (
 // ErrNoSender is returned for a reply to a message without a sender address to answer.
 var ErrNoSender = errors.New("the message has no sender to reply to")
 
+// ErrAutomatic is returned for a reply to an automatic message (an out-of-office reply, a
+// bounce): its sender is a program that would answer again, or nobody.
+var ErrAutomatic = errors.New("the message was sent by a program (auto-reply or bounce); write to the site's own address instead")
+
 // ReplyRequest is an analyst's answer to a message of a thread (a site's reply).
 type ReplyRequest struct {
 	// Parent is the message answered; the reply goes to its sender, in its thread.
@@ -38,6 +42,9 @@ func (r ReplyRequest) request() Request {
 func (s *Service) CheckReply(req ReplyRequest) (string, bool, error) {
 	if req.Parent.From == "" {
 		return "", false, ErrNoSender
+	}
+	if req.Parent.Kind == store.MessageAutomatic {
+		return "", false, ErrAutomatic
 	}
 	return s.Check(req.request())
 }

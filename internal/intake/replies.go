@@ -25,8 +25,13 @@ type ThreadStore interface {
 // conversation of a report together: a message that answers one keikai sent joins that
 // message's report or incident as an inbound message instead of becoming a new report. The
 // answer is recognised by its In-Reply-To, then its References (newest first), against the
-// Message-IDs keikai stored; failing those, by a tracking number in its subject that exists.
-// Everything else goes to Next.
+// Message-IDs keikai stored, then the Message-IDs of messages it encloses (a bounce's returned
+// message, a reply sent as a forwarded attachment); failing those, by a tracking number in its
+// subject that exists. Outlook's Thread-Index is not used: it names no message keikai sent,
+// and Outlook keeps In-Reply-To and the subject's tracking number. A message a program sent
+// (mail.Automatic: out-of-office, bounce) joins as store.MessageAutomatic, which keikai never
+// answers. Everything else goes to Next (where an automatic message is stored as a report but
+// not acknowledged).
 type Replies struct {
 	Next   report.Submitter
 	Store  ThreadStore
@@ -46,7 +51,11 @@ func (r *Replies) Submit(ctx context.Context, sub *report.Submission) (report.Re
 	if target == nil {
 		return r.Next.Submit(ctx, sub)
 	}
-	m := store.Message{ReportID: target.ReportID, IncidentID: target.IncidentID, Direction: store.Inbound, Kind: store.MessageReply,
+	kind := store.MessageReply
+	if th.Automatic != "" {
+		kind = store.MessageAutomatic
+	}
+	m := store.Message{ReportID: target.ReportID, IncidentID: target.IncidentID, Direction: store.Inbound, Kind: kind,
 		MessageID: sub.MessageID, References: th.References, Subject: th.Subject, From: th.From, To: th.To, Raw: sub.Raw, At: sub.ReceivedAt}
 	if m.MessageID == "" {
 		m.MessageID = th.MessageID
@@ -60,7 +69,7 @@ func (r *Replies) Submit(ctx context.Context, sub *report.Submission) (report.Re
 	}
 	rc := report.Receipt{ID: stored.ReportID, Tracking: target.Tracking, ReceivedAt: stored.At, Joined: true, Duplicate: !created, IncidentID: stored.IncidentID}
 	if r.Logger != nil {
-		r.Logger.Info("reply joined its thread", "tracking", rc.Tracking, "incident", rc.IncidentID, "message", stored.ID, "message_id", stored.MessageID, "by", target.By)
+		r.Logger.Info("reply joined its thread", "tracking", rc.Tracking, "incident", rc.IncidentID, "message", stored.ID, "message_id", stored.MessageID, "by", target.By, "automatic", th.Automatic)
 	}
 	return rc, nil
 }
@@ -69,7 +78,7 @@ func (r *Replies) Submit(ctx context.Context, sub *report.Submission) (report.Re
 type threadTarget struct {
 	ReportID, IncidentID int64
 	Tracking             string
-	By                   string // "in-reply-to", "references" or "subject"
+	By                   string // "in-reply-to", "references", "enclosed" or "subject"
 }
 
 func (r *Replies) thread(ctx context.Context, th mail.Thread) (*threadTarget, error) {
@@ -78,7 +87,7 @@ func (r *Replies) thread(ctx context.Context, th mail.Thread) (*threadTarget, er
 	for _, step := range []struct {
 		by  string
 		ids []string
-	}{{"in-reply-to", th.InReplyTo}, {"references", refs}} {
+	}{{"in-reply-to", th.InReplyTo}, {"references", refs}, {"enclosed", th.Enclosed}} {
 		if len(step.ids) == 0 {
 			continue
 		}
@@ -87,7 +96,11 @@ func (r *Replies) thread(ctx context.Context, th mail.Thread) (*threadTarget, er
 			return nil, fmt.Errorf("look up the thread of a reply: %w", err)
 		}
 		// Any message of a thread places an answer to it there: what keikai sent, and the
-		// replies that joined before (a site answering its own earlier reply).
+		// replies that joined before (a site answering its own earlier reply). The first id of
+		// the step that keikai knows decides, whatever order the store returned them in.
+		slices.SortStableFunc(found, func(a, b store.Message) int {
+			return slices.Index(step.ids, a.MessageID) - slices.Index(step.ids, b.MessageID)
+		})
 		for _, m := range found {
 			t := &threadTarget{ReportID: m.ReportID, IncidentID: m.IncidentID, By: step.by}
 			if m.ReportID != 0 {

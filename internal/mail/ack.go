@@ -30,9 +30,9 @@ type Original struct {
 
 // AckOriginal reads what an acknowledgement needs from a received message and decides whether
 // one may be sent at all. It refuses (ok false), to avoid mail loops and backscatter, when the
-// envelope sender is null ("<>", a bounce), when the message is itself automatic (Auto-Submitted
-// other than "no", Precedence bulk/junk/list, a mailing list's List-Id, or
-// X-Auto-Response-Suppress), or when the sender is a mailer daemon or list address (RFC 3834 2).
+// envelope sender is null ("<>", a bounce), when the message is itself automatic (see
+// Automatic), from a mailing list (List-Id) or asks for no automatic answer
+// (X-Auto-Response-Suppress), or when the sender is a mailer daemon or list address (RFC 3834 2).
 func AckOriginal(raw []byte, envelopeFrom string) (Original, bool) {
 	h, _, _, _ := splitMessage(raw)
 	sender := strings.Trim(strings.TrimSpace(envelopeFrom), "<>")
@@ -44,22 +44,14 @@ func AckOriginal(raw []byte, envelopeFrom string) (Original, bool) {
 		strings.HasSuffix(local, "-request") || strings.HasSuffix(local, "-bounces") || local == "noreply" || local == "no-reply" {
 		return Original{}, false
 	}
-	if as := strings.ToLower(h.Get("Auto-Submitted")); as != "" && !strings.HasPrefix(as, "no") {
-		return Original{}, false
-	}
-	switch strings.ToLower(h.Get("Precedence")) {
-	case "bulk", "junk", "list":
+	if automatic(h) != "" {
 		return Original{}, false
 	}
 	if h.Get("List-Id") != "" || h.Get("X-Auto-Response-Suppress") != "" {
 		return Original{}, false
 	}
 	o := Original{To: sender, MessageID: cleanMessageID(h.Get("Message-ID")), Subject: decodeHeaderText(h.Get("Subject"))}
-	for _, f := range strings.Fields(h.Get("References")) {
-		if id := cleanMessageID(f); id != "" {
-			o.References = append(o.References, id)
-		}
-	}
+	o.References = messageIDs(strings.Join(h.Values("References"), " "))
 	return o, true
 }
 
@@ -186,19 +178,75 @@ func formatAddress(s string) string {
 	return "<" + strings.Trim(s, "<> ") + ">"
 }
 
-// encodeSubject writes RFC 2047 encoded words, folded one to a line. Japanese goes as ISO-2022-JP
-// B words, each a complete ISO-2022-JP string that starts in ASCII and returns to it (RFC 1468).
+// encodeSubject writes a subject with RFC 2047 encoded words only where it must: words of ASCII
+// (the tracking number, "Re:", "(") stay plain, so that the tracking number is readable in a
+// client that shows the raw header, in a log line and to a grep, and still matches after a
+// client re-encodes the rest; runs of other words become encoded words (the spaces between them
+// inside, since white space between two encoded words is not text). Japanese goes as
+// ISO-2022-JP B words, each a complete ISO-2022-JP string that starts in ASCII and returns to it
+// (RFC 1468); the rest as UTF-8. Lines are folded before 78 characters where a space allows.
 func encodeSubject(s string, ja bool) string {
-	if isASCII([]byte(s)) {
+	s = withoutControls(s)
+	if isASCII([]byte(s)) && !strings.Contains(s, "=?") {
 		return s
 	}
-	if ja {
-		if words, ok := encodedWords(s, "ISO-2022-JP", japanese.ISO2022JP.NewEncoder().String); ok {
-			return strings.Join(words, "\r\n ")
+	type run struct {
+		words   []string
+		encoded bool
+	}
+	var runs []run
+	for _, w := range strings.Split(s, " ") {
+		plain := isASCII([]byte(w)) && !strings.Contains(w, "=?") && len(w) <= 60
+		// An empty word (two spaces) inside encoded text stays in it, or the space would be lost.
+		if last := len(runs) - 1; last >= 0 && runs[last].encoded && (!plain || w == "") {
+			runs[last].words = append(runs[last].words, w)
+		} else {
+			runs = append(runs, run{words: []string{w}, encoded: !plain})
 		}
 	}
-	words, _ := encodedWords(s, "UTF-8", func(s string) (string, error) { return s, nil })
-	return strings.Join(words, "\r\n ")
+	var pieces []string
+	for _, r := range runs {
+		text := strings.Join(r.words, " ")
+		if !r.encoded {
+			pieces = append(pieces, r.words...)
+			continue
+		}
+		words, ok := []string(nil), false
+		if ja {
+			words, ok = encodedWords(text, "ISO-2022-JP", japanese.ISO2022JP.NewEncoder().String)
+		}
+		if !ok {
+			words, _ = encodedWords(text, "UTF-8", func(s string) (string, error) { return s, nil })
+		}
+		pieces = append(pieces, words...)
+	}
+	var b strings.Builder
+	lineLen := len("Subject: ")
+	for i, p := range pieces {
+		if i > 0 {
+			if lineLen+1+len(p) > 76 {
+				b.WriteString("\r\n ")
+				lineLen = 1
+			} else {
+				b.WriteByte(' ')
+				lineLen++
+			}
+		}
+		b.WriteString(p)
+		lineLen += len(p)
+	}
+	return b.String()
+}
+
+// withoutControls replaces control characters (a reporter's subject may carry ESC, SO, CR) with
+// spaces: in a header they would end the field or switch an ISO-2022-JP decoder's mode.
+func withoutControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0) {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // encodedWords splits s into B-encoded words of at most 66 characters, so that even the first,

@@ -90,27 +90,6 @@ func TestAcknowledgementGolden(t *testing.T) {
 	}
 }
 
-func TestEncodeSubjectFallsBackToUTF8(t *testing.T) {
-	s := "[KK-1] 報告を受け付けました (Re: 😀)"
-	enc := encodeSubject(s, true)
-	if !strings.HasPrefix(enc, "=?UTF-8?B?") {
-		t.Errorf("encodeSubject = %q, want UTF-8 words", enc)
-	}
-	if got := decodeHeaderText(enc); got != s {
-		t.Errorf("round trip %q, want %q", got, s)
-	}
-	long := strings.Repeat("報告", 40)
-	enc = encodeSubject(long, true)
-	for _, w := range strings.Split(enc, "\r\n ") {
-		if len(w) > 66 {
-			t.Errorf("encoded word of %d characters", len(w))
-		}
-	}
-	if got := decodeHeaderText(enc); got != long {
-		t.Errorf("long subject round trip %q", got)
-	}
-}
-
 // sink is a real SMTP server (go-smtp) that keeps what it receives.
 type sink struct {
 	mu   sync.Mutex

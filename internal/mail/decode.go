@@ -7,6 +7,17 @@
 // and a partial analysis is better than none. MIME is walked here on the bytes rather than through
 // go-message's reader, because that reader stops at the first malformed part header or stray line,
 // which is exactly the mail a CSIRT receives.
+//
+// Threads: ReadThread reads what places a reply (In-Reply-To, References, with or without angle
+// brackets and comments; the Message-IDs of enclosed messages; the tracking number, also in
+// full-width or retyped form, after the subject's encoded words are joined). Outlook's
+// Thread-Index is not read: it names no message keikai sent. Automatic says whether a program
+// sent a message; keikai records such mail on its thread and never answers it, and one that joins
+// no thread becomes a report that is not acknowledged. What keikai sends keeps ASCII words of the
+// subject (the tracking number) unencoded, so it reads in a raw header. A PGP/MIME signed
+// forward survives mbox storage (no line an mbox quotes or unquotes); a relay that rewraps or
+// re-encodes its text breaks the signature, as it would any signature, and that is not worked
+// around.
 package mail
 
 import (

@@ -25,13 +25,20 @@ type Thread struct {
 	From       string // the address only
 	To         []string
 	Date       time.Time
+	// Automatic is why the message is automatic (see Automatic), "" for a person's message.
+	Automatic string
+	// Enclosed are the Message-IDs of messages it carries as parts: a bounce's returned
+	// message, a reply sent as a forwarded attachment.
+	Enclosed []string
 }
 
-// ReadThread reads the thread fields of a raw message. It reads only the header and never
-// fails: a field that does not parse is left empty.
+// ReadThread reads the thread fields of a raw message: its header, and the headers of the
+// messages it encloses. It never fails: a field that does not parse is left empty.
 func ReadThread(raw []byte) Thread {
-	h, _, _, _ := splitMessage(raw)
+	h, body, _, _ := splitMessage(raw)
 	t := Thread{
+		Automatic:  automatic(h),
+		Enclosed:   enclosedMessageIDs(h, body, 0),
 		MessageID:  cleanMessageID(h.Get("Message-ID")),
 		InReplyTo:  messageIDs(h.Get("In-Reply-To")),
 		References: messageIDs(strings.Join(h.Values("References"), " ")),
@@ -58,8 +65,14 @@ func ReadThread(raw []byte) Thread {
 const maxThreadIDs = 50
 
 // messageIDs reads the msg-id list of In-Reply-To or References: every <...> in order.
-// Comments and phrases between them (old mailers wrote "<id> from Taro") are skipped.
+// Comments (outside angle brackets, nested) and phrases between ids (old mailers wrote "<id>
+// from Taro") are skipped. A field without any angle bracket (some webmail and list software
+// write bare ids) is read as the whitespace-separated words that look like addr-spec ids.
 func messageIDs(v string) []string {
+	v = stripComments(v)
+	if !strings.ContainsRune(v, '<') {
+		return bareMessageIDs(v)
+	}
 	var ids []string
 	for len(ids) < maxThreadIDs {
 		lt := strings.IndexByte(v, '<')
@@ -78,18 +91,82 @@ func messageIDs(v string) []string {
 	return ids
 }
 
-// trackingRE matches keikai's tracking numbers (store/derive: "KK-2000-000718").
+// stripComments removes RFC 5322 comments, "(...)" nested, that stand outside angle brackets.
+func stripComments(v string) string {
+	if !strings.ContainsRune(v, '(') {
+		return v
+	}
+	var b strings.Builder
+	depth, inAngle := 0, false
+	for _, c := range v {
+		switch {
+		case depth == 0 && c == '<':
+			inAngle = true
+		case depth == 0 && c == '>':
+			inAngle = false
+		case !inAngle && c == '(':
+			depth++
+			continue
+		case !inAngle && c == ')' && depth > 0:
+			if depth--; depth == 0 {
+				b.WriteByte(' ') // a comment separates what stood on either side of it
+			}
+			continue
+		}
+		if depth == 0 {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+func bareMessageIDs(v string) []string {
+	var ids []string
+	for _, f := range strings.Fields(v) {
+		if len(ids) == maxThreadIDs {
+			break
+		}
+		if at := strings.IndexByte(f, '@'); at > 0 && at < len(f)-1 && !strings.ContainsAny(f, ">\"") {
+			ids = append(ids, f)
+		}
+	}
+	return ids
+}
+
+// trackingRE matches keikai's tracking numbers (store/derive: "KK-2000-000718") in a subject
+// folded by foldTracking.
 var trackingRE = regexp.MustCompile(`\bKK-[0-9]{4}-[0-9]{6,12}\b`)
 
 // TrackingNumbers returns the tracking numbers a subject names, in order, without repeats.
+// Japanese clients and people retyping the number write it in full-width letters and digits
+// ("ＫＫ－２０２６－０００１２３"), with another dash (U+2010-2015, U+2212, U+30FC) or in lower
+// case; all are read as the number.
 func TrackingNumbers(subject string) []string {
 	var out []string
-	for _, m := range trackingRE.FindAllString(subject, 5) {
+	for _, m := range trackingRE.FindAllString(foldTracking(subject), 5) {
 		if !containsString(out, m) {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// foldTracking maps the full-width forms of ASCII to ASCII, the dashes people type for "-" to
+// "-", and "kk" to "KK", so that trackingRE sees one spelling. Other text may change too; the
+// result is only searched.
+func foldTracking(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII
+			r -= 0xFF01 - 0x21
+		case r >= 0x2010 && r <= 0x2015, r == 0x2212, r == 0x30FC, r == 0xFF70, r == 0xFE63:
+			r = '-'
+		}
+		if r == 'k' {
+			r = 'K'
+		}
+		return r
+	}, s)
 }
 
 func containsString(ss []string, s string) bool {
@@ -241,10 +318,7 @@ func textPart(text string) ([]byte, error) {
 	if err := qp.Close(); err != nil {
 		return nil, err
 	}
-	// A line starting "From " is changed to ">From " by mailers that store mbox, which would break
-	// the signature; written =46rom it decodes the same and passes untouched.
-	encoded := bytes.ReplaceAll(append([]byte("\r\n"), body.Bytes()...), []byte("\r\nFrom "), []byte("\r\n=46rom "))
-	b.Write(encoded[2:])
+	b.Write(mboxSafe(body.Bytes()))
 	out := b.Bytes()
 	if !bytes.HasSuffix(out, []byte("\r\n")) {
 		out = append(out, '\r', '\n')
@@ -252,6 +326,40 @@ func textPart(text string) ([]byte, error) {
 	return out, nil
 }
 
+// mboxSafe protects quoted-printable text from mbox quoting, which would break a signature: a
+// mailer storing mbox writes a line "From " as ">From " (mboxo, mboxrd) and reads ">From " back
+// as "From " (mboxrd, keikai's reader), so a line of ">"s and "From " changes either way. Its
+// first character is written encoded ("=46rom", "=3EFrom"): it decodes the same and no mbox
+// touches it. A line the encoding makes longer than RFC 2045's 76 gets a soft line break.
+func mboxSafe(qp []byte) []byte {
+	lines := bytes.Split(qp, []byte("\r\n"))
+	var out bytes.Buffer
+	for i, line := range lines {
+		if i > 0 {
+			out.WriteString("\r\n")
+		}
+		if rest := bytes.TrimLeft(line, ">"); bytes.HasPrefix(rest, []byte("From ")) {
+			line = append([]byte(fmt.Sprintf("=%02X", line[0])), line[1:]...)
+			for len(line) > 76 {
+				cut := 75
+				// never inside an =XX escape
+				if line[cut-1] == '=' {
+					cut--
+				} else if line[cut-2] == '=' {
+					cut -= 2
+				}
+				out.Write(line[:cut])
+				out.WriteString("=\r\n")
+				line = line[cut:]
+			}
+		}
+		out.Write(line)
+	}
+	return out.Bytes()
+}
+
+// crlf makes every line end CRLF; a lone CR, which RFC 5322 forbids in a body, ends a line too.
 func crlf(b []byte) []byte {
-	return bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n"))
+	b = bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
+	return bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))
 }

@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"mime"
 	"mime/multipart"
+	"mime/quotedprintable"
 	"net"
 	"os"
 	"os/exec"
@@ -70,7 +71,8 @@ func TestTrackingNumbers(t *testing.T) {
 	}{
 		{"Re: [KK-2000-000718] Report received", []string{"KK-2000-000718"}},
 		{"Fwd: Re: KK-2026-1234567 and [KK-2000-000718] again KK-2026-1234567", []string{"KK-2026-1234567", "KK-2000-000718"}},
-		{"XKK-2000-000718 KK-2000-718 kk-2000-000718", nil},
+		{"XKK-2000-000718 KK-2000-718 KK-2000-0007189012345", nil},
+		{"retyped: kk-2000-000718", []string{"KK-2000-000718"}},
 	}
 	for _, tc := range tests {
 		if got := TrackingNumbers(tc.subject); !reflect.DeepEqual(got, tc.want) {
@@ -295,8 +297,13 @@ func TestRelaySend(t *testing.T) {
 func FuzzReadThread(f *testing.F) {
 	addTestdata(f)
 	f.Add([]byte("In-Reply-To: <a@b> <c@d>\r\nReferences: <<x>> <y@z\r\nSubject: [KK-2000-000001]\r\n\r\n"))
+	f.Add([]byte("In-Reply-To: a@b (c <d@e>) f@g\r\nReferences: (x(y)z) <h@i>\r\nSubject: =?UTF-8?B?77y777yr77yr77yN?=\r\n\r\n"))
+	f.Add([]byte(dsn))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		th := ReadThread(raw)
+		if len(th.Enclosed) > maxEnclosed {
+			t.Fatalf("%d enclosed", len(th.Enclosed))
+		}
 		for _, ids := range [][]string{th.InReplyTo, th.References} {
 			if len(ids) > maxThreadIDs {
 				t.Fatalf("%d IDs", len(ids))
@@ -366,4 +373,61 @@ func TestRelaySTARTTLSAndAuth(t *testing.T) {
 	if err := untrusted.Send(ctx, "info@csirt.example", []string{"abuse@site.example"}, []byte("Subject: y\r\n\r\n")); !errors.Is(err, ErrRelay) {
 		t.Errorf("untrusted certificate: %v", err)
 	}
+}
+
+// FuzzEncodeSubject checks that any subject keikai writes reads back the same through keikai's
+// decoder and the standard library's, in 7-bit lines within 78 characters.
+func FuzzEncodeSubject(f *testing.F) {
+	f.Add("[KK-2026-000123] 報告を受け付けました (Re: 不正アクセス)", true)
+	f.Add("[KK-2026-000123] Re: 😀  x =?a?b?c?=", false)
+	f.Add("a  b 報  告 ", true)
+	f.Add("=?UTF-8?B?5aCx?=", false)
+	dec := mime.WordDecoder{CharsetReader: charsetReader}
+	f.Fuzz(func(t *testing.T, s string, ja bool) {
+		s = strings.ToValidUTF8(s, "")
+		enc := encodeSubject(s, ja)
+		s = withoutControls(s)
+		for _, line := range strings.Split(enc, "\r\n") {
+			if !isASCII([]byte(line)) {
+				t.Fatalf("8-bit line %q", line)
+			}
+			if len(line) > 78 && strings.Contains(line, "=?") {
+				t.Fatalf("line of %d with encoded words: %q", len(line), line)
+			}
+		}
+		unfolded := strings.ReplaceAll(enc, "\r\n", "")
+		if got := decodeHeaderText(unfolded); got != s {
+			t.Fatalf("keikai decodes %q, want %q (%q)", got, s, enc)
+		}
+		if got, err := dec.DecodeHeader(unfolded); err != nil || got != s {
+			t.Fatalf("mime decodes %q, want %q (%q)", got, s, enc)
+		}
+	})
+}
+
+// FuzzTextPart checks the signed text part: it decodes to the text, keeps RFC 2045's 76
+// characters a line, and has no line an mbox would quote or unquote.
+func FuzzTextPart(f *testing.F) {
+	f.Add("From 203.0.113.5\n>From x\n>>From " + strings.Repeat("長", 30) + "\nend")
+	f.Add(strings.Repeat("x", 74) + "\nFrom " + strings.Repeat("=", 80))
+	f.Fuzz(func(t *testing.T, text string) {
+		part, err := textPart(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body, _ := bytes.Cut(part, []byte("\r\n\r\n"))
+		for _, line := range bytes.Split(body, []byte("\r\n")) {
+			if len(line) > 76 {
+				t.Fatalf("line of %d: %q", len(line), line)
+			}
+			if bytes.HasPrefix(bytes.TrimLeft(line, ">"), []byte("From ")) {
+				t.Fatalf("line an mbox changes: %q", line)
+			}
+		}
+		got, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body)))
+		want := crlf([]byte(strings.ToValidUTF8(text, "\uFFFD")))
+		if err != nil || !bytes.Equal(bytes.TrimSuffix(got, []byte("\r\n")), bytes.TrimSuffix(want, []byte("\r\n"))) {
+			t.Fatalf("decodes to %q (%v), want %q", got, err, want)
+		}
+	})
 }

@@ -23,6 +23,9 @@ const (
 	MessageForward  MessageKind = "forward"  // a redacted forward to a site
 	MessageReply    MessageKind = "reply"    // mail that joined a thread (a site's or reporter's answer)
 	MessageReporter MessageKind = "reporter" // information a reporter added on the status page
+	// MessageAutomatic is mail a program sent into a thread (an out-of-office reply, a bounce);
+	// keikai records it and never answers it.
+	MessageAutomatic MessageKind = "automatic"
 )
 
 // Message is one message of a report's or an incident's thread, Raw byte for byte as sent or

@@ -302,6 +302,7 @@ func forwardError(lang string, err error) string {
 		{forward.ErrNotRecords, "staff.forward.err.notrecorded"},
 		{forward.ErrEmpty, "staff.thread.reply.empty"},
 		{forward.ErrNoSender, "staff.thread.reply.nosender"},
+		{forward.ErrAutomatic, "staff.thread.reply.automatic"},
 	} {
 		if errors.Is(err, e.err) {
 			return text(lang, e.key)

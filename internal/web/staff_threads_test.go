@@ -26,6 +26,8 @@ func TestThreadStaffPagesGolden(t *testing.T) {
 					Subject: "Re: [KK-2000-000718] Report", Shareable: true, Text: "Fixed.\x1b[31m", Shared: true},
 				{ID: 3, At: at.Add(2 * time.Hour), Direction: store.Inbound, Kind: store.MessageReporter, Subject: text(lang, "status.add.subject"), Shareable: true,
 					Text: "more", Files: []fileView{{Name: "fw.log", Size: 12, Text: "SRC=203.0.113.5"}}, By: "reporter"},
+				{ID: 4, At: at.Add(3 * time.Hour), Direction: store.Inbound, Kind: store.MessageAutomatic, From: "abuse@site.example",
+					Subject: "Automatic reply: [KK-2000-000718] Report", Shareable: true, Text: "I am out of the office."},
 			}}
 		fwd := forwardPage{staffPage: h.newStaffPage(lang, "staff.forward.title", s), Ref: "KK-2000-000718", Base: "/staff/reports/KK-2000-000718", Category: "probe",
 			Analysed: true, CanSend: true, To: "abuse@site.example", Site: "203.0.113.0/24", FwdLang: "ja",
