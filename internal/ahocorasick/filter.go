@@ -87,13 +87,20 @@ func (f *gramFilter) next(text []byte, i int, startBytes *[256]bool) int {
 	return nextStartByte(text, i, startBytes)
 }
 
+// teddyBlock is how many bytes the SIMD pass reads for one block of sixteen positions; a shorter
+// text (most fields of a log line) goes straight to the padded copy below.
+const teddyBlock = 18
+
 // teddyNext is next by the SIMD masks, with the gram hash as a second test of their candidates.
 func (f *gramFilter) teddyNext(text []byte, i int) int {
-	p, found := teddyNext(f, text, i)
-	switch {
-	case found:
-		return p
-	case p >= len(text)-1:
+	p := i
+	if len(text)-i >= teddyBlock {
+		var found bool
+		if p, found = teddyNext(f, text, i); found {
+			return p
+		}
+	}
+	if p >= len(text)-1 {
 		return len(text) // every pattern has two bytes or more
 	}
 	// The last seventeen bytes or fewer go through the SIMD pass as a copy padded with zero

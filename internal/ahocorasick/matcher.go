@@ -6,6 +6,9 @@ import "github.com/keikai-project/keikai/internal/ascii"
 // It is immutable after New and safe for concurrent use; each goroutine brings its own Hits.
 type Matcher struct {
 	patterns int
+	// shortest is the length of the shortest non-empty pattern: a shorter text (a request
+	// method, a port) holds none, and is answered without entering the automaton.
+	shortest int
 	dense    *dfa     // the fast automaton, for pattern sets whose table fits denseLimit
 	compact  *compact // the linear-size one, for larger sets
 	bytes    int
@@ -57,6 +60,10 @@ func newWithLimit(patterns []string, limit int) *Matcher {
 	if len(kept) == 0 {
 		return m
 	}
+	m.shortest = len(kept[0])
+	for _, p := range kept[1:] {
+		m.shortest = min(m.shortest, len(p))
+	}
 	if total, distinct := size(kept); tableEntries(total, distinct) <= limit {
 		m.dense = newDFA(kept, ids)
 	} else {
@@ -98,7 +105,7 @@ func (m *Matcher) Len() int {
 // Scan does not allocate.
 func (m *Matcher) Scan(text []byte, hits *Hits) bool {
 	switch {
-	case m == nil:
+	case m == nil || len(text) < m.shortest:
 		return false
 	case m.dense != nil:
 		return m.dense.scan(text, hits)
