@@ -87,33 +87,6 @@ func (f *gramFilter) next(text []byte, i int, startBytes *[256]bool) int {
 	return nextStartByte(text, i, startBytes)
 }
 
-// teddyBlock is how many bytes the SIMD pass reads for one block of sixteen positions; a shorter
-// text (most fields of a log line) goes straight to the padded copy below.
-const teddyBlock = 18
-
-// teddyNext is next by the SIMD masks, with the gram hash as a second test of their candidates.
-func (f *gramFilter) teddyNext(text []byte, i int) int {
-	p := i
-	if len(text)-i >= teddyBlock {
-		var found bool
-		if p, found = teddyNext(f, text, i); found {
-			return p
-		}
-	}
-	if p >= len(text)-1 {
-		return len(text) // every pattern has two bytes or more
-	}
-	// The last seventeen bytes or fewer go through the SIMD pass as a copy padded with zero
-	// bytes. A pattern may start at any position of them but the last: the masks and the hash
-	// of a two-byte pattern accept any third byte, the padding included.
-	var buf [48]byte
-	n := copy(buf[:], text[p:])
-	if q, found := teddyNext(f, buf[:34], 0); found && q < n-1 {
-		return p + q
-	}
-	return len(text)
-}
-
 // nextStartByte returns the first position >= i holding a byte that leaves the start state, or
 // len(text).
 func nextStartByte(text []byte, i int, startBytes *[256]bool) int {

@@ -5,13 +5,58 @@ import "golang.org/x/sys/cpu"
 // haveTeddy: the pass needs SSSE3's PSHUFB, which every x86-64 CPU of the last fifteen years has.
 var haveTeddy = cpu.X86.HasSSSE3
 
-// teddySSSE3 returns the first position p >= i, among those whose sixteen-byte blocks (plus two
-// bytes) fit in text, where the masks say a pattern may start and so does the gram filter's
-// table grams, and true; or, when there is none, the first position it did not look at, and false.
+// useAVX2 runs the pass on 32 positions at a time where the CPU can; a variable so that tests
+// reach the SSSE3 pass on such CPUs too.
+var useAVX2 = cpu.X86.HasAVX2
+
+// teddySSSE3 returns the first position p >= i where the masks say a pattern may start and so does
+// the gram filter's table grams, and true; or, when there is none, the first position it did not
+// look at, and false. It looks at every position up to len(text)-3 when text holds a block of
+// sixteen positions (18 bytes), and at none otherwise.
 //
 //go:noescape
 func teddySSSE3(t *teddyMasks, grams *[1 << gramHashBits]uint8, text []byte, i int) (int, bool)
 
-func teddyNext(f *gramFilter, text []byte, i int) (int, bool) {
-	return teddySSSE3(f.teddy, &f.mayStart, text, i)
+// teddyAVX2 is teddySSSE3 with blocks of 32 positions (34 bytes).
+//
+//go:noescape
+func teddyAVX2(t *teddyMasks, grams *[1 << gramHashBits]uint8, text []byte, i int) (int, bool)
+
+// teddyNext is next by the SIMD masks, with the gram hash as a second test of their candidates.
+func (f *gramFilter) teddyNext(text []byte, i int) int {
+	var p int
+	var found bool
+	switch {
+	case len(text) >= 34 && useAVX2:
+		p, found = teddyAVX2(f.teddy, &f.mayStart, text, i)
+	case len(text) >= 18:
+		p, found = teddySSSE3(f.teddy, &f.mayStart, text, i)
+	default:
+		return f.teddyNextShort(text, i)
+	}
+	if found {
+		return p
+	}
+	// The pass looked at every position that has three bytes; the one before the last may still
+	// start a two-byte pattern, whose grams the hash holds with any third byte.
+	if p == len(text)-2 && f.maybe(uint32(text[p])|uint32(text[p+1])<<8|foldBytes&0xFFFFFF) != 0 {
+		return p
+	}
+	return len(text)
+}
+
+// teddyNextShort is teddyNext for a text shorter than a block (most fields of a log line): it goes
+// through the pass as a copy padded with zero bytes. A pattern may start at any position of it but
+// the last: the masks and the hash of a two-byte pattern accept any third byte, the padding
+// included.
+func (f *gramFilter) teddyNextShort(text []byte, i int) int {
+	if i >= len(text)-1 {
+		return len(text) // every pattern has two bytes or more
+	}
+	var buf [18]byte
+	n := copy(buf[:], text[i:])
+	if q, found := teddySSSE3(f.teddy, &f.mayStart, buf[:], 0); found && q < n-1 {
+		return i + q
+	}
+	return len(text)
 }

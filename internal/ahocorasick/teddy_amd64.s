@@ -1,12 +1,76 @@
 #include "textflag.h"
 
+// Both passes test blocks of positions (16 for SSSE3, 32 for AVX2) against the masks, then each
+// candidate's three bytes against the gram filter's hash. A text's last, partial block is tested
+// as a full block ending at the text's end, overlapping positions already decided: the mask bits
+// of those are shifted out. The position register is BX; CX holds shift counts.
+
+// MASKS computes in R8 one bit per position of the block at BX whose three bytes the masks
+// accept, for SSSE3.
+#define MASKS16 \
+	MOVOU 0(SI)(BX*1), X0 \
+	MOVOU 1(SI)(BX*1), X1 \
+	MOVOU 2(SI)(BX*1), X2 \
+	MOVO  X0, X3 \
+	PSRLW $4, X3 \
+	PAND  X14, X0 \
+	PAND  X14, X3 \
+	MOVO  X8, X4 \
+	PSHUFB X0, X4 \
+	MOVO  X9, X5 \
+	PSHUFB X3, X5 \
+	PAND  X5, X4 \
+	MOVO  X1, X3 \
+	PSRLW $4, X3 \
+	PAND  X14, X1 \
+	PAND  X14, X3 \
+	MOVO  X10, X6 \
+	PSHUFB X1, X6 \
+	MOVO  X11, X5 \
+	PSHUFB X3, X5 \
+	PAND  X5, X6 \
+	PAND  X6, X4 \
+	MOVO  X2, X3 \
+	PSRLW $4, X3 \
+	PAND  X14, X2 \
+	PAND  X14, X3 \
+	MOVO  X12, X6 \
+	PSHUFB X2, X6 \
+	MOVO  X13, X5 \
+	PSHUFB X3, X5 \
+	PAND  X5, X6 \
+	PAND  X6, X4 \
+	PCMPEQB  X15, X4 \
+	PMOVMSKB X4, R8 \
+	XORL     $0xffff, R8
+
+// CANDIDATES returns the first position of R8 (relative to BX) whose gram passes the hash, or
+// falls through when none does. Clobbers R9-R12.
+#define CANDIDATES(label, ret) \
+label: \
+	BSFL    R8, R9 \
+	LEAQ    (BX)(R9*1), R10 \
+	MOVWLZX 0(SI)(R10*1), R11 \
+	MOVBLZX 2(SI)(R10*1), R12 \
+	SHLL    $16, R12 \
+	ORL     R12, R11 \
+	ORL     $0x202020, R11 \
+	IMULL   $0x3779B100, R11 \
+	SHRL    $18, R11 \
+	MOVBLZX 0(DI)(R11*1), R12 \
+	TESTL   R12, R12 \
+	JNZ     ret \
+	LEAL    -1(R8), R9 \
+	ANDL    R9, R8 \
+	JNZ     label
+
 // func teddySSSE3(t *teddyMasks, grams *[1 << gramHashBits]uint8, text []byte, i int) (int, bool)
 TEXT ·teddySSSE3(SB), NOSPLIT, $0-57
 	MOVQ t+0(FP), AX
 	MOVQ grams+8(FP), DI
 	MOVQ text_base+16(FP), SI
 	MOVQ text_len+24(FP), DX
-	MOVQ i+40(FP), CX
+	MOVQ i+40(FP), BX
 	MOVOU 0(AX), X8    // lo0
 	MOVOU 16(AX), X9   // hi0
 	MOVOU 32(AX), X10  // lo1
@@ -15,83 +79,133 @@ TEXT ·teddySSSE3(SB), NOSPLIT, $0-57
 	MOVOU 80(AX), X13  // hi2
 	MOVOU 96(AX), X14  // 0x0f
 	PXOR X15, X15
-	SUBQ $18, DX       // a block at CX reads CX .. CX+17
-	JLT  none
-	CMPQ CX, DX
-	JGT  none
+	SUBQ $18, DX       // the last block: a block at BX reads BX .. BX+17
+	JLT  short
+	CMPQ BX, DX
+	JGT  tail
 
 loop:
-	MOVOU 0(SI)(CX*1), X0
-	MOVOU 1(SI)(CX*1), X1
-	MOVOU 2(SI)(CX*1), X2
-
-	MOVO  X0, X3
-	PSRLW $4, X3
-	PAND  X14, X0
-	PAND  X14, X3
-	MOVO  X8, X4
-	PSHUFB X0, X4
-	MOVO  X9, X5
-	PSHUFB X3, X5
-	PAND  X5, X4
-
-	MOVO  X1, X3
-	PSRLW $4, X3
-	PAND  X14, X1
-	PAND  X14, X3
-	MOVO  X10, X6
-	PSHUFB X1, X6
-	MOVO  X11, X5
-	PSHUFB X3, X5
-	PAND  X5, X6
-	PAND  X6, X4
-
-	MOVO  X2, X3
-	PSRLW $4, X3
-	PAND  X14, X2
-	PAND  X14, X3
-	MOVO  X12, X6
-	PSHUFB X2, X6
-	MOVO  X13, X5
-	PSHUFB X3, X5
-	PAND  X5, X6
-	PAND  X6, X4
-
-	PCMPEQB  X15, X4
-	PMOVMSKB X4, R8
-	XORL     $0xffff, R8
-	JNZ      candidates
+	MASKS16
+	JZ   next
+	CANDIDATES(cand, found)
 next:
-	ADDQ     $16, CX
-	CMPQ     CX, DX
-	JLE      loop
+	ADDQ $16, BX
+	CMPQ BX, DX
+	JLE  loop
 
-none:
-	MOVQ CX, ret+48(FP)
+tail:
+	// Positions BX .. DX+15 are left, fewer than a block: test the block at DX and drop the
+	// bits of the positions before BX.
+	LEAQ 16(DX), R13   // the first position past the last block
+	CMPQ BX, R13
+	JGE  short
+	MOVQ BX, CX
+	SUBQ DX, CX
+	XCHGQ BX, DX       // the block at DX ...
+	MASKS16
+	XCHGQ BX, DX       // ... bit k of which is position DX+k, and after the shift BX+k
+	SHRL CX, R8
+	JZ   last
+	CANDIDATES(candtail, found)
+last:
+	MOVQ R13, ret+48(FP)
 	MOVB $0, ret1+56(FP)
 	RET
 
-	// Each candidate's three bytes go through the gram filter's hash (gramHash of the bytes
-	// folded with 0x20): only a position both tests pass is returned.
-candidates:
-	BSFL    R8, R9
-	LEAQ    (CX)(R9*1), R10   // position
-	MOVWLZX 0(SI)(R10*1), R11
-	MOVBLZX 2(SI)(R10*1), R12
-	SHLL    $16, R12
-	ORL     R12, R11
-	ORL     $0x202020, R11
-	IMULL   $0x3779B100, R11
-	SHRL    $18, R11
-	MOVBLZX 0(DI)(R11*1), R12
-	TESTL   R12, R12
-	JNZ     found
-	LEAL    -1(R8), R9
-	ANDL    R9, R8
-	JNZ     candidates
-	JMP     next
+short:
+	MOVQ BX, ret+48(FP)
+	MOVB $0, ret1+56(FP)
+	RET
 
 found:
+	MOVQ R10, ret+48(FP)
+	MOVB $1, ret1+56(FP)
+	RET
+
+// MASKS32 is MASKS16 for 32 positions, with the masks in both lanes of Y8-Y14.
+#define MASKS32 \
+	VMOVDQU 0(SI)(BX*1), Y0 \
+	VMOVDQU 1(SI)(BX*1), Y1 \
+	VMOVDQU 2(SI)(BX*1), Y2 \
+	VPSRLW  $4, Y0, Y3 \
+	VPAND   Y14, Y0, Y0 \
+	VPAND   Y14, Y3, Y3 \
+	VPSHUFB Y0, Y8, Y4 \
+	VPSHUFB Y3, Y9, Y5 \
+	VPAND   Y5, Y4, Y4 \
+	VPSRLW  $4, Y1, Y3 \
+	VPAND   Y14, Y1, Y1 \
+	VPAND   Y14, Y3, Y3 \
+	VPSHUFB Y1, Y10, Y6 \
+	VPSHUFB Y3, Y11, Y5 \
+	VPAND   Y5, Y6, Y6 \
+	VPAND   Y6, Y4, Y4 \
+	VPSRLW  $4, Y2, Y3 \
+	VPAND   Y14, Y2, Y2 \
+	VPAND   Y14, Y3, Y3 \
+	VPSHUFB Y2, Y12, Y6 \
+	VPSHUFB Y3, Y13, Y5 \
+	VPAND   Y5, Y6, Y6 \
+	VPAND   Y6, Y4, Y4 \
+	VPCMPEQB  Y15, Y4, Y4 \
+	VPMOVMSKB Y4, R8 \
+	XORL      $0xffffffff, R8
+
+// func teddyAVX2(t *teddyMasks, grams *[1 << gramHashBits]uint8, text []byte, i int) (int, bool)
+TEXT ·teddyAVX2(SB), NOSPLIT, $0-57
+	MOVQ t+0(FP), AX
+	MOVQ grams+8(FP), DI
+	MOVQ text_base+16(FP), SI
+	MOVQ text_len+24(FP), DX
+	MOVQ i+40(FP), BX
+	VBROADCASTI128 0(AX), Y8
+	VBROADCASTI128 16(AX), Y9
+	VBROADCASTI128 32(AX), Y10
+	VBROADCASTI128 48(AX), Y11
+	VBROADCASTI128 64(AX), Y12
+	VBROADCASTI128 80(AX), Y13
+	VBROADCASTI128 96(AX), Y14
+	VPXOR Y15, Y15, Y15
+	SUBQ $34, DX
+	JLT  short2
+	CMPQ BX, DX
+	JGT  tail2
+
+loop2:
+	MASKS32
+	JZ   next2
+	CANDIDATES(cand2, found2)
+next2:
+	ADDQ $32, BX
+	CMPQ BX, DX
+	JLE  loop2
+
+tail2:
+	LEAQ 32(DX), R13
+	CMPQ BX, R13
+	JGE  short2
+	MOVQ BX, CX
+	SUBQ DX, CX
+	XCHGQ BX, DX
+	MASKS32
+	XCHGQ BX, DX
+	SHRL CX, R8
+	JZ   last2
+	CANDIDATES(candtail2, found2)
+last2:
+	VZEROUPPER
+	MOVQ R13, ret+48(FP)
+	MOVB $0, ret1+56(FP)
+	RET
+
+short2:
+	VZEROUPPER
+	MOVQ BX, ret+48(FP)
+	MOVB $0, ret1+56(FP)
+	RET
+
+found2:
+	VZEROUPPER
 	MOVQ R10, ret+48(FP)
 	MOVB $1, ret1+56(FP)
 	RET

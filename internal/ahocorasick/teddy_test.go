@@ -9,7 +9,26 @@ import (
 // TestTeddyAgainstReference runs pattern sets of two bytes and more, which the SIMD pass serves,
 // over texts long enough for several of its blocks and the padded tail, and compares with the
 // reference; the masks' scalar form must also accept every position where a pattern starts.
+// Where the CPU has AVX2, the SSSE3 pass is tested too.
 func TestTeddyAgainstReference(t *testing.T) {
+	forEachPass(t, testTeddyAgainstReference)
+}
+
+// forEachPass runs test with each SIMD pass the CPU has.
+func forEachPass(t *testing.T, test func(t *testing.T)) {
+	t.Helper()
+	saved := useAVX2
+	defer func() { useAVX2 = saved }()
+	for _, avx2 := range []bool{false, true} {
+		if avx2 && !saved {
+			continue
+		}
+		useAVX2 = avx2
+		test(t)
+	}
+}
+
+func testTeddyAgainstReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for round := range 3000 {
 		alphabet := []byte("aAbB\x80\xc1\xe1 ")
@@ -72,9 +91,12 @@ func FuzzTeddy(f *testing.F) {
 			return
 		}
 		want := referenceScan(patterns, text)
-		got, found, consistent := scanIDs(New(patterns), text)
-		if !slices.Equal(got, want) || found != (len(want) > 0) || !consistent {
-			t.Fatalf("patterns %q text %q: ids = %v (found %v), want %v", patterns, text, got, found, want)
-		}
+		m := New(patterns)
+		forEachPass(t, func(t *testing.T) {
+			got, found, consistent := scanIDs(m, text)
+			if !slices.Equal(got, want) || found != (len(want) > 0) || !consistent {
+				t.Fatalf("avx2 %v, patterns %q text %q: ids = %v (found %v), want %v", useAVX2, patterns, text, got, found, want)
+			}
+		})
 	})
 }

@@ -39,6 +39,9 @@ type plan struct {
 	// the values of scanFields are scanned, which for web and syslog lines is much less text.
 	scanRaw    bool
 	scanFields []event.Field
+	// scanMin[i] is the length of the shortest literal that rules need in scanFields[i]: a
+	// shorter value (a request method, most URLs of a plain site) holds none and is not scanned.
+	scanMin []int
 	// indexes hold rules without literals that require one of a set of values of a numeric
 	// field (port lists, ICMP types): only the rules naming the event's value are evaluated.
 	indexes []intIndex
@@ -174,8 +177,11 @@ func (e *Engine) buildPlans(budget int) error {
 			for _, fl := range lits {
 				if fl.Field == event.FieldNone {
 					p.scanRaw = true
-				} else if !slices.Contains(p.scanFields, fl.Field) {
+				} else if i := slices.Index(p.scanFields, fl.Field); i < 0 {
 					p.scanFields = append(p.scanFields, fl.Field)
+					p.scanMin = append(p.scanMin, len(fl.Literal))
+				} else {
+					p.scanMin[i] = min(p.scanMin[i], len(fl.Literal))
 				}
 				u := uses[fl.Literal]
 				if u == nil {
@@ -469,9 +475,9 @@ func (w *Worker) scan(ev *event.Event, p *plan, si int, out []int) []int {
 		}
 	} else {
 		var url []byte
-		for _, f := range p.scanFields {
+		for i, f := range p.scanFields {
 			v := ev.Get(f)
-			if len(v) == 0 {
+			if len(v) < p.scanMin[i] || len(v) == 0 {
 				continue
 			}
 			// An undecoded URL is the very bytes of URLRaw: scan them once.

@@ -328,3 +328,40 @@ detection:
 		t.Errorf("outbound: matches %v, want [2]", got)
 	}
 }
+
+// TestFieldShorterThanLiterals: a field value shorter than every literal rules need in that
+// field is not scanned, while the other fields of the event still are.
+func TestFieldShorterThanLiterals(t *testing.T) {
+	e := compile(t, `title: webdav
+logsource: {category: webserver}
+detection:
+  sel:
+    HttpMethod: PROPFIND
+  condition: sel
+`, `title: short url
+logsource: {category: webserver}
+detection:
+  sel:
+    Url|contains: /x
+  condition: sel
+`)
+	w := e.NewWorker()
+	for _, tc := range []struct {
+		method, url string
+		want        int // matching rules
+	}{
+		{"GET", "/x", 1},
+		{"PROPFIND", "/", 1},
+		{"PROPFIND", "/x", 2},
+		{"GET", "/", 0},
+	} {
+		ev := &event.Event{}
+		ev.Reset([]byte(tc.method + " " + tc.url))
+		ev.Format = event.FormatWebAccess
+		ev.SetString(event.HTTPMethod, tc.method)
+		ev.SetString(event.URL, tc.url)
+		if got := w.Match(ev, nil); len(got) != tc.want {
+			t.Errorf("%s %s: matches %v, want %d rules", tc.method, tc.url, got, tc.want)
+		}
+	}
+}
