@@ -37,7 +37,9 @@ func (t *groupTable) find(h uint64) uint32 {
 
 // put adds h → ref; h must not be in the table.
 func (t *groupTable) put(h uint64, ref uint32) {
-	if 2*(t.used+1) > len(t.slots) {
+	// At most a quarter full: most lookups are of keys not there (a new source), and a miss
+	// probes to the end of its run.
+	if 4*(t.used+1) > len(t.slots) {
 		t.grow()
 	}
 	i := h & t.mask

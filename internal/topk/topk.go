@@ -8,10 +8,7 @@
 // stay accurate.
 package topk
 
-import (
-	"container/heap"
-	"sort"
-)
+import "sort"
 
 // Counter is a bounded frequency counter. It is not safe for concurrent use; give each goroutine
 // its own and Merge them.
@@ -37,7 +34,6 @@ type entry struct {
 	// counting a key already held is a map lookup; eviction repairs stale snapshots, which are
 	// never above the true count, before trusting the heap's minimum.
 	snapshot int64
-	pos      int
 }
 
 // New returns a counter that keeps at most capacity keys.
@@ -79,7 +75,7 @@ func (c *Counter) insert(key string, h uint64, n, overcount int64) {
 func (c *Counter) hold(key string, h uint64, n, overcount int64) {
 	e := &entry{key: key, hash: h, count: n, overcount: overcount, snapshot: n}
 	c.index.put(e)
-	heap.Push(&c.byCount, e)
+	c.byCount.push(e)
 }
 
 // overflow counts n more occurrences of a key that is not held, by its hash, in the sketch. It
@@ -101,7 +97,7 @@ func (c *Counter) replace(min *entry, key string, h uint64, estimate, n, overcou
 	min.key, min.hash, min.count, min.overcount = key, h, estimate, estimate-n+overcount
 	min.snapshot = min.count
 	c.index.put(min)
-	heap.Fix(&c.byCount, 0)
+	c.byCount.fixTop()
 }
 
 // minimum returns the entry with the smallest count, at the top of the heap. Every snapshot is at
@@ -113,7 +109,7 @@ func (c *Counter) minimum() *entry {
 			return top
 		}
 		top.snapshot = top.count
-		heap.Fix(&c.byCount, 0)
+		c.byCount.fixTop()
 	}
 }
 
@@ -166,39 +162,64 @@ func (c *Counter) Top(n int) []Item {
 	return items
 }
 
+// minHeap orders the held entries by snapshot, the smallest first. Its moves are container/heap's,
+// written out so that a comparison is not a call through an interface; the layout must stay the
+// same, as Merge visits the entries in heap order.
 type minHeap []*entry
 
-func (h minHeap) Len() int { return len(h) }
-func (h minHeap) Less(i, j int) bool {
+func (h minHeap) less(i, j int) bool {
 	if h[i].snapshot != h[j].snapshot {
 		return h[i].snapshot < h[j].snapshot
 	}
 	return h[i].key > h[j].key
 }
-func (h minHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].pos, h[j].pos = i, j
-}
-func (h *minHeap) Push(x any) {
-	e := x.(*entry)
-	e.pos = len(*h)
+
+func (h *minHeap) push(e *entry) {
 	*h = append(*h, e)
+	q := *h
+	for j := len(q) - 1; j > 0; {
+		i := (j - 1) / 2
+		if !q.less(j, i) {
+			break
+		}
+		q[i], q[j] = q[j], q[i]
+		j = i
+	}
 }
-func (h *minHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return e
+
+// fixTop restores the order after the top entry grew.
+func (h minHeap) fixTop() {
+	n := len(h)
+	for i := 0; ; {
+		j := 2*i + 1
+		if j >= n {
+			return
+		}
+		if j2 := j + 1; j2 < n && h.less(j2, j) {
+			j = j2
+		}
+		if !h.less(j, i) {
+			return
+		}
+		h[i], h[j] = h[j], h[i]
+		i = j
+	}
 }
 
 // index finds a held entry by its key's hash: open addressing with linear probing in a table of
 // at least twice the capacity, so probes stay short; it never grows. Compared with a map keyed by
 // string, a lookup hashes the key once (the sketch's hash, needed anyway once the counter is full)
-// and compares it only with entries of the same hash.
+// and compares it only with entries of the same hash. The slots hold the hash beside the entry, so
+// that a probe past other keys reads no entry.
 type index struct {
-	slots []*entry
+	slots []slot
 	mask  uint64
 	used  int
+}
+
+type slot struct {
+	hash uint64
+	e    *entry
 }
 
 func newIndex(capacity int) index {
@@ -206,40 +227,40 @@ func newIndex(capacity int) index {
 	for n < 2*capacity {
 		n *= 2
 	}
-	return index{slots: make([]*entry, n), mask: uint64(n - 1)}
+	return index{slots: make([]slot, n), mask: uint64(n - 1)}
 }
 
 func find[T string | []byte](x *index, h uint64, key T) *entry {
 	for i := h & x.mask; ; i = (i + 1) & x.mask {
-		e := x.slots[i]
-		if e == nil || e.hash == h && e.key == string(key) {
-			return e
+		s := &x.slots[i]
+		if s.e == nil || s.hash == h && s.e.key == string(key) {
+			return s.e
 		}
 	}
 }
 
 func (x *index) put(e *entry) {
 	i := e.hash & x.mask
-	for x.slots[i] != nil {
+	for x.slots[i].e != nil {
 		i = (i + 1) & x.mask
 	}
-	x.slots[i] = e
+	x.slots[i] = slot{hash: e.hash, e: e}
 	x.used++
 }
 
 // remove deletes e, shifting back the entries after it that would otherwise no longer be found.
 func (x *index) remove(e *entry) {
 	i := e.hash & x.mask
-	for x.slots[i] != e {
+	for x.slots[i].e != e {
 		i = (i + 1) & x.mask
 	}
-	for j := (i + 1) & x.mask; x.slots[j] != nil; j = (j + 1) & x.mask {
+	for j := (i + 1) & x.mask; x.slots[j].e != nil; j = (j + 1) & x.mask {
 		home := x.slots[j].hash & x.mask
 		if (j-home)&x.mask >= (j-i)&x.mask {
 			x.slots[i] = x.slots[j]
 			i = j
 		}
 	}
-	x.slots[i] = nil
+	x.slots[i] = slot{}
 	x.used--
 }

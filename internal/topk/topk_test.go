@@ -1,7 +1,10 @@
 package topk
 
 import (
+	"container/heap"
 	"fmt"
+	"math/rand/v2"
+	"strconv"
 	"testing"
 )
 
@@ -101,5 +104,39 @@ func TestEvictsTrueMinimum(t *testing.T) {
 	want := []Item{{"a", 11, 0}, {"b", 11, 0}, {"d", 2, 1}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("Top = %v, want %v", got, want)
+	}
+}
+
+// refHeap is container/heap's view of a minHeap: the hand-written moves must leave the entries in
+// the same places, since Merge visits them in heap order.
+type refHeap []*entry
+
+func (h refHeap) Len() int           { return len(h) }
+func (h refHeap) Less(i, j int) bool { return minHeap(h).less(i, j) }
+func (h refHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *refHeap) Push(x any)        { *h = append(*h, x.(*entry)) }
+func (h *refHeap) Pop() any          { panic("not used") }
+
+func TestHeapMovesAsContainerHeap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var mine minHeap
+	var ref refHeap
+	for i := range 2000 {
+		if len(mine) < 300 || rng.IntN(2) == 0 {
+			n := rng.Int64N(50)
+			mine.push(&entry{key: strconv.Itoa(i), snapshot: n})
+			heap.Push(&ref, &entry{key: strconv.Itoa(i), snapshot: n})
+		} else {
+			n := rng.Int64N(20)
+			mine[0].snapshot += n
+			mine.fixTop()
+			ref[0].snapshot += n
+			heap.Fix(&ref, 0)
+		}
+		for j := range mine {
+			if mine[j].key != ref[j].key {
+				t.Fatalf("step %d: place %d holds %q, container/heap has %q", i, j, mine[j].key, ref[j].key)
+			}
+		}
 	}
 }
