@@ -71,7 +71,7 @@ func runAnalyze(env *Env, args []string) int {
 	fs.IntVar(&o.year, "year", 0, "`year` in which the logs end, for syslog timestamps without one (default: each file's modification time)")
 	o.out.addTZ(fs, "time `zone` of timestamps without an offset (e.g. Asia/Tokyo, UTC)")
 	fs.IntVar(&o.workers, "workers", 0, "parsing goroutines (default: number of CPUs)")
-	fs.IntVar(&o.top, "top", 20, "entries per ranking in the summary")
+	fs.IntVar(&o.top, "top", output.DefaultTop, "entries per ranking in the summary, and groups per rule in the text report")
 	o.out.addLang(fs)
 	o.bundles.register(fs)
 	o.out.addTerminal(fs)
@@ -112,7 +112,7 @@ func runAnalyze(env *Env, args []string) int {
 	if err != nil {
 		return fail(env, "analyze", err)
 	}
-	sink, err := newFindingSink(env, settings, &o.filter, o.summaryOnly)
+	sink, err := newFindingSink(env, settings, &o.filter, o.summaryOnly, o.top)
 	if err != nil {
 		return fail(env, "analyze", err)
 	}

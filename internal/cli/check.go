@@ -93,7 +93,7 @@ func runCheck(env *Env, args []string) int {
 	if err != nil {
 		return fail(env, "check", err)
 	}
-	sink, err := newFindingSink(env, settings, &filter, false)
+	sink, err := newFindingSink(env, settings, &filter, false, output.DefaultTop)
 	if err != nil {
 		return fail(env, "check", err)
 	}

@@ -26,7 +26,8 @@ type findingSink struct {
 	shown int64
 }
 
-func newFindingSink(env *Env, settings outputSettings, filter *findingFilter, summaryOnly bool) (*findingSink, error) {
+// top is how many groups of one rule the text report lists before it folds the rest.
+func newFindingSink(env *Env, settings outputSettings, filter *findingFilter, summaryOnly bool, top int) (*findingSink, error) {
 	s := &findingSink{env: env, settings: settings, filter: filter, bar: newProgress(env, settings.progress)}
 	w := env.Stdout
 	if settings.outputFile != "" {
@@ -40,7 +41,7 @@ func newFindingSink(env *Env, settings outputSettings, filter *findingFilter, su
 	}
 	s.stdout = bufio.NewWriterSize(w, 256<<10)
 	s.out = output.New(settings.format, s.stdout, output.Options{
-		Color: settings.color, Lang: settings.lang, SummaryOnly: summaryOnly, Version: buildVersion(),
+		Color: settings.color, Lang: settings.lang, SummaryOnly: summaryOnly, Version: buildVersion(), Top: top,
 	})
 	return s, nil
 }

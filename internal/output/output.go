@@ -46,7 +46,13 @@ type Options struct {
 	SummaryOnly bool
 	// Version is keikai's version, named as the tool in SARIF.
 	Version string
+	// Top is how many groups of one rule the text report lists (--top); the rest are folded into
+	// one line. Zero means DefaultTop.
+	Top int
 }
+
+// DefaultTop is the number of groups per rule the text report lists unless told otherwise.
+const DefaultTop = 20
 
 // Writer receives findings one at a time and the summary at the end.
 type Writer interface {
@@ -60,6 +66,9 @@ type Writer interface {
 func New(f Format, w io.Writer, opts Options) Writer {
 	if opts.Lang == "" {
 		opts.Lang = "en"
+	}
+	if opts.Top <= 0 {
+		opts.Top = DefaultTop
 	}
 	switch f {
 	case JSON:

@@ -14,20 +14,65 @@ import (
 // a log with 50,000 identical probes reads as one line with a count and a time range. Groups are
 // written at the end, most severe first, so a person reads what matters before the noise.
 // Everything that came from input is already escaped in the finding; rule texts are escaped here.
+//
+// A rule lists its opts.Top heaviest groups; the rest are folded into one line with how many more
+// findings and sources there were. So that memory does not grow with the input (a scan from a
+// hundred thousand addresses), a rule tracks the groups of the first foldLimit(top) sources it
+// sees, with exact counts; later sources are only counted, their number estimated. A group that
+// started later would rank below every tracked one of equal count anyway, and a source that only
+// becomes heavy late is still in the summary's ranking of sources.
 type textWriter struct {
-	w      io.Writer
-	opts   Options
-	groups map[groupKey]*findingGroup
-	order  []*findingGroup
+	w     io.Writer
+	opts  Options
+	rules map[string]*ruleGroups
+	limit int
+	seq   int
 	// shown remembers which countermeasures were printed, so that a host with many findings from
 	// one advisory lists its steps once.
 	shown map[string]bool
 }
 
-type groupKey struct{ rule, source string }
+// foldLimit is how many groups a rule tracks: enough beyond the listed ones that the heaviest
+// sources are still among them when sources come and go.
+func foldLimit(top int) int { return max(4*top, 64) }
+
+// Kinds of source, as source() names them.
+const (
+	sourceIP uint8 = iota
+	sourceArtifact
+	sourceFile
+)
+
+type sourceKey struct {
+	kind uint8
+	val  string
+}
+
+// sourceOf is what makes two findings of a rule different things to look at: the attacker's
+// address, else the host artifact, else the file.
+func sourceOf(f *finding.Finding) sourceKey {
+	switch {
+	case f.SourceIP != "":
+		return sourceKey{sourceIP, f.SourceIP}
+	case f.Artifact != "":
+		return sourceKey{sourceArtifact, f.Artifact}
+	}
+	return sourceKey{sourceFile, f.File}
+}
+
+// ruleGroups are one rule's tracked groups and what is known about the others.
+type ruleGroups struct {
+	held  map[sourceKey]*findingGroup
+	list  []*findingGroup // the tracked groups, first seen first
+	total int64           // findings of the rule
+	kinds uint8           // 1<<kind of every source seen
+	// distinct counts the rule's sources once one could not be tracked; nil until then.
+	distinct *distinctSketch
+}
 
 type findingGroup struct {
 	first *finding.Finding
+	key   sourceKey
 	slug  string // from the rule's own title, before escaping
 	count int64
 	seq   int
@@ -38,6 +83,23 @@ type findingGroup struct {
 	lastLine                 int64
 	// flowVaries is set when the group's findings went to different destinations.
 	flowVaries bool
+}
+
+// overflow counts a finding whose source is not tracked while the rule tracks all it may.
+func (r *ruleGroups) overflow(k sourceKey) {
+	if r.distinct == nil {
+		r.distinct = new(distinctSketch)
+		for _, g := range r.list {
+			r.distinct.add(hashSource(g.key.kind, g.key.val))
+		}
+	}
+	r.distinct.add(hashSource(k.kind, k.val))
+}
+
+func (t *textWriter) newGroup(f *finding.Finding, k sourceKey) *findingGroup {
+	g := &findingGroup{first: withRuleTextsEscaped(f), key: k, slug: Slug(f.Title), seq: t.seq}
+	t.seq++
+	return g
 }
 
 const (
@@ -83,31 +145,32 @@ func (t *textWriter) level(level string) string {
 	return color + label + ansiReset
 }
 
-// source is what makes two findings of a rule different things to look at: the attacker's
-// address, else the host artifact, else the file.
-func source(f *finding.Finding) string {
-	switch {
-	case f.SourceIP != "":
-		return "ip " + f.SourceIP
-	case f.Artifact != "":
-		return "artifact " + f.Artifact
-	}
-	return "file " + f.File
-}
-
 func (t *textWriter) Finding(f *finding.Finding) error {
 	if t.opts.SummaryOnly {
 		return nil
 	}
-	if t.groups == nil {
-		t.groups = map[groupKey]*findingGroup{}
+	if t.rules == nil {
+		t.rules = map[string]*ruleGroups{}
+		t.limit = foldLimit(t.opts.Top)
 	}
-	k := groupKey{f.Rule, source(f)}
-	g := t.groups[k]
-	if g == nil {
-		g = &findingGroup{first: withRuleTextsEscaped(f), slug: Slug(f.Title), seq: len(t.order)}
-		t.groups[k] = g
-		t.order = append(t.order, g)
+	r := t.rules[f.Rule]
+	if r == nil {
+		r = &ruleGroups{held: map[sourceKey]*findingGroup{}}
+		t.rules[f.Rule] = r
+	}
+	r.total++
+	k := sourceOf(f)
+	r.kinds |= 1 << k.kind
+	g := r.held[k]
+	switch {
+	case g != nil:
+	case len(r.list) < t.limit:
+		g = t.newGroup(f, k)
+		r.held[k] = g
+		r.list = append(r.list, g)
+	default:
+		r.overflow(k)
+		return nil
 	}
 	g.count++
 	g.lastFile, g.lastLine = f.File, f.Line
@@ -125,21 +188,78 @@ func (t *textWriter) Finding(f *finding.Finding) error {
 	return nil
 }
 
-func (t *textWriter) Finish(_ any, textSummary func(io.Writer) error) error {
-	slices.SortStableFunc(t.order, func(a, b *findingGroup) int {
-		if d := levelRank(b.first.Level) - levelRank(a.first.Level); d != 0 {
-			return d
+// textEntry is a group to render, or the folded rest of a rule's groups, which sorts where its
+// heaviest group would have.
+type textEntry struct {
+	g    *findingGroup
+	fold *foldedRest
+}
+
+type foldedRest struct {
+	findings, sources int64
+	// sourcesApprox is set when sources is a HyperLogLog estimate, sourcesAtLeast when it is a
+	// lower bound (the estimate fell below what is known for certain).
+	sourcesApprox, sourcesAtLeast bool
+	kinds                         uint8
+}
+
+func byReportOrder(a, b *findingGroup) int {
+	if d := levelRank(b.first.Level) - levelRank(a.first.Level); d != 0 {
+		return d
+	}
+	if a.count != b.count {
+		if a.count > b.count {
+			return -1
 		}
-		if a.count != b.count {
-			if a.count > b.count {
-				return -1
+		return 1
+	}
+	return a.seq - b.seq
+}
+
+// entries chooses what the report lists: per rule its top groups and, when there are more, the
+// folded rest.
+func (t *textWriter) entries() []textEntry {
+	var out []textEntry
+	for _, r := range t.rules {
+		gs := r.list
+		slices.SortFunc(gs, byReportOrder)
+		n := min(len(gs), t.opts.Top)
+		var listed int64
+		for _, g := range gs[:n] {
+			out = append(out, textEntry{g: g})
+			listed += g.count
+		}
+		if n == len(gs) && r.distinct == nil {
+			continue
+		}
+		fold := &foldedRest{findings: r.total - listed, sources: int64(len(gs) - n), kinds: r.kinds}
+		if r.distinct != nil {
+			// More sources were seen than are tracked: at least one beyond them.
+			lower := fold.sources + 1
+			if est := r.distinct.estimate() - int64(n); est >= lower {
+				fold.sources, fold.sourcesApprox = est, true
+			} else {
+				fold.sources, fold.sourcesAtLeast = lower, true
 			}
-			return 1
 		}
-		return a.seq - b.seq
+		// The fold sorts as the heaviest group it holds, which is tracked.
+		out = append(out, textEntry{g: gs[n], fold: fold})
+	}
+	slices.SortFunc(out, func(a, b textEntry) int {
+		return byReportOrder(a.g, b.g) // groups are distinct, so the order is total
 	})
-	for _, g := range t.order {
-		if _, err := io.WriteString(t.w, t.render(g)); err != nil {
+	return out
+}
+
+func (t *textWriter) Finish(_ any, textSummary func(io.Writer) error) error {
+	for _, e := range t.entries() {
+		text := ""
+		if e.fold != nil {
+			text = t.renderFold(e.g.first, e.fold)
+		} else {
+			text = t.render(e.g)
+		}
+		if _, err := io.WriteString(t.w, text); err != nil {
 			return err
 		}
 	}
@@ -147,6 +267,39 @@ func (t *textWriter) Finish(_ any, textSummary func(io.Writer) error) error {
 		return nil
 	}
 	return textSummary(t.w)
+}
+
+// renderFold is the one line that stands for a rule's groups beyond --top.
+func (t *textWriter) renderFold(f *finding.Finding, r *foldedRest) string {
+	lang := t.opts.Lang
+	title := f.Title
+	if lang == "ja" && f.TitleJa != "" {
+		title = f.TitleJa
+	}
+	sources := "fold-exact"
+	switch {
+	case r.sourcesApprox:
+		sources = "fold-about"
+	case r.sourcesAtLeast:
+		sources = "fold-at-least"
+	}
+	noun := "fold-files"
+	switch {
+	case r.kinds&(1<<sourceIP) != 0:
+		noun = "fold-sources"
+	case r.kinds&(1<<sourceArtifact) != 0:
+		noun = "fold-paths"
+	}
+	if r.sources == 1 && !r.sourcesApprox && !r.sourcesAtLeast {
+		noun += "-1"
+	}
+	what := "fold"
+	if r.findings == 1 {
+		what = "fold-1"
+	}
+	rest := fmt.Sprintf(msg(lang, what), fmt.Sprintf(msg(lang, "fold-exact"), group(r.findings)),
+		fmt.Sprintf(msg(lang, sources), group(r.sources)), msg(lang, noun))
+	return t.level(f.Level) + " " + title + "  " + rest + "\n\n"
 }
 
 func (t *textWriter) render(g *findingGroup) string {
