@@ -116,9 +116,10 @@ func TestBrowserReportDesk(t *testing.T) {
 		for _, r := range browserReporters {
 			activityPage(t, ctx, base, r, shots)
 		}
-		// The navigation shows the last full quarter; today's reports are in today's.
-		today := time.Now().UTC().Format("2006-01-02")
-		browse(t, ctx, base+"/activity?lang=ja&from="+today+"&to="+today)
+		// The navigation shows the last full quarter; today's reports are in the days around today.
+		// The page counts by JST days, so a UTC "today" alone misses them between 15:00 and 24:00 UTC.
+		now := time.Now().UTC()
+		browse(t, ctx, base+"/activity?lang=ja&from="+now.AddDate(0, 0, -1).Format("2006-01-02")+"&to="+now.AddDate(0, 0, 1).Format("2006-01-02"))
 		body := pageText(t, ctx)
 		if !strings.Contains(body, "システムへの侵入について 2 件") {
 			t.Errorf("the activity report of today does not count the two intrusions just filed:\n%s", body)
