@@ -11,6 +11,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/keikai-project/keikai/internal/ahocorasick"
 	"github.com/keikai-project/keikai/internal/event"
@@ -53,11 +54,28 @@ type plan struct {
 
 // literalScan is one automaton and, for each of its patterns, the rules that need it.
 type literalScan struct {
-	matcher       *ahocorasick.Matcher
+	matcher       *lazyMatcher
 	ruleOfLiteral [][]int
 	// shared marks an automaton built once for several formats; a rule it names is evaluated
 	// only if the event's format is one the rule is found through literals in.
 	shared bool
+}
+
+// lazyMatcher builds its automaton when the first event of a format that scans it arrives, once
+// for all workers: a log without mail lines or reports never pays for their automata. Formats
+// whose literal lists are the same share one.
+type lazyMatcher struct {
+	once     sync.Once
+	literals []string
+	m        *ahocorasick.Matcher
+}
+
+func (l *lazyMatcher) get() *ahocorasick.Matcher {
+	l.once.Do(func() {
+		l.m = ahocorasick.New(l.literals)
+		l.literals = nil
+	})
+	return l.m
 }
 
 type intIndex struct {
@@ -238,11 +256,18 @@ func (e *Engine) buildPlans(budget int) error {
 		return e.overBudget(need, budget)
 	}
 
+	matchers := map[string]*lazyMatcher{} // by the literals, joined
 	for f := event.Format(0); f < event.NumFormats; f++ {
 		if len(own[f]) == 0 {
 			continue
 		}
-		scan := literalScan{matcher: ahocorasick.New(own[f]), ruleOfLiteral: make([][]int, len(own[f]))}
+		key := strings.Join(own[f], "\x00")
+		m := matchers[key]
+		if m == nil {
+			m = &lazyMatcher{literals: own[f]}
+			matchers[key] = m
+		}
+		scan := literalScan{matcher: m, ruleOfLiteral: make([][]int, len(own[f]))}
 		for i, l := range own[f] {
 			scan.ruleOfLiteral[i] = rulesOfFormat(uses[l].rules, e.literalIn, f)
 		}
@@ -250,7 +275,7 @@ func (e *Engine) buildPlans(budget int) error {
 	}
 	for _, fs := range sharedOrder {
 		lits := shared[fs]
-		scan := literalScan{matcher: ahocorasick.New(lits), ruleOfLiteral: make([][]int, len(lits)), shared: true}
+		scan := literalScan{matcher: &lazyMatcher{literals: lits}, ruleOfLiteral: make([][]int, len(lits)), shared: true}
 		for i, l := range lits {
 			scan.ruleOfLiteral[i] = uses[l].rules
 		}
@@ -415,7 +440,7 @@ func (e *Engine) NewWorker() *Worker {
 	w := &Worker{e: e, seen: make([]uint32, len(e.Rules))}
 	for f := range e.plans {
 		for _, sc := range e.plans[f].scans {
-			w.hits[f] = append(w.hits[f], ahocorasick.NewHits(sc.matcher))
+			w.hits[f] = append(w.hits[f], ahocorasick.NewHitsFor(len(sc.ruleOfLiteral)))
 		}
 	}
 	return w
@@ -463,7 +488,7 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 // scan runs the plan's automaton si over ev and evaluates the rules whose literals occur.
 func (w *Worker) scan(ev *event.Event, p *plan, si int, out []int) []int {
 	sc := &p.scans[si]
-	m := sc.matcher
+	m := sc.matcher.get()
 	hits := w.hits[ev.Format][si]
 	hits.Reset()
 	found := false

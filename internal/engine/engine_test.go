@@ -365,3 +365,29 @@ detection:
 		}
 	}
 }
+
+// TestLazyAutomata: a format's automaton is built by the first event of the format, and formats
+// that need the same literals share it.
+func TestLazyAutomata(t *testing.T) {
+	e := compile(t, `title: relay
+logsource: {category: mail}
+detection:
+  keywords:
+    - relaying denied
+  condition: keywords
+`)
+	sendmail, postfix := e.plans[event.FormatSendmail].scans, e.plans[event.FormatPostfix].scans
+	if len(sendmail) != 1 || len(postfix) != 1 || sendmail[0].matcher != postfix[0].matcher {
+		t.Fatalf("sendmail and postfix do not share one automaton")
+	}
+	if sendmail[0].matcher.m != nil {
+		t.Fatal("the automaton was built before any event needed it")
+	}
+	w := e.NewWorker()
+	if got := w.Match(lineEvent(event.FormatPostfix, "x: Relaying denied"), nil); len(got) != 1 {
+		t.Errorf("postfix: matches %v, want the relay rule", got)
+	}
+	if got := w.Match(lineEvent(event.FormatSendmail, "x: relaying DENIED"), nil); len(got) != 1 {
+		t.Errorf("sendmail: matches %v, want the relay rule", got)
+	}
+}
