@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"regexp"
 	"slices"
+	"sync"
 
 	"github.com/keikai-project/keikai/internal/ahocorasick"
 	"github.com/keikai-project/keikai/internal/ascii"
@@ -73,13 +74,22 @@ func (m *containsMatcher) literals() ([]string, bool) { return oneLiteral(m.need
 
 // containsAnyMatcher is a list of case-insensitive contains values of one field (login failure
 // phrases, worm request paths) as one automaton: a value matches when it contains any of them,
-// found in one pass over it instead of one search per phrase.
+// found in one pass over it instead of one search per phrase. The automaton is built when the
+// rule is first evaluated: most rules of a large set never are on a given log.
 type containsAnyMatcher struct {
 	needles []string // lower case, as the contains matchers it replaces had them
+	once    sync.Once
 	m       *ahocorasick.Matcher
 }
 
-func (m *containsAnyMatcher) match(v []byte) bool { return v != nil && m.m.Scan(v, nil) }
+func (m *containsAnyMatcher) match(v []byte) bool {
+	if v == nil {
+		return false
+	}
+	m.once.Do(func() { m.m = ahocorasick.New(m.needles) })
+	return m.m.Scan(v, nil)
+}
+
 func (m *containsAnyMatcher) literals() ([]string, bool) {
 	return slices.Clone(m.needles), true
 }
@@ -115,7 +125,7 @@ func groupValues(n *fieldNode) {
 		}
 		needles = append(needles, c.needle)
 	}
-	n.values = []valueMatcher{&containsAnyMatcher{needles: needles, m: ahocorasick.New(needles)}}
+	n.values = []valueMatcher{&containsAnyMatcher{needles: needles}}
 }
 
 func groupEquals(values []valueMatcher) *equalAnyMatcher {
