@@ -359,32 +359,46 @@ func shortest(lits []sigma.FieldLiteral) int {
 	return n
 }
 
-// index files rule ri under the first numeric field whose values it bounds.
+// index files rule ri under the first numeric field whose values it bounds, or else under both
+// ports when it bounds them together (a port as source or destination).
 func (p *plan) index(r *sigma.Rule, ri int) bool {
 	for _, f := range indexedFields {
-		values, ok := r.RequiredInts(f)
-		if !ok {
-			continue
+		if values, ok := r.RequiredInts(f); ok {
+			p.indexOf(f).add(values, ri)
+			return true
 		}
-		var idx *intIndex
-		for i := range p.indexes {
-			if p.indexes[i].field == f {
-				idx = &p.indexes[i]
-			}
-		}
-		if idx == nil {
-			p.indexes = append(p.indexes, intIndex{field: f, rules: map[int64][]int{}})
-			idx = &p.indexes[len(p.indexes)-1]
-		}
-		for _, v := range values {
-			idx.rules[v] = append(idx.rules[v], ri)
-			if v >= 0 && v < 65536 {
-				idx.small[v>>6] |= 1 << (v & 63)
-			}
-		}
-		return true
 	}
-	return false
+	bounds, ok := r.RequiredIntsAmong(eitherPort)
+	if !ok {
+		return false
+	}
+	for _, b := range bounds {
+		p.indexOf(b.Field).add(b.Values, ri)
+	}
+	return true
+}
+
+// eitherPort are the fields a rule may be indexed by together.
+var eitherPort = []event.Field{event.SourcePort, event.DestinationPort}
+
+// indexOf returns the plan's index of field f, adding an empty one if there is none.
+func (p *plan) indexOf(f event.Field) *intIndex {
+	for i := range p.indexes {
+		if p.indexes[i].field == f {
+			return &p.indexes[i]
+		}
+	}
+	p.indexes = append(p.indexes, intIndex{field: f, rules: map[int64][]int{}})
+	return &p.indexes[len(p.indexes)-1]
+}
+
+func (idx *intIndex) add(values []int64, ri int) {
+	for _, v := range values {
+		idx.rules[v] = append(idx.rules[v], ri)
+		if v >= 0 && v < 65536 {
+			idx.small[v>>6] |= 1 << (v & 63)
+		}
+	}
 }
 
 // Generates reports whether matches of detection rule i are findings of their own (Sigma: the base
@@ -459,25 +473,28 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 			out = append(out, group...)
 		}
 	}
+	w.stamp++ // a new event: no rule evaluated for it yet
+	if w.stamp == 0 {
+		clear(w.seen)
+		w.stamp = 1
+	}
 	for i := range p.indexes {
 		idx := &p.indexes[i]
 		if v, ok := ev.Int(idx.field); ok {
 			for _, ri := range idx.lookup(v) {
+				// A rule indexed by both ports is found twice when both are its port.
+				if w.seen[ri] == w.stamp {
+					continue
+				}
+				w.seen[ri] = w.stamp
 				if rules[ri].Match(ev) {
 					out = append(out, ri)
 				}
 			}
 		}
 	}
-	if len(p.scans) > 0 {
-		w.stamp++ // a new event: no rule evaluated for it yet
-		if w.stamp == 0 {
-			clear(w.seen)
-			w.stamp = 1
-		}
-		for si := range p.scans {
-			out = w.scan(ev, p, si, out)
-		}
+	for si := range p.scans {
+		out = w.scan(ev, p, si, out)
 	}
 	if len(out) > 1 {
 		slices.Sort(out)
