@@ -25,7 +25,7 @@ func (r *Rule) RequiredInts(f event.Field) (values []int64, ok bool) {
 func requiredInts(n node, f event.Field) ([]int64, bool) {
 	switch n := n.(type) {
 	case *fieldNode:
-		if n.raw || n.field != f || len(n.values) == 0 {
+		if n.raw || n.negate || n.field != f || len(n.values) == 0 {
 			return nil, false
 		}
 		if n.all {
