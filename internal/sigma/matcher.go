@@ -136,6 +136,7 @@ func groupEquals(values []valueMatcher) *equalAnyMatcher {
 			return nil
 		}
 		g.needles = append(g.needles, e.needle)
+		g.lengths |= 1 << min(len(e.needle), 63)
 	}
 	return g
 }
@@ -145,10 +146,13 @@ func groupEquals(values []valueMatcher) *equalAnyMatcher {
 // filters accepted packets out, and the lengths turn most comparisons down without a call.
 type equalAnyMatcher struct {
 	needles []string // lower case
+	// lengths has bit n set when a needle is n bytes long, bit 63 for every length from 63 on:
+	// a value of no needle's length is turned down without a comparison.
+	lengths uint64
 }
 
 func (m *equalAnyMatcher) match(v []byte) bool {
-	if v == nil {
+	if v == nil || m.lengths&(1<<min(len(v), 63)) == 0 {
 		return false
 	}
 	for _, n := range m.needles {

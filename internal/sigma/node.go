@@ -30,6 +30,9 @@ func (n *fieldNode) match(e *event.Event) bool {
 	} else {
 		v = e.Get(n.field)
 	}
+	if len(n.values) == 1 { // most tests: one value, or one grouped list
+		return n.values[0].match(v) != n.negate
+	}
 	if n.all {
 		for _, m := range n.values {
 			if !m.match(v) {
