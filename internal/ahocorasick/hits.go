@@ -15,7 +15,11 @@ type Hits struct {
 
 // NewHits returns an empty set sized for m's pattern ids.
 func NewHits(m *Matcher) *Hits {
-	size := m.Len()
+	return NewHitsFor(m.Len())
+}
+
+// NewHitsFor returns an empty set for a matcher of size patterns, which need not be built yet.
+func NewHitsFor(size int) *Hits {
 	words := (size + 63) / 64
 	return &Hits{size: size, words: make([]uint64, words), touched: make([]int32, 0, words)}
 }

@@ -11,6 +11,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/keikai-project/keikai/internal/ahocorasick"
 	"github.com/keikai-project/keikai/internal/event"
@@ -53,11 +54,28 @@ type plan struct {
 
 // literalScan is one automaton and, for each of its patterns, the rules that need it.
 type literalScan struct {
-	matcher       *ahocorasick.Matcher
+	matcher       *lazyMatcher
 	ruleOfLiteral [][]int
 	// shared marks an automaton built once for several formats; a rule it names is evaluated
 	// only if the event's format is one the rule is found through literals in.
 	shared bool
+}
+
+// lazyMatcher builds its automaton when the first event of a format that scans it arrives, once
+// for all workers: a log without mail lines or reports never pays for their automata. Formats
+// whose literal lists are the same share one.
+type lazyMatcher struct {
+	once     sync.Once
+	literals []string
+	m        *ahocorasick.Matcher
+}
+
+func (l *lazyMatcher) get() *ahocorasick.Matcher {
+	l.once.Do(func() {
+		l.m = ahocorasick.New(l.literals)
+		l.literals = nil
+	})
+	return l.m
 }
 
 type intIndex struct {
@@ -238,11 +256,18 @@ func (e *Engine) buildPlans(budget int) error {
 		return e.overBudget(need, budget)
 	}
 
+	matchers := map[string]*lazyMatcher{} // by the literals, joined
 	for f := event.Format(0); f < event.NumFormats; f++ {
 		if len(own[f]) == 0 {
 			continue
 		}
-		scan := literalScan{matcher: ahocorasick.New(own[f]), ruleOfLiteral: make([][]int, len(own[f]))}
+		key := strings.Join(own[f], "\x00")
+		m := matchers[key]
+		if m == nil {
+			m = &lazyMatcher{literals: own[f]}
+			matchers[key] = m
+		}
+		scan := literalScan{matcher: m, ruleOfLiteral: make([][]int, len(own[f]))}
 		for i, l := range own[f] {
 			scan.ruleOfLiteral[i] = rulesOfFormat(uses[l].rules, e.literalIn, f)
 		}
@@ -250,7 +275,7 @@ func (e *Engine) buildPlans(budget int) error {
 	}
 	for _, fs := range sharedOrder {
 		lits := shared[fs]
-		scan := literalScan{matcher: ahocorasick.New(lits), ruleOfLiteral: make([][]int, len(lits)), shared: true}
+		scan := literalScan{matcher: &lazyMatcher{literals: lits}, ruleOfLiteral: make([][]int, len(lits)), shared: true}
 		for i, l := range lits {
 			scan.ruleOfLiteral[i] = uses[l].rules
 		}
@@ -334,32 +359,46 @@ func shortest(lits []sigma.FieldLiteral) int {
 	return n
 }
 
-// index files rule ri under the first numeric field whose values it bounds.
+// index files rule ri under the first numeric field whose values it bounds, or else under both
+// ports when it bounds them together (a port as source or destination).
 func (p *plan) index(r *sigma.Rule, ri int) bool {
 	for _, f := range indexedFields {
-		values, ok := r.RequiredInts(f)
-		if !ok {
-			continue
+		if values, ok := r.RequiredInts(f); ok {
+			p.indexOf(f).add(values, ri)
+			return true
 		}
-		var idx *intIndex
-		for i := range p.indexes {
-			if p.indexes[i].field == f {
-				idx = &p.indexes[i]
-			}
-		}
-		if idx == nil {
-			p.indexes = append(p.indexes, intIndex{field: f, rules: map[int64][]int{}})
-			idx = &p.indexes[len(p.indexes)-1]
-		}
-		for _, v := range values {
-			idx.rules[v] = append(idx.rules[v], ri)
-			if v >= 0 && v < 65536 {
-				idx.small[v>>6] |= 1 << (v & 63)
-			}
-		}
-		return true
 	}
-	return false
+	bounds, ok := r.RequiredIntsAmong(eitherPort)
+	if !ok {
+		return false
+	}
+	for _, b := range bounds {
+		p.indexOf(b.Field).add(b.Values, ri)
+	}
+	return true
+}
+
+// eitherPort are the fields a rule may be indexed by together.
+var eitherPort = []event.Field{event.SourcePort, event.DestinationPort}
+
+// indexOf returns the plan's index of field f, adding an empty one if there is none.
+func (p *plan) indexOf(f event.Field) *intIndex {
+	for i := range p.indexes {
+		if p.indexes[i].field == f {
+			return &p.indexes[i]
+		}
+	}
+	p.indexes = append(p.indexes, intIndex{field: f, rules: map[int64][]int{}})
+	return &p.indexes[len(p.indexes)-1]
+}
+
+func (idx *intIndex) add(values []int64, ri int) {
+	for _, v := range values {
+		idx.rules[v] = append(idx.rules[v], ri)
+		if v >= 0 && v < 65536 {
+			idx.small[v>>6] |= 1 << (v & 63)
+		}
+	}
 }
 
 // Generates reports whether matches of detection rule i are findings of their own (Sigma: the base
@@ -415,7 +454,7 @@ func (e *Engine) NewWorker() *Worker {
 	w := &Worker{e: e, seen: make([]uint32, len(e.Rules))}
 	for f := range e.plans {
 		for _, sc := range e.plans[f].scans {
-			w.hits[f] = append(w.hits[f], ahocorasick.NewHits(sc.matcher))
+			w.hits[f] = append(w.hits[f], ahocorasick.NewHitsFor(len(sc.ruleOfLiteral)))
 		}
 	}
 	return w
@@ -434,25 +473,28 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 			out = append(out, group...)
 		}
 	}
+	w.stamp++ // a new event: no rule evaluated for it yet
+	if w.stamp == 0 {
+		clear(w.seen)
+		w.stamp = 1
+	}
 	for i := range p.indexes {
 		idx := &p.indexes[i]
 		if v, ok := ev.Int(idx.field); ok {
 			for _, ri := range idx.lookup(v) {
+				// A rule indexed by both ports is found twice when both are its port.
+				if w.seen[ri] == w.stamp {
+					continue
+				}
+				w.seen[ri] = w.stamp
 				if rules[ri].Match(ev) {
 					out = append(out, ri)
 				}
 			}
 		}
 	}
-	if len(p.scans) > 0 {
-		w.stamp++ // a new event: no rule evaluated for it yet
-		if w.stamp == 0 {
-			clear(w.seen)
-			w.stamp = 1
-		}
-		for si := range p.scans {
-			out = w.scan(ev, p, si, out)
-		}
+	for si := range p.scans {
+		out = w.scan(ev, p, si, out)
 	}
 	if len(out) > 1 {
 		slices.Sort(out)
@@ -463,7 +505,7 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 // scan runs the plan's automaton si over ev and evaluates the rules whose literals occur.
 func (w *Worker) scan(ev *event.Event, p *plan, si int, out []int) []int {
 	sc := &p.scans[si]
-	m := sc.matcher
+	m := sc.matcher.get()
 	hits := w.hits[ev.Format][si]
 	hits.Reset()
 	found := false

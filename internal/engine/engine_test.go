@@ -365,3 +365,60 @@ detection:
 		}
 	}
 }
+
+// TestLazyAutomata: a format's automaton is built by the first event of the format, and formats
+// that need the same literals share it.
+func TestLazyAutomata(t *testing.T) {
+	e := compile(t, `title: relay
+logsource: {category: mail}
+detection:
+  keywords:
+    - relaying denied
+  condition: keywords
+`)
+	sendmail, postfix := e.plans[event.FormatSendmail].scans, e.plans[event.FormatPostfix].scans
+	if len(sendmail) != 1 || len(postfix) != 1 || sendmail[0].matcher != postfix[0].matcher {
+		t.Fatalf("sendmail and postfix do not share one automaton")
+	}
+	if sendmail[0].matcher.m != nil {
+		t.Fatal("the automaton was built before any event needed it")
+	}
+	w := e.NewWorker()
+	if got := w.Match(lineEvent(event.FormatPostfix, "x: Relaying denied"), nil); len(got) != 1 {
+		t.Errorf("postfix: matches %v, want the relay rule", got)
+	}
+	if got := w.Match(lineEvent(event.FormatSendmail, "x: relaying DENIED"), nil); len(got) != 1 {
+		t.Errorf("sendmail: matches %v, want the relay rule", got)
+	}
+}
+
+// TestEitherPortIndex: a rule for a port as source or destination is indexed by both ports, and
+// found once when both are its port.
+func TestEitherPortIndex(t *testing.T) {
+	e := compile(t, `title: slapper
+logsource: {category: firewall}
+detection:
+  sel_udp:
+    Protocol: udp
+  sel_port_src:
+    SourcePort: 2002
+  sel_port_dst:
+    DestinationPort: 2002
+  condition: sel_udp and 1 of sel_port_*
+`)
+	if p := &e.plans[event.FormatIptables]; len(p.always) != 0 || len(p.indexes) != 2 {
+		t.Fatalf("always %v, %d indexes; want the rule indexed by both ports", p.always, len(p.indexes))
+	}
+	w := e.NewWorker()
+	for _, tc := range []struct {
+		src, dst int
+		want     int
+	}{{2002, 2002, 1}, {2002, 53, 1}, {53, 2002, 1}, {53, 53, 0}} {
+		ev := firewallEvent("198.51.100.23", tc.dst)
+		ev.Set(event.SourcePort, []byte(fmt.Sprint(tc.src)))
+		ev.SetString(event.Protocol, "udp")
+		if got := w.Match(ev, nil); len(got) != tc.want {
+			t.Errorf("ports %d -> %d: matches %v, want %d", tc.src, tc.dst, got, tc.want)
+		}
+	}
+}

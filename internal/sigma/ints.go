@@ -25,7 +25,7 @@ func (r *Rule) RequiredInts(f event.Field) (values []int64, ok bool) {
 func requiredInts(n node, f event.Field) ([]int64, bool) {
 	switch n := n.(type) {
 	case *fieldNode:
-		if n.raw || n.field != f || len(n.values) == 0 {
+		if n.raw || n.negate || n.field != f || len(n.values) == 0 {
 			return nil, false
 		}
 		if n.all {
@@ -65,6 +65,101 @@ func requiredInts(n node, f event.Field) ([]int64, bool) {
 			out = append(out, vals...)
 		}
 		return out, len(n) > 0
+	}
+	return nil, false
+}
+
+// FieldInts is a set of integer values of one numeric field.
+type FieldInts struct {
+	Field  event.Field
+	Values []int64 // sorted, without duplicates
+}
+
+// RequiredIntsAmong is RequiredInts over several fields: when ok, r.Match(e) implies that e.Int(f)
+// is among the values of one FieldInts of the result. A rule for UDP port 2002 as source or
+// destination is bounded on neither port alone, but on the two together. Fields come in the
+// order of fields, each at most once.
+func (r *Rule) RequiredIntsAmong(fields []event.Field) ([]FieldInts, bool) {
+	if r.cond == nil {
+		return nil, false
+	}
+	for _, f := range fields {
+		if !f.IsNumeric() {
+			return nil, false
+		}
+	}
+	byField, ok := requiredIntsAmong(r.cond, fields)
+	if !ok {
+		return nil, false
+	}
+	var out []FieldInts
+	for i, f := range fields {
+		if vals := byField[i]; vals != nil {
+			slices.Sort(vals)
+			out = append(out, FieldInts{Field: f, Values: slices.Compact(vals)})
+		}
+	}
+	return out, true
+}
+
+// requiredIntsAmong returns the values per field of fields (nil for a field that is not named);
+// when ok at least one is set.
+func requiredIntsAmong(n node, fields []event.Field) ([][]int64, bool) {
+	switch n := n.(type) {
+	case *fieldNode:
+		i := slices.Index(fields, n.field)
+		if i < 0 {
+			return nil, false
+		}
+		vals, ok := requiredInts(n, n.field)
+		if !ok {
+			return nil, false
+		}
+		if vals == nil {
+			vals = []int64{} // set, even if empty
+		}
+		out := make([][]int64, len(fields))
+		out[i] = vals
+		return out, true
+	case andNode:
+		// Every child must hold: the bound of any one will do, the one with fewest values best.
+		var best [][]int64
+		bestCount := -1
+		for _, c := range n {
+			vals, ok := requiredIntsAmong(c, fields)
+			if !ok {
+				continue
+			}
+			count := 0
+			for _, v := range vals {
+				count += len(v)
+			}
+			if bestCount < 0 || count < bestCount {
+				best, bestCount = vals, count
+			}
+		}
+		return best, bestCount >= 0
+	case orNode:
+		if len(n) == 0 {
+			return nil, false
+		}
+		out := make([][]int64, len(fields))
+		for _, c := range n {
+			vals, ok := requiredIntsAmong(c, fields)
+			if !ok {
+				return nil, false
+			}
+			for i, v := range vals {
+				if v == nil {
+					continue
+				}
+				if out[i] == nil {
+					out[i] = []int64{}
+				}
+				out[i] = append(out[i], v...)
+			}
+		}
+		return out, true
 	}
 	return nil, false
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"regexp"
 	"slices"
+	"sync"
 
 	"github.com/keikai-project/keikai/internal/ahocorasick"
 	"github.com/keikai-project/keikai/internal/ascii"
@@ -73,13 +74,22 @@ func (m *containsMatcher) literals() ([]string, bool) { return oneLiteral(m.need
 
 // containsAnyMatcher is a list of case-insensitive contains values of one field (login failure
 // phrases, worm request paths) as one automaton: a value matches when it contains any of them,
-// found in one pass over it instead of one search per phrase.
+// found in one pass over it instead of one search per phrase. The automaton is built when the
+// rule is first evaluated: most rules of a large set never are on a given log.
 type containsAnyMatcher struct {
 	needles []string // lower case, as the contains matchers it replaces had them
+	once    sync.Once
 	m       *ahocorasick.Matcher
 }
 
-func (m *containsAnyMatcher) match(v []byte) bool { return v != nil && m.m.Scan(v, nil) }
+func (m *containsAnyMatcher) match(v []byte) bool {
+	if v == nil {
+		return false
+	}
+	m.once.Do(func() { m.m = ahocorasick.New(m.needles) })
+	return m.m.Scan(v, nil)
+}
+
 func (m *containsAnyMatcher) literals() ([]string, bool) {
 	return slices.Clone(m.needles), true
 }
@@ -115,7 +125,7 @@ func groupValues(n *fieldNode) {
 		}
 		needles = append(needles, c.needle)
 	}
-	n.values = []valueMatcher{&containsAnyMatcher{needles: needles, m: ahocorasick.New(needles)}}
+	n.values = []valueMatcher{&containsAnyMatcher{needles: needles}}
 }
 
 func groupEquals(values []valueMatcher) *equalAnyMatcher {
@@ -126,6 +136,7 @@ func groupEquals(values []valueMatcher) *equalAnyMatcher {
 			return nil
 		}
 		g.needles = append(g.needles, e.needle)
+		g.lengths |= 1 << min(len(e.needle), 63)
 	}
 	return g
 }
@@ -135,10 +146,13 @@ func groupEquals(values []valueMatcher) *equalAnyMatcher {
 // filters accepted packets out, and the lengths turn most comparisons down without a call.
 type equalAnyMatcher struct {
 	needles []string // lower case
+	// lengths has bit n set when a needle is n bytes long, bit 63 for every length from 63 on:
+	// a value of no needle's length is turned down without a comparison.
+	lengths uint64
 }
 
 func (m *equalAnyMatcher) match(v []byte) bool {
-	if v == nil {
+	if v == nil || m.lengths&(1<<min(len(v), 63)) == 0 {
 		return false
 	}
 	for _, n := range m.needles {

@@ -16,6 +16,7 @@ type fieldNode struct {
 	field  event.Field
 	raw    bool // keywords: match the whole raw line
 	all    bool
+	negate bool // "not" folded in by simplify: the node matches when the test fails
 	values []valueMatcher
 }
 
@@ -29,25 +30,31 @@ func (n *fieldNode) match(e *event.Event) bool {
 	} else {
 		v = e.Get(n.field)
 	}
+	if len(n.values) == 1 { // most tests: one value, or one grouped list
+		return n.values[0].match(v) != n.negate
+	}
 	if n.all {
 		for _, m := range n.values {
 			if !m.match(v) {
-				return false
+				return n.negate
 			}
 		}
-		return true
+		return !n.negate
 	}
 	for _, m := range n.values {
 		if m.match(v) {
-			return true
+			return !n.negate
 		}
 	}
-	return false
+	return n.negate
 }
 
 // literals: a value's literal is found in Raw when the field is a verbatim slice of the line, and
 // in the decoded URL for URL and URLPath (URLPath is a prefix of URL).
 func (n *fieldNode) literals() ([]string, bool) {
+	if n.negate {
+		return nil, false // as for notNode
+	}
 	if !n.raw && !n.field.IsVerbatim() && n.field != event.URL && n.field != event.URLPath {
 		return nil, false
 	}
@@ -151,6 +158,55 @@ func (n notNode) match(e *event.Event) bool { return !n.n.match(e) }
 
 // literals: a negation requires the absence of something, which no literal can witness.
 func (notNode) literals() ([]string, bool) { return nil, false }
+
+// simplify flattens nested and and or nodes and folds "not" over a field test into the field
+// node, so that matching makes fewer calls; "sel and not filter_accepted and not filter_outbound"
+// becomes one and of three field tests. Nodes are copied, never changed: a selection may be named
+// more than once in a condition.
+func simplify(n node) node {
+	switch n := n.(type) {
+	case andNode:
+		out := make(andNode, 0, len(n))
+		for _, c := range n {
+			c = simplify(c)
+			if a, ok := c.(andNode); ok {
+				out = append(out, a...)
+			} else {
+				out = append(out, c)
+			}
+		}
+		if len(out) == 1 {
+			return out[0]
+		}
+		return out
+	case orNode:
+		out := make(orNode, 0, len(n))
+		for _, c := range n {
+			c = simplify(c)
+			if o, ok := c.(orNode); ok {
+				out = append(out, o...)
+			} else {
+				out = append(out, c)
+			}
+		}
+		if len(out) == 1 {
+			return out[0]
+		}
+		return out
+	case notNode:
+		switch kid := simplify(n.n).(type) {
+		case *fieldNode:
+			negated := *kid
+			negated.negate = !kid.negate
+			return &negated
+		case notNode:
+			return kid.n
+		default:
+			return notNode{kid}
+		}
+	}
+	return n
+}
 
 // union merges literal sets; an empty input yields no set.
 func union(sets [][]string) ([]string, bool) {

@@ -244,6 +244,7 @@ func parseDocument(file string, index int, doc *yaml.Node, fileErrs *errorList) 
 			r.cond = compileDetection(det, el)
 			if r.cond != nil {
 				r.lits, r.litsOK = r.cond.literals()
+				r.cond = simplify(r.cond)
 			}
 		}
 	default:
