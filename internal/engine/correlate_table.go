@@ -11,7 +11,8 @@ type groupTable struct {
 	used  int
 }
 
-// tableSlot is a hash and its group's slab index plus one (0: the slot is empty).
+// tableSlot is a hash and its group's slab index plus one (0: the slot is empty), or singleRef and
+// the index of its single.
 type tableSlot struct {
 	hash uint64
 	ref  uint32
@@ -48,6 +49,15 @@ func (t *groupTable) put(h uint64, ref uint32) {
 	}
 	t.slots[i] = tableSlot{hash: h, ref: ref}
 	t.used++
+}
+
+// update makes h, which must be in the table, refer to ref.
+func (t *groupTable) update(h uint64, ref uint32) {
+	i := h & t.mask
+	for t.slots[i].hash != h || t.slots[i].ref == 0 {
+		i = (i + 1) & t.mask
+	}
+	t.slots[i].ref = ref
 }
 
 // remove deletes h, which must be in the table.
