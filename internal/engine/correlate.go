@@ -383,7 +383,7 @@ func (sh *shard) observe(s *sample) {
 	sh.seq, sh.phase = s.seq, phaseObserve
 	st := sh.states[s.o.Corr]
 	var g *group
-	switch ref := st.groups.find(s.o.Key); {
+	switch ref := st.groups.find(s.o.Key, &sh.slab, &st.singles); {
 	case ref&singleRef != 0:
 		g = sh.promote(st, ref)
 	case ref != 0:
@@ -644,7 +644,7 @@ func (sh *shard) drop(st *corrState, g *group) {
 		sh.finish(st, g)
 	}
 	st.unlink(g)
-	st.groups.remove(g.hash)
+	st.groups.remove(g.hash, g.slot+1)
 	sh.release(g)
 }
 

@@ -114,7 +114,7 @@ func (st *corrState) resizeSingles() {
 			continue
 		}
 		*r.at(to) = x
-		st.groups.update(x.hash, singleRef|to&(singleRef-1))
+		st.groups.update(x.hash, singleRef|i&(singleRef-1), singleRef|to&(singleRef-1))
 		to++
 	}
 	r.tail = to
@@ -137,7 +137,7 @@ func (sh *shard) promote(st *corrState, ref uint32) *group {
 		g.sampleEnds = append(g.sampleEnds, int(x.n))
 		g.windowEvents = 1
 	}
-	st.groups.update(x.hash, g.slot+1)
+	st.groups.update(x.hash, ref, g.slot+1)
 	x.n = singleDead
 	r.live--
 	r.skipDead()
@@ -148,7 +148,7 @@ func (sh *shard) promote(st *corrState, ref uint32) *group {
 // dropOldestSingle forgets the oldest single.
 func (st *corrState) dropOldestSingle() {
 	r := &st.singles
-	st.groups.remove(r.at(r.head).hash)
+	st.groups.remove(r.at(r.head).hash, singleRef|r.head&(singleRef-1))
 	r.head++
 	r.live--
 	r.skipDead()

@@ -112,3 +112,44 @@ func singleStream(e *Engine, seed uint64, base int64, keys, step, pairs, n int) 
 	}
 	return out
 }
+
+// TestTableTellsApartEqualLowHalves: the group table keeps only the low half of a hash in its
+// slots; keys that share it must still be counted apart.
+func TestTableTellsApartEqualLowHalves(t *testing.T) {
+	e := compile(t, scanRules)
+	run := func(hashes [2]uint64, noSingles bool) string {
+		sh := newShard(e, Limits{}.withDefaults(), 1)
+		sh.noSingles = noSingles
+		var out strings.Builder
+		sh.emit = func(b *Burst, _ burstOrder) {
+			fmt.Fprintf(&out, "%s %q events=%d distinct=%d values=%q\n", b.Rule.Title, b.Group, b.Events, b.Distinct, b.Values)
+		}
+		for i := range 40 {
+			k := i % 2
+			port := fmt.Sprint(1 + i/2) // the first key probes a new port each time
+			if k == 1 {
+				port = "7"
+			}
+			tm := event.Time{UnixNano: int64(i) * int64(time.Second), Known: true}
+			for ci, c := range e.Correlations {
+				h := Hashed{Time: tm, Key: hashes[k], First: int64(i + 1), Last: int64(i + 1), N: 1, Corr: int32(ci)}
+				var value []byte
+				if c.Correlation.Field != event.FieldNone {
+					value = []byte(port)
+					h.Value = uint64(len(port))<<32 | uint64(port[0])<<8 | uint64(port[len(port)-1])
+				}
+				sh.observe(&sample{o: &h, t: tm.UnixNano, file: "fw", keyBytes: []byte{'a' + byte(k), 0}, valueBytes: value, seq: int64(i + 1)})
+			}
+		}
+		for ci := range sh.states {
+			sh.flush(ci)
+		}
+		return out.String()
+	}
+	for _, noSingles := range []bool{false, true} {
+		want := run([2]uint64{0x1_0000_0005, 0x2_0000_0006}, noSingles)
+		if got := run([2]uint64{0x1_0000_0005, 0x2_0000_0005}, noSingles); got != want || want == "" {
+			t.Errorf("singles %v: bursts of keys with equal low halves\n got %s\nwant %s", !noSingles, got, want)
+		}
+	}
+}
