@@ -256,6 +256,8 @@ type shard struct {
 	phase uint8
 	// in is the sample being counted (ShardedCorrelator.count).
 	in sample
+	// noSingles keeps every group as a group, for tests that compare the two.
+	noSingles bool
 }
 
 // burstOrder places a burst in the output: at observation seq, in phase (a jump back in time, the
@@ -303,7 +305,9 @@ type corrState struct {
 	// oldestTime is oldest's lastTime, kept here so that a tick which expires nothing (most) does
 	// not read a group gone cold.
 	oldestTime int64
-	count      int
+	// singles holds the groups seen once so far, outside the list; count counts them too.
+	singles singles
+	count   int
 }
 
 type group struct {
@@ -379,10 +383,19 @@ func (sh *shard) observe(s *sample) {
 	sh.seq, sh.phase = s.seq, phaseObserve
 	st := sh.states[s.o.Corr]
 	var g *group
-	if ref := st.groups.find(s.o.Key); ref != 0 {
+	switch ref := st.groups.find(s.o.Key, &sh.slab, &st.singles); {
+	case ref&singleRef != 0:
+		g = sh.promote(st, ref)
+	case ref != 0:
 		g = sh.slab.at(ref - 1)
 		st.unlink(g)
-	} else {
+	case !sh.noSingles && st.canBeSingle(s):
+		if st.count >= st.limit {
+			sh.evict(st)
+		}
+		st.pushSingle(s)
+		return
+	default:
 		g = sh.newGroup(s.o.Key)
 		st.groups.put(s.o.Key, g.slot+1)
 		if st.count >= st.limit {
@@ -419,6 +432,9 @@ func (sh *shard) observe(s *sample) {
 // would have reported it.
 func (sh *shard) expire(ci int, clock int64, ticks []tickAt) {
 	st := sh.states[ci]
+	for x := st.singles.oldest(); x != nil && clock-x.t > st.span; x = st.singles.oldest() {
+		st.dropOldestSingle()
+	}
 	for g := st.oldest; g != nil && clock-st.oldestTime > st.span; g = st.oldest {
 		sh.phase = phaseExpire
 		if len(ticks) > 0 {
@@ -442,6 +458,9 @@ func (sh *shard) flush(ci int) {
 	st := sh.states[ci]
 	for g := st.oldest; g != nil; g = st.oldest {
 		sh.drop(st, g)
+	}
+	for st.singles.oldest() != nil {
+		st.dropOldestSingle()
 	}
 }
 
@@ -625,12 +644,17 @@ func (sh *shard) drop(st *corrState, g *group) {
 		sh.finish(st, g)
 	}
 	st.unlink(g)
-	st.groups.remove(g.hash)
+	st.groups.remove(g.hash, g.slot+1)
 	sh.release(g)
 }
 
 func (sh *shard) evict(st *corrState) {
 	g := st.oldest
+	if x := st.singles.oldest(); x != nil && (g == nil || x.t < g.lastTime || x.t == g.lastTime && x.seq < g.lastSeq) {
+		sh.stats.Evicted++
+		st.dropOldestSingle()
+		return
+	}
 	if g == nil {
 		return
 	}

@@ -1,35 +1,46 @@
 package engine
 
 // groupTable finds a correlation's groups by key hash: open addressing with linear probing over
-// slots that hold the hash and the group's place in its shard's slab. The slots hold no pointers,
-// so the collector does not scan them, and a lookup reads one cache line where a Go map reads its
-// control word, then its slot, then the group. Deletion shifts the following slots back, so there
-// are no tombstones and a table that sees millions of short-lived groups never degrades.
+// slots that hold the low half of the hash and the group's place in its shard's slab (or its
+// single's in the ring). The slots hold no pointers, so the collector does not scan them, and a
+// lookup reads one cache line where a Go map reads its control word, then its slot, then the
+// group. A slot is 8 bytes: the tables of the busy correlations are read at random for every
+// observation and stay in the cache better; a lookup checks the full hash on the group or single
+// it finds, which it reads next anyway. Deletion shifts the following slots back, so there are no
+// tombstones and a table that sees millions of short-lived groups never degrades.
 type groupTable struct {
 	slots []tableSlot
 	mask  uint64
 	used  int
 }
 
-// tableSlot is a hash and its group's slab index plus one (0: the slot is empty).
+// tableSlot is the low half of a hash and its group's slab index plus one (0: the slot is empty),
+// or singleRef and the index of its single.
 type tableSlot struct {
-	hash uint64
-	ref  uint32
+	lo  uint32
+	ref uint32
 }
 
 const minTableSlots = 64
 
-// find returns the slab index plus one of the group of hash h, or 0.
-func (t *groupTable) find(h uint64) uint32 {
+// find returns the reference of the group of hash h, or 0: slab and singles hold the groups.
+func (t *groupTable) find(h uint64, slab *groupSlab, singles *singles) uint32 {
 	if t.slots == nil {
 		return 0
 	}
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
-		s := &t.slots[i]
+		s := t.slots[i]
 		if s.ref == 0 {
 			return 0
 		}
-		if s.hash == h {
+		if s.lo != uint32(h) {
+			continue
+		}
+		if s.ref&singleRef != 0 {
+			if singles.at(s.ref).hash == h {
+				return s.ref
+			}
+		} else if slab.at(s.ref-1).hash == h {
 			return s.ref
 		}
 	}
@@ -46,20 +57,31 @@ func (t *groupTable) put(h uint64, ref uint32) {
 	for t.slots[i].ref != 0 {
 		i = (i + 1) & t.mask
 	}
-	t.slots[i] = tableSlot{hash: h, ref: ref}
+	t.slots[i] = tableSlot{lo: uint32(h), ref: ref}
 	t.used++
 }
 
-// remove deletes h, which must be in the table.
-func (t *groupTable) remove(h uint64) {
+// at returns the slot of h holding ref, which must be in the table.
+func (t *groupTable) at(h uint64, ref uint32) uint64 {
 	i := h & t.mask
-	for t.slots[i].hash != h || t.slots[i].ref == 0 {
+	for t.slots[i].ref != ref {
 		i = (i + 1) & t.mask
 	}
+	return i
+}
+
+// update makes the slot of h holding old refer to ref.
+func (t *groupTable) update(h uint64, old, ref uint32) {
+	t.slots[t.at(h, old)].ref = ref
+}
+
+// remove deletes the slot of h holding ref.
+func (t *groupTable) remove(h uint64, ref uint32) {
+	i := t.at(h, ref)
 	// Shift back every following slot whose home is at or before the hole, so that a probe from
 	// its home still reaches it.
 	for j := (i + 1) & t.mask; t.slots[j].ref != 0; j = (j + 1) & t.mask {
-		home := t.slots[j].hash & t.mask
+		home := uint64(t.slots[j].lo) & t.mask
 		if (j-home)&t.mask >= (j-i)&t.mask {
 			t.slots[i] = t.slots[j]
 			i = j
@@ -75,7 +97,7 @@ func (t *groupTable) grow() {
 	t.slots, t.mask, t.used = make([]tableSlot, n), uint64(n-1), 0
 	for _, s := range old {
 		if s.ref != 0 {
-			t.put(s.hash, s.ref)
+			t.put(uint64(s.lo), s.ref)
 		}
 	}
 }

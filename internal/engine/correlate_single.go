@@ -1,0 +1,156 @@
+package engine
+
+import "github.com/keikai-project/keikai/internal/event"
+
+// single is a group seen once so far. On real logs most groups are (a firewall denies tens of
+// thousands of sources once each), so they are kept in a ring of fixed records, in the order of
+// their activity, rather than as groups: no group, window buffers or list links to set up and
+// tear down, and a record is one cache line. A second observation makes it a group (promote).
+type single struct {
+	hash uint64
+	// t is the group's time: its last activity and its window's start.
+	t     int64
+	seq   int64
+	line  int64
+	value uint64 // the value's hash (value_count)
+	// offset and file's singleZoned bit complete the window start's event.Time.
+	offset int32
+	// file is the index of the line's file in the ring's files.
+	file uint32
+	// n is how many bytes of val are the value, or singleDead once the record is promoted.
+	n   uint8
+	val [singleValue]byte
+}
+
+const (
+	// singleValue is the longest value a single keeps (an IPv4 address, a port); an observation
+	// with a longer one makes a group at once.
+	singleValue = 15
+	singleDead  = 0xff
+	singleZoned = 1 << 31
+	// singleRef marks a group table reference to a single: the rest is its ring index.
+	singleRef = 1 << 31
+)
+
+// singles is a correlation's ring of singles, oldest first: by time, then by input order, like
+// the groups' activity list. Only an observation no earlier than the newest single becomes one,
+// which keeps the ring in order without moving records. Indexes grow without bound (modulo 2^32);
+// a record is at index & (len(recs)-1).
+type singles struct {
+	recs       []single
+	head, tail uint32
+	live       int
+	lastT      int64 // time of the newest record pushed
+	files      []string
+}
+
+func (r *singles) at(i uint32) *single { return &r.recs[i&uint32(len(r.recs)-1)] }
+
+// oldest returns the oldest single, or nil.
+func (r *singles) oldest() *single {
+	if r.head == r.tail {
+		return nil
+	}
+	return r.at(r.head)
+}
+
+// skipDead moves the head past promoted records, so that the head is a live record or the end.
+func (r *singles) skipDead() {
+	for r.head != r.tail && r.at(r.head).n == singleDead {
+		r.head++
+	}
+}
+
+// canBeSingle reports whether s, the first observation of its group, can be kept as a single: it
+// leaves the group's window unsatisfied, it is not older than the newest single, and its value is
+// short enough.
+func (st *corrState) canBeSingle(s *sample) bool {
+	r := &st.singles
+	// A time before 1970 would make the group's last activity 0 (newGroup's start), not t.
+	return s.o.N == 1 && st.need >= 2 && s.t >= 0 && (r.head == r.tail || s.t >= r.lastT) &&
+		len(s.valueBytes) <= singleValue
+}
+
+// pushSingle keeps s as the single of a new group.
+func (st *corrState) pushSingle(s *sample) {
+	r := &st.singles
+	if r.live == 0 {
+		r.files = r.files[:0]
+	}
+	if r.tail-r.head == uint32(len(r.recs)) {
+		st.resizeSingles()
+	}
+	file := len(r.files) - 1
+	if file < 0 || r.files[file] != s.file {
+		r.files = append(r.files, s.file)
+		file++
+	}
+	x := r.at(r.tail)
+	*x = single{hash: s.o.Key, t: s.t, seq: s.seq, line: s.o.First, value: s.o.Value, offset: s.o.Time.Offset, file: uint32(file)}
+	if s.o.Time.Zoned {
+		x.file |= singleZoned
+	}
+	x.n = uint8(copy(x.val[:], s.valueBytes))
+	st.groups.put(s.o.Key, singleRef|r.tail&(singleRef-1))
+	r.tail++
+	r.live++
+	r.lastT = s.t
+	st.count++
+}
+
+// resizeSingles makes room in a full ring: it packs the live records at the start of the ring
+// when promoted ones took half of it, else doubles it.
+func (st *corrState) resizeSingles() {
+	r := &st.singles
+	old, oldMask := r.recs, uint32(len(r.recs)-1)
+	if r.live*2 > len(r.recs) || len(r.recs) == 0 {
+		r.recs = make([]single, max(2*len(old), 64))
+	}
+	// In place, a record only moves towards the head, onto one already read.
+	to := r.head
+	for i := r.head; i != r.tail; i++ {
+		x := old[i&oldMask]
+		if x.n == singleDead {
+			continue
+		}
+		*r.at(to) = x
+		st.groups.update(x.hash, singleRef|i&(singleRef-1), singleRef|to&(singleRef-1))
+		to++
+	}
+	r.tail = to
+}
+
+// promote makes the single at ref a group, in the state a group would have after its first
+// observation.
+func (sh *shard) promote(st *corrState, ref uint32) *group {
+	r := &st.singles
+	x := r.at(ref)
+	g := sh.newGroup(x.hash)
+	g.lastTime, g.lastSeq = x.t, x.seq
+	g.windowFrom = Ref{File: r.files[x.file&^singleZoned], Line: x.line,
+		Time: event.Time{UnixNano: x.t, Known: true, Zoned: x.file&singleZoned != 0, Offset: x.offset}}
+	if st.rule.Correlation.Field == event.FieldNone {
+		g.ring = append(g.ring, x.t)
+	} else {
+		g.seen = append(g.seen, seenValue{hash: x.value, at: x.t})
+		g.samples = append(g.samples, x.val[:x.n]...)
+		g.sampleEnds = append(g.sampleEnds, int(x.n))
+		g.windowEvents = 1
+	}
+	st.groups.update(x.hash, ref, g.slot+1)
+	x.n = singleDead
+	r.live--
+	r.skipDead()
+	st.count--
+	return g
+}
+
+// dropOldestSingle forgets the oldest single.
+func (st *corrState) dropOldestSingle() {
+	r := &st.singles
+	st.groups.remove(r.at(r.head).hash, singleRef|r.head&(singleRef-1))
+	r.head++
+	r.live--
+	r.skipDead()
+	st.count--
+}
