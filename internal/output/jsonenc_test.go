@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -129,7 +130,7 @@ func TestMachineFormatsDecode(t *testing.T) {
 				t.Fatalf("csv: %v", err)
 			}
 			for _, r := range rows[1:] {
-				// cell() guards a formula with an apostrophe; no awkward text starts with one.
+				// A formula is guarded with an apostrophe; no awkward text starts with one.
 				excerpts = append(excerpts, strings.TrimPrefix(r[len(r)-1], "'"))
 			}
 		}
@@ -170,4 +171,150 @@ func FuzzFindingJSON(f *testing.F) {
 			t.Fatalf("\n got %s\nwant %s", got, want)
 		}
 	})
+}
+
+// cell is a field as the csv format writes it, before quoting.
+func cell(s string) string {
+	if formula(s) {
+		return "'" + s
+	}
+	return s
+}
+
+// TestCSVMatchesEncodingCSV compares each row with what encoding/csv writes for the same cells.
+func TestCSVMatchesEncodingCSV(t *testing.T) {
+	var got, want bytes.Buffer
+	w := newCSVWriter(&got)
+	ref := csv.NewWriter(&want)
+	ref.Write(csvHeader)
+	for i, s := range awkward {
+		for _, f := range []*finding.Finding{awkwardFinding(s, i), {Rule: s, Title: s, Level: s, Category: s, RSIT: s, Line: -1, DestinationPort: -1}} {
+			if err := w.Finding(f); err != nil {
+				t.Fatal(err)
+			}
+			e := withRuleTextsEscaped(f)
+			line, port := "", ""
+			if f.Line > 0 {
+				line = strconv.FormatInt(f.Line, 10)
+			}
+			if f.DestinationPort > 0 {
+				port = strconv.Itoa(f.DestinationPort)
+			}
+			row := []string{e.Level, e.Rule, Slug(f.Title), e.Title, e.Category, e.RSIT, strings.Join(e.Advisories, " "),
+				f.File, line, f.Time, f.SourceIP, f.DestinationIP, port, f.Protocol, f.Artifact, f.Excerpt}
+			for i := range row {
+				row[i] = cell(row[i])
+			}
+			ref.Write(row)
+		}
+	}
+	if err := w.Finish(nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	ref.Flush()
+	gl, wl := strings.SplitAfter(got.String(), "\n"), strings.SplitAfter(want.String(), "\n")
+	for i := range max(len(gl), len(wl)) {
+		if i >= len(gl) || i >= len(wl) || gl[i] != wl[i] {
+			t.Fatalf("csv differs at line %d:\n got %q\nwant %q", i+1, gl[min(i, len(gl)-1)], wl[min(i, len(wl)-1)])
+		}
+	}
+}
+
+func FuzzCSVField(f *testing.F) {
+	for _, s := range awkward {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want bytes.Buffer
+		ref := csv.NewWriter(&want)
+		ref.Write([]string{cell(s), "x"})
+		ref.Flush()
+		got := append(appendCSVField(nil, s), ",x\n"...)
+		if string(got) != want.String() {
+			t.Fatalf("field %q:\n got %q\nwant %q", s, got, want.String())
+		}
+	})
+}
+
+// sarifResultOracle is a result as encoding/json writes it from maps and structs, the way the
+// sarif writer made it before it encoded by hand.
+func sarifResultOracle(raw *finding.Finding, idx int) ([]byte, error) {
+	f := withRuleTextsEscaped(raw)
+	var r struct {
+		RuleID     string            `json:"ruleId"`
+		RuleIndex  int               `json:"ruleIndex"`
+		Level      string            `json:"level"`
+		Message    map[string]string `json:"message"`
+		Locations  []any             `json:"locations,omitempty"`
+		Properties map[string]any    `json:"properties"`
+	}
+	r.RuleID, r.RuleIndex, r.Level, r.Message = f.Rule, idx, sarifLevel(f.Level), map[string]string{"text": f.Title}
+	if f.File != "" {
+		phys := map[string]any{"artifactLocation": map[string]string{"uri": fileURI(f.File)}}
+		if f.Line > 0 {
+			phys["region"] = map[string]int64{"startLine": f.Line}
+		}
+		r.Locations = []any{map[string]any{"physicalLocation": phys}}
+	} else if f.Artifact != "" {
+		r.Locations = []any{map[string]any{"logicalLocations": []any{map[string]string{"fullyQualifiedName": f.Artifact, "kind": "resource"}}}}
+	}
+	props := map[string]any{"keikai_level": f.Level, "category": f.Category}
+	for k, v := range map[string]string{"time": f.Time, "source_ip": f.SourceIP, "destination_ip": f.DestinationIP, "protocol": f.Protocol, "excerpt": f.Excerpt, "artifact": f.Artifact} {
+		if v != "" {
+			props[k] = v
+		}
+	}
+	if f.DestinationPort > 0 {
+		props["destination_port"] = f.DestinationPort
+	}
+	if f.Correlation != nil {
+		props["correlation"] = f.Correlation
+	}
+	r.Properties = props
+	return json.Marshal(r)
+}
+
+// TestSARIFResultsMatchEncodingJSON compares each result, in key order, with the oracle.
+func TestSARIFResultsMatchEncodingJSON(t *testing.T) {
+	var fs []*finding.Finding
+	for i, s := range awkward {
+		fs = append(fs, awkwardFinding(s, i), &finding.Finding{Rule: s, Title: s, Level: "critical", Category: s, Artifact: s, DestinationPort: -1},
+			&finding.Finding{Rule: "r", Title: "t", Level: "low", File: "/abs/" + s, Line: -2})
+	}
+	var b bytes.Buffer
+	w := New(SARIF, &b, Options{})
+	idx := map[string]int{}
+	var want []string
+	for _, f := range fs {
+		if err := w.Finding(f); err != nil {
+			t.Fatal(err)
+		}
+		rule := withRuleTextsEscaped(f).Rule
+		if _, ok := idx[rule]; !ok {
+			idx[rule] = len(idx)
+		}
+		r, err := sarifResultOracle(f, idx[rule])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, string(r))
+	}
+	if err := w.Finish(nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	out = out[strings.Index(out, `"results":[`)+len(`"results":[`) : strings.Index(out, `],"columnKind"`)]
+	got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	for i := range max(len(got), len(want)) {
+		g, w := "", ""
+		if i < len(got) {
+			g = strings.TrimPrefix(got[i], ",")
+		}
+		if i < len(want) {
+			w = want[i]
+		}
+		if g != w {
+			t.Fatalf("result %d:\n got %s\nwant %s", i, g, w)
+		}
+	}
 }

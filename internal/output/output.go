@@ -76,7 +76,7 @@ func New(f Format, w io.Writer, opts Options) Writer {
 	case NDJSON:
 		return &ndjsonWriter{w: w, summaryOnly: opts.SummaryOnly, rules: ruleCache{}}
 	case SARIF:
-		return &sarifWriter{w: w, opts: opts}
+		return &sarifWriter{w: w, opts: opts, texts: ruleCache{}}
 	case CSV:
 		return newCSVWriter(w)
 	}
