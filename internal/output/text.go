@@ -174,7 +174,7 @@ func (t *textWriter) Finding(f *finding.Finding) error {
 	}
 	g.count++
 	g.lastFile, g.lastLine = f.File, f.Line
-	if g.count > 1 && !g.flowVaries && flow(f) != flow(g.first) {
+	if g.count > 1 && !g.flowVaries && !sameFlow(f, g.first) {
 		g.flowVaries = true
 	}
 	if ts, err := time.Parse(time.RFC3339, f.Time); err == nil {
@@ -422,6 +422,14 @@ func fileLine(file string, line int64) string {
 		return fmt.Sprintf("%s:%d", file, line)
 	}
 	return file
+}
+
+// sameFlow reports whether flow(a) == flow(b), without making the strings when the fields agree.
+func sameFlow(a, b *finding.Finding) bool {
+	if a.SourceIP == b.SourceIP && a.DestinationIP == b.DestinationIP && a.DestinationPort == b.DestinationPort && a.Protocol == b.Protocol {
+		return true
+	}
+	return flow(a) == flow(b)
 }
 
 func flow(f *finding.Finding) string {
