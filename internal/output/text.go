@@ -32,11 +32,11 @@ type textWriter struct {
 	shown map[string]bool
 }
 
-// foldLimit is how many groups a rule tracks: enough beyond the listed ones that the heaviest
-// sources are still among them when sources come and go.
+// foldLimit is how many groups a rule tracks exactly: several times those it lists, so that the
+// listed ones are the heaviest of many.
 func foldLimit(top int) int { return max(4*top, 64) }
 
-// Kinds of source, as source() names them.
+// Kinds of source; the fold line names them (sources, paths, files).
 const (
 	sourceIP uint8 = iota
 	sourceArtifact
