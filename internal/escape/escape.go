@@ -22,10 +22,52 @@ import (
 const hexDigits = "0123456789abcdef"
 
 // Bytes returns the escaped form of b.
-func Bytes(b []byte) string { return string(Append(nil, b)) }
+func Bytes(b []byte) string {
+	if plainPrefix(b) == len(b) {
+		return string(b)
+	}
+	return string(Append(nil, b))
+}
 
-// String returns the escaped form of s.
-func String(s string) string { return string(Append(nil, []byte(s))) }
+// String returns the escaped form of s: s itself, without a copy, when it needs no escape (most
+// texts: rule titles, addresses, paths).
+func String(s string) string {
+	if plainPrefix(s) == len(s) {
+		return s
+	}
+	return string(Append(nil, []byte(s)))
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// plainPrefix is the length of the run of printable ASCII other than the backslash at the start
+// of b: the bytes that are written as they are. It looks at eight bytes at a time; a log line is
+// mostly such bytes.
+func plainPrefix[T string | []byte](b T) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := uint64(b[i]) | uint64(b[i+1])<<8 | uint64(b[i+2])<<16 | uint64(b[i+3])<<24 |
+			uint64(b[i+4])<<32 | uint64(b[i+5])<<40 | uint64(b[i+6])<<48 | uint64(b[i+7])<<56
+		// A byte below 0x20, at or above 0x7f, or equal to '\\' sets its top bit in one of
+		// these; each test is exact when no byte has its top bit set, which w&msb rules out.
+		below := (w - 0x20*lsb) &^ w
+		del, bs := w^0x7f*lsb, w^'\\'*lsb // zero where the byte is DEL or a backslash
+		del = (del - lsb) &^ del
+		bs = (bs - lsb) &^ bs
+		if (w|below|del|bs)&msb != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c >= 0x7f || c == '\\' {
+			break
+		}
+	}
+	return i
+}
 
 // shown reports whether a valid rune is written as it is; base says whether the rune before it
 // can carry combining marks.
@@ -48,6 +90,12 @@ func isASCIIAlnum(c byte) bool {
 func Append(dst, b []byte) []byte {
 	base := false
 	for i := 0; i < len(b); {
+		if n := plainPrefix(b[i:]); n > 0 {
+			dst = append(dst, b[i:i+n]...)
+			i += n
+			base = isASCIIAlnum(b[i-1])
+			continue
+		}
 		c := b[i]
 		if c < utf8.RuneSelf {
 			base = isASCIIAlnum(c)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestBytes(t *testing.T) {
@@ -80,4 +81,95 @@ func FuzzUnescape(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		_, _ = Unescape(s) // must not panic on any input
 	})
+}
+
+// TestPlainPrefix compares the eight-bytes-at-a-time scan with a byte-at-a-time one, with every
+// byte value at every position of a 17-byte text.
+func TestPlainPrefix(t *testing.T) {
+	naive := func(b []byte) int {
+		for i, c := range b {
+			if c < 0x20 || c >= 0x7f || c == '\\' {
+				return i
+			}
+		}
+		return len(b)
+	}
+	base := []byte("GET /index.html?a")
+	for pos := range base {
+		for c := range 256 {
+			b := bytes.Clone(base)
+			b[pos] = byte(c)
+			if got, want := plainPrefix(b), naive(b); got != want {
+				t.Fatalf("plainPrefix(%q) = %d, want %d", b, got, want)
+			}
+			if got, want := plainPrefix(string(b)), naive(b); got != want {
+				t.Fatalf("plainPrefix(string %q) = %d, want %d", b, got, want)
+			}
+		}
+	}
+}
+
+func FuzzAppendMatchesSlowPath(f *testing.F) {
+	for _, s := range []string{"", "abcdefghij", "abcdefg\\hij", "0123456\x7f89", "e\u0301abcdefgh\u0301", "abcdefgh*\xcd\x80"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		// Escaping byte by byte from any split point gives the same text as a whole: the fast
+		// path must carry the state (whether a mark may follow) like the slow one.
+		want := string(slowAppend(nil, in))
+		if got := Bytes(in); got != want {
+			t.Fatalf("Bytes(%q) = %q, want %q", in, got, want)
+		}
+		if got := String(string(in)); got != want {
+			t.Fatalf("String(%q) = %q, want %q", in, got, want)
+		}
+	})
+}
+
+// slowAppend is Append without the fast path, one byte or rune at a time: the oracle of
+// FuzzAppendMatchesSlowPath.
+func slowAppend(dst, b []byte) []byte {
+	base := false
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			base = isASCIIAlnum(c)
+			switch {
+			case c == '\\':
+				dst = append(dst, '\\', '\\')
+			case c == '\t':
+				dst = append(dst, '\\', 't')
+			case c == '\n':
+				dst = append(dst, '\\', 'n')
+			case c == '\r':
+				dst = append(dst, '\\', 'r')
+			case c < 0x20 || c == 0x7f:
+				dst = append(dst, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
+			default:
+				dst = append(dst, c)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			dst = append(dst, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
+			base = false
+		case !shown(r, base):
+			base = false
+			if r <= 0xffff {
+				dst = append(dst, '\\', 'u')
+				dst = appendHex(dst, uint32(r), 4)
+			} else {
+				dst = append(dst, '\\', 'U')
+				dst = appendHex(dst, uint32(r), 8)
+			}
+		default:
+			dst = append(dst, b[i:i+n]...)
+			base = carriesMarks(r)
+		}
+		i += n
+	}
+	return dst
 }

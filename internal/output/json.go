@@ -13,6 +13,8 @@ type jsonWriter struct {
 	summaryOnly bool
 	n           int
 	started     bool
+	rules       ruleCache
+	buf         []byte
 }
 
 func (j *jsonWriter) start() error {
@@ -31,14 +33,14 @@ func (j *jsonWriter) Finding(f *finding.Finding) error {
 	if err := j.start(); err != nil {
 		return err
 	}
-	b, err := json.Marshal(withRuleTextsEscaped(f))
+	b := j.buf[:0]
+	if j.n > 0 {
+		b = append(b, ',')
+	}
+	b, err := appendFindingJSON(append(b, '\n'), f, j.rules.texts(f))
+	j.buf = b
 	if err != nil {
 		return err
-	}
-	if j.n > 0 {
-		b = append([]byte{',', '\n'}, b...)
-	} else {
-		b = append([]byte{'\n'}, b...)
 	}
 	j.n++
 	_, err = j.w.Write(b)

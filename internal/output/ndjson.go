@@ -11,13 +11,21 @@ import (
 type ndjsonWriter struct {
 	w           io.Writer
 	summaryOnly bool
+	rules       ruleCache
+	buf         []byte
 }
 
 func (n *ndjsonWriter) Finding(f *finding.Finding) error {
 	if n.summaryOnly {
 		return nil
 	}
-	return writeLine(n.w, withRuleTextsEscaped(f))
+	b, err := appendFindingJSON(n.buf[:0], f, n.rules.texts(f))
+	n.buf = append(b, '\n')
+	if err != nil {
+		return err
+	}
+	_, err = n.w.Write(n.buf)
+	return err
 }
 
 func (n *ndjsonWriter) Finish(summary any, _ func(io.Writer) error) error {

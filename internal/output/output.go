@@ -72,11 +72,11 @@ func New(f Format, w io.Writer, opts Options) Writer {
 	}
 	switch f {
 	case JSON:
-		return &jsonWriter{w: w, summaryOnly: opts.SummaryOnly}
+		return &jsonWriter{w: w, summaryOnly: opts.SummaryOnly, rules: ruleCache{}}
 	case NDJSON:
-		return &ndjsonWriter{w: w, summaryOnly: opts.SummaryOnly}
+		return &ndjsonWriter{w: w, summaryOnly: opts.SummaryOnly, rules: ruleCache{}}
 	case SARIF:
-		return &sarifWriter{w: w, opts: opts}
+		return &sarifWriter{w: w, opts: opts, texts: ruleCache{}}
 	case CSV:
 		return newCSVWriter(w)
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/keikai-project/keikai/internal/finding"
@@ -19,6 +20,18 @@ type sarifWriter struct {
 	n       int
 	rules   []sarifRule
 	ruleIdx map[string]int
+	texts   ruleCache
+	// results are the encoded parts of results that depend on the rule alone.
+	results map[*ruleTexts]*sarifResultTexts
+	// lastFile and lastURI spare fileURI for the findings of one file, which come together.
+	lastFile, lastURI string
+	buf               []byte
+}
+
+// sarifResultTexts are a rule's part of its results: from '{' to the message, and the encoded
+// values of the properties that come from the rule.
+type sarifResultTexts struct {
+	head, category, level []byte
 }
 
 type sarifText struct {
@@ -31,34 +44,6 @@ type sarifRule struct {
 	ShortDescription sarifText      `json:"shortDescription"`
 	DefaultConfig    map[string]any `json:"defaultConfiguration"`
 	Properties       map[string]any `json:"properties"`
-}
-
-type sarifResult struct {
-	RuleID     string          `json:"ruleId"`
-	RuleIndex  int             `json:"ruleIndex"`
-	Level      string          `json:"level"`
-	Message    sarifText       `json:"message"`
-	Locations  []sarifLocation `json:"locations,omitempty"`
-	Properties map[string]any  `json:"properties,omitempty"`
-}
-
-type sarifLocation struct {
-	Physical *sarifPhysical `json:"physicalLocation,omitempty"`
-	Logical  []sarifLogical `json:"logicalLocations,omitempty"`
-}
-
-type sarifPhysical struct {
-	Artifact struct {
-		URI string `json:"uri"`
-	} `json:"artifactLocation"`
-	Region *struct {
-		StartLine int64 `json:"startLine"`
-	} `json:"region,omitempty"`
-}
-
-type sarifLogical struct {
-	FullyQualifiedName string `json:"fullyQualifiedName"`
-	Kind               string `json:"kind"`
 }
 
 // sarifLevel maps Sigma's levels onto SARIF's three.
@@ -98,7 +83,69 @@ func (s *sarifWriter) Finding(raw *finding.Finding) error {
 	if err := s.start(); err != nil {
 		return err
 	}
-	f := withRuleTextsEscaped(raw)
+	rt := s.texts.texts(raw)
+	r := s.results[rt]
+	if r == nil {
+		r = s.resultTexts(rt)
+	}
+	b := s.buf[:0]
+	if s.n > 0 {
+		b = append(b, ',')
+	}
+	b = append(b, r.head...)
+	switch f := raw; {
+	case f.File != "":
+		if f.File != s.lastFile {
+			s.lastFile, s.lastURI = f.File, fileURI(f.File)
+		}
+		b = append(b, `,"locations":[{"physicalLocation":{"artifactLocation":{"uri":`...)
+		b = appendJSONString(b, s.lastURI)
+		b = append(b, '}')
+		if f.Line > 0 {
+			b = append(b, `,"region":{"startLine":`...)
+			b = strconv.AppendInt(b, f.Line, 10)
+			b = append(b, '}')
+		}
+		b = append(b, "}}]"...)
+	case f.Artifact != "":
+		b = append(b, `,"locations":[{"logicalLocations":[{"fullyQualifiedName":`...)
+		b = appendJSONString(b, f.Artifact)
+		b = append(b, `,"kind":"resource"}]}]`...)
+	}
+	// The properties in the order encoding/json gives a map: by key.
+	b = appendJSONField(append(b, `,"properties":{`...), `"artifact":`, raw.Artifact)
+	if raw.Artifact != "" {
+		b = append(b, ',')
+	}
+	b = append(append(b, `"category":`...), r.category...)
+	if raw.Correlation != nil {
+		c, err := json.Marshal(raw.Correlation)
+		if err != nil {
+			return err
+		}
+		b = append(append(b, `,"correlation":`...), c...)
+	}
+	b = appendJSONField(b, `,"destination_ip":`, raw.DestinationIP)
+	if raw.DestinationPort > 0 {
+		b = append(b, `,"destination_port":`...)
+		b = strconv.AppendInt(b, int64(raw.DestinationPort), 10)
+	}
+	b = appendJSONField(b, `,"excerpt":`, raw.Excerpt)
+	b = append(append(b, `,"keikai_level":`...), r.level...)
+	b = appendJSONField(b, `,"protocol":`, raw.Protocol)
+	b = appendJSONField(b, `,"source_ip":`, raw.SourceIP)
+	b = appendJSONField(b, `,"time":`, raw.Time)
+	b = append(b, "}}\n"...)
+	s.buf = b
+	s.n++
+	_, err := s.w.Write(b)
+	return err
+}
+
+// resultTexts registers the rule of rt in the run, when it is new, and encodes its part of a
+// result.
+func (s *sarifWriter) resultTexts(rt *ruleTexts) *sarifResultTexts {
+	f := rt.escaped
 	idx, ok := s.ruleIdx[f.Rule]
 	if !ok {
 		idx = len(s.rules)
@@ -108,47 +155,20 @@ func (s *sarifWriter) Finding(raw *finding.Finding) error {
 			props["title_ja"] = f.TitleJa
 		}
 		s.rules = append(s.rules, sarifRule{
-			ID: f.Rule, Name: Slug(raw.Title), ShortDescription: sarifText{f.Title},
+			ID: f.Rule, Name: rt.slug, ShortDescription: sarifText{f.Title},
 			DefaultConfig: map[string]any{"level": sarifLevel(f.Level)}, Properties: props,
 		})
 	}
-	r := sarifResult{RuleID: f.Rule, RuleIndex: idx, Level: sarifLevel(f.Level), Message: sarifText{f.Title}}
-	if f.File != "" {
-		p := &sarifPhysical{}
-		p.Artifact.URI = fileURI(f.File)
-		if f.Line > 0 {
-			p.Region = &struct {
-				StartLine int64 `json:"startLine"`
-			}{f.Line}
-		}
-		r.Locations = []sarifLocation{{Physical: p}}
-	} else if f.Artifact != "" {
-		r.Locations = []sarifLocation{{Logical: []sarifLogical{{FullyQualifiedName: f.Artifact, Kind: "resource"}}}}
+	head := appendJSONString([]byte(`{"ruleId":`), f.Rule)
+	head = strconv.AppendInt(append(head, `,"ruleIndex":`...), int64(idx), 10)
+	head = appendJSONString(append(head, `,"level":`...), sarifLevel(f.Level))
+	head = append(appendJSONString(append(head, `,"message":{"text":`...), f.Title), '}')
+	r := &sarifResultTexts{head: head, category: appendJSONString(nil, f.Category), level: appendJSONString(nil, f.Level)}
+	if s.results == nil {
+		s.results = map[*ruleTexts]*sarifResultTexts{}
 	}
-	props := map[string]any{"keikai_level": f.Level, "category": f.Category}
-	for k, v := range map[string]string{"time": f.Time, "source_ip": f.SourceIP, "destination_ip": f.DestinationIP, "protocol": f.Protocol, "excerpt": f.Excerpt, "artifact": f.Artifact} {
-		if v != "" {
-			props[k] = v
-		}
-	}
-	if f.DestinationPort > 0 {
-		props["destination_port"] = f.DestinationPort
-	}
-	if f.Correlation != nil {
-		props["correlation"] = f.Correlation
-	}
-	r.Properties = props
-	b, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	if s.n > 0 {
-		b = append([]byte{','}, b...)
-	}
-	s.n++
-	b = append(b, '\n')
-	_, err = s.w.Write(b)
-	return err
+	s.results[rt] = r
+	return r
 }
 
 func (s *sarifWriter) Finish(summary any, _ func(io.Writer) error) error {

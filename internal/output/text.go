@@ -32,11 +32,11 @@ type textWriter struct {
 	shown map[string]bool
 }
 
-// foldLimit is how many groups a rule tracks: enough beyond the listed ones that the heaviest
-// sources are still among them when sources come and go.
+// foldLimit is how many groups a rule tracks exactly: several times those it lists, so that the
+// listed ones are the heaviest of many.
 func foldLimit(top int) int { return max(4*top, 64) }
 
-// Kinds of source, as source() names them.
+// Kinds of source; the fold line names them (sources, paths, files).
 const (
 	sourceIP uint8 = iota
 	sourceArtifact
@@ -174,7 +174,7 @@ func (t *textWriter) Finding(f *finding.Finding) error {
 	}
 	g.count++
 	g.lastFile, g.lastLine = f.File, f.Line
-	if g.count > 1 && !g.flowVaries && flow(f) != flow(g.first) {
+	if g.count > 1 && !g.flowVaries && !sameFlow(f, g.first) {
 		g.flowVaries = true
 	}
 	if ts, err := time.Parse(time.RFC3339, f.Time); err == nil {
@@ -422,6 +422,14 @@ func fileLine(file string, line int64) string {
 		return fmt.Sprintf("%s:%d", file, line)
 	}
 	return file
+}
+
+// sameFlow reports whether flow(a) == flow(b), without making the strings when the fields agree.
+func sameFlow(a, b *finding.Finding) bool {
+	if a.SourceIP == b.SourceIP && a.DestinationIP == b.DestinationIP && a.DestinationPort == b.DestinationPort && a.Protocol == b.Protocol {
+		return true
+	}
+	return flow(a) == flow(b)
 }
 
 func flow(f *finding.Finding) string {
