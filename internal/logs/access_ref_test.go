@@ -3,6 +3,7 @@ package logs
 import (
 	"bytes"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/keikai-project/keikai/internal/event"
 )
@@ -57,6 +58,9 @@ func FuzzDecodeURLSameAsReference(f *testing.F) {
 		if first >= 0 && !bytes.Equal(got[:first], raw[:first]) {
 			t.Fatalf("decodeURL(%q) = %q changed the text before the first escape at %d", raw, got, first)
 		}
+		if want := decodeURLReference(raw); !bytes.Equal(got, want) {
+			t.Fatalf("decodeURL(%q) = %q, reference %q", raw, got, want)
+		}
 	})
 }
 
@@ -88,4 +92,26 @@ func FuzzAccessHeadSameAsReference(f *testing.F) {
 			t.Fatalf("accessHead(%q) = %q, %q, %v; reference %q, %q, %v", head, c, u, ok, wc, wu, wok)
 		}
 	})
+}
+
+// decodeURLReference decodes byte by byte, as decodeURL did before it moved plain runs with copy;
+// it is the oracle of FuzzDecodeURLSameAsReference.
+func decodeURLReference(raw []byte) []byte {
+	var out []byte
+	for r := 0; r < len(raw); {
+		switch n := escapeLen(raw[r:]); n {
+		case 3:
+			out = append(out, hexVal(raw[r+1])<<4|hexVal(raw[r+2]))
+			r += 3
+		case 6:
+			cp := rune(hexVal(raw[r+2]))<<12 | rune(hexVal(raw[r+3]))<<8 |
+				rune(hexVal(raw[r+4]))<<4 | rune(hexVal(raw[r+5]))
+			out = utf8.AppendRune(out, cp)
+			r += 6
+		default:
+			out = append(out, raw[r])
+			r++
+		}
+	}
+	return out
 }

@@ -46,6 +46,16 @@ func decodeURL(e *event.Event, raw []byte) []byte {
 			n = 1
 		}
 		r += n
+		// The text up to the next '%' moves as one run: long targets (Code Red's padding, query
+		// strings) have few escapes among many plain bytes.
+		if r < len(buf) && buf[r] != '%' {
+			j := bytes.IndexByte(buf[r:], '%')
+			if j < 0 {
+				j = len(buf) - r
+			}
+			w += copy(buf[w:], buf[r:r+j])
+			r += j
+		}
 	}
 	return buf[:w:w]
 }
