@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -84,6 +85,9 @@ type intIndex struct {
 	// small marks the values below 65536 that have rules, so that most events (ports no rule
 	// names) skip the map lookup.
 	small [65536 / 64]uint64
+	// digits is the length of the largest value in decimal: a longer value without leading
+	// zeros (an ephemeral source port against rules for port 2002) is not parsed.
+	digits int
 }
 
 func (idx *intIndex) lookup(v int64) []int {
@@ -398,6 +402,7 @@ func (idx *intIndex) add(values []int64, ri int) {
 		if v >= 0 && v < 65536 {
 			idx.small[v>>6] |= 1 << (v & 63)
 		}
+		idx.digits = max(idx.digits, len(strconv.FormatInt(v, 10)))
 	}
 }
 
@@ -480,7 +485,11 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 	}
 	for i := range p.indexes {
 		idx := &p.indexes[i]
-		if v, ok := ev.Int(idx.field); ok {
+		raw := ev.Get(idx.field)
+		if len(raw) > idx.digits && raw[0] != '0' {
+			continue
+		}
+		if v, ok := event.ParseInt(raw); ok {
 			for _, ri := range idx.lookup(v) {
 				// A rule indexed by both ports is found twice when both are its port.
 				if w.seen[ri] == w.stamp {

@@ -422,3 +422,20 @@ detection:
 		}
 	}
 }
+
+// TestIndexDigits: a value longer than every indexed value is not looked up, unless leading
+// zeros make it so.
+func TestIndexDigits(t *testing.T) {
+	e := compile(t, portRule)
+	w := e.NewWorker()
+	for _, tc := range []struct {
+		port string
+		want int
+	}{{"23", 1}, {"2323", 1}, {"00023", 1}, {"23230", 0}, {"232300", 0}, {"", 0}} {
+		ev := firewallEvent("198.51.100.23", 0)
+		ev.Set(event.DestinationPort, []byte(tc.port))
+		if got := w.Match(ev, nil); len(got) != tc.want {
+			t.Errorf("port %q: matches %v, want %d", tc.port, got, tc.want)
+		}
+	}
+}
