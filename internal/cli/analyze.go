@@ -29,13 +29,14 @@ detection rules over them: the bundled rules that implement keikai's advisories,
 directories.
 
 The text report groups repeated findings (one rule, one source) into one entry with a count and
-the time range, most severe first. Each rule lists its --top heaviest sources and folds the rest
-into one line saying how many more findings and sources there were; a rule tracks its first
-4 x --top sources (at least 64) and only counts later ones, so their number is then an estimate.
-json, ndjson, sarif and csv carry every finding. The filters (--min-level, --category, --rule,
---exclude-rule, --since, --until) choose the findings shown; the summary counts them all. Warnings about the input (unreadable files, truncated gzip, over-long
-lines) go to standard error, one per problem, and the rest is still analysed. Log text is always
-escaped: control characters never reach the terminal.
+the time range, most severe first. A rule tracks its first 4 x --top sources (at least 64)
+exactly and only counts later ones: it lists the --top heaviest of those it tracks and folds the
+rest into one line saying how many more findings and sources (then an estimate) there were; the
+summary's ranking of sources covers them all. json, ndjson, sarif and csv carry every finding.
+The filters (--min-level, --category, --rule, --exclude-rule, --since, --until) choose the
+findings shown; the summary counts them all. Warnings about the input (unreadable files,
+truncated gzip, over-long lines) go to standard error, one per problem, and the rest is still
+analysed. Log text is always escaped: control characters never reach the terminal.
 
 ` + exitCodesHelp
 
