@@ -3,6 +3,8 @@ package output
 import (
 	"math"
 	"math/bits"
+
+	"github.com/keikai-project/keikai/internal/topk"
 )
 
 // The text report tracks a bounded number of finding groups per rule; for the sources beyond
@@ -42,27 +44,8 @@ func (d *distinctSketch) estimate() int64 {
 }
 
 // hashSource hashes a source for the sketch; it is the same on every run, so that a report of
-// the same input comes out the same.
+// the same input comes out the same. The kind moves the hash so that an address and a path of the
+// same text count as two sources.
 func hashSource(kind uint8, s string) uint64 {
-	h := uint64(0x6b65696b6169) ^ uint64(len(s))*0x9E3779B97F4A7C15 ^ uint64(kind)<<56
-	for len(s) >= 8 {
-		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-		h = mix64(h ^ w)
-		s = s[8:]
-	}
-	var w uint64
-	for i := 0; i < len(s); i++ {
-		w |= uint64(s[i]) << (8 * i)
-	}
-	return mix64(h ^ w)
-}
-
-// mix64 is MurmurHash3's finaliser: every input bit reaches every output bit.
-func mix64(h uint64) uint64 {
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	h *= 0xc4ceb9fe1a85ec53
-	return h ^ h>>33
+	return topk.Hash(s) ^ uint64(kind)<<56
 }

@@ -8,7 +8,7 @@ import (
 
 func TestHashesAgree(t *testing.T) {
 	for _, k := range []string{"", "a", "198.51.100.7", "/cgi-bin/phf"} {
-		if hashOf([]byte(k)) != hashOf(k) {
+		if Hash([]byte(k)) != Hash(k) {
 			t.Errorf("the hashes of bytes and string differ for %q: the sketch would count one key in two places", k)
 		}
 	}

@@ -13,12 +13,13 @@ type sketch struct {
 
 func newSketch() *sketch { return new(sketch) }
 
-// hashOf hashes a key for the sketch and the index; a string and bytes of equal contents agree.
+// Hash hashes a key for the sketch and the index, and for the text report's count of folded
+// sources; a string and bytes of equal contents agree.
 // The hash is the same in every process and on every run, so that a ranking that outgrew its
 // counter still comes out the same for the same input, and sketches of several goroutines can be
 // merged cell by cell. It takes eight bytes at a time: source addresses and paths are 7 to 40
 // bytes.
-func hashOf[T string | []byte](key T) uint64 {
+func Hash[T string | []byte](key T) uint64 {
 	h := 0x6b65696b6169 ^ uint64(len(key))*0x9E3779B97F4A7C15
 	for len(key) >= 8 {
 		w := uint64(key[0]) | uint64(key[1])<<8 | uint64(key[2])<<16 | uint64(key[3])<<24 |

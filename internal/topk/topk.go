@@ -25,7 +25,7 @@ type Counter struct {
 
 type entry struct {
 	key   string
-	hash  uint64 // hashOf(key), which also places the key in the sketch
+	hash  uint64 // Hash(key), which also places the key in the sketch
 	count int64
 	// overcount is the count the key inherited when it replaced another: the most it may be
 	// overcounted by.
@@ -48,7 +48,7 @@ func New(capacity int) *Counter {
 // it: a key that only goes into the sketch (most of a long tail of one-off sources) costs no
 // allocation.
 func (c *Counter) Add(key []byte, n int64) {
-	h := hashOf(key)
+	h := Hash(key)
 	if e := find(&c.index, h, key); e != nil {
 		e.count += n
 		return
