@@ -42,7 +42,7 @@ func ciscoASAMarker(b []byte) int {
 //	%ASA-4-106023: Deny icmp src outside:198.51.100.4 dst inside:192.0.2.8 (type 8, code 0) by access-group "acl"
 //	%ASA-6-106100: access-list acl_out denied tcp outside/198.51.100.4(3345) -> inside/192.0.2.8(80) hit-cnt 1 first hit [0x0, 0x0]
 //	%ASA-3-710003: TCP access denied by ACL from 198.51.100.4/3345 to outside:192.0.2.8/22
-func parseCiscoASA(b []byte, e *event.Event) bool {
+func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 	colon := bytes.IndexByte(b, ':')
 	if colon < 0 || colon+2 > len(b) {
 		return false
@@ -129,10 +129,14 @@ func parseCiscoASA(b []byte, e *event.Event) bool {
 		_, dst, dport = asaColonEndpoint(to)
 		// The markers below are missing from most lines, and bytes.Index would stop at every
 		// space looking for them: their rare 'f' and '(' are found with bytes.IndexByte instead.
-		if i := indexVia(msg, " on interface ", 9); i >= 0 {
+		if skip&asaSkipInterface != 0 {
+			iface = nil // the source's, which the phrase would override, is not wanted either
+		} else if i := indexVia(msg, " on interface ", 9); i >= 0 {
 			iface, _ = token(msg[i+len(" on interface "):])
 		}
-		if i := indexVia(msg, " flags ", 1); i >= 0 {
+		if skip&asaSkipFlags != 0 {
+			// nobody reads them
+		} else if i := indexVia(msg, " flags ", 1); i >= 0 {
 			flags := msg[i+len(" flags "):]
 			if j := indexVia(flags, " on interface", 9); j >= 0 {
 				flags = flags[:j]
@@ -173,6 +177,14 @@ func parseCiscoASA(b []byte, e *event.Event) bool {
 	}
 	return true
 }
+
+// asaSkip names the optional phrases of ASA lines that parseCiscoASA may leave unread.
+type asaSkip uint8
+
+const (
+	asaSkipInterface asaSkip = 1 << iota // " on interface X": Interface
+	asaSkipFlags                         // " flags SYN ...": TCPFlags
+)
 
 // setASAProtocol sets Protocol when w names one (ASA writes tcp, TCP, udp, icmp, IP, or a number
 // in 106023's "Deny protocol 47").

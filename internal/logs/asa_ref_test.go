@@ -161,7 +161,7 @@ func FuzzCiscoASASameAsReference(f *testing.F) {
 		var got, want event.Event
 		got.Reset(msg)
 		want.Reset(msg)
-		okGot, okWant := parseCiscoASA(msg, &got), parseCiscoASAReference(msg, &want)
+		okGot, okWant := parseCiscoASA(msg, &got, 0), parseCiscoASAReference(msg, &want)
 		if okGot != okWant || render(&got) != render(&want) {
 			t.Fatalf("%q: got %v\n%s\nreference %v\n%s", msg, okGot, render(&got), okWant, render(&want))
 		}
