@@ -16,6 +16,7 @@ type Parser struct {
 	refUnix   int64
 	localTime localCache // last clock reading with a year, resolved in loc
 	inferred  localCache // last clock reading without a year, resolved by inferYear
+	day       dayCache   // the day of inferred, for the other seconds of that day
 	attempts  attemptMemo
 	clfDay    clfDayCache
 	bsd       bsdStampCache // the BSD stamp that started the last syslog line
@@ -59,6 +60,7 @@ func (p *Parser) SetReference(ref time.Time) {
 	p.refYear = ref.In(p.loc).Year()
 	p.refUnix = ref.Unix()
 	p.inferred = localCache{}
+	p.day = dayCache{}
 	p.attempts.reset()
 }
 
