@@ -42,22 +42,22 @@ func ciscoASAMarker(b []byte) int {
 //	%ASA-4-106023: Deny icmp src outside:198.51.100.4 dst inside:192.0.2.8 (type 8, code 0) by access-group "acl"
 //	%ASA-6-106100: access-list acl_out denied tcp outside/198.51.100.4(3345) -> inside/192.0.2.8(80) hit-cnt 1 first hit [0x0, 0x0]
 //	%ASA-3-710003: TCP access denied by ACL from 198.51.100.4/3345 to outside:192.0.2.8/22
-func parseCiscoASA(b []byte, e *event.Event) bool {
+func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 	colon := bytes.IndexByte(b, ':')
 	if colon < 0 || colon+2 > len(b) {
 		return false
 	}
 	msg := b[colon+2:]
 	words := msg
-	var action string
+	var action []byte
 	switch {
 	case hasPrefix(words, "Deny "):
-		action = "deny"
+		action = wordDeny
 		words = words[len("Deny "):]
 	case index(head(msg, 64), " denied ") >= 0, index(head(msg, 64), " discarded ") >= 0:
-		action = "denied"
+		action = wordDenied
 	case index(head(msg, 64), " permitted ") >= 0, index(head(msg, 64), " est-allowed ") >= 0:
-		action = "permitted"
+		action = wordPermit
 	default:
 		return false
 	}
@@ -79,41 +79,64 @@ func parseCiscoASA(b []byte, e *event.Event) bool {
 	default:
 		// The protocol is the first protocol word: "Deny tcp", "Deny inbound UDP",
 		// "Inbound TCP connection", "TCP access denied".
-		for w, rest := token(words); len(w) > 0; w, rest = token(rest) {
+		// stop is where the word the loop stopped at starts: a word "src" or "from" ends the
+		// loop, so " src " and " from " cannot occur before the space in front of it.
+		stop := len(msg) - len(words)
+		for cur := words; ; {
+			w, rest := token(cur)
+			if len(w) == 0 {
+				break
+			}
+			stop = len(msg) - len(cur)
+			cur = rest
 			if setASAProtocol(w, e) {
 				break
 			}
 			if bytes.EqualFold(w, []byte("inbound")) {
-				e.SetString(event.Direction, "in")
+				e.Set(event.Direction, wordIn)
 			} else if bytes.EqualFold(w, []byte("outbound")) {
-				e.SetString(event.Direction, "out")
+				e.Set(event.Direction, wordOut)
 			}
 			if len(rest) == 0 || bytes.Equal(w, []byte("src")) || bytes.Equal(w, []byte("from")) {
 				break
 			}
 		}
+		stop = max(stop-1, 0)
 		var from, to []byte
-		if i := index(msg, " src "); i >= 0 {
+		if i := index(msg[stop:], " src "); i >= 0 {
+			i += stop
 			from, _ = token(msg[i+len(" src "):])
-			if j := index(msg, " dst "); j >= 0 {
+			// The first " dst ": one before " src " ends within the text up to it.
+			j := index(msg[:i+len(" src")], " dst ")
+			if j < 0 {
+				if j = index(msg[i+len(" src"):], " dst "); j >= 0 {
+					j += i + len(" src")
+				}
+			}
+			if j >= 0 {
 				to, _ = token(msg[j+len(" dst "):])
 			}
-		} else if i := index(msg, " from "); i >= 0 {
+		} else if i := index(msg[stop:], " from "); i >= 0 {
+			i += stop
 			from, _ = token(msg[i+len(" from "):])
 			if j := index(msg[i:], " to "); j >= 0 {
 				to, _ = token(msg[i+j+len(" to "):])
 			}
 		}
-		from = bytes.Trim(from, "(),")
-		to = bytes.Trim(to, "(),")
+		from = trimParensComma(from)
+		to = trimParensComma(to)
 		iface, src, sport = asaColonEndpoint(from)
 		_, dst, dport = asaColonEndpoint(to)
 		// The markers below are missing from most lines, and bytes.Index would stop at every
 		// space looking for them: their rare 'f' and '(' are found with bytes.IndexByte instead.
-		if i := indexVia(msg, " on interface ", 9); i >= 0 {
+		if skip&asaSkipInterface != 0 {
+			iface = nil // the source's, which the phrase would override, is not wanted either
+		} else if i := indexVia(msg, " on interface ", 9); i >= 0 {
 			iface, _ = token(msg[i+len(" on interface "):])
 		}
-		if i := indexVia(msg, " flags ", 1); i >= 0 {
+		if skip&asaSkipFlags != 0 {
+			// nobody reads them
+		} else if i := indexVia(msg, " flags ", 1); i >= 0 {
 			flags := msg[i+len(" flags "):]
 			if j := indexVia(flags, " on interface", 9); j >= 0 {
 				flags = flags[:j]
@@ -138,7 +161,7 @@ func parseCiscoASA(b []byte, e *event.Event) bool {
 		return false
 	}
 	e.Format = event.FormatCiscoACL
-	e.SetString(event.Action, action)
+	e.Set(event.Action, action)
 	e.Set(event.SourceIP, src)
 	if len(sport) > 0 {
 		e.Set(event.SourcePort, sport)
@@ -155,22 +178,43 @@ func parseCiscoASA(b []byte, e *event.Event) bool {
 	return true
 }
 
+// asaSkip names the optional phrases of ASA lines that parseCiscoASA may leave unread.
+type asaSkip uint8
+
+const (
+	asaSkipInterface asaSkip = 1 << iota // " on interface X": Interface
+	asaSkipFlags                         // " flags SYN ...": TCPFlags
+)
+
 // setASAProtocol sets Protocol when w names one (ASA writes tcp, TCP, udp, icmp, IP, or a number
 // in 106023's "Deny protocol 47").
 func setASAProtocol(w []byte, e *event.Event) bool {
 	switch {
+	case len(w) > 4:
+		return false // no protocol name below is that long
 	case bytes.EqualFold(w, []byte("tcp")):
-		e.SetString(event.Protocol, "tcp")
+		e.Set(event.Protocol, wordTCP)
 	case bytes.EqualFold(w, []byte("udp")):
-		e.SetString(event.Protocol, "udp")
+		e.Set(event.Protocol, wordUDP)
 	case bytes.EqualFold(w, []byte("icmp")):
-		e.SetString(event.Protocol, "icmp")
+		e.Set(event.Protocol, wordICMP)
 	case bytes.EqualFold(w, []byte("ip")):
-		e.SetString(event.Protocol, "ip")
+		e.Set(event.Protocol, wordIP)
 	default:
 		return false
 	}
 	return true
+}
+
+// trimParensComma is bytes.Trim(w, "(),") without building the cutset's table on every call.
+func trimParensComma(w []byte) []byte {
+	for len(w) > 0 && (w[0] == '(' || w[0] == ')' || w[0] == ',') {
+		w = w[1:]
+	}
+	for n := len(w); n > 0 && (w[n-1] == '(' || w[n-1] == ')' || w[n-1] == ','); n = len(w) {
+		w = w[:n-1]
+	}
+	return w
 }
 
 // asaColonEndpoint splits "[interface:]address[/port]". An IPv6 address also contains colons, so

@@ -55,9 +55,9 @@ func parseCiscoACL(b []byte, e *event.Event) bool {
 	}
 	e.Format = event.FormatCiscoACL
 	if action[0] == 'd' {
-		e.SetString(event.Action, "denied")
+		e.Set(event.Action, wordDenied)
 	} else {
-		e.SetString(event.Action, "permitted")
+		e.Set(event.Action, wordPermit)
 	}
 	e.Set(event.SourceIP, src)
 	setIf(e, event.DestinationIP, dst)

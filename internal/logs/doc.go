@@ -10,7 +10,8 @@
 // Event.Raw but is not part of any field. Lines that no parser recognises keep only Raw and get
 // FormatUnknown. A caller that knows which fields it reads (keikai analyze asks its rules) may
 // call SkipUnread once: the parser then leaves out fields that cost work and that nobody reads
-// (today an access line's Referer and UserAgent); formats are recognised the same.
+// (an access line's Referer and UserAgent, a Cisco ASA line's Interface and TcpFlags); formats
+// are recognised the same.
 //
 // # Times
 //

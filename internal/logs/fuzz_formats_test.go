@@ -103,7 +103,7 @@ func FuzzCiscoASA(f *testing.F) {
 		"%ASA-4-106023: Deny icmp src outside:2001:db8::1 dst inside:2001:db8::2 (type 128, code 0) by access-group \"a\""},
 		func(_ *Parser, msg []byte, e *event.Event) {
 			if i := ciscoASAMarker(msg); i >= 0 {
-				parseCiscoASA(msg[i:], e)
+				parseCiscoASA(msg[i:], e, 0)
 			}
 		})
 }

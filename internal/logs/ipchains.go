@@ -80,6 +80,15 @@ func splitHostPortColon(b []byte) (host, port []byte, ok bool) {
 // setLowerWord stores an ASCII word in lower case: an interned constant when the vocabulary has
 // it, otherwise a lower-cased copy in the event's scratch buffer.
 func setLowerWord(e *event.Event, f event.Field, w []byte) {
+	// pf logs nearly always say block or pass, in lower case already.
+	switch string(w) {
+	case "block":
+		e.Set(f, wordBlock)
+		return
+	case "pass":
+		e.Set(f, wordPass)
+		return
+	}
 	var buf [16]byte
 	if len(w) <= len(buf) {
 		n := copy(buf[:], w)

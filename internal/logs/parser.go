@@ -16,12 +16,16 @@ type Parser struct {
 	refUnix   int64
 	localTime localCache // last clock reading with a year, resolved in loc
 	inferred  localCache // last clock reading without a year, resolved by inferYear
+	day       dayCache   // the day of inferred, for the other seconds of that day
 	attempts  attemptMemo
 	clfDay    clfDayCache
 	bsd       bsdStampCache // the BSD stamp that started the last syslog line
 	// skipAgent leaves out Referer and UserAgent of access lines: finding the ends of the two
 	// quoted strings costs more than the rest of the line after the request.
 	skipAgent bool
+	// skipASA holds the optional searches of ASA lines that nobody reads: asaSkipInterface
+	// (" on interface ") and asaSkipFlags (" flags "), each a scan of the whole message.
+	skipASA asaSkip
 }
 
 // NewParser returns a parser that reads clock times without a UTC offset in loc (UTC when nil).
@@ -35,11 +39,19 @@ func NewParser(loc *time.Location) *Parser {
 	return p
 }
 
-// SkipUnread lets the parser leave out fields that read marks as unread where that saves work
-// (today the referer and user agent of access lines). A format is recognised the same with or
-// without them; every other field is still parsed. By default every field is.
+// SkipUnread lets the parser leave out fields that read marks as unread where that saves work:
+// the referer and user agent of access lines, the interface and TCP flags that Cisco ASA lines
+// state in a phrase of their own. A format is recognised the same with or without them; every
+// other field is still parsed. By default every field is.
 func (p *Parser) SkipUnread(read *[event.NumFields]bool) {
 	p.skipAgent = !read[event.Referer] && !read[event.UserAgent]
+	p.skipASA = 0
+	if !read[event.Interface] {
+		p.skipASA |= asaSkipInterface
+	}
+	if !read[event.TCPFlags] {
+		p.skipASA |= asaSkipFlags
+	}
 }
 
 // SetReference sets the instant that timestamps without a year are placed near: the modification
@@ -48,6 +60,7 @@ func (p *Parser) SetReference(ref time.Time) {
 	p.refYear = ref.In(p.loc).Year()
 	p.refUnix = ref.Unix()
 	p.inferred = localCache{}
+	p.day = dayCache{}
 	p.attempts.reset()
 }
 

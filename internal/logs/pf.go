@@ -85,9 +85,9 @@ func parsePF(b []byte, e *event.Event) bool {
 	setLowerWord(e, event.Action, action)
 	switch string(dir) {
 	case "in":
-		e.SetString(event.Direction, "in")
+		e.Set(event.Direction, wordIn)
 	case "out":
-		e.SetString(event.Direction, "out")
+		e.Set(event.Direction, wordOut)
 	}
 	e.Set(event.Interface, iface)
 	e.Set(event.SourceIP, src)
@@ -111,10 +111,21 @@ func pfAddr(w []byte) (ip, port []byte) {
 		}
 		return w[:i], w[i+1:]
 	}
-	if bytes.Count(w, []byte(".")) == 4 {
+	if dots(w) == 4 {
 		return w[:i], w[i+1:]
 	}
 	return w, nil
+}
+
+// dots counts the dots of a short word, where bytes.Count's call costs more than the loop.
+func dots(w []byte) int {
+	n := 0
+	for _, c := range w {
+		if c == '.' {
+			n++
+		}
+	}
+	return n
 }
 
 func lastColonPart(w []byte) []byte {
@@ -125,16 +136,16 @@ func lastColonPart(w []byte) []byte {
 func pfPayload(rest []byte, hasPorts bool, e *event.Event) {
 	switch {
 	case hasPrefix(rest, "icmp: "):
-		e.SetString(event.Protocol, "icmp")
+		e.Set(event.Protocol, wordICMP)
 		icmpWords(rest[len("icmp: "):], e)
 	case hasPrefix(rest, "icmp6: "):
-		e.SetString(event.Protocol, "icmpv6")
+		e.Set(event.Protocol, wordICMPv6)
 	case hasPrefix(rest, "udp ") || hasPrefix(rest, "UDP"):
-		e.SetString(event.Protocol, "udp")
+		e.Set(event.Protocol, wordUDP)
 	case hasPrefix(rest, "tcp "):
-		e.SetString(event.Protocol, "tcp")
+		e.Set(event.Protocol, wordTCP)
 	case hasPrefix(rest, "Flags ["):
-		e.SetString(event.Protocol, "tcp")
+		e.Set(event.Protocol, wordTCP)
 		if j := bytes.IndexByte(rest, ']'); j > 0 {
 			e.Set(event.TCPFlags, rest[len("Flags ["):j])
 		}
@@ -144,7 +155,7 @@ func pfPayload(rest []byte, hasPorts bool, e *event.Event) {
 			flags = flags[1 : len(flags)-1]
 		}
 		if isTcpdumpFlags(flags) {
-			e.SetString(event.Protocol, "tcp")
+			e.Set(event.Protocol, wordTCP)
 			e.Set(event.TCPFlags, flags)
 		}
 	}

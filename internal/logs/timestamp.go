@@ -1,6 +1,9 @@
 package logs
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Timestamp resolution. Zoned timestamps (those that state their UTC offset) are converted by
 // arithmetic; clock readings without an offset go through time.Date in the analysis zone, behind a
@@ -93,6 +96,22 @@ func (p *Parser) local(c clock) (int64, int32) {
 	return p.localTime.unix, p.localTime.offset
 }
 
+// dayCache holds what inferYear found for one month and day, so that another second of that day
+// costs arithmetic rather than time.Date: base is the Unix time of the day's start under offset,
+// and the cache answers for results in [lo, hi), where that offset and the inferred year are
+// sure to hold.
+type dayCache struct {
+	ok         bool
+	month, day int
+	base       int64
+	offset     int32
+	lo, hi     int64
+}
+
+// zoneMargin keeps cached answers this far from a change of UTC offset: a clock reading near one
+// may be ambiguous or skipped, which time.Date resolves its own way. Offsets differ by less.
+const zoneMargin = 2 * 86400
+
 // inferYear resolves a clock reading that has no year (c.year is ignored): the reference's year,
 // or the year before when that would put the line more than 48 hours after the reference (a
 // December line in a file last written in January).
@@ -101,12 +120,26 @@ func (p *Parser) inferYear(c clock) (int64, int32) {
 	if p.inferred.ok && p.inferred.key == c {
 		return p.inferred.unix, p.inferred.offset
 	}
+	if d := &p.day; d.ok && d.month == c.month && d.day == c.day {
+		if u := d.base + int64(c.hour*3600+c.min*60+c.sec); u >= d.lo && u < d.hi {
+			p.inferred = localCache{ok: true, key: c, unix: u, offset: d.offset}
+			return u, d.offset
+		}
+	}
+	unix, off := p.inferYearSlow(c)
+	p.inferred = localCache{ok: true, key: c, unix: unix, offset: off}
+	return unix, off
+}
+
+// inferYearSlow is inferYear through time.Date; it also fills the day cache when the day allows.
+func (p *Parser) inferYearSlow(c clock) (int64, int32) {
 	c.year = p.refYear
 	if c.month == 2 && c.day == 29 {
 		for !isLeap(c.year) {
 			c.year--
 		}
 	}
+	refYear := c.year
 	t := time.Date(c.year, time.Month(c.month), c.day, c.hour, c.min, c.sec, 0, p.loc)
 	if t.Unix() > p.refUnix+48*3600 {
 		c.year--
@@ -118,9 +151,36 @@ func (p *Parser) inferYear(c clock) (int64, int32) {
 		t = time.Date(c.year, time.Month(c.month), c.day, c.hour, c.min, c.sec, 0, p.loc)
 	}
 	_, off := t.Zone()
-	c.year = 0
-	p.inferred = localCache{ok: true, key: c, unix: t.Unix(), offset: int32(off)}
-	return p.inferred.unix, p.inferred.offset
+	p.fillDay(c, t, off, refYear)
+	return t.Unix(), int32(off)
+}
+
+// fillDay remembers the day of c (resolved to t with offset off in year c.year; refYear is the
+// year tried first) for inferYear, or forgets the last day when this one cannot be cached.
+func (p *Parser) fillDay(c clock, t time.Time, off int, refYear int) {
+	p.day = dayCache{}
+	base := daysFromCivil(c.year, c.month, c.day)*86400 - int64(off)
+	if base+int64(c.hour*3600+c.min*60+c.sec) != t.Unix() {
+		return
+	}
+	d := dayCache{ok: true, month: c.month, day: c.day, base: base, offset: int32(off), lo: math.MinInt64, hi: math.MaxInt64}
+	start, end := t.ZoneBounds()
+	if !start.IsZero() {
+		d.lo = start.Unix() + zoneMargin
+	}
+	if !end.IsZero() {
+		d.hi = end.Unix() - zoneMargin
+	}
+	limit := p.refUnix + 48*3600
+	if c.year == refYear {
+		// Kept in the reference's year: so is every second of the day up to the limit.
+		d.hi = min(d.hi, limit+1)
+	} else if daysFromCivil(refYear, c.month, c.day)*86400-zoneMargin <= limit {
+		// Moved to the year before: some second of the day in the reference's year might not
+		// pass the limit (no offset is zoneMargin east), so each is decided anew.
+		return
+	}
+	p.day = d
 }
 
 func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
