@@ -62,13 +62,13 @@ func (r *singles) skipDead() {
 }
 
 // canBeSingle reports whether s, the first observation of its group, can be kept as a single: it
-// leaves the group's window unsatisfied, it is not older than the newest single, and its value is
-// short enough.
+// leaves the group's window unsatisfied, it is not older than the newest single, its value is
+// short enough, and its line's time is its time (Correlator.Observe may be given two).
 func (st *corrState) canBeSingle(s *sample) bool {
 	r := &st.singles
 	// A time before 1970 would make the group's last activity 0 (newGroup's start), not t.
 	return s.o.N == 1 && st.need >= 2 && s.t >= 0 && (r.head == r.tail || s.t >= r.lastT) &&
-		len(s.valueBytes) <= singleValue
+		len(s.valueBytes) <= singleValue && s.o.Time.Known && s.o.Time.UnixNano == s.t
 }
 
 // pushSingle keeps s as the single of a new group.
