@@ -86,7 +86,8 @@ func (st *corrState) pushSingle(s *sample) {
 		file++
 	}
 	x := r.at(r.tail)
-	*x = single{hash: s.o.Key, t: s.t, seq: s.seq, line: s.o.First, value: s.o.Value, offset: s.o.Time.Offset, file: uint32(file)}
+	// Field by field: the bytes of val past n are never read, so the record is not cleared.
+	x.hash, x.t, x.seq, x.line, x.value, x.offset, x.file = s.o.Key, s.t, s.seq, s.o.First, s.o.Value, s.o.Time.Offset, uint32(file)
 	if s.o.Time.Zoned {
 		x.file |= singleZoned
 	}
