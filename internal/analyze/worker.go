@@ -326,7 +326,8 @@ func (t *tally) countTraffic(ev *event.Event) {
 }
 
 // wormPrograms are the ISAPI and shell programs that the worms of seed 002's time requested;
-// the ranking of probed programs shows them beside the CGI programs.
+// the ranking of probed programs shows them beside the CGI programs. Each is in lower case and
+// ends in a letter (hasWormSuffix looks at the last byte first).
 var wormPrograms = []string{"default.ida", "cmd.exe", "root.exe"}
 
 // cgiProgram appends to dst the program a request path names, for seed 002's ranking of probed
@@ -379,8 +380,13 @@ func cgiProgram(path, dst []byte) ([]byte, bool) {
 }
 
 func hasWormSuffix(path []byte) bool {
+	if len(path) == 0 {
+		return false
+	}
+	// Most paths end in none of the programs' last letters: one byte turns them down.
+	last := path[len(path)-1] | 0x20
 	for _, w := range wormPrograms {
-		if ascii.HasSuffixFold(path, w) {
+		if last == w[len(w)-1] && ascii.HasSuffixFold(path, w) {
 			return true
 		}
 	}

@@ -45,6 +45,10 @@ type Batch struct {
 
 	arena  []byte
 	lastOf []int32 // per correlation, the index in Obs of its latest observation, or -1
+	// plan holds per correlation what Add reads of it, next to the batch rather than behind
+	// three pointers in the rule; planOf is the engine it was made for.
+	plan   []addPlan
+	planOf *Engine
 	recent [64]recentBytes
 
 	seq0   int64    // global index of Obs[0]
@@ -55,6 +59,11 @@ type Batch struct {
 	ticks   [][]tickAt
 	segment []int32
 	done    sync.WaitGroup
+}
+
+type addPlan struct {
+	groupBy []event.Field
+	field   event.Field
 }
 
 // recentBytes remembers where bytes of a hash were put in the arena, so that a key or value seen
@@ -80,22 +89,24 @@ func (b *Batch) Reset(file string) {
 // observation took a new place in b.Obs; false means it was merged into the previous observation of
 // ci (same key, value and time) or only counted (no time, or no group-by value).
 func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
-	if len(b.lastOf) != len(e.Correlations) {
-		b.lastOf = make([]int32, len(e.Correlations))
-		for i := range b.lastOf {
+	if b.planOf != e {
+		b.lastOf, b.plan = make([]int32, len(e.Correlations)), make([]addPlan, len(e.Correlations))
+		for i, r := range e.Correlations {
 			b.lastOf[i] = -1
+			b.plan[i] = addPlan{groupBy: r.Correlation.GroupBy, field: r.Correlation.Field}
 		}
+		b.planOf = e
 	}
 	if !ev.Time.Known {
 		b.Untimed++
 		return false
 	}
-	c := e.Correlations[ci].Correlation
+	c := &b.plan[ci]
 	// The key is built where it will be kept, at the end of the arena, and taken back when it
 	// is not kept: bytes already there, a merged or an ungrouped observation.
 	start := len(b.arena)
 	empty, nul := false, false
-	for _, f := range c.GroupBy {
+	for _, f := range c.groupBy {
 		v := ev.Get(f)
 		empty = empty || len(v) == 0
 		nul = nul || bytes.IndexByte(v, 0) >= 0
@@ -112,8 +123,8 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 	hash := maphash.Bytes(keySeed, key)
 	var value uint64
 	var valueBytes []byte
-	if c.Field != event.FieldNone {
-		valueBytes = ev.Get(c.Field)
+	if c.field != event.FieldNone {
+		valueBytes = ev.Get(c.field)
 		value = maphash.Bytes(keySeed, valueBytes)
 	}
 	if i := b.lastOf[ci]; i >= 0 {
@@ -124,13 +135,17 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 			return false
 		}
 	}
-	o := Hashed{Time: ev.Time, Key: hash, Value: value, First: line, Last: line, N: 1, Corr: int32(ci)}
-	o.keyAt = b.keepLast(hash, start)
+	keyAt := b.keepLast(hash, start)
+	var valueAt span
 	if valueBytes != nil {
-		o.valueAt = b.keep(value, valueBytes)
+		valueAt = b.keep(value, valueBytes)
 	}
 	b.lastOf[ci] = int32(len(b.Obs))
-	b.Obs = append(b.Obs, o)
+	// Filled in place: built on the stack and copied, it was read back with wide loads of the
+	// narrow stores just made, which stalled.
+	b.Obs = append(b.Obs, Hashed{})
+	o := &b.Obs[len(b.Obs)-1]
+	o.Time, o.Key, o.Value, o.First, o.Last, o.N, o.Corr, o.keyAt, o.valueAt = ev.Time, hash, value, line, line, 1, int32(ci), keyAt, valueAt
 	return true
 }
 

@@ -62,13 +62,13 @@ func (r *singles) skipDead() {
 }
 
 // canBeSingle reports whether s, the first observation of its group, can be kept as a single: it
-// leaves the group's window unsatisfied, it is not older than the newest single, and its value is
-// short enough.
+// leaves the group's window unsatisfied, it is not older than the newest single, its value is
+// short enough, and its line's time is its time (Correlator.Observe may be given two).
 func (st *corrState) canBeSingle(s *sample) bool {
 	r := &st.singles
 	// A time before 1970 would make the group's last activity 0 (newGroup's start), not t.
 	return s.o.N == 1 && st.need >= 2 && s.t >= 0 && (r.head == r.tail || s.t >= r.lastT) &&
-		len(s.valueBytes) <= singleValue
+		len(s.valueBytes) <= singleValue && s.o.Time.Known && s.o.Time.UnixNano == s.t
 }
 
 // pushSingle keeps s as the single of a new group.
@@ -86,7 +86,8 @@ func (st *corrState) pushSingle(s *sample) {
 		file++
 	}
 	x := r.at(r.tail)
-	*x = single{hash: s.o.Key, t: s.t, seq: s.seq, line: s.o.First, value: s.o.Value, offset: s.o.Time.Offset, file: uint32(file)}
+	// Field by field: the bytes of val past n are never read, so the record is not cleared.
+	x.hash, x.t, x.seq, x.line, x.value, x.offset, x.file = s.o.Key, s.t, s.seq, s.o.First, s.o.Value, s.o.Time.Offset, uint32(file)
 	if s.o.Time.Zoned {
 		x.file |= singleZoned
 	}

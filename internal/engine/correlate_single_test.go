@@ -107,8 +107,12 @@ func singleStream(e *Engine, seed uint64, base int64, keys, step, pairs, n int) 
 		if r.IntN(3) == 0 {
 			tm.Zoned, tm.Offset = true, int32(3600*r.IntN(10))
 		}
+		lineTime := tm
+		if r.IntN(50) == 0 {
+			lineTime = event.Time{} // a line's time may differ from the observation's
+		}
 		out = append(out, Observation{Corr: ci, Time: tm, Key: AppendKey(nil, []byte(fmt.Sprintf("198.51.%d", k))), Value: value,
-			At: Ref{File: file, Line: int64(len(out) + 1), Time: tm}})
+			At: Ref{File: file, Line: int64(len(out) + 1), Time: lineTime}})
 	}
 	return out
 }

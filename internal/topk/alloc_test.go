@@ -14,6 +14,32 @@ func TestHashesAgree(t *testing.T) {
 	}
 }
 
+// TestHashIsStable: the hash places keys in the sketch, so a change of its values would change
+// approximate rankings; it must stay the one of eight-byte words and a byte-wise tail.
+func TestHashIsStable(t *testing.T) {
+	ref := func(key []byte) uint64 {
+		h := 0x6b65696b6169 ^ uint64(len(key))*0x9E3779B97F4A7C15
+		for ; len(key) >= 8; key = key[8:] {
+			var w uint64
+			for i := range 8 {
+				w |= uint64(key[i]) << (8 * i)
+			}
+			h = mix(h ^ w)
+		}
+		var w uint64
+		for i := range key {
+			w |= uint64(key[i]) << (8 * i)
+		}
+		return mix(h ^ w)
+	}
+	key := []byte("203.0.113.254/cgi-bin/formmail.pl?x=1")
+	for n := range len(key) + 1 {
+		if got, want := hashOf(key[:n]), ref(key[:n]); got != want {
+			t.Errorf("hash of %q: %#x, want %#x", key[:n], got, want)
+		}
+	}
+}
+
 // TestOverflowKeyDoesNotAllocate: once the counter is full, a one-off key goes into the sketch
 // without a copy of it being made.
 func TestOverflowKeyDoesNotAllocate(t *testing.T) {

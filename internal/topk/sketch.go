@@ -28,7 +28,11 @@ func Hash[T string | []byte](key T) uint64 {
 		key = key[8:]
 	}
 	var w uint64
-	for i := 0; i < len(key); i++ {
+	i := 0
+	if len(key) >= 4 { // an IPv4 address leaves 4 to 7 bytes: one load for the first four
+		w, i = uint64(key[0])|uint64(key[1])<<8|uint64(key[2])<<16|uint64(key[3])<<24, 4
+	}
+	for ; i < len(key); i++ {
 		w |= uint64(key[i]) << (8 * i)
 	}
 	return mix(h ^ w)
