@@ -98,8 +98,7 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 		return s.readFailed(ctx, err)
 	}
 	var stream io.Reader = counted
-	// The head lives in buf, which the decoded bytes are about to overwrite.
-	whole := func() io.Reader { return io.MultiReader(bytes.NewReader(bytes.Clone(head)), counted) }
+	whole := func() io.Reader { return io.MultiReader(bytes.NewReader(head), counted) }
 	switch {
 	case bytes.HasPrefix(head, gzipMagic):
 		src.Compressed = true
@@ -156,20 +155,26 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 	if src.Compressed {
 		stream = &expansionWatch{r: stream, compressed: counted, warn: s.warn, src: src}
 	}
-	if err := s.copyFrom(ctx, stream, buf); err != nil {
+	if err := s.copyFrom(ctx, stream); err != nil {
 		return s.readFailed(ctx, err)
 	}
 	return s.finish()
 }
 
-// copyFrom feeds everything stream yields; it returns the first read or feed error.
-func (s *splitter) copyFrom(ctx context.Context, stream io.Reader, buf []byte) error {
+// copyFrom feeds everything stream yields; it returns the first read or feed error. It reads
+// straight into the free end of the chunk being built, where feed finds the bytes already in place
+// and need not copy them (only a line cut for length or carried to the next chunk moves).
+func (s *splitter) copyFrom(ctx context.Context, stream io.Reader) error {
 	idle := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		buf := s.readSpace()
 		n, err := stream.Read(buf)
+		if n < 0 || n > len(buf) {
+			return errBadRead
+		}
 		if n > 0 {
 			idle = 0
 			if err := s.feed(buf[:n]); err != nil {

@@ -76,13 +76,13 @@ func (s *splitter) feed(p []byte) error {
 			s.startLongLine(w[:maxLine-open], int64(open+len(w)))
 			p = p[len(w):]
 		case first < 0:
-			s.cur = append(s.cur, w...)
+			s.put(w)
 			p = p[len(w):]
 		case open+first > maxLine:
 			s.startLongLine(w[:maxLine-open], int64(open+first))
 			p = p[first:] // the '\n' is consumed in skipping mode, which records the line
 		default:
-			s.cur = append(s.cur, w...)
+			w = s.put(w)
 			s.lines += int64(bytes.Count(w, []byte{'\n'}))
 			s.lineStart = len(s.cur) - (len(w) - 1 - bytes.LastIndexByte(w, '\n'))
 			p = p[len(w):]
@@ -94,9 +94,33 @@ func (s *splitter) feed(p []byte) error {
 	return nil
 }
 
+// readSpace is where the next read goes: the free end of the chunk being built, up to where the
+// chunk is full (feed's window then ends there too, so the bytes are taken in place), at most
+// readSize bytes.
+func (s *splitter) readSpace() []byte {
+	room := s.r.chunkSize - len(s.cur)
+	if room <= 0 {
+		room = s.r.maxLine // an open line longer than a chunk: feed takes up to maxLine of it
+	}
+	return s.cur[len(s.cur):min(cap(s.cur), len(s.cur)+min(room, s.r.readSize))]
+}
+
+// put appends p to the chunk being built and returns where it now lies there; p read into
+// readSpace is there already. p may overlap the free end of the chunk (bytes after a cut line
+// move down), so only the returned copy may be looked at afterwards.
+func (s *splitter) put(p []byte) []byte {
+	n := len(s.cur)
+	if len(p) > 0 && len(p) <= cap(s.cur)-n && &s.cur[n : n+1][0] == &p[0] {
+		s.cur = s.cur[:n+len(p)]
+	} else {
+		s.cur = append(s.cur, p...)
+	}
+	return s.cur[n:]
+}
+
 // startLongLine keeps the first maxLine bytes of the open line and drops the rest up to '\n'.
 func (s *splitter) startLongLine(keep []byte, seen int64) {
-	s.cur = append(s.cur, keep...)
+	s.put(keep)
 	s.skipping, s.lineLen = true, seen
 }
 
