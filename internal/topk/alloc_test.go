@@ -34,7 +34,7 @@ func TestHashIsStable(t *testing.T) {
 	}
 	key := []byte("203.0.113.254/cgi-bin/formmail.pl?x=1")
 	for n := range len(key) + 1 {
-		if got, want := hashOf(key[:n]), ref(key[:n]); got != want {
+		if got, want := Hash(key[:n]), ref(key[:n]); got != want {
 			t.Errorf("hash of %q: %#x, want %#x", key[:n], got, want)
 		}
 	}
