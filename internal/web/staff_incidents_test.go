@@ -146,9 +146,11 @@ var nowRE = regexp.MustCompile(`\d{4}-\d\d-\d\d( |T)\d\d:\d\d:\d\d( UTC|Z)`)
 // stable replaces the times of this run (decisions, incidents and notes are made now) and the
 // year in incident references.
 func stableTimes(body string) string {
-	today := time.Now().UTC().Format("2006-01-02")
+	// Within a day of now rather than "today's date", so that a run across midnight UTC agrees.
+	now := time.Now()
 	body = nowRE.ReplaceAllStringFunc(body, func(s string) string {
-		if strings.HasPrefix(s, today) {
+		t, err := time.Parse("2006-01-02 15:04:05", strings.NewReplacer("T", " ", "Z", "", " UTC", "").Replace(s))
+		if err == nil && now.Sub(t).Abs() < 24*time.Hour {
 			return "NOW"
 		}
 		return s
