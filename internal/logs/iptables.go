@@ -24,9 +24,10 @@ func parseIptables(msg []byte, e *event.Event) bool {
 			prefix = prefix[j+1:]
 		}
 	}
-	var inIf, outIf, src, dst, proto, spt, dpt, typ, code []byte
-	var haveOut bool
-	flagStart, flagEnd := -1, -1
+	// The values found live in one struct, in memory: as nine locals they would not fit the
+	// registers, and the word loop would spill and reload them on every word.
+	var f iptFields
+	f.flagStart, f.flagEnd = -1, -1
 	// One pass over the words, each taken with the space after it; this is the most frequent
 	// line in firewall logs, so it matters. A line without " OUT=" is refused by
 	// the haveOut test below: OUT= is only ever seen as a word after a space.
@@ -44,12 +45,12 @@ func parseIptables(msg []byte, e *event.Event) bool {
 		if len(word) < 4 {
 			if len(word) == 3 {
 				if isTCPFlagWord(word) {
-					if flagStart < 0 {
-						flagStart = start
+					if f.flagStart < 0 {
+						f.flagStart = start
 					}
-					flagEnd = start + 3
+					f.flagEnd = start + 3
 				} else if string(word) == "IN=" {
-					inIf = word[3:]
+					f.inIf = word[3:]
 				}
 			}
 			continue
@@ -58,36 +59,38 @@ func parseIptables(msg []byte, e *event.Event) bool {
 		// every other word (MAC=, LEN=, TOS=, TTL=, ID=, WINDOW=, ...) falls through.
 		switch binary.LittleEndian.Uint32(word) {
 		case keySRC:
-			src = firstOf(src, word[4:])
+			f.src = firstOf(f.src, word[4:])
 		case keyDST:
-			dst = firstOf(dst, word[4:])
+			f.dst = firstOf(f.dst, word[4:])
 		case keySPT:
-			spt = firstOf(spt, word[4:])
+			f.spt = firstOf(f.spt, word[4:])
 		case keyDPT:
-			dpt = firstOf(dpt, word[4:])
+			f.dpt = firstOf(f.dpt, word[4:])
 		case keyOUT:
-			outIf, haveOut = word[4:], true
+			f.outIf, f.haveOut = word[4:], true
 		case keyPROT:
 			if hasPrefix(word[4:], "O=") {
-				proto = firstOf(proto, word[6:])
+				f.proto = firstOf(f.proto, word[6:])
 			}
 		case keyTYPE:
 			if hasPrefix(word[4:], "=") {
-				typ = firstOf(typ, word[5:])
+				f.typ = firstOf(f.typ, word[5:])
 			}
 		case keyCODE:
 			if hasPrefix(word[4:], "=") {
-				code = firstOf(code, word[5:])
+				f.code = firstOf(f.code, word[5:])
 			}
 		default:
 			if hasPrefix(word, "IN=") {
-				inIf = word[3:]
+				f.inIf = word[3:]
 			}
 		}
 	}
-	if !haveOut || src == nil || dst == nil || proto == nil {
+	if !f.haveOut || f.src == nil || f.dst == nil || f.proto == nil {
 		return false
 	}
+	inIf, outIf, src, dst, proto := f.inIf, f.outIf, f.src, f.dst, f.proto
+	spt, dpt, typ, code, flagStart, flagEnd := f.spt, f.dpt, f.typ, f.code, f.flagStart, f.flagEnd
 	setIf(e, event.SourcePort, spt)
 	setIf(e, event.DestinationPort, dpt)
 	setIf(e, event.ICMPType, typ)
@@ -116,6 +119,13 @@ func parseIptables(msg []byte, e *event.Event) bool {
 		e.Set(event.Action, a)
 	}
 	return true
+}
+
+// iptFields are the values parseIptables keeps of a netfilter line.
+type iptFields struct {
+	inIf, outIf, src, dst, proto, spt, dpt, typ, code []byte
+	haveOut                                           bool
+	flagStart, flagEnd                                int
 }
 
 // The first four bytes of the netfilter keys parseIptables reads, as little-endian numbers.
