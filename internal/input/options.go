@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"sync"
 )
 
 // Options tunes a Reader. The zero value is ready to use.
@@ -40,7 +41,12 @@ type Reader struct {
 	stdin     io.Reader
 	root      string
 	bufCap    int
-	slots     chan []byte // one entry per buffer not in use; nil until first allocated
+	slots     chan struct{} // one token per buffer that may be handed out
+	// free holds the buffers handed back, the latest last; it is reused first, so only as many
+	// buffers are ever allocated (and their pages touched) as are in use at once, often fewer
+	// than the pool allows. Guarded by mu, which also orders a token's return after its buffer.
+	mu   sync.Mutex
+	free [][]byte
 }
 
 // NewReader applies defaults and limits to opts and prepares the buffer pool; buffers are
@@ -60,9 +66,9 @@ func NewReader(opts Options) *Reader {
 	// single partial line (chunkSize < maxLine) holds up to maxLine bytes before that window.
 	r.bufCap = max(r.chunkSize, r.maxLine) + r.maxLine + 1
 	r.readSize = min(max(r.chunkSize, 64<<10), 1<<20)
-	r.slots = make(chan []byte, buffers)
+	r.slots = make(chan struct{}, buffers)
 	for range buffers {
-		r.slots <- nil
+		r.slots <- struct{}{}
 	}
 	return r
 }
