@@ -3,6 +3,7 @@ package logs
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 
 	"github.com/keikai-project/keikai/internal/ascii"
 	"github.com/keikai-project/keikai/internal/event"
@@ -24,66 +25,88 @@ func parseIptables(msg []byte, e *event.Event) bool {
 			prefix = prefix[j+1:]
 		}
 	}
+	// Every valid line holds at least the words OUT=, SRC=, DST= and PROTO= after IN=, so a shorter
+	// rest is refused here, which also spares the loop below messages under eight bytes.
+	if len(msg)-in < len("IN= OUT= SRC= DST= PROTO=") {
+		return false
+	}
 	// The values found live in one struct, in memory: as nine locals they would not fit the
 	// registers, and the word loop would spill and reload them on every word.
 	var f iptFields
 	f.flagStart, f.flagEnd = -1, -1
-	// One pass over the words, each taken with the space after it; this is the most frequent
-	// line in firewall logs, so it matters. A line without " OUT=" is refused by
-	// the haveOut test below: OUT= is only ever seen as a word after a space.
-	for pos := in; pos < len(msg); {
-		start := pos
-		pos = nextSpace(msg, pos)
-		word := msg[start:pos]
-		pos++ // past the space; a run of spaces gives empty words
-		if len(word) == 0 {
-			continue
+	// The spaces of the line, found sixteen bytes at a time, give where each word ends; each word
+	// is then looked at once. Searching for the next space from each word's start cost three
+	// times as much, and this is the most frequent line in firewall logs. A run of spaces gives
+	// empty words. A line without " OUT=" is refused by the haveOut test below: OUT= is only
+	// ever seen as a word after a space.
+	var spaces [spaceWindow / 64]uint64
+	start := in // where the current word starts
+words:
+	for window := in; ; window += spaceWindow {
+		spaceMask(msg, window, &spaces)
+		n := len(msg) - window
+		if n < spaceWindow {
+			spaces[n>>6&7] |= 1 << (n & 63) // the end of the line ends its last word
 		}
-		if word[0] == '[' {
-			break // embedded original packet of an ICMP error
-		}
-		if len(word) < 4 {
-			if len(word) == 3 {
-				if isTCPFlagWord(word) {
-					if f.flagStart < 0 {
-						f.flagStart = start
+		for k := 0; k < len(spaces) && k<<6 <= n; k++ {
+			for t := spaces[k]; t != 0; t &= t - 1 {
+				end := window + k<<6 + bits.TrailingZeros64(t)
+				word := msg[start:end]
+				ws := start
+				start = end + 1
+				if len(word) == 0 {
+					continue
+				}
+				if word[0] == '[' {
+					break words // embedded original packet of an ICMP error
+				}
+				if len(word) < 4 {
+					if len(word) == 3 {
+						if isTCPFlagWord(word) {
+							if f.flagStart < 0 {
+								f.flagStart = ws
+							}
+							f.flagEnd = ws + 3
+						} else if string(word) == "IN=" {
+							f.inIf = word[3:]
+						}
 					}
-					f.flagEnd = start + 3
-				} else if string(word) == "IN=" {
-					f.inIf = word[3:]
+					continue
+				}
+				// The key's first four bytes as one number pick the few keys of interest in one
+				// switch; every other word (MAC=, LEN=, TOS=, TTL=, ID=, WINDOW=, ...) falls through.
+				switch binary.LittleEndian.Uint32(word) {
+				case keySRC:
+					f.src = firstOf(f.src, word[4:])
+				case keyDST:
+					f.dst = firstOf(f.dst, word[4:])
+				case keySPT:
+					f.spt = firstOf(f.spt, word[4:])
+				case keyDPT:
+					f.dpt = firstOf(f.dpt, word[4:])
+				case keyOUT:
+					f.outIf, f.haveOut = word[4:], true
+				case keyPROT:
+					if hasPrefix(word[4:], "O=") {
+						f.proto = firstOf(f.proto, word[6:])
+					}
+				case keyTYPE:
+					if hasPrefix(word[4:], "=") {
+						f.typ = firstOf(f.typ, word[5:])
+					}
+				case keyCODE:
+					if hasPrefix(word[4:], "=") {
+						f.code = firstOf(f.code, word[5:])
+					}
+				default:
+					if hasPrefix(word, "IN=") {
+						f.inIf = word[3:]
+					}
 				}
 			}
-			continue
 		}
-		// The key's first four bytes as one number pick the few keys of interest in one switch;
-		// every other word (MAC=, LEN=, TOS=, TTL=, ID=, WINDOW=, ...) falls through.
-		switch binary.LittleEndian.Uint32(word) {
-		case keySRC:
-			f.src = firstOf(f.src, word[4:])
-		case keyDST:
-			f.dst = firstOf(f.dst, word[4:])
-		case keySPT:
-			f.spt = firstOf(f.spt, word[4:])
-		case keyDPT:
-			f.dpt = firstOf(f.dpt, word[4:])
-		case keyOUT:
-			f.outIf, f.haveOut = word[4:], true
-		case keyPROT:
-			if hasPrefix(word[4:], "O=") {
-				f.proto = firstOf(f.proto, word[6:])
-			}
-		case keyTYPE:
-			if hasPrefix(word[4:], "=") {
-				f.typ = firstOf(f.typ, word[5:])
-			}
-		case keyCODE:
-			if hasPrefix(word[4:], "=") {
-				f.code = firstOf(f.code, word[5:])
-			}
-		default:
-			if hasPrefix(word, "IN=") {
-				f.inIf = word[3:]
-			}
+		if n < spaceWindow {
+			break
 		}
 	}
 	if !f.haveOut || f.src == nil || f.dst == nil || f.proto == nil {

@@ -249,3 +249,21 @@ func FuzzClfTimeCache(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSpaceBytes holds spaceBytes to a byte-by-byte test of the eight bytes.
+func FuzzSpaceBytes(f *testing.F) {
+	f.Add(uint64(0x2020202020202020))
+	f.Add(uint64(0x2120a0202100ff20))
+	f.Add(uint64(0))
+	f.Fuzz(func(t *testing.T, x uint64) {
+		var want uint64
+		for i := 0; i < 8; i++ {
+			if byte(x>>(8*i)) == ' ' {
+				want |= 0x80 << (8 * i)
+			}
+		}
+		if got := spaceBytes(x); got != want {
+			t.Fatalf("spaceBytes(%#x) = %#x, want %#x", x, got, want)
+		}
+	})
+}

@@ -243,6 +243,15 @@ const (
 	highs = 0x8080808080808080
 )
 
+// spaceBytes returns x (eight bytes, the first in the low byte) with the high bit set in exactly
+// the bytes that are spaces and every other bit clear. Unlike the test of nextSpace it flags no
+// byte above a space, so that every bit set is a space: adding 0x7f to each byte's low seven
+// bits sets its high bit unless they are zero, and no carry crosses into the next byte.
+func spaceBytes(x uint64) uint64 {
+	x ^= ' ' * ones
+	return ^((x&^highs + ^uint64(highs)) | x) & highs
+}
+
 // nextSpace returns the index of the first ' ' at or after i, or len(b). It tests eight bytes at a
 // time: netfilter words are a few to forty bytes long, too short for bytes.IndexByte's call and
 // setup to pay off and too long for a byte loop.
