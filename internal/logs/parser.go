@@ -62,6 +62,7 @@ func (p *Parser) SetReference(ref time.Time) {
 	p.inferred = localCache{}
 	p.day = dayCache{}
 	p.attempts.reset()
+	p.bsd.dated = false
 }
 
 // SetReferenceFromEnd moves the reference to the last line of a file (tail holds the file's
@@ -103,9 +104,7 @@ func (p *Parser) Parse(line []byte, e *event.Event) {
 	case p.bsd.same(b):
 		// Consecutive syslog lines mostly share their second; the stamp starts with a capital
 		// letter, so no case below but the BSD one could have taken the line.
-		if !p.parsePFDump(b, p.bsd.c, p.bsd.n, e) {
-			p.parseSyslog3164(b, p.bsd.c, p.bsd.n, e)
-		}
+		p.parseBSD(b, e)
 	case c == '<':
 		p.parsePRI(b, e)
 	case c == '[':
@@ -127,9 +126,7 @@ func (p *Parser) Parse(line []byte, e *event.Event) {
 			break
 		}
 		p.bsd.set(b, c, n)
-		if !p.parsePFDump(b, c, n, e) {
-			p.parseSyslog3164(b, c, n, e)
-		}
+		p.parseBSD(b, e)
 	case len(b) > 25 && b[3] == ' ' && monthIndex(b[4:]) != 0 && b[7] == ' ':
 		p.parseCtimeHeader(b, e)
 	default:
@@ -137,25 +134,53 @@ func (p *Parser) Parse(line []byte, e *event.Event) {
 	}
 }
 
+// parseBSD parses a line that starts with the BSD stamp held in p.bsd: pf through tcpdump when
+// " rule " follows the stamp (perhaps after a fraction), else syslog.
+func (p *Parser) parseBSD(b []byte, e *event.Event) {
+	s := &p.bsd
+	n := s.n
+	if n < len(b) && (b[n] == '.' || b[n] == ' ' && hasPrefix(b[n+1:], "rule ")) {
+		// Only then can parsePFDump take the line (it reads a fraction, then " rule ").
+		if p.parsePFDump(b, s.c, n, e) {
+			return
+		}
+	}
+	ns, n, ok := syslog3164Rest(b, n)
+	if !ok {
+		return
+	}
+	if !s.dated {
+		s.unix, s.offset = p.inferYear(s.c)
+		s.dated = true
+	}
+	p.syslog3164(b[n+1:], s.unix*nanosPerSecond+ns, s.offset, e)
+}
+
 // bsdStampCache remembers the bytes of the last "Mmm dd hh:mm:ss" stamp parsed and what they
 // parsed to. bsdStamp's result depends on those 14 to 16 bytes alone, so a line that starts with
 // the same bytes has the same clock.
 type bsdStampCache struct {
-	n          int    // bytes of the stamp; 0 while empty
+	n          int    // bytes of the stamp
 	head, tail uint64 // the stamp's first and last eight bytes, which overlap and cover it
 	c          clock
+	// dated says that unix and offset hold inferYear's answer for c, which depends on c and the
+	// reference alone: the lines of one second ask it once.
+	dated  bool
+	unix   int64
+	offset int32
 }
 
 func (s *bsdStampCache) same(b []byte) bool {
-	return s.n > 0 && len(b) >= s.n && binary.LittleEndian.Uint64(b) == s.head &&
+	// Two words cover a stamp of 8 to 16 bytes (bsdStamp's are 14 to 16); n is 0 while empty.
+	return uint(s.n-8) <= 8 && len(b) >= s.n && binary.LittleEndian.Uint64(b) == s.head &&
 		binary.LittleEndian.Uint64(b[s.n-8:]) == s.tail
 }
 
 func (s *bsdStampCache) set(b []byte, c clock, n int) {
-	if n < 8 || n > 16 {
-		return // not a stamp two words can hold; bsdStamp never returns such n
+	*s = bsdStampCache{n: n, c: c}
+	if uint(n-8) <= 8 {
+		s.head, s.tail = binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[n-8:])
 	}
-	*s = bsdStampCache{n: n, head: binary.LittleEndian.Uint64(b), tail: binary.LittleEndian.Uint64(b[n-8:]), c: c}
 }
 
 func init() {

@@ -30,21 +30,39 @@ func (p *Parser) parsePRI(b []byte, e *event.Event) {
 // parseSyslog3164 parses "Mmm dd hh:mm:ss host tag: msg"; the caller has parsed the timestamp
 // (c, ending at n).
 func (p *Parser) parseSyslog3164(b []byte, c clock, n int, e *event.Event) {
+	ns, n, ok := syslog3164Rest(b, n)
+	if !ok {
+		return
+	}
+	unix, off := p.inferYear(c)
+	p.syslog3164(b[n+1:], unix*nanosPerSecond+ns, off, e)
+}
+
+// syslog3164Rest reads what follows a BSD stamp ending at n: a fraction, then the space before
+// the host, whose index it returns along with the fraction's nanoseconds.
+func syslog3164Rest(b []byte, n int) (int64, int, bool) {
+	if n < len(b) && b[n] == ' ' {
+		return 0, n, true // no fraction: most lines
+	}
 	// "journalctl -o short-precise" adds microseconds to the BSD time; so does tcpdump, whose
 	// lines (pf logs) that the pf parser did not take are no syslog.
 	ns, fn := fraction(b[n:])
 	if fn > 0 && (hasPrefix(b[n+fn:], " rule ") || hasPrefix(b[n+fn:], " IP")) {
-		return
+		return 0, 0, false
 	}
 	n += fn
 	if n >= len(b) || b[n] != ' ' {
-		return
+		return 0, 0, false
 	}
-	unix, off := p.inferYear(c)
-	e.Time = event.Time{UnixNano: unix*nanosPerSecond + ns, Known: true, Offset: off}
+	return ns, n, true
+}
+
+// syslog3164 fills in a BSD syslog line's time (Unix nanoseconds, offset) and parses its body.
+func (p *Parser) syslog3164(body []byte, nanos int64, off int32, e *event.Event) {
+	e.Time = event.Time{UnixNano: nanos, Known: true, Offset: off}
 	e.Framing = event.FramingRFC3164
 	e.Format = event.FormatSyslog
-	p.syslogBody(b[n+1:], e)
+	p.syslogBody(body, e)
 }
 
 // parseSyslogPrecise parses rsyslog's high-precision header: an RFC 3339 time in place of the BSD one.
