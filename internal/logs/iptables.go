@@ -51,16 +51,18 @@ words:
 		for k := 0; k < len(spaces) && k<<6 <= n; k++ {
 			for t := spaces[k]; t != 0; t &= t - 1 {
 				end := window + k<<6 + bits.TrailingZeros64(t)
-				word := msg[start:end]
 				ws := start
 				start = end + 1
-				if len(word) == 0 {
-					continue
-				}
-				if word[0] == '[' {
-					break words // embedded original packet of an ICMP error
-				}
-				if len(word) < 4 {
+				// Most words are neither short nor of interest: they are turned down by their
+				// first four bytes, read before the word itself is sliced.
+				if end-ws < 4 {
+					if end == ws {
+						continue
+					}
+					word := msg[ws:end]
+					if word[0] == '[' {
+						break words // embedded original packet of an ICMP error
+					}
 					if len(word) == 3 {
 						if isTCPFlagWord(word) {
 							if f.flagStart < 0 {
@@ -73,34 +75,38 @@ words:
 					}
 					continue
 				}
+				key := binary.LittleEndian.Uint32(msg[ws:])
+				if byte(key) == '[' {
+					break words // as above
+				}
 				// The key's first four bytes as one number pick the few keys of interest in one
 				// switch; every other word (MAC=, LEN=, TOS=, TTL=, ID=, WINDOW=, ...) falls through.
-				switch binary.LittleEndian.Uint32(word) {
+				switch key {
 				case keySRC:
-					f.src = firstOf(f.src, word[4:])
+					f.src = firstOf(f.src, msg[ws+4:end])
 				case keyDST:
-					f.dst = firstOf(f.dst, word[4:])
+					f.dst = firstOf(f.dst, msg[ws+4:end])
 				case keySPT:
-					f.spt = firstOf(f.spt, word[4:])
+					f.spt = firstOf(f.spt, msg[ws+4:end])
 				case keyDPT:
-					f.dpt = firstOf(f.dpt, word[4:])
+					f.dpt = firstOf(f.dpt, msg[ws+4:end])
 				case keyOUT:
-					f.outIf, f.haveOut = word[4:], true
+					f.outIf, f.haveOut = msg[ws+4:end], true
 				case keyPROT:
-					if hasPrefix(word[4:], "O=") {
-						f.proto = firstOf(f.proto, word[6:])
+					if hasPrefix(msg[ws+4:end], "O=") {
+						f.proto = firstOf(f.proto, msg[ws+6:end])
 					}
 				case keyTYPE:
-					if hasPrefix(word[4:], "=") {
-						f.typ = firstOf(f.typ, word[5:])
+					if hasPrefix(msg[ws+4:end], "=") {
+						f.typ = firstOf(f.typ, msg[ws+5:end])
 					}
 				case keyCODE:
-					if hasPrefix(word[4:], "=") {
-						f.code = firstOf(f.code, word[5:])
+					if hasPrefix(msg[ws+4:end], "=") {
+						f.code = firstOf(f.code, msg[ws+5:end])
 					}
 				default:
-					if hasPrefix(word, "IN=") {
-						f.inIf = word[3:]
+					if key&0xffffff == keyIN {
+						f.inIf = msg[ws+3 : end]
 					}
 				}
 			}
@@ -161,6 +167,7 @@ const (
 	keyPROT = 'P' | 'R'<<8 | 'O'<<16 | 'T'<<24
 	keyTYPE = 'T' | 'Y'<<8 | 'P'<<16 | 'E'<<24
 	keyCODE = 'C' | 'O'<<8 | 'D'<<16 | 'E'<<24
+	keyIN   = 'I' | 'N'<<8 | '='<<16 // three bytes
 )
 
 // firstOf keeps the first value seen for a key.
@@ -188,11 +195,14 @@ func isTCPFlagWord(w []byte) bool {
 
 // actionFromPrefix finds the verdict word a log prefix usually carries ("[UFW BLOCK] ",
 // "Shorewall:net2fw:DROP:", "INPUT-REJECT "); the first one in the prefix wins. One pass, as
-// this runs for every netfilter line.
+// this runs for every netfilter line: a table turns down the bytes that start no verdict word.
 func actionFromPrefix(prefix []byte) []byte {
-	for i := 0; i < len(prefix); i++ {
+	for i, c := range prefix {
+		if !verdictFirst[c] {
+			continue
+		}
 		rest := prefix[i:]
-		switch ascii.Lower(prefix[i]) {
+		switch c | 0x20 { // lower case, as c is a letter
 		case 'd':
 			if ascii.HasPrefixFold(rest, "drop") {
 				return wordDrop
@@ -220,9 +230,30 @@ func actionFromPrefix(prefix []byte) []byte {
 	return nil
 }
 
+// verdictFirst holds the first letters of the verdict words, in both cases.
+var verdictFirst = [256]bool{'d': true, 'D': true, 'r': true, 'R': true, 'b': true, 'B': true, 'a': true, 'A': true}
+
 // setProtocolName stores a protocol as a lower-case name; numbers and unknown names are kept as
 // given (lower-cased through the scratch buffer when needed).
 func setProtocolName(e *event.Event, proto []byte) {
+	// The three usual names first, each compared as one number: setting bit 5 of every byte
+	// lowers an upper-case letter and turns no other byte into a lower-case one.
+	switch len(proto) {
+	case 3:
+		switch uint32(proto[0]) | uint32(proto[1])<<8 | uint32(proto[2])<<16 | 0x202020 {
+		case 't' | 'c'<<8 | 'p'<<16:
+			e.Set(event.Protocol, wordTCP)
+			return
+		case 'u' | 'd'<<8 | 'p'<<16:
+			e.Set(event.Protocol, wordUDP)
+			return
+		}
+	case 4:
+		if binary.LittleEndian.Uint32(proto)|0x20202020 == 'i'|'c'<<8|'m'<<16|'p'<<24 {
+			e.Set(event.Protocol, wordICMP)
+			return
+		}
+	}
 	switch {
 	case ascii.EqualFold(proto, "tcp"):
 		e.Set(event.Protocol, wordTCP)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/keikai-project/keikai/internal/ascii"
 	"github.com/keikai-project/keikai/internal/event"
 )
 
@@ -264,6 +265,57 @@ func FuzzSpaceBytes(f *testing.F) {
 		}
 		if got := spaceBytes(x); got != want {
 			t.Fatalf("spaceBytes(%#x) = %#x, want %#x", x, got, want)
+		}
+	})
+}
+
+// FuzzSetProtocolName holds setProtocolName's fast path to the comparisons it goes around.
+func FuzzSetProtocolName(f *testing.F) {
+	for _, s := range []string{"TCP", "udp", "IcMp", "icmpv6", "tcP", "\x14cp", "TCp\x00", "47", "GRE", "Icmp"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, proto []byte) {
+		var got event.Event
+		setProtocolName(&got, proto)
+		var want []byte
+		for _, n := range []string{"tcp", "udp", "icmp", "icmpv6", "igmp", "gre", "esp", "ah", "sctp"} {
+			if ascii.EqualFold(proto, n) {
+				want = []byte(n)
+				break
+			}
+		}
+		if want == nil {
+			want = make([]byte, len(proto))
+			for i, c := range proto {
+				want[i] = ascii.Lower(c)
+			}
+		}
+		if !bytes.Equal(got.Get(event.Protocol), want) {
+			t.Fatalf("%q: Protocol %q, want %q", proto, got.Get(event.Protocol), want)
+		}
+	})
+}
+
+// FuzzActionFromPrefix holds actionFromPrefix to a search of the prefix, lowered, for each verdict.
+func FuzzActionFromPrefix(f *testing.F) {
+	for _, s := range []string{"[UFW BLOCK] ", "Shorewall:net2fw:DROP:", "INPUT-REJECT ", "aCcEpT", "ALLOW dENY", "iptables-in: ", "dro", "\xc4ROP"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, prefix []byte) {
+		var want []byte
+		for i := range prefix {
+			for _, w := range [][]byte{wordDrop, wordDeny, wordReject, wordBlock, wordAccept, wordAllow} {
+				if ascii.HasPrefixFold(prefix[i:], string(w)) {
+					want = w
+					break
+				}
+			}
+			if want != nil {
+				break
+			}
+		}
+		if got := actionFromPrefix(prefix); !bytes.Equal(got, want) {
+			t.Fatalf("%q: %q, want %q", prefix, got, want)
 		}
 	})
 }

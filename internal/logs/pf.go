@@ -61,25 +61,42 @@ func parsePF(b []byte, e *event.Event) bool {
 		return false
 	}
 	rest = rest[2:]
-	action, rest := token(rest)
-	dir, rest := token(rest)
-	on, rest := token(rest)
-	iface, rest := token(rest)
+	action, rest := shortToken(rest)
+	dir, rest := shortToken(rest)
+	on, rest := shortToken(rest)
+	iface, rest := shortToken(rest)
 	if string(on) != "on" || len(iface) < 2 || iface[len(iface)-1] != ':' {
 		return false
 	}
 	iface = iface[:len(iface)-1]
-	srcWord, rest := token(rest)
-	gt, rest := token(rest)
-	dstWord, rest := token(rest)
-	if string(gt) != ">" || len(dstWord) < 2 || dstWord[len(dstWord)-1] != ':' {
+	// IPv4 addresses, nearly all of them, are split and checked in the one pass that finds
+	// their end; pfAddr and isIP decide every other word.
+	src, sport, n, ok := pfIPv4Word(rest, false)
+	if ok {
+		rest = afterWord(rest, n)
+	} else {
+		var w []byte
+		w, rest = token(rest)
+		if src, sport = pfAddr(w); !isIP(src) {
+			return false
+		}
+	}
+	gt, rest := shortToken(rest)
+	if string(gt) != ">" {
 		return false
 	}
-	dstWord = dstWord[:len(dstWord)-1]
-	src, sport := pfAddr(srcWord)
-	dst, dport := pfAddr(dstWord)
-	if !isIP(src) || !isIP(dst) {
-		return false
+	dst, dport, n, ok := pfIPv4Word(rest, true)
+	if ok {
+		rest = afterWord(rest, n)
+	} else {
+		var w []byte
+		w, rest = token(rest)
+		if len(w) < 2 || w[len(w)-1] != ':' {
+			return false
+		}
+		if dst, dport = pfAddr(w[:len(w)-1]); !isIP(dst) {
+			return false
+		}
 	}
 	e.Format = event.FormatPF
 	setLowerWord(e, event.Action, action)
@@ -115,6 +132,67 @@ func pfAddr(w []byte) (ip, port []byte) {
 		return w[:i], w[i+1:]
 	}
 	return w, nil
+}
+
+// pfIPv4Word reads the word at the start of b when it is an IPv4 address, with or without a
+// port (a.b.c.d or a.b.c.d.port, one to three digits in each part of the address, digits in the
+// port), and, when colon is set, a colon after it: the address, the port (nil when absent) and
+// the word's length. The word ends at a space or at the end of b. For such a word pfAddr and
+// isIPv4 give the same address and port; every other word gives ok=false, for them to decide.
+func pfIPv4Word(b []byte, colon bool) (ip, port []byte, n int, ok bool) {
+	i := 0
+	for part := 0; part < 4; part++ {
+		if part > 0 {
+			if i >= len(b) || b[i] != '.' {
+				return nil, nil, 0, false
+			}
+			i++
+		}
+		j := i
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+		if i == j || i-j > 3 {
+			return nil, nil, 0, false
+		}
+	}
+	ip = b[:i]
+	if i < len(b) && b[i] == '.' {
+		i++
+		j := i
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+		port = b[j:i]
+	}
+	if colon {
+		if i >= len(b) || b[i] != ':' {
+			return nil, nil, 0, false
+		}
+		i++
+	}
+	if i < len(b) && b[i] != ' ' {
+		return nil, nil, 0, false
+	}
+	return ip, port, i, true
+}
+
+// afterWord is what token leaves after a word of n bytes at the start of b.
+func afterWord(b []byte, n int) []byte {
+	if n < len(b) {
+		return b[n+1:]
+	}
+	return b[len(b):]
+}
+
+// shortToken is token for the short words of pf lines (block, in, on, fxp0:, >), where a loop
+// over the bytes costs less than token's eight at a time.
+func shortToken(b []byte) (word, rest []byte) {
+	i := 0
+	for i < len(b) && b[i] != ' ' {
+		i++
+	}
+	return b[:i], afterWord(b, i)
 }
 
 // dots counts the dots of a short word, where bytes.Count's call costs more than the loop.

@@ -1,0 +1,98 @@
+package logs
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/keikai-project/keikai/internal/event"
+)
+
+// parsePFReference is parsePF as it was before it split IPv4 addresses in the pass that finds
+// their end, kept as the oracle of FuzzPFSameAsReference.
+func parsePFReference(b []byte, e *event.Event) bool {
+	b = b[len("rule "):]
+	opening := bytes.IndexByte(b, '(')
+	if opening < 0 || opening > 64 {
+		return false
+	}
+	shut := bytes.IndexByte(b[opening:], ')')
+	if shut < 0 {
+		return false
+	}
+	rest := b[opening+shut+1:]
+	if hasPrefix(rest, " [") {
+		j := bytes.IndexByte(rest, ']')
+		if j < 0 {
+			return false
+		}
+		rest = rest[j+1:]
+	}
+	if !hasPrefix(rest, ": ") {
+		return false
+	}
+	rest = rest[2:]
+	action, rest := token(rest)
+	dir, rest := token(rest)
+	on, rest := token(rest)
+	iface, rest := token(rest)
+	if string(on) != "on" || len(iface) < 2 || iface[len(iface)-1] != ':' {
+		return false
+	}
+	iface = iface[:len(iface)-1]
+	srcWord, rest := token(rest)
+	gt, rest := token(rest)
+	dstWord, rest := token(rest)
+	if string(gt) != ">" || len(dstWord) < 2 || dstWord[len(dstWord)-1] != ':' {
+		return false
+	}
+	dstWord = dstWord[:len(dstWord)-1]
+	src, sport := pfAddr(srcWord)
+	dst, dport := pfAddr(dstWord)
+	if !isIP(src) || !isIP(dst) {
+		return false
+	}
+	e.Format = event.FormatPF
+	setLowerWord(e, event.Action, action)
+	switch string(dir) {
+	case "in":
+		e.Set(event.Direction, wordIn)
+	case "out":
+		e.Set(event.Direction, wordOut)
+	}
+	e.Set(event.Interface, iface)
+	e.Set(event.SourceIP, src)
+	e.Set(event.DestinationIP, dst)
+	setIf(e, event.SourcePort, sport)
+	setIf(e, event.DestinationPort, dport)
+	pfPayload(rest, sport != nil, e)
+	return true
+}
+
+// FuzzPFSameAsReference holds parsePF to the version it replaced: the same verdict and the
+// same fields on every input.
+func FuzzPFSameAsReference(f *testing.F) {
+	for _, s := range []string{
+		"rule 21/0(match): block in on fxp0: 198.18.168.118.58807 > 192.0.2.243.514: udp 88",
+		"rule 2/0(match): block in on fxp0: 198.18.208.74 > 192.0.2.151: icmp: echo request",
+		"rule 2/0(match): block in on fxp0: 198.51.100.5.1234 > 192.0.2.1.80: S 123:123(0) win 16384",
+		"rule 1.anchor.3/0(match) [uid 0, pid 123]: pass out on em0: 2001:db8::1.1234 > 2001:db8::2.80: [S]",
+		"rule 2/(match): block in on fxp0: ::ffff:1.2.3.4 > 1.2.3.4.5.6: Flags [S.]",
+		"rule 2/(match): block in on fxp0: 1.2.3.4.x:y > 1.2.3.4.: tcp 1",
+		"rule 2/(match): block in on fxp0: 1111.2.3.4 > 1.2.3.4..5:",
+		"rule 0/0(match): block  in on x: 1.2.3.4 > 5.6.7.8:",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		if !hasPrefix(msg, "rule ") {
+			return
+		}
+		var got, want event.Event
+		got.Reset(msg)
+		want.Reset(msg)
+		okGot, okWant := parsePF(msg, &got), parsePFReference(msg, &want)
+		if okGot != okWant || render(&got) != render(&want) {
+			t.Fatalf("%q: got %v\n%s\nreference %v\n%s", msg, okGot, render(&got), okWant, render(&want))
+		}
+	})
+}
