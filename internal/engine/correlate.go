@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"hash/maphash"
+	"math"
 	"slices"
 
 	"github.com/keikai-project/keikai/internal/event"
@@ -350,12 +351,23 @@ type seenValue struct {
 // shard takes it: key and value by hash, their bytes only read when a group or sample needs them,
 // the lines only made into Refs for a window's start and a burst's ends.
 type sample struct {
-	o          *Hashed
-	t          int64
-	file       string
+	o    *Hashed
+	t    int64
+	file string
+	// keyBytes is the key as Correlator.Observe takes it; a ShardedCorrelator's samples have their
+	// values in batch instead.
 	keyBytes   []byte
+	batch      *Batch
 	valueBytes []byte
 	seq        int64
+}
+
+// group returns the group-by values of s, n of them.
+func (s *sample) group(n int) []string {
+	if s.batch != nil {
+		return s.batch.group(s.o)
+	}
+	return splitKey(s.keyBytes, n)
 }
 
 func (s *sample) ref(line int64) Ref { return Ref{File: s.file, Line: line, Time: s.o.Time} }
@@ -426,16 +438,24 @@ func (sh *shard) observe(s *sample) {
 }
 
 // expire drops the groups of correlation ci that have been quiet for a whole timespan at clock,
-// oldest first, reporting their bursts. ticks, when given, are the observations at which the
-// correlation's clock moved forward: each burst is placed at the first of them past its group's
-// last activity plus the timespan, which is where a correlator that expired groups at every tick
-// would have reported it.
-func (sh *shard) expire(ci int, clock int64, ticks []tickAt) {
+// oldest first, reporting their bursts, and returns the time of the oldest group left (or
+// math.MaxInt64). ticks, when given, are the observations at which the correlation's clock moved
+// forward: each burst is placed at the first of them past its group's last activity plus the
+// timespan, which is where a correlator that expired groups at every tick would have reported it.
+func (sh *shard) expire(ci int, clock int64, ticks []tickAt) int64 {
 	st := sh.states[ci]
-	for x := st.singles.oldest(); x != nil && clock-x.t > st.span; x = st.singles.oldest() {
+	oldest := int64(math.MaxInt64)
+	for x := st.singles.oldest(); x != nil; x = st.singles.oldest() {
+		if clock-x.t <= st.span {
+			oldest = x.t
+			break
+		}
 		st.dropOldestSingle()
 	}
-	for g := st.oldest; g != nil && clock-st.oldestTime > st.span; g = st.oldest {
+	for g := st.oldest; g != nil; g = st.oldest {
+		if clock-st.oldestTime <= st.span {
+			return min(oldest, st.oldestTime)
+		}
 		sh.phase = phaseExpire
 		if len(ticks) > 0 {
 			deadline := g.lastTime + st.span
@@ -444,6 +464,7 @@ func (sh *shard) expire(ci int, clock int64, ticks []tickAt) {
 		}
 		sh.drop(st, g)
 	}
+	return oldest
 }
 
 // tickAt is an observation at which a correlation's clock moved forward, and the clock then.
@@ -582,7 +603,7 @@ func (sh *shard) windowSatisfied(st *corrState, g *group, s *sample, at int64) b
 func (sh *shard) startBurst(st *corrState, g *group, s *sample, at int64) {
 	// The key's bytes come with every observation of the group, so they are kept only for a
 	// burst: most groups never have one.
-	b := &openBurst{Burst: Burst{Rule: st.rule, Group: splitKey(s.keyBytes, len(st.rule.Correlation.GroupBy)), First: g.windowFrom, Last: s.ref(at)}}
+	b := &openBurst{Burst: Burst{Rule: st.rule, Group: s.group(len(st.rule.Correlation.GroupBy)), First: g.windowFrom, Last: s.ref(at)}}
 	g.burst = b
 	if st.rule.Correlation.Field == event.FieldNone {
 		b.Events = int64(len(g.ring))

@@ -3,6 +3,8 @@ package engine
 import (
 	"bytes"
 	"hash/maphash"
+	"math"
+	"math/bits"
 	"slices"
 	"sync"
 
@@ -21,14 +23,14 @@ const CorrelationShards = 4
 const parallelFrom = 4
 
 // Hashed is one observation, or a run of equal consecutive ones, as a worker hands it to a
-// ShardedCorrelator: the key and value by hash, their bytes once per batch in its arena.
+// ShardedCorrelator: the key and value by hash, their bytes once per line in the batch's arena.
 type Hashed struct {
 	Time        event.Time
 	Key, Value  uint64
 	First, Last int64 // line numbers of the first and last observation of the run
 	N           int32
 	Corr        int32
-	// keyAt and valueAt locate the bytes in the batch's arena.
+	// keyAt locates the key's values in the batch's parts, valueAt the value's bytes in its arena.
 	keyAt, valueAt span
 }
 
@@ -43,13 +45,22 @@ type Batch struct {
 	// Untimed and Ungrouped count observations that were not added (see Stats).
 	Untimed, Ungrouped int64
 
+	// arena holds the bytes of the fields the observations keep, each once per line; parts holds
+	// the places of each observation's group-by values in it.
 	arena  []byte
+	parts  []span
 	lastOf []int32 // per correlation, the index in Obs of its latest observation, or -1
 	// plan holds per correlation what Add reads of it, next to the batch rather than behind
 	// three pointers in the rule; planOf is the engine it was made for.
 	plan   []addPlan
 	planOf *Engine
-	recent [64]recentBytes
+	// fields holds what Add found of the fields of the line at, of event ev: a line's rules mostly
+	// group by the same fields (a firewall line feeds three correlations by its source), so each
+	// field is hashed and kept once. have has bit f set when fields[f] is of this line.
+	fields [event.NumFields]lineField
+	have   uint64
+	at     int64
+	ev     *event.Event
 
 	seq0   int64    // global index of Obs[0]
 	items  [][]item // per shard
@@ -66,20 +77,21 @@ type addPlan struct {
 	field   event.Field
 }
 
-// recentBytes remembers where bytes of a hash were put in the arena, so that a key or value seen
-// again in the same chunk is not copied again.
-type recentBytes struct {
-	hash uint64
-	at   span
-	set  bool
+// lineField is one field of the line being added: the hash of its value, whether the value leaves
+// a key ungrouped, and where its bytes are in the arena once an observation kept them.
+type lineField struct {
+	hash      uint64
+	at        span
+	kept      bool
+	ungrouped bool
 }
 
 // Reset empties b for the next chunk of file.
 func (b *Batch) Reset(file string) {
 	b.File = file
-	b.Obs, b.arena = b.Obs[:0], b.arena[:0]
+	b.Obs, b.arena, b.parts = b.Obs[:0], b.arena[:0], b.parts[:0]
 	b.Untimed, b.Ungrouped = 0, 0
-	b.recent = [64]recentBytes{}
+	b.have, b.ev = 0, nil
 	for i := range b.lastOf {
 		b.lastOf[i] = -1
 	}
@@ -87,7 +99,8 @@ func (b *Batch) Reset(file string) {
 
 // Add records that ev, at line, matched a base rule of correlation ci. It reports whether the
 // observation took a new place in b.Obs; false means it was merged into the previous observation of
-// ci (same key, value and time) or only counted (no time, or no group-by value).
+// ci (same key, value and time) or only counted (no time, or no group-by value). The observations
+// of one line are added one after another.
 func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 	if b.planOf != e {
 		b.lastOf, b.plan = make([]int32, len(e.Correlations)), make([]addPlan, len(e.Correlations))
@@ -101,44 +114,43 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 		b.Untimed++
 		return false
 	}
+	if line != b.at || ev != b.ev {
+		b.at, b.ev, b.have = line, ev, 0
+	}
 	c := &b.plan[ci]
-	// The key is built where it will be kept, at the end of the arena, and taken back when it
-	// is not kept: bytes already there, a merged or an ungrouped observation.
-	start := len(b.arena)
-	empty, nul := false, false
-	for _, f := range c.groupBy {
-		v := ev.Get(f)
-		empty = empty || len(v) == 0
-		nul = nul || bytes.IndexByte(v, 0) >= 0
-		b.arena = append(append(b.arena, v...), 0)
+	// The key's hash is made of its values' hashes, which the line's other observations share.
+	var hash uint64
+	for i, f := range c.groupBy {
+		lf := b.field(ev, f)
+		if lf.ungrouped {
+			b.Ungrouped++
+			return false
+		}
+		if i == 0 {
+			hash = lf.hash
+		} else {
+			hash = combineHash(hash, lf.hash)
+		}
 	}
-	key := b.arena[start:]
-	// An empty value is what makes a key ungrouped; only a value with a 0 byte in it needs the
-	// full check.
-	if empty || nul && ungrouped(key) {
-		b.arena = b.arena[:start]
-		b.Ungrouped++
-		return false
-	}
-	hash := maphash.Bytes(keySeed, key)
 	var value uint64
-	var valueBytes []byte
 	if c.field != event.FieldNone {
-		valueBytes = ev.Get(c.field)
-		value = maphash.Bytes(keySeed, valueBytes)
+		value = b.field(ev, c.field).hash
 	}
 	if i := b.lastOf[ci]; i >= 0 {
 		if o := &b.Obs[i]; o.Key == hash && o.Value == value && o.Time == ev.Time {
-			b.arena = b.arena[:start]
 			o.N++
 			o.Last = line
 			return false
 		}
 	}
-	keyAt := b.keepLast(hash, start)
+	start := len(b.parts)
+	for _, f := range c.groupBy {
+		b.parts = append(b.parts, b.keep(ev, f))
+	}
+	keyAt := span{uint32(start), uint32(len(b.parts))}
 	var valueAt span
-	if valueBytes != nil {
-		valueAt = b.keep(value, valueBytes)
+	if c.field != event.FieldNone {
+		valueAt = b.keep(ev, c.field)
 	}
 	b.lastOf[ci] = int32(len(b.Obs))
 	// Filled in place: built on the stack and copied, it was read back with wide loads of the
@@ -149,30 +161,57 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 	return true
 }
 
-// keepLast keeps the bytes of hash h that end the arena from start, or takes them back when the
-// same bytes are there already.
-func (b *Batch) keepLast(h uint64, start int) span {
-	r := &b.recent[h%uint64(len(b.recent))]
-	if r.set && r.hash == h {
-		b.arena = b.arena[:start]
-		return r.at
+// field returns what b knows of field f of the line being added, hashing it the first time.
+func (b *Batch) field(ev *event.Event, f event.Field) *lineField {
+	lf := &b.fields[f]
+	if b.have&(1<<f) == 0 {
+		v := ev.Get(f)
+		*lf = lineField{hash: maphash.Bytes(keySeed, v), ungrouped: len(v) == 0 || bytes.IndexByte(v, 0) >= 0 && ungroupedValue(v)}
+		b.have |= 1 << f
 	}
-	*r = recentBytes{hash: h, at: span{uint32(start), uint32(len(b.arena))}, set: true}
-	return r.at
+	return lf
 }
 
-func (b *Batch) keep(h uint64, p []byte) span {
-	r := &b.recent[h%uint64(len(b.recent))]
-	if r.set && r.hash == h {
-		return r.at
+// keep returns where the bytes of field f of the line being added are in the arena, copying them
+// there the first time.
+func (b *Batch) keep(ev *event.Event, f event.Field) span {
+	lf := &b.fields[f]
+	if !lf.kept {
+		start := len(b.arena)
+		b.arena = append(b.arena, ev.Get(f)...)
+		lf.at, lf.kept = span{uint32(start), uint32(len(b.arena))}, true
 	}
-	start := len(b.arena)
-	b.arena = append(b.arena, p...)
-	*r = recentBytes{hash: h, at: span{uint32(start), uint32(len(b.arena))}, set: true}
-	return r.at
+	return lf.at
 }
+
+// ungroupedValue reports whether v, a value with a 0 byte, leaves a key ungrouped: in a key of
+// values each followed by a 0 byte it would make an empty value (see ungrouped).
+func ungroupedValue(v []byte) bool {
+	return v[0] == 0 || v[len(v)-1] == 0 || bytes.Contains(v, []byte{0, 0})
+}
+
+// combineHash adds the hash of a key's next value to the hash of the values before it. The
+// multiply mixes both into every bit of the result, and the keys of the seed make the result
+// depend on the values' order: the sources and destinations of two flows the other way round
+// are two groups.
+func combineHash(h, next uint64) uint64 {
+	hi, lo := bits.Mul64(h^combineKeys[0], next^combineKeys[1])
+	return hi ^ lo
+}
+
+// combineKeys are drawn from keySeed, so that which keys collide is not known in advance.
+var combineKeys = [2]uint64{maphash.String(keySeed, "combine0") | 1, maphash.String(keySeed, "combine1") | 1}
 
 func (b *Batch) bytes(s span) []byte { return b.arena[s.start:s.end:s.end] }
+
+// group returns the group-by values of o, each a string.
+func (b *Batch) group(o *Hashed) []string {
+	out := make([]string, 0, o.keyAt.end-o.keyAt.start)
+	for _, p := range b.parts[o.keyAt.start:o.keyAt.end] {
+		out = append(out, string(b.bytes(p)))
+	}
+	return out
+}
 
 // item is one step of a shard's work on a batch: an observation (obs) or a jump back in time
 // (stepJump), with the correlation's clock before it and the segment of its ticks up to it.
@@ -204,12 +243,22 @@ type ShardedCorrelator struct {
 	wg       sync.WaitGroup
 	seq      int64
 	stats    Stats
+	// low holds per correlation and shard a time no later than that of anything the shard keeps of
+	// the correlation, so that runInline calls expire only when something may be due: a tick
+	// usually expires nothing in most shards.
+	low [][CorrelationShards]int64
 }
 
 // NewShardedCorrelator returns a correlator whose shards run on goroutines of their own when
 // cores is at least parallelFrom; Close stops them.
 func (e *Engine) NewShardedCorrelator(limits Limits, cores int) *ShardedCorrelator {
 	s := &ShardedCorrelator{e: e, clock: newTimeline(e), parallel: cores >= parallelFrom}
+	s.low = make([][CorrelationShards]int64, len(e.Correlations))
+	for ci := range s.low {
+		for j := range s.low[ci] {
+			s.low[ci][j] = math.MaxInt64
+		}
+	}
 	limits = limits.withDefaults()
 	for i := 0; i < CorrelationShards; i++ {
 		sh := newShard(e, limits, CorrelationShards)
@@ -296,21 +345,31 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 		o := &b.Obs[i]
 		ci := o.Corr
 		seq := s.seq + int64(i)
-		switch s.clock.step(int(ci), o.Time.UnixNano) {
+		t := o.Time.UnixNano
+		low := &s.low[ci]
+		switch s.clock.step(int(ci), t) {
 		case stepJump:
 			s.stats.Discontinuities++
-			for _, sh := range s.shards {
+			for j, sh := range s.shards {
 				sh.seq = seq
 				sh.flush(int(ci))
+				low[j] = math.MaxInt64
 			}
 		case stepTick:
-			// Every shard hears of the tick at once, so nothing is left to expire later.
-			for _, sh := range s.shards {
-				sh.seq = seq
-				sh.expire(int(ci), o.Time.UnixNano, nil)
+			// Every shard hears of the tick at once, so nothing is left to expire later; a
+			// shard whose oldest activity is within the timespan has nothing to expire.
+			span := s.clock.span[ci]
+			for j := range low {
+				if t-low[j] > span {
+					sh := s.shards[j]
+					sh.seq = seq
+					low[j] = sh.expire(int(ci), t, nil)
+				}
 			}
 		}
-		s.count(s.shards[shardOf(o.Key, len(s.shards))], b, o, seq)
+		j := shardOf(o.Key, CorrelationShards)
+		low[j] = min(low[j], t)
+		s.count(s.shards[j], b, o, seq)
 	}
 	s.seq += int64(len(b.Obs))
 }
@@ -327,7 +386,7 @@ func (s *ShardedCorrelator) count(sh *shard, b *Batch, o *Hashed, seq int64) {
 	// The sample is filled in place in the shard: built on the stack, it was copied once more
 	// with a wide load of narrow stores just made, which stalled (5% of the CPU on real logs).
 	smp := &sh.in
-	smp.o, smp.t, smp.file, smp.keyBytes, smp.seq = o, o.Time.UnixNano, b.File, b.bytes(o.keyAt), seq
+	smp.o, smp.t, smp.file, smp.batch, smp.seq = o, o.Time.UnixNano, b.File, b, seq
 	smp.valueBytes = nil
 	if o.valueAt.end > o.valueAt.start {
 		smp.valueBytes = b.bytes(o.valueAt)
