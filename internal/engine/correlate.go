@@ -365,7 +365,7 @@ type sample struct {
 // group returns the group-by values of s, n of them.
 func (s *sample) group(n int) []string {
 	if s.batch != nil {
-		return s.batch.group(s.o)
+		return s.batch.group(s.o, n)
 	}
 	return splitKey(s.keyBytes, n)
 }

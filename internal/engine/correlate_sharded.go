@@ -30,7 +30,8 @@ type Hashed struct {
 	First, Last int64 // line numbers of the first and last observation of the run
 	N           int32
 	Corr        int32
-	// keyAt locates the key's values in the batch's parts, valueAt the value's bytes in its arena.
+	// keyAt locates the key's value in the batch's arena when the key has one, else its values'
+	// places in parts; valueAt locates the value's bytes in the arena.
 	keyAt, valueAt span
 }
 
@@ -143,11 +144,16 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 			return false
 		}
 	}
-	start := len(b.parts)
-	for _, f := range c.groupBy {
-		b.parts = append(b.parts, b.keep(ev, f))
+	var keyAt span
+	if len(c.groupBy) == 1 {
+		keyAt = b.keep(ev, c.groupBy[0])
+	} else {
+		start := len(b.parts)
+		for _, f := range c.groupBy {
+			b.parts = append(b.parts, b.keep(ev, f))
+		}
+		keyAt = span{uint32(start), uint32(len(b.parts))}
 	}
-	keyAt := span{uint32(start), uint32(len(b.parts))}
 	var valueAt span
 	if c.field != event.FieldNone {
 		valueAt = b.keep(ev, c.field)
@@ -163,12 +169,17 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 
 // field returns what b knows of field f of the line being added, hashing it the first time.
 func (b *Batch) field(ev *event.Event, f event.Field) *lineField {
-	lf := &b.fields[f]
-	if b.have&(1<<f) == 0 {
-		v := ev.Get(f)
-		*lf = lineField{hash: maphash.Bytes(keySeed, v), ungrouped: len(v) == 0 || bytes.IndexByte(v, 0) >= 0 && ungroupedValue(v)}
-		b.have |= 1 << f
+	if b.have&(1<<(f&63)) != 0 { // f < event.NumFields <= 64: the mask spares the shift's check
+		return &b.fields[f]
 	}
+	return b.hashField(ev, f)
+}
+
+func (b *Batch) hashField(ev *event.Event, f event.Field) *lineField {
+	v := ev.Get(f)
+	lf := &b.fields[f]
+	*lf = lineField{hash: maphash.Bytes(keySeed, v), ungrouped: len(v) == 0 || bytes.IndexByte(v, 0) >= 0 && ungroupedValue(v)}
+	b.have |= 1 << (f & 63)
 	return lf
 }
 
@@ -204,9 +215,12 @@ var combineKeys = [2]uint64{maphash.String(keySeed, "combine0") | 1, maphash.Str
 
 func (b *Batch) bytes(s span) []byte { return b.arena[s.start:s.end:s.end] }
 
-// group returns the group-by values of o, each a string.
-func (b *Batch) group(o *Hashed) []string {
-	out := make([]string, 0, o.keyAt.end-o.keyAt.start)
+// group returns the group-by values of o, n of them, each a string.
+func (b *Batch) group(o *Hashed, n int) []string {
+	if n == 1 {
+		return []string{string(b.bytes(o.keyAt))}
+	}
+	out := make([]string, 0, n)
 	for _, p := range b.parts[o.keyAt.start:o.keyAt.end] {
 		out = append(out, string(b.bytes(p)))
 	}
