@@ -392,21 +392,56 @@ func newShard(e *Engine, l Limits, shards int) *shard {
 
 // observe counts s in its group.
 func (sh *shard) observe(s *sample) {
-	sh.seq, sh.phase = s.seq, phaseObserve
 	st := sh.states[s.o.Corr]
+	ref, free := st.groups.find(s.o.Key, &sh.slab, &st.singles)
+	if ref == 0 && !sh.noSingles && st.canBeSingle(s.o, s.t, len(s.valueBytes)) && s.o.Time.Known && s.o.Time.UnixNano == s.t {
+		sh.single(st, s.o, s.t, s.seq, s.file, s.valueBytes, free)
+		return
+	}
+	sh.count(st, s, ref)
+}
+
+// add counts o of batch b, at seq: the first observation of a group that can be kept as a single
+// (most) is pushed straight away, without the sample the other cases read.
+func (sh *shard) add(b *Batch, o *Hashed, seq int64) {
+	st := sh.states[o.Corr]
+	t := o.Time.UnixNano
+	ref, free := st.groups.find(o.Key, &sh.slab, &st.singles)
+	if ref == 0 && !sh.noSingles && st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) {
+		sh.single(st, o, t, seq, b.File, b.bytes(o.valueAt), free)
+		return
+	}
+	// The sample is filled in place in the shard: built on the stack, it was copied once more
+	// with a wide load of narrow stores just made, which stalled (5% of the CPU on real logs).
+	smp := &sh.in
+	smp.o, smp.t, smp.file, smp.batch, smp.seq = o, t, b.File, b, seq
+	smp.valueBytes = nil
+	if o.valueAt.end > o.valueAt.start {
+		smp.valueBytes = b.bytes(o.valueAt)
+	}
+	sh.count(st, smp, ref)
+}
+
+// single keeps o as the single of a new group; free is where find(o.Key) stopped.
+func (sh *shard) single(st *corrState, o *Hashed, t, seq int64, file string, value []byte, free uint64) {
+	if st.count >= st.limit {
+		sh.seq, sh.phase = seq, phaseObserve
+		sh.evict(st)
+		free = noFree // the table has changed
+	}
+	st.pushSingle(o, t, seq, file, value, free)
+}
+
+// count counts s in its group, of reference ref in st's table (0: none yet).
+func (sh *shard) count(st *corrState, s *sample, ref uint32) {
+	sh.seq, sh.phase = s.seq, phaseObserve
 	var g *group
-	switch ref := st.groups.find(s.o.Key, &sh.slab, &st.singles); {
+	switch {
 	case ref&singleRef != 0:
 		g = sh.promote(st, ref)
 	case ref != 0:
 		g = sh.slab.at(ref - 1)
 		st.unlink(g)
-	case !sh.noSingles && st.canBeSingle(s):
-		if st.count >= st.limit {
-			sh.evict(st)
-		}
-		st.pushSingle(s)
-		return
 	default:
 		g = sh.newGroup(s.o.Key)
 		st.groups.put(s.o.Key, g.slot+1)

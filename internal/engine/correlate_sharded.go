@@ -57,11 +57,12 @@ type Batch struct {
 	planOf *Engine
 	// fields holds what Add found of the fields of the line at, of event ev: a line's rules mostly
 	// group by the same fields (a firewall line feeds three correlations by its source), so each
-	// field is hashed and kept once. have has bit f set when fields[f] is of this line.
-	fields [event.NumFields]lineField
-	have   uint64
-	at     int64
-	ev     *event.Event
+	// field is hashed and kept once. Bit f of have says fields[f] is of this line, of grouped that
+	// its value can be a group-by value (see ungroupedValue), of kept that its at is set.
+	fields              [event.NumFields]lineField
+	have, grouped, kept uint64
+	at                  int64
+	ev                  *event.Event
 
 	seq0   int64    // global index of Obs[0]
 	items  [][]item // per shard
@@ -78,13 +79,11 @@ type addPlan struct {
 	field   event.Field
 }
 
-// lineField is one field of the line being added: the hash of its value, whether the value leaves
-// a key ungrouped, and where its bytes are in the arena once an observation kept them.
+// lineField is one field of the line being added: the hash of its value, and where its bytes are
+// in the arena once an observation kept them.
 type lineField struct {
-	hash      uint64
-	at        span
-	kept      bool
-	ungrouped bool
+	hash uint64
+	at   span
 }
 
 // Reset empties b for the next chunk of file.
@@ -92,7 +91,7 @@ func (b *Batch) Reset(file string) {
 	b.File = file
 	b.Obs, b.arena, b.parts = b.Obs[:0], b.arena[:0], b.parts[:0]
 	b.Untimed, b.Ungrouped = 0, 0
-	b.have, b.ev = 0, nil
+	b.have, b.kept, b.ev = 0, 0, nil
 	for i := range b.lastOf {
 		b.lastOf[i] = -1
 	}
@@ -116,26 +115,32 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 		return false
 	}
 	if line != b.at || ev != b.ev {
-		b.at, b.ev, b.have = line, ev, 0
+		b.at, b.ev, b.have, b.kept = line, ev, 0, 0
 	}
 	c := &b.plan[ci]
 	// The key's hash is made of its values' hashes, which the line's other observations share.
 	var hash uint64
 	for i, f := range c.groupBy {
-		lf := b.field(ev, f)
-		if lf.ungrouped {
+		bit := uint64(1) << (f & 63) // f < event.NumFields <= 64: the mask spares the shift's check
+		if b.have&bit == 0 {
+			b.hashField(ev, f)
+		}
+		if b.grouped&bit == 0 {
 			b.Ungrouped++
 			return false
 		}
 		if i == 0 {
-			hash = lf.hash
+			hash = b.fields[f].hash
 		} else {
-			hash = combineHash(hash, lf.hash)
+			hash = combineHash(hash, b.fields[f].hash)
 		}
 	}
 	var value uint64
-	if c.field != event.FieldNone {
-		value = b.field(ev, c.field).hash
+	if f := c.field; f != event.FieldNone {
+		if b.have&(1<<(f&63)) == 0 {
+			b.hashField(ev, f)
+		}
+		value = b.fields[f].hash
 	}
 	if i := b.lastOf[ci]; i >= 0 {
 		if o := &b.Obs[i]; o.Key == hash && o.Value == value && o.Time == ev.Time {
@@ -158,41 +163,43 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 	if c.field != event.FieldNone {
 		valueAt = b.keep(ev, c.field)
 	}
-	b.lastOf[ci] = int32(len(b.Obs))
-	// Filled in place: built on the stack and copied, it was read back with wide loads of the
-	// narrow stores just made, which stalled.
-	b.Obs = append(b.Obs, Hashed{})
-	o := &b.Obs[len(b.Obs)-1]
+	n := len(b.Obs)
+	b.lastOf[ci] = int32(n)
+	if n == cap(b.Obs) {
+		b.Obs = slices.Grow(b.Obs, 1)
+	}
+	// Filled in place, field by field, each field written once: a composite literal was built on
+	// the stack and copied, after a copy of the zero value.
+	b.Obs = b.Obs[:n+1]
+	o := &b.Obs[n]
 	o.Time, o.Key, o.Value, o.First, o.Last, o.N, o.Corr, o.keyAt, o.valueAt = ev.Time, hash, value, line, line, 1, int32(ci), keyAt, valueAt
 	return true
 }
 
-// field returns what b knows of field f of the line being added, hashing it the first time.
-func (b *Batch) field(ev *event.Event, f event.Field) *lineField {
-	if b.have&(1<<(f&63)) != 0 { // f < event.NumFields <= 64: the mask spares the shift's check
-		return &b.fields[f]
-	}
-	return b.hashField(ev, f)
-}
-
-func (b *Batch) hashField(ev *event.Event, f event.Field) *lineField {
+// hashField hashes field f of the line being added.
+func (b *Batch) hashField(ev *event.Event, f event.Field) {
 	v := ev.Get(f)
-	lf := &b.fields[f]
-	*lf = lineField{hash: maphash.Bytes(keySeed, v), ungrouped: len(v) == 0 || bytes.IndexByte(v, 0) >= 0 && ungroupedValue(v)}
-	b.have |= 1 << (f & 63)
-	return lf
+	bit := uint64(1) << (f & 63)
+	b.fields[f].hash = maphash.Bytes(keySeed, v)
+	b.have |= bit
+	if len(v) == 0 || bytes.IndexByte(v, 0) >= 0 && ungroupedValue(v) {
+		b.grouped &^= bit
+	} else {
+		b.grouped |= bit
+	}
 }
 
 // keep returns where the bytes of field f of the line being added are in the arena, copying them
 // there the first time.
 func (b *Batch) keep(ev *event.Event, f event.Field) span {
-	lf := &b.fields[f]
-	if !lf.kept {
+	bit := uint64(1) << (f & 63)
+	if b.kept&bit == 0 {
 		start := len(b.arena)
 		b.arena = append(b.arena, ev.Get(f)...)
-		lf.at, lf.kept = span{uint32(start), uint32(len(b.arena))}, true
+		b.fields[f].at = span{uint32(start), uint32(len(b.arena))}
+		b.kept |= bit
 	}
-	return lf.at
+	return b.fields[f].at
 }
 
 // ungroupedValue reports whether v, a value with a 0 byte, leaves a key ungrouped: in a key of
@@ -383,7 +390,7 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 		}
 		j := shardOf(o.Key, CorrelationShards)
 		low[j] = min(low[j], t)
-		s.count(s.shards[j], b, o, seq)
+		s.shards[j].add(b, o, seq)
 	}
 	s.seq += int64(len(b.Obs))
 }
@@ -392,20 +399,7 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 func (s *ShardedCorrelator) observe(sh *shard, b *Batch, o *Hashed, seq, clock int64, ticks []tickAt) {
 	sh.seq = seq
 	sh.expire(int(o.Corr), clock, ticks)
-	s.count(sh, b, o, seq)
-}
-
-// count has sh count o.
-func (s *ShardedCorrelator) count(sh *shard, b *Batch, o *Hashed, seq int64) {
-	// The sample is filled in place in the shard: built on the stack, it was copied once more
-	// with a wide load of narrow stores just made, which stalled (5% of the CPU on real logs).
-	smp := &sh.in
-	smp.o, smp.t, smp.file, smp.batch, smp.seq = o, o.Time.UnixNano, b.File, b, seq
-	smp.valueBytes = nil
-	if o.valueAt.end > o.valueAt.start {
-		smp.valueBytes = b.bytes(o.valueAt)
-	}
-	sh.observe(smp)
+	sh.add(b, o, seq)
 }
 
 // endBatch expires what fell quiet during the batch, so that it is reported with it.
