@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"hash/maphash"
+	"math"
 	"slices"
 
 	"github.com/keikai-project/keikai/internal/event"
@@ -350,12 +351,23 @@ type seenValue struct {
 // shard takes it: key and value by hash, their bytes only read when a group or sample needs them,
 // the lines only made into Refs for a window's start and a burst's ends.
 type sample struct {
-	o          *Hashed
-	t          int64
-	file       string
+	o    *Hashed
+	t    int64
+	file string
+	// keyBytes is the key as Correlator.Observe takes it; a ShardedCorrelator's samples have their
+	// values in batch instead.
 	keyBytes   []byte
+	batch      *Batch
 	valueBytes []byte
 	seq        int64
+}
+
+// group returns the group-by values of s, n of them.
+func (s *sample) group(n int) []string {
+	if s.batch != nil {
+		return s.batch.group(s.o, n)
+	}
+	return splitKey(s.keyBytes, n)
 }
 
 func (s *sample) ref(line int64) Ref { return Ref{File: s.file, Line: line, Time: s.o.Time} }
@@ -380,21 +392,56 @@ func newShard(e *Engine, l Limits, shards int) *shard {
 
 // observe counts s in its group.
 func (sh *shard) observe(s *sample) {
-	sh.seq, sh.phase = s.seq, phaseObserve
 	st := sh.states[s.o.Corr]
+	ref, free := st.groups.find(s.o.Key, &sh.slab, &st.singles)
+	if ref == 0 && !sh.noSingles && st.canBeSingle(s.o, s.t, len(s.valueBytes)) && s.o.Time.Known && s.o.Time.UnixNano == s.t {
+		sh.single(st, s.o, s.t, s.seq, s.file, s.valueBytes, free)
+		return
+	}
+	sh.count(st, s, ref)
+}
+
+// add counts o of batch b, at seq: the first observation of a group that can be kept as a single
+// (most) is pushed straight away, without the sample the other cases read.
+func (sh *shard) add(b *Batch, o *Hashed, seq int64) {
+	st := sh.states[o.Corr]
+	t := o.Time.UnixNano
+	ref, free := st.groups.find(o.Key, &sh.slab, &st.singles)
+	if ref == 0 && !sh.noSingles && st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) {
+		sh.single(st, o, t, seq, b.File, b.bytes(o.valueAt), free)
+		return
+	}
+	// The sample is filled in place in the shard: built on the stack, it was copied once more
+	// with a wide load of narrow stores just made, which stalled (5% of the CPU on real logs).
+	smp := &sh.in
+	smp.o, smp.t, smp.file, smp.batch, smp.seq = o, t, b.File, b, seq
+	smp.valueBytes = nil
+	if o.valueAt.end > o.valueAt.start {
+		smp.valueBytes = b.bytes(o.valueAt)
+	}
+	sh.count(st, smp, ref)
+}
+
+// single keeps o as the single of a new group; free is where find(o.Key) stopped.
+func (sh *shard) single(st *corrState, o *Hashed, t, seq int64, file string, value []byte, free uint64) {
+	if st.count >= st.limit {
+		sh.seq, sh.phase = seq, phaseObserve
+		sh.evict(st)
+		free = noFree // the table has changed
+	}
+	st.pushSingle(o, t, seq, file, value, free)
+}
+
+// count counts s in its group, of reference ref in st's table (0: none yet).
+func (sh *shard) count(st *corrState, s *sample, ref uint32) {
+	sh.seq, sh.phase = s.seq, phaseObserve
 	var g *group
-	switch ref := st.groups.find(s.o.Key, &sh.slab, &st.singles); {
+	switch {
 	case ref&singleRef != 0:
 		g = sh.promote(st, ref)
 	case ref != 0:
 		g = sh.slab.at(ref - 1)
 		st.unlink(g)
-	case !sh.noSingles && st.canBeSingle(s):
-		if st.count >= st.limit {
-			sh.evict(st)
-		}
-		st.pushSingle(s)
-		return
 	default:
 		g = sh.newGroup(s.o.Key)
 		st.groups.put(s.o.Key, g.slot+1)
@@ -426,16 +473,24 @@ func (sh *shard) observe(s *sample) {
 }
 
 // expire drops the groups of correlation ci that have been quiet for a whole timespan at clock,
-// oldest first, reporting their bursts. ticks, when given, are the observations at which the
-// correlation's clock moved forward: each burst is placed at the first of them past its group's
-// last activity plus the timespan, which is where a correlator that expired groups at every tick
-// would have reported it.
-func (sh *shard) expire(ci int, clock int64, ticks []tickAt) {
+// oldest first, reporting their bursts, and returns the time of the oldest group left (or
+// math.MaxInt64). ticks, when given, are the observations at which the correlation's clock moved
+// forward: each burst is placed at the first of them past its group's last activity plus the
+// timespan, which is where a correlator that expired groups at every tick would have reported it.
+func (sh *shard) expire(ci int, clock int64, ticks []tickAt) int64 {
 	st := sh.states[ci]
-	for x := st.singles.oldest(); x != nil && clock-x.t > st.span; x = st.singles.oldest() {
+	oldest := int64(math.MaxInt64)
+	for x := st.singles.oldest(); x != nil; x = st.singles.oldest() {
+		if clock-x.t <= st.span {
+			oldest = x.t
+			break
+		}
 		st.dropOldestSingle()
 	}
-	for g := st.oldest; g != nil && clock-st.oldestTime > st.span; g = st.oldest {
+	for g := st.oldest; g != nil; g = st.oldest {
+		if clock-st.oldestTime <= st.span {
+			return min(oldest, st.oldestTime)
+		}
 		sh.phase = phaseExpire
 		if len(ticks) > 0 {
 			deadline := g.lastTime + st.span
@@ -444,6 +499,7 @@ func (sh *shard) expire(ci int, clock int64, ticks []tickAt) {
 		}
 		sh.drop(st, g)
 	}
+	return oldest
 }
 
 // tickAt is an observation at which a correlation's clock moved forward, and the clock then.
@@ -582,7 +638,7 @@ func (sh *shard) windowSatisfied(st *corrState, g *group, s *sample, at int64) b
 func (sh *shard) startBurst(st *corrState, g *group, s *sample, at int64) {
 	// The key's bytes come with every observation of the group, so they are kept only for a
 	// burst: most groups never have one.
-	b := &openBurst{Burst: Burst{Rule: st.rule, Group: splitKey(s.keyBytes, len(st.rule.Correlation.GroupBy)), First: g.windowFrom, Last: s.ref(at)}}
+	b := &openBurst{Burst: Burst{Rule: st.rule, Group: s.group(len(st.rule.Correlation.GroupBy)), First: g.windowFrom, Last: s.ref(at)}}
 	g.burst = b
 	if st.rule.Correlation.Field == event.FieldNone {
 		b.Events = int64(len(g.ring))

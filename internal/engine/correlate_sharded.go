@@ -3,6 +3,8 @@ package engine
 import (
 	"bytes"
 	"hash/maphash"
+	"math"
+	"math/bits"
 	"slices"
 	"sync"
 
@@ -21,14 +23,15 @@ const CorrelationShards = 4
 const parallelFrom = 4
 
 // Hashed is one observation, or a run of equal consecutive ones, as a worker hands it to a
-// ShardedCorrelator: the key and value by hash, their bytes once per batch in its arena.
+// ShardedCorrelator: the key and value by hash, their bytes once per line in the batch's arena.
 type Hashed struct {
 	Time        event.Time
 	Key, Value  uint64
 	First, Last int64 // line numbers of the first and last observation of the run
 	N           int32
 	Corr        int32
-	// keyAt and valueAt locate the bytes in the batch's arena.
+	// keyAt locates the key's value in the batch's arena when the key has one, else its values'
+	// places in parts; valueAt locates the value's bytes in the arena.
 	keyAt, valueAt span
 }
 
@@ -43,13 +46,23 @@ type Batch struct {
 	// Untimed and Ungrouped count observations that were not added (see Stats).
 	Untimed, Ungrouped int64
 
+	// arena holds the bytes of the fields the observations keep, each once per line; parts holds
+	// the places of each observation's group-by values in it.
 	arena  []byte
+	parts  []span
 	lastOf []int32 // per correlation, the index in Obs of its latest observation, or -1
 	// plan holds per correlation what Add reads of it, next to the batch rather than behind
 	// three pointers in the rule; planOf is the engine it was made for.
 	plan   []addPlan
 	planOf *Engine
-	recent [64]recentBytes
+	// fields holds what Add found of the fields of the line at, of event ev: a line's rules mostly
+	// group by the same fields (a firewall line feeds three correlations by its source), so each
+	// field is hashed and kept once. Bit f of have says fields[f] is of this line, of grouped that
+	// its value can be a group-by value (see ungroupedValue), of kept that its at is set.
+	fields              [event.NumFields]lineField
+	have, grouped, kept uint64
+	at                  int64
+	ev                  *event.Event
 
 	seq0   int64    // global index of Obs[0]
 	items  [][]item // per shard
@@ -66,20 +79,19 @@ type addPlan struct {
 	field   event.Field
 }
 
-// recentBytes remembers where bytes of a hash were put in the arena, so that a key or value seen
-// again in the same chunk is not copied again.
-type recentBytes struct {
+// lineField is one field of the line being added: the hash of its value, and where its bytes are
+// in the arena once an observation kept them.
+type lineField struct {
 	hash uint64
 	at   span
-	set  bool
 }
 
 // Reset empties b for the next chunk of file.
 func (b *Batch) Reset(file string) {
 	b.File = file
-	b.Obs, b.arena = b.Obs[:0], b.arena[:0]
+	b.Obs, b.arena, b.parts = b.Obs[:0], b.arena[:0], b.parts[:0]
 	b.Untimed, b.Ungrouped = 0, 0
-	b.recent = [64]recentBytes{}
+	b.have, b.kept, b.ev = 0, 0, nil
 	for i := range b.lastOf {
 		b.lastOf[i] = -1
 	}
@@ -87,7 +99,8 @@ func (b *Batch) Reset(file string) {
 
 // Add records that ev, at line, matched a base rule of correlation ci. It reports whether the
 // observation took a new place in b.Obs; false means it was merged into the previous observation of
-// ci (same key, value and time) or only counted (no time, or no group-by value).
+// ci (same key, value and time) or only counted (no time, or no group-by value). The observations
+// of one line are added one after another.
 func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 	if b.planOf != e {
 		b.lastOf, b.plan = make([]int32, len(e.Correlations)), make([]addPlan, len(e.Correlations))
@@ -101,78 +114,125 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 		b.Untimed++
 		return false
 	}
+	if line != b.at || ev != b.ev {
+		b.at, b.ev, b.have, b.kept = line, ev, 0, 0
+	}
 	c := &b.plan[ci]
-	// The key is built where it will be kept, at the end of the arena, and taken back when it
-	// is not kept: bytes already there, a merged or an ungrouped observation.
-	start := len(b.arena)
-	empty, nul := false, false
-	for _, f := range c.groupBy {
-		v := ev.Get(f)
-		empty = empty || len(v) == 0
-		nul = nul || bytes.IndexByte(v, 0) >= 0
-		b.arena = append(append(b.arena, v...), 0)
+	// The key's hash is made of its values' hashes, which the line's other observations share.
+	var hash uint64
+	for i, f := range c.groupBy {
+		bit := uint64(1) << (f & 63) // f < event.NumFields <= 64: the mask spares the shift's check
+		if b.have&bit == 0 {
+			b.hashField(ev, f)
+		}
+		if b.grouped&bit == 0 {
+			b.Ungrouped++
+			return false
+		}
+		if i == 0 {
+			hash = b.fields[f].hash
+		} else {
+			hash = combineHash(hash, b.fields[f].hash)
+		}
 	}
-	key := b.arena[start:]
-	// An empty value is what makes a key ungrouped; only a value with a 0 byte in it needs the
-	// full check.
-	if empty || nul && ungrouped(key) {
-		b.arena = b.arena[:start]
-		b.Ungrouped++
-		return false
-	}
-	hash := maphash.Bytes(keySeed, key)
 	var value uint64
-	var valueBytes []byte
-	if c.field != event.FieldNone {
-		valueBytes = ev.Get(c.field)
-		value = maphash.Bytes(keySeed, valueBytes)
+	if f := c.field; f != event.FieldNone {
+		if b.have&(1<<(f&63)) == 0 {
+			b.hashField(ev, f)
+		}
+		value = b.fields[f].hash
 	}
 	if i := b.lastOf[ci]; i >= 0 {
 		if o := &b.Obs[i]; o.Key == hash && o.Value == value && o.Time == ev.Time {
-			b.arena = b.arena[:start]
 			o.N++
 			o.Last = line
 			return false
 		}
 	}
-	keyAt := b.keepLast(hash, start)
-	var valueAt span
-	if valueBytes != nil {
-		valueAt = b.keep(value, valueBytes)
+	var keyAt span
+	if len(c.groupBy) == 1 {
+		keyAt = b.keep(ev, c.groupBy[0])
+	} else {
+		start := len(b.parts)
+		for _, f := range c.groupBy {
+			b.parts = append(b.parts, b.keep(ev, f))
+		}
+		keyAt = span{uint32(start), uint32(len(b.parts))}
 	}
-	b.lastOf[ci] = int32(len(b.Obs))
-	// Filled in place: built on the stack and copied, it was read back with wide loads of the
-	// narrow stores just made, which stalled.
-	b.Obs = append(b.Obs, Hashed{})
-	o := &b.Obs[len(b.Obs)-1]
+	var valueAt span
+	if c.field != event.FieldNone {
+		valueAt = b.keep(ev, c.field)
+	}
+	n := len(b.Obs)
+	b.lastOf[ci] = int32(n)
+	if n == cap(b.Obs) {
+		b.Obs = slices.Grow(b.Obs, 1)
+	}
+	// Filled in place, field by field, each field written once: a composite literal was built on
+	// the stack and copied, after a copy of the zero value.
+	b.Obs = b.Obs[:n+1]
+	o := &b.Obs[n]
 	o.Time, o.Key, o.Value, o.First, o.Last, o.N, o.Corr, o.keyAt, o.valueAt = ev.Time, hash, value, line, line, 1, int32(ci), keyAt, valueAt
 	return true
 }
 
-// keepLast keeps the bytes of hash h that end the arena from start, or takes them back when the
-// same bytes are there already.
-func (b *Batch) keepLast(h uint64, start int) span {
-	r := &b.recent[h%uint64(len(b.recent))]
-	if r.set && r.hash == h {
-		b.arena = b.arena[:start]
-		return r.at
+// hashField hashes field f of the line being added.
+func (b *Batch) hashField(ev *event.Event, f event.Field) {
+	v := ev.Get(f)
+	bit := uint64(1) << (f & 63)
+	b.fields[f].hash = maphash.Bytes(keySeed, v)
+	b.have |= bit
+	if len(v) == 0 || bytes.IndexByte(v, 0) >= 0 && ungroupedValue(v) {
+		b.grouped &^= bit
+	} else {
+		b.grouped |= bit
 	}
-	*r = recentBytes{hash: h, at: span{uint32(start), uint32(len(b.arena))}, set: true}
-	return r.at
 }
 
-func (b *Batch) keep(h uint64, p []byte) span {
-	r := &b.recent[h%uint64(len(b.recent))]
-	if r.set && r.hash == h {
-		return r.at
+// keep returns where the bytes of field f of the line being added are in the arena, copying them
+// there the first time.
+func (b *Batch) keep(ev *event.Event, f event.Field) span {
+	bit := uint64(1) << (f & 63)
+	if b.kept&bit == 0 {
+		start := len(b.arena)
+		b.arena = append(b.arena, ev.Get(f)...)
+		b.fields[f].at = span{uint32(start), uint32(len(b.arena))}
+		b.kept |= bit
 	}
-	start := len(b.arena)
-	b.arena = append(b.arena, p...)
-	*r = recentBytes{hash: h, at: span{uint32(start), uint32(len(b.arena))}, set: true}
-	return r.at
+	return b.fields[f].at
 }
+
+// ungroupedValue reports whether v, a value with a 0 byte, leaves a key ungrouped: in a key of
+// values each followed by a 0 byte it would make an empty value (see ungrouped).
+func ungroupedValue(v []byte) bool {
+	return v[0] == 0 || v[len(v)-1] == 0 || bytes.Contains(v, []byte{0, 0})
+}
+
+// combineHash adds the hash of a key's next value to the hash of the values before it. The
+// multiply mixes both into every bit of the result, and the keys of the seed make the result
+// depend on the values' order: the sources and destinations of two flows the other way round
+// are two groups.
+func combineHash(h, next uint64) uint64 {
+	hi, lo := bits.Mul64(h^combineKeys[0], next^combineKeys[1])
+	return hi ^ lo
+}
+
+// combineKeys are drawn from keySeed, so that which keys collide is not known in advance.
+var combineKeys = [2]uint64{maphash.String(keySeed, "combine0") | 1, maphash.String(keySeed, "combine1") | 1}
 
 func (b *Batch) bytes(s span) []byte { return b.arena[s.start:s.end:s.end] }
+
+// group returns the group-by values of o, n of them, each a string.
+func (b *Batch) group(o *Hashed, n int) []string {
+	if n == 1 {
+		return []string{string(b.bytes(o.keyAt))}
+	}
+	out := make([]string, 0, n)
+	for _, p := range b.parts[o.keyAt.start:o.keyAt.end] {
+		out = append(out, string(b.bytes(p)))
+	}
+	return out
+}
 
 // item is one step of a shard's work on a batch: an observation (obs) or a jump back in time
 // (stepJump), with the correlation's clock before it and the segment of its ticks up to it.
@@ -204,12 +264,22 @@ type ShardedCorrelator struct {
 	wg       sync.WaitGroup
 	seq      int64
 	stats    Stats
+	// low holds per correlation and shard a time no later than that of anything the shard keeps of
+	// the correlation, so that runInline calls expire only when something may be due: a tick
+	// usually expires nothing in most shards.
+	low [][CorrelationShards]int64
 }
 
 // NewShardedCorrelator returns a correlator whose shards run on goroutines of their own when
 // cores is at least parallelFrom; Close stops them.
 func (e *Engine) NewShardedCorrelator(limits Limits, cores int) *ShardedCorrelator {
 	s := &ShardedCorrelator{e: e, clock: newTimeline(e), parallel: cores >= parallelFrom}
+	s.low = make([][CorrelationShards]int64, len(e.Correlations))
+	for ci := range s.low {
+		for j := range s.low[ci] {
+			s.low[ci][j] = math.MaxInt64
+		}
+	}
 	limits = limits.withDefaults()
 	for i := 0; i < CorrelationShards; i++ {
 		sh := newShard(e, limits, CorrelationShards)
@@ -296,21 +366,31 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 		o := &b.Obs[i]
 		ci := o.Corr
 		seq := s.seq + int64(i)
-		switch s.clock.step(int(ci), o.Time.UnixNano) {
+		t := o.Time.UnixNano
+		low := &s.low[ci]
+		switch s.clock.step(int(ci), t) {
 		case stepJump:
 			s.stats.Discontinuities++
-			for _, sh := range s.shards {
+			for j, sh := range s.shards {
 				sh.seq = seq
 				sh.flush(int(ci))
+				low[j] = math.MaxInt64
 			}
 		case stepTick:
-			// Every shard hears of the tick at once, so nothing is left to expire later.
-			for _, sh := range s.shards {
-				sh.seq = seq
-				sh.expire(int(ci), o.Time.UnixNano, nil)
+			// Every shard hears of the tick at once, so nothing is left to expire later; a
+			// shard whose oldest activity is within the timespan has nothing to expire.
+			span := s.clock.span[ci]
+			for j := range low {
+				if t-low[j] > span {
+					sh := s.shards[j]
+					sh.seq = seq
+					low[j] = sh.expire(int(ci), t, nil)
+				}
 			}
 		}
-		s.count(s.shards[shardOf(o.Key, len(s.shards))], b, o, seq)
+		j := shardOf(o.Key, CorrelationShards)
+		low[j] = min(low[j], t)
+		s.shards[j].add(b, o, seq)
 	}
 	s.seq += int64(len(b.Obs))
 }
@@ -319,20 +399,7 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 func (s *ShardedCorrelator) observe(sh *shard, b *Batch, o *Hashed, seq, clock int64, ticks []tickAt) {
 	sh.seq = seq
 	sh.expire(int(o.Corr), clock, ticks)
-	s.count(sh, b, o, seq)
-}
-
-// count has sh count o.
-func (s *ShardedCorrelator) count(sh *shard, b *Batch, o *Hashed, seq int64) {
-	// The sample is filled in place in the shard: built on the stack, it was copied once more
-	// with a wide load of narrow stores just made, which stalled (5% of the CPU on real logs).
-	smp := &sh.in
-	smp.o, smp.t, smp.file, smp.keyBytes, smp.seq = o, o.Time.UnixNano, b.File, b.bytes(o.keyAt), seq
-	smp.valueBytes = nil
-	if o.valueAt.end > o.valueAt.start {
-		smp.valueBytes = b.bytes(o.valueAt)
-	}
-	sh.observe(smp)
+	sh.add(b, o, seq)
 }
 
 // endBatch expires what fell quiet during the batch, so that it is reported with it.

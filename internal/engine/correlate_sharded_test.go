@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
+	"hash/maphash"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -186,5 +188,30 @@ func TestIdleBurstsEndWhenTheirWindowPasses(t *testing.T) {
 		if l != 61 {
 			t.Fatalf("scan bursts reported at lines %v, want all at line 61", at)
 		}
+	}
+}
+
+// FuzzUngroupedValue checks that Add, which looks at each group-by value once per line, finds a
+// key ungrouped exactly when ungrouped finds the key made of those values so.
+func FuzzUngroupedValue(f *testing.F) {
+	f.Add([]byte("198.51.100.1"), []byte("80"))
+	f.Add([]byte{}, []byte("x"))
+	f.Add([]byte{'a', 0, 'b'}, []byte{0})
+	f.Add([]byte{'a', 0, 0, 'b'}, []byte{'c', 0})
+	f.Fuzz(func(t *testing.T, x, y []byte) {
+		bad := func(v []byte) bool { return len(v) == 0 || bytes.IndexByte(v, 0) >= 0 && ungroupedValue(v) }
+		key := AppendKey(AppendKey(nil, x), y)
+		if got, want := bad(x) || bad(y), ungrouped(key); got != want {
+			t.Fatalf("values %q, %q: ungrouped %v, want %v", x, y, got, want)
+		}
+	})
+}
+
+// TestKeyOrderMatters checks that the hash Add makes of a key's values depends on their order: a
+// flow from a to b and one from b to a are two groups.
+func TestKeyOrderMatters(t *testing.T) {
+	a, b := maphash.Bytes(keySeed, []byte("192.0.2.1")), maphash.Bytes(keySeed, []byte("192.0.2.2"))
+	if combineHash(a, b) == combineHash(b, a) || combineHash(a, b) == combineHash(a, a) {
+		t.Fatal("the key hash does not tell the values apart")
 	}
 }

@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/keikai-project/keikai/internal/event"
+import (
+	"encoding/binary"
+
+	"github.com/keikai-project/keikai/internal/event"
+)
 
 // single is a group seen once so far. On real logs most groups are (a firewall denies tens of
 // thousands of sources once each), so they are kept in a ring of fixed records, in the order of
@@ -61,42 +65,60 @@ func (r *singles) skipDead() {
 	}
 }
 
-// canBeSingle reports whether s, the first observation of its group, can be kept as a single: it
-// leaves the group's window unsatisfied, it is not older than the newest single, its value is
-// short enough, and its line's time is its time (Correlator.Observe may be given two).
-func (st *corrState) canBeSingle(s *sample) bool {
+// canBeSingle reports whether o, at t, the first observation of its group, with a value of n
+// bytes, can be kept as a single: it leaves the group's window unsatisfied, it is not older than
+// the newest single, and its value is short enough.
+func (st *corrState) canBeSingle(o *Hashed, t int64, n int) bool {
 	r := &st.singles
 	// A time before 1970 would make the group's last activity 0 (newGroup's start), not t.
-	return s.o.N == 1 && st.need >= 2 && s.t >= 0 && (r.head == r.tail || s.t >= r.lastT) &&
-		len(s.valueBytes) <= singleValue && s.o.Time.Known && s.o.Time.UnixNano == s.t
+	return o.N == 1 && st.need >= 2 && t >= 0 && (r.head == r.tail || t >= r.lastT) && n <= singleValue
 }
 
-// pushSingle keeps s as the single of a new group.
-func (st *corrState) pushSingle(s *sample) {
+// pushSingle keeps o, at t and seq, as the single of a new group; free is the table slot where
+// the key's lookup stopped, or noFree.
+func (st *corrState) pushSingle(o *Hashed, t, seq int64, fileName string, value []byte, free uint64) {
 	r := &st.singles
 	if r.live == 0 {
 		r.files = r.files[:0]
 	}
 	if r.tail-r.head == uint32(len(r.recs)) {
-		st.resizeSingles()
+		st.resizeSingles() // moves no table slot
 	}
 	file := len(r.files) - 1
-	if file < 0 || r.files[file] != s.file {
-		r.files = append(r.files, s.file)
+	if file < 0 || r.files[file] != fileName {
+		r.files = append(r.files, fileName)
 		file++
 	}
 	x := r.at(r.tail)
 	// Field by field: the bytes of val past n are never read, so the record is not cleared.
-	x.hash, x.t, x.seq, x.line, x.value, x.offset, x.file = s.o.Key, s.t, s.seq, s.o.First, s.o.Value, s.o.Time.Offset, uint32(file)
-	if s.o.Time.Zoned {
+	x.hash, x.t, x.seq, x.line, x.value, x.offset, x.file = o.Key, t, seq, o.First, o.Value, o.Time.Offset, uint32(file)
+	if o.Time.Zoned {
 		x.file |= singleZoned
 	}
-	x.n = uint8(copy(x.val[:], s.valueBytes))
-	st.groups.put(s.o.Key, singleRef|r.tail&(singleRef-1))
+	x.n = copyShort(&x.val, value)
+	st.groups.putAt(free, o.Key, singleRef|r.tail&(singleRef-1))
 	r.tail++
 	r.live++
-	r.lastT = s.t
+	r.lastT = t
 	st.count++
+}
+
+// copyShort copies v, at most singleValue bytes, to the start of val: with two loads that may
+// overlap rather than a call to memmove, which costs more than the copy of a port or an address.
+func copyShort(val *[singleValue]byte, v []byte) uint8 {
+	switch n := len(v); {
+	case n >= 8:
+		binary.LittleEndian.PutUint64(val[0:], binary.LittleEndian.Uint64(v))
+		binary.LittleEndian.PutUint64(val[n-8:], binary.LittleEndian.Uint64(v[n-8:]))
+	case n >= 4:
+		binary.LittleEndian.PutUint32(val[0:], binary.LittleEndian.Uint32(v))
+		binary.LittleEndian.PutUint32(val[n-4:], binary.LittleEndian.Uint32(v[n-4:]))
+	default:
+		for i := range v {
+			val[i] = v[i]
+		}
+	}
+	return uint8(len(v))
 }
 
 // resizeSingles makes room in a full ring: it packs the live records at the start of the ring

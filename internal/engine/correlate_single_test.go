@@ -157,3 +157,21 @@ func TestTableTellsApartEqualLowHalves(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCopyShort compares copyShort with copy.
+func FuzzCopyShort(f *testing.F) {
+	for _, s := range []string{"", "1", "80", "443", "8080", "65535", "10.0.0.1", "192.0.2.10", "198.51.100.200", "fe80::1:2:3:4:5"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, v []byte) {
+		if len(v) > singleValue {
+			v = v[:singleValue]
+		}
+		var got, want [singleValue]byte
+		n := copyShort(&got, v)
+		copy(want[:], v)
+		if int(n) != len(v) || string(got[:n]) != string(want[:len(v)]) {
+			t.Fatalf("copyShort(%q) = %q, %d", v, got[:n], n)
+		}
+	})
+}

@@ -23,25 +23,29 @@ type tableSlot struct {
 
 const minTableSlots = 64
 
-// find returns the reference of the group of hash h, or 0: slab and singles hold the groups.
-func (t *groupTable) find(h uint64, slab *groupSlab, singles *singles) uint32 {
+// noFree stands for no known free slot (see find).
+const noFree = ^uint64(0)
+
+// find returns the reference of the group of hash h, or 0 and the empty slot at which the lookup
+// stopped, where putAt can add h while the table is unchanged: slab and singles hold the groups.
+func (t *groupTable) find(h uint64, slab *groupSlab, singles *singles) (ref uint32, free uint64) {
 	if t.slots == nil {
-		return 0
+		return 0, noFree
 	}
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		s := t.slots[i]
 		if s.ref == 0 {
-			return 0
+			return 0, i
 		}
 		if s.lo != uint32(h) {
 			continue
 		}
 		if s.ref&singleRef != 0 {
 			if singles.at(s.ref).hash == h {
-				return s.ref
+				return s.ref, 0
 			}
 		} else if slab.at(s.ref-1).hash == h {
-			return s.ref
+			return s.ref, 0
 		}
 	}
 }
@@ -58,6 +62,16 @@ func (t *groupTable) put(h uint64, ref uint32) {
 		i = (i + 1) & t.mask
 	}
 	t.slots[i] = tableSlot{lo: uint32(h), ref: ref}
+	t.used++
+}
+
+// putAt is put with the free slot find(h) returned, or noFree.
+func (t *groupTable) putAt(free, h uint64, ref uint32) {
+	if free == noFree || 4*(t.used+1) > len(t.slots) {
+		t.put(h, ref)
+		return
+	}
+	t.slots[free] = tableSlot{lo: uint32(h), ref: ref}
 	t.used++
 }
 
