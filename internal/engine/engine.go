@@ -475,7 +475,9 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 	rules := w.e.Rules
 	for _, group := range p.always {
 		if rules[group[0]].Match(ev) {
-			out = append(out, group...)
+			for _, ri := range group { // groups are short: cheaper than a copy
+				out = append(out, ri)
+			}
 		}
 	}
 	w.stamp++ // a new event: no rule evaluated for it yet
@@ -505,7 +507,8 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 	for si := range p.scans {
 		out = w.scan(ev, p, si, out)
 	}
-	if len(out) > 1 {
+	// The lists are built in ascending order and most events match one list's rules only.
+	if len(out) > 1 && !slices.IsSorted(out) {
 		slices.Sort(out)
 	}
 	return out
