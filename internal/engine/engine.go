@@ -32,6 +32,8 @@ type Engine struct {
 	generates      []bool
 	// literalIn[r] are the formats in which rule r is found through its literals.
 	literalIn []sigma.FormatSet
+	// guards evaluates Rules, each test that several of them require once per event.
+	guards *sigma.Guards
 }
 
 type plan struct {
@@ -149,6 +151,7 @@ func NewWithBudget(set *sigma.Set, budget int) (*Engine, error) {
 	if err := e.buildPlans(budget); err != nil {
 		return nil, err
 	}
+	e.guards = sigma.NewGuards(e.Rules)
 	return e, nil
 }
 
@@ -450,8 +453,9 @@ type Worker struct {
 	e    *Engine
 	hits [event.NumFormats][]*ahocorasick.Hits // one per scan of the format's plan
 	// seen[r] == stamp marks rule r as already evaluated for the current event.
-	seen  []uint32
-	stamp uint32
+	seen   []uint32
+	stamp  uint32
+	guards sigma.GuardState
 }
 
 // NewWorker returns a worker for one goroutine.
@@ -472,9 +476,10 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 		return out
 	}
 	p := &w.e.plans[ev.Format]
-	rules := w.e.Rules
+	guards := w.e.guards
+	w.guards.Reset()
 	for _, group := range p.always {
-		if rules[group[0]].Match(ev) {
+		if guards.Match(group[0], ev, &w.guards) {
 			for _, ri := range group { // groups are short: cheaper than a copy
 				out = append(out, ri)
 			}
@@ -498,7 +503,7 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 					continue
 				}
 				w.seen[ri] = w.stamp
-				if rules[ri].Match(ev) {
+				if guards.Match(ri, ev, &w.guards) {
 					out = append(out, ri)
 				}
 			}
@@ -547,7 +552,7 @@ func (w *Worker) scan(ev *event.Event, p *plan, si int, out []int) []int {
 	if !found {
 		return out
 	}
-	rules := w.e.Rules
+	guards := w.e.guards
 	hits.Each(func(id int) {
 		for _, ri := range sc.ruleOfLiteral[id] {
 			if w.seen[ri] == w.stamp {
@@ -557,7 +562,7 @@ func (w *Worker) scan(ev *event.Event, p *plan, si int, out []int) []int {
 			if sc.shared && !w.e.literalIn[ri].Has(ev.Format) {
 				continue
 			}
-			if rules[ri].Match(ev) {
+			if guards.Match(ri, ev, &w.guards) {
 				out = append(out, ri)
 			}
 		}
