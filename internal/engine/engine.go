@@ -32,6 +32,8 @@ type Engine struct {
 	generates      []bool
 	// literalIn[r] are the formats in which rule r is found through its literals.
 	literalIn []sigma.FormatSet
+	// guards evaluates Rules, each test that several of them require once per event.
+	guards *sigma.Guards
 }
 
 type plan struct {
@@ -149,6 +151,7 @@ func NewWithBudget(set *sigma.Set, budget int) (*Engine, error) {
 	if err := e.buildPlans(budget); err != nil {
 		return nil, err
 	}
+	e.guards = sigma.NewGuards(e.Rules)
 	return e, nil
 }
 
@@ -450,8 +453,9 @@ type Worker struct {
 	e    *Engine
 	hits [event.NumFormats][]*ahocorasick.Hits // one per scan of the format's plan
 	// seen[r] == stamp marks rule r as already evaluated for the current event.
-	seen  []uint32
-	stamp uint32
+	seen   []uint32
+	stamp  uint32
+	guards sigma.GuardState
 }
 
 // NewWorker returns a worker for one goroutine.
@@ -472,10 +476,13 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 		return out
 	}
 	p := &w.e.plans[ev.Format]
-	rules := w.e.Rules
+	guards := w.e.guards
+	w.guards.Reset()
 	for _, group := range p.always {
-		if rules[group[0]].Match(ev) {
-			out = append(out, group...)
+		if guards.Match(group[0], ev, &w.guards) {
+			for _, ri := range group { // groups are short: cheaper than a copy
+				out = append(out, ri)
+			}
 		}
 	}
 	w.stamp++ // a new event: no rule evaluated for it yet
@@ -496,7 +503,7 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 					continue
 				}
 				w.seen[ri] = w.stamp
-				if rules[ri].Match(ev) {
+				if guards.Match(ri, ev, &w.guards) {
 					out = append(out, ri)
 				}
 			}
@@ -505,7 +512,8 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 	for si := range p.scans {
 		out = w.scan(ev, p, si, out)
 	}
-	if len(out) > 1 {
+	// The lists are built in ascending order and most events match one list's rules only.
+	if len(out) > 1 && !slices.IsSorted(out) {
 		slices.Sort(out)
 	}
 	return out
@@ -544,7 +552,7 @@ func (w *Worker) scan(ev *event.Event, p *plan, si int, out []int) []int {
 	if !found {
 		return out
 	}
-	rules := w.e.Rules
+	guards := w.e.guards
 	hits.Each(func(id int) {
 		for _, ri := range sc.ruleOfLiteral[id] {
 			if w.seen[ri] == w.stamp {
@@ -554,7 +562,7 @@ func (w *Worker) scan(ev *event.Event, p *plan, si int, out []int) []int {
 			if sc.shared && !w.e.literalIn[ri].Has(ev.Format) {
 				continue
 			}
-			if rules[ri].Match(ev) {
+			if guards.Match(ri, ev, &w.guards) {
 				out = append(out, ri)
 			}
 		}
