@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strconv"
 	"sync"
 	"time"
@@ -341,8 +342,23 @@ func cgiProgram(path, dst []byte) ([]byte, bool) {
 	if len(path) == 0 || path[0] != '/' {
 		return dst, false // "http://host/..." and "*" are not paths on this server
 	}
-	if ascii.IndexFold(path, "cgi") < 0 && !hasWormSuffix(path) {
-		return dst, false // most requests: decided without splitting the path
+	if !containsCGI(path) {
+		if !hasWormSuffix(path) {
+			return dst, false // most requests: decided without splitting the path
+		}
+		// No segment starts with "cgi-" or ends in ".cgi": only the last one, which ends in the
+		// worm's program, can name one.
+		i := len(path) - 1
+		for i >= 0 && path[i] != '/' && path[i] != '\\' {
+			i--
+		}
+		last := bytes.TrimSpace(path[i+1:])
+		if !isWormProgram(last) {
+			return dst, false
+		}
+		dst = append(append(dst, '/'), last...)
+		ascii.LowerInPlace(dst)
+		return dst, true
 	}
 	var dir, prog, last []byte
 	for rest := path; len(rest) > 0; {
@@ -385,8 +401,52 @@ func hasWormSuffix(path []byte) bool {
 	}
 	// Most paths end in none of the programs' last letters: one byte turns them down.
 	last := path[len(path)-1] | 0x20
+	if wormEnds>>(last&63)&1 == 0 {
+		return false
+	}
 	for _, w := range wormPrograms {
 		if last == w[len(w)-1] && ascii.HasSuffixFold(path, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// wormEnds has bit c&63 set for the last byte c of each worm program.
+var wormEnds = func() (m uint64) {
+	for _, w := range wormPrograms {
+		m |= 1 << (w[len(w)-1] & 63)
+	}
+	return m
+}()
+
+// containsCGI reports whether path contains "cgi" in any letter case, as ascii.IndexFold(path,
+// "cgi") >= 0 does: eight starting positions at a time, each word's bytes matched against the
+// three letters at once (a byte ORed with 0x20 equals 'c', 'g' or 'i' only when it is that letter
+// in either case).
+func containsCGI(path []byte) bool {
+	const ones, lows7, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	zeros := func(x uint64) uint64 { return ^((x&^highs + lows7) | x | lows7) } // high bit of each zero byte
+	i := 0
+	for ; i+10 <= len(path); i += 8 {
+		c := binary.LittleEndian.Uint64(path[i:]) | 0x20*ones
+		g := binary.LittleEndian.Uint64(path[i+1:]) | 0x20*ones
+		k := binary.LittleEndian.Uint64(path[i+2:]) | 0x20*ones
+		if zeros(c^'c'*ones)&zeros(g^'g'*ones)&zeros(k^'i'*ones) != 0 {
+			return true
+		}
+	}
+	if i < len(path)-2 && len(path) >= 10 {
+		// The last positions: one more word, ending where the path ends, checks them (and a
+		// few checked already).
+		i = len(path) - 10
+		c := binary.LittleEndian.Uint64(path[i:]) | 0x20*ones
+		g := binary.LittleEndian.Uint64(path[i+1:]) | 0x20*ones
+		k := binary.LittleEndian.Uint64(path[i+2:]) | 0x20*ones
+		return zeros(c^'c'*ones)&zeros(g^'g'*ones)&zeros(k^'i'*ones) != 0
+	}
+	for ; i+3 <= len(path); i++ {
+		if path[i]|0x20 == 'c' && path[i+1]|0x20 == 'g' && path[i+2]|0x20 == 'i' {
 			return true
 		}
 	}

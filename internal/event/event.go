@@ -5,7 +5,6 @@
 package event
 
 import (
-	"math/bits"
 	"strconv"
 )
 
@@ -280,9 +279,10 @@ type Event struct {
 	Raw     []byte
 	Time    Time
 
-	vals [NumFields][]byte
-	// present has bit f set when vals[f] was set, so that Reset clears only those slots: parsing
-	// is the hot path, and most events carry a handful of the fields.
+	// vals[f] is the value of f when present has bit f set, and stale otherwise: Reset clears
+	// only present, since parsing is the hot path and storing nil into each set slot cost more
+	// than reading the bit on each Get.
+	vals    [NumFields][]byte
 	present uint64
 	scratch []byte
 }
@@ -296,18 +296,20 @@ func (e *Event) Reset(raw []byte) {
 	e.Framing = FramingNone
 	e.Raw = raw
 	e.Time = Time{}
-	for m := e.present; m != 0; m &= m - 1 {
-		e.vals[bits.TrailingZeros64(m)] = nil
-	}
 	e.present = 0
 	e.scratch = e.scratch[:0]
 }
 
 // Get returns the value of f, or nil when the event has no such field.
-func (e *Event) Get(f Field) []byte { return e.vals[f] }
+func (e *Event) Get(f Field) []byte {
+	if e.present&(1<<f) == 0 {
+		return nil
+	}
+	return e.vals[f]
+}
 
 // Has reports whether the event carries f (an empty value counts as present).
-func (e *Event) Has(f Field) bool { return e.vals[f] != nil }
+func (e *Event) Has(f Field) bool { return e.present&(1<<f) != 0 }
 
 // Set stores v as the value of f. v must stay valid as long as the event is used: a slice of Raw,
 // a constant, or a slice returned by Scratch.
@@ -344,7 +346,7 @@ func (e *Event) Scratch(b []byte) []byte {
 }
 
 // Int returns the value of f parsed as a non-negative decimal integer.
-func (e *Event) Int(f Field) (int64, bool) { return ParseInt(e.vals[f]) }
+func (e *Event) Int(f Field) (int64, bool) { return ParseInt(e.Get(f)) }
 
 // ParseInt parses a short unsigned decimal number without allocating.
 func ParseInt(b []byte) (int64, bool) {

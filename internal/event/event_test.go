@@ -65,8 +65,11 @@ func TestSetResetHasAndInt(t *testing.T) {
 		t.Error("Int of an absent field reported ok")
 	}
 	e.Reset([]byte("next"))
-	if e.Has(DestinationPort) || e.Has(User) {
+	if e.Has(DestinationPort) || e.Has(User) || e.Get(DestinationPort) != nil || e.Get(User) != nil {
 		t.Error("Reset left fields behind")
+	}
+	if _, ok := e.Int(DestinationPort); ok {
+		t.Error("Int of a field set before Reset reported ok")
 	}
 	for _, in := range []string{"", "-1", "12a", "9999999999999999999"} {
 		if _, ok := ParseInt([]byte(in)); ok {

@@ -11,46 +11,85 @@ import (
 // program's line look like sshd's; the tcp_wrappers and pam phrases are accepted from any program
 // because they are logged under the wrapped daemon's name.
 func (p *Parser) parseAuth(prog, msg []byte, e *event.Event) bool {
-	switch {
-	case hasPrefix(prog, "sshd"):
+	switch loginProgram(prog) {
+	case loginSSH:
 		if p.authSSH(msg, e) {
 			return true
 		}
-	case containsFTP(prog):
+	case loginFTP:
 		if authFTP(msg, e) {
 			return true
 		}
-	case hasPrefix(prog, "login") || len(prog) >= len("telnet") && bytes.Contains(prog, []byte("telnet")):
+	case loginLogin:
 		if authLogin(msg, e) {
 			return true
 		}
-	case string(prog) == "su" || string(prog) == "/bin/su" || string(prog) == "/usr/bin/su":
+	case loginSu:
 		if authSu(msg, e) {
 			return true
 		}
-	case string(prog) == "xinetd":
+	case loginXinetd:
 		if authXinetd(msg, e) {
 			return true
 		}
 	}
-	if authPAM(msg, e) {
-		if hasPrefix(prog, "sshd") {
-			p.attempts.pamFailure(e)
-		}
-		return true
+	if len(msg) == 0 {
+		return false
 	}
-	return authTCPWrappers(msg, e)
-}
-
-// containsFTP reports whether a program name contains "ftp" (ftpd, proftpd, vsftpd, in.ftpd).
-// Names are short, and this runs for most syslog lines: a loop costs less than bytes.Contains.
-func containsFTP(prog []byte) bool {
-	for i := 0; i+3 <= len(prog); i++ {
-		if prog[i] == 'f' && prog[i+1] == 't' && prog[i+2] == 'p' {
+	// The phrases any program may log start with these letters: most messages are turned down
+	// by their first byte.
+	switch msg[0] {
+	case 'a', 'p':
+		if authPAM(msg, e) {
+			if hasPrefix(prog, "sshd") {
+				p.attempts.pamFailure(e)
+			}
 			return true
 		}
+	case 'r', 'c':
+		return authTCPWrappers(msg, e)
 	}
 	return false
+}
+
+// A program whose login phrases parseAuth reads (loginOther: only those any program may log).
+const (
+	loginOther = iota
+	loginSSH
+	loginFTP   // ftpd, proftpd, vsftpd, in.ftpd: the name contains "ftp"
+	loginLogin // login, and names that contain "telnet"
+	loginSu
+	loginXinetd
+)
+
+// loginProgram classifies a program name for parseAuth; "ftp" and "telnet" are found in one pass.
+func loginProgram(prog []byte) int {
+	if hasPrefix(prog, "sshd") {
+		return loginSSH
+	}
+	telnet := false
+	for i := 0; i+3 <= len(prog); i++ {
+		switch prog[i] {
+		case 'f':
+			if prog[i+1] == 't' && prog[i+2] == 'p' {
+				return loginFTP // before login and telnet
+			}
+		case 't':
+			if !telnet && hasPrefix(prog[i:], "telnet") {
+				telnet = true
+			}
+		}
+	}
+	if telnet || hasPrefix(prog, "login") {
+		return loginLogin
+	}
+	switch string(prog) {
+	case "su", "/bin/su", "/usr/bin/su":
+		return loginSu
+	case "xinetd":
+		return loginXinetd
+	}
+	return loginOther
 }
 
 // authSSH handles OpenSSH's messages:

@@ -295,35 +295,75 @@ func (p *Parser) dispatch(prog, msg []byte, e *event.Event) {
 		}
 	}
 	base := programBase(prog)
-	switch {
-	case len(prog) == 0 || string(base) == "kernel":
+	switch packetOrMailProgram(prog, base) {
+	case progKernel:
 		if parseKernelFirewall(msg, e) {
 			return
 		}
-	case hasPrefix(prog, "postfix"):
+	case progPostfix:
 		if parsePostfix(msg, e) {
 			return
 		}
-	case string(base) == "sendmail" || hasPrefix(base, "sm-"):
-		// sendmail names itself by its role: sm-mta, sm-msp-queue, and (from its process title)
-		// sm-acceptingconnections on some systems.
+	case progSendmail:
 		if parseSendmail(msg, e) {
 			return
 		}
-	case string(base) == "pf" || string(base) == "pflog" || string(base) == "pflogd" || string(base) == "tcpdump":
+	case progPF:
 		if p.parsePFMessage(msg, e) {
 			return
 		}
-	case string(base) == "ipfw":
+	case progIpfw:
 		if parseIpfw(msg, e) {
 			return
 		}
-	case string(base) == "ulogd" || string(base) == "ulogd2":
+	case progUlogd:
 		if parseIptables(msg, e) {
 			return
 		}
 	}
 	p.parseAuth(base, msg, e)
+}
+
+// A program whose lines a packet filter or mail parser reads (progOther: none).
+const (
+	progOther = iota
+	progKernel
+	progPostfix
+	progSendmail
+	progPF
+	progIpfw
+	progUlogd
+)
+
+// packetOrMailProgram names the parser that a program's lines go to before the login parsers:
+// one switch on the base name (base, from programBase) rather than a comparison per parser.
+func packetOrMailProgram(prog, base []byte) int {
+	if len(prog) == 0 {
+		return progKernel
+	}
+	switch string(base) {
+	case "kernel":
+		return progKernel
+	}
+	if hasPrefix(prog, "postfix") {
+		return progPostfix
+	}
+	switch string(base) {
+	case "sendmail":
+		return progSendmail
+	case "pf", "pflog", "pflogd", "tcpdump":
+		return progPF
+	case "ipfw":
+		return progIpfw
+	case "ulogd", "ulogd2":
+		return progUlogd
+	}
+	// sendmail names itself by its role: sm-mta, sm-msp-queue, and (from its process title)
+	// sm-acceptingconnections on some systems.
+	if hasPrefix(base, "sm-") {
+		return progSendmail
+	}
+	return progOther
 }
 
 // parseKernelFirewall tries the packet filters that log through the kernel's syslog tag.

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/keikai-project/keikai/internal/event"
@@ -52,5 +53,114 @@ func FuzzParseBSDSameAsReference(f *testing.F) {
 			parseBSDReference(q, line, &want)
 			checkSameEvent(t, line, &got, &want)
 		}
+	})
+}
+
+// dispatchReference is dispatch and parseAuth before the program was classified once: each
+// parser's names compared in turn, and the phrases any program may log tried on every message.
+// It is the oracle of FuzzDispatchSameAsReference.
+func dispatchReference(p *Parser, prog, msg []byte, e *event.Event) {
+	if len(msg) == 0 {
+		return
+	}
+	if bytes.IndexByte(head(msg, 96), '%') >= 0 {
+		if j := indexRare(head(msg, 96), "%SEC-6-IPACCESSLOG"); j >= 0 && parseCiscoACL(msg[j:], e) {
+			return
+		}
+		if j := ciscoASAMarker(head(msg, 96)); j >= 0 && parseCiscoASA(msg[j:], e, p.skipASA) {
+			return
+		}
+	}
+	base := programBase(prog)
+	switch {
+	case len(prog) == 0 || string(base) == "kernel":
+		if parseKernelFirewall(msg, e) {
+			return
+		}
+	case hasPrefix(prog, "postfix"):
+		if parsePostfix(msg, e) {
+			return
+		}
+	case string(base) == "sendmail" || hasPrefix(base, "sm-"):
+		if parseSendmail(msg, e) {
+			return
+		}
+	case string(base) == "pf" || string(base) == "pflog" || string(base) == "pflogd" || string(base) == "tcpdump":
+		if p.parsePFMessage(msg, e) {
+			return
+		}
+	case string(base) == "ipfw":
+		if parseIpfw(msg, e) {
+			return
+		}
+	case string(base) == "ulogd" || string(base) == "ulogd2":
+		if parseIptables(msg, e) {
+			return
+		}
+	}
+	parseAuthReference(p, base, msg, e)
+}
+
+func parseAuthReference(p *Parser, prog, msg []byte, e *event.Event) bool {
+	switch {
+	case hasPrefix(prog, "sshd"):
+		if p.authSSH(msg, e) {
+			return true
+		}
+	case bytes.Contains(prog, []byte("ftp")):
+		if authFTP(msg, e) {
+			return true
+		}
+	case hasPrefix(prog, "login") || bytes.Contains(prog, []byte("telnet")):
+		if authLogin(msg, e) {
+			return true
+		}
+	case string(prog) == "su" || string(prog) == "/bin/su" || string(prog) == "/usr/bin/su":
+		if authSu(msg, e) {
+			return true
+		}
+	case string(prog) == "xinetd":
+		if authXinetd(msg, e) {
+			return true
+		}
+	}
+	if authPAM(msg, e) {
+		if hasPrefix(prog, "sshd") {
+			p.attempts.pamFailure(e)
+		}
+		return true
+	}
+	return authTCPWrappers(msg, e)
+}
+
+// FuzzDispatchSameAsReference feeds a program name and a message (split at the first newline of
+// the input) to dispatch and to its reference, and to parseAuth directly with the whole name.
+func FuzzDispatchSameAsReference(f *testing.F) {
+	for _, s := range []string{"sshd\nFailed password for root from 198.51.100.7 port 1 ssh2", "kernel\nIN=eth0 OUT= SRC=1.2.3.4 DST=5.6.7.8 PROTO=TCP SPT=1 DPT=2",
+		"\nipfw: 100 Deny TCP 1.2.3.4:5 6.7.8.9:10 in via em0", "postfix/smtpd\nNOQUEUE: reject: RCPT from unknown[198.51.100.3]: 554 5.7.1 x",
+		"sm-mta\nj0: [198.51.100.1] did not issue MAIL/EXPN/VRFY/ETRN during connection to MTA", "/usr/sbin/pflogd\nrule 1/0(match): block in on em0: 1.2.3.4.5 > 6.7.8.9.10: udp 5",
+		"in.ftpd\nFTP LOGIN FAILED FROM 198.51.100.4, root", "in.telnetd\nFAILED LOGIN 1 FROM 1.2.3.4 FOR root, x", "login\nROOT LOGIN ON tty1", "su\nBAD SU a to root on x",
+		"/bin/su\nFAILED su for root by a", "xinetd\nSTART: ftp pid=1 from=1.2.3.4", "named\nrefused connect from 1.2.3.4", "portmap\nconnect from a@1.2.3.4",
+		"cron\npam_unix(cron:auth): authentication failure; rhost=1.2.3.4 user=x", "sshd(pam_unix)\nauthentication failure; rhost=h.example user=x",
+		"ulogd2\nIN=eth0 OUT= SRC=1.2.3.4 DST=5.6.7.8 PROTO=UDP", "ftp/x\n[a] FAIL LOGIN: Client \"1.2.3.4\"", "telnetftp\nx", "sshdftp\nFailed none for x from 1.2.3.4",
+		"gate\n301270: 5d17h: %SEC-6-IPACCESSLOGP: list 101 denied tcp 198.51.100.4(1929) -> 192.0.2.8(80), 1 packet"} {
+		f.Add([]byte(s))
+	}
+	p, q := newTestParser(), newTestParser()
+	f.Fuzz(func(t *testing.T, in []byte) {
+		prog, msg, _ := bytes.Cut(in, []byte("\n"))
+		var got, want event.Event
+		got.Reset(in)
+		want.Reset(in)
+		p.dispatch(prog, msg, &got)
+		dispatchReference(q, prog, msg, &want)
+		checkSameEvent(t, in, &got, &want)
+		got.Reset(in)
+		want.Reset(in)
+		ok, wok := p.parseAuth(prog, msg, &got), parseAuthReference(q, prog, msg, &want)
+		if ok != wok {
+			t.Fatalf("parseAuth(%q, %q) = %v, reference %v", prog, msg, ok, wok)
+		}
+		checkSameEvent(t, in, &got, &want)
 	})
 }
