@@ -243,15 +243,28 @@ func asaColonEndpoint(w []byte) (iface, ip, port []byte, isAddr bool) {
 		}
 	}
 	if i := bytes.IndexByte(w, ':'); i > 0 {
-		if isIP(w) {
+		// With a colon w is no IPv4 address, and with a byte before it that is neither a hex
+		// digit nor a dot no IPv6 one either: isIP(w) is then false without a look at the rest,
+		// as for every interface name with a letter past f.
+		if hexOrDot(w[:i]) && isIP(w) {
 			return nil, w, port, true
 		}
-		if isIP(w[i+1:]) {
-			return w[:i], w[i+1:], port, true
+		if a := w[i+1:]; isIPv4(a) || isIPv6(a) {
+			return w[:i], a, port, true
 		}
 		return nil, w, port, false
 	}
 	return nil, w, port, isIP(w)
+}
+
+// hexOrDot reports whether every byte of b is a hex digit or a dot.
+func hexOrDot(b []byte) bool {
+	for _, c := range b {
+		if !isHex(c) && c != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 // asaSlashEndpoint splits 106100's "interface/address(port)".

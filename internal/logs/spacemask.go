@@ -52,10 +52,8 @@ func (s *spaceIndex) init(b []byte) {
 
 // next returns the first space at or after i, or len(b) when there is none.
 func (s *spaceIndex) next(i int) int {
-	if k := uint(i) >> 6; k < uint(len(s.m)) {
-		if m := s.m[k] >> (uint(i) & 63); m != 0 {
-			return i + bits.TrailingZeros64(m)
-		}
+	if m := s.m[uint(i)>>6&7] >> (uint(i) & 63); m != 0 && uint(i) < spaceWindow {
+		return i + bits.TrailingZeros64(m)
 	}
 	return s.nextFar(i)
 }
@@ -76,9 +74,31 @@ func (s *spaceIndex) nextFar(i int) int {
 // word returns the word that starts at i, as token(b[i:]) does.
 func (s *spaceIndex) word(i int) []byte { return s.b[i:s.next(i)] }
 
-// index is index(b[from:end], phrase) + from for a phrase that starts with a space, or -1.
+// index is index(b[from:end], phrase) + from for a phrase of four bytes or more that starts with
+// a space, or -1. Each space is tested by the phrase's first four bytes as one number.
 func (s *spaceIndex) index(from, end int, phrase string) int {
-	for p := s.next(from); p+len(phrase) <= end; p = s.next(p + 1) {
+	last := end - len(phrase) // the last place the phrase may start
+	key := uint32(phrase[0]) | uint32(phrase[1])<<8 | uint32(phrase[2])<<16 | uint32(phrase[3])<<24
+	for k := from >> 6; k < len(s.m) && k<<6 <= last; k++ {
+		m := s.m[k]
+		if k == from>>6 {
+			m &= ^uint64(0) << (from & 63)
+		}
+		for ; m != 0; m &= m - 1 {
+			p := k<<6 + bits.TrailingZeros64(m)
+			if p > last {
+				return -1
+			}
+			if binary.LittleEndian.Uint32(s.b[p:]) == key && string(s.b[p+4:p+len(phrase)]) == phrase[4:] {
+				return p
+			}
+		}
+	}
+	if last < spaceWindow {
+		return -1
+	}
+	// Past the window, which then ends before the line.
+	for p := s.next(max(from, spaceWindow)); p <= last; p = s.next(p + 1) {
 		if string(s.b[p:p+len(phrase)]) == phrase {
 			return p
 		}
