@@ -2,6 +2,7 @@ package logs
 
 import (
 	"bytes"
+	"encoding/binary"
 
 	"github.com/keikai-project/keikai/internal/event"
 )
@@ -48,47 +49,56 @@ func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 		return false
 	}
 	msg := b[colon+2:]
-	words := msg
+	// The words and the phrases " src ", " dst ", " from ", " to ", " denied ", ... are found
+	// by stepping from space to space of the message, found once.
+	var sp spaceIndex
+	sp.init(msg)
+	words := 0 // where the words that may name the protocol start
 	var action []byte
-	switch {
-	case hasPrefix(words, "Deny "):
+	switch head := min(len(msg), 64); {
+	case hasPrefix(msg, "Deny "):
 		action = wordDeny
-		words = words[len("Deny "):]
-	case index(head(msg, 64), " denied ") >= 0, index(head(msg, 64), " discarded ") >= 0:
+		words = len("Deny ")
+	case sp.index(0, head, " denied ") >= 0, sp.index(0, head, " discarded ") >= 0:
 		action = wordDenied
-	case index(head(msg, 64), " permitted ") >= 0, index(head(msg, 64), " est-allowed ") >= 0:
+	case sp.index(0, head, " permitted ") >= 0, sp.index(0, head, " est-allowed ") >= 0:
 		action = wordPermit
 	default:
 		return false
 	}
 	var src, sport, dst, dport, iface []byte
+	var srcOK, dstOK bool // isIP(src), isIP(dst)
 	switch {
 	case hasPrefix(msg, "access-list "):
 		// "access-list NAME denied PROTO IF/SRC(PORT) -> IF/DST(PORT) ..."
-		_, rest := token(msg[len("access-list "):])
-		_, rest = token(rest)
-		proto, rest := token(rest)
+		i := sp.next(len("access-list ")) + 1 // past the name
+		i = sp.next(min(i, len(msg))) + 1     // past the verdict
+		i = min(i, len(msg))
+		proto := sp.word(i)
 		setASAProtocol(proto, e)
-		from, rest := token(rest)
-		if !hasPrefix(rest, "-> ") {
+		i = min(i+len(proto)+1, len(msg))
+		from := sp.word(i)
+		i = min(i+len(from)+1, len(msg))
+		if !hasPrefix(msg[i:], "-> ") {
 			return false
 		}
-		to, _ := token(rest[3:])
+		to := sp.word(i + 3)
 		iface, src, sport = asaSlashEndpoint(from)
 		_, dst, dport = asaSlashEndpoint(to)
+		srcOK, dstOK = isIP(src), isIP(dst)
 	default:
 		// The protocol is the first protocol word: "Deny tcp", "Deny inbound UDP",
 		// "Inbound TCP connection", "TCP access denied".
 		// stop is where the word the loop stopped at starts: a word "src" or "from" ends the
 		// loop, so " src " and " from " cannot occur before the space in front of it.
-		stop := len(msg) - len(words)
-		for cur := words; ; {
-			w, rest := token(cur)
+		stop := words
+		for pos := words; ; {
+			w := sp.word(pos)
 			if len(w) == 0 {
 				break
 			}
-			stop = len(msg) - len(cur)
-			cur = rest
+			stop = pos
+			pos = min(pos+len(w)+1, len(msg))
 			if setASAProtocol(w, e) {
 				break
 			}
@@ -97,36 +107,32 @@ func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 			} else if bytes.EqualFold(w, []byte("outbound")) {
 				e.Set(event.Direction, wordOut)
 			}
-			if len(rest) == 0 || bytes.Equal(w, []byte("src")) || bytes.Equal(w, []byte("from")) {
+			if pos == len(msg) || string(w) == "src" || string(w) == "from" {
 				break
 			}
 		}
 		stop = max(stop-1, 0)
 		var from, to []byte
-		if i := index(msg[stop:], " src "); i >= 0 {
-			i += stop
-			from, _ = token(msg[i+len(" src "):])
+		if i := sp.index(stop, len(msg), " src "); i >= 0 {
+			from = sp.word(i + len(" src "))
 			// The first " dst ": one before " src " ends within the text up to it.
-			j := index(msg[:i+len(" src")], " dst ")
+			j := sp.index(0, i+len(" src"), " dst ")
 			if j < 0 {
-				if j = index(msg[i+len(" src"):], " dst "); j >= 0 {
-					j += i + len(" src")
-				}
+				j = sp.index(i+len(" src"), len(msg), " dst ")
 			}
 			if j >= 0 {
-				to, _ = token(msg[j+len(" dst "):])
+				to = sp.word(j + len(" dst "))
 			}
-		} else if i := index(msg[stop:], " from "); i >= 0 {
-			i += stop
-			from, _ = token(msg[i+len(" from "):])
-			if j := index(msg[i:], " to "); j >= 0 {
-				to, _ = token(msg[i+j+len(" to "):])
+		} else if i := sp.index(stop, len(msg), " from "); i >= 0 {
+			from = sp.word(i + len(" from "))
+			if j := sp.index(i, len(msg), " to "); j >= 0 {
+				to = sp.word(j + len(" to "))
 			}
 		}
 		from = trimParensComma(from)
 		to = trimParensComma(to)
-		iface, src, sport = asaColonEndpoint(from)
-		_, dst, dport = asaColonEndpoint(to)
+		iface, src, sport, srcOK = asaColonEndpoint(from)
+		_, dst, dport, dstOK = asaColonEndpoint(to)
 		// The markers below are missing from most lines, and bytes.Index would stop at every
 		// space looking for them: their rare 'f' and '(' are found with bytes.IndexByte instead.
 		if skip&asaSkipInterface != 0 {
@@ -157,7 +163,7 @@ func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 			}
 		}
 	}
-	if !isIP(src) {
+	if !srcOK {
 		return false
 	}
 	e.Format = event.FormatCiscoACL
@@ -166,7 +172,7 @@ func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 	if len(sport) > 0 {
 		e.Set(event.SourcePort, sport)
 	}
-	if isIP(dst) {
+	if dstOK {
 		e.Set(event.DestinationIP, dst)
 		if len(dport) > 0 {
 			e.Set(event.DestinationPort, dport)
@@ -189,21 +195,30 @@ const (
 // setASAProtocol sets Protocol when w names one (ASA writes tcp, TCP, udp, icmp, IP, or a number
 // in 106023's "Deny protocol 47").
 func setASAProtocol(w []byte, e *event.Event) bool {
-	switch {
-	case len(w) > 4:
-		return false // no protocol name below is that long
-	case bytes.EqualFold(w, []byte("tcp")):
-		e.Set(event.Protocol, wordTCP)
-	case bytes.EqualFold(w, []byte("udp")):
-		e.Set(event.Protocol, wordUDP)
-	case bytes.EqualFold(w, []byte("icmp")):
-		e.Set(event.Protocol, wordICMP)
-	case bytes.EqualFold(w, []byte("ip")):
-		e.Set(event.Protocol, wordIP)
-	default:
-		return false
+	// Each name is compared as one number with bit 5 set in every byte, which lowers an
+	// upper-case letter and turns no other byte into a lower-case one.
+	switch len(w) {
+	case 2:
+		if uint16(w[0])|uint16(w[1])<<8|0x2020 == 'i'|'p'<<8 {
+			e.Set(event.Protocol, wordIP)
+			return true
+		}
+	case 3:
+		switch uint32(w[0]) | uint32(w[1])<<8 | uint32(w[2])<<16 | 0x202020 {
+		case 't' | 'c'<<8 | 'p'<<16:
+			e.Set(event.Protocol, wordTCP)
+			return true
+		case 'u' | 'd'<<8 | 'p'<<16:
+			e.Set(event.Protocol, wordUDP)
+			return true
+		}
+	case 4:
+		if binary.LittleEndian.Uint32(w)|0x20202020 == 'i'|'c'<<8|'m'<<16|'p'<<24 {
+			e.Set(event.Protocol, wordICMP)
+			return true
+		}
 	}
-	return true
+	return false
 }
 
 // trimParensComma is bytes.Trim(w, "(),") without building the cutset's table on every call.
@@ -218,18 +233,38 @@ func trimParensComma(w []byte) []byte {
 }
 
 // asaColonEndpoint splits "[interface:]address[/port]". An IPv6 address also contains colons, so
-// the interface is split off only when what follows it is an address.
-func asaColonEndpoint(w []byte) (iface, ip, port []byte) {
+// the interface is split off only when what follows it is an address. isAddr is isIP(ip), known
+// from those tests without a second look.
+func asaColonEndpoint(w []byte) (iface, ip, port []byte, isAddr bool) {
 	if slash := bytes.LastIndexByte(w, '/'); slash >= 0 {
 		w, port = w[:slash], w[slash+1:]
 		if !allDigits(port) {
 			port = nil
 		}
 	}
-	if i := bytes.IndexByte(w, ':'); i > 0 && !isIP(w) && isIP(w[i+1:]) {
-		return w[:i], w[i+1:], port
+	if i := bytes.IndexByte(w, ':'); i > 0 {
+		// With a colon w is no IPv4 address, and with a byte before it that is neither a hex
+		// digit nor a dot no IPv6 one either: isIP(w) is then false without a look at the rest,
+		// as for every interface name with a letter past f.
+		if hexOrDot(w[:i]) && isIP(w) {
+			return nil, w, port, true
+		}
+		if a := w[i+1:]; isIPv4(a) || isIPv6(a) {
+			return w[:i], a, port, true
+		}
+		return nil, w, port, false
 	}
-	return nil, w, port
+	return nil, w, port, isIP(w)
+}
+
+// hexOrDot reports whether every byte of b is a hex digit or a dot.
+func hexOrDot(b []byte) bool {
+	for _, c := range b {
+		if !isHex(c) && c != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 // asaSlashEndpoint splits 106100's "interface/address(port)".

@@ -73,8 +73,8 @@ func parseCiscoASAReference(b []byte, e *event.Event) bool {
 		}
 		from = bytes.Trim(from, "(),")
 		to = bytes.Trim(to, "(),")
-		iface, src, sport = asaColonEndpoint(from)
-		_, dst, dport = asaColonEndpoint(to)
+		iface, src, sport = asaColonEndpointReference(from)
+		_, dst, dport = asaColonEndpointReference(to)
 		// The markers below are missing from most lines, and bytes.Index would stop at every
 		// space looking for them: their rare 'f' and '(' are found with bytes.IndexByte instead.
 		if i := indexVia(msg, " on interface ", 9); i >= 0 {
@@ -166,4 +166,18 @@ func FuzzCiscoASASameAsReference(f *testing.F) {
 			t.Fatalf("%q: got %v\n%s\nreference %v\n%s", msg, okGot, render(&got), okWant, render(&want))
 		}
 	})
+}
+
+// asaColonEndpointReference is asaColonEndpoint before it told whether the address is one.
+func asaColonEndpointReference(w []byte) (iface, ip, port []byte) {
+	if slash := bytes.LastIndexByte(w, '/'); slash >= 0 {
+		w, port = w[:slash], w[slash+1:]
+		if !allDigits(port) {
+			port = nil
+		}
+	}
+	if i := bytes.IndexByte(w, ':'); i > 0 && !isIP(w) && isIP(w[i+1:]) {
+		return w[:i], w[i+1:], port
+	}
+	return nil, w, port
 }

@@ -177,24 +177,6 @@ func pfIPv4Word(b []byte, colon bool) (ip, port []byte, n int, ok bool) {
 	return ip, port, i, true
 }
 
-// afterWord is what token leaves after a word of n bytes at the start of b.
-func afterWord(b []byte, n int) []byte {
-	if n < len(b) {
-		return b[n+1:]
-	}
-	return b[len(b):]
-}
-
-// shortToken is token for the short words of pf lines (block, in, on, fxp0:, >), where a loop
-// over the bytes costs less than token's eight at a time.
-func shortToken(b []byte) (word, rest []byte) {
-	i := 0
-	for i < len(b) && b[i] != ' ' {
-		i++
-	}
-	return b[:i], afterWord(b, i)
-}
-
 // dots counts the dots of a short word, where bytes.Count's call costs more than the loop.
 func dots(w []byte) int {
 	n := 0

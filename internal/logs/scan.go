@@ -39,6 +39,24 @@ func token(b []byte) (word, rest []byte) {
 	return b[:i], b[i+1:]
 }
 
+// afterWord is what token leaves after a word of n bytes at the start of b.
+func afterWord(b []byte, n int) []byte {
+	if n < len(b) {
+		return b[n+1:]
+	}
+	return b[len(b):]
+}
+
+// shortToken is token for short words (pf's block, in, on, fxp0:, >; ASA's Deny tcp), where a
+// loop over the bytes costs less than token's eight at a time.
+func shortToken(b []byte) (word, rest []byte) {
+	i := 0
+	for i < len(b) && b[i] != ' ' {
+		i++
+	}
+	return b[:i], afterWord(b, i)
+}
+
 // skipSpaces drops leading spaces.
 func skipSpaces(b []byte) []byte {
 	for len(b) > 0 && b[0] == ' ' {
@@ -101,8 +119,25 @@ func leadingDigits(b []byte) []byte {
 }
 
 // isIPv4 reports whether b is a dotted quad (values are not range-checked: logs are evidence, and
-// a malformed address is still worth matching on).
+// a malformed address is still worth matching on): three dots between four runs of one to three
+// digits. An address of eight bytes or more is read as two words of eight that overlap, which
+// give one bit per byte for digits and one for dots; the rules are then tests on those bits.
 func isIPv4(b []byte) bool {
+	n := len(b)
+	if n < 8 || n > 15 {
+		return n == 7 && isIPv4Bytes(b)
+	}
+	lo, hi := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[n-8:])
+	digit := gatherHighBits(digitBytes(lo)) | gatherHighBits(digitBytes(hi))<<(n-8)
+	dot := gatherHighBits(dotBytes(lo)) | gatherHighBits(dotBytes(hi))<<(n-8)
+	return digit|dot == 1<<n-1 && // nothing else
+		bits.OnesCount64(dot) == 3 &&
+		dot&(1|1<<(n-1)|dot>>1) == 0 && // no dot first, last or after another
+		digit&(digit>>1)&(digit>>2)&(digit>>3) == 0 // no four digits in a row
+}
+
+// isIPv4Bytes is isIPv4 byte by byte.
+func isIPv4Bytes(b []byte) bool {
 	if len(b) < 7 || len(b) > 15 {
 		return false
 	}
@@ -125,6 +160,20 @@ func isIPv4(b []byte) bool {
 		}
 	}
 	return dots == 3 && run > 0
+}
+
+// digitBytes returns x with the high bit set in exactly the bytes that are ASCII digits. Adding
+// 0x50 to a byte's low seven bits sets its high bit when they are at least '0', adding 0x46 when
+// they are past '9'; neither carries into the next byte.
+func digitBytes(x uint64) uint64 {
+	low := x &^ highs
+	return (low + 0x50*ones) &^ (low + 0x46*ones) &^ x & highs
+}
+
+// dotBytes is spaceBytes for '.'.
+func dotBytes(x uint64) uint64 {
+	x ^= '.' * ones
+	return ^((x&^highs + ^uint64(highs)) | x) & highs
 }
 
 // isIPv6 reports whether b looks like an IPv6 address: hex digits and colons with at least two

@@ -2,6 +2,7 @@ package logs
 
 import (
 	"bytes"
+	"encoding/binary"
 	"testing"
 )
 
@@ -50,5 +51,60 @@ func FuzzSpaceMask(f *testing.F) {
 			return
 		}
 		checkSpaceMask(t, b, from)
+	})
+}
+
+// FuzzIsIPv4 holds the word-at-a-time isIPv4 to the byte-by-byte form, and digitBytes and
+// dotBytes to tests of each byte.
+func FuzzIsIPv4(f *testing.F) {
+	for _, s := range []string{"1.2.3.4", "198.51.100.200", "255.255.255.255", "1.2.3.4.5", "1..2.3", ".1.2.3.4",
+		"1.2.3.4.", "1234.1.1.1", "1.2.3.4/", "01.02.03.04", "1.2.3:4", "\xb1.2.3.4", "1.2.3.4444"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := isIPv4(b), isIPv4Bytes(b); got != want {
+			t.Fatalf("isIPv4(%q) = %v, byte by byte %v", b, got, want)
+		}
+		if len(b) >= 8 {
+			x := binary.LittleEndian.Uint64(b)
+			var digit, dot uint64
+			for i := 0; i < 8; i++ {
+				if isDigit(b[i]) {
+					digit |= 0x80 << (8 * i)
+				}
+				if b[i] == '.' {
+					dot |= 0x80 << (8 * i)
+				}
+			}
+			if digitBytes(x) != digit || dotBytes(x) != dot {
+				t.Fatalf("%q: digitBytes %#x, want %#x; dotBytes %#x, want %#x", b[:8], digitBytes(x), digit, dotBytes(x), dot)
+			}
+		}
+	})
+}
+
+// FuzzSpaceIndex holds spaceIndex to token and bytes.Index.
+func FuzzSpaceIndex(f *testing.F) {
+	f.Add([]byte("Deny tcp src outside:198.51.100.4/3345 dst inside:192.0.2.8/80 by access-group"), 3, 40)
+	f.Add(append(bytes.Repeat([]byte("x"), 600), " src a dst b"...), 500, 610)
+	f.Add([]byte(" src "), 0, 5)
+	f.Fuzz(func(t *testing.T, b []byte, from, end int) {
+		if from < 0 || from > len(b) || end < from || end > len(b) {
+			return
+		}
+		var s spaceIndex
+		s.init(b)
+		if want, _ := token(b[from:]); !bytes.Equal(s.word(from), want) {
+			t.Fatalf("%q: word(%d) = %q, token %q", b, from, s.word(from), want)
+		}
+		for _, phrase := range []string{" src ", " to ", "    ", " est-allowed "} {
+			want := bytes.Index(b[from:end], []byte(phrase))
+			if want >= 0 {
+				want += from
+			}
+			if got := s.index(from, end, phrase); got != want {
+				t.Fatalf("%q: index(%d, %d, %q) = %d, want %d", b, from, end, phrase, got, want)
+			}
+		}
 	})
 }
