@@ -395,7 +395,12 @@ func (sh *shard) observe(s *sample) {
 	st := sh.states[s.o.Corr]
 	ref, free := st.groups.find(s.o.Key, &sh.slab, &st.singles)
 	if ref == 0 && !sh.noSingles && st.canBeSingle(s.o, s.t, len(s.valueBytes)) && s.o.Time.Known && s.o.Time.UnixNano == s.t {
-		sh.single(st, s.o, s.t, s.seq, s.file, s.valueBytes, free)
+		if st.count >= st.limit {
+			sh.seq, sh.phase = s.seq, phaseObserve
+			sh.evict(st)
+			free = noFree // the table has changed
+		}
+		st.pushSingle(s.o, s.t, s.seq, s.file, s.valueBytes, free)
 		return
 	}
 	sh.count(st, s, ref)
@@ -406,9 +411,20 @@ func (sh *shard) observe(s *sample) {
 func (sh *shard) add(b *Batch, o *Hashed, seq int64) {
 	st := sh.states[o.Corr]
 	t := o.Time.UnixNano
-	ref, free := st.groups.find(o.Key, &sh.slab, &st.singles)
+	// Most lookups end at an empty home slot (the table is at most a quarter full, and most keys
+	// are new): that case is looked at here, without a call.
+	var ref uint32
+	free := o.Key & st.groups.mask
+	if free >= uint64(len(st.groups.slots)) || st.groups.slots[free].ref != 0 {
+		ref, free = st.groups.find(o.Key, &sh.slab, &st.singles)
+	}
 	if ref == 0 && !sh.noSingles && st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) {
-		sh.single(st, o, t, seq, b.File, b.bytes(o.valueAt), free)
+		if st.count >= st.limit {
+			sh.seq, sh.phase = seq, phaseObserve
+			sh.evict(st)
+			free = noFree // the table has changed
+		}
+		st.pushSingle(o, t, seq, b.File, b.bytes(o.valueAt), free)
 		return
 	}
 	// The sample is filled in place in the shard: built on the stack, it was copied once more
@@ -420,16 +436,6 @@ func (sh *shard) add(b *Batch, o *Hashed, seq int64) {
 		smp.valueBytes = b.bytes(o.valueAt)
 	}
 	sh.count(st, smp, ref)
-}
-
-// single keeps o as the single of a new group; free is where find(o.Key) stopped.
-func (sh *shard) single(st *corrState, o *Hashed, t, seq int64, file string, value []byte, free uint64) {
-	if st.count >= st.limit {
-		sh.seq, sh.phase = seq, phaseObserve
-		sh.evict(st)
-		free = noFree // the table has changed
-	}
-	st.pushSingle(o, t, seq, file, value, free)
 }
 
 // count counts s in its group, of reference ref in st's table (0: none yet).
@@ -480,12 +486,19 @@ func (sh *shard) count(st *corrState, s *sample, ref uint32) {
 func (sh *shard) expire(ci int, clock int64, ticks []tickAt) int64 {
 	st := sh.states[ci]
 	oldest := int64(math.MaxInt64)
-	for x := st.singles.oldest(); x != nil; x = st.singles.oldest() {
+	// dropOldestSingle, written out: most expiries are of singles.
+	r := &st.singles
+	for r.head != r.tail {
+		x := r.at(r.head)
 		if clock-x.t <= st.span {
 			oldest = x.t
 			break
 		}
-		st.dropOldestSingle()
+		st.groups.remove(x.hash, singleRef|r.head&(singleRef-1))
+		r.head++
+		r.live--
+		st.count--
+		r.skipDead()
 	}
 	for g := st.oldest; g != nil; g = st.oldest {
 		if clock-st.oldestTime <= st.span {
