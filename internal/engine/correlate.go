@@ -133,7 +133,23 @@ type Correlator struct {
 	seq   int64
 	h     Hashed
 	in    sample
+	files fileNumbers
 	Stats Stats
+}
+
+// fileNumbers numbers the files of the observations as they come, so that a shard tells a file
+// from the one before by a number rather than by comparing names.
+type fileNumbers struct {
+	last string
+	n    uint64
+}
+
+func (f *fileNumbers) number(file string) uint64 {
+	if f.n == 0 || file != f.last {
+		f.n++
+		f.last = file
+	}
+	return f.n
 }
 
 // NewCorrelator returns a correlator for e's correlation rules that passes finished bursts to emit.
@@ -164,7 +180,7 @@ func (c *Correlator) Observe(o *Observation) {
 	c.sh.expire(o.Corr, c.clock.clock[o.Corr], nil)
 	// h and in live in c: on the stack they would escape through the shard's emit function.
 	c.h = Hashed{Time: o.At.Time, Key: maphash.Bytes(keySeed, o.Key), First: o.At.Line, Last: o.At.Line, N: 1, Corr: int32(o.Corr)}
-	c.in = sample{o: &c.h, t: t, file: o.At.File, keyBytes: o.Key, seq: c.seq}
+	c.in = sample{o: &c.h, t: t, file: o.At.File, fileNo: c.files.number(o.At.File), keyBytes: o.Key, seq: c.seq}
 	if c.e.Correlations[o.Corr].Correlation.Field != event.FieldNone {
 		c.h.Value, c.in.valueBytes = maphash.Bytes(keySeed, o.Value), o.Value
 	}
@@ -351,9 +367,10 @@ type seenValue struct {
 // shard takes it: key and value by hash, their bytes only read when a group or sample needs them,
 // the lines only made into Refs for a window's start and a burst's ends.
 type sample struct {
-	o    *Hashed
-	t    int64
-	file string
+	o      *Hashed
+	t      int64
+	file   string
+	fileNo uint64 // see fileNumbers
 	// keyBytes is the key as Correlator.Observe takes it; a ShardedCorrelator's samples have their
 	// values in batch instead.
 	keyBytes   []byte
@@ -395,7 +412,12 @@ func (sh *shard) observe(s *sample) {
 	st := sh.states[s.o.Corr]
 	ref, free := st.groups.find(s.o.Key, &sh.slab, &st.singles)
 	if ref == 0 && !sh.noSingles && st.canBeSingle(s.o, s.t, len(s.valueBytes)) && s.o.Time.Known && s.o.Time.UnixNano == s.t {
-		sh.single(st, s.o, s.t, s.seq, s.file, s.valueBytes, free)
+		if st.count >= st.limit {
+			sh.seq, sh.phase = s.seq, phaseObserve
+			sh.evict(st)
+			free = noFree // the table has changed
+		}
+		st.pushSingle(s.o, s.t, s.seq, s.file, s.fileNo, s.valueBytes, free)
 		return
 	}
 	sh.count(st, s, ref)
@@ -406,30 +428,31 @@ func (sh *shard) observe(s *sample) {
 func (sh *shard) add(b *Batch, o *Hashed, seq int64) {
 	st := sh.states[o.Corr]
 	t := o.Time.UnixNano
-	ref, free := st.groups.find(o.Key, &sh.slab, &st.singles)
+	// Most lookups end at an empty home slot (the table is at most a quarter full, and most keys
+	// are new): that case is looked at here, without a call.
+	var ref uint32
+	free := o.Key & st.groups.mask
+	if free >= uint64(len(st.groups.slots)) || st.groups.slots[free].ref != 0 {
+		ref, free = st.groups.find(o.Key, &sh.slab, &st.singles)
+	}
 	if ref == 0 && !sh.noSingles && st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) {
-		sh.single(st, o, t, seq, b.File, b.bytes(o.valueAt), free)
+		if st.count >= st.limit {
+			sh.seq, sh.phase = seq, phaseObserve
+			sh.evict(st)
+			free = noFree // the table has changed
+		}
+		st.pushSingle(o, t, seq, b.File, b.fileNo, b.bytes(o.valueAt), free)
 		return
 	}
 	// The sample is filled in place in the shard: built on the stack, it was copied once more
 	// with a wide load of narrow stores just made, which stalled (5% of the CPU on real logs).
 	smp := &sh.in
-	smp.o, smp.t, smp.file, smp.batch, smp.seq = o, t, b.File, b, seq
+	smp.o, smp.t, smp.file, smp.fileNo, smp.batch, smp.seq = o, t, b.File, b.fileNo, b, seq
 	smp.valueBytes = nil
 	if o.valueAt.end > o.valueAt.start {
 		smp.valueBytes = b.bytes(o.valueAt)
 	}
 	sh.count(st, smp, ref)
-}
-
-// single keeps o as the single of a new group; free is where find(o.Key) stopped.
-func (sh *shard) single(st *corrState, o *Hashed, t, seq int64, file string, value []byte, free uint64) {
-	if st.count >= st.limit {
-		sh.seq, sh.phase = seq, phaseObserve
-		sh.evict(st)
-		free = noFree // the table has changed
-	}
-	st.pushSingle(o, t, seq, file, value, free)
 }
 
 // count counts s in its group, of reference ref in st's table (0: none yet).
@@ -480,12 +503,27 @@ func (sh *shard) count(st *corrState, s *sample, ref uint32) {
 func (sh *shard) expire(ci int, clock int64, ticks []tickAt) int64 {
 	st := sh.states[ci]
 	oldest := int64(math.MaxInt64)
-	for x := st.singles.oldest(); x != nil; x = st.singles.oldest() {
+	// dropOldestSingle, written out: most expiries are of singles.
+	r := &st.singles
+	for r.head != r.tail {
+		x := r.at(r.head)
 		if clock-x.t <= st.span {
 			oldest = x.t
 			break
 		}
-		st.dropOldestSingle()
+		ref := singleRef | r.head&(singleRef-1)
+		if t := &st.groups; t.slots[x.hash&t.mask].ref == ref && t.slots[(x.hash+1)&t.mask].ref == 0 {
+			// remove, written out for the common case of a single at its home slot, the
+			// last of its run: nothing to shift back.
+			t.slots[x.hash&t.mask] = tableSlot{}
+			t.used--
+		} else {
+			t.remove(x.hash, ref)
+		}
+		r.head++
+		r.live--
+		st.count--
+		r.skipDead()
 	}
 	for g := st.oldest; g != nil; g = st.oldest {
 		if clock-st.oldestTime <= st.span {

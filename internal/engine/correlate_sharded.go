@@ -41,8 +41,9 @@ type span struct{ start, end uint32 }
 // the correlator's goroutines read it; Reset makes it ready for another chunk.
 type Batch struct {
 	// File names the input the lines come from.
-	File string
-	Obs  []Hashed
+	File   string
+	fileNo uint64 // see fileNumbers
+	Obs    []Hashed
 	// Untimed and Ungrouped count observations that were not added (see Stats).
 	Untimed, Ungrouped int64
 
@@ -264,6 +265,7 @@ type ShardedCorrelator struct {
 	wg       sync.WaitGroup
 	seq      int64
 	stats    Stats
+	files    fileNumbers
 	// low holds per correlation and shard a time no later than that of anything the shard keeps of
 	// the correlation, so that runInline calls expire only when something may be due: a tick
 	// usually expires nothing in most shards.
@@ -323,6 +325,7 @@ func (s *ShardedCorrelator) Submit(b *Batch) {
 		b.ticks[ci], b.segment[ci] = b.ticks[ci][:0], 0
 	}
 	b.seq0 = s.seq
+	b.fileNo = s.files.number(b.File)
 	s.stats.Untimed += b.Untimed
 	s.stats.Ungrouped += b.Ungrouped
 	if !s.parallel {

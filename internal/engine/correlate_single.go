@@ -46,6 +46,7 @@ type singles struct {
 	live       int
 	lastT      int64 // time of the newest record pushed
 	files      []string
+	lastFile   uint64 // the number of the last of files (see fileNumbers)
 }
 
 func (r *singles) at(i uint32) *single { return &r.recs[i&uint32(len(r.recs)-1)] }
@@ -74,9 +75,9 @@ func (st *corrState) canBeSingle(o *Hashed, t int64, n int) bool {
 	return o.N == 1 && st.need >= 2 && t >= 0 && (r.head == r.tail || t >= r.lastT) && n <= singleValue
 }
 
-// pushSingle keeps o, at t and seq, as the single of a new group; free is the table slot where
-// the key's lookup stopped, or noFree.
-func (st *corrState) pushSingle(o *Hashed, t, seq int64, fileName string, value []byte, free uint64) {
+// pushSingle keeps o, at t and seq, of file fileName numbered fileNo, as the single of a new
+// group; free is the table slot where the key's lookup stopped, or noFree.
+func (st *corrState) pushSingle(o *Hashed, t, seq int64, fileName string, fileNo uint64, value []byte, free uint64) {
 	r := &st.singles
 	if r.live == 0 {
 		r.files = r.files[:0]
@@ -85,8 +86,9 @@ func (st *corrState) pushSingle(o *Hashed, t, seq int64, fileName string, value 
 		st.resizeSingles() // moves no table slot
 	}
 	file := len(r.files) - 1
-	if file < 0 || r.files[file] != fileName {
+	if file < 0 || r.lastFile != fileNo {
 		r.files = append(r.files, fileName)
+		r.lastFile = fileNo
 		file++
 	}
 	x := r.at(r.tail)
@@ -96,7 +98,14 @@ func (st *corrState) pushSingle(o *Hashed, t, seq int64, fileName string, value 
 		x.file |= singleZoned
 	}
 	x.n = copyShort(&x.val, value)
-	st.groups.putAt(free, o.Key, singleRef|r.tail&(singleRef-1))
+	ref := singleRef | r.tail&(singleRef-1)
+	if t := &st.groups; free != noFree && 4*(t.used+1) <= len(t.slots) {
+		// At the slot where the lookup stopped, without a call.
+		t.slots[free] = tableSlot{lo: uint32(o.Key), ref: ref}
+		t.used++
+	} else {
+		t.put(o.Key, ref)
+	}
 	r.tail++
 	r.live++
 	r.lastT = t

@@ -27,7 +27,7 @@ const minTableSlots = 64
 const noFree = ^uint64(0)
 
 // find returns the reference of the group of hash h, or 0 and the empty slot at which the lookup
-// stopped, where putAt can add h while the table is unchanged: slab and singles hold the groups.
+// stopped, where h can be added while the table is unchanged: slab and singles hold the groups.
 func (t *groupTable) find(h uint64, slab *groupSlab, singles *singles) (ref uint32, free uint64) {
 	if t.slots == nil {
 		return 0, noFree
@@ -62,16 +62,6 @@ func (t *groupTable) put(h uint64, ref uint32) {
 		i = (i + 1) & t.mask
 	}
 	t.slots[i] = tableSlot{lo: uint32(h), ref: ref}
-	t.used++
-}
-
-// putAt is put with the free slot find(h) returned, or noFree.
-func (t *groupTable) putAt(free, h uint64, ref uint32) {
-	if free == noFree || 4*(t.used+1) > len(t.slots) {
-		t.put(h, ref)
-		return
-	}
-	t.slots[free] = tableSlot{lo: uint32(h), ref: ref}
 	t.used++
 }
 
