@@ -15,6 +15,9 @@ type gramFilter struct {
 	// teddy, when set, skips the blocks of sixteen positions where no pattern can start before
 	// the hash is consulted; nil without SIMD or with too many patterns.
 	teddy *teddyMasks
+	// pairs is set when some pattern has two bytes, which may start at a text's last position
+	// but one; without them no hash is needed there.
+	pairs bool
 }
 
 const (
@@ -41,6 +44,7 @@ func newGramFilter(patterns []string) *gramFilter {
 		case len(p) == 1:
 			return nil
 		case len(p) == 2:
+			f.pairs = true
 			// Any third byte may follow a two-byte pattern.
 			for third := 0; third < 256; third++ {
 				f.add(uint32(p[0]) | uint32(p[1])<<8 | uint32(third)<<16)

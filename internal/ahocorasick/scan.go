@@ -12,8 +12,11 @@ func (d *dfa) scan(text []byte, hits *Hits) bool {
 	trans := d.trans
 	ofByte := &d.classes.ofByte
 	i := 0
+	teddy := d.filter != nil && d.filter.teddy != nil // its pass called straight away
 	for i < len(text) {
-		if d.filter != nil {
+		if teddy {
+			i = d.filter.teddyNext(text, i)
+		} else if d.filter != nil {
 			i = d.filter.next(text, i, &d.leavesStart)
 		} else {
 			i = nextStartByte(text, i, &d.leavesStart)

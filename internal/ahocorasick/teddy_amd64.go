@@ -39,7 +39,7 @@ func (f *gramFilter) teddyNext(text []byte, i int) int {
 	}
 	// The pass looked at every position that has three bytes; the one before the last may still
 	// start a two-byte pattern, whose grams the hash holds with any third byte.
-	if p == len(text)-2 && f.maybe(uint32(text[p])|uint32(text[p+1])<<8|foldBytes&0xFFFFFF) != 0 {
+	if p == len(text)-2 && f.pairs && f.maybe(uint32(text[p])|uint32(text[p+1])<<8|foldBytes&0xFFFFFF) != 0 {
 		return p
 	}
 	return len(text)
