@@ -218,7 +218,9 @@ func (p *Parser) clfTime(b []byte) (int64, int32, int, bool) {
 	}
 	seconds := int64(c.hour*3600 + c.min*60 + c.sec)
 	d := &p.clfDay
-	if d.ok && string(b[:11]) == string(d.date[:]) && string(b[21:26]) == string(d.zone[:]) {
+	date0, date1 := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[3:])
+	zone := binary.LittleEndian.Uint64(b[18:]) &^ 0xffffff // the offset's five bytes, not the seconds
+	if d.ok && date0 == d.date0 && date1 == d.date1 && zone == d.zone {
 		return (d.base + seconds) * nanosPerSecond, d.offset, 26, true
 	}
 	var ok1, ok2 bool
@@ -238,18 +240,16 @@ func (p *Parser) clfTime(b []byte) (int64, int32, int, bool) {
 	if sign == '-' {
 		off = -off
 	}
-	*d = clfDayCache{ok: true, base: zonedUnix(c, off) - seconds, offset: int32(off)}
-	copy(d.date[:], b[:11])
-	copy(d.zone[:], b[21:26])
+	*d = clfDayCache{ok: true, date0: date0, date1: date1, zone: zone, base: zonedUnix(c, off) - seconds, offset: int32(off)}
 	return (d.base + seconds) * nanosPerSecond, d.offset, 26, true
 }
 
 // clfDayCache is the date and offset of the last access-log stamp: base is the Unix time of its
 // midnight in that offset.
 type clfDayCache struct {
-	ok     bool
-	date   [11]byte // "dd/Mon/yyyy"
-	zone   [5]byte  // "-zzzz"
-	base   int64
-	offset int32
+	ok           bool
+	date0, date1 uint64 // "dd/Mon/yyyy" as two overlapping words (bytes 0-7 and 3-10)
+	zone         uint64 // bytes 18-25 with the first three (seconds and space) cleared: "-zzzz"
+	base         int64
+	offset       int32
 }

@@ -2,6 +2,8 @@ package logs
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 
 	"github.com/keikai-project/keikai/internal/event"
 )
@@ -111,7 +113,7 @@ func (p *Parser) authSSH(msg []byte, e *event.Event) bool {
 	}
 	switch {
 	case hasPrefix(m, "Failed ") || hasPrefix(m, "Accepted "):
-		i := index(m, " for ")
+		i := indexSSHFor(m)
 		if i < 0 || !userFromHost(m[i+len(" for "):], e) {
 			return false
 		}
@@ -234,19 +236,50 @@ func userFromHost(b []byte, e *event.Event) bool {
 	return true
 }
 
+// indexSSHFor is index(m, " for ") for m that starts with "Failed " or "Accepted ": " for "
+// follows the method's word, so the spaces after the first word and after the second are
+// tried before a search.
+func indexSSHFor(m []byte) int {
+	sp := len("Failed")
+	if m[0] == 'A' {
+		sp = len("Accepted")
+	}
+	if hasPrefix(m[sp:], " for ") {
+		return sp
+	}
+	// No space lies between these two, so no " for " can start there.
+	if k := nextSpace(m, sp+1); hasPrefix(m[k:], " for ") {
+		return k
+	}
+	return index(m, " for ")
+}
+
 // lastFrom is bytes.LastIndex(b, " from "): it steps back between the 'f's, which are few in
-// what follows a user name, instead of hashing the whole text.
+// what follows a user name, found eight bytes at a time from the end.
 func lastFrom(b []byte) int {
-	for end := len(b); ; {
-		f := bytes.LastIndexByte(b[:end], 'f')
-		if f < 1 {
-			return -1
+	end := len(b)
+	for ; end >= 8; end -= 8 {
+		x := binary.LittleEndian.Uint64(b[end-8:]) ^ ('f' * ones)
+		// High bit set exactly in the zero bytes of x, the 'f's, taken from the last.
+		for m := ^((x&^highs + lows7) | x | lows7); m != 0; {
+			top := 63 - bits.LeadingZeros64(m)
+			if f := end - 8 + top>>3; isFromAt(b, f) {
+				return f - 1
+			}
+			m &^= 1 << top
 		}
-		if f+5 <= len(b) && b[f-1] == ' ' && string(b[f:f+5]) == "from " {
+	}
+	for f := end - 1; f >= 0; f-- {
+		if isFromAt(b, f) {
 			return f - 1
 		}
-		end = f
 	}
+	return -1
+}
+
+// isFromAt reports whether " from " starts at b[f-1].
+func isFromAt(b []byte, f int) bool {
+	return f >= 1 && f+5 <= len(b) && b[f-1] == ' ' && string(b[f:f+5]) == "from "
 }
 
 // hostPort parses "IP[ port N]" or "hostname[ port N]" (sshd with UseDNS) and claims the line

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"encoding/binary"
 	"math"
 	"time"
 )
@@ -204,16 +205,23 @@ func fraction(b []byte) (int64, int) {
 	return ns, i
 }
 
-// hms parses "hh:mm:ss" at the start of b.
+// hms parses "hh:mm:ss" at the start of b. The eight bytes are checked as one word: a digit
+// byte d passes when neither d-'0' nor d+0x46 sets its high bit (no byte below the lowest bad
+// one borrows or carries, so that one is seen), a colon when it equals ':'.
 func hms(b []byte, c *clock) bool {
-	if len(b) < 8 || b[2] != ':' || b[5] != ':' {
+	if len(b) < 8 {
 		return false
 	}
-	var ok1, ok2, ok3 bool
-	c.hour, ok1 = digits(b, 2)
-	c.min, ok2 = digits(b[3:], 2)
-	c.sec, ok3 = digits(b[6:], 2)
-	return ok1 && ok2 && ok3
+	x := binary.LittleEndian.Uint64(b)
+	const digitsAt = 0xffff00ffff00ffff // bytes 0, 1, 3, 4, 6, 7
+	if x&^digitsAt != 0x00003a00003a0000 || ((x&digitsAt+0x4646004646004646)|(x&digitsAt-0x3030003030003030))&0x8080008080008080 != 0 {
+		return false
+	}
+	d := x - 0x3030003030003030
+	c.hour = int(d&0xff)*10 + int(d>>8&0xff)
+	c.min = int(d>>24&0xff)*10 + int(d>>32&0xff)
+	c.sec = int(d>>48&0xff)*10 + int(d>>56&0xff)
+	return true
 }
 
 // bsdStamp parses "Mmm dd hh:mm:ss" (day possibly space-padded or a single digit followed by one

@@ -31,19 +31,27 @@ func decodeURL(e *event.Event, raw []byte) []byte {
 	buf := e.Scratch(raw)
 	w := first
 	for r := first; r < len(buf); {
-		n := escapeLen(buf[r:])
-		switch n {
-		case 3:
-			buf[w] = hexVal(buf[r+1])<<4 | hexVal(buf[r+2])
-			w++
-		case 6:
-			cp := rune(hexVal(buf[r+2]))<<12 | rune(hexVal(buf[r+3]))<<8 |
-				rune(hexVal(buf[r+4]))<<4 | rune(hexVal(buf[r+5]))
-			w += utf8.EncodeRune(buf[w:], cp)
-		default:
+		// An escape's digits are read through hexDigits, which marks a non-digit as 0xff: one
+		// OR of the digits tells a valid escape (escapeLen's rules) from an invalid one.
+		n := 1
+		if buf[r] == '%' && r+2 < len(buf) {
+			if buf[r+1]|0x20 == 'u' {
+				if r+5 < len(buf) {
+					a, b, c, d := hexDigits[buf[r+2]], hexDigits[buf[r+3]], hexDigits[buf[r+4]], hexDigits[buf[r+5]]
+					if a|b|c|d < 16 {
+						w += utf8.EncodeRune(buf[w:], rune(a)<<12|rune(b)<<8|rune(c)<<4|rune(d))
+						n = 6
+					}
+				}
+			} else if h, l := hexDigits[buf[r+1]], hexDigits[buf[r+2]]; h|l < 16 {
+				buf[w] = h<<4 | l
+				w++
+				n = 3
+			}
+		}
+		if n == 1 {
 			buf[w] = buf[r]
 			w++
-			n = 1
 		}
 		r += n
 		// The text up to the next '%' moves as one run: long targets (Code Red's padding, query
@@ -59,6 +67,17 @@ func decodeURL(e *event.Event, raw []byte) []byte {
 	}
 	return buf[:w:w]
 }
+
+// hexDigits holds each byte's value as a hex digit, 0xff for bytes that are none.
+var hexDigits = func() (t [256]byte) {
+	for c := range t {
+		t[c] = 0xff
+		if isHex(byte(c)) {
+			t[c] = hexVal(byte(c))
+		}
+	}
+	return t
+}()
 
 // escapeLen returns the length of a valid escape at the start of b (3 for %XX, 6 for %uXXXX), or 0.
 func escapeLen(b []byte) int {
