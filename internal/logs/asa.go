@@ -3,6 +3,7 @@ package logs
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 
 	"github.com/keikai-project/keikai/internal/event"
 )
@@ -53,15 +54,22 @@ func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 	// by stepping from space to space of the message, found once.
 	var sp spaceIndex
 	sp.init(msg)
+	// The places of the phrases; an access-list line needs only its verdict.
+	deny, list := hasPrefix(msg, "Deny "), hasPrefix(msg, "access-list ")
+	end := len(msg)
+	if list {
+		end = 64
+	}
+	at := asaPlacesOf(&sp, !deny, end)
 	words := 0 // where the words that may name the protocol start
 	var action []byte
-	switch head := min(len(msg), 64); {
-	case hasPrefix(msg, "Deny "):
+	switch {
+	case deny:
 		action = wordDeny
 		words = len("Deny ")
-	case sp.index(0, head, " denied ") >= 0, sp.index(0, head, " discarded ") >= 0:
+	case at.denied:
 		action = wordDenied
-	case sp.index(0, head, " permitted ") >= 0, sp.index(0, head, " est-allowed ") >= 0:
+	case at.permitted:
 		action = wordPermit
 	default:
 		return false
@@ -69,7 +77,7 @@ func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 	var src, sport, dst, dport, iface []byte
 	var srcOK, dstOK bool // isIP(src), isIP(dst)
 	switch {
-	case hasPrefix(msg, "access-list "):
+	case list:
 		// "access-list NAME denied PROTO IF/SRC(PORT) -> IF/DST(PORT) ..."
 		i := sp.next(len("access-list ")) + 1 // past the name
 		i = sp.next(min(i, len(msg))) + 1     // past the verdict
@@ -113,21 +121,25 @@ func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 		}
 		stop = max(stop-1, 0)
 		var from, to []byte
-		if i := sp.index(stop, len(msg), " src "); i >= 0 {
-			from = sp.word(i + len(" src "))
-			// The first " dst ": one before " src " ends within the text up to it.
-			j := sp.index(0, i+len(" src"), " dst ")
-			if j < 0 {
-				j = sp.index(i+len(" src"), len(msg), " dst ")
+		switch {
+		case at.partial:
+			from, to = asaEndpointsFrom(&sp, stop)
+		case at.src >= stop:
+			// The first " src " is where the search from stop would find it (at.src >= 0).
+			from = sp.word(at.src + len(" src "))
+			if at.dst >= 0 {
+				to = sp.word(at.dst + len(" dst "))
 			}
-			if j >= 0 {
-				to = sp.word(j + len(" dst "))
+		case at.src < 0 && at.from >= stop:
+			from = sp.word(at.from + len(" from "))
+			if at.to >= 0 {
+				to = sp.word(at.to + len(" to "))
 			}
-		} else if i := sp.index(stop, len(msg), " from "); i >= 0 {
-			from = sp.word(i + len(" from "))
-			if j := sp.index(i, len(msg), " to "); j >= 0 {
-				to = sp.word(j + len(" to "))
-			}
+		case at.src < 0 && at.from < 0:
+			// neither phrase
+		default:
+			// A phrase before stop: the searches from stop decide.
+			from, to = asaEndpointsFrom(&sp, stop)
 		}
 		from = trimParensComma(from)
 		to = trimParensComma(to)
@@ -182,6 +194,96 @@ func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 		e.Set(event.Interface, iface)
 	}
 	return true
+}
+
+// asaEndpointsFrom returns the words after the first " src " at or after stop and after the
+// first " dst ", or else after the first " from " at or after stop and the " to " after it.
+func asaEndpointsFrom(sp *spaceIndex, stop int) (from, to []byte) {
+	msg := sp.b
+	if i := sp.index(stop, len(msg), " src "); i >= 0 {
+		from = sp.word(i + len(" src "))
+		// The first " dst ": one before " src " ends within the text up to it.
+		j := sp.index(0, i+len(" src"), " dst ")
+		if j < 0 {
+			j = sp.index(i+len(" src"), len(msg), " dst ")
+		}
+		if j >= 0 {
+			to = sp.word(j + len(" dst "))
+		}
+	} else if i := sp.index(stop, len(msg), " from "); i >= 0 {
+		from = sp.word(i + len(" from "))
+		if j := sp.index(i, len(msg), " to "); j >= 0 {
+			to = sp.word(j + len(" to "))
+		}
+	}
+	return from, to
+}
+
+// asaPlaces are where the phrases parseCiscoASA looks for first occur in a message, -1 where
+// nowhere: the first " src ", the first " dst ", the first " from " and the first " to " after
+// it; and whether " denied " or " discarded ", and " permitted " or " est-allowed ", occur within
+// its first 64 bytes. When src and dst are found, the places past the 64 bytes are not looked
+// at, and from and to are then not known; past end none is.
+type asaPlaces struct {
+	src, dst, from, to int
+	denied, permitted  bool
+	partial            bool // src, dst, from and to not known: the message is longer than the window
+}
+
+// asaPlacesOf finds the places in one pass over the spaces of the message, each space tested by
+// the four bytes from it as one number. Without needVerdict, the message's verdict being known,
+// the pass ends as soon as src and dst are found; with end, at end.
+func asaPlacesOf(sp *spaceIndex, needVerdict bool, end int) asaPlaces {
+	at := asaPlaces{src: -1, dst: -1, from: -1, to: -1}
+	b := sp.b
+	end = min(end, len(b)-4) // the last place a phrase's first four bytes fit
+	if len(b) > spaceWindow {
+		end = min(end, spaceWindow-1) // past the window the words are found one by one
+	}
+	done := 64 // where the pass may end once src and dst are found
+	if !needVerdict {
+		done = 0
+	}
+spaces:
+	for k := 0; k < len(sp.m) && k<<6 <= end; k++ {
+		for m := sp.m[k]; m != 0; m &= m - 1 {
+			p := k<<6 + bits.TrailingZeros64(m)
+			if at.src >= 0 && at.dst >= 0 && p >= done {
+				return at
+			}
+			if p > end {
+				break spaces
+			}
+			switch binary.LittleEndian.Uint32(b[p:]) {
+			case ' ' | 's'<<8 | 'r'<<16 | 'c'<<24:
+				if at.src < 0 && hasPrefix(b[p:], " src ") {
+					at.src = p
+				}
+			case ' ' | 'd'<<8 | 's'<<16 | 't'<<24:
+				if at.dst < 0 && hasPrefix(b[p:], " dst ") {
+					at.dst = p
+				}
+			case ' ' | 'f'<<8 | 'r'<<16 | 'o'<<24:
+				if at.from < 0 && hasPrefix(b[p:], " from ") {
+					at.from = p
+				}
+			case ' ' | 't'<<8 | 'o'<<16 | ' '<<24:
+				if at.from >= 0 && at.to < 0 {
+					at.to = p
+				}
+			case ' ' | 'd'<<8 | 'e'<<16 | 'n'<<24:
+				at.denied = at.denied || p+len(" denied ") <= 64 && hasPrefix(b[p:], " denied ")
+			case ' ' | 'd'<<8 | 'i'<<16 | 's'<<24:
+				at.denied = at.denied || p+len(" discarded ") <= 64 && hasPrefix(b[p:], " discarded ")
+			case ' ' | 'p'<<8 | 'e'<<16 | 'r'<<24:
+				at.permitted = at.permitted || p+len(" permitted ") <= 64 && hasPrefix(b[p:], " permitted ")
+			case ' ' | 'e'<<8 | 's'<<16 | 't'<<24:
+				at.permitted = at.permitted || p+len(" est-allowed ") <= 64 && hasPrefix(b[p:], " est-allowed ")
+			}
+		}
+	}
+	at.partial = len(b) > spaceWindow
+	return at
 }
 
 // asaSkip names the optional phrases of ASA lines that parseCiscoASA may leave unread.

@@ -2,6 +2,7 @@ package logs
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/keikai-project/keikai/internal/event"
@@ -154,9 +155,16 @@ func FuzzCiscoASASameAsReference(f *testing.F) {
 		"%ASA-4-106023: Deny dst a:1.2.3.4 tcp src b:5.6.7.8",
 		"%ASA-4-106023: Deny x  src 1.2.3.4 dst 5.6.7.8",
 		"%ASA-4-106023: Deny tcp src dst 1.2.3.4 src 5.6.7.8 dst 9.9.9.9",
+		"%ASA-3-710003: TCP access permitted by ACL to x from 198.51.100.4/3345 to outside:192.0.2.8/22",
+		"%ASA-3-710003: src a TCP access est-allowed from 198.51.100.4/3345 to 192.0.2.8",
 	} {
 		f.Add([]byte(s))
 	}
+	// Messages longer than the window of spaces parseCiscoASA finds at once.
+	long := strings.Repeat("x ", 300)
+	f.Add([]byte("%ASA-4-106023: Deny tcp " + long + "src outside:198.51.100.4/3345 dst inside:192.0.2.8/80"))
+	f.Add([]byte("%ASA-4-106023: Deny tcp src outside:198.51.100.4/3345 " + long + "dst inside:192.0.2.8/80"))
+	f.Add([]byte("%PIX-2-106001: Inbound TCP connection denied " + long + "from 198.51.100.4/3345 to 192.0.2.8/23"))
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		var got, want event.Event
 		got.Reset(msg)

@@ -2,6 +2,8 @@ package logs
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 
 	"github.com/keikai-project/keikai/internal/event"
 )
@@ -41,15 +43,22 @@ func (p *Parser) parsePFMessage(msg []byte, e *event.Event) bool {
 // "1.anchor.3/0(match)", optionally followed by " [uid 0, pid 123]".
 func parsePF(b []byte, e *event.Event) bool {
 	b = b[len("rule "):]
-	opening := bytes.IndexByte(b, '(')
-	if opening < 0 || opening > 64 {
+	// The label is a few bytes, where a loop costs less than bytes.IndexByte's call.
+	opening := 0
+	for opening < len(b) && b[opening] != '(' {
+		opening++
+	}
+	if opening >= len(b) || opening > 64 {
 		return false
 	}
-	shut := bytes.IndexByte(b[opening:], ')')
-	if shut < 0 {
+	shut := opening
+	for shut < len(b) && b[shut] != ')' {
+		shut++
+	}
+	if shut >= len(b) {
 		return false
 	}
-	rest := b[opening+shut+1:]
+	rest := b[shut+1:]
 	if hasPrefix(rest, " [") {
 		j := bytes.IndexByte(rest, ']')
 		if j < 0 {
@@ -60,11 +69,20 @@ func parsePF(b []byte, e *event.Event) bool {
 	if !hasPrefix(rest, ": ") {
 		return false
 	}
-	rest = rest[2:]
-	action, rest := shortToken(rest)
-	dir, rest := shortToken(rest)
-	on, rest := shortToken(rest)
-	iface, rest := shortToken(rest)
+	// The four short words as shortToken would take them, by their places in r.
+	r := rest[2:]
+	end := wordEnd(r, 0)
+	action := r[:end]
+	start := min(end+1, len(r))
+	end = wordEnd(r, start)
+	dir := r[start:end]
+	start = min(end+1, len(r))
+	end = wordEnd(r, start)
+	on := r[start:end]
+	start = min(end+1, len(r))
+	end = wordEnd(r, start)
+	iface := r[start:end]
+	rest = r[min(end+1, len(r)):]
 	if string(on) != "on" || len(iface) < 2 || iface[len(iface)-1] != ':' {
 		return false
 	}
@@ -139,7 +157,55 @@ func pfAddr(w []byte) (ip, port []byte) {
 // port), and, when colon is set, a colon after it: the address, the port (nil when absent) and
 // the word's length. The word ends at a space or at the end of b. For such a word pfAddr and
 // isIPv4 give the same address and port; every other word gives ok=false, for them to decide.
+//
+// It reads the first 24 bytes as three words of eight, which give one bit per byte for digits
+// and one for dots; the rules are then tests on those bits. Shorter input, or a word that fills
+// the 24 bytes, goes to pfIPv4WordBytes.
 func pfIPv4Word(b []byte, colon bool) (ip, port []byte, n int, ok bool) {
+	if len(b) < 24 {
+		return pfIPv4WordBytes(b, colon)
+	}
+	x0, x1, x2 := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:]), binary.LittleEndian.Uint64(b[16:])
+	digit := gatherHighBits(digitBytes(x0)) | gatherHighBits(digitBytes(x1))<<8 | gatherHighBits(digitBytes(x2))<<16
+	dot := gatherHighBits(dotBytes(x0)) | gatherHighBits(dotBytes(x1))<<8 | gatherHighBits(dotBytes(x2))<<16
+	end := bits.TrailingZeros64(^(digit | dot)) // the first byte that is neither
+	if end >= 24 {
+		return pfIPv4WordBytes(b, colon)
+	}
+	n = end
+	if colon {
+		if b[n] != ':' {
+			return nil, nil, 0, false
+		}
+		n++
+	}
+	if n < len(b) && b[n] != ' ' {
+		return nil, nil, 0, false
+	}
+	dot &= 1<<(end&63) - 1 // (&63: end < 24; spares the shift its test for 64 and more)
+	addr := end            // where the address ends: before a fourth dot, which starts the port
+	switch bits.OnesCount64(dot) {
+	case 3:
+	case 4:
+		addr = 63 - bits.LeadingZeros64(dot)
+	default:
+		return nil, nil, 0, false
+	}
+	// With three dots in the address (addr >= 3): none first, last or after another, and no
+	// four digits in a row.
+	in := uint64(1)<<(addr&63) - 1
+	dot, digit = dot&in, digit&in
+	if dot&(1|1<<((addr-1)&63)|dot>>1) != 0 || digit&(digit>>1)&(digit>>2)&(digit>>3) != 0 {
+		return nil, nil, 0, false
+	}
+	if addr < end {
+		port = b[addr+1 : end]
+	}
+	return b[:addr], port, n, true
+}
+
+// pfIPv4WordBytes is pfIPv4Word byte by byte.
+func pfIPv4WordBytes(b []byte, colon bool) (ip, port []byte, n int, ok bool) {
 	i := 0
 	for part := 0; part < 4; part++ {
 		if part > 0 {
@@ -194,23 +260,27 @@ func lastColonPart(w []byte) []byte {
 
 // pfPayload reads tcpdump's protocol summary after the addresses.
 func pfPayload(rest []byte, hasPorts bool, e *event.Event) {
+	var c byte // the first byte picks the one or two prefixes to try
+	if len(rest) > 0 {
+		c = rest[0]
+	}
 	switch {
-	case hasPrefix(rest, "icmp: "):
+	case c == 'i' && hasPrefix(rest, "icmp: "):
 		e.Set(event.Protocol, wordICMP)
 		icmpWords(rest[len("icmp: "):], e)
-	case hasPrefix(rest, "icmp6: "):
+	case c == 'i' && hasPrefix(rest, "icmp6: "):
 		e.Set(event.Protocol, wordICMPv6)
-	case hasPrefix(rest, "udp ") || hasPrefix(rest, "UDP"):
+	case c == 'u' && hasPrefix(rest, "udp "), c == 'U' && hasPrefix(rest, "UDP"):
 		e.Set(event.Protocol, wordUDP)
-	case hasPrefix(rest, "tcp "):
+	case c == 't' && hasPrefix(rest, "tcp "):
 		e.Set(event.Protocol, wordTCP)
-	case hasPrefix(rest, "Flags ["):
+	case c == 'F' && hasPrefix(rest, "Flags ["):
 		e.Set(event.Protocol, wordTCP)
 		if j := bytes.IndexByte(rest, ']'); j > 0 {
 			e.Set(event.TCPFlags, rest[len("Flags ["):j])
 		}
 	case hasPorts:
-		flags, _ := token(rest)
+		flags, _ := shortToken(rest)
 		if len(flags) > 2 && flags[0] == '[' && flags[len(flags)-1] == ']' {
 			flags = flags[1 : len(flags)-1]
 		}

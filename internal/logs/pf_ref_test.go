@@ -96,3 +96,20 @@ func FuzzPFSameAsReference(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPFIPv4Word holds the word-at-a-time pfIPv4Word to the byte-by-byte form.
+func FuzzPFIPv4Word(f *testing.F) {
+	for _, s := range []string{"198.18.168.118.58807 > 192.0.2.243.514: udp 88", "192.0.2.243.514: udp 88 and more",
+		"1.2.3.4: icmp: echo request.....", "1.2.3.4.5.6: xxxxxxxxxxxxxxxxxxxxxx", "1111.2.3.4 > 5.6.7.8: xxxxxxxxxxx",
+		"1.2.3.4.: tcp xxxxxxxxxxxxxxxxxxxxxx", "255.255.255.255.65535 > 1", ".1.2.3.4 xxxxxxxxxxxxxxxxxxxxxxxx"} {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	f.Fuzz(func(t *testing.T, b []byte, colon bool) {
+		ip, port, n, ok := pfIPv4Word(b, colon)
+		ip2, port2, n2, ok2 := pfIPv4WordBytes(b, colon)
+		if ok != ok2 || n != n2 || !bytes.Equal(ip, ip2) || !bytes.Equal(port, port2) || (port == nil) != (port2 == nil) {
+			t.Fatalf("pfIPv4Word(%q, %v) = %q %q %d %v, byte by byte %q %q %d %v", b, colon, ip, port, n, ok, ip2, port2, n2, ok2)
+		}
+	})
+}

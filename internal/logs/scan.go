@@ -47,6 +47,14 @@ func afterWord(b []byte, n int) []byte {
 	return b[len(b):]
 }
 
+// wordEnd returns the end of the word of b that starts at i: the next space, or len(b).
+func wordEnd(b []byte, i int) int {
+	for i < len(b) && b[i] != ' ' {
+		i++
+	}
+	return i
+}
+
 // shortToken is token for short words (pf's block, in, on, fxp0:, >; ASA's Deny tcp), where a
 // loop over the bytes costs less than token's eight at a time.
 func shortToken(b []byte) (word, rest []byte) {
