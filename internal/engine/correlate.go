@@ -503,10 +503,15 @@ func (sh *shard) count(st *corrState, s *sample, ref uint32) {
 func (sh *shard) expire(ci int, clock int64, ticks []tickAt) int64 {
 	st := sh.states[ci]
 	oldest := int64(math.MaxInt64)
-	// dropOldestSingle, written out: most expiries are of singles.
+	// dropOldestSingle, written out: most expiries are of singles. The promoted records met on
+	// the way are skipped as skipDead would.
 	r := &st.singles
 	for r.head != r.tail {
 		x := r.at(r.head)
+		if x.n == singleDead {
+			r.head++
+			continue
+		}
 		if clock-x.t <= st.span {
 			oldest = x.t
 			break
@@ -523,7 +528,6 @@ func (sh *shard) expire(ci int, clock int64, ticks []tickAt) int64 {
 		r.head++
 		r.live--
 		st.count--
-		r.skipDead()
 	}
 	for g := st.oldest; g != nil; g = st.oldest {
 		if clock-st.oldestTime <= st.span {
