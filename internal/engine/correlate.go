@@ -271,8 +271,10 @@ type shard struct {
 	// seq and phase say where the shard is in the input, for burstOrder.
 	seq   int64
 	phase uint8
-	// in is the sample being counted (ShardedCorrelator.count).
-	in sample
+	// in is the sample being counted (add); src holds the file and the value of a sample of
+	// observe for pushSingle.
+	in  sample
+	src Batch
 	// noSingles keeps every group as a group, for tests that compare the two.
 	noSingles bool
 }
@@ -417,7 +419,12 @@ func (sh *shard) observe(s *sample) {
 			sh.evict(st)
 			free = noFree // the table has changed
 		}
-		st.pushSingle(s.o, s.t, s.seq, s.file, s.fileNo, s.valueBytes, free)
+		// pushSingle reads the file and the value from a batch, as add has them.
+		vb := &sh.src
+		vb.File, vb.fileNo, vb.arena = s.file, s.fileNo, s.valueBytes
+		s.o.valueAt = span{0, uint32(len(s.valueBytes))}
+		st.pushSingle(vb, s.o, s.seq, free)
+		vb.arena = nil // keeps no caller's bytes
 		return
 	}
 	sh.count(st, s, ref)
@@ -441,7 +448,7 @@ func (sh *shard) add(b *Batch, o *Hashed, seq int64) {
 			sh.evict(st)
 			free = noFree // the table has changed
 		}
-		st.pushSingle(o, t, seq, b.File, b.fileNo, b.bytes(o.valueAt), free)
+		st.pushSingle(b, o, seq, free)
 		return
 	}
 	// The sample is filled in place in the shard: built on the stack, it was copied once more
@@ -503,10 +510,15 @@ func (sh *shard) count(st *corrState, s *sample, ref uint32) {
 func (sh *shard) expire(ci int, clock int64, ticks []tickAt) int64 {
 	st := sh.states[ci]
 	oldest := int64(math.MaxInt64)
-	// dropOldestSingle, written out: most expiries are of singles.
+	// dropOldestSingle, written out: most expiries are of singles. The promoted records met on
+	// the way are skipped as skipDead would.
 	r := &st.singles
 	for r.head != r.tail {
 		x := r.at(r.head)
+		if x.n == singleDead {
+			r.head++
+			continue
+		}
 		if clock-x.t <= st.span {
 			oldest = x.t
 			break
@@ -523,7 +535,6 @@ func (sh *shard) expire(ci int, clock int64, ticks []tickAt) int64 {
 		r.head++
 		r.live--
 		st.count--
-		r.skipDead()
 	}
 	for g := st.oldest; g != nil; g = st.oldest {
 		if clock-st.oldestTime <= st.span {

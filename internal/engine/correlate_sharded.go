@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"encoding/binary"
 	"hash/maphash"
 	"math"
 	"math/bits"
@@ -9,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/keikai-project/keikai/internal/event"
+	"github.com/keikai-project/keikai/internal/sigma"
 )
 
 // CorrelationShards is how many shards a ShardedCorrelator spreads groups over, by key hash. It is
@@ -59,11 +61,11 @@ type Batch struct {
 	// fields holds what Add found of the fields of the line at, of event ev: a line's rules mostly
 	// group by the same fields (a firewall line feeds three correlations by its source), so each
 	// field is hashed and kept once. Bit f of have says fields[f] is of this line, of grouped that
-	// its value can be a group-by value (see ungroupedValue), of kept that its at is set.
-	fields              [event.NumFields]lineField
-	have, grouped, kept uint64
-	at                  int64
-	ev                  *event.Event
+	// its value can be a group-by value (see ungroupedValue).
+	fields        [event.NumFields]lineField
+	have, grouped uint64
+	at            int64
+	ev            *event.Event
 
 	seq0   int64    // global index of Obs[0]
 	items  [][]item // per shard
@@ -76,12 +78,37 @@ type Batch struct {
 }
 
 type addPlan struct {
-	groupBy []event.Field
-	field   event.Field
+	// key0 and key1 are the first two group-by fields (key1 FieldNone when there is one), rest
+	// the others.
+	key0, key1 event.Field
+	rest       []event.Field
+	field      event.Field
+	// keys has a bit set for each group-by field, fields for each field read.
+	keys, fields uint64
+}
+
+func newAddPlan(c *sigma.Correlation) addPlan {
+	p := addPlan{field: c.Field}
+	for i, f := range c.GroupBy {
+		switch i {
+		case 0:
+			p.key0 = f
+		case 1:
+			p.key1 = f
+		default:
+			p.rest = append(p.rest, f)
+		}
+		p.keys |= 1 << f
+	}
+	p.fields = p.keys
+	if c.Field != event.FieldNone {
+		p.fields |= 1 << c.Field
+	}
+	return p
 }
 
 // lineField is one field of the line being added: the hash of its value, and where its bytes are
-// in the arena once an observation kept them.
+// in the arena.
 type lineField struct {
 	hash uint64
 	at   span
@@ -92,7 +119,7 @@ func (b *Batch) Reset(file string) {
 	b.File = file
 	b.Obs, b.arena, b.parts = b.Obs[:0], b.arena[:0], b.parts[:0]
 	b.Untimed, b.Ungrouped = 0, 0
-	b.have, b.kept, b.ev = 0, 0, nil
+	b.have, b.ev = 0, nil
 	for i := range b.lastOf {
 		b.lastOf[i] = -1
 	}
@@ -107,7 +134,7 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 		b.lastOf, b.plan = make([]int32, len(e.Correlations)), make([]addPlan, len(e.Correlations))
 		for i, r := range e.Correlations {
 			b.lastOf[i] = -1
-			b.plan[i] = addPlan{groupBy: r.Correlation.GroupBy, field: r.Correlation.Field}
+			b.plan[i] = newAddPlan(r.Correlation)
 		}
 		b.planOf = e
 	}
@@ -116,53 +143,39 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 		return false
 	}
 	if line != b.at || ev != b.ev {
-		b.at, b.ev, b.have, b.kept = line, ev, 0, 0
+		b.at, b.ev, b.have = line, ev, 0
 	}
 	c := &b.plan[ci]
+	if need := c.fields &^ b.have; need != 0 {
+		b.hashFields(ev, need)
+	}
+	if c.keys&^b.grouped != 0 {
+		b.Ungrouped++
+		return false
+	}
 	// The key's hash is made of its values' hashes, which the line's other observations share.
-	var hash uint64
-	for i, f := range c.groupBy {
-		bit := uint64(1) << (f & 63) // f < event.NumFields <= 64: the mask spares the shift's check
-		if b.have&bit == 0 {
-			b.hashField(ev, f)
-		}
-		if b.grouped&bit == 0 {
-			b.Ungrouped++
-			return false
-		}
-		if i == 0 {
-			hash = b.fields[f].hash
-		} else {
+	// fields[FieldNone] is never set: an event_count correlation's value and its place are zero.
+	hash, keyAt := b.fields[c.key0].hash, b.fields[c.key0].at
+	value, valueAt := b.fields[c.field].hash, b.fields[c.field].at
+	if c.key1 != event.FieldNone {
+		start := len(b.parts)
+		b.parts = append(b.parts, keyAt, b.fields[c.key1].at)
+		hash = combineHash(hash, b.fields[c.key1].hash)
+		for _, f := range c.rest {
+			b.parts = append(b.parts, b.fields[f].at)
 			hash = combineHash(hash, b.fields[f].hash)
 		}
-	}
-	var value uint64
-	if f := c.field; f != event.FieldNone {
-		if b.have&(1<<(f&63)) == 0 {
-			b.hashField(ev, f)
-		}
-		value = b.fields[f].hash
+		keyAt = span{uint32(start), uint32(len(b.parts))}
 	}
 	if i := b.lastOf[ci]; i >= 0 {
 		if o := &b.Obs[i]; o.Key == hash && o.Value == value && o.Time == ev.Time {
+			if c.key1 != event.FieldNone {
+				b.parts = b.parts[:keyAt.start]
+			}
 			o.N++
 			o.Last = line
 			return false
 		}
-	}
-	var keyAt span
-	if len(c.groupBy) == 1 {
-		keyAt = b.keep(ev, c.groupBy[0])
-	} else {
-		start := len(b.parts)
-		for _, f := range c.groupBy {
-			b.parts = append(b.parts, b.keep(ev, f))
-		}
-		keyAt = span{uint32(start), uint32(len(b.parts))}
-	}
-	var valueAt span
-	if c.field != event.FieldNone {
-		valueAt = b.keep(ev, c.field)
 	}
 	n := len(b.Obs)
 	b.lastOf[ci] = int32(n)
@@ -177,30 +190,56 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 	return true
 }
 
-// hashField hashes field f of the line being added.
-func (b *Batch) hashField(ev *event.Event, f event.Field) {
-	v := ev.Get(f)
-	bit := uint64(1) << (f & 63)
-	b.fields[f].hash = maphash.Bytes(keySeed, v)
-	b.have |= bit
-	if len(v) == 0 || bytes.IndexByte(v, 0) >= 0 && ungroupedValue(v) {
-		b.grouped &^= bit
-	} else {
-		b.grouped |= bit
+// hashFields hashes the fields of the line being added in need, and keeps their bytes in the
+// arena: the fields hashed are nearly always kept, and copied here the copy costs no call in Add.
+func (b *Batch) hashFields(ev *event.Event, need uint64) {
+	b.have |= need
+	for ; need != 0; need &= need - 1 {
+		f := event.Field(bits.TrailingZeros64(need))
+		v := ev.Get(f)
+		lf := &b.fields[f]
+		lf.hash = maphash.Bytes(keySeed, v)
+		start := len(b.arena)
+		b.arena = append(b.arena, v...)
+		lf.at = span{uint32(start), uint32(len(b.arena))}
+		var nul bool // hasZero(v), written out: its call cost more than its words
+		if uint(len(v)-4) <= 12 {
+			nul = zeroIn(edgeWords(v))
+		} else {
+			nul = bytes.IndexByte(v, 0) >= 0
+		}
+		if len(v) == 0 || nul && ungroupedValue(v) {
+			b.grouped &^= 1 << f
+		} else {
+			b.grouped |= 1 << f
+		}
 	}
 }
 
-// keep returns where the bytes of field f of the line being added are in the arena, copying them
-// there the first time.
-func (b *Batch) keep(ev *event.Event, f event.Field) span {
-	bit := uint64(1) << (f & 63)
-	if b.kept&bit == 0 {
-		start := len(b.arena)
-		b.arena = append(b.arena, ev.Get(f)...)
-		b.fields[f].at = span{uint32(start), uint32(len(b.arena))}
-		b.kept |= bit
+// hasZero reports whether v has a 0 byte. A value of 4 to 16 bytes (an address, a port) is looked
+// at in two words, which costs less than the call to IndexByte.
+func hasZero(v []byte) bool {
+	if uint(len(v)-4) <= 12 {
+		return zeroIn(edgeWords(v))
 	}
-	return b.fields[f].at
+	return bytes.IndexByte(v, 0) >= 0
+}
+
+// edgeWords returns the first and the last 8 bytes of v, of 4 to 16 bytes, as words that may
+// overlap; a v shorter than 8 bytes gives its first and last 4 with the high bytes set.
+func edgeWords(v []byte) (a, b uint64) {
+	if n := len(v); n >= 8 {
+		return binary.LittleEndian.Uint64(v), binary.LittleEndian.Uint64(v[n-8:])
+	}
+	const high = 0xffffffff << 32
+	return uint64(binary.LittleEndian.Uint32(v)) | high, uint64(binary.LittleEndian.Uint32(v[len(v)-4:])) | high
+}
+
+// zeroIn reports whether a or b has a 0 byte: subtracting 1 from every byte borrows into the high
+// bit of a byte that was 0 (and only after such a byte, so the test is exact).
+func zeroIn(a, b uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	return ((a-ones)&^a|(b-ones)&^b)&highs != 0
 }
 
 // ungroupedValue reports whether v, a value with a 0 byte, leaves a key ungrouped: in a key of

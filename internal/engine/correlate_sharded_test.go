@@ -215,3 +215,15 @@ func TestKeyOrderMatters(t *testing.T) {
 		t.Fatal("the key hash does not tell the values apart")
 	}
 }
+
+// FuzzHasZero compares hasZero with bytes.IndexByte.
+func FuzzHasZero(f *testing.F) {
+	for _, s := range []string{"", "1", "80", "443", "8080", "65535", "10.0.0.1", "192.0.2.10", "198.51.100.200", "a\x00", "\x00bc", "abc\x00defgh", "abcdefghijklmno\x00", "\x01\x00\x01\x01", "\x80\x00"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, v []byte) {
+		if got, want := hasZero(v), bytes.IndexByte(v, 0) >= 0; got != want {
+			t.Fatalf("hasZero(%q) = %v", v, got)
+		}
+	})
+}

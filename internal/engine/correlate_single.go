@@ -75,9 +75,9 @@ func (st *corrState) canBeSingle(o *Hashed, t int64, n int) bool {
 	return o.N == 1 && st.need >= 2 && t >= 0 && (r.head == r.tail || t >= r.lastT) && n <= singleValue
 }
 
-// pushSingle keeps o, at t and seq, of file fileName numbered fileNo, as the single of a new
-// group; free is the table slot where the key's lookup stopped, or noFree.
-func (st *corrState) pushSingle(o *Hashed, t, seq int64, fileName string, fileNo uint64, value []byte, free uint64) {
+// pushSingle keeps o of batch b, at seq, as the single of a new group; free is the table slot
+// where the key's lookup stopped, or noFree.
+func (st *corrState) pushSingle(b *Batch, o *Hashed, seq int64, free uint64) {
 	r := &st.singles
 	if r.live == 0 {
 		r.files = r.files[:0]
@@ -86,18 +86,18 @@ func (st *corrState) pushSingle(o *Hashed, t, seq int64, fileName string, fileNo
 		st.resizeSingles() // moves no table slot
 	}
 	file := len(r.files) - 1
-	if file < 0 || r.lastFile != fileNo {
-		r.files = append(r.files, fileName)
-		r.lastFile = fileNo
+	if file < 0 || r.lastFile != b.fileNo {
+		r.files = append(r.files, b.File)
+		r.lastFile = b.fileNo
 		file++
 	}
 	x := r.at(r.tail)
 	// Field by field: the bytes of val past n are never read, so the record is not cleared.
-	x.hash, x.t, x.seq, x.line, x.value, x.offset, x.file = o.Key, t, seq, o.First, o.Value, o.Time.Offset, uint32(file)
+	x.hash, x.t, x.seq, x.line, x.value, x.offset, x.file = o.Key, o.Time.UnixNano, seq, o.First, o.Value, o.Time.Offset, uint32(file)
 	if o.Time.Zoned {
 		x.file |= singleZoned
 	}
-	x.n = copyShort(&x.val, value)
+	x.n = copyShort(&x.val, b.bytes(o.valueAt))
 	ref := singleRef | r.tail&(singleRef-1)
 	if t := &st.groups; free != noFree && 4*(t.used+1) <= len(t.slots) {
 		// At the slot where the lookup stopped, without a call.
@@ -108,7 +108,7 @@ func (st *corrState) pushSingle(o *Hashed, t, seq int64, fileName string, fileNo
 	}
 	r.tail++
 	r.live++
-	r.lastT = t
+	r.lastT = o.Time.UnixNano
 	st.count++
 }
 
