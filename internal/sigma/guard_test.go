@@ -2,8 +2,10 @@ package sigma
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/keikai-project/keikai/internal/ascii"
 	"github.com/keikai-project/keikai/internal/event"
 )
 
@@ -105,4 +107,36 @@ func TestGuardsShared(t *testing.T) {
 	if len(g.tests) != 2 || g.rules[0].need != 3 || g.rules[1].need != 3 {
 		t.Fatalf("%d guards, needs %b %b; want the two filters, needed by both", len(g.tests), g.rules[0].need, g.rules[1].need)
 	}
+}
+
+// FuzzGuardWords compares the in-place evaluation of equality tests (words of up to 8 bytes
+// compared as integers) with the tests' own matchers, for one needle or a list of them, folded
+// or not, negated or not, on any value.
+func FuzzGuardWords(f *testing.F) {
+	f.Add("accept|allow|pass|permitted", []byte("PERMITTED"), true, false, false)
+	f.Add("tcp|udp", []byte("UDP"), true, true, false)
+	f.Add("out", []byte("Out"), false, false, false)
+	f.Add("@[`{", []byte("`{@["), true, false, false)
+	f.Add("a\x00|", []byte(""), true, false, true)
+	f.Add("abcdefg", []byte("ABCDEFG\x00"), true, false, false)
+	f.Fuzz(func(t *testing.T, spec string, value []byte, fold, negate, absent bool) {
+		var values []valueMatcher
+		for _, n := range strings.Split(spec, "|") {
+			if fold {
+				n = ascii.ToLower(n)
+			}
+			values = append(values, &equalMatcher{needle: n, fold: fold})
+		}
+		n := &fieldNode{field: event.Action, values: values, negate: negate}
+		groupValues(n)
+		e := &event.Event{}
+		e.Reset([]byte("x"))
+		if !absent {
+			e.Set(event.Action, value)
+		}
+		g := newGuardTest(n)
+		if got, want := g.eval(e), n.match(e); got != want {
+			t.Fatalf("needles %q fold %v negate %v, value %q: %v, matcher %v", spec, fold, negate, value, got, want)
+		}
+	})
 }
