@@ -36,13 +36,18 @@ func (p *Parser) parseAccess(b []byte, e *event.Event) bool {
 	if !hasPrefix(rest, " ") {
 		return false
 	}
-	status, rest := token(rest[1:])
-	if len(status) != 3 || !allDigits(status) {
-		if !(len(status) == 1 && status[0] == '-') {
-			return false
+	rest = rest[1:]
+	var status []byte
+	if len(rest) > 3 && rest[3] == ' ' && isDigit(rest[0]) && isDigit(rest[1]) && isDigit(rest[2]) {
+		status, rest = rest[:3], rest[4:] // what token gives for three digits and a space
+	} else {
+		status, rest = token(rest)
+		if len(status) != 3 || !allDigits(status) {
+			if !(len(status) == 1 && status[0] == '-') {
+				return false
+			}
 		}
 	}
-	_, rest = token(rest) // response size, "-" when none
 	e.Format = event.FormatWebAccess
 	e.Time = event.Time{UnixNano: ns, Known: true, Zoned: true, Offset: off}
 	e.Set(event.SourceIP, client)
@@ -51,7 +56,11 @@ func (p *Parser) parseAccess(b []byte, e *event.Event) bool {
 	}
 	e.Set(event.Status, status)
 	setRequest(e, request)
-	if !p.skipAgent && hasPrefix(rest, "\"") {
+	if p.skipAgent {
+		return true
+	}
+	_, rest = token(rest) // response size, "-" when none
+	if hasPrefix(rest, "\"") {
 		if end := closingQuote(rest[1:]); end >= 0 {
 			e.Set(event.Referer, rest[1:1+end])
 			rest = rest[2+end:]
@@ -161,8 +170,8 @@ func closingQuote(b []byte) int {
 // setRequest splits "METHOD target PROTOCOL"; "-", TLS handshakes sent to a plain port and other
 // garbage leave method and URL unset. A missing protocol ("GET /") is accepted.
 func setRequest(e *event.Event, req []byte) {
-	sp := bytes.IndexByte(req, ' ')
-	if sp <= 0 || !isMethod(req[:sp]) {
+	sp := nextSpace(req, 0) // methods are short: the first word holds the space
+	if sp == 0 || sp == len(req) || !isMethod(req[:sp]) {
 		return
 	}
 	e.Set(event.HTTPMethod, req[:sp])

@@ -115,3 +115,101 @@ func decodeURLReference(raw []byte) []byte {
 	}
 	return out
 }
+
+// parseAccessReference is parseAccess as it was before the status's fast path and before the
+// size was skipped along with the agent: every word read with token. With setRequestReference
+// (the method's end found by bytes.IndexByte) it is the oracle of FuzzParseAccessSameAsReference.
+func parseAccessReference(p *Parser, b []byte, e *event.Event) bool {
+	br := indexVia(b, " [", 1)
+	if br < 0 || br > 512 {
+		return false
+	}
+	client, user, ok := accessHead(b[:br])
+	if !ok || !isIP(client) && !looksLikeHostname(client) {
+		return false
+	}
+	rest := b[br+2:]
+	ns, off, n, ok := p.clfTime(rest)
+	if !ok || !hasPrefix(rest[n:], "] \"") {
+		return false
+	}
+	rest = rest[n+3:]
+	reqEnd := closingQuote(rest)
+	if reqEnd < 0 {
+		return false
+	}
+	request := rest[:reqEnd]
+	rest = rest[reqEnd+1:]
+	if !hasPrefix(rest, " ") {
+		return false
+	}
+	status, rest := token(rest[1:])
+	if len(status) != 3 || !allDigits(status) {
+		if !(len(status) == 1 && status[0] == '-') {
+			return false
+		}
+	}
+	_, rest = token(rest)
+	e.Format = event.FormatWebAccess
+	e.Time = event.Time{UnixNano: ns, Known: true, Zoned: true, Offset: off}
+	e.Set(event.SourceIP, client)
+	if !isNil(user) {
+		e.Set(event.User, user)
+	}
+	e.Set(event.Status, status)
+	setRequestReference(e, request)
+	if !p.skipAgent && hasPrefix(rest, "\"") {
+		if end := closingQuote(rest[1:]); end >= 0 {
+			e.Set(event.Referer, rest[1:1+end])
+			rest = rest[2+end:]
+			if hasPrefix(rest, " \"") {
+				if end := closingQuote(rest[2:]); end >= 0 {
+					e.Set(event.UserAgent, rest[2:2+end])
+				} else {
+					e.Set(event.UserAgent, rest[2:])
+				}
+			}
+		}
+	}
+	return true
+}
+
+func setRequestReference(e *event.Event, req []byte) {
+	sp := bytes.IndexByte(req, ' ')
+	if sp <= 0 || !isMethod(req[:sp]) {
+		return
+	}
+	e.Set(event.HTTPMethod, req[:sp])
+	target := trimProtocol(req[sp+1:])
+	e.Set(event.URLRaw, target)
+	url := decodeURL(e, target)
+	e.Set(event.URL, url)
+	if q := bytes.IndexByte(url, '?'); q >= 0 {
+		url = url[:q]
+	}
+	e.Set(event.URLPath, url)
+}
+
+func FuzzParseAccessSameAsReference(f *testing.F) {
+	for _, s := range []string{`198.51.100.242 - - [01/Aug/2004:07:02:57 -0400] "GET /default.ida?XX%u9090 HTTP/1.0" 404 294 "-" "-"`,
+		`www.example.jp:80 198.51.100.1 - frank [10/Oct/2000:13:55:36 +0900] "POST /login HTTP/1.1" 302 - "http://ref/" "agent"`,
+		`1.2.3.4 - - [10/Oct/2000:13:55:36 +0900] "-" 400 0 "-" "-"`, `1.2.3.4 - - [10/Oct/2000:13:55:36 +0900] "GET /" - -`,
+		`1.2.3.4 - - [10/Oct/2000:13:55:36 +0900] "GET / HTTP/1.1" 2000 1`, `1.2.3.4 - - [10/Oct/2000:13:55:36 +0900] "GET / HTTP/1.1" 200`,
+		`1.2.3.4 - - [10/Oct/2000:13:55:36 +0900] "GET / HTTP/1.1" 200 `, `1.2.3.4 - - [10/Oct/2000:13:55:36 +0900] "\x16\x03\x01" 400 1`,
+		`1.2.3.4 - - [10/Oct/2000:13:55:36 +0900] " GET /" 200 1`, `1.2.3.4 - - [10/Oct/2000:13:55:36 +0900] "GET" 200 1 "r" "a\"b`} {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	f.Fuzz(func(t *testing.T, line []byte, skipAgent bool) {
+		p, q := newTestParser(), newTestParser()
+		p.skipAgent, q.skipAgent = skipAgent, skipAgent
+		var got, want event.Event
+		got.Reset(line)
+		want.Reset(line)
+		ok, wok := p.parseAccess(line, &got), parseAccessReference(q, line, &want)
+		if ok != wok {
+			t.Fatalf("parseAccess(%q) = %v, reference %v", line, ok, wok)
+		}
+		checkSameEvent(t, line, &got, &want)
+	})
+}

@@ -139,15 +139,23 @@ func (p *Parser) Parse(line []byte, e *event.Event) {
 func (p *Parser) parseBSD(b []byte, e *event.Event) {
 	s := &p.bsd
 	n := s.n
-	if n < len(b) && (b[n] == '.' || b[n] == ' ' && hasPrefix(b[n+1:], "rule ")) {
-		// Only then can parsePFDump take the line (it reads a fraction, then " rule ").
-		if p.parsePFDump(b, s.c, n, e) {
+	var ns int64
+	switch {
+	case n+5 < len(b) && b[n] == ' ' && string(b[n+1:n+6]) != "rule ":
+		// Most lines: a space after the stamp, and no pf rule.
+	case n < len(b) && (b[n] == '.' || b[n] == ' '):
+		// Only such a line can parsePFDump take (it reads a fraction, then " rule ").
+		if b[n] == '.' || hasPrefix(b[n+1:], "rule ") {
+			if p.parsePFDump(b, s.c, n, e) {
+				return
+			}
+		}
+		fallthrough
+	default:
+		var ok bool
+		if ns, n, ok = syslog3164Rest(b, n); !ok {
 			return
 		}
-	}
-	ns, n, ok := syslog3164Rest(b, n)
-	if !ok {
-		return
 	}
 	if !s.dated {
 		s.unix, s.offset = p.inferYear(s.c)
