@@ -2,9 +2,9 @@ package sigma
 
 import (
 	"encoding/binary"
-	"github.com/keikai-project/keikai/internal/ascii"
 	"math/bits"
 
+	"github.com/keikai-project/keikai/internal/ascii"
 	"github.com/keikai-project/keikai/internal/event"
 )
 
