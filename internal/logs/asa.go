@@ -26,10 +26,14 @@ func ciscoASAMarker(b []byte) int {
 		case hasPrefix(rest, "FWSM-"):
 			n = 5
 		}
-		if n > 0 && len(rest) >= n+10 && isDigit(rest[n]) && rest[n+1] == '-' &&
-			allDigits(rest[n+2:n+8]) && rest[n+8] == ':' &&
-			(hasPrefix(rest[n+2:], "106") || hasPrefix(rest[n+2:], "710")) {
-			return at
+		// The level digit, '-', and the message number as eight bytes: six digits, ':' and one
+		// more, read at once.
+		if n > 0 && len(rest) >= n+10 && isDigit(rest[n]) && rest[n+1] == '-' {
+			x := binary.LittleEndian.Uint64(rest[n+2:])
+			if digitBytes(x)&0x808080808080 == 0x808080808080 && byte(x>>48) == ':' &&
+				(x&0xffffff == '1'|'0'<<8|'6'<<16 || x&0xffffff == '7'|'1'<<8|'0'<<16) {
+				return at
+			}
 		}
 		off = at + 1
 	}

@@ -189,3 +189,42 @@ func asaColonEndpointReference(w []byte) (iface, ip, port []byte) {
 	}
 	return nil, w, port
 }
+
+// ciscoASAMarkerReference is ciscoASAMarker before it read the message number as one word.
+func ciscoASAMarkerReference(b []byte) int {
+	off := 0
+	for {
+		i := bytes.IndexByte(b[off:], '%')
+		if i < 0 {
+			return -1
+		}
+		at := off + i
+		rest := b[at+1:]
+		var n int
+		switch {
+		case hasPrefix(rest, "ASA-"), hasPrefix(rest, "PIX-"):
+			n = 4
+		case hasPrefix(rest, "FWSM-"):
+			n = 5
+		}
+		if n > 0 && len(rest) >= n+10 && isDigit(rest[n]) && rest[n+1] == '-' &&
+			allDigits(rest[n+2:n+8]) && rest[n+8] == ':' &&
+			(hasPrefix(rest[n+2:], "106") || hasPrefix(rest[n+2:], "710")) {
+			return at
+		}
+		off = at + 1
+	}
+}
+
+// FuzzCiscoASAMarker holds ciscoASAMarker to the byte-by-byte form.
+func FuzzCiscoASAMarker(f *testing.F) {
+	for _, s := range []string{"%ASA-4-106023: Deny", "x %PIX-2-106001: y", "%FWSM-3-710003: z", "%ASA-4-106023:", "%ASA-4-10602x: Deny",
+		"%ASA-4-206023: a %ASA-6-106100: b", "%ASA-4-106023;xx", "%%ASA-4-710023: q", "%ASA-4-106\xb023: q"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := ciscoASAMarker(b), ciscoASAMarkerReference(b); got != want {
+			t.Fatalf("ciscoASAMarker(%q) = %d, want %d", b, got, want)
+		}
+	})
+}

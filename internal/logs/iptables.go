@@ -118,19 +118,18 @@ words:
 	if !f.haveOut || f.src == nil || f.dst == nil || f.proto == nil {
 		return false
 	}
-	inIf, outIf, src, dst, proto := f.inIf, f.outIf, f.src, f.dst, f.proto
-	spt, dpt, typ, code, flagStart, flagEnd := f.spt, f.dpt, f.typ, f.code, f.flagStart, f.flagEnd
-	setIf(e, event.SourcePort, spt)
-	setIf(e, event.DestinationPort, dpt)
-	setIf(e, event.ICMPType, typ)
-	setIf(e, event.ICMPCode, code)
+	setIf(e, event.SourcePort, f.spt)
+	setIf(e, event.DestinationPort, f.dpt)
+	setIf(e, event.ICMPType, f.typ)
+	setIf(e, event.ICMPCode, f.code)
 	e.Format = event.FormatIptables
-	e.Set(event.SourceIP, src)
-	e.Set(event.DestinationIP, dst)
-	setProtocolName(e, proto)
-	if flagStart >= 0 {
-		e.Set(event.TCPFlags, msg[flagStart:flagEnd])
+	e.Set(event.SourceIP, f.src)
+	e.Set(event.DestinationIP, f.dst)
+	setProtocolName(e, f.proto)
+	if f.flagStart >= 0 {
+		e.Set(event.TCPFlags, msg[f.flagStart:f.flagEnd])
 	}
+	inIf, outIf := f.inIf, f.outIf
 	switch {
 	case len(inIf) > 0 && len(outIf) == 0:
 		e.Set(event.Direction, wordIn)
@@ -201,30 +200,40 @@ func actionFromPrefix(prefix []byte) []byte {
 		if !verdictFirst[c] {
 			continue
 		}
-		rest := prefix[i:]
-		switch c | 0x20 { // lower case, as c is a letter
-		case 'd':
-			if ascii.HasPrefixFold(rest, "drop") {
-				return wordDrop
-			}
-			if ascii.HasPrefixFold(rest, "deny") {
-				return wordDeny
-			}
-		case 'r':
-			if ascii.HasPrefixFold(rest, "reject") {
-				return wordReject
-			}
-		case 'b':
-			if ascii.HasPrefixFold(rest, "block") {
-				return wordBlock
-			}
-		case 'a':
-			if ascii.HasPrefixFold(rest, "accept") {
-				return wordAccept
-			}
-			if ascii.HasPrefixFold(rest, "allow") {
-				return wordAllow
-			}
+		if v := verdictAt(prefix[i:]); v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+// verdictAt returns the verdict word that rest starts with, in any case, or nil. The words are
+// compared four (and two) bytes at a time with bit 5 set in every byte, which lowers an upper-case
+// letter and turns no other byte into a lower-case one.
+func verdictAt(rest []byte) []byte {
+	if len(rest) < 4 {
+		return nil
+	}
+	switch binary.LittleEndian.Uint32(rest) | 0x20202020 {
+	case 'd' | 'r'<<8 | 'o'<<16 | 'p'<<24:
+		return wordDrop
+	case 'd' | 'e'<<8 | 'n'<<16 | 'y'<<24:
+		return wordDeny
+	case 'r' | 'e'<<8 | 'j'<<16 | 'e'<<24:
+		if len(rest) >= 6 && binary.LittleEndian.Uint16(rest[4:])|0x2020 == 'c'|'t'<<8 {
+			return wordReject
+		}
+	case 'b' | 'l'<<8 | 'o'<<16 | 'c'<<24:
+		if len(rest) >= 5 && rest[4]|0x20 == 'k' {
+			return wordBlock
+		}
+	case 'a' | 'c'<<8 | 'c'<<16 | 'e'<<24:
+		if len(rest) >= 6 && binary.LittleEndian.Uint16(rest[4:])|0x2020 == 'p'|'t'<<8 {
+			return wordAccept
+		}
+	case 'a' | 'l'<<8 | 'l'<<16 | 'o'<<24:
+		if len(rest) >= 5 && rest[4]|0x20 == 'w' {
+			return wordAllow
 		}
 	}
 	return nil

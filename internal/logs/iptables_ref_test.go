@@ -2,6 +2,7 @@ package logs
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/keikai-project/keikai/internal/ascii"
@@ -129,6 +130,13 @@ func FuzzIptablesSameAsReference(f *testing.F) {
 	f.Add([]byte("PHYSIN=a IN=b OUT= SRC=1 DST=2 PROTO=tcp [SRC=3 DST=4 PROTO=UDP] SPT=9"))
 	f.Add([]byte("[12.5] DROP IN=eth0  OUT=  SRC=1  DST=2 PROTO=Udp SPT=1 DPT=2 SYN ACK FIN"))
 	f.Add([]byte("IN=eth0 OUT=x SRC=1 DST=2 PROTO=ICMP TYPE=3 CODE=1 TYPE=9 SRC=7"))
+	f.Add([]byte("IN= OUT= SRC=1 DST=2 PROTO=TCP TYPE CODE= TYPE=5 SYN IN= OUT=o ACK"))
+	f.Add([]byte("IN=a OUT= SRC=1 DST=2 PROTO=x [ SYN"))
+	// Lines longer than the window of spaces found at once, with words across its end.
+	long := strings.Repeat("LEN=1 ", 90)
+	f.Add([]byte("DROP IN=eth0 OUT= " + long + "SRC=1.2.3.4 DST=5.6.7.8 PROTO=TCP SPT=1 DPT=2 SYN"))
+	f.Add([]byte("IN=eth0 OUT= SRC=1.2.3.4 " + long + "DST=5.6.7.8 PROTO=UDP SPT=1 DPT=2 " + long + "ACK"))
+	f.Add([]byte("IN=eth0 OUT= SRC=1.2.3.4 DST=5.6.7.8 PROTO=UDP MAC=" + strings.Repeat("0", 700) + " DPT=2 FIN"))
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		var got, want event.Event
 		got.Reset(msg)

@@ -52,6 +52,9 @@ func parsePF(b []byte, e *event.Event) bool {
 		return false
 	}
 	shut := opening
+	if hasPrefix(b[opening:], "(match)") {
+		shut += len("(match")
+	}
 	for shut < len(b) && b[shut] != ')' {
 		shut++
 	}

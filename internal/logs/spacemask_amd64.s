@@ -57,3 +57,57 @@ tail:
 	MOVW AX, (DI)(R9*1)
 done:
 	RET
+
+// func spaceMaskAVX2(b []byte, from int, m *[8]uint64)
+// spaceMaskSSE2 with blocks of 32 bytes; requires len(b) >= 32 and 0 <= from <= len(b).
+TEXT ·spaceMaskAVX2(SB), NOSPLIT, $0-40
+	MOVQ b_base+0(FP), SI
+	MOVQ b_len+8(FP), DX
+	MOVQ from+24(FP), BX
+	MOVQ m+32(FP), DI
+	VPXOR   Y2, Y2, Y2
+	VMOVDQU Y2, 0(DI)
+	VMOVDQU Y2, 32(DI)
+	// n = min(len(b)-from, 512) in DX; SI = &b[from]
+	SUBQ BX, DX
+	ADDQ BX, SI
+	CMPQ DX, $512
+	JLE  counted32
+	MOVQ $512, DX
+counted32:
+	MOVQ $0x2020202020202020, AX
+	MOVQ AX, X0
+	VPBROADCASTB X0, Y0
+	XORQ CX, CX      // bytes done
+	LEAQ -32(DX), R8 // last offset a whole block may start at
+	CMPQ R8, $0
+	JL   tail32
+block32:
+	VMOVDQU   (SI)(CX*1), Y1
+	VPCMPEQB  Y0, Y1, Y1
+	VPMOVMSKB Y1, AX
+	MOVQ      CX, R9
+	SHRQ      $3, R9
+	MOVL      AX, (DI)(R9*1)
+	ADDQ      $32, CX
+	CMPQ      CX, R8
+	JLE       block32
+tail32:
+	CMPQ CX, DX
+	JGE  done32
+	// The 32 bytes that end the window end b (see spaceMaskSSE2); the bits of the bytes before
+	// the part not done are shifted out (32-(n-done) of them, 1 to 31).
+	VMOVDQU   -32(SI)(DX*1), Y1
+	VPCMPEQB  Y0, Y1, Y1
+	VPMOVMSKB Y1, AX
+	MOVQ      CX, R9
+	SHRQ      $3, R9
+	MOVQ      DX, BX
+	SUBQ      CX, BX
+	MOVQ      $32, CX
+	SUBQ      BX, CX
+	SHRL      CX, AX
+	MOVL      AX, (DI)(R9*1)
+done32:
+	VZEROUPPER
+	RET

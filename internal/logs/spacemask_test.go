@@ -28,6 +28,11 @@ func checkSpaceMask(t *testing.T, b []byte, from int) {
 	if got != want || generic != want {
 		t.Fatalf("spaceMask(%q, %d) = %x, generic %x, want %x", b, from, got, generic, want)
 	}
+	for name, m := range spaceMaskForms(b, from) {
+		if m != want {
+			t.Fatalf("spaceMask %s(%q, %d) = %x, want %x", name, b, from, m, want)
+		}
+	}
 }
 
 func TestSpaceMask(t *testing.T) {
