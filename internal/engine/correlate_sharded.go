@@ -305,22 +305,12 @@ type ShardedCorrelator struct {
 	seq      int64
 	stats    Stats
 	files    fileNumbers
-	// low holds per correlation and shard a time no later than that of anything the shard keeps of
-	// the correlation, so that runInline calls expire only when something may be due: a tick
-	// usually expires nothing in most shards.
-	low [][CorrelationShards]int64
 }
 
 // NewShardedCorrelator returns a correlator whose shards run on goroutines of their own when
 // cores is at least parallelFrom; Close stops them.
 func (e *Engine) NewShardedCorrelator(limits Limits, cores int) *ShardedCorrelator {
 	s := &ShardedCorrelator{e: e, clock: newTimeline(e), parallel: cores >= parallelFrom}
-	s.low = make([][CorrelationShards]int64, len(e.Correlations))
-	for ci := range s.low {
-		for j := range s.low[ci] {
-			s.low[ci][j] = math.MaxInt64
-		}
-	}
 	limits = limits.withDefaults()
 	for i := 0; i < CorrelationShards; i++ {
 		sh := newShard(e, limits, CorrelationShards)
@@ -375,8 +365,8 @@ func (s *ShardedCorrelator) Submit(b *Batch) {
 		o := &b.Obs[i]
 		ci := o.Corr
 		seq := s.seq + int64(i)
-		before := s.clock.clock[ci]
-		switch s.clock.step(int(ci), o.Time.UnixNano) {
+		before := s.clock[ci].clock
+		switch s.clock[ci].step(o.Time.UnixNano) {
 		case stepJump:
 			s.stats.Discontinuities++
 			for j := range b.items {
@@ -387,7 +377,7 @@ func (s *ShardedCorrelator) Submit(b *Batch) {
 			b.ticks[ci] = append(b.ticks[ci], tickAt{seq: seq, clock: o.Time.UnixNano})
 		}
 		j := shardOf(o.Key, n)
-		b.items[j] = append(b.items[j], item{seq: seq, corr: ci, obs: int32(i), clock: s.clock.clock[ci], lo: b.segment[ci], hi: int32(len(b.ticks[ci]))})
+		b.items[j] = append(b.items[j], item{seq: seq, corr: ci, obs: int32(i), clock: s.clock[ci].clock, lo: b.segment[ci], hi: int32(len(b.ticks[ci]))})
 	}
 	s.seq += int64(len(b.Obs))
 	b.done.Add(n)
@@ -409,8 +399,9 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 		ci := o.Corr
 		seq := s.seq + int64(i)
 		t := o.Time.UnixNano
-		low := &s.low[ci]
-		switch s.clock.step(int(ci), t) {
+		cc := &s.clock[ci]
+		low := &cc.low
+		switch cc.step(t) {
 		case stepJump:
 			s.stats.Discontinuities++
 			for j, sh := range s.shards {
@@ -421,9 +412,8 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 		case stepTick:
 			// Every shard hears of the tick at once, so nothing is left to expire later; a
 			// shard whose oldest activity is within the timespan has nothing to expire.
-			span := s.clock.span[ci]
 			for j := range low {
-				if t-low[j] > span {
+				if t-low[j] > cc.span {
 					sh := s.shards[j]
 					sh.seq = seq
 					low[j] = sh.expire(int(ci), t, nil)
