@@ -51,9 +51,8 @@ type Batch struct {
 
 	// arena holds the bytes of the fields the observations keep, each once per line; parts holds
 	// the places of each observation's group-by values in it.
-	arena  []byte
-	parts  []span
-	lastOf []int32 // per correlation, the index in Obs of its latest observation, or -1
+	arena []byte
+	parts []span
 	// plan holds per correlation what Add reads of it, next to the batch rather than behind
 	// three pointers in the rule; planOf is the engine it was made for.
 	plan   []addPlan
@@ -85,10 +84,15 @@ type addPlan struct {
 	field      event.Field
 	// keys has a bit set for each group-by field, fields for each field read.
 	keys, fields uint64
+	// last is the index in Obs of the correlation's latest observation, or -1; lastKey,
+	// lastValue and lastTime are its, kept here where Add compares them with the next.
+	last               int
+	lastKey, lastValue uint64
+	lastTime           event.Time
 }
 
 func newAddPlan(c *sigma.Correlation) addPlan {
-	p := addPlan{field: c.Field}
+	p := addPlan{field: c.Field, last: -1}
 	for i, f := range c.GroupBy {
 		switch i {
 		case 0:
@@ -120,8 +124,8 @@ func (b *Batch) Reset(file string) {
 	b.Obs, b.arena, b.parts = b.Obs[:0], b.arena[:0], b.parts[:0]
 	b.Untimed, b.Ungrouped = 0, 0
 	b.have, b.ev = 0, nil
-	for i := range b.lastOf {
-		b.lastOf[i] = -1
+	for i := range b.plan {
+		b.plan[i].last = -1
 	}
 }
 
@@ -131,9 +135,8 @@ func (b *Batch) Reset(file string) {
 // of one line are added one after another.
 func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 	if b.planOf != e {
-		b.lastOf, b.plan = make([]int32, len(e.Correlations)), make([]addPlan, len(e.Correlations))
+		b.plan = make([]addPlan, len(e.Correlations))
 		for i, r := range e.Correlations {
-			b.lastOf[i] = -1
 			b.plan[i] = newAddPlan(r.Correlation)
 		}
 		b.planOf = e
@@ -167,18 +170,17 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 		}
 		keyAt = span{uint32(start), uint32(len(b.parts))}
 	}
-	if i := b.lastOf[ci]; i >= 0 {
-		if o := &b.Obs[i]; o.Key == hash && o.Value == value && o.Time == ev.Time {
-			if c.key1 != event.FieldNone {
-				b.parts = b.parts[:keyAt.start]
-			}
-			o.N++
-			o.Last = line
-			return false
+	if c.last >= 0 && c.lastKey == hash && c.lastValue == value && c.lastTime == ev.Time {
+		if c.key1 != event.FieldNone {
+			b.parts = b.parts[:keyAt.start]
 		}
+		o := &b.Obs[c.last]
+		o.N++
+		o.Last = line
+		return false
 	}
 	n := len(b.Obs)
-	b.lastOf[ci] = int32(n)
+	c.last, c.lastKey, c.lastValue, c.lastTime = n, hash, value, ev.Time
 	if n == cap(b.Obs) {
 		b.Obs = slices.Grow(b.Obs, 1)
 	}
