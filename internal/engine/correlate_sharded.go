@@ -396,10 +396,11 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 		out := &b.bursts[i]
 		sh.emit = func(bu *Burst, o burstOrder) { *out = append(*out, orderedBurst{bu, o}) }
 	}
-	for i := range b.Obs {
-		o := &b.Obs[i]
+	obs, shards, seq0 := b.Obs, s.shards[:CorrelationShards], s.seq
+	for i := range obs {
+		o := &obs[i]
 		ci := o.Corr
-		seq := s.seq + int64(i)
+		seq := seq0 + int64(i)
 		t := o.Time.UnixNano
 		cc := &s.clock[ci]
 		low := &cc.low
@@ -416,7 +417,7 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 			// shard whose oldest activity is within the timespan has nothing to expire.
 			for j := range low {
 				if t-low[j] > cc.span {
-					sh := s.shards[j]
+					sh := shards[j]
 					sh.seq = seq
 					low[j] = sh.expire(int(ci), t, nil)
 				}
@@ -424,7 +425,7 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 		}
 		j := shardOf(o.Key, CorrelationShards)
 		low[j] = min(low[j], t)
-		s.shards[j].add(b, o, seq)
+		shards[j].add(b, o, seq)
 	}
 	s.seq += int64(len(b.Obs))
 }
