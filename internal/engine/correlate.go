@@ -172,12 +172,12 @@ func (c *Correlator) Observe(o *Observation) {
 	}
 	c.seq++
 	t := o.Time.UnixNano
-	if c.clock.step(o.Corr, t) == stepJump {
+	if c.clock[o.Corr].step(t) == stepJump {
 		c.Stats.Discontinuities++
 		c.sh.flush(o.Corr)
 	}
 	c.sh.seq = c.seq
-	c.sh.expire(o.Corr, c.clock.clock[o.Corr], nil)
+	c.sh.expire(o.Corr, c.clock[o.Corr].clock, nil)
 	// h and in live in c: on the stack they would escape through the shard's emit function.
 	c.h = Hashed{Time: o.At.Time, Key: maphash.Bytes(keySeed, o.Key), First: o.At.Line, Last: o.At.Line, N: 1, Corr: int32(o.Corr)}
 	c.in = sample{o: &c.h, t: t, file: o.At.File, fileNo: c.files.number(o.At.File), keyBytes: o.Key, seq: c.seq}
@@ -220,9 +220,15 @@ func splitKey(key []byte, n int) []string {
 // timeline keeps each correlation's clock, the latest event time it has seen: windows expire
 // against it. It is global to a correlation, so it is kept in input order by one goroutine while
 // the groups may be spread over shards.
-type timeline struct {
-	clock []int64
-	span  []int64
+type timeline []corrClock
+
+// corrClock is one correlation's clock and timespan, with what runInline knows of its shards.
+type corrClock struct {
+	clock, span int64
+	// low holds per shard a time no later than that of anything the shard keeps of the
+	// correlation, so that runInline expires a shard only when something may be due: a tick
+	// usually expires nothing in most shards.
+	low [CorrelationShards]int64
 }
 
 type step uint8
@@ -234,22 +240,25 @@ const (
 )
 
 func newTimeline(e *Engine) timeline {
-	tl := timeline{clock: make([]int64, len(e.Correlations)), span: make([]int64, len(e.Correlations))}
+	tl := make(timeline, len(e.Correlations))
 	for i, r := range e.Correlations {
-		tl.span[i] = int64(r.Correlation.Timespan)
+		tl[i].span = int64(r.Correlation.Timespan)
+		for j := range tl[i].low {
+			tl[i].low[j] = math.MaxInt64
+		}
 	}
 	return tl
 }
 
-func (tl *timeline) step(ci int, t int64) step {
+func (c *corrClock) step(t int64) step {
 	switch {
-	case t > tl.clock[ci]:
-		tl.clock[ci] = t
+	case t > c.clock:
+		c.clock = t
 		return stepTick
-	case t < tl.clock[ci]-tl.span[ci]:
+	case t < c.clock-c.span:
 		// No window spans a jump back in time (an older file after a newer one, logs pasted
 		// together): report what is open and start afresh from here.
-		tl.clock[ci] = t
+		c.clock = t
 		return stepJump
 	}
 	return stepNone

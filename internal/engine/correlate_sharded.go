@@ -51,9 +51,8 @@ type Batch struct {
 
 	// arena holds the bytes of the fields the observations keep, each once per line; parts holds
 	// the places of each observation's group-by values in it.
-	arena  []byte
-	parts  []span
-	lastOf []int32 // per correlation, the index in Obs of its latest observation, or -1
+	arena []byte
+	parts []span
 	// plan holds per correlation what Add reads of it, next to the batch rather than behind
 	// three pointers in the rule; planOf is the engine it was made for.
 	plan   []addPlan
@@ -85,10 +84,15 @@ type addPlan struct {
 	field      event.Field
 	// keys has a bit set for each group-by field, fields for each field read.
 	keys, fields uint64
+	// last is the index in Obs of the correlation's latest observation, or -1; lastKey,
+	// lastValue and lastTime are its, kept here where Add compares them with the next.
+	last               int
+	lastKey, lastValue uint64
+	lastTime           event.Time
 }
 
 func newAddPlan(c *sigma.Correlation) addPlan {
-	p := addPlan{field: c.Field}
+	p := addPlan{field: c.Field, last: -1}
 	for i, f := range c.GroupBy {
 		switch i {
 		case 0:
@@ -120,8 +124,8 @@ func (b *Batch) Reset(file string) {
 	b.Obs, b.arena, b.parts = b.Obs[:0], b.arena[:0], b.parts[:0]
 	b.Untimed, b.Ungrouped = 0, 0
 	b.have, b.ev = 0, nil
-	for i := range b.lastOf {
-		b.lastOf[i] = -1
+	for i := range b.plan {
+		b.plan[i].last = -1
 	}
 }
 
@@ -131,9 +135,8 @@ func (b *Batch) Reset(file string) {
 // of one line are added one after another.
 func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 	if b.planOf != e {
-		b.lastOf, b.plan = make([]int32, len(e.Correlations)), make([]addPlan, len(e.Correlations))
+		b.plan = make([]addPlan, len(e.Correlations))
 		for i, r := range e.Correlations {
-			b.lastOf[i] = -1
 			b.plan[i] = newAddPlan(r.Correlation)
 		}
 		b.planOf = e
@@ -167,18 +170,17 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 		}
 		keyAt = span{uint32(start), uint32(len(b.parts))}
 	}
-	if i := b.lastOf[ci]; i >= 0 {
-		if o := &b.Obs[i]; o.Key == hash && o.Value == value && o.Time == ev.Time {
-			if c.key1 != event.FieldNone {
-				b.parts = b.parts[:keyAt.start]
-			}
-			o.N++
-			o.Last = line
-			return false
+	if c.last >= 0 && c.lastKey == hash && c.lastValue == value && c.lastTime == ev.Time {
+		if c.key1 != event.FieldNone {
+			b.parts = b.parts[:keyAt.start]
 		}
+		o := &b.Obs[c.last]
+		o.N++
+		o.Last = line
+		return false
 	}
 	n := len(b.Obs)
-	b.lastOf[ci] = int32(n)
+	c.last, c.lastKey, c.lastValue, c.lastTime = n, hash, value, ev.Time
 	if n == cap(b.Obs) {
 		b.Obs = slices.Grow(b.Obs, 1)
 	}
@@ -305,22 +307,12 @@ type ShardedCorrelator struct {
 	seq      int64
 	stats    Stats
 	files    fileNumbers
-	// low holds per correlation and shard a time no later than that of anything the shard keeps of
-	// the correlation, so that runInline calls expire only when something may be due: a tick
-	// usually expires nothing in most shards.
-	low [][CorrelationShards]int64
 }
 
 // NewShardedCorrelator returns a correlator whose shards run on goroutines of their own when
 // cores is at least parallelFrom; Close stops them.
 func (e *Engine) NewShardedCorrelator(limits Limits, cores int) *ShardedCorrelator {
 	s := &ShardedCorrelator{e: e, clock: newTimeline(e), parallel: cores >= parallelFrom}
-	s.low = make([][CorrelationShards]int64, len(e.Correlations))
-	for ci := range s.low {
-		for j := range s.low[ci] {
-			s.low[ci][j] = math.MaxInt64
-		}
-	}
 	limits = limits.withDefaults()
 	for i := 0; i < CorrelationShards; i++ {
 		sh := newShard(e, limits, CorrelationShards)
@@ -375,8 +367,8 @@ func (s *ShardedCorrelator) Submit(b *Batch) {
 		o := &b.Obs[i]
 		ci := o.Corr
 		seq := s.seq + int64(i)
-		before := s.clock.clock[ci]
-		switch s.clock.step(int(ci), o.Time.UnixNano) {
+		before := s.clock[ci].clock
+		switch s.clock[ci].step(o.Time.UnixNano) {
 		case stepJump:
 			s.stats.Discontinuities++
 			for j := range b.items {
@@ -387,7 +379,7 @@ func (s *ShardedCorrelator) Submit(b *Batch) {
 			b.ticks[ci] = append(b.ticks[ci], tickAt{seq: seq, clock: o.Time.UnixNano})
 		}
 		j := shardOf(o.Key, n)
-		b.items[j] = append(b.items[j], item{seq: seq, corr: ci, obs: int32(i), clock: s.clock.clock[ci], lo: b.segment[ci], hi: int32(len(b.ticks[ci]))})
+		b.items[j] = append(b.items[j], item{seq: seq, corr: ci, obs: int32(i), clock: s.clock[ci].clock, lo: b.segment[ci], hi: int32(len(b.ticks[ci]))})
 	}
 	s.seq += int64(len(b.Obs))
 	b.done.Add(n)
@@ -404,13 +396,15 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 		out := &b.bursts[i]
 		sh.emit = func(bu *Burst, o burstOrder) { *out = append(*out, orderedBurst{bu, o}) }
 	}
-	for i := range b.Obs {
-		o := &b.Obs[i]
+	obs, shards, seq0 := b.Obs, s.shards[:CorrelationShards], s.seq
+	for i := range obs {
+		o := &obs[i]
 		ci := o.Corr
-		seq := s.seq + int64(i)
+		seq := seq0 + int64(i)
 		t := o.Time.UnixNano
-		low := &s.low[ci]
-		switch s.clock.step(int(ci), t) {
+		cc := &s.clock[ci]
+		low := &cc.low
+		switch cc.step(t) {
 		case stepJump:
 			s.stats.Discontinuities++
 			for j, sh := range s.shards {
@@ -421,10 +415,9 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 		case stepTick:
 			// Every shard hears of the tick at once, so nothing is left to expire later; a
 			// shard whose oldest activity is within the timespan has nothing to expire.
-			span := s.clock.span[ci]
 			for j := range low {
-				if t-low[j] > span {
-					sh := s.shards[j]
+				if t-low[j] > cc.span {
+					sh := shards[j]
 					sh.seq = seq
 					low[j] = sh.expire(int(ci), t, nil)
 				}
@@ -432,7 +425,7 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 		}
 		j := shardOf(o.Key, CorrelationShards)
 		low[j] = min(low[j], t)
-		s.shards[j].add(b, o, seq)
+		shards[j].add(b, o, seq)
 	}
 	s.seq += int64(len(b.Obs))
 }
