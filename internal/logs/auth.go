@@ -147,14 +147,13 @@ func (p *Parser) authSSH(msg []byte, e *event.Event) bool {
 // chunks in order, so the pair is seen together except across a chunk boundary (then the attempt
 // counts twice, once per boundary at most).
 type attemptMemo struct {
-	slots [16]attemptSlot
-	next  int
-}
-
-type attemptSlot struct {
-	pid     int64
-	at      int64 // Unix nanoseconds of the line
-	pending bool  // a PAM failure not yet followed by sshd's line
+	// Slot i holds a process (pids[i]), the time of its last line (at[i], Unix nanoseconds; 0
+	// in an empty slot) and whether that was a PAM failure not yet followed by sshd's line. The
+	// PIDs lie side by side: a line is mostly looked up for a process that has no slot.
+	pids    [16]int64
+	at      [16]int64
+	pending [16]bool
+	next    int
 }
 
 // sameAttemptWindow is how far apart two lines of one attempt may be.
@@ -162,31 +161,39 @@ const sameAttemptWindow = 10 * nanosPerSecond
 
 func (m *attemptMemo) reset() { *m = attemptMemo{} }
 
-func (m *attemptMemo) find(e *event.Event) (*attemptSlot, int64, bool) {
+// find returns the first slot of e's process whose line is at most sameAttemptWindow before e's
+// (-1 when none), e's PID, and whether e has a PID and a time.
+func (m *attemptMemo) find(e *event.Event) (int, int64, bool) {
 	pid, ok := e.Int(event.PID)
 	if !ok || !e.Time.Known {
-		return nil, 0, false
+		return -1, 0, false
 	}
-	for i := range m.slots {
-		s := &m.slots[i]
-		if s.pid == pid && s.at != 0 && e.Time.UnixNano-s.at <= sameAttemptWindow && e.Time.UnixNano >= s.at {
-			return s, pid, true
+	now := e.Time.UnixNano
+	for i, p := range &m.pids {
+		if p == pid {
+			if at := m.at[i]; at != 0 && now-at <= sameAttemptWindow && now >= at {
+				return i, pid, true
+			}
 		}
 	}
-	return nil, pid, true
+	return -1, pid, true
+}
+
+// set fills slot i.
+func (m *attemptMemo) set(i int, pid, at int64, pending bool) {
+	m.pids[i], m.at[i], m.pending[i] = pid, at, pending
 }
 
 func (m *attemptMemo) remember(pid int64, e *event.Event, pending bool) {
-	s := &m.slots[m.next]
-	m.next = (m.next + 1) % len(m.slots)
-	*s = attemptSlot{pid: pid, at: e.Time.UnixNano, pending: pending}
+	m.set(m.next, pid, e.Time.UnixNano, pending)
+	m.next = (m.next + 1) % len(m.pids)
 }
 
 // pamFailure records a PAM failure line of an sshd process.
 func (m *attemptMemo) pamFailure(e *event.Event) {
-	if s, pid, ok := m.find(e); ok {
-		if s != nil {
-			*s = attemptSlot{pid: pid, at: e.Time.UnixNano, pending: true}
+	if i, pid, ok := m.find(e); ok {
+		if i >= 0 {
+			m.set(i, pid, e.Time.UnixNano, true)
 		} else {
 			m.remember(pid, e, true)
 		}
@@ -195,15 +202,15 @@ func (m *attemptMemo) pamFailure(e *event.Event) {
 
 // failure handles sshd's "Failed ..." line: the same attempt as a pending PAM line of its process.
 func (m *attemptMemo) failure(e *event.Event) {
-	s, pid, ok := m.find(e)
+	i, pid, ok := m.find(e)
 	if !ok {
 		return
 	}
-	if s != nil && s.pending {
+	if i >= 0 && m.pending[i] {
 		e.Set(event.SameAttempt, wordYes)
 	}
-	if s != nil {
-		*s = attemptSlot{pid: pid, at: e.Time.UnixNano}
+	if i >= 0 {
+		m.set(i, pid, e.Time.UnixNano, false)
 	} else {
 		m.remember(pid, e, false)
 	}
@@ -211,7 +218,7 @@ func (m *attemptMemo) failure(e *event.Event) {
 
 // afterFailure handles a line that closes an attempt already reported by its process.
 func (m *attemptMemo) afterFailure(e *event.Event) {
-	if s, _, ok := m.find(e); ok && s != nil {
+	if i, _, ok := m.find(e); ok && i >= 0 {
 		e.Set(event.SameAttempt, wordYes)
 	}
 }
@@ -219,11 +226,8 @@ func (m *attemptMemo) afterFailure(e *event.Event) {
 // userFromHost parses "[invalid user ]USER from IP[ port N]...". The last " from " is the
 // separator because the user name is whatever the client sent and may itself contain " from ".
 func userFromHost(b []byte, e *event.Event) bool {
-	for _, p := range [...]string{"invalid user ", "illegal user "} {
-		if hasPrefix(b, p) {
-			b = b[len(p):]
-			break
-		}
+	if hasPrefix(b, "invalid user ") || hasPrefix(b, "illegal user ") {
+		b = b[len("invalid user "):]
 	}
 	i := lastFrom(b)
 	if i < 0 {

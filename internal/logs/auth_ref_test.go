@@ -2,7 +2,10 @@ package logs
 
 import (
 	"bytes"
+	"strconv"
 	"testing"
+
+	"github.com/keikai-project/keikai/internal/event"
 )
 
 // FuzzSSHSearchesSameAsReference compares lastFrom with bytes.LastIndex and, for messages that
@@ -20,6 +23,77 @@ func FuzzSSHSearchesSameAsReference(f *testing.F) {
 		if hasPrefix(b, "Failed ") || hasPrefix(b, "Accepted ") {
 			if got, want := indexSSHFor(b), index(b, " for "); got != want {
 				t.Fatalf("indexSSHFor(%q) = %d, want %d", b, got, want)
+			}
+		}
+	})
+}
+
+// attemptMemoReference is attemptMemo as it was with one struct per slot; it is the oracle of
+// FuzzAttemptMemoSameAsReference.
+type attemptMemoReference struct {
+	slots [16]struct {
+		pid, at int64
+		pending bool
+	}
+	next int
+}
+
+func (m *attemptMemoReference) find(pid, now int64) int {
+	for i := range m.slots {
+		s := &m.slots[i]
+		if s.pid == pid && s.at != 0 && now-s.at <= sameAttemptWindow && now >= s.at {
+			return i
+		}
+	}
+	return -1
+}
+
+// line applies one line of kind 0 (PAM failure), 1 (sshd's failure) or 2 (after the last
+// failure) and reports whether it is marked SameAttempt.
+func (m *attemptMemoReference) line(kind int, pid, now int64) bool {
+	i := m.find(pid, now)
+	same := false
+	switch kind {
+	case 0, 1:
+		same = kind == 1 && i >= 0 && m.slots[i].pending
+		if i < 0 {
+			i = m.next
+			m.next = (m.next + 1) % len(m.slots)
+		}
+		m.slots[i].pid, m.slots[i].at, m.slots[i].pending = pid, now, kind == 0
+	case 2:
+		same = i >= 0
+	}
+	return same
+}
+
+// FuzzAttemptMemoSameAsReference reads the input as lines of three bytes (kind, PID, seconds
+// step) and compares which lines each memo marks as the same attempt.
+func FuzzAttemptMemoSameAsReference(f *testing.F) {
+	f.Add([]byte{0, 1, 1, 1, 1, 1, 2, 1, 1, 1, 2, 20, 0, 3, 0, 1, 3, 0})
+	f.Add(bytes.Repeat([]byte{0, 7, 1, 1, 7, 1, 0, 9, 0}, 12))
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		var m attemptMemo
+		var ref attemptMemoReference
+		now := int64(1e18)
+		for len(ops) >= 3 {
+			kind, pid, step := int(ops[0]%3), int64(ops[1]%24), int64(int8(ops[2]))
+			ops = ops[3:]
+			now += step * nanosPerSecond / 2
+			var e event.Event
+			e.Reset(nil)
+			e.Set(event.PID, []byte(strconv.FormatInt(pid, 10)))
+			e.Time = event.Time{UnixNano: now, Known: true}
+			switch kind {
+			case 0:
+				m.pamFailure(&e)
+			case 1:
+				m.failure(&e)
+			case 2:
+				m.afterFailure(&e)
+			}
+			if got, want := e.Has(event.SameAttempt), ref.line(kind, pid, now); got != want {
+				t.Fatalf("kind %d pid %d at %d: SameAttempt %v, reference %v", kind, pid, now, got, want)
 			}
 		}
 	})

@@ -338,11 +338,7 @@ const (
 // packetOrMailProgram names the parser that a program's lines go to before the login parsers:
 // one switch on the base name (base, from programBase) rather than a comparison per parser.
 func packetOrMailProgram(prog, base []byte) int {
-	if len(prog) == 0 {
-		return progKernel
-	}
-	switch string(base) {
-	case "kernel":
+	if len(prog) == 0 || string(base) == "kernel" {
 		return progKernel
 	}
 	if hasPrefix(prog, "postfix") {

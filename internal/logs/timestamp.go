@@ -213,14 +213,12 @@ func hms(b []byte, c *clock) bool {
 		return false
 	}
 	x := binary.LittleEndian.Uint64(b)
-	const digitsAt = 0xffff00ffff00ffff // bytes 0, 1, 3, 4, 6, 7
-	if x&^digitsAt != 0x00003a00003a0000 || ((x&digitsAt+0x4646004646004646)|(x&digitsAt-0x3030003030003030))&0x8080008080008080 != 0 {
+	d := x - 0x3030003030003030 // each digit's value; the colons stay
+	if x&0x0000ff0000ff0000 != 0x00003a00003a0000 || (x+0x4646004646004646|d)&0x8080008080008080 != 0 {
 		return false
 	}
-	d := x - 0x3030003030003030
-	c.hour = int(d&0xff)*10 + int(d>>8&0xff)
-	c.min = int(d>>24&0xff)*10 + int(d>>32&0xff)
-	c.sec = int(d>>48&0xff)*10 + int(d>>56&0xff)
+	v := d&0x0000ff0000ff0000ff*10 + d>>8&0x0000ff0000ff0000ff // hh, mm, ss in bytes 0, 3, 6
+	c.hour, c.min, c.sec = int(v&0xff), int(v>>24&0xff), int(v>>48)
 	return true
 }
 
