@@ -38,7 +38,7 @@ func (b *bundleFlags) load(env *Env, rulesDirs []string) (*engine.Engine, *advis
 		if b.keyring != "" || b.insecure {
 			return nil, nil, fmt.Errorf("%w: --keyring and --insecure go with --advisories DIR", errUsage)
 		}
-		eng, err := loadEngine(rulesDirs, env)
+		eng, err := loadEngine(rulesDirs, env, false)
 		if err != nil {
 			return nil, nil, err
 		}
