@@ -218,7 +218,7 @@ func loadAdvisories(dir string) (*advisory.Collection, error) {
 }
 
 func advisoryLint(env *Env, advs *advisory.Collection, rulesDirs []string) int {
-	set, err := loadRules(rulesDirs, env)
+	set, err := loadRules(rulesDirs, env, true)
 	if err != nil {
 		return fail(env, "advisory lint", err)
 	}
@@ -372,7 +372,7 @@ func advisoryPublish(env *Env, advs *advisory.Collection, dir string, rulesDirs 
 	if err != nil {
 		return fail(env, "advisory publish", err)
 	}
-	set, err := loadRules(rulesDirs, env)
+	set, err := loadRules(rulesDirs, env, true)
 	if err != nil {
 		return fail(env, "advisory publish", err)
 	}

@@ -31,16 +31,17 @@ func (b *bundleFlags) register(fs *flag.FlagSet) {
 }
 
 // load returns the engine and the advisories to run: the bundles', verified before anything is
-// compiled, when --advisories is given; the built-in ones otherwise. --rules directories are added
-// either way.
-func (b *bundleFlags) load(env *Env, rulesDirs []string) (*engine.Engine, *advisory.Collection, error) {
+// compiled, when --advisories is given; the built-in ones otherwise, if withAdvisories is set
+// (analyze does not use them; loading them is a fair part of its start-up). --rules directories
+// are added either way.
+func (b *bundleFlags) load(env *Env, rulesDirs []string, withAdvisories bool) (*engine.Engine, *advisory.Collection, error) {
 	if b.dir == "" {
 		if b.keyring != "" || b.insecure {
 			return nil, nil, fmt.Errorf("%w: --keyring and --insecure go with --advisories DIR", errUsage)
 		}
-		eng, err := loadEngine(rulesDirs, env)
-		if err != nil {
-			return nil, nil, err
+		eng, err := loadEngine(rulesDirs, env, false)
+		if err != nil || !withAdvisories {
+			return eng, nil, err
 		}
 		advs, err := advisory.LoadFS(advisories.FS, ".")
 		if err != nil {

@@ -111,7 +111,7 @@ func runAnalyze(env *Env, args []string) int {
 		// bounded too, so that peak memory does not depend on the input.
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(analyzeMemoryLimit))
 	}
-	eng, _, err := o.bundles.load(env, o.rulesDirs)
+	eng, _, err := o.bundles.load(env, o.rulesDirs, false)
 	if err != nil {
 		return fail(env, "analyze", err)
 	}

@@ -89,7 +89,7 @@ func runCheck(env *Env, args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt) // before anything can block
 	defer stop()
-	eng, advs, err := bundles.load(env, rulesDirs)
+	eng, advs, err := bundles.load(env, rulesDirs, true)
 	if err != nil {
 		return fail(env, "check", err)
 	}

@@ -73,7 +73,7 @@ func fillAndAnalyse(ctx context.Context, env *Env, dsn string, seed int64, worke
 	if err != nil {
 		return err
 	}
-	eng, err := loadEngine(rulesDirs, env)
+	eng, err := loadEngine(rulesDirs, env, false)
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func runImport(env *Env, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
-	eng, err := loadEngine(rulesDirs, env)
+	eng, err := loadEngine(rulesDirs, env, false)
 	if err != nil {
 		return fail(env, "import", err)
 	}

@@ -27,7 +27,7 @@ func storedFormReport(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	eng, err := loadEngine(nil, &Env{})
+	eng, err := loadEngine(nil, &Env{}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

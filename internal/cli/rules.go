@@ -20,9 +20,10 @@ import (
 )
 
 // loadEngine loads the bundled rules plus the rules in dirs and compiles them. Rules for log
-// sources keikai does not read (a SigmaHQ directory has many) are skipped with one note.
-func loadEngine(dirs []string, env *Env) (*engine.Engine, error) {
-	set, err := loadRules(dirs, env)
+// sources keikai does not read (a SigmaHQ directory has many) are skipped with one note. The
+// bundled rules' samples are loaded only if samples is set.
+func loadEngine(dirs []string, env *Env, samples bool) (*engine.Engine, error) {
+	set, err := loadRules(dirs, env, samples)
 	if err != nil {
 		return nil, err
 	}
@@ -33,8 +34,14 @@ func loadEngine(dirs []string, env *Env) (*engine.Engine, error) {
 	return eng, nil
 }
 
-func loadRules(dirs []string, env *Env) (*sigma.Set, error) {
-	set, err := sigma.LoadFS(rules.FS, ".")
+func loadRules(dirs []string, env *Env, samples bool) (*sigma.Set, error) {
+	// Decoding the bundled rules is most of the start-up of analyze and check, and their samples
+	// are over half of it; only rules test and show use them.
+	load := sigma.LoadFSWithoutSamples
+	if samples {
+		load = sigma.LoadFS
+	}
+	set, err := load(rules.FS, ".")
 	if err != nil {
 		return nil, fmt.Errorf("bundled rules are broken (a bug in this build of keikai): %w", err)
 	}
@@ -124,7 +131,7 @@ func runRules(env *Env, args []string) int {
 		return fail(env, "rules "+sub, err)
 	}
 	f := settings.format
-	eng, err := loadEngine(dirs, env)
+	eng, err := loadEngine(dirs, env, sub == "test" || sub == "show")
 	if err != nil {
 		return fail(env, "rules "+sub, err)
 	}

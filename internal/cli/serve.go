@@ -213,7 +213,7 @@ func serve(ctx context.Context, env *Env, o serveOptions, log *slog.Logger) erro
 	if err != nil {
 		return err
 	}
-	set, err := loadRules(o.rulesDirs, env)
+	set, err := loadRules(o.rulesDirs, env, true)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/keikai-project/keikai/internal/escape"
@@ -114,4 +115,64 @@ func parseHostSample(n *yaml.Node, el *errorList) (Sample, bool) {
 		ok = false
 	}
 	return smp, ok
+}
+
+// parseFileWithoutSamples is ParseFile with every rule's Samples left empty. It decodes the file
+// with its top-level samples: sections blanked out (see withoutSamples), and falls back to the whole
+// file when that does not parse cleanly, so that a layout withoutSamples misreads costs time only.
+func parseFileWithoutSamples(name string, data []byte) ([]*Rule, error) {
+	if short, ok := withoutSamples(data); ok {
+		if rules, err := ParseFile(name, short); err == nil {
+			return rules, nil
+		}
+	}
+	rules, err := ParseFile(name, data)
+	for _, r := range rules {
+		r.Samples = Samples{}
+	}
+	return rules, err
+}
+
+// withoutSamples returns data with each top-level "samples:" key and the lines under it (those
+// that are blank or start with a space or #) replaced by empty lines, so that the YAML decoder
+// does not read them and every other node keeps its line and column. ok is false when there is
+// nothing to remove, or a line under samples: starts with a tab (not YAML indentation; let the
+// decoder judge it).
+func withoutSamples(data []byte) (out []byte, ok bool) {
+	in := false
+	for off := 0; off < len(data); {
+		end := bytes.IndexByte(data[off:], '\n')
+		next := off + end + 1
+		if end < 0 {
+			end, next = len(data)-off, len(data)
+		}
+		line := data[off : off+end]
+		switch {
+		case isSamplesKey(line):
+			if out == nil {
+				out = append(make([]byte, 0, len(data)), data[:off]...)
+			}
+			in = true
+		case len(line) == 0 || line[0] == ' ' || line[0] == '#' || line[0] == '\r':
+		case line[0] == '\t' && in:
+			return nil, false
+		default:
+			in = false
+		}
+		switch {
+		case in:
+			if end < len(data)-off {
+				out = append(out, '\n')
+			}
+		case out != nil:
+			out = append(out, data[off:next]...)
+		}
+		off = next
+	}
+	return out, out != nil
+}
+
+func isSamplesKey(line []byte) bool {
+	rest, ok := bytes.CutPrefix(line, []byte("samples:"))
+	return ok && (len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r')
 }
