@@ -95,19 +95,35 @@ func (s *sequencer) close() {
 	s.flushSource()
 }
 
+// countSources adds the chunk's runs to the ranking in input order. Only the first run can
+// continue the previous chunk's last one and only the last can continue into the next chunk:
+// the runs between them (adjacent runs name different sources) go straight to the counter,
+// without being copied.
 func (s *sequencer) countSources(r *chunkResult) {
-	start := 0
-	for _, run := range r.sourceRuns {
-		ip := r.sources[start:run.end]
-		start = run.end
-		if s.lastCount > 0 && bytes.Equal(ip, s.lastSource) {
-			s.lastCount += run.lines
-			continue
-		}
-		s.flushSource()
-		s.lastSource = append(s.lastSource[:0], ip...)
-		s.lastCount = run.lines
+	runs := r.sourceRuns
+	if len(runs) == 0 {
+		return
 	}
+	first := r.sources[:runs[0].end]
+	if s.lastCount > 0 && bytes.Equal(first, s.lastSource) {
+		s.lastCount += runs[0].lines
+	} else {
+		s.flushSource()
+		s.lastSource = append(s.lastSource[:0], first...)
+		s.lastCount = runs[0].lines
+	}
+	if len(runs) == 1 {
+		return
+	}
+	s.flushSource()
+	start := runs[0].end
+	for _, run := range runs[1 : len(runs)-1] {
+		s.sources.Add(r.sources[start:run.end], run.lines)
+		start = run.end
+	}
+	last := runs[len(runs)-1]
+	s.lastSource = append(s.lastSource[:0], r.sources[start:last.end]...)
+	s.lastCount = last.lines
 }
 
 func (s *sequencer) flushSource() {

@@ -47,6 +47,7 @@ type chunkResult struct {
 	// the same whichever worker read which chunk.
 	sources    []byte
 	sourceRuns []sourceRun
+	lastStart  int // of the last run's address in sources
 }
 
 // sourceRun is a run of matching lines from one source: a scan or a flood is one counter update.
@@ -56,17 +57,11 @@ type sourceRun struct {
 }
 
 func (r *chunkResult) addSource(ip []byte) {
-	if n := len(r.sourceRuns); n > 0 {
-		last := &r.sourceRuns[n-1]
-		start := 0
-		if n > 1 {
-			start = r.sourceRuns[n-2].end
-		}
-		if bytes.Equal(r.sources[start:last.end], ip) {
-			last.lines++
-			return
-		}
+	if n := len(r.sourceRuns); n > 0 && bytes.Equal(r.sources[r.lastStart:], ip) {
+		r.sourceRuns[n-1].lines++
+		return
 	}
+	r.lastStart = len(r.sources)
 	r.sources = append(r.sources, ip...)
 	r.sourceRuns = append(r.sourceRuns, sourceRun{end: len(r.sources), lines: 1})
 }
@@ -80,7 +75,7 @@ func newResult(seq int64, file string) *chunkResult {
 	clear(r.findings)
 	r.findings, r.findingsBefore = r.findings[:0], r.findingsBefore[:0]
 	r.batch.Reset(file)
-	r.sources, r.sourceRuns = r.sources[:0], r.sourceRuns[:0]
+	r.sources, r.sourceRuns, r.lastStart = r.sources[:0], r.sourceRuns[:0], 0
 	return r
 }
 

@@ -87,3 +87,32 @@ func TestMergeMatchesAdd(t *testing.T) {
 		}
 	}
 }
+
+// TestSketchAddAsLoop: the written-out rows of sketch.add place and count as the loop over rows
+// did, so that approximate rankings stay the same.
+func TestSketchAddAsLoop(t *testing.T) {
+	got, want := newSketch(), newSketch()
+	for k := range 20000 {
+		h := Hash(strconv.Itoa(k % 5000))
+		n := int64(k%3 + 1)
+		if k == 7 {
+			n = 1 << 33 // saturates
+		}
+		h1, h2 := uint32(h), uint32(h>>32)|1
+		est := int64(-1)
+		for row := range want.cells {
+			i := (h1 + uint32(row)*h2) % sketchWidth
+			v := min(int64(want.cells[row][i])+n, 1<<32-1)
+			want.cells[row][i] = uint32(v)
+			if est < 0 || v < est {
+				est = v
+			}
+		}
+		if e := got.add(h, n); e != est {
+			t.Fatalf("add %d: estimate %d, want %d", k, e, est)
+		}
+	}
+	if got.cells != want.cells {
+		t.Fatal("the cells differ")
+	}
+}

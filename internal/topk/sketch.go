@@ -49,21 +49,21 @@ func mix(h uint64) uint64 {
 
 // add counts n more occurrences of the key of hash h and returns the key's estimated count.
 func (s *sketch) add(h uint64, n int64) int64 {
-	// Two halves of one 64-bit hash give the rows their indexes (double hashing).
+	// Two halves of one 64-bit hash give the rows their indexes (double hashing). The rows are
+	// written out: the loop's bookkeeping cost as much as the increments.
 	h1, h2 := uint32(h), uint32(h>>32)|1
-	est := int64(-1)
-	for row := range s.cells {
-		i := (h1 + uint32(row)*h2) % sketchWidth
-		v := int64(s.cells[row][i]) + n
-		if v > 1<<32-1 {
-			v = 1<<32 - 1
-		}
-		s.cells[row][i] = uint32(v)
-		if est < 0 || v < est {
-			est = v
-		}
-	}
-	return est
+	est := s.bump(0, h1, n)
+	est = min(est, s.bump(1, h1+h2, n))
+	est = min(est, s.bump(2, h1+2*h2, n))
+	return min(est, s.bump(3, h1+3*h2, n))
+}
+
+// bump adds n to the cell of row that i places, saturating, and returns the cell's count.
+func (s *sketch) bump(row int, i uint32, n int64) int64 {
+	c := &s.cells[row][i%sketchWidth]
+	v := min(int64(*c)+n, 1<<32-1)
+	*c = uint32(v)
+	return v
 }
 
 func (s *sketch) merge(o *sketch) {
