@@ -42,3 +42,30 @@ func FuzzInferYearDayCache(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLocalDayCache checks that a clock reading with a year that local resolves after another
+// (its day perhaps cached) gets what time.Date gives, in zones with offset changes.
+func FuzzLocalDayCache(f *testing.F) {
+	f.Add(uint8(1), uint16(2024), uint8(3), uint8(9), uint8(12), uint8(0), uint8(0), uint8(3), uint8(10), uint8(2), uint8(30), uint8(0))
+	f.Add(uint8(1), uint16(2024), uint8(3), uint8(10), uint8(1), uint8(59), uint8(59), uint8(3), uint8(10), uint8(3), uint8(0), uint8(0))
+	f.Add(uint8(2), uint16(2002), uint8(9), uint8(13), uint8(23), uint8(0), uint8(0), uint8(9), uint8(13), uint8(23), uint8(59), uint8(60))
+	f.Add(uint8(0), uint16(2002), uint8(2), uint8(30), uint8(0), uint8(0), uint8(0), uint8(2), uint8(30), uint8(12), uint8(0), uint8(0))
+	f.Fuzz(func(t *testing.T, zone uint8, year uint16, m1, d1, h1, mi1, s1, m2, d2, h2, mi2, s2 uint8) {
+		loc, err := time.LoadLocation(dayCacheZones[int(zone)%len(dayCacheZones)])
+		if err != nil {
+			t.Skip(err)
+		}
+		mk := func(m, d, h, mi, s uint8) clock {
+			return clock{year: int(year) % 10000, month: int(m)%12 + 1, day: int(d)%31 + 1, hour: int(h) % 24, min: int(mi) % 60, sec: int(s) % 61}
+		}
+		c1, c2 := mk(m1, d1, h1, mi1, s1), mk(m2, d2, h2, mi2, s2)
+		warm := NewParser(loc)
+		warm.local(c1)
+		gotUnix, gotOff := warm.local(c2)
+		want := time.Date(c2.year, time.Month(c2.month), c2.day, c2.hour, c2.min, c2.sec, 0, loc)
+		_, wantOff := want.Zone()
+		if gotUnix != want.Unix() || gotOff != int32(wantOff) {
+			t.Fatalf("%v after %v in %v: %d %d, want %d %d", c2, c1, loc, gotUnix, gotOff, want.Unix(), wantOff)
+		}
+	})
+}

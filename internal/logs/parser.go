@@ -14,9 +14,10 @@ type Parser struct {
 	loc       *time.Location
 	refYear   int
 	refUnix   int64
-	localTime localCache // last clock reading with a year, resolved in loc
-	inferred  localCache // last clock reading without a year, resolved by inferYear
-	day       dayCache   // the day of inferred, for the other seconds of that day
+	localTime localCache    // last clock reading with a year, resolved in loc
+	localDay  localDayCache // the day of localTime, for the other seconds of that day
+	inferred  localCache    // last clock reading without a year, resolved by inferYear
+	day       dayCache      // the day of inferred, for the other seconds of that day
 	attempts  attemptMemo
 	clfDay    clfDayCache
 	bsd       bsdStampCache // the BSD stamp that started the last syslog line

@@ -91,10 +91,40 @@ func (p *Parser) local(c clock) (int64, int32) {
 	if p.localTime.ok && p.localTime.key == c {
 		return p.localTime.unix, p.localTime.offset
 	}
+	// Another second of the last day: arithmetic, away from changes of offset (see dayCache).
+	if d := &p.localDay; d.ok && d.year == c.year && d.month == c.month && d.day == c.day {
+		if u := d.base + int64(c.hour*3600+c.min*60+c.sec); u >= d.lo && u < d.hi {
+			p.localTime = localCache{ok: true, key: c, unix: u, offset: d.offset}
+			return u, d.offset
+		}
+	}
 	t := time.Date(c.year, time.Month(c.month), c.day, c.hour, c.min, c.sec, 0, p.loc)
 	_, off := t.Zone()
 	p.localTime = localCache{ok: true, key: c, unix: t.Unix(), offset: int32(off)}
+	p.localDay = localDayCache{}
+	if base := daysFromCivil(c.year, c.month, c.day)*86400 - int64(off); base+int64(c.hour*3600+c.min*60+c.sec) == t.Unix() {
+		d := localDayCache{ok: true, year: c.year, month: c.month, day: c.day, base: base, offset: int32(off), lo: math.MinInt64, hi: math.MaxInt64}
+		start, end := t.ZoneBounds()
+		if !start.IsZero() {
+			d.lo = start.Unix() + zoneMargin
+		}
+		if !end.IsZero() {
+			d.hi = end.Unix() - zoneMargin
+		}
+		p.localDay = d
+	}
 	return p.localTime.unix, p.localTime.offset
+}
+
+// localDayCache is the day of the last clock reading that local resolved through time.Date
+// (year, month, day): base is the Unix time of its start under offset, which holds for results
+// in [lo, hi).
+type localDayCache struct {
+	ok               bool
+	year, month, day int
+	base             int64
+	offset           int32
+	lo, hi           int64
 }
 
 // dayCache holds what inferYear found for one month and day, so that another second of that day
