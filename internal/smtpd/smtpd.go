@@ -62,6 +62,13 @@ type Server struct {
 	// ackCtx is cancelled when Shutdown gives up waiting, so acknowledgements stop too.
 	ackCtx    context.Context
 	ackCancel context.CancelFunc
+
+	// go-smtp's Serve, called after its Shutdown, adds its listener to a closed server and accepts
+	// forever; the server keeps its own listeners and state so that a Shutdown that comes first
+	// (a signal at start-up) still ends Serve.
+	mu        sync.Mutex
+	closed    bool
+	listeners []*limitListener
 }
 
 // New returns a server for addr ("127.0.0.1:2525") that stores what it receives through sub.
@@ -125,9 +132,21 @@ func (s *Server) ListenAndServe() error {
 
 // Serve serves connections from l until Shutdown; it returns nil after Shutdown.
 func (s *Server) Serve(l net.Listener) error {
+	ll := &limitListener{Listener: l, slots: make(chan struct{}, s.opts.MaxConnections), domain: s.opts.Domain, log: s.opts.Logger}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		ll.Close()
+		return nil
+	}
+	s.listeners = append(s.listeners, ll)
+	s.mu.Unlock()
 	s.opts.Logger.Info("smtp intake listening", "addr", l.Addr().String(), "domain", s.opts.Domain)
-	err := s.smtp.Serve(&limitListener{Listener: l, slots: make(chan struct{}, s.opts.MaxConnections), domain: s.opts.Domain, log: s.opts.Logger})
-	if errors.Is(err, smtp.ErrServerClosed) {
+	err := s.smtp.Serve(ll)
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed || errors.Is(err, smtp.ErrServerClosed) {
 		return nil
 	}
 	return err
@@ -137,6 +156,12 @@ func (s *Server) Serve(l net.Listener) error {
 // and for running acknowledgements. When ctx ends first, the remaining connections are closed
 // (a client that did not get its 250 sends again; the Message-ID keeps it from being stored twice).
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	for _, l := range s.listeners {
+		l.Close()
+	}
+	s.mu.Unlock()
 	err := s.smtp.Shutdown(ctx)
 	if err != nil && ctx.Err() != nil {
 		s.smtp.Close()
@@ -297,6 +322,16 @@ type limitListener struct {
 	slots  chan struct{}
 	domain string
 	log    *slog.Logger
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Close closes the listener once: both the server and go-smtp's Shutdown close it, and a second
+// close must not turn a clean shutdown into an error.
+func (l *limitListener) Close() error {
+	l.closeOnce.Do(func() { l.closeErr = l.Listener.Close() })
+	return l.closeErr
 }
 
 func (l *limitListener) Accept() (net.Conn, error) {

@@ -411,3 +411,48 @@ func TestSMTPUTF8(t *testing.T) {
 		t.Errorf("stored %q", subs[0].Raw)
 	}
 }
+
+// A Shutdown that comes before Serve has started (a signal at start-up) still ends Serve, and a
+// Shutdown racing Serve's start ends it too: go-smtp alone would accept forever in both cases.
+func TestShutdownBeforeServe(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		delay time.Duration // between starting Serve and calling Shutdown; <0: Shutdown first
+	}{{"shutdown first", -1}, {"at once", 0}, {"a moment later", time.Millisecond}} {
+		t.Run(tc.name, func(t *testing.T) {
+			for range 50 {
+				l, err := net.Listen("tcp", "127.0.0.1:0")
+				if err != nil {
+					t.Fatal(err)
+				}
+				srv := New(l.Addr().String(), &recorder{}, Options{})
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				if tc.delay < 0 {
+					if err := srv.Shutdown(ctx); err != nil {
+						t.Fatalf("Shutdown: %v", err)
+					}
+				}
+				done := make(chan error, 1)
+				go func() { done <- srv.Serve(l) }()
+				if tc.delay >= 0 {
+					time.Sleep(tc.delay)
+					if err := srv.Shutdown(ctx); err != nil {
+						t.Fatalf("Shutdown: %v", err)
+					}
+				}
+				select {
+				case err := <-done:
+					if err != nil {
+						t.Fatalf("Serve: %v", err)
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatal("Serve still accepting 5 s after Shutdown")
+				}
+				cancel()
+				if _, err := net.DialTimeout("tcp", l.Addr().String(), time.Second); err == nil {
+					t.Fatal("the listener still accepts after Shutdown")
+				}
+			}
+		})
+	}
+}
