@@ -167,7 +167,7 @@ func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 				e.Set(event.TCPFlags, flags)
 			}
 		}
-		if i := indexVia(msg, "(type ", 0); i >= 0 {
+		if i := indexType(msg); i >= 0 {
 			t := leadingDigits(msg[i+len("(type "):])
 			if len(t) > 0 {
 				e.Set(event.ICMPType, t)
@@ -370,6 +370,15 @@ func asaColonEndpoint(w []byte) (iface, ip, port []byte, isAddr bool) {
 		return nil, w, port, false
 	}
 	return nil, w, port, isIP(w)
+}
+
+// indexType is index(msg, "(type "): at the first '(' as a rule, else by indexVia.
+func indexType(msg []byte) int {
+	i := bytes.IndexByte(msg, '(')
+	if i < 0 || hasPrefix(msg[i:], "(type ") {
+		return i
+	}
+	return indexVia(msg, "(type ", 0)
 }
 
 // hexOrDot reports whether every byte of b is a hex digit or a dot.

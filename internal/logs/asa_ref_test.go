@@ -244,3 +244,15 @@ func FuzzASAColonEndpoint(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIndexType holds indexType to bytes.Index.
+func FuzzIndexType(f *testing.F) {
+	for _, s := range []string{"dst inside:1.2.3.4 (type 8, code 0) by", "(x) (type 3", "(typ", "no paren", "((type "} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := indexType(b), bytes.Index(b, []byte("(type ")); got != want {
+			t.Fatalf("indexType(%q) = %d, want %d", b, got, want)
+		}
+	})
+}
