@@ -167,7 +167,7 @@ func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 				e.Set(event.TCPFlags, flags)
 			}
 		}
-		if i := indexVia(msg, "(type ", 0); i >= 0 {
+		if i := indexType(msg); i >= 0 {
 			t := leadingDigits(msg[i+len("(type "):])
 			if len(t) > 0 {
 				e.Set(event.ICMPType, t)
@@ -342,11 +342,20 @@ func trimParensComma(w []byte) []byte {
 // the interface is split off only when what follows it is an address. isAddr is isIP(ip), known
 // from those tests without a second look.
 func asaColonEndpoint(w []byte) (iface, ip, port []byte, isAddr bool) {
-	if slash := bytes.LastIndexByte(w, '/'); slash >= 0 {
-		w, port = w[:slash], w[slash+1:]
-		if !allDigits(port) {
-			port = nil
+	// The port is the digits after the last '/', so the digits at the end are passed over from
+	// there first: a '/' before them is the last one. Otherwise the last '/' is further in, and
+	// what follows it holds a byte that is no digit.
+	j := len(w)
+	for j > 0 && isDigit(w[j-1]) {
+		j--
+	}
+	if j > 0 && w[j-1] == '/' {
+		if j < len(w) {
+			port = w[j:]
 		}
+		w = w[:j-1]
+	} else if slash := bytes.LastIndexByte(w[:j], '/'); slash >= 0 {
+		w = w[:slash]
 	}
 	if i := bytes.IndexByte(w, ':'); i > 0 {
 		// With a colon w is no IPv4 address, and with a byte before it that is neither a hex
@@ -361,6 +370,15 @@ func asaColonEndpoint(w []byte) (iface, ip, port []byte, isAddr bool) {
 		return nil, w, port, false
 	}
 	return nil, w, port, isIP(w)
+}
+
+// indexType is index(msg, "(type "): at the first '(' as a rule, else by indexVia.
+func indexType(msg []byte) int {
+	i := bytes.IndexByte(msg, '(')
+	if i < 0 || hasPrefix(msg[i:], "(type ") {
+		return i
+	}
+	return indexVia(msg, "(type ", 0)
 }
 
 // hexOrDot reports whether every byte of b is a hex digit or a dot.

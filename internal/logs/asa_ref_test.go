@@ -228,3 +228,31 @@ func FuzzCiscoASAMarker(f *testing.F) {
 		}
 	})
 }
+
+// FuzzASAColonEndpoint holds asaColonEndpoint to the form before it read the port from the end.
+func FuzzASAColonEndpoint(f *testing.F) {
+	for _, s := range []string{"outside:198.51.100.4/3345", "inside:192.0.2.8", "198.51.100.4/", "a/b/12", "x:1.2.3.4/5/6",
+		"dmz:2001:db8::1/80", "/", "12/34", "outside:1.2.3.4/80x", "::1"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, w []byte) {
+		iface, ip, port, ok := asaColonEndpoint(w)
+		iface2, ip2, port2 := asaColonEndpointReference(w)
+		if !bytes.Equal(iface, iface2) || (iface == nil) != (iface2 == nil) || !bytes.Equal(ip, ip2) ||
+			!bytes.Equal(port, port2) || (port == nil) != (port2 == nil) || ok != isIP(ip2) {
+			t.Fatalf("%q: %q %q %q %v, reference %q %q %q %v", w, iface, ip, port, ok, iface2, ip2, port2, isIP(ip2))
+		}
+	})
+}
+
+// FuzzIndexType holds indexType to bytes.Index.
+func FuzzIndexType(f *testing.F) {
+	for _, s := range []string{"dst inside:1.2.3.4 (type 8, code 0) by", "(x) (type 3", "(typ", "no paren", "((type "} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := indexType(b), bytes.Index(b, []byte("(type ")); got != want {
+			t.Fatalf("indexType(%q) = %d, want %d", b, got, want)
+		}
+	})
+}

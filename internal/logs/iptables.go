@@ -13,7 +13,7 @@ import (
 // log prefix, then KEY=value words and bare flag words. ICMP errors carry the offending packet in
 // brackets; its addresses are skipped so the outer ones stay.
 func parseIptables(msg []byte, e *event.Event) bool {
-	in := indexVia(msg, "IN=", 2) // the first '=' of a netfilter line is nearly always IN='s
+	in := indexIN(msg)
 	if in < 0 {
 		return false
 	}
@@ -147,6 +147,15 @@ words:
 		e.Set(event.Action, a)
 	}
 	return true
+}
+
+// indexIN is index(msg, "IN="). The first '=' of a netfilter line is nearly always IN='s, which
+// is then taken by two byte tests; otherwise indexVia searches.
+func indexIN(msg []byte) int {
+	if i := bytes.IndexByte(msg, '='); i >= 2 && msg[i-2] == 'I' && msg[i-1] == 'N' {
+		return i - 2
+	}
+	return indexVia(msg, "IN=", 2)
 }
 
 // iptFields are the values parseIptables keeps of a netfilter line.

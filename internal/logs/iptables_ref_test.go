@@ -327,3 +327,15 @@ func FuzzActionFromPrefix(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIndexIN holds indexIN to bytes.Index.
+func FuzzIndexIN(f *testing.F) {
+	for _, s := range []string{"INPUT:DROP:IN=eth0", "PHYSIN=a IN=b", "=IN=", "IN", "I=IN=", "xIN=", "N=IN="} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := indexIN(b), bytes.Index(b, []byte("IN=")); got != want {
+			t.Fatalf("indexIN(%q) = %d, want %d", b, got, want)
+		}
+	})
+}

@@ -310,8 +310,8 @@ func spaceBytes(x uint64) uint64 {
 }
 
 // nextSpace returns the index of the first ' ' at or after i, or len(b). It tests eight bytes at a
-// time: netfilter words are a few to forty bytes long, too short for bytes.IndexByte's call and
-// setup to pay off and too long for a byte loop.
+// time: words (hosts, tags, addresses) are a few to forty bytes long, too short for
+// bytes.IndexByte's call and setup to pay off and too long for a byte loop.
 func nextSpace(b []byte, i int) int {
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:]) ^ (' ' * ones)
