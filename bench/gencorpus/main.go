@@ -1112,7 +1112,8 @@ func (g *gen) mailLine() {
 		g.s(">, size=")
 		g.i(500 + r.n(100000))
 		g.s(", class=0, nrcpts=1, msgid=<")
-		g.i(200209100000 + r.n(99999))
+		// 200209100000 + n, written so that it builds where int is 32 bits.
+		g.b = strconv.AppendInt(g.b, 200209100000+int64(r.n(99999)), 10)
 		g.s(".")
 		g.sendmailQID()
 		g.s("@")
