@@ -277,38 +277,31 @@ func newTally(rules int) *tally {
 	}
 }
 
-var (
-	outbound    = []byte("out")
-	protoTCP    = []byte("tcp")
-	protoUDP    = []byte("udp")
-	protoICMPv4 = []byte("icmp")
-)
-
 // countTraffic counts what seed 002 ranks: ports and ICMP types probed (firewall events, inbound
-// where the log says which way the packet went) and CGI programs requested.
+// where the log says which way the packet went) and CGI programs requested. The values are
+// compared with constant strings, which the compiler does inline.
 func (t *tally) countTraffic(ev *event.Event) {
 	switch {
 	case ev.Format.IsFirewall():
-		if bytes.Equal(ev.Get(event.Direction), outbound) {
+		if string(ev.Get(event.Direction)) == "out" {
 			return
 		}
-		proto := ev.Get(event.Protocol)
-		switch {
-		case bytes.Equal(proto, protoTCP):
+		switch string(ev.Get(event.Protocol)) {
+		case "tcp":
 			if p, ok := ev.Int(event.DestinationPort); ok && p < 65536 {
 				if t.tcp == nil {
 					t.tcp = make([]int64, 65536)
 				}
 				t.tcp[p]++
 			}
-		case bytes.Equal(proto, protoUDP):
+		case "udp":
 			if p, ok := ev.Int(event.DestinationPort); ok && p < 65536 {
 				if t.udp == nil {
 					t.udp = make([]int64, 65536)
 				}
 				t.udp[p]++
 			}
-		case bytes.Equal(proto, protoICMPv4):
+		case "icmp":
 			if p, ok := ev.Int(event.ICMPType); ok && p < 256 {
 				t.icmp[p]++
 			}
