@@ -200,11 +200,14 @@ func rank(a, b *entry) int {
 // same, as Merge visits the entries in heap order.
 type minHeap []*entry
 
-func (h minHeap) less(i, j int) bool {
-	if h[i].snapshot != h[j].snapshot {
-		return h[i].snapshot < h[j].snapshot
+func (h minHeap) less(i, j int) bool { return before(h[i], h[j]) }
+
+// before reports whether a belongs above b in the heap.
+func before(a, b *entry) bool {
+	if a.snapshot != b.snapshot {
+		return a.snapshot < b.snapshot
 	}
-	return h[i].key > h[j].key
+	return a.key > b.key
 }
 
 func (h *minHeap) push(e *entry) {
@@ -220,23 +223,29 @@ func (h *minHeap) push(e *entry) {
 	}
 }
 
-// fixTop restores the order after the top entry grew.
+// fixTop restores the order after the top entry grew. The entry sinks through a hole rather
+// than by swaps, and is compared from a local: the moves, and so the layout, are the swaps'.
 func (h minHeap) fixTop() {
 	n := len(h)
-	for i := 0; ; {
+	if n == 0 {
+		return
+	}
+	e, i := h[0], 0
+	for {
 		j := 2*i + 1
 		if j >= n {
-			return
+			break
 		}
-		if j2 := j + 1; j2 < n && h.less(j2, j) {
-			j = j2
+		c := h[j]
+		if j2 := j + 1; j2 < n && before(h[j2], c) {
+			j, c = j2, h[j2]
 		}
-		if !h.less(j, i) {
-			return
+		if !before(c, e) {
+			break
 		}
-		h[i], h[j] = h[j], h[i]
-		i = j
+		h[i], i = c, j
 	}
+	h[i] = e
 }
 
 // index finds a held entry by its key's hash: open addressing with linear probing in a table of
