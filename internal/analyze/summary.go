@@ -165,9 +165,17 @@ func (s *summaryBuilder) finish(seq *sequencer) {
 
 func topPorts(counts []int64, proto string, n int) []PortCount {
 	out := []PortCount{}
-	for p, c := range counts {
-		if c > 0 {
-			out = append(out, PortCount{Port: p, Service: portname.Port(proto, p), Count: c})
+	for base := 0; base+8 <= len(counts); base += 8 {
+		// Most ports are never probed: eight at a time are passed over by one test.
+		b := counts[base : base+8 : base+8]
+		if b[0]|b[1]|b[2]|b[3]|b[4]|b[5]|b[6]|b[7] == 0 {
+			continue
+		}
+		for i, c := range b {
+			if c > 0 {
+				p := base + i
+				out = append(out, PortCount{Port: p, Service: portname.Port(proto, p), Count: c})
+			}
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })

@@ -112,23 +112,23 @@ func (w *worker) process(c *input.Chunk) *chunkResult {
 	data := c.Data
 	w.tally.bytes += int64(len(data))
 	line := c.FirstLine
-	for len(data) > 0 {
-		var raw []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			raw, data = data[:i], data[i+1:]
-		} else {
-			raw, data = data, nil
+	for start := 0; start < len(data); line++ {
+		rest := data[start:]
+		n := bytes.IndexByte(rest, '\n')
+		if n < 0 {
+			n = len(rest)
 		}
-		if n := len(raw); n > 0 && raw[n-1] == '\r' {
+		start += n + 1
+		raw := rest[:n]
+		if n > 0 && raw[n-1] == '\r' {
 			raw = raw[:n-1]
 		}
-		w.line(raw, line, c.Source, res)
-		line++
+		w.line(raw, line, res)
 	}
 	return res
 }
 
-func (w *worker) line(raw []byte, line int64, src *input.Source, res *chunkResult) {
+func (w *worker) line(raw []byte, line int64, res *chunkResult) {
 	ev := &w.ev
 	w.parser.Parse(raw, ev)
 	t := w.tally
@@ -143,15 +143,18 @@ func (w *worker) line(raw []byte, line int64, src *input.Source, res *chunkResul
 	if ip := ev.Get(event.SourceIP); len(ip) > 0 {
 		res.addSource(ip)
 	}
+	// Locals, not fields: the calls below would make the compiler load the fields again for each
+	// rule.
+	eng, findings := w.eng, w.opts.Findings
 	for _, ri := range w.matched {
-		if w.eng.Generates(ri) {
+		if eng.Generates(ri) {
 			t.perRule[ri]++
-			if w.opts.Findings {
-				res.findings = append(res.findings, w.finding(ri, ev, src, line))
+			if findings {
+				res.findings = append(res.findings, w.finding(ri, ev, w.source, line))
 			}
 		}
-		for _, ci := range w.eng.CorrelationsOf(ri) {
-			if w.eng.Add(&res.batch, ci, ev, line) {
+		for _, ci := range eng.CorrelationsOf(ri) {
+			if eng.Add(&res.batch, ci, ev, line) {
 				res.findingsBefore = append(res.findingsBefore, len(res.findings))
 			}
 		}
@@ -277,38 +280,31 @@ func newTally(rules int) *tally {
 	}
 }
 
-var (
-	outbound    = []byte("out")
-	protoTCP    = []byte("tcp")
-	protoUDP    = []byte("udp")
-	protoICMPv4 = []byte("icmp")
-)
-
 // countTraffic counts what seed 002 ranks: ports and ICMP types probed (firewall events, inbound
-// where the log says which way the packet went) and CGI programs requested.
+// where the log says which way the packet went) and CGI programs requested. The values are
+// compared with constant strings, which the compiler does inline.
 func (t *tally) countTraffic(ev *event.Event) {
 	switch {
 	case ev.Format.IsFirewall():
-		if bytes.Equal(ev.Get(event.Direction), outbound) {
+		if string(ev.Get(event.Direction)) == "out" {
 			return
 		}
-		proto := ev.Get(event.Protocol)
-		switch {
-		case bytes.Equal(proto, protoTCP):
+		switch string(ev.Get(event.Protocol)) {
+		case "tcp":
 			if p, ok := ev.Int(event.DestinationPort); ok && p < 65536 {
 				if t.tcp == nil {
 					t.tcp = make([]int64, 65536)
 				}
 				t.tcp[p]++
 			}
-		case bytes.Equal(proto, protoUDP):
+		case "udp":
 			if p, ok := ev.Int(event.DestinationPort); ok && p < 65536 {
 				if t.udp == nil {
 					t.udp = make([]int64, 65536)
 				}
 				t.udp[p]++
 			}
-		case bytes.Equal(proto, protoICMPv4):
+		case "icmp":
 			if p, ok := ev.Int(event.ICMPType); ok && p < 256 {
 				t.icmp[p]++
 			}

@@ -116,3 +116,28 @@ func TestSketchAddAsLoop(t *testing.T) {
 		t.Fatal("the cells differ")
 	}
 }
+
+// TestTopSelectsAsSort: the selection Top makes for small n lists what sorting every entry
+// would, ties (ordered by key) included.
+func TestTopSelectsAsSort(t *testing.T) {
+	c := New(300)
+	for i := range 5000 {
+		c.Add([]byte("k"+strconv.Itoa(i*7919%997)), int64(i%3+1))
+	}
+	all := c.Top(-1)
+	if len(all) != 300 {
+		t.Fatalf("Top(-1) has %d entries", len(all))
+	}
+	for i := 1; i < len(all); i++ {
+		if a, b := all[i-1], all[i]; a.Count < b.Count || a.Count == b.Count && a.Key >= b.Key {
+			t.Fatalf("Top(-1) out of order at %d: %v, %v", i, a, b)
+		}
+	}
+	for _, n := range []int{0, 1, 2, 5, 20, 63, 64, 65, 299, 300, 301} {
+		got := c.Top(n)
+		want := all[:min(n, len(all))]
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("Top(%d) = %v, want %v", n, got, want)
+		}
+	}
+}

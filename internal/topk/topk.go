@@ -8,7 +8,11 @@
 // stay accurate.
 package topk
 
-import "sort"
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
 
 // Counter is a bounded frequency counter. It is not safe for concurrent use; give each goroutine
 // its own and Merge them.
@@ -146,20 +150,49 @@ type Item struct {
 // Top returns the n keys with the highest counts, highest first; ties are ordered by key so that
 // output is deterministic.
 func (c *Counter) Top(n int) []Item {
-	items := make([]Item, 0, len(c.byCount))
-	for _, e := range c.byCount {
-		items = append(items, Item{Key: e.key, Count: e.count, MaxError: e.overcount})
+	if n < 0 || n > len(c.byCount) {
+		n = len(c.byCount)
 	}
-	sort.Slice(items, func(i, j int) bool {
-		if items[i].Count != items[j].Count {
-			return items[i].Count > items[j].Count
+	var top []*entry
+	if n > topBySelection {
+		top = slices.Clone(c.byCount)
+		slices.SortFunc(top, rank)
+		top = top[:n]
+	} else {
+		// A report asks for a few of the thousands of entries held: keeping the best n seen so
+		// far, in order, turns most entries down with one comparison instead of sorting them.
+		top = make([]*entry, 0, n)
+		for _, e := range c.byCount {
+			if len(top) == n && (n == 0 || rank(e, top[n-1]) >= 0) {
+				continue
+			}
+			if len(top) < n {
+				top = append(top, nil)
+			}
+			i := len(top) - 1
+			for ; i > 0 && rank(e, top[i-1]) < 0; i-- {
+				top[i] = top[i-1]
+			}
+			top[i] = e
 		}
-		return items[i].Key < items[j].Key
-	})
-	if n >= 0 && len(items) > n {
-		items = items[:n]
+	}
+	items := make([]Item, len(top))
+	for i, e := range top {
+		items[i] = Item{Key: e.key, Count: e.count, MaxError: e.overcount}
 	}
 	return items
+}
+
+// topBySelection is the largest n for which Top selects rather than sorts.
+const topBySelection = 64
+
+// rank orders entries as Top lists them: the higher count first, then the smaller key. Keys are
+// distinct, so no two entries rank alike.
+func rank(a, b *entry) int {
+	if a.count != b.count {
+		return cmp.Compare(b.count, a.count)
+	}
+	return strings.Compare(a.key, b.key)
 }
 
 // minHeap orders the held entries by snapshot, the smallest first. Its moves are container/heap's,
@@ -167,11 +200,14 @@ func (c *Counter) Top(n int) []Item {
 // same, as Merge visits the entries in heap order.
 type minHeap []*entry
 
-func (h minHeap) less(i, j int) bool {
-	if h[i].snapshot != h[j].snapshot {
-		return h[i].snapshot < h[j].snapshot
+func (h minHeap) less(i, j int) bool { return before(h[i], h[j]) }
+
+// before reports whether a belongs above b in the heap.
+func before(a, b *entry) bool {
+	if a.snapshot != b.snapshot {
+		return a.snapshot < b.snapshot
 	}
-	return h[i].key > h[j].key
+	return a.key > b.key
 }
 
 func (h *minHeap) push(e *entry) {
@@ -187,23 +223,29 @@ func (h *minHeap) push(e *entry) {
 	}
 }
 
-// fixTop restores the order after the top entry grew.
+// fixTop restores the order after the top entry grew. The entry sinks through a hole rather
+// than by swaps, and is compared from a local: the moves, and so the layout, are the swaps'.
 func (h minHeap) fixTop() {
 	n := len(h)
-	for i := 0; ; {
+	if n == 0 {
+		return
+	}
+	e, i := h[0], 0
+	for {
 		j := 2*i + 1
 		if j >= n {
-			return
+			break
 		}
-		if j2 := j + 1; j2 < n && h.less(j2, j) {
-			j = j2
+		c := h[j]
+		if j2 := j + 1; j2 < n && before(h[j2], c) {
+			j, c = j2, h[j2]
 		}
-		if !h.less(j, i) {
-			return
+		if !before(c, e) {
+			break
 		}
-		h[i], h[j] = h[j], h[i]
-		i = j
+		h[i], i = c, j
 	}
+	h[i] = e
 }
 
 // index finds a held entry by its key's hash: open addressing with linear probing in a table of
