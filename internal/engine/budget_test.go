@@ -15,7 +15,7 @@ import (
 
 // domain is the i-th domain of the IOC lists below.
 func domain(i int) string {
-	return fmt.Sprintf("c2-%07d.%x.example-%d.net", i, i*2654435761%(1<<32), i%97)
+	return fmt.Sprintf("c2-%07d.%x.example-%d.net", i, uint64(i)*2654435761%(1<<32), i%97)
 }
 
 // iocRule is one rule with n domain keywords, logsource as given ("" for none: every log format).

@@ -388,7 +388,8 @@ func (s *ShardedCorrelator) Submit(b *Batch) {
 	}
 }
 
-func shardOf(key uint64, n int) int { return int(key>>32) % n }
+// shardOf takes the modulus in uint64: int(key>>32) is negative for half the keys where int is 32 bits.
+func shardOf(key uint64, n int) int { return int((key >> 32) % uint64(n)) }
 
 // runInline is Submit's plan and the shards' work in one pass, on the calling goroutine.
 func (s *ShardedCorrelator) runInline(b *Batch) {

@@ -3,6 +3,7 @@ package input
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -189,7 +190,7 @@ func TestNewReaderDefaults(t *testing.T) {
 	}{
 		{Options{}, defaultChunkSize, defaultMaxLine, -1},
 		{Options{ChunkSize: -5, MaxLine: -1, Buffers: -3}, defaultChunkSize, defaultMaxLine, -1},
-		{Options{ChunkSize: 1 << 40, MaxLine: 1 << 40, Buffers: 1 << 30}, maxChunkSize, maxMaxLine, maxBuffers},
+		{Options{ChunkSize: math.MaxInt, MaxLine: math.MaxInt, Buffers: 1 << 30}, maxChunkSize, maxMaxLine, maxBuffers},
 		{Options{ChunkSize: 10, MaxLine: 5, Buffers: 1}, 10, 5, 1},
 	}
 	for _, tt := range tests {
