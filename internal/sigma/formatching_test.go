@@ -9,9 +9,9 @@ import (
 	"testing"
 )
 
-// The bundled rules load without their samples exactly as with them (but for Samples), and
-// withoutSamples handles every bundled file, so none falls back to decoding the whole file.
-func TestWithoutSamplesBundled(t *testing.T) {
+// The bundled rules load for matching exactly as in full (but for what forMatching leaves out),
+// and forMatching handles every bundled file, so none falls back to decoding the whole file.
+func TestForMatchingBundled(t *testing.T) {
 	fsys := os.DirFS("../../rules")
 	n := 0
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -27,26 +27,24 @@ func TestWithoutSamplesBundled(t *testing.T) {
 			t.Errorf("%s: %v", p, err)
 			return nil
 		}
-		short, ok := withoutSamples(data)
+		short, ok := forMatching(data)
 		if !ok {
-			if strings.Contains(string(data), "\nsamples:") {
-				t.Errorf("%s: withoutSamples found nothing to remove", p)
-			}
+			t.Errorf("%s: forMatching found nothing to remove", p)
 			return nil
 		}
 		if strings.Count(string(short), "\n") != strings.Count(string(data), "\n") {
-			t.Errorf("%s: withoutSamples changed the number of lines", p)
+			t.Errorf("%s: forMatching changed the number of lines", p)
 		}
 		got, err := ParseFile(p, short)
 		if err != nil {
-			t.Errorf("%s without samples: %v", p, err)
+			t.Errorf("%s for matching: %v", p, err)
 			return nil
 		}
 		for _, r := range want {
-			r.Samples = Samples{}
+			clearProse(r)
 		}
 		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: rules differ without samples", p)
+			t.Errorf("%s: rules differ for matching", p)
 		}
 		n++
 		return nil
@@ -55,11 +53,11 @@ func TestWithoutSamplesBundled(t *testing.T) {
 		t.Fatal(err)
 	}
 	if n < 50 {
-		t.Errorf("only %d bundled files had samples", n)
+		t.Errorf("only %d bundled files checked", n)
 	}
 }
 
-func TestWithoutSamples(t *testing.T) {
+func TestForMatching(t *testing.T) {
 	for _, c := range []struct{ in, out string }{
 		{"title: a\n", ""},
 		{"title: a\nsamples:\n  match:\n    - x\n\n# c\n  nomatch: [y]\nlevel: low\n", "title: a\n\n\n\n\n\n\nlevel: low\n"},
@@ -67,19 +65,20 @@ func TestWithoutSamples(t *testing.T) {
 		{"samplesx: 1\nsamples:x\n", ""},
 		{"samples:\n\tmatch: x\n", ""},
 		{"a: 1\nsamples:\n  b", "a: 1\n\n"},
+		{"description: |\n  text\n  more\nreferences:\n- x\nfalsepositives: [a]\nid: 1\n", "description:\n\n\nreferences:\n- x\nfalsepositives:\nid: 1\n"},
 	} {
-		got, ok := withoutSamples([]byte(c.in))
+		got, ok := forMatching([]byte(c.in))
 		if string(got) != c.out || ok != (c.out != "") {
-			t.Errorf("withoutSamples(%q) = %q, %v; want %q", c.in, got, ok, c.out)
+			t.Errorf("forMatching(%q) = %q, %v; want %q", c.in, got, ok, c.out)
 		}
 	}
 }
 
-func TestParseFileWithoutSamplesFallsBack(t *testing.T) {
+func TestParseFileForMatchingFallsBack(t *testing.T) {
 	// The anchor is in the samples; blanking them breaks the alias, so the whole file is decoded.
-	doc := "title: a\nlogsource: {product: linux, service: sshd}\nsamples:\n  match: [&k x]\n  nomatch: [y]\ndetection:\n  s: {msg|contains: *k}\n  condition: s\n"
-	rules, err := parseFileWithoutSamples("a.yml", []byte(doc))
-	if err != nil || len(rules) != 1 || len(rules[0].Samples.Match) != 0 {
+	doc := "title: a\nlogsource: {product: linux, service: sshd}\ndescription: d\nsamples:\n  match: [&k x]\n  nomatch: [y]\ndetection:\n  s: {msg|contains: *k}\n  condition: s\n"
+	rules, err := parseFileForMatching("a.yml", []byte(doc))
+	if err != nil || len(rules) != 1 || len(rules[0].Samples.Match) != 0 || rules[0].Description != "" {
 		t.Fatalf("got %v, %v", rules, err)
 	}
 }
