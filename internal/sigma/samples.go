@@ -193,9 +193,12 @@ var proseKeys = []string{"samples", "description", "references", "falsepositives
 
 // proseKey reports whether line starts a top-level key in proseKeys, and which.
 func proseKey(line []byte) (string, bool) {
+	if len(line) == 0 || line[0] < 'a' || line[0] > 's' {
+		return "", false // most lines: indented, or another key
+	}
 	for _, k := range proseKeys {
-		if rest, ok := bytes.CutPrefix(line, []byte(k)); ok && len(rest) > 0 && rest[0] == ':' {
-			if rest = rest[1:]; len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r' {
+		if len(line) > len(k) && line[len(k)] == ':' && string(line[:len(k)]) == k {
+			if rest := line[len(k)+1:]; len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r' {
 				return k, true
 			}
 		}
