@@ -82,3 +82,33 @@ func TestParseFileForMatchingFallsBack(t *testing.T) {
 		t.Fatalf("got %v, %v", rules, err)
 	}
 }
+
+// FuzzForMatching checks forMatching's invariants: the lines stay as many, each one is kept,
+// emptied, or cut to a prose key's "key:"; and parseFileForMatching does not panic.
+func FuzzForMatching(f *testing.F) {
+	f.Add([]byte("title: a\nsamples:\n  match:\n    - x\ndescription: |\n  d\nlevel: low\n"))
+	f.Add([]byte("references:\r\n- a\r\n\tb\r\nsamples: x"))
+	f.Add([]byte("samples:x\nsamples:\n# c\n\n---\nfalsepositives: [a,\nb]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, ok := forMatching(data)
+		if !ok {
+			if out != nil {
+				t.Fatalf("not ok but output %q", out)
+			}
+		} else {
+			in, got := strings.Split(string(data), "\n"), strings.Split(string(out), "\n")
+			if len(in) != len(got) {
+				t.Fatalf("%d lines became %d", len(in), len(got))
+			}
+			for i, g := range got {
+				if g == in[i] || g == "" {
+					continue
+				}
+				if k, blank := proseKey([]byte(in[i])); !blank || g != k+":" {
+					t.Fatalf("line %d %q became %q", i+1, in[i], g)
+				}
+			}
+		}
+		parseFileForMatching("f.yml", data)
+	})
+}
