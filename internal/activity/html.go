@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/keikai-project/keikai/internal/escape"
 	"github.com/keikai-project/keikai/internal/taxonomy"
@@ -20,10 +21,13 @@ var htmlSource string
 //go:embed activity.css
 var styleSheet string
 
-// The template is parsed once; a syntax error in it fails every test of this package.
-var pageTemplate = template.Must(template.New("activity.html").
-	Funcs(template.FuncMap{"add": func(a, b int) int { return a + b }}).
-	Parse(htmlSource))
+// The template is parsed once, on first use rather than at start-up, which every keikai command
+// pays for; a syntax error in it fails every test of this package.
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("activity.html").
+		Funcs(template.FuncMap{"add": func(a, b int) int { return a + b }}).
+		Parse(htmlSource))
+})
 
 // contentSecurityPolicy lets the standalone page load nothing and run nothing: only its own
 // style sheet, named by hash, applies.
@@ -77,7 +81,7 @@ func executeHTML(w io.Writer, name string, s *Stats, o Options) error {
 	}
 	// Rendered to memory first so that a failure never leaves half a page behind.
 	var b bytes.Buffer
-	if err := pageTemplate.ExecuteTemplate(&b, name, newHTMLView(s, cleanOptions(o))); err != nil {
+	if err := pageTemplate().ExecuteTemplate(&b, name, newHTMLView(s, cleanOptions(o))); err != nil {
 		return err
 	}
 	_, err := w.Write(b.Bytes())

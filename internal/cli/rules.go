@@ -21,7 +21,7 @@ import (
 
 // loadEngine loads the bundled rules plus the rules in dirs and compiles them. Rules for log
 // sources keikai does not read (a SigmaHQ directory has many) are skipped with one note. The
-// bundled rules' samples are loaded only if samples is set.
+// bundled rules' samples and prose (description and such) are loaded only if samples is set.
 func loadEngine(dirs []string, env *Env, samples bool) (*engine.Engine, error) {
 	set, err := loadRules(dirs, env, samples)
 	if err != nil {
@@ -36,8 +36,8 @@ func loadEngine(dirs []string, env *Env, samples bool) (*engine.Engine, error) {
 
 func loadRules(dirs []string, env *Env, samples bool) (*sigma.Set, error) {
 	// Decoding the bundled rules is most of the start-up of analyze and check, and their samples
-	// are over half of it; only rules test and show use them.
-	load := sigma.LoadFSWithoutSamples
+	// and prose are three quarters of it; only rules test and show use them.
+	load := sigma.LoadFSForMatching
 	if samples {
 		load = sigma.LoadFS
 	}

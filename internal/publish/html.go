@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/advisory"
@@ -16,8 +17,11 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// templates are parsed once; a broken template is a bug that the tests catch.
-var templates = template.Must(template.ParseFS(templateFS, "templates/*.html"))
+// templates are parsed once, on first use rather than at start-up, which every keikai command pays
+// for; a broken template is a bug that the tests catch.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.ParseFS(templateFS, "templates/*.html"))
+})
 
 // labels are the words of the pages, per language.
 type labels struct {
@@ -142,7 +146,7 @@ func (p *publisher) pages() error {
 				pg.History = append(pg.History, pageHistory{Date: a.FormatDate(ed.Date), Number: ed.Number, Lines: strings.Split(advisory.InLang(ed.Note, lang), "\n")})
 			}
 			var buf bytes.Buffer
-			if err := templates.ExecuteTemplate(&buf, "advisory.html", pg); err != nil {
+			if err := templates().ExecuteTemplate(&buf, "advisory.html", pg); err != nil {
 				return fmt.Errorf("page %s %s: %w", a.ID, lang, err)
 			}
 			p.put("advisories/"+a.ID+"/"+lang+".html", buf.Bytes())
@@ -179,7 +183,7 @@ func (p *publisher) indexes(keyURL, fingerprint string) error {
 			pg.Rows = append(pg.Rows, row)
 		}
 		var buf bytes.Buffer
-		if err := templates.ExecuteTemplate(&buf, "index.html", pg); err != nil {
+		if err := templates().ExecuteTemplate(&buf, "index.html", pg); err != nil {
 			return fmt.Errorf("index %s: %w", lang, err)
 		}
 		p.put(name, buf.Bytes())

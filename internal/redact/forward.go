@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/keikai-project/keikai/internal/report"
@@ -13,7 +14,9 @@ import (
 //go:embed templates/forward.*.txt
 var forwardFS embed.FS
 
-var forwardTemplates = func() map[string]*template.Template {
+// forwardTemplates are parsed on first use rather than at start-up, which every keikai command
+// pays for.
+var forwardTemplates = sync.OnceValue(func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, lang := range []string{"ja", "en"} {
 		out[lang] = template.Must(template.New("forward."+lang+".txt").Funcs(template.FuncMap{
@@ -33,7 +36,7 @@ var forwardTemplates = func() map[string]*template.Template {
 		}).ParseFS(forwardFS, "templates/forward."+lang+".txt"))
 	}
 	return out
-}()
+})
 
 // Forward is what a forward's text says.
 type Forward struct {
@@ -59,7 +62,7 @@ func Compose(f Forward) (subject, body string, err error) {
 		subject = "貴組織のネットワークからのアクセスについて"
 	}
 	var b strings.Builder
-	if err := forwardTemplates[lang].Execute(&b, f); err != nil {
+	if err := forwardTemplates()[lang].Execute(&b, f); err != nil {
 		return "", "", fmt.Errorf("forward text: %w", err)
 	}
 	return subject, b.String(), nil

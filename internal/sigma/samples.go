@@ -117,28 +117,39 @@ func parseHostSample(n *yaml.Node, el *errorList) (Sample, bool) {
 	return smp, ok
 }
 
-// parseFileWithoutSamples is ParseFile with every rule's Samples left empty. It decodes the file
-// with its top-level samples: sections blanked out (see withoutSamples), and falls back to the whole
-// file when that does not parse cleanly, so that a layout withoutSamples misreads costs time only.
-func parseFileWithoutSamples(name string, data []byte) ([]*Rule, error) {
-	if short, ok := withoutSamples(data); ok {
+// parseFileForMatching is ParseFile for rules that are only matched: every rule's Samples,
+// Description, References, FalsePositives, Author, License and Modified are left empty. It
+// decodes the file with those top-level keys blanked out (see forMatching), and falls back to the
+// whole file when that does not parse cleanly, so that a layout forMatching misreads costs time only.
+func parseFileForMatching(name string, data []byte) ([]*Rule, error) {
+	if short, ok := forMatching(data); ok {
 		if rules, err := ParseFile(name, short); err == nil {
+			for _, r := range rules {
+				clearProse(r) // a list at column 0 under a key (key:\n- x) stays
+			}
 			return rules, nil
 		}
 	}
 	rules, err := ParseFile(name, data)
 	for _, r := range rules {
-		r.Samples = Samples{}
+		clearProse(r)
 	}
 	return rules, err
 }
 
-// withoutSamples returns data with each top-level "samples:" key and the lines under it (those
-// that are blank or start with a space or #) replaced by empty lines, so that the YAML decoder
-// does not read them and every other node keeps its line and column. ok is false when there is
-// nothing to remove, or a line under samples: starts with a tab (not YAML indentation; let the
-// decoder judge it).
-func withoutSamples(data []byte) (out []byte, ok bool) {
+// clearProse empties what forMatching leaves out.
+func clearProse(r *Rule) {
+	r.Samples, r.Description, r.References, r.FalsePositives = Samples{}, "", nil, nil
+	r.Author, r.License, r.Modified = "", "", ""
+}
+
+// forMatching returns data with the lines under each top-level key that matching does not use
+// (those lines that are blank or start with a space or #) replaced by empty lines, so that the
+// YAML decoder does not read them and every other node keeps its line and column. The key stays,
+// without a value (null reads as empty), except samples:, which goes too (a null samples is an
+// error). ok is false when there is nothing to remove, or a line under such a key starts with a
+// tab (not YAML indentation; let the decoder judge it).
+func forMatching(data []byte) (out []byte, ok bool) {
 	in := false
 	for off := 0; off < len(data); {
 		end := bytes.IndexByte(data[off:], '\n')
@@ -147,12 +158,17 @@ func withoutSamples(data []byte) (out []byte, ok bool) {
 			end, next = len(data)-off, len(data)
 		}
 		line := data[off : off+end]
+		key, blank := proseKey(line)
 		switch {
-		case isSamplesKey(line):
+		case blank:
 			if out == nil {
 				out = append(make([]byte, 0, len(data)), data[:off]...)
 			}
 			in = true
+			if key != "samples" {
+				out = append(out, key...)
+				out = append(out, ':')
+			}
 		case len(line) == 0 || line[0] == ' ' || line[0] == '#' || line[0] == '\r':
 		case line[0] == '\t' && in:
 			return nil, false
@@ -172,7 +188,20 @@ func withoutSamples(data []byte) (out []byte, ok bool) {
 	return out, out != nil
 }
 
-func isSamplesKey(line []byte) bool {
-	rest, ok := bytes.CutPrefix(line, []byte("samples:"))
-	return ok && (len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r')
+// proseKeys are the top-level keys forMatching blanks: only rules show and rules test use them.
+var proseKeys = []string{"samples", "description", "references", "falsepositives", "author", "license", "modified"}
+
+// proseKey reports whether line starts a top-level key in proseKeys, and which.
+func proseKey(line []byte) (string, bool) {
+	if len(line) == 0 || line[0] < 'a' || line[0] > 's' {
+		return "", false // most lines: indented, or another key
+	}
+	for _, k := range proseKeys {
+		if len(line) > len(k) && line[len(k)] == ':' && string(line[:len(k)]) == k {
+			if rest := line[len(k)+1:]; len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r' {
+				return k, true
+			}
+		}
+	}
+	return "", false
 }
