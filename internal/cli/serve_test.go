@@ -46,3 +46,19 @@ func TestCSRFKeyKept(t *testing.T) {
 		t.Errorf("a broken key file: %v; want an error that says what to do", err)
 	}
 }
+
+// serve loads the rules with their samples, import and demo without: both must name the rule set
+// alike in the analyses they store, or reports of one would look analysed by other rules.
+func TestRulesVersionSameHoweverLoaded(t *testing.T) {
+	withSamples, err := loadEngine(nil, &Env{}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forMatching, err := loadEngine(nil, &Env{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := rulesVersion(withSamples), rulesVersion(forMatching); a != b {
+		t.Errorf("rulesVersion with samples %q, for matching %q", a, b)
+	}
+}

@@ -118,7 +118,7 @@ func parseHostSample(n *yaml.Node, el *errorList) (Sample, bool) {
 }
 
 // parseFileForMatching is ParseFile for rules that are only matched: every rule's Samples,
-// Description, References, FalsePositives, Author, License and Modified are left empty. It
+// Description, References, FalsePositives, Author and License are left empty. It
 // decodes the file with those top-level keys blanked out (see forMatching), and falls back to the
 // whole file when that does not parse cleanly, so that a layout forMatching misreads costs time only.
 func parseFileForMatching(name string, data []byte) ([]*Rule, error) {
@@ -140,7 +140,7 @@ func parseFileForMatching(name string, data []byte) ([]*Rule, error) {
 // clearProse empties what forMatching leaves out.
 func clearProse(r *Rule) {
 	r.Samples, r.Description, r.References, r.FalsePositives = Samples{}, "", nil, nil
-	r.Author, r.License, r.Modified = "", "", ""
+	r.Author, r.License = "", ""
 }
 
 // forMatching returns data with the lines under each top-level key that matching does not use
@@ -189,7 +189,9 @@ func forMatching(data []byte) (out []byte, ok bool) {
 }
 
 // proseKeys are the top-level keys forMatching blanks: only rules show and rules test use them.
-var proseKeys = []string{"samples", "description", "references", "falsepositives", "author", "license", "modified"}
+// modified: stays, because serve and import name the rule set by ID, title and modified date
+// (rulesVersion), and both must name the same rules alike however they were loaded.
+var proseKeys = []string{"samples", "description", "references", "falsepositives", "author", "license"}
 
 // proseKey reports whether line starts a top-level key in proseKeys, and which.
 func proseKey(line []byte) (string, bool) {

@@ -20,7 +20,7 @@ func LoadFS(fsys fs.FS, dir string) (*Set, error) {
 }
 
 // LoadFSForMatching is LoadFS for callers that only match: the rules' samples, description,
-// references, falsepositives, author, license and modified, three quarters of the bundled rules'
+// references, falsepositives, author and license, three quarters of the bundled rules'
 // YAML, are not decoded (those fields stay empty), so start-up takes less than half the work.
 // Errors in them go unreported, so use it only for rule files LoadFS has checked: the bundled
 // rules, whose tests do.
