@@ -67,7 +67,7 @@ func dispatchReference(p *Parser, prog, msg []byte, e *event.Event) {
 		if j := indexRare(head(msg, 96), "%SEC-6-IPACCESSLOG"); j >= 0 && parseCiscoACL(msg[j:], e) {
 			return
 		}
-		if j := ciscoASAMarker(head(msg, 96)); j >= 0 && parseCiscoASA(msg[j:], e, p.skipASA) {
+		if j := ciscoASAMarkerReference(head(msg, 96)); j >= 0 && parseCiscoASA(msg[j:], e, p.skipASA) {
 			return
 		}
 	}
