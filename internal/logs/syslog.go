@@ -170,8 +170,12 @@ func syslogTag(b []byte) (prog, pid, msg []byte, ok bool) {
 		word = word[:len(word)-1]
 	}
 	if n := len(word); n > 0 && word[n-1] == ']' {
-		if i := bytes.LastIndexByte(word, '['); i > 0 {
-			return word[:i], word[i+1 : n-1], rest, true
+		// The last '[' (not the first byte): a loop back over the pid costs less than a call
+		// of bytes.LastIndexByte.
+		for i := n - 2; i > 0; i-- {
+			if word[i] == '[' {
+				return word[:i], word[i+1 : n-1], rest, true
+			}
 		}
 	}
 	if !colon || len(word) == 0 {
