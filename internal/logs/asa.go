@@ -8,35 +8,27 @@ import (
 	"github.com/keikai-project/keikai/internal/event"
 )
 
-// ciscoASAMarker finds "%ASA-", "%PIX-" or "%FWSM-" followed by a level digit, a dash and a
-// six-digit message number of the packet-filter families 106xxx and 710xxx.
-func ciscoASAMarker(b []byte) int {
-	off := 0
-	for {
-		i := bytes.IndexByte(b[off:], '%')
-		if i < 0 {
-			return -1
-		}
-		at := off + i
-		rest := b[at+1:]
-		var n int
-		switch {
-		case hasPrefix(rest, "ASA-"), hasPrefix(rest, "PIX-"):
-			n = 4
-		case hasPrefix(rest, "FWSM-"):
-			n = 5
-		}
-		// The level digit, '-', and the message number as eight bytes: six digits, ':' and one
-		// more, read at once.
-		if n > 0 && len(rest) >= n+10 && isDigit(rest[n]) && rest[n+1] == '-' {
-			x := binary.LittleEndian.Uint64(rest[n+2:])
-			if digitBytes(x)&0x808080808080 == 0x808080808080 && byte(x>>48) == ':' &&
-				(x&0xffffff == '1'|'0'<<8|'6'<<16 || x&0xffffff == '7'|'1'<<8|'0'<<16) {
-				return at
-			}
-		}
-		off = at + 1
+// isASAMarker reports whether rest, the text after a '%', is "ASA-", "PIX-" or "FWSM-" followed by
+// a level digit, a dash and a six-digit message number of the packet-filter families 106xxx and
+// 710xxx.
+func isASAMarker(rest []byte) bool {
+	var n int
+	switch {
+	case hasPrefix(rest, "ASA-"), hasPrefix(rest, "PIX-"):
+		n = 4
+	case hasPrefix(rest, "FWSM-"):
+		n = 5
+	default:
+		return false
 	}
+	// The level digit, '-', and the message number as eight bytes: six digits, ':' and one
+	// more, read at once.
+	if len(rest) < n+10 || !isDigit(rest[n]) || rest[n+1] != '-' {
+		return false
+	}
+	x := binary.LittleEndian.Uint64(rest[n+2:])
+	return digitBytes(x)&0x808080808080 == 0x808080808080 && byte(x>>48) == ':' &&
+		(x&0xffffff == '1'|'0'<<8|'6'<<16 || x&0xffffff == '7'|'1'<<8|'0'<<16)
 }
 
 // parseCiscoASA parses the access decisions of Cisco ASA, PIX and FWSM firewalls, starting at

@@ -190,7 +190,9 @@ func asaColonEndpointReference(w []byte) (iface, ip, port []byte) {
 	return nil, w, port
 }
 
-// ciscoASAMarkerReference is ciscoASAMarker before it read the message number as one word.
+// ciscoASAMarkerReference finds the first ASA, PIX or FWSM packet-filter marker byte by byte, as
+// dispatch did before it read the message number as one word and found the IOS marker in the
+// same pass.
 func ciscoASAMarkerReference(b []byte) int {
 	off := 0
 	for {
@@ -216,15 +218,21 @@ func ciscoASAMarkerReference(b []byte) int {
 	}
 }
 
-// FuzzCiscoASAMarker holds ciscoASAMarker to the byte-by-byte form.
+// FuzzCiscoASAMarker holds ciscoMarkers to a search for each marker on its own, byte by byte.
 func FuzzCiscoASAMarker(f *testing.F) {
 	for _, s := range []string{"%ASA-4-106023: Deny", "x %PIX-2-106001: y", "%FWSM-3-710003: z", "%ASA-4-106023:", "%ASA-4-10602x: Deny",
-		"%ASA-4-206023: a %ASA-6-106100: b", "%ASA-4-106023;xx", "%%ASA-4-710023: q", "%ASA-4-106\xb023: q"} {
+		"%ASA-4-206023: a %ASA-6-106100: b", "%ASA-4-106023;xx", "%%ASA-4-710023: q", "%ASA-4-106\xb023: q",
+		"%SEC-6-IPACCESSLOGP: x %ASA-4-106023: y", "%ASA-4-106023: %SEC-6-IPACCESSLOG", "%SEC-6-IPACCESSLO", "%", "x%"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if got, want := ciscoASAMarker(b), ciscoASAMarkerReference(b); got != want {
-			t.Fatalf("ciscoASAMarker(%q) = %d, want %d", b, got, want)
+		i := bytes.IndexByte(b, '%')
+		if i < 0 {
+			return
+		}
+		acl, asa := ciscoMarkers(b, i)
+		if wacl, wasa := indexRare(b, "%SEC-6-IPACCESSLOG"), ciscoASAMarkerReference(b); acl != wacl || asa != wasa {
+			t.Fatalf("ciscoMarkers(%q) = %d, %d, want %d, %d", b, acl, asa, wacl, wasa)
 		}
 	})
 }

@@ -102,7 +102,7 @@ func FuzzCiscoASA(f *testing.F) {
 		"%ASA-6-106100: access-list outside_in denied tcp outside/198.51.100.44(3347) -> inside/192.0.2.10(80) hit-cnt 1 first hit",
 		"%ASA-4-106023: Deny icmp src outside:2001:db8::1 dst inside:2001:db8::2 (type 128, code 0) by access-group \"a\""},
 		func(_ *Parser, msg []byte, e *event.Event) {
-			if i := ciscoASAMarker(msg); i >= 0 {
+			if i := ciscoASAMarkerReference(msg); i >= 0 {
 				parseCiscoASA(msg[i:], e, 0)
 			}
 		})

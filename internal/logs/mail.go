@@ -18,36 +18,39 @@ import (
 func parseSendmail(msg []byte, e *event.Event) bool {
 	e.Format = event.FormatSendmail
 	body := skipQueueID(msg)
-	if i := index(body, " did not issue "); i > 0 {
+	// 'u' is rare in sendmail's other messages (in under a third of them, once), ']' in any:
+	// searching through them costs less than bytes.Index, which starts from ' '.
+	if i := indexRareAt(body, " did not issue ", 12); i > 0 {
 		setRelay(e, body[:i])
 		return true
 	}
 	for _, cmd := range [...]string{"]: VRFY ", "]: EXPN ", "]: possible SMTP attack: "} {
-		if i := index(head(body, 320), cmd); i > 0 {
+		if i := indexRare(head(body, 320), cmd); i > 0 {
 			setRelay(e, body[:i+1])
 			return true
 		}
 	}
-	if v, ok := sendmailValue(body, "relay="); ok {
-		setRelay(e, v)
+	var f sendmailFields
+	f.read(body)
+	if f.has&hasRelay != 0 {
+		setRelay(e, f.relay)
 	}
-	if v, ok := sendmailValue(body, "from="); ok {
-		e.Set(event.MailFrom, angleValue(v))
+	if f.has&hasFrom != 0 {
+		e.Set(event.MailFrom, angleValue(f.from))
 	}
-	if v, ok := sendmailValue(body, "to="); ok {
-		e.Set(event.RcptTo, angleValue(v))
+	if f.has&hasTo != 0 {
+		e.Set(event.RcptTo, angleValue(f.to))
 	}
-	if v, ok := sendmailValue(body, "arg1="); ok {
-		rs, _ := sendmailValue(body, "ruleset=")
-		switch string(rs) {
+	if f.has&hasArg1 != 0 {
+		switch string(f.ruleset) {
 		case "check_rcpt":
-			e.Set(event.RcptTo, angleValue(v))
+			e.Set(event.RcptTo, angleValue(f.arg1))
 		case "check_mail":
-			e.Set(event.MailFrom, angleValue(v))
+			e.Set(event.MailFrom, angleValue(f.arg1))
 		}
 	}
-	if v, ok := sendmailValue(body, "reject="); ok {
-		if code := leadingDigits(v); len(code) == 3 {
+	if f.has&hasReject != 0 {
+		if code := leadingDigits(f.reject); len(code) == 3 {
 			e.Set(event.Status, code)
 		}
 	}
@@ -68,33 +71,84 @@ func skipQueueID(msg []byte) []byte {
 	return rest
 }
 
-// sendmailValue finds key at the start of body or after ", " and returns its value up to the next
-// ", " (sendmail's separator).
-func sendmailValue(body []byte, key string) ([]byte, bool) {
-	at := -1
-	if hasPrefix(body, key) {
-		at = 0
-	} else {
-		search := body
-		off := 0
-		for {
-			i := index(search, key)
-			if i < 0 {
-				return nil, false
-			}
-			if off+i >= 2 && body[off+i-2] == ',' && body[off+i-1] == ' ' {
-				at = off + i
-				break
-			}
-			off += i + len(key)
-			search = body[off:]
+// sendmailFields holds the values parseSendmail reads. Sendmail separates its fields with ", ";
+// a key counts at the start of the body or after ", ", and its value runs to the next ", ". The
+// first such field of each key is kept.
+type sendmailFields struct {
+	relay, from, to, arg1, ruleset, reject []byte
+	has                                    uint8 // hasRelay etc.: which keys were found
+}
+
+const (
+	hasRelay = 1 << iota
+	hasFrom
+	hasTo
+	hasArg1
+	hasRuleset
+	hasReject
+)
+
+// read goes through body's fields once, rather than searching the whole body for each key.
+func (f *sendmailFields) read(body []byte) {
+	for p := 0; ; {
+		field := body[p:]
+		end := indexCommaSpace(field)
+		if end >= 0 {
+			field = field[:end] // no key holds ',', so its value ends here too
+		}
+		f.take(field)
+		if end < 0 {
+			return
+		}
+		p += end + 2
+	}
+}
+
+// take keeps the value of the field if it starts with a key not seen before.
+func (f *sendmailFields) take(field []byte) {
+	if len(field) < 3 {
+		return
+	}
+	var key string
+	var bit uint8
+	var dst *[]byte
+	switch field[0] {
+	case 'r':
+		switch {
+		case hasPrefix(field, "relay="):
+			key, bit, dst = "relay=", hasRelay, &f.relay
+		case hasPrefix(field, "reject="):
+			key, bit, dst = "reject=", hasReject, &f.reject
+		case hasPrefix(field, "ruleset="):
+			key, bit, dst = "ruleset=", hasRuleset, &f.ruleset
+		}
+	case 'f':
+		key, bit, dst = "from=", hasFrom, &f.from
+	case 't':
+		key, bit, dst = "to=", hasTo, &f.to
+	case 'a':
+		key, bit, dst = "arg1=", hasArg1, &f.arg1
+	}
+	if dst == nil || f.has&bit != 0 || !hasPrefix(field, key) {
+		return
+	}
+	f.has |= bit
+	*dst = field[len(key):]
+}
+
+// indexCommaSpace returns the index of the first ", " in b, or -1.
+func indexCommaSpace(b []byte) int {
+	off := 0
+	for {
+		i := bytes.IndexByte(b[off:], ',')
+		if i < 0 {
+			return -1
+		}
+		off += i + 1
+		if off < len(b) && b[off] == ' ' {
+			return off - 1
 		}
 	}
-	v := body[at+len(key):]
-	if j := index(v, ", "); j >= 0 {
-		v = v[:j]
-	}
-	return v, true
 }
 
 // setRelay records a client as logged ("[1.2.3.4]", "host [1.2.3.4] (may be forged)",
@@ -140,6 +194,11 @@ func parsePostfix(msg []byte, e *event.Event) bool {
 			}
 		}
 	}
+	// Both keys end in '<', which most messages (connect, disconnect) lack: one search for it
+	// spares them two.
+	if bytes.IndexByte(msg, '<') < 0 {
+		return true
+	}
 	if v := postfixAddress(msg, "from=<"); v != nil {
 		e.Set(event.MailFrom, v)
 	}
@@ -155,18 +214,22 @@ func postfixClient(msg []byte) (client, after []byte) {
 	if hasPrefix(msg, "warning: ") {
 		v := msg[len("warning: "):]
 		if opening := bytes.IndexByte(head(v, 300), '['); opening > 0 && bytes.IndexByte(v[:opening], ' ') < 0 {
-			if shut := index(v[opening:], "]: "); shut > 0 {
+			if shut := indexRare(v[opening:], "]: "); shut > 0 {
 				end := opening + shut + 1
 				return v[:end], v[end:]
 			}
 		}
 	}
-	for _, key := range [...]string{"client=", "connect from ", " from "} {
-		i := index(msg, key)
+	// Each key is searched through a byte that is rare in postfix's messages ('=', 'f').
+	for _, key := range [...]struct {
+		s string
+		k int
+	}{{"client=", 6}, {"connect from ", 8}, {" from ", 1}} {
+		i := indexRareAt(msg, key.s, key.k)
 		if i < 0 {
 			continue
 		}
-		v := msg[i+len(key):]
+		v := msg[i+len(key.s):]
 		opening := bytes.IndexByte(v, '[')
 		if opening <= 0 || bytes.IndexByte(v[:opening], ' ') >= 0 {
 			continue
@@ -186,7 +249,7 @@ func postfixClient(msg []byte) (client, after []byte) {
 func postfixAddress(msg []byte, key string) []byte {
 	off := 0
 	for {
-		i := index(msg[off:], key)
+		i := indexRareAt(msg[off:], key, len(key)-1) // '<'
 		if i < 0 {
 			return nil
 		}

@@ -170,8 +170,12 @@ func syslogTag(b []byte) (prog, pid, msg []byte, ok bool) {
 		word = word[:len(word)-1]
 	}
 	if n := len(word); n > 0 && word[n-1] == ']' {
-		if i := bytes.LastIndexByte(word, '['); i > 0 {
-			return word[:i], word[i+1 : n-1], rest, true
+		// The last '[' (not the first byte): a loop back over the pid costs less than a call
+		// of bytes.LastIndexByte.
+		for i := n - 2; i > 0; i-- {
+			if word[i] == '[' {
+				return word[:i], word[i+1 : n-1], rest, true
+			}
 		}
 	}
 	if !colon || len(word) == 0 {
@@ -286,11 +290,12 @@ func (p *Parser) dispatch(prog, msg []byte, e *event.Event) {
 	}
 	// IOS puts the mnemonic after at most a sequence number and an uptime or clock stamp; ASA
 	// and PIX after at most their own clock stamp.
-	if bytes.IndexByte(head(msg, 96), '%') >= 0 {
-		if j := indexRare(head(msg, 96), "%SEC-6-IPACCESSLOG"); j >= 0 && parseCiscoACL(msg[j:], e) {
+	if i := bytes.IndexByte(head(msg, 96), '%'); i >= 0 {
+		acl, asa := ciscoMarkers(head(msg, 96), i)
+		if acl >= 0 && parseCiscoACL(msg[acl:], e) {
 			return
 		}
-		if j := ciscoASAMarker(head(msg, 96)); j >= 0 && parseCiscoASA(msg[j:], e, p.skipASA) {
+		if asa >= 0 && parseCiscoASA(msg[asa:], e, p.skipASA) {
 			return
 		}
 	}
@@ -322,6 +327,35 @@ func (p *Parser) dispatch(prog, msg []byte, e *event.Event) {
 		}
 	}
 	p.parseAuth(base, msg, e)
+}
+
+// ciscoMarkers returns the first "%SEC-6-IPACCESSLOG" (IOS) and the first ASA, PIX or FWSM
+// packet-filter marker (isASAMarker) in b, or -1 each; b[i] is its first '%'. One pass over the
+// '%'s finds both.
+func ciscoMarkers(b []byte, i int) (acl, asa int) {
+	acl, asa = -1, -1
+	for {
+		if i+1 < len(b) {
+			switch b[i+1] {
+			case 'S':
+				if acl < 0 && hasPrefix(b[i:], "%SEC-6-IPACCESSLOG") {
+					acl = i
+				}
+			case 'A', 'P', 'F':
+				if asa < 0 && isASAMarker(b[i+1:]) {
+					asa = i
+				}
+			}
+		}
+		if acl >= 0 && asa >= 0 {
+			return acl, asa
+		}
+		j := bytes.IndexByte(b[i+1:], '%')
+		if j < 0 {
+			return acl, asa
+		}
+		i += j + 1
+	}
 }
 
 // A program whose lines a packet filter or mail parser reads (progOther: none).

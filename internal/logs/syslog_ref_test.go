@@ -67,7 +67,7 @@ func dispatchReference(p *Parser, prog, msg []byte, e *event.Event) {
 		if j := indexRare(head(msg, 96), "%SEC-6-IPACCESSLOG"); j >= 0 && parseCiscoACL(msg[j:], e) {
 			return
 		}
-		if j := ciscoASAMarker(head(msg, 96)); j >= 0 && parseCiscoASA(msg[j:], e, p.skipASA) {
+		if j := ciscoASAMarkerReference(head(msg, 96)); j >= 0 && parseCiscoASA(msg[j:], e, p.skipASA) {
 			return
 		}
 	}
@@ -162,5 +162,51 @@ func FuzzDispatchSameAsReference(f *testing.F) {
 			t.Fatalf("parseAuth(%q, %q) = %v, reference %v", prog, msg, ok, wok)
 		}
 		checkSameEvent(t, in, &got, &want)
+	})
+}
+
+// syslogTagReference is syslogTag before it looked for the pid's '[' with its own loop.
+func syslogTagReference(b []byte) (prog, pid, msg []byte, ok bool) {
+	word, rest, _ := bytes.Cut(b, []byte(" "))
+	if len(word) == 0 {
+		return nil, nil, nil, false
+	}
+	colon := word[len(word)-1] == ':'
+	if colon {
+		word = word[:len(word)-1]
+	}
+	if n := len(word); n > 0 && word[n-1] == ']' {
+		if i := bytes.LastIndexByte(word, '['); i > 0 {
+			return word[:i], word[i+1 : n-1], rest, true
+		}
+	}
+	if !colon || len(word) == 0 {
+		return nil, nil, nil, false
+	}
+	return word, nil, rest, true
+}
+
+// FuzzSyslogTagSameAsReference holds syslogTag, and token under it, to the forms with
+// bytes.Cut and bytes.LastIndexByte.
+func FuzzSyslogTagSameAsReference(f *testing.F) {
+	for _, s := range []string{"sshd[123]: x", "postfix/smtpd[1]: a b", "CRON[27443]: (root)", "sshd(pam_unix)[23562]: a", "kernel: x", "prog[pid] msg",
+		"[1]: x", "a[]:", "]:", "[]", "a[b[c]: d", ": x", "", " ", "x", "verylongprogramname[12345678]:"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		word, rest := token(b)
+		wword, wrest, found := bytes.Cut(b, []byte(" "))
+		if !found {
+			wrest = b[len(b):] // as token always did: empty, and nil only when b is
+		}
+		if string(word) != string(wword) || string(rest) != string(wrest) || (rest == nil) != (wrest == nil) {
+			t.Fatalf("token(%q) = %q, %q, want %q, %q", b, word, rest, wword, wrest)
+		}
+		prog, pid, msg, ok := syslogTag(b)
+		wprog, wpid, wmsg, wok := syslogTagReference(b)
+		if ok != wok || string(prog) != string(wprog) || string(pid) != string(wpid) || string(msg) != string(wmsg) ||
+			(pid == nil) != (wpid == nil) {
+			t.Fatalf("syslogTag(%q) = %q, %q, %q, %v, want %q, %q, %q, %v", b, prog, pid, msg, ok, wprog, wpid, wmsg, wok)
+		}
 	})
 }
