@@ -480,7 +480,8 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 	w.guards.Reset()
 	for _, group := range p.always {
 		if guards.Match(group[0], ev, &w.guards) {
-			for _, ri := range group { // groups are short: cheaper than a copy
+			//lint:ignore S1011 groups are one to three rules: appending them one by one costs less than append's copy (memmove call)
+			for _, ri := range group {
 				out = append(out, ri)
 			}
 		}
