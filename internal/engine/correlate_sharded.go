@@ -200,16 +200,25 @@ func (b *Batch) hashFields(ev *event.Event, need uint64) {
 		f := event.Field(bits.TrailingZeros64(need))
 		v := ev.Get(f)
 		lf := &b.fields[f]
-		lf.hash = maphash.Bytes(keySeed, v)
 		start := len(b.arena)
-		b.arena = append(b.arena, v...)
-		lf.at = span{uint32(start), uint32(len(b.arena))}
 		var nul bool // hasZero(v), written out: its call cost more than its words
-		if uint(len(v)-4) <= 12 {
-			nul = zeroIn(edgeWords(v))
+		if n := len(v); uint(n-1) < 16 {
+			// An address or a port: hashed and copied from its two edge words, without the
+			// calls of maphash and append, which cost more than the value's few bytes.
+			x, y := edgeWords(v)
+			nul = zeroIn(x, y)
+			lf.hash = shortHash(x, y, n)
+			if cap(b.arena)-start < 16 {
+				b.growArena()
+			}
+			putEdges((*[16]byte)(b.arena[start:start+16]), v, x, y)
+			b.arena = b.arena[:start+n]
 		} else {
 			nul = bytes.IndexByte(v, 0) >= 0
+			lf.hash = valueHash(v)
+			b.arena = append(b.arena, v...)
 		}
+		lf.at = span{uint32(start), uint32(len(b.arena))}
 		if len(v) == 0 || nul && ungroupedValue(v) {
 			b.grouped &^= 1 << f
 		} else {
@@ -218,23 +227,81 @@ func (b *Batch) hashFields(ev *event.Event, need uint64) {
 	}
 }
 
-// hasZero reports whether v has a 0 byte. A value of 4 to 16 bytes (an address, a port) is looked
+// valueHash hashes a value of a key or of a value_count field. Groups and distinct values are
+// told apart by their 64-bit hash alone (the group table compares full hashes, not bytes): with
+// a seeded hash of 64 well-mixed bits, two of the at most Limits.Groups live groups of a
+// correlation share a hash with a probability below 2^-32 over a whole run of billions of keys.
+// Values of 1 to 16 bytes take shortHash (what hashFields computes inline), the others maphash.
+func valueHash(v []byte) uint64 {
+	if n := len(v); uint(n-1) < 16 {
+		x, y := edgeWords(v)
+		return shortHash(x, y, n)
+	}
+	return maphash.Bytes(keySeed, v)
+}
+
+// shortHash hashes a value of n bytes, 1 to 16, given its edge words (see edgeWords), which with
+// n determine it. Two rounds of a folded 64×64→128-bit multiply of the words xor-ed with secret
+// keys, as the Go runtime's hash does where it lacks AES: the first mixes the two words, the
+// second the length and every bit of the first result into every bit of the hash.
+func shortHash(x, y uint64, n int) uint64 {
+	hi, lo := bits.Mul64(x^shortKeys[0], y^shortKeys[1])
+	hi, lo = bits.Mul64(hi^lo^shortKeys[2], uint64(n)^shortKeys[3])
+	return hi ^ lo
+}
+
+// shortKeys are drawn from keySeed, so that which values collide is not known in advance.
+var shortKeys = [4]uint64{
+	maphash.String(keySeed, "short0"), maphash.String(keySeed, "short1"),
+	maphash.String(keySeed, "short2"), maphash.String(keySeed, "short3") | 1,
+}
+
+// putEdges writes v, of 1 to 16 bytes with edge words x and y, at the start of w, of 16 bytes,
+// with stores that may overlap rather than a call to memmove; the bytes of w past v are left
+// undefined.
+func putEdges(w *[16]byte, v []byte, x, y uint64) {
+	switch n := len(v); {
+	case n >= 8:
+		binary.LittleEndian.PutUint64(w[:], x)
+		binary.LittleEndian.PutUint64(w[n-8:], y)
+	case n >= 4:
+		binary.LittleEndian.PutUint32(w[:], uint32(x))
+		binary.LittleEndian.PutUint32(w[n-4:], uint32(y))
+	default:
+		w[0], w[n/2], w[n-1] = v[0], v[n/2], v[n-1]
+	}
+}
+
+// growArena makes room for 16 more bytes in the arena, out of line: it is seldom called.
+//
+//go:noinline
+func (b *Batch) growArena() { b.arena = slices.Grow(b.arena, 16) }
+
+// hasZero reports whether v has a 0 byte. A value of 1 to 16 bytes (an address, a port) is looked
 // at in two words, which costs less than the call to IndexByte.
 func hasZero(v []byte) bool {
-	if uint(len(v)-4) <= 12 {
+	if uint(len(v)-1) < 16 {
 		return zeroIn(edgeWords(v))
 	}
 	return bytes.IndexByte(v, 0) >= 0
 }
 
-// edgeWords returns the first and the last 8 bytes of v, of 4 to 16 bytes, as words that may
-// overlap; a v shorter than 8 bytes gives its first and last 4 with the high bytes set.
+// edgeWords returns the first and the last 8 bytes of v, of 1 to 16 bytes, as words that may
+// overlap; a v of 4 to 7 bytes gives its first and last 4 with the high bytes set, one of 1 to 3
+// bytes its first, middle and last byte (which are all of its bytes) with the high bytes set,
+// twice. With len(v) the words determine v, and their 0 bytes are v's.
 func edgeWords(v []byte) (a, b uint64) {
-	if n := len(v); n >= 8 {
+	switch n := len(v); {
+	case n >= 8:
 		return binary.LittleEndian.Uint64(v), binary.LittleEndian.Uint64(v[n-8:])
+	case n >= 4:
+		const high = 0xffffffff << 32
+		return uint64(binary.LittleEndian.Uint32(v)) | high, uint64(binary.LittleEndian.Uint32(v[n-4:])) | high
+	default:
+		const high = 0xffffffffff << 24
+		a = uint64(v[0]) | uint64(v[n/2])<<8 | uint64(v[n-1])<<16 | high
+		return a, a
 	}
-	const high = 0xffffffff << 32
-	return uint64(binary.LittleEndian.Uint32(v)) | high, uint64(binary.LittleEndian.Uint32(v[len(v)-4:])) | high
 }
 
 // zeroIn reports whether a or b has a 0 byte: subtracting 1 from every byte borrows into the high
