@@ -452,6 +452,26 @@ func (sh *shard) add(b *Batch, o *Hashed, seq int64) {
 		ref, free = st.groups.find(o.Key, &sh.slab, &st.singles)
 	}
 	if ref == 0 && !sh.noSingles && st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) {
+		r, tab := &st.singles, &st.groups
+		if st.count < st.limit && free != noFree && r.live != 0 && r.tail-r.head != uint32(len(r.recs)) &&
+			r.lastFile == b.fileNo && 4*(tab.used+1) <= len(tab.slots) {
+			// pushSingle, written out for its common case (most observations): room in the
+			// ring and the table, the file of the newest single. A call cost more here.
+			x := r.at(r.tail)
+			x.hash, x.t, x.seq, x.line, x.value, x.offset = o.Key, t, seq, o.First, o.Value, o.Time.Offset
+			x.file = uint32(len(r.files) - 1)
+			if o.Time.Zoned {
+				x.file |= singleZoned
+			}
+			x.n = copyShort(&x.val, b.bytes(o.valueAt))
+			tab.slots[free] = tableSlot{lo: uint32(o.Key), ref: singleRef | r.tail&(singleRef-1)}
+			tab.used++
+			r.tail++
+			r.live++
+			r.lastT = t
+			st.count++
+			return
+		}
 		if st.count >= st.limit {
 			sh.seq, sh.phase = seq, phaseObserve
 			sh.evict(st)

@@ -196,34 +196,50 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 // arena: the fields hashed are nearly always kept, and copied here the copy costs no call in Add.
 func (b *Batch) hashFields(ev *event.Event, need uint64) {
 	b.have |= need
+	// Room for every value's two 8-byte stores, made once: the loop's common case then makes
+	// no call, and keeps its values in registers.
+	if cap(b.arena)-len(b.arena) < 16*bits.OnesCount64(need) {
+		b.growArena(need)
+	}
 	for ; need != 0; need &= need - 1 {
 		f := event.Field(bits.TrailingZeros64(need))
 		v := ev.Get(f)
-		lf := &b.fields[f]
+		n := len(v)
+		if uint(n-1) >= 16 {
+			b.hashField(f, v, need)
+			continue
+		}
+		// An address or a port: hashed and copied from its two edge words, without the calls
+		// of maphash and append, which cost more than the value's few bytes.
+		x, y := edgeWords(v)
+		if zeroIn(x, y) {
+			b.hashField(f, v, need)
+			continue
+		}
 		start := len(b.arena)
-		var nul bool // hasZero(v), written out: its call cost more than its words
-		if n := len(v); uint(n-1) < 16 {
-			// An address or a port: hashed and copied from its two edge words, without the
-			// calls of maphash and append, which cost more than the value's few bytes.
-			x, y := edgeWords(v)
-			nul = zeroIn(x, y)
-			lf.hash = shortHash(x, y, n)
-			if cap(b.arena)-start < 16 {
-				b.growArena()
-			}
-			putEdges((*[16]byte)(b.arena[start:start+16]), v, x, y)
-			b.arena = b.arena[:start+n]
-		} else {
-			nul = bytes.IndexByte(v, 0) >= 0
-			lf.hash = valueHash(v)
-			b.arena = append(b.arena, v...)
-		}
-		lf.at = span{uint32(start), uint32(len(b.arena))}
-		if len(v) == 0 || nul && ungroupedValue(v) {
-			b.grouped &^= 1 << f
-		} else {
-			b.grouped |= 1 << f
-		}
+		putEdges((*[16]byte)(b.arena[start:start+16]), v, x, y)
+		b.arena = b.arena[:start+n]
+		b.fields[f] = lineField{hash: shortHash(x, y, n), at: span{uint32(start), uint32(start + n)}}
+		b.grouped |= 1 << f
+	}
+}
+
+// hashField is hashFields' work for one field f of value v, of any length, out of line: for the
+// values hashFields does not do inline (empty, long or with a 0 byte). need holds f and the
+// fields still to be done, for which it leaves room as hashFields does.
+//
+//go:noinline
+func (b *Batch) hashField(f event.Field, v []byte, need uint64) {
+	start := len(b.arena)
+	b.arena = append(b.arena, v...)
+	b.fields[f] = lineField{hash: valueHash(v), at: span{uint32(start), uint32(len(b.arena))}}
+	if len(v) == 0 || hasZero(v) && ungroupedValue(v) {
+		b.grouped &^= 1 << f
+	} else {
+		b.grouped |= 1 << f
+	}
+	if cap(b.arena)-len(b.arena) < 16*bits.OnesCount64(need) {
+		b.growArena(need)
 	}
 }
 
@@ -272,10 +288,13 @@ func putEdges(w *[16]byte, v []byte, x, y uint64) {
 	}
 }
 
-// growArena makes room for 16 more bytes in the arena, out of line: it is seldom called.
+// growArena makes room for 16 more bytes per field of need in the arena, out of line: it is
+// seldom called.
 //
 //go:noinline
-func (b *Batch) growArena() { b.arena = slices.Grow(b.arena, 16) }
+func (b *Batch) growArena(need uint64) {
+	b.arena = slices.Grow(b.arena, 16*bits.OnesCount64(need))
+}
 
 // hasZero reports whether v has a 0 byte. A value of 1 to 16 bytes (an address, a port) is looked
 // at in two words, which costs less than the call to IndexByte.
