@@ -61,7 +61,7 @@ type Batch struct {
 	// group by the same fields (a firewall line feeds three correlations by its source), so each
 	// field is hashed and kept once. Bit f of have says fields[f] is of this line, of grouped that
 	// its value can be a group-by value (see ungroupedValue).
-	fields        [event.NumFields]lineField
+	fields        [64]lineField // by field&63: 64 entries, so that indexing needs no bounds check
 	have, grouped uint64
 	at            int64
 	ev            *event.Event
@@ -158,15 +158,15 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 	}
 	// The key's hash is made of its values' hashes, which the line's other observations share.
 	// fields[FieldNone] is never set: an event_count correlation's value and its place are zero.
-	hash, keyAt := b.fields[c.key0].hash, b.fields[c.key0].at
-	value, valueAt := b.fields[c.field].hash, b.fields[c.field].at
+	hash, keyAt := b.fields[c.key0&63].hash, b.fields[c.key0&63].at
+	value, valueAt := b.fields[c.field&63].hash, b.fields[c.field&63].at
 	if c.key1 != event.FieldNone {
 		start := len(b.parts)
-		b.parts = append(b.parts, keyAt, b.fields[c.key1].at)
-		hash = combineHash(hash, b.fields[c.key1].hash)
+		b.parts = append(b.parts, keyAt, b.fields[c.key1&63].at)
+		hash = combineHash(hash, b.fields[c.key1&63].hash)
 		for _, f := range c.rest {
-			b.parts = append(b.parts, b.fields[f].at)
-			hash = combineHash(hash, b.fields[f].hash)
+			b.parts = append(b.parts, b.fields[f&63].at)
+			hash = combineHash(hash, b.fields[f&63].hash)
 		}
 		keyAt = span{uint32(start), uint32(len(b.parts))}
 	}
@@ -219,7 +219,7 @@ func (b *Batch) hashFields(ev *event.Event, need uint64) {
 		start := len(b.arena)
 		putEdges((*[16]byte)(b.arena[start:start+16]), v, x, y)
 		b.arena = b.arena[:start+n]
-		b.fields[f] = lineField{hash: shortHash(x, y, n), at: span{uint32(start), uint32(start + n)}}
+		b.fields[f&63] = lineField{hash: shortHash(x, y, n), at: span{uint32(start), uint32(start + n)}}
 		b.grouped |= 1 << f
 	}
 }
@@ -232,7 +232,7 @@ func (b *Batch) hashFields(ev *event.Event, need uint64) {
 func (b *Batch) hashField(f event.Field, v []byte, need uint64) {
 	start := len(b.arena)
 	b.arena = append(b.arena, v...)
-	b.fields[f] = lineField{hash: valueHash(v), at: span{uint32(start), uint32(len(b.arena))}}
+	b.fields[f&63] = lineField{hash: valueHash(v), at: span{uint32(start), uint32(len(b.arena))}}
 	if len(v) == 0 || hasZero(v) && ungroupedValue(v) {
 		b.grouped &^= 1 << f
 	} else {
@@ -486,35 +486,47 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 	obs, shards, seq0 := b.Obs, s.shards[:CorrelationShards], s.seq
 	for i := range obs {
 		o := &obs[i]
-		ci := o.Corr
 		seq := seq0 + int64(i)
 		t := o.Time.UnixNano
-		cc := &s.clock[ci]
-		low := &cc.low
-		switch cc.step(t) {
-		case stepJump:
-			s.stats.Discontinuities++
-			for j, sh := range s.shards {
-				sh.seq = seq
-				sh.flush(int(ci))
-				low[j] = math.MaxInt64
-			}
-		case stepTick:
-			// Every shard hears of the tick at once, so nothing is left to expire later; a
-			// shard whose oldest activity is within the timespan has nothing to expire.
-			for j := range low {
-				if t-low[j] > cc.span {
-					sh := shards[j]
-					sh.seq = seq
-					low[j] = sh.expire(int(ci), t, nil)
-				}
-			}
+		cc := &s.clock[o.Corr]
+		if t > cc.clock || t < cc.clock-cc.span {
+			// The clock moves (cc.step): out of line, so that the loop's common case keeps
+			// its values in registers across the one call it makes.
+			s.advance(cc, int(o.Corr), t, seq)
 		}
 		j := shardOf(o.Key, CorrelationShards)
-		low[j] = min(low[j], t)
+		cc.low[j] = min(cc.low[j], t)
 		shards[j].add(b, o, seq)
 	}
 	s.seq += int64(len(b.Obs))
+}
+
+// advance moves correlation ci's clock cc to t, at observation seq, for runInline: a tick
+// expires the groups that fell quiet, a jump back in time ends every window.
+//
+//go:noinline
+func (s *ShardedCorrelator) advance(cc *corrClock, ci int, t, seq int64) {
+	low := &cc.low
+	switch cc.step(t) {
+	case stepJump:
+		s.stats.Discontinuities++
+		for j, sh := range s.shards {
+			sh.seq = seq
+			sh.flush(ci)
+			low[j] = math.MaxInt64
+		}
+	case stepTick:
+		// Every shard hears of the tick at once, so nothing is left to expire later; a
+		// shard whose oldest activity is within the timespan has nothing to expire.
+		shards := s.shards[:CorrelationShards]
+		for j := range low {
+			if t-low[j] > cc.span {
+				sh := shards[j]
+				sh.seq = seq
+				low[j] = sh.expire(ci, t, nil)
+			}
+		}
+	}
 }
 
 // observe has sh count o, once the groups that fell quiet before it are expired.
