@@ -48,7 +48,11 @@ const (
 // must already have been removed.
 func newDFA(patterns []string, ids []int) *dfa {
 	classes := newByteClasses(patterns)
-	t := newTrie(classes.count)
+	total := 0
+	for _, p := range patterns {
+		total += len(p)
+	}
+	t := newTrie(classes.count, total)
 	for i, p := range patterns {
 		t.insert(p, ids[i], &classes)
 	}
@@ -109,10 +113,16 @@ func newDFA(patterns []string, ids []int) *dfa {
 		outputMin:     uint32(groupFirst[groupShallowOutput]) * stride,
 		deepOutputMin: uint32(groupFirst[groupDeepOutput]) * stride,
 	}
+	offset := make([]uint32, n) // newID premultiplied
+	for s, id := range newID {
+		offset[s] = id * stride
+	}
 	for s := 0; s < n; s++ {
-		from := int(newID[s] * stride)
-		for c := 0; c < int(stride); c++ {
-			d.trans[from+c] = newID[t.child[s*int(stride)+c]] * stride
+		from := int(offset[s])
+		dst := d.trans[from : from+int(stride)]
+		src := t.child[s*int(stride):][:len(dst)]
+		for c, next := range src {
+			dst[c] = offset[next]
 		}
 	}
 

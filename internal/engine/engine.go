@@ -42,10 +42,7 @@ type plan struct {
 	// scanRaw is set when some literal may occur anywhere in the line (keywords); otherwise only
 	// the values of scanFields are scanned, which for web and syslog lines is much less text.
 	scanRaw    bool
-	scanFields []event.Field
-	// scanMin[i] is the length of the shortest literal that rules need in scanFields[i]: a
-	// shorter value (a request method, most URLs of a plain site) holds none and is not scanned.
-	scanMin []int
+	scanFields []scanField
 	// indexes hold rules without literals that require one of a set of values of a numeric
 	// field (port lists, ICMP types): only the rules naming the event's value are evaluated.
 	indexes []intIndex
@@ -53,6 +50,16 @@ type plan struct {
 	// same detection (a port scan and a host sweep count the same packets differently): the
 	// first of a group is evaluated and its answer holds for all.
 	always [][]int
+}
+
+// scanField is a field whose value the prefilter scans.
+type scanField struct {
+	field event.Field
+	// min is the length of the shortest literal that rules need in the field, at least 1: a
+	// shorter value (a request method, most URLs of a plain site) holds none and is not scanned.
+	min int
+	// url marks URL and URLRaw, which hold the same bytes unless the URL was percent-decoded.
+	url bool
 }
 
 // literalScan is one automaton and, for each of its patterns, the rules that need it.
@@ -202,11 +209,8 @@ func (e *Engine) buildPlans(budget int) error {
 			for _, fl := range lits {
 				if fl.Field == event.FieldNone {
 					p.scanRaw = true
-				} else if i := slices.Index(p.scanFields, fl.Field); i < 0 {
-					p.scanFields = append(p.scanFields, fl.Field)
-					p.scanMin = append(p.scanMin, len(fl.Literal))
 				} else {
-					p.scanMin[i] = min(p.scanMin[i], len(fl.Literal))
+					p.addScanField(fl.Field, len(fl.Literal))
 				}
 				u := uses[fl.Literal]
 				if u == nil {
@@ -293,6 +297,18 @@ func (e *Engine) buildPlans(budget int) error {
 		}
 	}
 	return nil
+}
+
+// addScanField notes that some rule needs a literal of n bytes in field f.
+func (p *plan) addScanField(f event.Field, n int) {
+	n = max(n, 1)
+	for i := range p.scanFields {
+		if sf := &p.scanFields[i]; sf.field == f {
+			sf.min = min(sf.min, n)
+			return
+		}
+	}
+	p.scanFields = append(p.scanFields, scanField{field: f, min: n, url: f == event.URL || f == event.URLRaw})
 }
 
 // addAlways puts rule ri into the group of always-evaluated rules whose detection is the same,
@@ -535,19 +551,22 @@ func (w *Worker) scan(ev *event.Event, p *plan, si int, out []int) []int {
 		}
 	} else {
 		var url []byte
-		for i, f := range p.scanFields {
-			v := ev.Get(f)
-			if len(v) < p.scanMin[i] || len(v) == 0 {
+		for _, sf := range p.scanFields {
+			v := ev.Get(sf.field)
+			if len(v) < sf.min {
 				continue
 			}
-			// An undecoded URL is the very bytes of URLRaw: scan them once.
-			if f == event.URL || f == event.URLRaw {
-				if url != nil && &url[0] == &v[0] && len(url) == len(v) {
+			// An undecoded URL is the very bytes of URLRaw: scan them once. (url is empty or as
+			// long as v, which is not empty.)
+			if sf.url {
+				if len(url) == len(v) && &url[0] == &v[0] {
 					continue
 				}
 				url = v
 			}
-			found = m.Scan(v, hits) || found
+			if m.Scan(v, hits) {
+				found = true
+			}
 		}
 	}
 	if !found {
