@@ -142,8 +142,9 @@ func isIPv4(b []byte) bool {
 	}
 	dot := gatherHighBits(dotLo) | gatherHighBits(dotHi)<<(n-8)
 	digit := (1<<n - 1) &^ dot
-	one := dot & (dot - 1) // dot less its lowest bit
-	two := one & (one - 1) // and less the next
+	// dot less its two lowest bits is a power of two when dot holds three.
+	one := dot & (dot - 1)
+	two := one & (one - 1)
 	return two != 0 && two&(two-1) == 0 && // three dots
 		dot&(1|1<<(n-1)|dot>>1) == 0 && // none first, last or after another
 		digit&(digit>>1)&(digit>>2)&(digit>>3) == 0 // no four digits in a row
