@@ -80,6 +80,13 @@ func FuzzPFSameAsReference(f *testing.F) {
 		"rule 2/(match): block in on fxp0: 1.2.3.4.x:y > 1.2.3.4.: tcp 1",
 		"rule 2/(match): block in on fxp0: 1111.2.3.4 > 1.2.3.4..5:",
 		"rule 0/0(match): block  in on x: 1.2.3.4 > 5.6.7.8:",
+		// The words "block in on " compared at once, and near misses of them.
+		"rule 0/0(match): block in on :",
+		"rule 0/0(match): block in on ",
+		"rule 0/0(match): block in on  x: 1.2.3.4 > 5.6.7.8:",
+		"rule 0/0(match): block in onx: 1.2.3.4 > 5.6.7.8:",
+		"rule 0/0(match): Block in on x: 1.2.3.4 > 5.6.7.8:",
+		"rule 0/0(match): block out on x: 1.2.3.4 > 5.6.7.8:",
 	} {
 		f.Add([]byte(s))
 	}
@@ -112,4 +119,13 @@ func FuzzPFIPv4Word(f *testing.F) {
 			t.Fatalf("pfIPv4Word(%q, %v) = %q %q %d %v, byte by byte %q %q %d %v", b, colon, ip, port, n, ok, ip2, port2, n2, ok2)
 		}
 	})
+}
+
+func TestIsBlockInOn(t *testing.T) {
+	for _, s := range []string{"", "block in on", "block in on ", "block in on x", "block in onx", "Block in on ",
+		"block in  on ", "block out on ", "blocK in on "} {
+		if got, want := isBlockInOn([]byte(s)), hasPrefix([]byte(s), "block in on "); got != want {
+			t.Errorf("isBlockInOn(%q) = %v, want %v", s, got, want)
+		}
+	}
 }

@@ -127,19 +127,26 @@ func leadingDigits(b []byte) []byte {
 
 // isIPv4 reports whether b is a dotted quad (values are not range-checked: logs are evidence, and
 // a malformed address is still worth matching on): three dots between four runs of one to three
-// digits. An address of eight bytes or more is read as two words of eight that overlap, which
-// give one bit per byte for digits and one for dots; the rules are then tests on those bits.
+// digits. An address of eight bytes or more is read as two words of eight that overlap: each must
+// hold digits and dots only, and the dots, one bit per byte, then decide the rest, every other
+// byte being a digit.
 func isIPv4(b []byte) bool {
 	n := len(b)
 	if n < 8 || n > 15 {
 		return n == 7 && isIPv4Bytes(b)
 	}
 	lo, hi := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[n-8:])
-	digit := gatherHighBits(digitBytes(lo)) | gatherHighBits(digitBytes(hi))<<(n-8)
-	dot := gatherHighBits(dotBytes(lo)) | gatherHighBits(dotBytes(hi))<<(n-8)
-	return digit|dot == 1<<n-1 && // nothing else
-		bits.OnesCount64(dot) == 3 &&
-		dot&(1|1<<(n-1)|dot>>1) == 0 && // no dot first, last or after another
+	dotLo, dotHi := dotBytes(lo), dotBytes(hi)
+	if (digitBytes(lo)|dotLo)&(digitBytes(hi)|dotHi) != highs {
+		return false // a byte that is neither
+	}
+	dot := gatherHighBits(dotLo) | gatherHighBits(dotHi)<<(n-8)
+	digit := (1<<n - 1) &^ dot
+	// dot less its two lowest bits is a power of two when dot holds three.
+	one := dot & (dot - 1)
+	two := one & (one - 1)
+	return two != 0 && two&(two-1) == 0 && // three dots
+		dot&(1|1<<(n-1)|dot>>1) == 0 && // none first, last or after another
 		digit&(digit>>1)&(digit>>2)&(digit>>3) == 0 // no four digits in a row
 }
 
