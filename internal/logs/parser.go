@@ -21,6 +21,7 @@ type Parser struct {
 	attempts  attemptMemo
 	clfDay    clfDayCache
 	bsd       bsdStampCache // the BSD stamp that started the last syslog line
+	progs     progCache     // what dispatch found for the programs of recent lines
 	// skipAgent leaves out Referer and UserAgent of access lines: finding the ends of the two
 	// quoted strings costs more than the rest of the line after the request.
 	skipAgent bool
