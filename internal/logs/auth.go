@@ -13,7 +13,12 @@ import (
 // program's line look like sshd's; the tcp_wrappers and pam phrases are accepted from any program
 // because they are logged under the wrapped daemon's name.
 func (p *Parser) parseAuth(prog, msg []byte, e *event.Event) bool {
-	switch loginProgram(prog) {
+	return p.parseAuthAs(loginProgram(prog), prog, msg, e)
+}
+
+// parseAuthAs is parseAuth for a program that loginProgram put in class login.
+func (p *Parser) parseAuthAs(login int, prog, msg []byte, e *event.Event) bool {
+	switch login {
 	case loginSSH:
 		if p.authSSH(msg, e) {
 			return true
@@ -43,7 +48,7 @@ func (p *Parser) parseAuth(prog, msg []byte, e *event.Event) bool {
 	switch msg[0] {
 	case 'a', 'p':
 		if authPAM(msg, e) {
-			if hasPrefix(prog, "sshd") {
+			if login == loginSSH {
 				p.attempts.pamFailure(e)
 			}
 			return true

@@ -24,11 +24,9 @@ func parseSendmail(msg []byte, e *event.Event) bool {
 		setRelay(e, body[:i])
 		return true
 	}
-	for _, cmd := range [...]string{"]: VRFY ", "]: EXPN ", "]: possible SMTP attack: "} {
-		if i := indexRare(head(body, 320), cmd); i > 0 {
-			setRelay(e, body[:i+1])
-			return true
-		}
+	if i := sendmailCommand(head(body, 320)); i > 0 {
+		setRelay(e, body[:i+1])
+		return true
 	}
 	var f sendmailFields
 	f.read(body)
@@ -57,6 +55,37 @@ func parseSendmail(msg []byte, e *event.Event) bool {
 	return true
 }
 
+// sendmailCommand returns the first "]: VRFY " in b when it is past b's first byte, else the
+// first "]: EXPN " when it is, else the first "]: possible SMTP attack: " when it is, else -1:
+// the three searches of the phrases in turn, made in one pass over b's ']'s.
+func sendmailCommand(b []byte) int {
+	first := [3]int{-1, -1, -1}
+	for off := 0; ; {
+		i := bytes.IndexByte(b[off:], ']')
+		if i < 0 {
+			break
+		}
+		at := off + i
+		if r := b[at:]; hasPrefix(r, "]: ") {
+			switch {
+			case first[0] < 0 && hasPrefix(r, "]: VRFY "):
+				first[0] = at
+			case first[1] < 0 && hasPrefix(r, "]: EXPN "):
+				first[1] = at
+			case first[2] < 0 && hasPrefix(r, "]: possible SMTP attack: "):
+				first[2] = at
+			}
+		}
+		off = at + 1
+	}
+	for _, i := range first {
+		if i > 0 {
+			return i
+		}
+	}
+	return -1
+}
+
 // skipQueueID drops a leading "queueid: " (alphanumeric, as sendmail and postfix write them).
 func skipQueueID(msg []byte) []byte {
 	word, rest := token(msg)
@@ -64,12 +93,21 @@ func skipQueueID(msg []byte) []byte {
 		return msg
 	}
 	for _, c := range word[:len(word)-1] {
-		if !(isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+		if !alnum[c] {
 			return msg
 		}
 	}
 	return rest
 }
+
+// alnum marks the ASCII letters and digits: one load a byte where skipQueueID's test took six
+// comparisons.
+var alnum = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = isDigit(byte(c)) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	return t
+}()
 
 // sendmailFields holds the values parseSendmail reads. Sendmail separates its fields with ", ";
 // a key counts at the start of the body or after ", ", and its value runs to the next ", ". The

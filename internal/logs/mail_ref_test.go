@@ -211,3 +211,33 @@ func FuzzIndexRareAt(f *testing.F) {
 		}
 	})
 }
+
+// sendmailCommandReference is what parseSendmail searched before sendmailCommand: each phrase
+// in turn, its first occurrence counting when past the first byte.
+func sendmailCommandReference(b []byte) int {
+	for _, cmd := range [...]string{"]: VRFY ", "]: EXPN ", "]: possible SMTP attack: "} {
+		if i := index(b, cmd); i > 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// FuzzSendmailCommand holds sendmailCommand to sendmailCommandReference, and skipQueueID's
+// table to the comparisons it replaced.
+func FuzzSendmailCommand(f *testing.F) {
+	for _, s := range []string{"h [1.2.3.4]: VRFY root", "]: VRFY x", "]: EXPN a]: VRFY b", "a]: EXPN b]: possible SMTP attack: c", "]]: EXPN ]: VRFY ",
+		"q1: x", "Q_1: x", ": x", "abc:", "a\xffb: x"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := sendmailCommand(b), sendmailCommandReference(b); got != want {
+			t.Fatalf("sendmailCommand(%q) = %d, want %d", b, got, want)
+		}
+		for _, c := range b {
+			if alnum[c] != (isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+				t.Fatalf("alnum[%q] = %v", c, alnum[c])
+			}
+		}
+	})
+}

@@ -21,6 +21,7 @@ type Parser struct {
 	attempts  attemptMemo
 	clfDay    clfDayCache
 	bsd       bsdStampCache // the BSD stamp that started the last syslog line
+	progs     progCache     // what dispatch found for the programs of recent lines
 	// skipAgent leaves out Referer and UserAgent of access lines: finding the ends of the two
 	// quoted strings costs more than the rest of the line after the request.
 	skipAgent bool
@@ -101,11 +102,15 @@ func (p *Parser) Parse(line []byte, e *event.Event) {
 	if len(b) == 0 {
 		return
 	}
-	switch c := b[0]; {
-	case p.bsd.same(b):
+	if p.bsd.same(b) {
 		// Consecutive syslog lines mostly share their second; the stamp starts with a capital
-		// letter, so no case below but the BSD one could have taken the line.
+		// letter, so no case below but the BSD one could have taken the line. Tested before
+		// b[0] is read: with that byte loaded on its own, Go loads the stamp's first word byte
+		// by byte.
 		p.parseBSD(b, e)
+		return
+	}
+	switch c := b[0]; {
 	case c == '<':
 		p.parsePRI(b, e)
 	case c == '[':
@@ -122,11 +127,14 @@ func (p *Parser) Parse(line []byte, e *event.Event) {
 			p.parseAccess(b, e)
 		}
 	case monthIndex(b) != 0 && len(b) > 3 && b[3] == ' ':
-		c, n, ok := bsdStamp(b)
-		if !ok {
+		if c, ok := p.bsd.sameDay(b); ok {
+			// Another second of the day of the last stamp (lines of one file mostly are).
+			p.bsd.set(b, c, bsdDayLen+8)
+		} else if c, n, ok := bsdStamp(b); ok {
+			p.bsd.set(b, c, n)
+		} else {
 			break
 		}
-		p.bsd.set(b, c, n)
 		p.parseBSD(b, e)
 	case len(b) > 25 && b[3] == ' ' && monthIndex(b[4:]) != 0 && b[7] == ' ':
 		p.parseCtimeHeader(b, e)
@@ -183,6 +191,23 @@ func (s *bsdStampCache) same(b []byte) bool {
 	// Two words cover a stamp of 8 to 16 bytes (bsdStamp's are 14 to 16); n is 0 while empty.
 	return uint(s.n-8) <= 8 && len(b) >= s.n && binary.LittleEndian.Uint64(b) == s.head &&
 		binary.LittleEndian.Uint64(b[s.n-8:]) == s.tail
+}
+
+// bsdDayLen is the length of "Mmm dd " and "Mmm  d ", the date of the usual BSD stamp.
+const bsdDayLen = 7
+
+// sameDay returns bsdStamp(b)'s clock when b starts with the date of the cached stamp, that
+// date is bsdDayLen bytes, and a valid "hh:mm:ss" follows it: bsdStamp reads the same month and
+// day from the same bytes, then the time.
+func (s *bsdStampCache) sameDay(b []byte) (clock, bool) {
+	if s.n != bsdDayLen+8 || len(b) < s.n || (binary.LittleEndian.Uint64(b)^s.head)&(1<<(8*bsdDayLen)-1) != 0 {
+		return clock{}, false
+	}
+	c := s.c
+	if !hms(b[bsdDayLen:], &c) || !c.valid() {
+		return clock{}, false
+	}
+	return c, true
 }
 
 func (s *bsdStampCache) set(b []byte, c clock, n int) {

@@ -297,7 +297,8 @@ func indexRareAt(b []byte, s string, k int) int {
 			return -1
 		}
 		at := off + i
-		if string(b[at:at+len(s)]) == s {
+		// The first byte first: a mismatch (most) then costs no call of the comparison.
+		if b[at] == s[0] && string(b[at:at+len(s)]) == s {
 			return at
 		}
 		off = at + 1

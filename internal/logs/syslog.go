@@ -299,8 +299,9 @@ func (p *Parser) dispatch(prog, msg []byte, e *event.Event) {
 			return
 		}
 	}
-	base := programBase(prog)
-	switch packetOrMailProgram(prog, base) {
+	cl := p.progs.class(prog)
+	base := prog[cl.base:]
+	switch cl.packet {
 	case progKernel:
 		if parseKernelFirewall(msg, e) {
 			return
@@ -326,7 +327,7 @@ func (p *Parser) dispatch(prog, msg []byte, e *event.Event) {
 			return
 		}
 	}
-	p.parseAuth(base, msg, e)
+	p.parseAuthAs(int(cl.login), base, msg, e)
 }
 
 // ciscoMarkers returns the first "%SEC-6-IPACCESSLOG" (IOS) and the first ASA, PIX or FWSM

@@ -210,3 +210,32 @@ func FuzzSyslogTagSameAsReference(f *testing.F) {
 		}
 	})
 }
+
+// FuzzBSDSameDaySameAsReference parses a line, then a second line made of the first one's
+// first bsdDayLen bytes and the rest of the input, so that the second often takes the path of
+// another second of the same day (bsdStampCache.sameDay); each is held to the reference.
+func FuzzBSDSameDaySameAsReference(f *testing.F) {
+	for _, s := range [][2]string{
+		{"Sep 10 00:00:00 h CRON[1]: x", "00:00:01 h CRON[1]: y"},
+		{"Sep  1 23:59:59 h sshd[2]: Failed password for root from 198.51.100.7 port 1 ssh2", "23:59:60 h a: b"},
+		{"Feb 29 12:00:00 h p: x", "24:00:00 h p: x"}, {"Sep 1 00:00:00 h p: x", "0:00:01 h p: y"},
+		{"Dec 31 23:59:59.5 h p: x", "00:00:00.25 h p: y"}, {"Jan 10 10:10:10 rule 1/0(match): x", "10:10:11 rule 1/0(match): block in on em0: 1.2.3.4.5 > 6.7.8.9.10: udp 5"},
+		{"Sep 10 00:00:00", "00:00:0"}, {"Sep 10 00:00:00 h p: x", "99:99:99 h p: x"},
+	} {
+		f.Add([]byte(s[0]), []byte(s[1]))
+	}
+	p, q := newTestParser(), newTestParser()
+	f.Fuzz(func(t *testing.T, first, rest []byte) {
+		second := append(bytes.Clone(head(first, bsdDayLen)), rest...)
+		for _, line := range [][]byte{first, second, second} {
+			b := trimCR(line)
+			if len(b) < 4 || monthIndex(b) == 0 || b[3] != ' ' {
+				continue // another case of Parse
+			}
+			var got, want event.Event
+			p.Parse(line, &got)
+			parseBSDReference(q, line, &want)
+			checkSameEvent(t, line, &got, &want)
+		}
+	})
+}
