@@ -55,7 +55,7 @@ func (p *Parser) parseAccess(b []byte, e *event.Event) bool {
 		e.Set(event.User, user)
 	}
 	e.Set(event.Status, status)
-	setRequest(e, request)
+	setRequest(e, request, &p.urls)
 	if p.skipAgent {
 		return true
 	}
@@ -168,8 +168,9 @@ func closingQuote(b []byte) int {
 }
 
 // setRequest splits "METHOD target PROTOCOL"; "-", TLS handshakes sent to a plain port and other
-// garbage leave method and URL unset. A missing protocol ("GET /") is accepted.
-func setRequest(e *event.Event, req []byte) {
+// garbage leave method and URL unset. A missing protocol ("GET /") is accepted. The target is
+// decoded through urls.
+func setRequest(e *event.Event, req []byte, urls *urlCache) {
 	sp := nextSpace(req, 0) // methods are short: the first word holds the space
 	if sp == 0 || sp == len(req) || !isMethod(req[:sp]) {
 		return
@@ -178,7 +179,7 @@ func setRequest(e *event.Event, req []byte) {
 	target := req[sp+1:]
 	target = trimProtocol(target)
 	e.Set(event.URLRaw, target)
-	url := decodeURL(e, target)
+	url := urls.decodeURL(e, target)
 	e.Set(event.URL, url)
 	if q := bytes.IndexByte(url, '?'); q >= 0 {
 		url = url[:q]
