@@ -320,7 +320,7 @@ func (t *tally) countTraffic(ev *event.Event) {
 
 // wormPrograms are the ISAPI and shell programs that the worms of seed 002's time requested;
 // the ranking of probed programs shows them beside the CGI programs. Each is in lower case and
-// ends in a letter (hasWormSuffix looks at the last byte first).
+// ends in a letter (wormSuffix looks at the last byte first).
 var wormPrograms = []string{"default.ida", "cmd.exe", "root.exe"}
 
 // cgiProgram appends to dst the program a request path names, for seed 002's ranking of probed
@@ -335,11 +335,18 @@ func cgiProgram(path, dst []byte) ([]byte, bool) {
 		return dst, false // "http://host/..." and "*" are not paths on this server
 	}
 	if !containsCGI(path) {
-		if !hasWormSuffix(path) {
+		w := wormSuffix(path)
+		if w < 0 {
 			return dst, false // most requests: decided without splitting the path
 		}
 		// No segment starts with "cgi-" or ends in ".cgi": only the last one, which ends in the
-		// worm's program, can name one.
+		// worm's program, can name one. Mostly it is the program's name alone ("/scripts/
+		// root.exe"), which is what the key spells, in lower case.
+		if prog := wormPrograms[w]; len(path) > len(prog) {
+			if c := path[len(path)-len(prog)-1]; c == '/' || c == '\\' {
+				return append(append(dst, '/'), prog...), true
+			}
+		}
 		i := len(path) - 1
 		for i >= 0 && path[i] != '/' && path[i] != '\\' {
 			i--
@@ -387,21 +394,23 @@ func cgiProgram(path, dst []byte) ([]byte, bool) {
 	return dst, true
 }
 
-func hasWormSuffix(path []byte) bool {
+// wormSuffix returns the index in wormPrograms of the program path ends in, in any letter case,
+// or -1.
+func wormSuffix(path []byte) int {
 	if len(path) == 0 {
-		return false
+		return -1
 	}
 	// Most paths end in none of the programs' last letters: one byte turns them down.
 	last := path[len(path)-1] | 0x20
 	if wormEnds>>(last&63)&1 == 0 {
-		return false
+		return -1
 	}
-	for _, w := range wormPrograms {
+	for i, w := range wormPrograms {
 		if last == w[len(w)-1] && ascii.HasSuffixFold(path, w) {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // wormEnds has bit c&63 set for the last byte c of each worm program.
