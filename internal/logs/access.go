@@ -219,9 +219,14 @@ func closingQuote(b []byte) int {
 // garbage leave method and URL unset. A missing protocol ("GET /") is accepted. The target is
 // decoded through urls.
 func setRequest(e *event.Event, req []byte, urls *urlCache) {
-	sp := nextSpace(req, 0) // methods are short: the first word holds the space
-	if sp == 0 || sp == len(req) || !isMethod(req[:sp]) {
-		return
+	var sp int
+	if len(req) > 4 && binary.LittleEndian.Uint32(req) == 'G'|'E'<<8|'T'<<16|' '<<24 {
+		sp = 3 // most requests: a method that needs no checking
+	} else {
+		sp = nextSpace(req, 0) // methods are short: the first word holds the space
+		if sp == 0 || sp == len(req) || !isMethod(req[:sp]) {
+			return
+		}
 	}
 	e.Set(event.HTTPMethod, req[:sp])
 	target := req[sp+1:]
