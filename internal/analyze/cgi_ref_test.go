@@ -13,7 +13,7 @@ func cgiProgramReference(path, dst []byte) ([]byte, bool) {
 	if len(path) == 0 || path[0] != '/' {
 		return dst, false
 	}
-	if ascii.IndexFold(path, "cgi") < 0 && !hasWormSuffix(path) {
+	if ascii.IndexFold(path, "cgi") < 0 && wormSuffix(path) < 0 {
 		return dst, false
 	}
 	var dir, prog, last []byte
@@ -53,7 +53,7 @@ func cgiProgramReference(path, dst []byte) ([]byte, bool) {
 
 func FuzzCgiProgramSameAsReference(f *testing.F) {
 	for _, s := range []string{"/", "/cgi-bin/x.pl", "//CGI-BIN// x.pl", "/a/b.cgi", "/default.ida", "/scripts/..\xc1\x1c../winnt/system32/cmd.exe",
-		"/x/ root.exe", "/x\\CMD.EXE", "/xcmd.exe", "/\u00a0cmd.exe", "/c/g/i", "/aaaaaaacgi", "/aaaaaaaacG", "/aaaaaaaaCgI", "/ab/c.exe/", "/.cgi"} {
+		"/x/ root.exe", "/x\\CMD.EXE", "/scripts/Root.EXE", "cmd.exe", "/cmd.exe", "\\cmd.exe", "/a\\default.IDA", "/xcmd.exe", "/\u00a0cmd.exe", "/c/g/i", "/aaaaaaacgi", "/aaaaaaaacG", "/aaaaaaaaCgI", "/ab/c.exe/", "/.cgi"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, path []byte) {

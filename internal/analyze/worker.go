@@ -3,6 +3,7 @@ package analyze
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"sync"
 	"time"
@@ -319,7 +320,7 @@ func (t *tally) countTraffic(ev *event.Event) {
 
 // wormPrograms are the ISAPI and shell programs that the worms of seed 002's time requested;
 // the ranking of probed programs shows them beside the CGI programs. Each is in lower case and
-// ends in a letter (hasWormSuffix looks at the last byte first).
+// ends in a letter (wormSuffix looks at the last byte first).
 var wormPrograms = []string{"default.ida", "cmd.exe", "root.exe"}
 
 // cgiProgram appends to dst the program a request path names, for seed 002's ranking of probed
@@ -334,11 +335,18 @@ func cgiProgram(path, dst []byte) ([]byte, bool) {
 		return dst, false // "http://host/..." and "*" are not paths on this server
 	}
 	if !containsCGI(path) {
-		if !hasWormSuffix(path) {
+		w := wormSuffix(path)
+		if w < 0 {
 			return dst, false // most requests: decided without splitting the path
 		}
 		// No segment starts with "cgi-" or ends in ".cgi": only the last one, which ends in the
-		// worm's program, can name one.
+		// worm's program, can name one. Mostly it is the program's name alone ("/scripts/
+		// root.exe"), which is what the key spells, in lower case.
+		if prog := wormPrograms[w]; len(path) > len(prog) {
+			if c := path[len(path)-len(prog)-1]; c == '/' || c == '\\' {
+				return append(append(dst, '/'), prog...), true
+			}
+		}
 		i := len(path) - 1
 		for i >= 0 && path[i] != '/' && path[i] != '\\' {
 			i--
@@ -386,21 +394,23 @@ func cgiProgram(path, dst []byte) ([]byte, bool) {
 	return dst, true
 }
 
-func hasWormSuffix(path []byte) bool {
+// wormSuffix returns the index in wormPrograms of the program path ends in, in any letter case,
+// or -1.
+func wormSuffix(path []byte) int {
 	if len(path) == 0 {
-		return false
+		return -1
 	}
 	// Most paths end in none of the programs' last letters: one byte turns them down.
 	last := path[len(path)-1] | 0x20
 	if wormEnds>>(last&63)&1 == 0 {
-		return false
+		return -1
 	}
-	for _, w := range wormPrograms {
+	for i, w := range wormPrograms {
 		if last == w[len(w)-1] && ascii.HasSuffixFold(path, w) {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // wormEnds has bit c&63 set for the last byte c of each worm program.
@@ -412,32 +422,47 @@ var wormEnds = func() (m uint64) {
 }()
 
 // containsCGI reports whether path contains "cgi" in any letter case, as ascii.IndexFold(path,
-// "cgi") >= 0 does: eight starting positions at a time, each word's bytes matched against the
-// three letters at once (a byte ORed with 0x20 equals 'c', 'g' or 'i' only when it is that letter
-// in either case).
+// "cgi") >= 0 does. It looks for the 'g' eight bytes at a time (a byte ORed with 0x20 equals 'g'
+// only when it is that letter in either case) and reads the bytes on either side of each one
+// found: most paths hold no 'g' at all, and few hold more than one.
 func containsCGI(path []byte) bool {
-	const ones, lows7, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
-	zeros := func(x uint64) uint64 { return ^((x&^highs + lows7) | x | lows7) } // high bit of each zero byte
+	n := len(path)
+	if n < 8 {
+		if n < 4 {
+			return n == 3 && path[0]|0x20 == 'c' && path[1]|0x20 == 'g' && path[2]|0x20 == 'i'
+		}
+		// Two four-byte loads that overlap make the path's bytes in place, zeros after them.
+		w := uint64(binary.LittleEndian.Uint32(path)) | uint64(binary.LittleEndian.Uint32(path[n-4:]))<<(8*(n-4)&63)
+		return cgiAround(path, 0, gBytes(w))
+	}
 	i := 0
-	for ; i+10 <= len(path); i += 8 {
-		c := binary.LittleEndian.Uint64(path[i:]) | 0x20*ones
-		g := binary.LittleEndian.Uint64(path[i+1:]) | 0x20*ones
-		k := binary.LittleEndian.Uint64(path[i+2:]) | 0x20*ones
-		if zeros(c^'c'*ones)&zeros(g^'g'*ones)&zeros(k^'i'*ones) != 0 {
+	for ; i+8 <= n; i += 8 {
+		if m := gBytes(binary.LittleEndian.Uint64(path[i:])); m != 0 && cgiAround(path, i, m) {
 			return true
 		}
 	}
-	if i < len(path)-2 && len(path) >= 10 {
-		// The last positions: one more word, ending where the path ends, checks them (and a
-		// few checked already).
-		i = len(path) - 10
-		c := binary.LittleEndian.Uint64(path[i:]) | 0x20*ones
-		g := binary.LittleEndian.Uint64(path[i+1:]) | 0x20*ones
-		k := binary.LittleEndian.Uint64(path[i+2:]) | 0x20*ones
-		return zeros(c^'c'*ones)&zeros(g^'g'*ones)&zeros(k^'i'*ones) != 0
+	if i == n {
+		return false
 	}
-	for ; i+3 <= len(path); i++ {
-		if path[i]|0x20 == 'c' && path[i+1]|0x20 == 'g' && path[i+2]|0x20 == 'i' {
+	// The last bytes: the word that ends where the path ends, without the bytes read already.
+	m := gBytes(binary.LittleEndian.Uint64(path[n-8:])) >> (8 * (i - (n - 8)) & 63)
+	return cgiAround(path, i, m)
+}
+
+// gBytes has the high bit set in each byte of w that is 'g' or 'G' (exactly: no borrow between
+// bytes).
+func gBytes(w uint64) uint64 {
+	const ones, lows7, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	x := (w | 0x20*ones) ^ 'g'*ones
+	return ^((x&^highs + lows7) | x | lows7)
+}
+
+// cgiAround reports whether one of the bytes that m marks (high bits, byte k of m standing for
+// path[at+k]) is the 'g' of a "cgi" in any letter case.
+func cgiAround(path []byte, at int, m uint64) bool {
+	for ; m != 0; m &= m - 1 {
+		p := at + bits.TrailingZeros64(m)>>3
+		if p >= 1 && p+1 < len(path) && path[p-1]|0x20 == 'c' && path[p+1]|0x20 == 'i' {
 			return true
 		}
 	}

@@ -20,6 +20,7 @@ type Parser struct {
 	day       dayCache      // the day of inferred, for the other seconds of that day
 	attempts  attemptMemo
 	clfDay    clfDayCache
+	urls      urlCache      // the targets of access lines decoded lately
 	bsd       bsdStampCache // the BSD stamp that started the last syslog line
 	progs     progCache     // what dispatch found for the programs of recent lines
 	// skipAgent leaves out Referer and UserAgent of access lines: finding the ends of the two

@@ -249,10 +249,11 @@ func (h minHeap) fixTop() {
 }
 
 // index finds a held entry by its key's hash: open addressing with linear probing in a table of
-// at least twice the capacity, so probes stay short; it never grows. Compared with a map keyed by
-// string, a lookup hashes the key once (the sketch's hash, needed anyway once the counter is full)
-// and compares it only with entries of the same hash. The slots hold the hash beside the entry, so
-// that a probe past other keys reads no entry.
+// at least four times the capacity, so probes stay short (a quarter full, a key not held is
+// turned down after 1.4 probes on average, against 2.5 half full); it never grows. Compared with
+// a map keyed by string, a lookup hashes the key once (the sketch's hash, needed anyway once the
+// counter is full) and compares it only with entries of the same hash. The slots hold the hash
+// beside the entry, so that a probe past other keys reads no entry.
 type index struct {
 	slots []slot
 	mask  uint64
@@ -266,7 +267,7 @@ type slot struct {
 
 func newIndex(capacity int) index {
 	n := 8
-	for n < 2*capacity {
+	for n < 4*capacity {
 		n *= 2
 	}
 	return index{slots: make([]slot, n), mask: uint64(n - 1)}
