@@ -109,10 +109,14 @@ func (w *worker) process(c *input.Chunk) *chunkResult {
 		}
 	}
 	res := newResult(c.Seq, c.Source.Name)
-	data := c.Data
-	w.tally.bytes += int64(len(data))
-	line := c.FirstLine
-	for start := 0; start < len(data); line++ {
+	// The loop keeps what it uses per line in locals: the calls would make the compiler load
+	// fields again for every line, and a slice stored in w costs a write barrier check.
+	t := w.tally
+	t.bytes += int64(len(c.Data))
+	parser, match, ev := w.parser, w.match, &w.ev
+	matched := w.matched
+	data, start, line := c.Data, 0, c.FirstLine
+	for start < len(data) {
 		rest := data[start:]
 		n := bytes.IndexByte(rest, '\n')
 		if n < 0 {
@@ -123,23 +127,37 @@ func (w *worker) process(c *input.Chunk) *chunkResult {
 		if n > 0 && raw[n-1] == '\r' {
 			raw = raw[:n-1]
 		}
-		w.line(raw, line, res)
+		parser.Parse(raw, ev)
+		f := ev.Format
+		t.formats[f]++
+		if countsTraffic[f] {
+			t.countTraffic(ev)
+		}
+		matched = match.Match(ev, matched)
+		if len(matched) > 0 {
+			w.matched = matched
+			w.line(line, res)
+		}
+		line++
 	}
+	w.matched = matched
+	t.lines += line - c.FirstLine
 	return res
 }
 
-func (w *worker) line(raw []byte, line int64, res *chunkResult) {
-	ev := &w.ev
-	w.parser.Parse(raw, ev)
-	t := w.tally
-	t.lines++
-	t.formats[ev.Format]++
-	t.countTraffic(ev)
-
-	w.matched = w.match.Match(ev, w.matched)
-	if len(w.matched) == 0 {
-		return
+// countsTraffic says by format whether countTraffic counts its events: most lines are of other
+// formats and skip the call.
+var countsTraffic = func() (c [event.NumFormats]bool) {
+	for f := range c {
+		c[f] = event.Format(f).IsFirewall() || event.Format(f) == event.FormatWebAccess
 	}
+	return c
+}()
+
+// line handles a line that matched some rules (w.matched, as an event in w.ev): it counts and
+// records the findings and passes the events to the correlations.
+func (w *worker) line(line int64, res *chunkResult) {
+	ev, t := &w.ev, w.tally
 	if ip := ev.Get(event.SourceIP); len(ip) > 0 {
 		res.addSource(ip)
 	}
