@@ -28,6 +28,7 @@ type worker struct {
 	match   *engine.Worker
 	ev      event.Event
 	matched []int
+	ends    []uint32 // line ends of a chunk that came without them
 	source  *input.Source
 	tally   *tally
 }
@@ -109,22 +110,38 @@ func (w *worker) process(c *input.Chunk) *chunkResult {
 		}
 	}
 	res := newResult(c.Seq, c.Source.Name)
-	// The loop keeps what it uses per line in locals: the calls would make the compiler load
-	// fields again for every line, and a slice stored in w costs a write barrier check.
+	w.tally.bytes += int64(len(c.Data))
+	data, line := c.Data, c.FirstLine
+	if c.Ends != nil {
+		w.lines(data, 0, c.Ends, line, res)
+		return res
+	}
+	// A chunk of very many short lines comes without its line ends: they are found here, a
+	// bounded number at a time.
+	for start := 0; start < len(data); {
+		from := start
+		w.ends, start = input.LineEnds(w.ends[:0], data, from, maxEnds)
+		line = w.lines(data, from, w.ends, line, res)
+	}
+	return res
+}
+
+// maxEnds bounds the line ends a worker finds at a time in a chunk that came without them.
+const maxEnds = 4096
+
+// lines parses, counts and matches the lines of data that end at ends, the first starting at
+// start, numbered from line on, and returns the number of the line after them. It keeps what it
+// uses per line in locals: the calls would make the compiler load fields again for every line,
+// and a slice stored in w costs a write barrier check.
+func (w *worker) lines(data []byte, start int, ends []uint32, line int64, res *chunkResult) int64 {
 	t := w.tally
-	t.bytes += int64(len(c.Data))
 	parser, match, ev := w.parser, w.match, &w.ev
 	matched := w.matched
-	data, start, line := c.Data, 0, c.FirstLine
-	for start < len(data) {
-		rest := data[start:]
-		n := bytes.IndexByte(rest, '\n')
-		if n < 0 {
-			n = len(rest)
-		}
-		start += n + 1
-		raw := rest[:n]
-		if n > 0 && raw[n-1] == '\r' {
+	first := line
+	for _, e := range ends {
+		raw := data[start:e]
+		start = int(e) + 1
+		if n := len(raw); n > 0 && raw[n-1] == '\r' {
 			raw = raw[:n-1]
 		}
 		parser.Parse(raw, ev)
@@ -141,8 +158,8 @@ func (w *worker) process(c *input.Chunk) *chunkResult {
 		line++
 	}
 	w.matched = matched
-	t.lines += line - c.FirstLine
-	return res
+	t.lines += line - first
+	return line
 }
 
 // countsTraffic says by format whether countTraffic counts its events: most lines are of other
