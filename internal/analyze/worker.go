@@ -160,8 +160,8 @@ func (w *worker) lines(data []byte, start int, ends []uint32, line int64, res *c
 
 // countsTraffic says by format whether countTraffic counts its events: most lines are of other
 // formats and skip the call.
-var countsTraffic = func() (c [event.NumFormats]bool) {
-	for f := range c {
+var countsTraffic = func() (c [256]bool) {
+	for f := range event.NumFormats {
 		c[f] = event.Format(f).IsFirewall() || event.Format(f) == event.FormatWebAccess
 	}
 	return c
@@ -259,7 +259,9 @@ func reference(src *input.Source, opts *Options) time.Time {
 type tally struct {
 	lines   int64
 	bytes   int64
-	formats [event.NumFormats]int64
+	// formats counts lines by format; indexed by any byte, so that counting needs no bounds
+	// check (only the first NumFormats are ever counted).
+	formats [256]int64
 	tcp     []int64
 	udp     []int64
 	icmp    [256]int64
