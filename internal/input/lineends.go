@@ -17,15 +17,19 @@ func LineEnds(ends []uint32, data []byte, from, most int) ([]uint32, int) {
 	if most <= 0 {
 		return ends, from
 	}
-	ends = slices.Grow(ends, most)
 	limit := len(ends) + most
-	for {
-		// A block of n bytes holds at most n line ends: n is bounded by the room left.
-		n := min(len(data)-from, limit-len(ends)) &^ (newlineBlock - 1)
-		if n == 0 || !haveNewlineBlocks {
+	for haveNewlineBlocks {
+		// A block of n bytes holds at most n line ends: n is bounded by the room in ends, which
+		// grows as it fills (a chunk of long lines keeps a small slice), ahead so that each
+		// search covers many blocks.
+		if room := cap(ends) - len(ends); room < endsRoom/4 && room < limit-len(ends) {
+			ends = slices.Grow(ends, min(max(cap(ends), endsRoom), limit-len(ends)))
+		}
+		n := min(len(data)-from, cap(ends)-len(ends), limit-len(ends)) &^ (newlineBlock - 1)
+		if n == 0 {
 			break
 		}
-		k := newlineBlocks(data[from:from+n], uint32(from), ends[len(ends):limit])
+		k := newlineBlocks(data[from:from+n], uint32(from), ends[len(ends):len(ends)+n])
 		ends = ends[:len(ends)+k]
 		from += n // inside a line, or just past one: the lines after the last end are not done
 	}
@@ -47,6 +51,9 @@ func LineEnds(ends []uint32, data []byte, from, most int) ([]uint32, int) {
 	// after the last end, wherever the block search stopped.
 	return ends, int(ends[len(ends)-1]) + 1
 }
+
+// endsRoom is the least room LineEnds makes in ends for its block search, in ends.
+const endsRoom = 1 << 14
 
 // lineEnds records the line ends of a chunk's data for its consumer, who then need not look for
 // them, and returns the number of '\n' in data, which the splitter needs anyway for the next
