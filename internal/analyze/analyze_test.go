@@ -246,3 +246,48 @@ func TestCGIProgram(t *testing.T) {
 		}
 	}
 }
+
+// A chunk of very many short lines comes without its line ends (input.Chunk.Ends) and the worker
+// finds them itself, a bounded number at a time: the findings and their line numbers must be
+// those of the chunks that come with them.
+func TestManyShortLines(t *testing.T) {
+	eng := bundled(t)
+	dir := t.TempDir()
+	dense := scanLines(400)
+	const gap = 300 // empty lines after each line
+	var sparse []string
+	for _, l := range dense {
+		sparse = append(sparse, l)
+		for range gap {
+			sparse = append(sparse, "")
+		}
+	}
+	mtime := time.Date(2004, 6, 1, 0, 0, 0, 0, time.UTC)
+	densePath := writeLog(t, dir, "dense.log", dense, mtime)
+	sparsePath := writeLog(t, dir, "sparse.log", sparse, mtime)
+	render := func(fs []*finding.Finding, stretch int64) string {
+		var b strings.Builder
+		for _, f := range fs {
+			fmt.Fprintf(&b, "%d %s %s\n", (f.Line-1)*stretch+1, f.Rule, f.Excerpt)
+		}
+		return b.String()
+	}
+	fs, _ := collect(t, eng, Options{Paths: []string{densePath}, Workers: 1})
+	want := render(fs, gap+1)
+	if len(fs) == 0 {
+		t.Fatal("the fixture produced no finding")
+	}
+	for _, opts := range []Options{
+		{Paths: []string{sparsePath}, Workers: 1},
+		{Paths: []string{sparsePath}, Workers: 3, Input: input.Options{ChunkSize: 4096}},
+		{Paths: []string{sparsePath}, Workers: 2, Input: input.Options{ChunkSize: 512}},
+	} {
+		fs, sum := collect(t, eng, opts)
+		if got := render(fs, 1); got != want {
+			t.Errorf("chunk=%d: findings differ\n got:\n%.2000s\nwant:\n%.2000s", opts.Input.ChunkSize, got, want)
+		}
+		if sum.Lines != int64(len(sparse)) {
+			t.Errorf("chunk=%d: %d lines, want %d", opts.Input.ChunkSize, sum.Lines, len(sparse))
+		}
+	}
+}

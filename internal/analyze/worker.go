@@ -29,6 +29,7 @@ type worker struct {
 	match   *engine.Worker
 	ev      event.Event
 	matched []int
+	ends    []uint32 // line ends of a chunk that came without them
 	source  *input.Source
 	tally   *tally
 }
@@ -110,37 +111,67 @@ func (w *worker) process(c *input.Chunk) *chunkResult {
 		}
 	}
 	res := newResult(c.Seq, c.Source.Name)
-	data := c.Data
-	w.tally.bytes += int64(len(data))
-	line := c.FirstLine
-	for start := 0; start < len(data); line++ {
-		rest := data[start:]
-		n := bytes.IndexByte(rest, '\n')
-		if n < 0 {
-			n = len(rest)
-		}
-		start += n + 1
-		raw := rest[:n]
-		if n > 0 && raw[n-1] == '\r' {
-			raw = raw[:n-1]
-		}
-		w.line(raw, line, res)
+	w.tally.bytes += int64(len(c.Data))
+	data, line := c.Data, c.FirstLine
+	if c.Ends != nil {
+		w.lines(data, 0, c.Ends, line, res)
+		return res
+	}
+	// A chunk of very many short lines comes without its line ends: they are found here, a
+	// bounded number at a time.
+	for start := 0; start < len(data); {
+		from := start
+		w.ends, start = input.LineEnds(w.ends[:0], data, from, maxEnds)
+		line = w.lines(data, from, w.ends, line, res)
 	}
 	return res
 }
 
-func (w *worker) line(raw []byte, line int64, res *chunkResult) {
-	ev := &w.ev
-	w.parser.Parse(raw, ev)
-	t := w.tally
-	t.lines++
-	t.formats[ev.Format]++
-	t.countTraffic(ev)
+// maxEnds bounds the line ends a worker finds at a time in a chunk that came without them.
+const maxEnds = 4096
 
-	w.matched = w.match.Match(ev, w.matched)
-	if len(w.matched) == 0 {
-		return
+// lines parses, counts and matches the lines of data that end at ends, the first starting at
+// start, numbered from line on, and returns the number of the line after them. It keeps what it
+// uses per line in locals, and as few as it can: the calls would make the compiler load fields
+// again for every line, and each value carried from line to line costs moves at every turn.
+func (w *worker) lines(data []byte, start int, ends []uint32, line int64, res *chunkResult) int64 {
+	t := w.tally
+	parser, match, ev := w.parser, w.match, &w.ev
+	for i, e := range ends {
+		raw := data[start:e]
+		start = int(e) + 1
+		if n := len(raw); n > 0 && raw[n-1] == '\r' {
+			raw = raw[:n-1]
+		}
+		parser.Parse(raw, ev)
+		f := ev.Format
+		t.formats[f]++
+		if countsTraffic[f] {
+			t.countTraffic(ev)
+		}
+		// w.matched is stored back only when it holds rules: Match reuses its array.
+		if m := match.Match(ev, w.matched[:0]); len(m) > 0 {
+			w.matched = m
+			w.line(line+int64(i), res)
+		}
 	}
+	t.lines += int64(len(ends))
+	return line + int64(len(ends))
+}
+
+// countsTraffic says by format whether countTraffic counts its events: most lines are of other
+// formats and skip the call.
+var countsTraffic = func() (c [256]bool) {
+	for f := range event.NumFormats {
+		c[f] = event.Format(f).IsFirewall() || event.Format(f) == event.FormatWebAccess
+	}
+	return c
+}()
+
+// line handles a line that matched some rules (w.matched, as an event in w.ev): it counts and
+// records the findings and passes the events to the correlations.
+func (w *worker) line(line int64, res *chunkResult) {
+	ev, t := &w.ev, w.tally
 	if ip := ev.Get(event.SourceIP); len(ip) > 0 {
 		res.addSource(ip)
 	}
@@ -229,7 +260,9 @@ func reference(src *input.Source, opts *Options) time.Time {
 type tally struct {
 	lines   int64
 	bytes   int64
-	formats [event.NumFormats]int64
+	// formats counts lines by format; indexed by any byte, so that counting needs no bounds
+	// check (only the first NumFormats are ever counted).
+	formats [256]int64
 	tcp     []int64
 	udp     []int64
 	icmp    [256]int64

@@ -47,6 +47,10 @@ type Reader struct {
 	// than the pool allows. Guarded by mu, which also orders a token's return after its buffer.
 	mu   sync.Mutex
 	free [][]byte
+	// freeEnds holds the chunks' line-end slices handed back, under mu too; maxEnds is the most
+	// line ends a chunk records (Chunk.Ends).
+	freeEnds [][]uint32
+	maxEnds  int
 }
 
 // NewReader applies defaults and limits to opts and prepares the buffer pool; buffers are
@@ -66,6 +70,8 @@ func NewReader(opts Options) *Reader {
 	// single partial line (chunkSize < maxLine) holds up to maxLine bytes before that window.
 	r.bufCap = max(r.chunkSize, r.maxLine) + r.maxLine + 1
 	r.readSize = min(max(r.chunkSize, 64<<10), 1<<20)
+	// Lines of 16 bytes or more on average: shorter ones are not log lines worth the memory.
+	r.maxEnds = r.chunkSize/16 + 64
 	r.slots = make(chan struct{}, buffers)
 	for range buffers {
 		r.slots <- struct{}{}

@@ -30,6 +30,10 @@ func (r *Reader) Release(c *Chunk) {
 	}
 	b := c.buf
 	c.buf, c.Data = nil, nil
+	if c.Ends != nil {
+		r.putEnds(c.Ends)
+		c.Ends = nil
+	}
 	if cap(b) != r.bufCap {
 		return // not from this Reader's pool
 	}

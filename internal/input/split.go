@@ -23,7 +23,6 @@ type splitter struct {
 
 	cur       []byte // chunk being built, from the pool
 	firstLine int64  // line number of cur's first line
-	lines     int64  // complete lines in cur
 	lineStart int    // offset in cur where the current, still open line starts
 	long      []LongLine
 	skipping  bool  // the open line exceeded maxLine: its first maxLine bytes are kept, the rest dropped
@@ -56,7 +55,6 @@ func (s *splitter) feed(p []byte) error {
 			s.lineLen += int64(i)
 			s.endLongLine()
 			s.cur = append(s.cur, '\n')
-			s.lines++
 			s.lineStart = len(s.cur)
 			p = p[i+1:]
 			if err := s.maybeEmit(); err != nil {
@@ -83,7 +81,6 @@ func (s *splitter) feed(p []byte) error {
 			p = p[first:] // the '\n' is consumed in skipping mode, which records the line
 		default:
 			w = s.put(w)
-			s.lines += int64(bytes.Count(w, []byte{'\n'}))
 			s.lineStart = len(s.cur) - (len(w) - 1 - bytes.LastIndexByte(w, '\n'))
 			p = p[len(w):]
 		}
@@ -125,7 +122,7 @@ func (s *splitter) startLongLine(keep []byte, seen int64) {
 }
 
 func (s *splitter) endLongLine() {
-	line := s.firstLine + s.lines
+	line := s.firstLine + s.lines()
 	s.long = append(s.long, LongLine{Line: line, Length: s.lineLen})
 	s.skipping = false
 	s.longCount++
@@ -184,14 +181,21 @@ func (s *splitter) finish() error {
 
 // linesSoFar is the number of the last line delivered or being delivered, for warnings.
 func (s *splitter) linesSoFar() int64 {
-	n := s.firstLine + s.lines - 1
+	n := s.firstLine + s.lines() - 1
 	if len(s.cur) > s.lineStart {
 		n++
 	}
 	return n
 }
 
+// lines counts the complete lines in cur, which only warnings need: emit counts a chunk's lines
+// as it finds their ends.
+func (s *splitter) lines() int64 {
+	return int64(bytes.Count(s.cur[:s.lineStart], []byte{'\n'}))
+}
+
 func (s *splitter) emit(data []byte, last bool) error {
+	ends, newlines := s.r.lineEnds(data)
 	c := &Chunk{
 		Seq:       *s.seq,
 		Source:    s.src,
@@ -199,12 +203,13 @@ func (s *splitter) emit(data []byte, last bool) error {
 		Data:      data[:len(data):len(data)], // a consumer's append must not overwrite the carry
 		Long:      s.long,
 		Last:      last,
+		Ends:      ends,
 		buf:       s.cur,
 	}
 	s.cur = nil
 	*s.seq++
-	s.firstLine += s.lines
-	s.lines, s.long = 0, nil
+	s.firstLine += newlines
+	s.long = nil
 	select {
 	case s.out <- c:
 		return nil

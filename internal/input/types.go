@@ -48,6 +48,9 @@ type Chunk struct {
 	Data      []byte     // whole lines separated by '\n'; the last line of a source may lack '\n'
 	Long      []LongLine // lines in Data that were cut because they exceeded MaxLine
 	Last      bool       // last chunk of its source; every source yields exactly one, possibly empty
+	// Ends holds where each line of Data ends, as LineEnds finds them, so that the consumer
+	// need not look; nil when the chunk has too many lines to record them.
+	Ends []uint32
 
 	buf []byte // the pooled buffer behind Data, returned by Release
 }
