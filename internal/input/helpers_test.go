@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +115,11 @@ func checkChunk(r *Reader, c *Chunk, wantSeq, wantFirst int64, lastsBefore int) 
 	lines := int64(bytes.Count(c.Data, []byte{'\n'}))
 	if c.Last && len(c.Data) > 0 && c.Data[len(c.Data)-1] != '\n' {
 		lines++
+	}
+	if c.Ends != nil {
+		if want, _ := lineEndsRef(nil, c.Data, 0, len(c.Data)+1); !slices.Equal(c.Ends, want) {
+			return fmt.Errorf("seq %d: Ends = %v, want %v", c.Seq, c.Ends, want)
+		}
 	}
 	for _, l := range c.Long {
 		if l.Line < c.FirstLine || l.Line >= c.FirstLine+lines {

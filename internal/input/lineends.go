@@ -22,8 +22,8 @@ func LineEnds(ends []uint32, data []byte, from, most int) ([]uint32, int) {
 		// A block of n bytes holds at most n line ends: n is bounded by the room in ends, which
 		// grows as it fills (a chunk of long lines keeps a small slice), ahead so that each
 		// search covers many blocks.
-		if room := cap(ends) - len(ends); room < endsRoom/4 && room < limit-len(ends) {
-			ends = slices.Grow(ends, min(max(cap(ends), endsRoom), limit-len(ends)))
+		if room := cap(ends) - len(ends); room < endsRoom/4 && room < min(limit-len(ends), len(data)-from) {
+			ends = slices.Grow(ends, min(max(cap(ends), endsRoom), limit-len(ends), len(data)-from))
 		}
 		n := min(len(data)-from, cap(ends)-len(ends), limit-len(ends)) &^ (newlineBlock - 1)
 		if n == 0 {
