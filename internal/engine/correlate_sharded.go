@@ -495,8 +495,11 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 			s.advance(cc, int(o.Corr), t, seq)
 		}
 		j := shardOf(o.Key, CorrelationShards)
-		cc.low[j] = min(cc.low[j], t)
-		shards[j].add(b, o, seq)
+		if shards[j].add(b, o, seq, cc.clock) {
+			cc.low[j] = min(cc.low[j], t)
+		} else {
+			cc.lowSingles[j] = min(cc.lowSingles[j], t)
+		}
 	}
 	s.seq += int64(len(b.Obs))
 }
@@ -513,7 +516,7 @@ func (s *ShardedCorrelator) advance(cc *corrClock, ci int, t, seq int64) {
 		for j, sh := range s.shards {
 			sh.seq = seq
 			sh.flush(ci)
-			low[j] = math.MaxInt64
+			low[j], cc.lowSingles[j] = math.MaxInt64, math.MaxInt64
 		}
 	case stepTick:
 		// Every shard hears of the tick at once, so nothing is left to expire later; a
@@ -523,7 +526,9 @@ func (s *ShardedCorrelator) advance(cc *corrClock, ci int, t, seq int64) {
 			if t-low[j] > cc.span {
 				sh := shards[j]
 				sh.seq = seq
-				low[j] = sh.expire(ci, t, nil)
+				low[j], cc.lowSingles[j] = sh.expire(ci, t, nil)
+			} else if t-cc.lowSingles[j] > cc.span+cc.span/singleSlack {
+				cc.lowSingles[j] = shards[j].states[ci].expireSingles(t)
 			}
 		}
 	}
@@ -533,7 +538,7 @@ func (s *ShardedCorrelator) advance(cc *corrClock, ci int, t, seq int64) {
 func (s *ShardedCorrelator) observe(sh *shard, b *Batch, o *Hashed, seq, clock int64, ticks []tickAt) {
 	sh.seq = seq
 	sh.expire(int(o.Corr), clock, ticks)
-	sh.add(b, o, seq)
+	sh.add(b, o, seq, clock)
 }
 
 // endBatch expires what fell quiet during the batch, so that it is reported with it.
