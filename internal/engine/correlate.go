@@ -448,10 +448,9 @@ func (sh *shard) observe(s *sample) {
 	sh.count(st, s, ref)
 }
 
-// add counts o of batch b, at seq, with o's correlation's clock at clock, and reports whether o
-// went to a group (rather than a single): the first observation of a group that can be kept as a single
+// add counts o of batch b, at seq, with o's correlation's clock at clock: the first observation of a group that can be kept as a single
 // (most) is pushed straight away, without the sample the other cases read.
-func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) (grouped bool) {
+func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) {
 	st := sh.states[o.Corr]
 	t := o.Time.UnixNano
 	// Most lookups end at an empty home slot (the table is at most a quarter full, and most keys
@@ -485,7 +484,7 @@ func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) (grouped bool) {
 			r.live++
 			r.lastT = t
 			st.count++
-			return false
+			return
 		}
 		if st.count >= st.limit {
 			// The quiet singles left by runInline go before an eviction for room, as they
@@ -498,7 +497,7 @@ func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) (grouped bool) {
 			sh.evict(st)
 		}
 		st.pushSingle(b, o, seq, free)
-		return false
+		return
 	}
 	if ref == 0 && st.count >= st.limit {
 		// The quiet singles left by runInline go before an eviction for room, as they would
@@ -514,7 +513,6 @@ func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) (grouped bool) {
 		smp.valueBytes = b.bytes(o.valueAt)
 	}
 	sh.count(st, smp, ref)
-	return true
 }
 
 // count counts s in its group, of reference ref in st's table (0: none yet).

@@ -494,12 +494,11 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 			// its values in registers across the one call it makes.
 			s.advance(cc, int(o.Corr), t, seq)
 		}
+		// Both bounds take t, whatever o becomes: a bound made older than need be costs at
+		// most one early expiry.
 		j := shardOf(o.Key, CorrelationShards)
-		if shards[j].add(b, o, seq, cc.clock) {
-			cc.low[j] = min(cc.low[j], t)
-		} else {
-			cc.lowSingles[j] = min(cc.lowSingles[j], t)
-		}
+		cc.low[j], cc.lowSingles[j] = min(cc.low[j], t), min(cc.lowSingles[j], t)
+		shards[j].add(b, o, seq, cc.clock)
 	}
 	s.seq += int64(len(b.Obs))
 }
