@@ -84,11 +84,8 @@ type addPlan struct {
 	field      event.Field
 	// keys has a bit set for each group-by field, fields for each field read.
 	keys, fields uint64
-	// last is the index in Obs of the correlation's latest observation, or -1; lastKey,
-	// lastValue and lastTime are its, kept here where Add compares them with the next.
-	last               int
-	lastKey, lastValue uint64
-	lastTime           event.Time
+	// last is the index in Obs of the correlation's latest observation, or -1.
+	last int
 }
 
 func newAddPlan(c *sigma.Correlation) addPlan {
@@ -170,17 +167,20 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 		}
 		keyAt = span{uint32(start), uint32(len(b.parts))}
 	}
-	if c.last >= 0 && c.lastKey == hash && c.lastValue == value && c.lastTime == ev.Time {
-		if c.key1 != event.FieldNone {
-			b.parts = b.parts[:keyAt.start]
+	// The correlation's latest observation is compared where it is, in Obs: kept in the plan
+	// too, its key, value and time cost four more stores per observation.
+	if c.last >= 0 {
+		if o := &b.Obs[c.last]; o.Key == hash && o.Value == value && o.Time == ev.Time {
+			if c.key1 != event.FieldNone {
+				b.parts = b.parts[:keyAt.start]
+			}
+			o.N++
+			o.Last = line
+			return false
 		}
-		o := &b.Obs[c.last]
-		o.N++
-		o.Last = line
-		return false
 	}
 	n := len(b.Obs)
-	c.last, c.lastKey, c.lastValue, c.lastTime = n, hash, value, ev.Time
+	c.last = n
 	if n == cap(b.Obs) {
 		b.Obs = slices.Grow(b.Obs, 1)
 	}
