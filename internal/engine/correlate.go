@@ -225,11 +225,20 @@ type timeline []corrClock
 // corrClock is one correlation's clock and timespan, with what runInline knows of its shards.
 type corrClock struct {
 	clock, span int64
-	// low holds per shard a time no later than that of anything the shard keeps of the
+	// low holds per shard a time no later than that of any group the shard keeps of the
 	// correlation, so that runInline expires a shard only when something may be due: a tick
 	// usually expires nothing in most shards.
 	low [CorrelationShards]int64
+	// lowSingles is low for the singles. A single has no burst to report, so runInline drops
+	// the singles that fell quiet only once the oldest has been quiet for singleSlack more
+	// (a few at a time rather than one at nearly every tick); until then add treats them as
+	// gone (see shard.add): nothing tells the difference.
+	lowSingles [CorrelationShards]int64
 }
+
+// singleSlack is how much longer than its timespan runInline may leave a quiet single in its
+// ring, as a fraction of the timespan (see corrClock.lowSingles).
+const singleSlack = 2 // a half
 
 type step uint8
 
@@ -244,7 +253,7 @@ func newTimeline(e *Engine) timeline {
 	for i, r := range e.Correlations {
 		tl[i].span = int64(r.Correlation.Timespan)
 		for j := range tl[i].low {
-			tl[i].low[j] = math.MaxInt64
+			tl[i].low[j], tl[i].lowSingles[j] = math.MaxInt64, math.MaxInt64
 		}
 	}
 	return tl
@@ -439,9 +448,9 @@ func (sh *shard) observe(s *sample) {
 	sh.count(st, s, ref)
 }
 
-// add counts o of batch b, at seq: the first observation of a group that can be kept as a single
+// add counts o of batch b, at seq, with o's correlation's clock at clock: the first observation of a group that can be kept as a single
 // (most) is pushed straight away, without the sample the other cases read.
-func (sh *shard) add(b *Batch, o *Hashed, seq int64) {
+func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) {
 	st := sh.states[o.Corr]
 	t := o.Time.UnixNano
 	// Most lookups end at an empty home slot (the table is at most a quarter full, and most keys
@@ -450,6 +459,11 @@ func (sh *shard) add(b *Batch, o *Hashed, seq int64) {
 	free := o.Key & st.groups.mask
 	if free >= uint64(len(st.groups.slots)) || st.groups.slots[free].ref != 0 {
 		ref, free = st.groups.find(o.Key, &sh.slab, &st.singles)
+		if ref&singleRef != 0 && clock-st.singles.at(ref).t > st.span {
+			// A single that fell quiet, left by runInline: it is gone, as the ones before it.
+			st.expireSingles(clock)
+			ref, free = st.groups.find(o.Key, &sh.slab, &st.singles)
+		}
 	}
 	if ref == 0 && !sh.noSingles && st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) {
 		r, tab := &st.singles, &st.groups
@@ -473,12 +487,22 @@ func (sh *shard) add(b *Batch, o *Hashed, seq int64) {
 			return
 		}
 		if st.count >= st.limit {
+			// The quiet singles left by runInline go before an eviction for room, as they
+			// would have gone at their tick.
+			st.expireSingles(clock)
+			free = noFree // the table may have changed
+		}
+		if st.count >= st.limit {
 			sh.seq, sh.phase = seq, phaseObserve
 			sh.evict(st)
-			free = noFree // the table has changed
 		}
 		st.pushSingle(b, o, seq, free)
 		return
+	}
+	if ref == 0 && st.count >= st.limit {
+		// The quiet singles left by runInline go before an eviction for room, as they would
+		// have gone at their tick.
+		st.expireSingles(clock)
 	}
 	// The sample is filled in place in the shard: built on the stack, it was copied once more
 	// with a wide load of narrow stores just made, which stalled (5% of the CPU on real logs).
@@ -532,13 +556,31 @@ func (sh *shard) count(st *corrState, s *sample, ref uint32) {
 }
 
 // expire drops the groups of correlation ci that have been quiet for a whole timespan at clock,
-// oldest first, reporting their bursts, and returns the time of the oldest group left (or
-// math.MaxInt64). ticks, when given, are the observations at which the correlation's clock moved
+// oldest first, reporting their bursts, and returns the times of the oldest group and of the
+// oldest single left (or math.MaxInt64). ticks, when given, are the observations at which the correlation's clock moved
 // forward: each burst is placed at the first of them past its group's last activity plus the
 // timespan, which is where a correlator that expired groups at every tick would have reported it.
-func (sh *shard) expire(ci int, clock int64, ticks []tickAt) int64 {
+func (sh *shard) expire(ci int, clock int64, ticks []tickAt) (groups, singles int64) {
 	st := sh.states[ci]
-	oldest := int64(math.MaxInt64)
+	singles = st.expireSingles(clock)
+	for g := st.oldest; g != nil; g = st.oldest {
+		if clock-st.oldestTime <= st.span {
+			return st.oldestTime, singles
+		}
+		sh.phase = phaseExpire
+		if len(ticks) > 0 {
+			deadline := g.lastTime + st.span
+			i, _ := slices.BinarySearchFunc(ticks, deadline, func(t tickAt, d int64) int { return cmp.Compare(t.clock, d+1) })
+			sh.seq = ticks[min(i, len(ticks)-1)].seq
+		}
+		sh.drop(st, g)
+	}
+	return math.MaxInt64, singles
+}
+
+// expireSingles drops the singles of st that have been quiet for a whole timespan at clock, and
+// returns the time of the oldest single left (or math.MaxInt64).
+func (st *corrState) expireSingles(clock int64) int64 {
 	// dropOldestSingle, written out: most expiries are of singles. The promoted records met on
 	// the way are skipped as skipDead would.
 	r := &st.singles
@@ -549,8 +591,7 @@ func (sh *shard) expire(ci int, clock int64, ticks []tickAt) int64 {
 			continue
 		}
 		if clock-x.t <= st.span {
-			oldest = x.t
-			break
+			return x.t
 		}
 		ref := singleRef | r.head&(singleRef-1)
 		if t := &st.groups; t.slots[x.hash&t.mask].ref == ref && t.slots[(x.hash+1)&t.mask].ref == 0 {
@@ -565,19 +606,7 @@ func (sh *shard) expire(ci int, clock int64, ticks []tickAt) int64 {
 		r.live--
 		st.count--
 	}
-	for g := st.oldest; g != nil; g = st.oldest {
-		if clock-st.oldestTime <= st.span {
-			return min(oldest, st.oldestTime)
-		}
-		sh.phase = phaseExpire
-		if len(ticks) > 0 {
-			deadline := g.lastTime + st.span
-			i, _ := slices.BinarySearchFunc(ticks, deadline, func(t tickAt, d int64) int { return cmp.Compare(t.clock, d+1) })
-			sh.seq = ticks[min(i, len(ticks)-1)].seq
-		}
-		sh.drop(st, g)
-	}
-	return oldest
+	return math.MaxInt64
 }
 
 // tickAt is an observation at which a correlation's clock moved forward, and the clock then.

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -89,39 +90,104 @@ func FuzzShardedMatchesCorrelator(f *testing.F) {
 			e = compile(t, fuzzRules)
 			w = e.NewWorker()
 		}
-		evs := fuzzEvents(data)
-		var want []string
-		line := int64(0)
-		c := e.NewCorrelator(Limits{Groups: 64}, func(b *Burst) { want = append(want, fmt.Sprintf("@%d %s", line, summarizeValues(b))) })
-		for i, ev := range evs {
-			line = int64(i + 1)
-			for _, ri := range w.Match(ev, nil) {
-				for _, ci := range e.CorrelationsOf(ri) {
-					cr := e.Correlations[ci].Correlation
-					var key []byte
-					for _, g := range cr.GroupBy {
-						key = AppendKey(key, ev.Get(g))
-					}
-					var value []byte
-					if cr.Field != event.FieldNone {
-						value = ev.Get(cr.Field)
-					}
-					c.Observe(&Observation{Corr: ci, Time: ev.Time, Key: key, Value: value, At: Ref{File: "fw", Line: line, Time: ev.Time}})
-				}
-			}
-		}
-		line = -1
-		c.Flush()
-		for _, tc := range []struct{ batchLines, cores int }{{1, 1}, {7, 1}, {1000, 1}, {7, 8}} {
-			got, stats := runSharded(e, evs, tc.batchLines, tc.cores, Limits{Groups: 64})
-			if fmt.Sprint(got) != fmt.Sprint(want) {
-				t.Fatalf("%d lines per batch, %d cores: bursts differ\n got %q\nwant %q", tc.batchLines, tc.cores, got, want)
-			}
-			if stats != c.Stats {
-				t.Fatalf("%d lines per batch, %d cores: stats %+v, want %+v", tc.batchLines, tc.cores, stats, c.Stats)
-			}
-		}
+		checkSharded(t, e, w, fuzzEvents(data), Limits{Groups: 64})
 	})
+}
+
+// checkSharded compares the bursts and stats of a ShardedCorrelator fed by Add with those of
+// Correlator, over evs, with the default limits; and, with limits (which may evict groups, and
+// then where depends on the shards), those of the ShardedCorrelator counting inline with those
+// of its shards on goroutines, which drop quiet groups and singles before every observation.
+func checkSharded(t *testing.T, e *Engine, w *Worker, evs []*event.Event, limits Limits) {
+	t.Helper()
+	var want []string
+	line := int64(0)
+	c := e.NewCorrelator(Limits{}, func(b *Burst) { want = append(want, fmt.Sprintf("@%d %s", line, summarizeValues(b))) })
+	for i, ev := range evs {
+		line = int64(i + 1)
+		for _, ri := range w.Match(ev, nil) {
+			for _, ci := range e.CorrelationsOf(ri) {
+				cr := e.Correlations[ci].Correlation
+				var key []byte
+				for _, g := range cr.GroupBy {
+					key = AppendKey(key, ev.Get(g))
+				}
+				var value []byte
+				if cr.Field != event.FieldNone {
+					value = ev.Get(cr.Field)
+				}
+				c.Observe(&Observation{Corr: ci, Time: ev.Time, Key: key, Value: value, At: Ref{File: "fw", Line: line, Time: ev.Time}})
+			}
+		}
+	}
+	line = -1
+	c.Flush()
+	compareBursts(t, e, evs, Limits{}, want, c.Stats)
+	if limits != (Limits{}) {
+		want, stats := runSharded(e, evs, 13, 8, limits)
+		compareBursts(t, e, evs, limits, want, stats)
+	}
+}
+
+// compareBursts compares the bursts and stats of ShardedCorrelators counting evs with want and
+// wantStats, for several batch sizes, inline and on goroutines.
+func compareBursts(t *testing.T, e *Engine, evs []*event.Event, limits Limits, want []string, wantStats Stats) {
+	t.Helper()
+	for _, tc := range []struct{ batchLines, cores int }{{1, 1}, {7, 1}, {1000, 1}, {7, 8}} {
+		got, stats := runSharded(e, evs, tc.batchLines, tc.cores, limits)
+		for i := range max(len(got), len(want)) {
+			if i >= len(got) || i >= len(want) || got[i] != want[i] {
+				g, w := "(none)", "(none)"
+				if i < len(got) {
+					g = got[i]
+				}
+				if i < len(want) {
+					w = want[i]
+				}
+				t.Fatalf("%d lines per batch, %d cores, limits %+v: burst %d of %d (want %d) differs\n got %s\nwant %s", tc.batchLines, tc.cores, limits, i, len(got), len(want), g, w)
+			}
+		}
+		if stats != wantStats {
+			t.Fatalf("%d lines per batch, %d cores, limits %+v: stats %+v, want %+v", tc.batchLines, tc.cores, limits, stats, wantStats)
+		}
+	}
+}
+
+// TestQuietSinglesLeftForLater checks runInline's late drop of quiet singles where it shows if
+// wrong: a group's source seen again once its single fell quiet, and evictions for room while
+// quiet singles are still kept (many sources, few groups allowed), also of new groups that cannot
+// be singles (runs of a repeated line, values too long).
+func TestQuietSinglesLeftForLater(t *testing.T) {
+	e := compile(t, fuzzRules)
+	w := e.NewWorker()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
+	for seed := uint64(1); seed <= 4; seed++ {
+		r := rand.New(rand.NewPCG(seed, 11))
+		var evs []*event.Event
+		at := int64(0)
+		for range 3000 {
+			at += int64(r.IntN(3))
+			ev := &event.Event{}
+			ev.Reset([]byte("fuzz"))
+			ev.Format = event.FormatIptables
+			ev.Set(event.SourceIP, []byte(fmt.Sprintf("198.51.%d.%d", r.IntN(4), r.IntN(250))))
+			dst := fmt.Sprintf("192.0.2.%d", r.IntN(3))
+			if r.IntN(4) == 0 {
+				dst = fmt.Sprintf("2001:db8:ffff:ffff::%d", r.IntN(3)) // too long for a single
+			}
+			ev.Set(event.DestinationIP, []byte(dst))
+			ev.Set(event.DestinationPort, []byte(fmt.Sprint(r.IntN(30))))
+			ev.SetString(event.Protocol, "tcp")
+			ev.Time = event.Time{UnixNano: base + at*int64(time.Second), Known: true}
+			evs = append(evs, ev)
+			if r.IntN(8) == 0 {
+				evs = append(evs, ev) // a line repeated: a run, counted as a group at once
+			}
+		}
+		for _, groups := range []int{64, 1000, 0} {
+			checkSharded(t, e, w, evs, Limits{Groups: groups})
+		}
+	}
 }
 
 // runSharded counts evs with a ShardedCorrelator fed by Add, as analyze's workers and sequencer do,

@@ -84,11 +84,8 @@ type addPlan struct {
 	field      event.Field
 	// keys has a bit set for each group-by field, fields for each field read.
 	keys, fields uint64
-	// last is the index in Obs of the correlation's latest observation, or -1; lastKey,
-	// lastValue and lastTime are its, kept here where Add compares them with the next.
-	last               int
-	lastKey, lastValue uint64
-	lastTime           event.Time
+	// last is the index in Obs of the correlation's latest observation, or -1.
+	last int
 }
 
 func newAddPlan(c *sigma.Correlation) addPlan {
@@ -170,17 +167,20 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 		}
 		keyAt = span{uint32(start), uint32(len(b.parts))}
 	}
-	if c.last >= 0 && c.lastKey == hash && c.lastValue == value && c.lastTime == ev.Time {
-		if c.key1 != event.FieldNone {
-			b.parts = b.parts[:keyAt.start]
+	// The correlation's latest observation is compared where it is, in Obs: kept in the plan
+	// too, its key, value and time cost four more stores per observation.
+	if c.last >= 0 {
+		if o := &b.Obs[c.last]; o.Key == hash && o.Value == value && o.Time == ev.Time {
+			if c.key1 != event.FieldNone {
+				b.parts = b.parts[:keyAt.start]
+			}
+			o.N++
+			o.Last = line
+			return false
 		}
-		o := &b.Obs[c.last]
-		o.N++
-		o.Last = line
-		return false
 	}
 	n := len(b.Obs)
-	c.last, c.lastKey, c.lastValue, c.lastTime = n, hash, value, ev.Time
+	c.last = n
 	if n == cap(b.Obs) {
 		b.Obs = slices.Grow(b.Obs, 1)
 	}
@@ -494,9 +494,11 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 			// its values in registers across the one call it makes.
 			s.advance(cc, int(o.Corr), t, seq)
 		}
+		// Both bounds take t, whatever o becomes: a bound made older than need be costs at
+		// most one early expiry.
 		j := shardOf(o.Key, CorrelationShards)
-		cc.low[j] = min(cc.low[j], t)
-		shards[j].add(b, o, seq)
+		cc.low[j], cc.lowSingles[j] = min(cc.low[j], t), min(cc.lowSingles[j], t)
+		shards[j].add(b, o, seq, cc.clock)
 	}
 	s.seq += int64(len(b.Obs))
 }
@@ -513,7 +515,7 @@ func (s *ShardedCorrelator) advance(cc *corrClock, ci int, t, seq int64) {
 		for j, sh := range s.shards {
 			sh.seq = seq
 			sh.flush(ci)
-			low[j] = math.MaxInt64
+			low[j], cc.lowSingles[j] = math.MaxInt64, math.MaxInt64
 		}
 	case stepTick:
 		// Every shard hears of the tick at once, so nothing is left to expire later; a
@@ -523,7 +525,9 @@ func (s *ShardedCorrelator) advance(cc *corrClock, ci int, t, seq int64) {
 			if t-low[j] > cc.span {
 				sh := shards[j]
 				sh.seq = seq
-				low[j] = sh.expire(ci, t, nil)
+				low[j], cc.lowSingles[j] = sh.expire(ci, t, nil)
+			} else if t-cc.lowSingles[j] > cc.span+cc.span/singleSlack {
+				cc.lowSingles[j] = shards[j].states[ci].expireSingles(t)
 			}
 		}
 	}
@@ -533,7 +537,7 @@ func (s *ShardedCorrelator) advance(cc *corrClock, ci int, t, seq int64) {
 func (s *ShardedCorrelator) observe(sh *shard, b *Batch, o *Hashed, seq, clock int64, ticks []tickAt) {
 	sh.seq = seq
 	sh.expire(int(o.Corr), clock, ticks)
-	sh.add(b, o, seq)
+	sh.add(b, o, seq, clock)
 }
 
 // endBatch expires what fell quiet during the batch, so that it is reported with it.
