@@ -250,7 +250,8 @@ spaces:
 			if p > end {
 				break spaces
 			}
-			switch binary.LittleEndian.Uint32(b[p:]) {
+			// (b[p : p+4] rather than b[p:]: the compiler then tests fewer bounds.)
+			switch binary.LittleEndian.Uint32(b[p : p+4]) {
 			case ' ' | 's'<<8 | 'r'<<16 | 'c'<<24:
 				if at.src < 0 && hasPrefix(b[p:], " src ") {
 					at.src = p

@@ -75,7 +75,8 @@ words:
 					}
 					continue
 				}
-				key := binary.LittleEndian.Uint32(msg[ws:])
+				// (msg[ws:end] rather than msg[ws:]: the compiler then tests fewer bounds.)
+				key := binary.LittleEndian.Uint32(msg[ws:end])
 				if byte(key) == '[' {
 					break words // as above
 				}

@@ -182,16 +182,22 @@ func pfAddr(w []byte) (ip, port []byte) {
 // the word's length. The word ends at a space or at the end of b. For such a word pfAddr and
 // isIPv4 give the same address and port; every other word gives ok=false, for them to decide.
 //
-// It reads the first 24 bytes as three words of eight, which give one bit per byte for digits
-// and one for dots; the rules are then tests on those bits. Shorter input, or a word that fills
-// the 24 bytes, goes to pfIPv4WordBytes.
+// It reads the first 16 bytes as two words of eight, and the next eight only when digits and dots
+// fill those, which give one bit per byte for digits and one for dots; the rules are then tests
+// on those bits. Input shorter than 24 bytes, or a word that fills them, goes to
+// pfIPv4WordBytes.
 func pfIPv4Word(b []byte, colon bool) (ip, port []byte, n int, ok bool) {
 	if len(b) < 24 {
 		return pfIPv4WordBytes(b, colon)
 	}
-	x0, x1, x2 := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:]), binary.LittleEndian.Uint64(b[16:])
-	digit := gatherHighBits(digitBytes(x0)) | gatherHighBits(digitBytes(x1))<<8 | gatherHighBits(digitBytes(x2))<<16
-	dot := gatherHighBits(dotBytes(x0)) | gatherHighBits(dotBytes(x1))<<8 | gatherHighBits(dotBytes(x2))<<16
+	x0, x1 := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])
+	digit := gatherHighBits(digitBytes(x0)) | gatherHighBits(digitBytes(x1))<<8
+	dot := gatherHighBits(dotBytes(x0)) | gatherHighBits(dotBytes(x1))<<8
+	if digit|dot == 1<<16-1 { // the word goes on past the first sixteen bytes (a destination seldom does)
+		x2 := binary.LittleEndian.Uint64(b[16:])
+		digit |= gatherHighBits(digitBytes(x2)) << 16
+		dot |= gatherHighBits(dotBytes(x2)) << 16
+	}
 	end := bits.TrailingZeros64(^(digit | dot)) // the first byte that is neither
 	if end >= 24 {
 		return pfIPv4WordBytes(b, colon)

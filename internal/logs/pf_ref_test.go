@@ -108,7 +108,9 @@ func FuzzPFSameAsReference(f *testing.F) {
 func FuzzPFIPv4Word(f *testing.F) {
 	for _, s := range []string{"198.18.168.118.58807 > 192.0.2.243.514: udp 88", "192.0.2.243.514: udp 88 and more",
 		"1.2.3.4: icmp: echo request.....", "1.2.3.4.5.6: xxxxxxxxxxxxxxxxxxxxxx", "1111.2.3.4 > 5.6.7.8: xxxxxxxxxxx",
-		"1.2.3.4.: tcp xxxxxxxxxxxxxxxxxxxxxx", "255.255.255.255.65535 > 1", ".1.2.3.4 xxxxxxxxxxxxxxxxxxxxxxxx"} {
+		"1.2.3.4.: tcp xxxxxxxxxxxxxxxxxxxxxx", "255.255.255.255.65535 > 1", ".1.2.3.4 xxxxxxxxxxxxxxxxxxxxxxxx",
+		// Words that end just before, at and just after the first sixteen bytes.
+		"198.51.100.20.1: xxxxxxxxxxxxxxxxxx", "198.51.100.20.12: xxxxxxxxxxxxxxxxx", "198.51.100.20.123: xxxxxxxxxxxxxxxx"} {
 		f.Add([]byte(s), false)
 		f.Add([]byte(s), true)
 	}
