@@ -22,6 +22,7 @@ type Parser struct {
 	clfDay    clfDayCache
 	urls      urlCache      // the targets of access lines decoded lately
 	bsd       bsdStampCache // the BSD stamp that started the last syslog line
+	errStamp  errStampCache // the minute of the last Apache error-log stamp
 	// skipAgent leaves out Referer and UserAgent of access lines: finding the ends of the two
 	// quoted strings costs more than the rest of the line after the request.
 	skipAgent bool
