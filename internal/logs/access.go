@@ -275,15 +275,23 @@ func (p *Parser) clfTime(b []byte) (int64, int32, int, bool) {
 	if len(b) < 26 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[20] != ' ' {
 		return 0, 0, 0, false
 	}
+	d := &p.clfDay
+	zone := binary.LittleEndian.Uint64(b[18:]) &^ 0xffffff // the offset's five bytes, not the seconds
+	// Another second of the last stamp's minute: only the seconds' two digits are read.
+	if d.ok && b[17] == ':' && zone == d.zone && binary.LittleEndian.Uint64(b) == d.minute0 &&
+		b[8] == d.minute8 && binary.LittleEndian.Uint64(b[9:]) == d.minute1 {
+		if s1, s0 := b[18]-'0', b[19]-'0'; s1 <= 6 && s0 <= 9 && s1*10+s0 <= 60 {
+			return (d.minuteBase + int64(s1*10+s0)) * nanosPerSecond, d.offset, 26, true
+		}
+	}
 	var c clock
 	if !hms(b[12:], &c) || c.hour > 23 || c.min > 59 || c.sec > 60 {
 		return 0, 0, 0, false
 	}
 	seconds := int64(c.hour*3600 + c.min*60 + c.sec)
-	d := &p.clfDay
 	date0, date1 := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[3:])
-	zone := binary.LittleEndian.Uint64(b[18:]) &^ 0xffffff // the offset's five bytes, not the seconds
 	if d.ok && date0 == d.date0 && date1 == d.date1 && zone == d.zone {
+		d.setMinute(b, seconds-int64(c.sec))
 		return (d.base + seconds) * nanosPerSecond, d.offset, 26, true
 	}
 	var ok1, ok2 bool
@@ -304,7 +312,15 @@ func (p *Parser) clfTime(b []byte) (int64, int32, int, bool) {
 		off = -off
 	}
 	*d = clfDayCache{ok: true, date0: date0, date1: date1, zone: zone, base: zonedUnix(c, off) - seconds, offset: int32(off)}
+	d.setMinute(b, seconds-int64(c.sec))
 	return (d.base + seconds) * nanosPerSecond, d.offset, 26, true
+}
+
+// setMinute remembers the minute of stamp b, of the cached day, which starts clock seconds
+// after its midnight.
+func (d *clfDayCache) setMinute(b []byte, clock int64) {
+	d.minute0, d.minute8, d.minute1 = binary.LittleEndian.Uint64(b), b[8], binary.LittleEndian.Uint64(b[9:])
+	d.minuteBase = d.base + clock
 }
 
 // clfDayCache is the date and offset of the last access-log stamp: base is the Unix time of its
@@ -315,4 +331,9 @@ type clfDayCache struct {
 	zone         uint64 // bytes 18-25 with the first three (seconds and space) cleared: "-zzzz"
 	base         int64
 	offset       int32
+	// minute0, minute8 and minute1 are "dd/Mon/yyyy:hh:mm" of the last stamp (bytes 0-7, 8 and
+	// 9-16), and minuteBase the Unix time of that minute's start.
+	minute0, minute1 uint64
+	minute8          byte
+	minuteBase       int64
 }

@@ -23,6 +23,7 @@ type Parser struct {
 	urls      urlCache      // the targets of access lines decoded lately
 	bsd       bsdStampCache // the BSD stamp that started the last syslog line
 	progs     progCache     // what dispatch found for the programs of recent lines
+	errStamp  errStampCache // the minute of the last Apache error-log stamp
 	// skipAgent leaves out Referer and UserAgent of access lines: finding the ends of the two
 	// quoted strings costs more than the rest of the line after the request.
 	skipAgent bool

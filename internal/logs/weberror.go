@@ -21,18 +21,29 @@ func (p *Parser) parseApacheError(b []byte, e *event.Event) bool {
 	if len(stamp) < 24 || stamp[3] != ' ' {
 		return false
 	}
-	c, n, ok := bsdStamp(stamp[4:])
-	if !ok {
-		return false
-	}
-	tail := stamp[4+n:]
-	ns, fn := fraction(tail)
-	tail = tail[fn:]
-	if len(tail) != 5 || tail[0] != ' ' {
-		return false
-	}
-	if c.year, ok = digits(tail[1:], 4); !ok {
-		return false
+	var c clock
+	var n int
+	var ns, unix int64
+	var off int32
+	sc := &p.errStamp
+	sec, cached := sc.lookup(stamp)
+	if cached {
+		unix, off, ns = sc.base+int64(sec), sc.offset, sc.ns
+	} else {
+		var ok bool
+		if c, n, ok = bsdStamp(stamp[4:]); !ok {
+			return false
+		}
+		tail := stamp[4+n:]
+		var fn int
+		ns, fn = fraction(tail)
+		tail = tail[fn:]
+		if len(tail) != 5 || tail[0] != ' ' {
+			return false
+		}
+		if c.year, ok = digits(tail[1:], 4); !ok {
+			return false
+		}
 	}
 	rest := b[end+1:]
 	if !hasPrefix(rest, " [") {
@@ -49,7 +60,10 @@ func (p *Parser) parseApacheError(b []byte, e *event.Event) bool {
 	if !isSeverityWord(level) {
 		return false
 	}
-	unix, off := p.local(c)
+	if !cached {
+		unix, off = p.local(c)
+		sc.fill(p, stamp, 4+n-2, c, ns, unix, off)
+	}
 	e.Format = event.FormatWebError
 	e.Time = event.Time{UnixNano: unix*nanosPerSecond + ns, Known: true, Offset: off}
 	e.Set(event.Severity, level)
@@ -172,4 +186,50 @@ func (p *Parser) parseNginxError(b []byte, e *event.Event) bool {
 		e.Set(event.SourceIP, v)
 	}
 	return true
+}
+
+// errStampCache holds the last error-log stamp whose minute local resolved the same way for
+// every second: error lines come in bursts, and another second of that minute is then two digits
+// added to the minute's start rather than a stamp parsed and resolved again.
+type errStampCache struct {
+	ok     bool
+	stamp  [errStampMax]byte
+	n      int   // the stamp's length
+	sec    int   // where its seconds' two digits are
+	base   int64 // the Unix time of its minute's first second
+	offset int32
+	ns     int64 // its fraction of a second, in nanoseconds
+}
+
+const errStampMax = 48
+
+// lookup returns the seconds of stamp when it is the cached stamp in all other bytes.
+func (sc *errStampCache) lookup(stamp []byte) (int, bool) {
+	if !sc.ok || len(stamp) != sc.n {
+		return 0, false
+	}
+	i := sc.sec
+	hi, lo := stamp[i]-'0', stamp[i+1]-'0'
+	if hi > 5 || lo > 9 || string(stamp[:i]) != string(sc.stamp[:i]) || string(stamp[i+2:]) != string(sc.stamp[i+2:sc.n]) {
+		return 0, false
+	}
+	return int(hi)*10 + int(lo), true
+}
+
+// fill caches stamp, which local resolved to unix and off, its seconds at sec, when every second
+// of its minute resolves at the same offset (no change of offset within it).
+func (sc *errStampCache) fill(p *Parser, stamp []byte, sec int, c clock, ns, unix int64, off int32) {
+	sc.ok = false
+	if len(stamp) > errStampMax || c.sec > 59 || sec < 0 || sec+2 > len(stamp) {
+		return
+	}
+	first, last := c, c
+	first.sec, last.sec = 0, 59
+	u0, off0 := p.local(first)
+	u59, off59 := p.local(last)
+	if off0 != off || off59 != off || u59-u0 != 59 || unix-u0 != int64(c.sec) {
+		return
+	}
+	*sc = errStampCache{ok: true, n: len(stamp), sec: sec, base: u0, offset: off, ns: ns}
+	copy(sc.stamp[:], stamp)
 }

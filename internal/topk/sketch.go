@@ -21,6 +21,7 @@ func newSketch() *sketch { return new(sketch) }
 // bytes.
 func Hash[T string | []byte](key T) uint64 {
 	h := 0x6b65696b6169 ^ uint64(len(key))*0x9E3779B97F4A7C15
+	whole := key
 	for len(key) >= 8 {
 		w := uint64(key[0]) | uint64(key[1])<<8 | uint64(key[2])<<16 | uint64(key[3])<<24 |
 			uint64(key[4])<<32 | uint64(key[5])<<40 | uint64(key[6])<<48 | uint64(key[7])<<56
@@ -28,6 +29,14 @@ func Hash[T string | []byte](key T) uint64 {
 		key = key[8:]
 	}
 	var w uint64
+	if r := len(key); r > 0 && len(whole) >= 8 {
+		// The last 1 to 7 bytes: the word that ends where the key ends, shifted down past the
+		// bytes already taken, rather than byte by byte.
+		n := len(whole)
+		w = (uint64(whole[n-8]) | uint64(whole[n-7])<<8 | uint64(whole[n-6])<<16 | uint64(whole[n-5])<<24 |
+			uint64(whole[n-4])<<32 | uint64(whole[n-3])<<40 | uint64(whole[n-2])<<48 | uint64(whole[n-1])<<56) >> (64 - 8*r)
+		return mix(h ^ w)
+	}
 	i := 0
 	if len(key) >= 4 { // an IPv4 address leaves 4 to 7 bytes: one load for the first four
 		w, i = uint64(key[0])|uint64(key[1])<<8|uint64(key[2])<<16|uint64(key[3])<<24, 4
