@@ -56,12 +56,12 @@ func newDFA(patterns []string, ids []int) *dfa {
 	for i, p := range patterns {
 		t.insert(p, ids[i], &classes)
 	}
-	order := t.complete()
+	order := t.failLinks()
 
 	n := len(t.depth)
 	hasOutput := make([]bool, n)
 	outputLink := make([]int32, n) // nearest proper suffix state where a pattern ends, or 0
-	for _, s := range order {      // failure targets come first in breadth-first order
+	for _, s := range order {      // failure targets come first in order of depth
 		if s == 0 {
 			continue
 		}
@@ -85,8 +85,8 @@ func newDFA(patterns []string, ids []int) *dfa {
 		return groupDeepOutput
 	}
 
-	// Number the states group by group, keeping breadth-first order inside a group so the
-	// start state (first in order, shallow, no output) opens the shallow group.
+	// Number the states group by group, keeping the order of depth inside a group so the start
+	// state (first in order, shallow, no output) opens the shallow group.
 	var groupSize [groupCount]int
 	for _, s := range order {
 		groupSize[group(s)]++
@@ -117,12 +117,25 @@ func newDFA(patterns []string, ids []int) *dfa {
 	for s, id := range newID {
 		offset[s] = id * stride
 	}
-	for s := 0; s < n; s++ {
+	// A tree edge goes to its child; any other edge where the failure link's does (already
+	// filled: the failure target is shallower), and from the root back to the root.
+	for _, s := range order {
 		from := int(offset[s])
 		dst := d.trans[from : from+int(stride)]
-		src := t.child[s*int(stride):][:len(dst)]
+		src := t.child[int(s)*int(stride):][:len(dst)]
+		if s == 0 {
+			for c, next := range src {
+				dst[c] = offset[next]
+			}
+			continue
+		}
+		viaFail := d.trans[offset[t.fail[s]]:][:len(dst)]
 		for c, next := range src {
-			dst[c] = offset[next]
+			if next != 0 {
+				dst[c] = offset[next]
+			} else {
+				dst[c] = viaFail[c]
+			}
 		}
 	}
 

@@ -13,8 +13,15 @@ func (d *dfa) scan(text []byte, hits *Hits) bool {
 	ofByte := &d.classes.ofByte
 	i := 0
 	teddy := d.filter != nil && d.filter.teddy != nil // its pass called straight away
+	long := teddy && useAVX2 && len(text) >= 34       // and in its widest form
 	for i < len(text) {
-		if teddy {
+		if long {
+			p, found := d.filter.teddyPassAVX2(text, i)
+			if !found {
+				p = d.filter.afterPass(text, p) // once per text
+			}
+			i = p
+		} else if teddy {
 			i = d.filter.teddyNext(text, i)
 		} else if d.filter != nil {
 			i = d.filter.next(text, i, &d.leavesStart)

@@ -37,8 +37,21 @@ func (f *gramFilter) teddyNext(text []byte, i int) int {
 	if found {
 		return p
 	}
-	// The pass looked at every position that has three bytes; the one before the last may still
-	// start a two-byte pattern, whose grams the hash holds with any third byte.
+	return f.afterPass(text, p)
+}
+
+// teddyPassAVX2 is the AVX2 pass alone, for a text of a block or more (34 bytes) on a CPU with
+// AVX2: small enough to be inlined into the scan loop, which decides that once per text rather
+// than at each of the pass's re-entries (two or three per syslog line). When it finds nothing,
+// afterPass gives the answer teddyNext would.
+func (f *gramFilter) teddyPassAVX2(text []byte, i int) (int, bool) {
+	return teddyAVX2(f.teddy, &f.mayStart, text, i)
+}
+
+// afterPass is the position teddyNext returns when the pass, which looked at every position
+// that has three bytes, found no candidate and stopped at p: the one before the last may still
+// start a two-byte pattern, whose grams the hash holds with any third byte.
+func (f *gramFilter) afterPass(text []byte, p int) int {
 	if p == len(text)-2 && f.pairs && f.maybe(uint32(text[p])|uint32(text[p+1])<<8|foldBytes&0xFFFFFF) != 0 {
 		return p
 	}

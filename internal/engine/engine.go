@@ -94,16 +94,41 @@ type intIndex struct {
 	// small marks the values below 65536 that have rules, so that most events (ports no rule
 	// names) skip the map lookup.
 	small [65536 / 64]uint64
+	// smallRules are the rules of the marked values in ascending order of value, and rank[w] the
+	// number of marked values below 64*w: a marked value's rules are found by counting bits,
+	// without hashing (a firewall event looks up two or three ports).
+	smallRules [][]int
+	rank       [65536 / 64]uint16
 	// digits is the length of the largest value in decimal: a longer value without leading
 	// zeros (an ephemeral source port against rules for port 2002) is not parsed.
 	digits int
 }
 
 func (idx *intIndex) lookup(v int64) []int {
-	if v < 65536 && idx.small[v>>6]&(1<<(v&63)) == 0 {
-		return nil
+	if uint64(v) < 65536 {
+		w := v >> 6
+		bit := uint64(1) << (v & 63)
+		word := idx.small[w]
+		if word&bit == 0 {
+			return nil
+		}
+		return idx.smallRules[int(idx.rank[w])+bits.OnesCount64(word&(bit-1))]
 	}
 	return idx.rules[v]
+}
+
+// finish ranks the marked values once every rule is added.
+func (idx *intIndex) finish() {
+	idx.smallRules = idx.smallRules[:0]
+	n := 0
+	for w, word := range idx.small {
+		idx.rank[w] = uint16(n)
+		for ; word != 0; word &= word - 1 {
+			v := int64(w)*64 + int64(bits.TrailingZeros64(word))
+			idx.smallRules = append(idx.smallRules, idx.rules[v])
+			n++
+		}
+	}
 }
 
 // indexedFields are tried in order for rules that have no literal prefilter.
@@ -223,6 +248,12 @@ func (e *Engine) buildPlans(budget int) error {
 					u.rules = append(u.rules, ri)
 				}
 			}
+		}
+	}
+
+	for f := range e.plans {
+		for i := range e.plans[f].indexes {
+			e.plans[f].indexes[i].finish()
 		}
 	}
 

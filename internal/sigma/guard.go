@@ -191,11 +191,17 @@ type guardTest struct {
 	kind   guardKind
 	negate bool
 	field  event.Field
-	want   bool        // guardExists
-	words  []shortWord // guardWords: the words of up to 8 bytes
-	long   []string    // and the longer ones, lower case
-	node   *fieldNode
+	want   bool // guardExists
+	// lengths has bit n set when some word is n bytes long, bit 9 when some is longer than 8
+	// (guardWords): a firewall line's direction "in" is turned down for "out" without a compare.
+	lengths uint16
+	words   []shortWord // guardWords: the words of up to 8 bytes
+	long    []string    // and the longer ones, lower case
+	node    *fieldNode
 }
+
+// longWords is the bit of lengths that stands for every length above 8.
+const longWords = 1 << 9
 
 type guardKind uint8
 
@@ -227,13 +233,17 @@ func newGuardTest(n *fieldNode) guardTest {
 		}
 		t.kind = guardWords
 	}
+	for _, w := range t.words {
+		t.lengths |= 1 << w.n
+	}
+	if len(t.long) > 0 {
+		t.lengths |= longWords
+	}
 	return t
 }
 
 func (t *guardTest) eval(e *event.Event) bool {
 	switch t.kind {
-	case guardExists:
-		return (e.Get(t.field) != nil) == t.want != t.negate
 	case guardWords:
 		v := e.Get(t.field)
 		if v == nil {
@@ -247,6 +257,9 @@ func (t *guardTest) eval(e *event.Event) bool {
 			}
 			return t.negate
 		}
+		if t.lengths&(1<<len(v)) == 0 {
+			return t.negate // no word of this length
+		}
 		x := load8(v)
 		for i := range t.words {
 			if w := &t.words[i]; int(w.n) == len(v) && x|w.fold == w.value {
@@ -254,6 +267,8 @@ func (t *guardTest) eval(e *event.Event) bool {
 			}
 		}
 		return t.negate
+	case guardExists:
+		return (e.Get(t.field) != nil) == t.want != t.negate
 	}
 	return t.node.match(e)
 }
