@@ -241,7 +241,7 @@ func userFromHost(b []byte, e *event.Event) bool {
 	if !hostPort(b[i+len(" from "):], e) {
 		return false
 	}
-	e.Set(event.User, b[:i])
+	e.SetSlice(event.User, b[:i])
 	return true
 }
 
@@ -300,10 +300,10 @@ func hostPort(b []byte, e *event.Event) bool {
 		return false
 	}
 	e.Format = event.FormatAuth
-	e.Set(event.SourceIP, ip)
+	e.SetSlice(event.SourceIP, ip)
 	if hasPrefix(rest, "port ") {
 		if port := leadingDigits(rest[len("port "):]); len(port) > 0 {
-			e.Set(event.SourcePort, port)
+			e.SetSlice(event.SourcePort, port)
 		}
 	}
 	return true
@@ -352,10 +352,10 @@ func authPAM(msg []byte, e *event.Event) bool {
 	}
 	e.Format = event.FormatAuth
 	if isIP(rhost) || isHostName(rhost) {
-		e.Set(event.SourceIP, rhost)
+		e.SetSlice(event.SourceIP, rhost)
 	}
 	if user, ok := valueAfter(kv, " user="); ok && len(user) > 0 {
-		e.Set(event.User, user)
+		e.SetSlice(event.User, user)
 	}
 	return true
 }
