@@ -116,8 +116,16 @@ func (p *Parser) authSSH(msg []byte, e *event.Event) bool {
 	if hasPrefix(m, "error: ") {
 		m = m[len("error: "):]
 	}
-	switch {
-	case hasPrefix(m, "Failed ") || hasPrefix(m, "Accepted "):
+	if len(m) == 0 {
+		return false
+	}
+	// The phrases by their first letter: most messages are turned down by it, where each
+	// comparison of a long phrase was a call.
+	switch m[0] {
+	case 'F', 'A':
+		if !hasPrefix(m, "Failed ") && !hasPrefix(m, "Accepted ") {
+			return false
+		}
 		i := indexSSHFor(m)
 		if i < 0 || !userFromHost(m[i+len(" for "):], e) {
 			return false
@@ -126,23 +134,31 @@ func (p *Parser) authSSH(msg []byte, e *event.Event) bool {
 			p.attempts.failure(e)
 		}
 		return true
-	case hasPrefix(m, "Invalid user "), hasPrefix(m, "Illegal user "):
-		return userFromHost(m[len("Invalid user "):], e)
-	case hasPrefix(m, "maximum authentication attempts exceeded for "):
-		if !userFromHost(m[len("maximum authentication attempts exceeded for "):], e) {
-			return false
+	case 'I':
+		if hasPrefix(m, "Invalid user ") || hasPrefix(m, "Illegal user ") {
+			return userFromHost(m[len("Invalid user "):], e)
 		}
-		p.attempts.afterFailure(e)
-		return true
-	case hasPrefix(m, "PAM: Authentication failure for "), hasPrefix(m, "PAM: authentication error for "):
-		i := index(m, " for ")
-		if !userFromHost(m[i+len(" for "):], e) {
-			return false
+	case 'm':
+		if hasPrefix(m, "maximum authentication attempts exceeded for ") {
+			if !userFromHost(m[len("maximum authentication attempts exceeded for "):], e) {
+				return false
+			}
+			p.attempts.afterFailure(e)
+			return true
 		}
-		p.attempts.pamFailure(e)
-		return true
-	case hasPrefix(m, "Did not receive identification string from "):
-		return hostPort(m[len("Did not receive identification string from "):], e)
+	case 'P':
+		if hasPrefix(m, "PAM: Authentication failure for ") || hasPrefix(m, "PAM: authentication error for ") {
+			i := index(m, " for ")
+			if !userFromHost(m[i+len(" for "):], e) {
+				return false
+			}
+			p.attempts.pamFailure(e)
+			return true
+		}
+	case 'D':
+		if hasPrefix(m, "Did not receive identification string from ") {
+			return hostPort(m[len("Did not receive identification string from "):], e)
+		}
 	}
 	return false
 }
@@ -231,7 +247,7 @@ func (m *attemptMemo) afterFailure(e *event.Event) {
 // userFromHost parses "[invalid user ]USER from IP[ port N]...". The last " from " is the
 // separator because the user name is whatever the client sent and may itself contain " from ".
 func userFromHost(b []byte, e *event.Event) bool {
-	if hasPrefix(b, "invalid user ") || hasPrefix(b, "illegal user ") {
+	if len(b) > 0 && b[0] == 'i' && (hasPrefix(b, "invalid user ") || hasPrefix(b, "illegal user ")) {
 		b = b[len("invalid user "):]
 	}
 	i := lastFrom(b)
