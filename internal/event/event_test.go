@@ -77,3 +77,14 @@ func TestSetResetHasAndInt(t *testing.T) {
 		}
 	}
 }
+
+func TestSetSlice(t *testing.T) {
+	var e Event
+	line := []byte("host prog: msg")
+	e.Reset(line)
+	e.SetSlice(Host, line[:4])
+	e.SetSlice(Message, line[len(line):])
+	if !e.Has(Host) || string(e.Get(Host)) != "host" || !e.Has(Message) || e.Get(Message) == nil || len(e.Get(Message)) != 0 {
+		t.Errorf("SetSlice: host %q (%v), message %q (%v)", e.Get(Host), e.Has(Host), e.Get(Message), e.Has(Message))
+	}
+}

@@ -116,8 +116,16 @@ func (p *Parser) authSSH(msg []byte, e *event.Event) bool {
 	if hasPrefix(m, "error: ") {
 		m = m[len("error: "):]
 	}
-	switch {
-	case hasPrefix(m, "Failed ") || hasPrefix(m, "Accepted "):
+	if len(m) == 0 {
+		return false
+	}
+	// The phrases by their first letter: most messages are turned down by it, where each
+	// comparison of a long phrase was a call.
+	switch m[0] {
+	case 'F', 'A':
+		if !hasPrefix(m, "Failed ") && !hasPrefix(m, "Accepted ") {
+			return false
+		}
 		i := indexSSHFor(m)
 		if i < 0 || !userFromHost(m[i+len(" for "):], e) {
 			return false
@@ -126,23 +134,31 @@ func (p *Parser) authSSH(msg []byte, e *event.Event) bool {
 			p.attempts.failure(e)
 		}
 		return true
-	case hasPrefix(m, "Invalid user "), hasPrefix(m, "Illegal user "):
-		return userFromHost(m[len("Invalid user "):], e)
-	case hasPrefix(m, "maximum authentication attempts exceeded for "):
-		if !userFromHost(m[len("maximum authentication attempts exceeded for "):], e) {
-			return false
+	case 'I':
+		if hasPrefix(m, "Invalid user ") || hasPrefix(m, "Illegal user ") {
+			return userFromHost(m[len("Invalid user "):], e)
 		}
-		p.attempts.afterFailure(e)
-		return true
-	case hasPrefix(m, "PAM: Authentication failure for "), hasPrefix(m, "PAM: authentication error for "):
-		i := index(m, " for ")
-		if !userFromHost(m[i+len(" for "):], e) {
-			return false
+	case 'm':
+		if hasPrefix(m, "maximum authentication attempts exceeded for ") {
+			if !userFromHost(m[len("maximum authentication attempts exceeded for "):], e) {
+				return false
+			}
+			p.attempts.afterFailure(e)
+			return true
 		}
-		p.attempts.pamFailure(e)
-		return true
-	case hasPrefix(m, "Did not receive identification string from "):
-		return hostPort(m[len("Did not receive identification string from "):], e)
+	case 'P':
+		if hasPrefix(m, "PAM: Authentication failure for ") || hasPrefix(m, "PAM: authentication error for ") {
+			i := index(m, " for ")
+			if !userFromHost(m[i+len(" for "):], e) {
+				return false
+			}
+			p.attempts.pamFailure(e)
+			return true
+		}
+	case 'D':
+		if hasPrefix(m, "Did not receive identification string from ") {
+			return hostPort(m[len("Did not receive identification string from "):], e)
+		}
 	}
 	return false
 }
@@ -173,15 +189,22 @@ func (m *attemptMemo) find(e *event.Event) (int, int64, bool) {
 	if !ok || !e.Time.Known {
 		return -1, 0, false
 	}
-	now := e.Time.UnixNano
 	for i, p := range &m.pids {
-		if p == pid {
-			if at := m.at[i]; at != 0 && now-at <= sameAttemptWindow && now >= at {
-				return i, pid, true
-			}
+		if p == pid && m.fresh(i, e.Time.UnixNano) {
+			return i, pid, true
 		}
 	}
 	return -1, pid, true
+}
+
+// fresh reports whether slot i holds a line at most sameAttemptWindow before now. It is kept
+// out of find's loop, which then tests only the PIDs: inlined, its constant was moved into a
+// register on every turn of the loop.
+//
+//go:noinline
+func (m *attemptMemo) fresh(i int, now int64) bool {
+	at := m.at[i]
+	return at != 0 && now-at <= sameAttemptWindow && now >= at
 }
 
 // set fills slot i.
@@ -231,7 +254,7 @@ func (m *attemptMemo) afterFailure(e *event.Event) {
 // userFromHost parses "[invalid user ]USER from IP[ port N]...". The last " from " is the
 // separator because the user name is whatever the client sent and may itself contain " from ".
 func userFromHost(b []byte, e *event.Event) bool {
-	if hasPrefix(b, "invalid user ") || hasPrefix(b, "illegal user ") {
+	if len(b) > 0 && b[0] == 'i' && (hasPrefix(b, "invalid user ") || hasPrefix(b, "illegal user ")) {
 		b = b[len("invalid user "):]
 	}
 	i := lastFrom(b)
@@ -241,7 +264,7 @@ func userFromHost(b []byte, e *event.Event) bool {
 	if !hostPort(b[i+len(" from "):], e) {
 		return false
 	}
-	e.Set(event.User, b[:i])
+	e.SetSlice(event.User, b[:i])
 	return true
 }
 
@@ -300,10 +323,10 @@ func hostPort(b []byte, e *event.Event) bool {
 		return false
 	}
 	e.Format = event.FormatAuth
-	e.Set(event.SourceIP, ip)
+	e.SetSlice(event.SourceIP, ip)
 	if hasPrefix(rest, "port ") {
 		if port := leadingDigits(rest[len("port "):]); len(port) > 0 {
-			e.Set(event.SourcePort, port)
+			e.SetSlice(event.SourcePort, port)
 		}
 	}
 	return true
@@ -352,10 +375,10 @@ func authPAM(msg []byte, e *event.Event) bool {
 	}
 	e.Format = event.FormatAuth
 	if isIP(rhost) || isHostName(rhost) {
-		e.Set(event.SourceIP, rhost)
+		e.SetSlice(event.SourceIP, rhost)
 	}
 	if user, ok := valueAfter(kv, " user="); ok && len(user) > 0 {
-		e.Set(event.User, user)
+		e.SetSlice(event.User, user)
 	}
 	return true
 }

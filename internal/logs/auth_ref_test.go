@@ -98,3 +98,83 @@ func FuzzAttemptMemoSameAsReference(f *testing.F) {
 		}
 	})
 }
+
+// authSSHReference is authSSH before it chose the phrases by their first letter, and
+// userFromHostReference userFromHost before it tested 'i' first: the oracles of
+// FuzzAuthSSHSameAsReference.
+func (p *Parser) authSSHReference(msg []byte, e *event.Event) bool {
+	m := msg
+	if hasPrefix(m, "error: ") {
+		m = m[len("error: "):]
+	}
+	switch {
+	case hasPrefix(m, "Failed ") || hasPrefix(m, "Accepted "):
+		i := indexSSHFor(m)
+		if i < 0 || !userFromHostReference(m[i+len(" for "):], e) {
+			return false
+		}
+		if m[0] == 'F' && !hasPrefix(m, "Failed none ") {
+			p.attempts.failure(e)
+		}
+		return true
+	case hasPrefix(m, "Invalid user "), hasPrefix(m, "Illegal user "):
+		return userFromHostReference(m[len("Invalid user "):], e)
+	case hasPrefix(m, "maximum authentication attempts exceeded for "):
+		if !userFromHostReference(m[len("maximum authentication attempts exceeded for "):], e) {
+			return false
+		}
+		p.attempts.afterFailure(e)
+		return true
+	case hasPrefix(m, "PAM: Authentication failure for "), hasPrefix(m, "PAM: authentication error for "):
+		i := index(m, " for ")
+		if !userFromHostReference(m[i+len(" for "):], e) {
+			return false
+		}
+		p.attempts.pamFailure(e)
+		return true
+	case hasPrefix(m, "Did not receive identification string from "):
+		return hostPort(m[len("Did not receive identification string from "):], e)
+	}
+	return false
+}
+
+func userFromHostReference(b []byte, e *event.Event) bool {
+	if hasPrefix(b, "invalid user ") || hasPrefix(b, "illegal user ") {
+		b = b[len("invalid user "):]
+	}
+	i := lastFrom(b)
+	if i < 0 {
+		return false
+	}
+	if !hostPort(b[i+len(" from "):], e) {
+		return false
+	}
+	e.SetSlice(event.User, b[:i])
+	return true
+}
+
+// FuzzAuthSSHSameAsReference holds authSSH to authSSHReference on one parser each, so that
+// their attempt memos (SameAttempt) go through the same lines too.
+func FuzzAuthSSHSameAsReference(f *testing.F) {
+	for _, s := range []string{"Failed password for root from 198.51.100.7 port 1 ssh2", "Failed password for invalid user a from 1.2.3.4 port 2 ssh2",
+		"Accepted publickey for alice from 192.0.2.1 port 4242 ssh2", "Invalid user test from 198.51.100.7 port 4242", "Illegal user x from h.example",
+		"error: maximum authentication attempts exceeded for root from 198.51.100.7 port 1 ssh2 [preauth]", "Did not receive identification string from 198.51.100.7 port 4242",
+		"error: PAM: Authentication failure for root from host.example.net", "error: PAM: authentication error for illegal user test from 198.51.100.7",
+		"Failed none for x from 1.2.3.4", "error: ", "F", "Failed for", "PAM: x", "Received disconnect from 1.2.3.4"} {
+		f.Add([]byte(s))
+	}
+	p, q := newTestParser(), newTestParser()
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		var got, want event.Event
+		for _, e := range []*event.Event{&got, &want} {
+			e.Reset(msg)
+			e.Time = event.Time{UnixNano: 1e18, Known: true}
+			e.SetString(event.PID, "42")
+		}
+		ok, wok := p.authSSH(msg, &got), q.authSSHReference(msg, &want)
+		if ok != wok {
+			t.Fatalf("authSSH(%q) = %v, reference %v", msg, ok, wok)
+		}
+		checkSameEvent(t, msg, &got, &want)
+	})
+}

@@ -196,7 +196,7 @@ func setRelay(e *event.Event, relay []byte) {
 	if len(relay) == 0 {
 		return
 	}
-	e.Set(event.Relay, relay)
+	e.SetSlice(event.Relay, relay)
 	shut := bytes.LastIndexByte(relay, ']')
 	if shut < 0 {
 		return
@@ -210,7 +210,7 @@ func setRelay(e *event.Event, relay []byte) {
 		ip = ip[len("IPv6:"):]
 	}
 	if isIP(ip) {
-		e.Set(event.SourceIP, ip)
+		e.SetSlice(event.SourceIP, ip)
 	}
 }
 

@@ -88,7 +88,7 @@ func (p *Parser) syslogBody(b []byte, e *event.Event) {
 	if len(host) > 0 && host[len(host)-1] == ':' && !isIPv6(host[:len(host)-1]) {
 		rest = b
 	} else if len(host) > 0 {
-		e.Set(event.Host, host)
+		e.SetSlice(event.Host, host)
 	}
 	prog, pid, msg, ok := syslogTag(rest)
 	if ok && prog[0] == '%' {
@@ -96,9 +96,9 @@ func (p *Parser) syslogBody(b []byte, e *event.Event) {
 		prog, pid, msg, ok = nil, nil, nil, false
 	}
 	if ok {
-		e.Set(event.Program, prog)
+		e.SetSlice(event.Program, prog)
 		if pid != nil {
-			e.Set(event.PID, pid)
+			e.SetSlice(event.PID, pid)
 		}
 	} else {
 		msg = rest
@@ -106,7 +106,7 @@ func (p *Parser) syslogBody(b []byte, e *event.Event) {
 	if hasPrefix(msg, "[ID ") {
 		msg = solarisMessageID(msg, e)
 	}
-	e.Set(event.Message, msg)
+	e.SetSlice(event.Message, msg)
 	p.dispatch(prog, msg, e)
 }
 
