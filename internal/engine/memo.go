@@ -221,7 +221,17 @@ func (mp *memoPlan) key(ev *event.Event, k *memoKey) (uint64, bool) {
 			return 0, false
 		}
 		c := &mp.classes[i]
-		x := c.class(ev.Get(c.field))
+		// The common classes without a call: an absent ICMP type, an address only tested for
+		// presence, an ephemeral port longer than every named one.
+		var x uint64
+		switch v := ev.Get(c.field); {
+		case v == nil:
+			x = classAbsent
+		case len(v) > c.digits && v[0] != '0':
+			x = classOther
+		default:
+			x = c.class(v)
+		}
 		k.w[n] = x
 		h = (h ^ x) * hashMul
 		n++
