@@ -115,8 +115,14 @@ func FuzzMemoSameAsMatch(f *testing.F) {
 func TestMemoPlans(t *testing.T) {
 	e := bundledPlus(t, memoRulesExtra...)
 	for f := event.Format(0); f < event.NumFormats; f++ {
-		if got := e.plans[f].memo != nil; got != f.IsFirewall() {
-			t.Errorf("%v: memo %v, want it for firewall formats only", f, got)
+		if f.IsFirewall() && e.plans[f].memo == nil {
+			t.Errorf("%v: no memo", f)
+		}
+	}
+	// Rules read their URLs, messages and raw lines.
+	for _, f := range []event.Format{event.FormatWebAccess, event.FormatSyslog, event.FormatAuth, event.FormatReport} {
+		if e.plans[f].memo != nil {
+			t.Errorf("%v: memo", f)
 		}
 	}
 	mp := e.plans[event.FormatIptables].memo
