@@ -50,6 +50,8 @@ type plan struct {
 	// same detection (a port scan and a host sweep count the same packets differently): the
 	// first of a group is evaluated and its answer holds for all.
 	always [][]int
+	// memo is set when the format's matches are a function of a few field values (see memo.go).
+	memo *memoPlan
 }
 
 // scanField is a field whose value the prefilter scans.
@@ -184,6 +186,7 @@ func NewWithBudget(set *sigma.Set, budget int) (*Engine, error) {
 		return nil, err
 	}
 	e.guards = sigma.NewGuards(e.Rules)
+	e.buildMemo()
 	return e, nil
 }
 
@@ -503,6 +506,9 @@ type Worker struct {
 	seen   []uint32
 	stamp  uint32
 	guards sigma.GuardState
+	// memo caches matches by key for the formats whose plan has a memo; nil when none has.
+	memo *[memoSlots]memoEntry
+	key  memoKey
 }
 
 // NewWorker returns a worker for one goroutine.
@@ -511,6 +517,9 @@ func (e *Engine) NewWorker() *Worker {
 	for f := range e.plans {
 		for _, sc := range e.plans[f].scans {
 			w.hits[f] = append(w.hits[f], ahocorasick.NewHitsFor(len(sc.ruleOfLiteral)))
+		}
+		if e.plans[f].memo != nil && w.memo == nil {
+			w.memo = new([memoSlots]memoEntry)
 		}
 	}
 	return w
@@ -523,6 +532,27 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 		return out
 	}
 	p := &w.e.plans[ev.Format]
+	if p.memo == nil {
+		return w.match(ev, p, out)
+	}
+	hash, ok := p.memo.key(ev, &w.key)
+	if !ok {
+		return w.match(ev, p, out)
+	}
+	slot, hit := w.memoLookup(&w.key, hash)
+	if hit {
+		for _, ri := range slot.rules[:slot.count] {
+			out = append(out, int(ri))
+		}
+		return out
+	}
+	out = w.match(ev, p, out)
+	slot.store(&w.key, out)
+	return out
+}
+
+// match is Match without the memo.
+func (w *Worker) match(ev *event.Event, p *plan, out []int) []int {
 	guards := w.e.guards
 	w.guards.Reset()
 	for _, group := range p.always {

@@ -163,3 +163,52 @@ func requiredIntsAmong(n node, fields []event.Field) ([][]int64, bool) {
 	}
 	return nil, false
 }
+
+// IntTests reports whether every test r's detection makes of field f is one of: the field exists
+// (or not), it is null, its value is in a set of integers. It appends those integers to ints. When
+// ok, r.Match(e) depends on f only through the value's class: absent, empty, parsed by
+// event.ParseInt to one of the integers (each its own class), or anything else. The engine keys
+// its match memo on that class rather than on the value (a source port, an address only tested
+// for presence).
+func (r *Rule) IntTests(f event.Field, ints []int64) ([]int64, bool) {
+	if r.cond == nil {
+		return ints, true
+	}
+	return intTests(r.cond, f, ints)
+}
+
+func intTests(n node, f event.Field, ints []int64) ([]int64, bool) {
+	switch n := n.(type) {
+	case *fieldNode:
+		if n.raw || n.field != f {
+			return ints, true
+		}
+		for _, m := range n.values {
+			switch m := m.(type) {
+			case existsMatcher, nullMatcher:
+			case *intSetMatcher:
+				ints = append(ints, m.values...)
+			default:
+				return ints, false
+			}
+		}
+		return ints, true
+	case andNode:
+		return intTestsAll(n, f, ints)
+	case orNode:
+		return intTestsAll(n, f, ints)
+	case notNode:
+		return intTests(n.n, f, ints)
+	}
+	return ints, false
+}
+
+func intTestsAll(nodes []node, f event.Field, ints []int64) ([]int64, bool) {
+	for _, c := range nodes {
+		var ok bool
+		if ints, ok = intTests(c, f, ints); !ok {
+			return ints, false
+		}
+	}
+	return ints, true
+}

@@ -240,3 +240,31 @@ func addFields(n node, read *[event.NumFields]bool) {
 		addFields(n.n, read)
 	}
 }
+
+// detectionInputs is addFields for DetectionInputs: it says false for a keyword test, which reads
+// the raw line, and for a node it does not know, whose inputs it cannot vouch for.
+func detectionInputs(n node, read *[event.NumFields]bool) bool {
+	switch n := n.(type) {
+	case *fieldNode:
+		if n.raw {
+			return false
+		}
+		read[n.field] = true
+		return true
+	case andNode:
+		return allInputs(n, read)
+	case orNode:
+		return allInputs(n, read)
+	case notNode:
+		return detectionInputs(n.n, read)
+	}
+	return false
+}
+
+func allInputs(nodes []node, read *[event.NumFields]bool) bool {
+	ok := true
+	for _, c := range nodes {
+		ok = detectionInputs(c, read) && ok
+	}
+	return ok
+}

@@ -119,6 +119,14 @@ func (r *Rule) FieldsRead(read *[event.NumFields]bool) {
 	}
 }
 
+// DetectionInputs marks in read every event field that r's detection reads. ok is false when the
+// detection depends on more than those fields and the event's format: it searches the raw line
+// (keywords). A caller may then take Match(e) to be the same for two events of one format whose
+// marked fields are equal, byte for byte and in presence, whenever ok holds.
+func (r *Rule) DetectionInputs(read *[event.NumFields]bool) (ok bool) {
+	return r.cond == nil || detectionInputs(r.cond, read)
+}
+
 // SameDetection reports whether r and o match exactly the same events: the same log formats and
 // the same compiled detection. It may say false for detections that are equivalent but written
 // differently.
