@@ -14,7 +14,7 @@ import (
 //	vhost:port client ident user [...] ...
 func (p *Parser) parseAccess(b []byte, e *event.Event) bool {
 	br, client, user, ok := accessSplit(b)
-	if !ok || !isIP(client) && !looksLikeHostname(client) {
+	if !ok || !accessClient(client) {
 		return false
 	}
 	rest := b[br+2:]
@@ -179,6 +179,19 @@ func accessSplitAt(b []byte, br int, sp [4]int, n int) (int, []byte, []byte, boo
 	}
 	client, user, ok := headWords(b[:br], sp, n)
 	return br, client, user, ok
+}
+
+// accessClient reports whether client is an address or a host name: isIP || looksLikeHostname.
+// A client of 8 to 16 digits and dots, nearly every IPv4 address, passes looksLikeHostname:
+// two words of eight bytes tell it, without isIPv4's count of dots and digits.
+func accessClient(client []byte) bool {
+	if n := len(client); n >= 8 && n <= 16 {
+		lo, hi := binary.LittleEndian.Uint64(client), binary.LittleEndian.Uint64(client[n-8:])
+		if (digitBytes(lo)|dotBytes(lo))&(digitBytes(hi)|dotBytes(hi)) == highs {
+			return true
+		}
+	}
+	return isIP(client) || looksLikeHostname(client)
 }
 
 // looksLikeHostname accepts a client logged by name (HostnameLookups On).
