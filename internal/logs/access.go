@@ -14,7 +14,7 @@ import (
 //	vhost:port client ident user [...] ...
 func (p *Parser) parseAccess(b []byte, e *event.Event) bool {
 	br, client, user, ok := accessSplit(b)
-	if !ok || !isIP(client) && !looksLikeHostname(client) {
+	if !ok || !accessClient(client) {
 		return false
 	}
 	rest := b[br+2:]
@@ -45,12 +45,14 @@ func (p *Parser) parseAccess(b []byte, e *event.Event) bool {
 		}
 	}
 	e.Format = event.FormatWebAccess
+	// Every value below is a slice of the line (or of a decoded copy of a non-empty target), never
+	// nil: SetSlice leaves out Set's nil test.
 	e.Time = event.Time{UnixNano: ns, Known: true, Zoned: true, Offset: off}
-	e.Set(event.SourceIP, client)
+	e.SetSlice(event.SourceIP, client)
 	if !isNil(user) {
-		e.Set(event.User, user)
+		e.SetSlice(event.User, user)
 	}
-	e.Set(event.Status, status)
+	e.SetSlice(event.Status, status)
 	setRequest(e, request, &p.urls)
 	if p.skipAgent {
 		return true
@@ -58,13 +60,13 @@ func (p *Parser) parseAccess(b []byte, e *event.Event) bool {
 	_, rest = token(rest) // response size, "-" when none
 	if hasPrefix(rest, "\"") {
 		if end := closingQuote(rest[1:]); end >= 0 {
-			e.Set(event.Referer, rest[1:1+end])
+			e.SetSlice(event.Referer, rest[1:1+end])
 			rest = rest[2+end:]
 			if hasPrefix(rest, " \"") {
 				if end := closingQuote(rest[2:]); end >= 0 {
-					e.Set(event.UserAgent, rest[2:2+end])
+					e.SetSlice(event.UserAgent, rest[2:2+end])
 				} else {
-					e.Set(event.UserAgent, rest[2:]) // truncated line
+					e.SetSlice(event.UserAgent, rest[2:]) // truncated line
 				}
 			}
 		}
@@ -179,6 +181,19 @@ func accessSplitAt(b []byte, br int, sp [4]int, n int) (int, []byte, []byte, boo
 	return br, client, user, ok
 }
 
+// accessClient reports whether client is an address or a host name: isIP || looksLikeHostname.
+// A client of 8 to 16 digits and dots, nearly every IPv4 address, passes looksLikeHostname:
+// two words of eight bytes tell it, without isIPv4's count of dots and digits.
+func accessClient(client []byte) bool {
+	if n := len(client); n >= 8 && n <= 16 {
+		lo, hi := binary.LittleEndian.Uint64(client), binary.LittleEndian.Uint64(client[n-8:])
+		if (digitBytes(lo)|dotBytes(lo))&(digitBytes(hi)|dotBytes(hi)) == highs {
+			return true
+		}
+	}
+	return isIP(client) || looksLikeHostname(client)
+}
+
 // looksLikeHostname accepts a client logged by name (HostnameLookups On).
 func looksLikeHostname(b []byte) bool {
 	if len(b) == 0 || len(b) > 255 {
@@ -217,7 +232,7 @@ func closingQuote(b []byte) int {
 
 // setRequest splits "METHOD target PROTOCOL"; "-", TLS handshakes sent to a plain port and other
 // garbage leave method and URL unset. A missing protocol ("GET /") is accepted. The target is
-// decoded through urls.
+// decoded through urls. req is a slice of the line, never nil: the values are set by SetSlice.
 func setRequest(e *event.Event, req []byte, urls *urlCache) {
 	var sp int
 	if len(req) > 4 && binary.LittleEndian.Uint32(req) == 'G'|'E'<<8|'T'<<16|' '<<24 {
@@ -228,16 +243,16 @@ func setRequest(e *event.Event, req []byte, urls *urlCache) {
 			return
 		}
 	}
-	e.Set(event.HTTPMethod, req[:sp])
+	e.SetSlice(event.HTTPMethod, req[:sp])
 	target := req[sp+1:]
 	target = trimProtocol(target)
-	e.Set(event.URLRaw, target)
+	e.SetSlice(event.URLRaw, target)
 	url := urls.decodeURL(e, target)
-	e.Set(event.URL, url)
+	e.SetSlice(event.URL, url)
 	if q := bytes.IndexByte(url, '?'); q >= 0 {
 		url = url[:q]
 	}
-	e.Set(event.URLPath, url)
+	e.SetSlice(event.URLPath, url)
 }
 
 // trimProtocol drops " HTTP/..." after the request's last space. A target usually ends in

@@ -45,3 +45,33 @@ func TestAccessSplitLimit(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAccessClientSameAsReference holds accessClient to the test it stands for, isIP ||
+// looksLikeHostname, on words alone and inside a longer line.
+func FuzzAccessClientSameAsReference(f *testing.F) {
+	for _, s := range []string{"1.2.3.4", "192.168.100.200", "10.0.0.1", "1234567890123456", "........", "12345678.", "host.example.com", "::1", "2001:db8::1", "1.2.3.4 -", "a"} {
+		f.Add([]byte(s), 0)
+	}
+	f.Fuzz(func(t *testing.T, line []byte, cut int) {
+		for _, client := range [][]byte{line, line[:min(max(cut, 0), len(line))]} {
+			if got, want := accessClient(client), isIP(client) || looksLikeHostname(client); got != want {
+				t.Fatalf("accessClient(%q) = %v, want %v", client, got, want)
+			}
+		}
+	})
+}
+
+func TestAccessClient(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{"", false}, {"1.2.3.4", true}, {"12.34.56.78", true}, {"255.255.255.255", true},
+		{"1234567890123456", true}, {"12345678901234567", true}, {"1.2.3.4:80", false},
+		{"::ffff:1.2.3.4", true}, {"host.example.com", true}, {"a b", false}, {"1.2.3.4/", false},
+	} {
+		if got := accessClient([]byte(tc.in)); got != tc.want {
+			t.Errorf("accessClient(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}

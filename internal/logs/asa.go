@@ -107,9 +107,9 @@ func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 				break
 			}
 			if bytes.EqualFold(w, []byte("inbound")) {
-				e.Set(event.Direction, wordIn)
+				e.SetSlice(event.Direction, wordIn)
 			} else if bytes.EqualFold(w, []byte("outbound")) {
-				e.Set(event.Direction, wordOut)
+				e.SetSlice(event.Direction, wordOut)
 			}
 			if pos == len(msg) || string(w) == "src" || string(w) == "from" {
 				break
@@ -156,16 +156,16 @@ func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 				flags = flags[:j]
 			}
 			if flags = trimSpace(flags); len(flags) > 0 {
-				e.Set(event.TCPFlags, flags)
+				e.SetSlice(event.TCPFlags, flags)
 			}
 		}
 		if i := indexType(msg); i >= 0 {
 			t := leadingDigits(msg[i+len("(type "):])
 			if len(t) > 0 {
-				e.Set(event.ICMPType, t)
+				e.SetSlice(event.ICMPType, t)
 				if j := index(msg[i:], ", code "); j >= 0 {
 					if c := leadingDigits(msg[i+j+len(", code "):]); len(c) > 0 {
-						e.Set(event.ICMPCode, c)
+						e.SetSlice(event.ICMPCode, c)
 					}
 				}
 			}
@@ -175,19 +175,20 @@ func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 		return false
 	}
 	e.Format = event.FormatCiscoACL
-	e.Set(event.Action, action)
-	e.Set(event.SourceIP, src)
+	// Word constants and non-empty slices of the line, never nil: SetSlice.
+	e.SetSlice(event.Action, action)
+	e.SetSlice(event.SourceIP, src)
 	if len(sport) > 0 {
-		e.Set(event.SourcePort, sport)
+		e.SetSlice(event.SourcePort, sport)
 	}
 	if dstOK {
-		e.Set(event.DestinationIP, dst)
+		e.SetSlice(event.DestinationIP, dst)
 		if len(dport) > 0 {
-			e.Set(event.DestinationPort, dport)
+			e.SetSlice(event.DestinationPort, dport)
 		}
 	}
 	if len(iface) > 0 {
-		e.Set(event.Interface, iface)
+		e.SetSlice(event.Interface, iface)
 	}
 	return true
 }

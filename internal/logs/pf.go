@@ -130,22 +130,27 @@ func parsePF(b []byte, e *event.Event) bool {
 		}
 	}
 	e.Format = event.FormatPF
+	// The values are slices of the line or the word constants, never nil: SetSlice.
 	if block {
-		e.Set(event.Action, wordBlock)
+		e.SetSlice(event.Action, wordBlock)
 	} else {
 		setLowerWord(e, event.Action, action)
 	}
 	switch string(dir) {
 	case "in":
-		e.Set(event.Direction, wordIn)
+		e.SetSlice(event.Direction, wordIn)
 	case "out":
-		e.Set(event.Direction, wordOut)
+		e.SetSlice(event.Direction, wordOut)
 	}
-	e.Set(event.Interface, iface)
-	e.Set(event.SourceIP, src)
-	e.Set(event.DestinationIP, dst)
-	setIf(e, event.SourcePort, sport)
-	setIf(e, event.DestinationPort, dport)
+	e.SetSlice(event.Interface, iface)
+	e.SetSlice(event.SourceIP, src)
+	e.SetSlice(event.DestinationIP, dst)
+	if sport != nil {
+		e.SetSlice(event.SourcePort, sport)
+	}
+	if dport != nil {
+		e.SetSlice(event.DestinationPort, dport)
+	}
 	pfPayload(rest, sport != nil, e)
 	return true
 }
@@ -290,24 +295,25 @@ func lastColonPart(w []byte) []byte {
 
 // pfPayload reads tcpdump's protocol summary after the addresses.
 func pfPayload(rest []byte, hasPorts bool, e *event.Event) {
+	// Values are word constants or slices of the line (never nil): SetSlice.
 	var c byte // the first byte picks the one or two prefixes to try
 	if len(rest) > 0 {
 		c = rest[0]
 	}
 	switch {
 	case c == 'i' && hasPrefix(rest, "icmp: "):
-		e.Set(event.Protocol, wordICMP)
+		e.SetSlice(event.Protocol, wordICMP)
 		icmpWords(rest[len("icmp: "):], e)
 	case c == 'i' && hasPrefix(rest, "icmp6: "):
-		e.Set(event.Protocol, wordICMPv6)
+		e.SetSlice(event.Protocol, wordICMPv6)
 	case c == 'u' && hasPrefix(rest, "udp "), c == 'U' && hasPrefix(rest, "UDP"):
-		e.Set(event.Protocol, wordUDP)
+		e.SetSlice(event.Protocol, wordUDP)
 	case c == 't' && hasPrefix(rest, "tcp "):
-		e.Set(event.Protocol, wordTCP)
+		e.SetSlice(event.Protocol, wordTCP)
 	case c == 'F' && hasPrefix(rest, "Flags ["):
-		e.Set(event.Protocol, wordTCP)
+		e.SetSlice(event.Protocol, wordTCP)
 		if j := bytes.IndexByte(rest, ']'); j > 0 {
-			e.Set(event.TCPFlags, rest[len("Flags ["):j])
+			e.SetSlice(event.TCPFlags, rest[len("Flags ["):j])
 		}
 	case hasPorts:
 		flags, _ := shortToken(rest)
@@ -315,8 +321,8 @@ func pfPayload(rest []byte, hasPorts bool, e *event.Event) {
 			flags = flags[1 : len(flags)-1]
 		}
 		if isTcpdumpFlags(flags) {
-			e.Set(event.Protocol, wordTCP)
-			e.Set(event.TCPFlags, flags)
+			e.SetSlice(event.Protocol, wordTCP)
+			e.SetSlice(event.TCPFlags, flags)
 		}
 	}
 }

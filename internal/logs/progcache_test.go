@@ -50,3 +50,41 @@ func TestProgKey(t *testing.T) {
 		t.Error("a name of 17 bytes has no key")
 	}
 }
+
+// TestProgCacheTwoWays checks that two names of one set both stay cached: the second does not
+// evict the first, a third evicts the older.
+func TestProgCacheTwoWays(t *testing.T) {
+	setOf := func(name string) uint64 {
+		w0, w1, _ := progKey([]byte(name))
+		return ((w0^w1*0x9e3779b97f4a7c15)*0xff51afd7ed558ccd + uint64(len(name))) >> (64 - progCacheSetBits)
+	}
+	var same []string
+	for i := 0; len(same) < 3 && i < 100000; i++ {
+		name := "p" + string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676%26))
+		if setOf(name) == setOf("sshd") && name != "sshd" {
+			same = append(same, name)
+		}
+	}
+	if len(same) < 3 {
+		t.Fatal("no colliding names found")
+	}
+	cached := func(c *progCache, name string) bool {
+		w0, w1, _ := progKey([]byte(name))
+		for _, s := range c.slots {
+			if s.w0 == w0 && s.w1 == w1 && s.n == len(name)+1 {
+				return true
+			}
+		}
+		return false
+	}
+	var c progCache
+	c.class([]byte("sshd"))
+	c.class([]byte(same[0]))
+	if !cached(&c, "sshd") || !cached(&c, same[0]) {
+		t.Fatalf("sshd and %s share a set: both should be cached", same[0])
+	}
+	c.class([]byte(same[1]))
+	if cached(&c, "sshd") || !cached(&c, same[0]) || !cached(&c, same[1]) {
+		t.Fatalf("a third name should evict the oldest, sshd")
+	}
+}

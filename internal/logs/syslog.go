@@ -300,7 +300,6 @@ func (p *Parser) dispatch(prog, msg []byte, e *event.Event) {
 		}
 	}
 	cl := p.progs.class(prog)
-	base := prog[cl.base:]
 	switch cl.packet {
 	case progKernel:
 		if parseKernelFirewall(msg, e) {
@@ -327,7 +326,8 @@ func (p *Parser) dispatch(prog, msg []byte, e *event.Event) {
 			return
 		}
 	}
-	p.parseAuthAs(int(cl.login), base, msg, e)
+	// The base name is only sliced here: lines the switch claims need it not.
+	p.parseAuthAs(int(cl.login), prog[cl.base:], msg, e)
 }
 
 // ciscoMarkers returns the first "%SEC-6-IPACCESSLOG" (IOS) and the first ASA, PIX or FWSM

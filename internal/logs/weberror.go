@@ -65,8 +65,9 @@ func (p *Parser) parseApacheError(b []byte, e *event.Event) bool {
 		sc.fill(p, stamp, 4+n-2, c, ns, unix, off)
 	}
 	e.Format = event.FormatWebError
+	// Values here are slices of the (non-empty) line, never nil: SetSlice.
 	e.Time = event.Time{UnixNano: unix*nanosPerSecond + ns, Known: true, Offset: off}
-	e.Set(event.Severity, level)
+	e.SetSlice(event.Severity, level)
 	rest = rest[lvlEnd+1:]
 	// Bracketed prefixes: [pid N(:tid M)], [client ip(:port)], [remote ip:port].
 	for hasPrefix(rest, " [") {
@@ -83,7 +84,7 @@ func (p *Parser) parseApacheError(b []byte, e *event.Event) bool {
 		rest = rest[j+1:]
 	}
 	msg := skipSpaces(rest)
-	e.Set(event.Message, msg)
+	e.SetSlice(event.Message, msg)
 	if !e.Has(event.SourceIP) {
 		// mod_ssl 2.8: "(server www.example.jp:443, client 198.51.100.7)"
 		if i := index(msg, ", client "); i >= 0 {
@@ -92,7 +93,7 @@ func (p *Parser) parseApacheError(b []byte, e *event.Event) bool {
 				v = v[:k]
 			}
 			if isIP(v) {
-				e.Set(event.SourceIP, v)
+				e.SetSlice(event.SourceIP, v)
 			}
 		}
 	}
@@ -108,9 +109,9 @@ func apachePrefix(inner []byte, e *event.Event) bool {
 		if k := bytes.IndexByte(pid, ':'); k >= 0 {
 			pid = pid[:k]
 		}
-		e.Set(event.PID, pid)
+		e.SetSlice(event.PID, pid)
 	case hasPrefix(inner, "client "):
-		e.Set(event.SourceIP, stripPort(inner[len("client "):]))
+		e.SetSlice(event.SourceIP, stripPort(inner[len("client "):]))
 	case hasPrefix(inner, "remote "):
 	default:
 		return false
@@ -164,10 +165,10 @@ func (p *Parser) parseNginxError(b []byte, e *event.Event) bool {
 	unix, off := p.local(c)
 	e.Format = event.FormatWebError
 	e.Time = event.Time{UnixNano: unix * nanosPerSecond, Known: true, Offset: off}
-	e.Set(event.Severity, rest[2:j])
+	e.SetSlice(event.Severity, rest[2:j])
 	rest = skipSpaces(rest[j+1:])
 	if h := bytes.IndexByte(rest, '#'); h > 0 && allDigits(rest[:h]) {
-		e.Set(event.PID, rest[:h])
+		e.SetSlice(event.PID, rest[:h])
 		if k := index(rest, ": "); k > h {
 			rest = rest[k+2:]
 		}
@@ -177,13 +178,13 @@ func (p *Parser) parseNginxError(b []byte, e *event.Event) bool {
 			rest = rest[sp+1:] // connection number
 		}
 	}
-	e.Set(event.Message, rest)
+	e.SetSlice(event.Message, rest)
 	if i := index(rest, ", client: "); i >= 0 {
 		v := rest[i+len(", client: "):]
 		if k := bytes.IndexByte(v, ','); k >= 0 {
 			v = v[:k]
 		}
-		e.Set(event.SourceIP, v)
+		e.SetSlice(event.SourceIP, v)
 	}
 	return true
 }
