@@ -1,6 +1,10 @@
 package ahocorasick
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // haveTeddy: the pass needs SSSE3's PSHUFB, which every x86-64 CPU of the last fifteen years has.
 var haveTeddy = cpu.X86.HasSSSE3
@@ -63,13 +67,28 @@ func (f *gramFilter) afterPass(text []byte, p int) int {
 // the last: the masks and the hash of a two-byte pattern accept any third byte, the padding
 // included.
 func (f *gramFilter) teddyNextShort(text []byte, i int) int {
-	if i >= len(text)-1 {
+	n := len(text) - i
+	if n < 2 {
 		return len(text) // every pattern has two bytes or more
 	}
+	if n <= 16 && uintptr(unsafe.Pointer(&text[i]))&4095 <= 4096-16 {
+		// The 16 bytes the pass reads are on text's page: no copy needed.
+		if q, found := teddyShort(f.teddy, &f.mayStart, &text[i], n); found {
+			return i + q
+		}
+		return len(text)
+	}
 	var buf [18]byte
-	n := copy(buf[:], text[i:])
+	copy(buf[:], text[i:])
 	if q, found := teddySSSE3(f.teddy, &f.mayStart, buf[:], 0); found && q < n-1 {
 		return i + q
 	}
 	return len(text)
 }
+
+// teddyShort is teddySSSE3 over the n bytes at text (2 <= n <= 16) padded with zero bytes, for
+// positions before n-1 only. It reads the 16 bytes at text, which must be on one page: reading
+// past the text's end is safe there, and the bytes past it are cleared before use.
+//
+//go:noescape
+func teddyShort(t *teddyMasks, grams *[1 << gramHashBits]uint8, text *byte, n int) (int, bool)
