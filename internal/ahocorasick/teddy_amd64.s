@@ -255,3 +255,49 @@ found4:
 	MOVQ R10, ret+32(FP)
 	MOVB $1, ret1+40(FP)
 	RET
+
+// func teddyShortAVX2(t *teddyMasks, grams *[1 << gramHashBits]uint8, text *byte, n int) (int, bool)
+//
+// teddyShortAVX2 is teddyShort for 2 <= n <= 32, reading 32 bytes at text.
+TEXT ·teddyShortAVX2(SB), NOSPLIT, $64-41
+	MOVQ t+0(FP), AX
+	MOVQ grams+8(FP), DI
+	MOVQ text+16(FP), SI
+	MOVQ n+24(FP), DX
+	VPXOR Y15, Y15, Y15
+	VMOVDQU 0(SI), Y0
+	MOVQ  DX, X1
+	VPBROADCASTB X1, Y1  // n in every byte
+	VMOVDQU 112(AX), Y2  // 0, 1, ... 31
+	VPCMPGTB Y2, Y1, Y1  // 0xff where the index is below n
+	VPAND Y1, Y0, Y0
+	VMOVDQU Y0, 0(SP)
+	VMOVDQU Y15, 32(SP)
+	LEAQ  0(SP), SI
+	VBROADCASTI128 0(AX), Y8
+	VBROADCASTI128 16(AX), Y9
+	VBROADCASTI128 32(AX), Y10
+	VBROADCASTI128 48(AX), Y11
+	VBROADCASTI128 64(AX), Y12
+	VBROADCASTI128 80(AX), Y13
+	VBROADCASTI128 96(AX), Y14
+	XORQ  BX, BX
+	MASKS32
+	LEAQ  -1(DX), CX    // keep the bits of positions 0 .. n-2
+	MOVL  $1, R9
+	SHLL  CX, R9
+	DECL  R9
+	ANDL  R9, R8
+	JZ    none5
+	CANDIDATES(cand5, found5)
+none5:
+	VZEROUPPER
+	MOVQ $0, ret+32(FP)
+	MOVB $0, ret1+40(FP)
+	RET
+
+found5:
+	VZEROUPPER
+	MOVQ R10, ret+32(FP)
+	MOVB $1, ret1+40(FP)
+	RET

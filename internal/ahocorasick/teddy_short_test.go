@@ -44,6 +44,16 @@ func checkShortAt(t *testing.T, f *gramFilter, text []byte, page []byte) {
 			if got, want := f.teddyNextShort(s, i), f.teddyNextShortRef(s, i); got != want {
 				t.Fatalf("text %q at page offset %d, i %d: %d, want %d", s, start, i, got, want)
 			}
+			if n := len(s) - i; n < 2 || n > 32 || !useAVX2 {
+				continue
+			}
+			q, found := teddyShortAVX2(f.teddy, &f.mayStart, &s[i], len(s)-i)
+			if !found {
+				q = len(s) - i
+			}
+			if got, want := i+q, f.paddedNextRef(s, i); got != want {
+				t.Fatalf("AVX2, text %q at page offset %d, i %d: %d, want %d", s, start, i, got, want)
+			}
 		}
 	}
 }
@@ -68,12 +78,13 @@ func TestTeddyShortAgainstReference(t *testing.T) {
 		if f == nil {
 			t.Skip("no SIMD pass")
 		}
-		checkShortAt(t, f, randomBytes(rng, alphabet, rng.IntN(20)), page)
+		checkShortAt(t, f, randomBytes(rng, alphabet, rng.IntN(40)), page)
 	}
 }
 
 // FuzzTeddyShort holds teddyNextShort, which reads short texts in place, to the padded copy it
-// replaced, at every start and at offsets around a page boundary.
+// replaced, and teddyShortAVX2 to the scalar form of the padded pass, at every start and at
+// offsets around a page boundary.
 func FuzzTeddyShort(f *testing.F) {
 	f.Add([]byte("\x03phf\x02%n"), []byte("/cgi/PHF%N"))
 	f.Add([]byte("\x02ab"), []byte("xxAB"))
