@@ -30,15 +30,14 @@ func teddyAVX2(t *teddyMasks, grams *[1 << gramHashBits]uint8, text []byte, i in
 func (f *gramFilter) teddyNext(text []byte, i int) int {
 	var p int
 	var found bool
-	switch {
+	// The scan loop calls the AVX2 pass itself for long texts: the short ones come first.
+	at := unsafe.Add(unsafe.Pointer(unsafe.SliceData(text)), i)
+	switch n := len(text) - i; {
+	case useAVX2 && n >= 2 && n <= 32 && uintptr(at)&4095 <= 4096-32:
+		// The 32 bytes the pass reads are on text's page: one block instead of two, no copy.
+		return i + teddyShortAVX2(f.teddy, &f.mayStart, (*byte)(at), n)
 	case len(text) >= 34 && useAVX2:
 		p, found = teddyAVX2(f.teddy, &f.mayStart, text, i)
-	case useAVX2 && len(text)-i >= 2 && len(text)-i <= 32 && uintptr(unsafe.Pointer(&text[i]))&4095 <= 4096-32:
-		// The 32 bytes the pass reads are on text's page: one block instead of two, no copy.
-		if q, found := teddyShortAVX2(f.teddy, &f.mayStart, &text[i], len(text)-i); found {
-			return i + q
-		}
-		return len(text)
 	case len(text) >= 18:
 		p, found = teddySSSE3(f.teddy, &f.mayStart, text, i)
 	default:
@@ -99,7 +98,8 @@ func (f *gramFilter) teddyNextShort(text []byte, i int) int {
 //go:noescape
 func teddyShort(t *teddyMasks, grams *[1 << gramHashBits]uint8, text *byte, n int) (int, bool)
 
-// teddyShortAVX2 is teddyShort for 2 <= n <= 32, reading the 32 bytes at text.
+// teddyShortAVX2 is teddyShort for 2 <= n <= 32, reading the 32 bytes at text, and returning n
+// when no position passes.
 //
 //go:noescape
-func teddyShortAVX2(t *teddyMasks, grams *[1 << gramHashBits]uint8, text *byte, n int) (int, bool)
+func teddyShortAVX2(t *teddyMasks, grams *[1 << gramHashBits]uint8, text *byte, n int) int

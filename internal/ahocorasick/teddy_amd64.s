@@ -256,10 +256,11 @@ found4:
 	MOVB $1, ret1+40(FP)
 	RET
 
-// func teddyShortAVX2(t *teddyMasks, grams *[1 << gramHashBits]uint8, text *byte, n int) (int, bool)
+// func teddyShortAVX2(t *teddyMasks, grams *[1 << gramHashBits]uint8, text *byte, n int) int
 //
-// teddyShortAVX2 is teddyShort for 2 <= n <= 32, reading 32 bytes at text.
-TEXT ·teddyShortAVX2(SB), NOSPLIT, $64-41
+// teddyShortAVX2 is teddyShort for 2 <= n <= 32, reading 32 bytes at text, and returning n when
+// no position passes.
+TEXT ·teddyShortAVX2(SB), NOSPLIT, $64-40
 	MOVQ t+0(FP), AX
 	MOVQ grams+8(FP), DI
 	MOVQ text+16(FP), SI
@@ -292,12 +293,10 @@ TEXT ·teddyShortAVX2(SB), NOSPLIT, $64-41
 	CANDIDATES(cand5, found5)
 none5:
 	VZEROUPPER
-	MOVQ $0, ret+32(FP)
-	MOVB $0, ret1+40(FP)
+	MOVQ DX, ret+32(FP)
 	RET
 
 found5:
 	VZEROUPPER
 	MOVQ R10, ret+32(FP)
-	MOVB $1, ret1+40(FP)
 	RET

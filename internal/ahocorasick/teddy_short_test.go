@@ -47,11 +47,7 @@ func checkShortAt(t *testing.T, f *gramFilter, text []byte, page []byte) {
 			if n := len(s) - i; n < 2 || n > 32 || !useAVX2 {
 				continue
 			}
-			q, found := teddyShortAVX2(f.teddy, &f.mayStart, &s[i], len(s)-i)
-			if !found {
-				q = len(s) - i
-			}
-			if got, want := i+q, f.paddedNextRef(s, i); got != want {
+			if got, want := i+teddyShortAVX2(f.teddy, &f.mayStart, &s[i], len(s)-i), f.paddedNextRef(s, i); got != want {
 				t.Fatalf("AVX2, text %q at page offset %d, i %d: %d, want %d", s, start, i, got, want)
 			}
 		}
