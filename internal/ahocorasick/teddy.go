@@ -15,6 +15,7 @@ import (
 type teddyMasks struct {
 	lo0, hi0, lo1, hi1, lo2, hi2 [16]byte
 	lowNibbles                   [16]byte // 0x0f in every byte, for the assembly
+	index                        [32]byte // 0, 1, ... 31, for the assembly's short passes
 }
 
 // teddyMaxGrams is the most distinct leading grams the masks are built for: beyond that the
@@ -48,6 +49,9 @@ func newTeddyMasksFor(patterns []string) *teddyMasks {
 	t := &teddyMasks{}
 	for i := range t.lowNibbles {
 		t.lowNibbles[i] = 0x0f
+	}
+	for i := range t.index {
+		t.index[i] = byte(i)
 	}
 	// Sorted grams that share leading bytes go to the same bucket, which keeps each bucket's
 	// nibble sets small.

@@ -1,6 +1,10 @@
 package ahocorasick
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // haveTeddy: the pass needs SSSE3's PSHUFB, which every x86-64 CPU of the last fifteen years has.
 var haveTeddy = cpu.X86.HasSSSE3
@@ -26,7 +30,12 @@ func teddyAVX2(t *teddyMasks, grams *[1 << gramHashBits]uint8, text []byte, i in
 func (f *gramFilter) teddyNext(text []byte, i int) int {
 	var p int
 	var found bool
-	switch {
+	// The scan loop calls the AVX2 pass itself for long texts: the short ones come first.
+	at := unsafe.Add(unsafe.Pointer(unsafe.SliceData(text)), i)
+	switch n := len(text) - i; {
+	case useAVX2 && n >= 2 && n <= 32 && uintptr(at)&4095 <= 4096-32:
+		// The 32 bytes the pass reads are on text's page: one block instead of two, no copy.
+		return i + teddyShortAVX2(f.teddy, &f.mayStart, (*byte)(at), n)
 	case len(text) >= 34 && useAVX2:
 		p, found = teddyAVX2(f.teddy, &f.mayStart, text, i)
 	case len(text) >= 18:
@@ -63,13 +72,34 @@ func (f *gramFilter) afterPass(text []byte, p int) int {
 // the last: the masks and the hash of a two-byte pattern accept any third byte, the padding
 // included.
 func (f *gramFilter) teddyNextShort(text []byte, i int) int {
-	if i >= len(text)-1 {
+	n := len(text) - i
+	if n < 2 {
 		return len(text) // every pattern has two bytes or more
 	}
+	if n <= 16 && uintptr(unsafe.Pointer(&text[i]))&4095 <= 4096-16 {
+		// The 16 bytes the pass reads are on text's page: no copy needed.
+		if q, found := teddyShort(f.teddy, &f.mayStart, &text[i], n); found {
+			return i + q
+		}
+		return len(text)
+	}
 	var buf [18]byte
-	n := copy(buf[:], text[i:])
+	copy(buf[:], text[i:])
 	if q, found := teddySSSE3(f.teddy, &f.mayStart, buf[:], 0); found && q < n-1 {
 		return i + q
 	}
 	return len(text)
 }
+
+// teddyShort is teddySSSE3 over the n bytes at text (2 <= n <= 16) padded with zero bytes, for
+// positions before n-1 only. It reads the 16 bytes at text, which must be on one page: reading
+// past the text's end is safe there, and the bytes past it are cleared before use.
+//
+//go:noescape
+func teddyShort(t *teddyMasks, grams *[1 << gramHashBits]uint8, text *byte, n int) (int, bool)
+
+// teddyShortAVX2 is teddyShort for 2 <= n <= 32, reading the 32 bytes at text, and returning n
+// when no position passes.
+//
+//go:noescape
+func teddyShortAVX2(t *teddyMasks, grams *[1 << gramHashBits]uint8, text *byte, n int) int

@@ -209,3 +209,94 @@ found2:
 	MOVQ R10, ret+48(FP)
 	MOVB $1, ret1+56(FP)
 	RET
+
+// func teddyShort(t *teddyMasks, grams *[1 << gramHashBits]uint8, text *byte, n int) (int, bool)
+//
+// teddyShort is teddySSSE3 over the n bytes at text (2 <= n <= 16) padded with zero bytes, for
+// positions before n-1 only; it reads 16 bytes at text, which must not cross a page. The padded
+// copy is made in registers and on the frame, without a call to memmove.
+TEXT ·teddyShort(SB), NOSPLIT, $32-41
+	MOVQ t+0(FP), AX
+	MOVQ grams+8(FP), DI
+	MOVQ text+16(FP), SI
+	MOVQ n+24(FP), DX
+	PXOR X15, X15
+	MOVOU 0(SI), X0
+	MOVQ  DX, X1
+	PSHUFB X15, X1      // n in every byte
+	MOVOU 112(AX), X2   // 0, 1, ... 15
+	PCMPGTB X2, X1      // 0xff where the index is below n
+	PAND  X1, X0
+	MOVOU X0, 0(SP)
+	MOVOU X15, 16(SP)
+	LEAQ  0(SP), SI
+	MOVOU 0(AX), X8
+	MOVOU 16(AX), X9
+	MOVOU 32(AX), X10
+	MOVOU 48(AX), X11
+	MOVOU 64(AX), X12
+	MOVOU 80(AX), X13
+	MOVOU 96(AX), X14
+	XORQ  BX, BX
+	MASKS16
+	LEAQ  -1(DX), CX    // keep the bits of positions 0 .. n-2
+	MOVL  $1, R9
+	SHLL  CX, R9
+	DECL  R9
+	ANDL  R9, R8
+	JZ    none4
+	CANDIDATES(cand4, found4)
+none4:
+	MOVQ $0, ret+32(FP)
+	MOVB $0, ret1+40(FP)
+	RET
+
+found4:
+	MOVQ R10, ret+32(FP)
+	MOVB $1, ret1+40(FP)
+	RET
+
+// func teddyShortAVX2(t *teddyMasks, grams *[1 << gramHashBits]uint8, text *byte, n int) int
+//
+// teddyShortAVX2 is teddyShort for 2 <= n <= 32, reading 32 bytes at text, and returning n when
+// no position passes.
+TEXT ·teddyShortAVX2(SB), NOSPLIT, $64-40
+	MOVQ t+0(FP), AX
+	MOVQ grams+8(FP), DI
+	MOVQ text+16(FP), SI
+	MOVQ n+24(FP), DX
+	VPXOR Y15, Y15, Y15
+	VMOVDQU 0(SI), Y0
+	MOVQ  DX, X1
+	VPBROADCASTB X1, Y1  // n in every byte
+	VMOVDQU 112(AX), Y2  // 0, 1, ... 31
+	VPCMPGTB Y2, Y1, Y1  // 0xff where the index is below n
+	VPAND Y1, Y0, Y0
+	VMOVDQU Y0, 0(SP)
+	VMOVDQU Y15, 32(SP)
+	LEAQ  0(SP), SI
+	VBROADCASTI128 0(AX), Y8
+	VBROADCASTI128 16(AX), Y9
+	VBROADCASTI128 32(AX), Y10
+	VBROADCASTI128 48(AX), Y11
+	VBROADCASTI128 64(AX), Y12
+	VBROADCASTI128 80(AX), Y13
+	VBROADCASTI128 96(AX), Y14
+	XORQ  BX, BX
+	MASKS32
+	LEAQ  -1(DX), CX    // keep the bits of positions 0 .. n-2
+	MOVL  $1, R9
+	SHLL  CX, R9
+	DECL  R9
+	ANDL  R9, R8
+	JZ    none5
+	CANDIDATES(cand5, found5)
+none5:
+	VZEROUPPER
+	MOVQ DX, ret+32(FP)
+	RET
+
+found5:
+	VZEROUPPER
+	MOVQ R10, ret+32(FP)
+	RET
