@@ -258,8 +258,8 @@ func reference(src *input.Source, opts *Options) time.Time {
 
 // tally is one worker's share of the summary counts.
 type tally struct {
-	lines   int64
-	bytes   int64
+	lines int64
+	bytes int64
 	// formats counts lines by format; indexed by any byte, so that counting needs no bounds
 	// check (only the first NumFormats are ever counted).
 	formats [256]int64
