@@ -1,3 +1,5 @@
+//go:build !purego
+
 #include "textflag.h"
 
 // Both passes test blocks of positions (16 for SSSE3, 32 for AVX2) against the masks, then each

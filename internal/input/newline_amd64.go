@@ -1,3 +1,5 @@
+//go:build !purego
+
 package input
 
 import "golang.org/x/sys/cpu"

@@ -1,3 +1,5 @@
+//go:build !purego
+
 #include "textflag.h"
 
 // func newlinesAVX2(p *byte, n int, base uint32, out *uint32) int

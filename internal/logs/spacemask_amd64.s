@@ -1,3 +1,5 @@
+//go:build !purego
+
 #include "textflag.h"
 
 // func spaceMaskSSE2(b []byte, from int, m *[8]uint64)
