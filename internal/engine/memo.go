@@ -39,6 +39,9 @@ type memoPlan struct {
 	// classes are fields that every rule only tests for presence, emptiness or a set of integers:
 	// keyed by the value's class, so that every port no rule names is one key.
 	classes []intClass
+	// quick holds each class field and its digits (see intClass), one uint16 per class in the
+	// order of classes: the key's loop reads them without striding over intClass.
+	quick []uint16
 }
 
 // intClass classifies the values of one field (see sigma.Rule.IntTests).
@@ -150,6 +153,9 @@ func (e *Engine) memoFor(f event.Format) *memoPlan {
 	if len(mp.exact) > memoMaxExact || 2+2*len(mp.exact)+len(mp.classes) > memoWords {
 		return nil
 	}
+	for _, c := range mp.classes {
+		mp.quick = append(mp.quick, uint16(c.field)|uint16(c.digits)<<8)
+	}
 	return mp
 }
 
@@ -234,16 +240,16 @@ func (mp *memoPlan) key(ev *event.Event, k *memoKey) (uint64, bool) {
 	cw := n
 	n++
 	var codes uint64
-	for i := range mp.classes {
-		c := &mp.classes[i]
+	for i, q := range mp.quick {
 		// The common classes without a call: an absent ICMP type, an address only tested for
 		// presence, an ephemeral port longer than every named one.
+		field, digits := q&63, int(q>>8)
 		var x uint64
-		if present&(1<<c.field) == 0 {
+		if present&(1<<field) == 0 {
 			x = classAbsent
-		} else if v := vals[c.field]; len(v) > c.digits && v[0] != '0' {
+		} else if v := vals[field]; len(v) > digits && v[0] != '0' {
 			x = classOther
-		} else if x = c.class(v); x >= classNamed {
+		} else if x = mp.classes[i].class(v); x >= classNamed {
 			if n >= memoWords {
 				return 0, false
 			}
