@@ -214,7 +214,7 @@ func (mp *memoPlan) key(ev *event.Event, k *memoKey) (uint64, bool) {
 			return 0, false
 		}
 		// The lengths in word 0 fix which words follow, so keys of different layouts differ.
-		w0 |= uint64(len(v)+1) << (8 * (i + 1))
+		w0 |= uint64(len(v)+1) << ((8 * (i + 1)) & 63) // i < memoMaxExact: the mask only spares a check
 		x := loadWord(v)
 		w[n] = x
 		h = (h ^ x) * hashMul
@@ -258,7 +258,7 @@ func (mp *memoPlan) key(ev *event.Event, k *memoKey) (uint64, bool) {
 			n++
 			x = classNamed
 		}
-		codes |= x << (2 * i)
+		codes = codes<<2 | x // a constant shift; classes fit 32 codes
 	}
 	w[cw] = codes
 	h = (h ^ codes) * hashMul
