@@ -15,8 +15,8 @@ import (
 // per-worker cache keyed by them answers most lines.
 
 // memoWords is the most 8-byte words a key may take: the format and the exact fields' lengths,
-// up to two words per exact field and one per class field.
-const memoWords = 12
+// up to two words per exact field, the class fields' codes and one word per class field.
+const memoWords = 13
 
 // memoMaxExact is the most fields keyed by their bytes: their lengths are bytes 1-7 of word 0.
 const memoMaxExact = 7
@@ -39,6 +39,9 @@ type memoPlan struct {
 	// classes are fields that every rule only tests for presence, emptiness or a set of integers:
 	// keyed by the value's class, so that every port no rule names is one key.
 	classes []intClass
+	// quick holds each class field and its digits (see intClass), one uint16 per class in the
+	// order of classes: the key's loop reads them without striding over intClass.
+	quick []uint16
 }
 
 // intClass classifies the values of one field (see sigma.Rule.IntTests).
@@ -147,8 +150,11 @@ func (e *Engine) memoFor(f event.Format) *memoPlan {
 		}
 		mp.exact = append(mp.exact, field)
 	}
-	if len(mp.exact) > memoMaxExact || 1+2*len(mp.exact)+len(mp.classes) > memoWords {
+	if len(mp.exact) > memoMaxExact || 2+2*len(mp.exact)+len(mp.classes) > memoWords {
 		return nil
+	}
+	for _, c := range mp.classes {
+		mp.quick = append(mp.quick, uint16(c.field)|uint16(c.digits)<<8)
 	}
 	return mp
 }
@@ -190,53 +196,73 @@ type memoKey struct {
 }
 
 // key builds ev's key into k and returns its hash; false when a value is too long to key.
+// memoFor bounds the words a plan's key takes by memoWords, so no value runs out of room. The
+// presence mask and the value table are read once: a Get per field cost a mask test, a bounds
+// check and spills.
 func (mp *memoPlan) key(ev *event.Event, k *memoKey) (uint64, bool) {
+	present, vals := ev.Values()
 	w0 := uint64(ev.Format)
 	n := 1
 	h := uint64(0)
+	w := &k.w
 	for i, f := range mp.exact {
-		v := ev.Get(f)
-		if v == nil {
+		if present&(1<<f) == 0 {
 			continue // length byte 0
 		}
+		v := vals[f]
 		if len(v) > memoMaxValue || n >= memoWords-1 {
 			return 0, false
 		}
 		// The lengths in word 0 fix which words follow, so keys of different layouts differ.
-		w0 |= uint64(len(v)+1) << (8 * (i + 1))
+		w0 |= uint64(len(v)+1) << ((8 * (i + 1)) & 63) // i < memoMaxExact: the mask only spares a check
 		x := loadWord(v)
-		k.w[n] = x
+		w[n] = x
 		h = (h ^ x) * hashMul
 		n++
 		if len(v) > 8 {
 			// The last 8 bytes, overlapping the first: with the length they fix the rest.
 			x = binary.LittleEndian.Uint64(v[len(v)-8:])
-			k.w[n] = x
+			w[n] = x
 			h = (h ^ x) * hashMul
 			n++
 		}
 	}
-	for i := range mp.classes {
-		if n >= memoWords {
-			return 0, false
-		}
-		c := &mp.classes[i]
+	// The classes' codes share one word, two bits each; only a named value takes a word of its
+	// own. Most lines name no value, so their keys are short to build and to compare.
+	if len(mp.classes) == 0 {
+		w[0] = w0
+		k.n = n
+		return (h ^ w0) * hashMul, true
+	}
+	if n >= memoWords {
+		return 0, false
+	}
+	cw := n
+	n++
+	var codes uint64
+	for i, q := range mp.quick {
 		// The common classes without a call: an absent ICMP type, an address only tested for
 		// presence, an ephemeral port longer than every named one.
+		field, digits := q&63, int(q>>8)
 		var x uint64
-		switch v := ev.Get(c.field); {
-		case v == nil:
+		if present&(1<<field) == 0 {
 			x = classAbsent
-		case len(v) > c.digits && v[0] != '0':
+		} else if v := vals[field]; len(v) > digits && v[0] != '0' {
 			x = classOther
-		default:
-			x = c.class(v)
+		} else if x = mp.classes[i].class(v); x >= classNamed {
+			if n >= memoWords {
+				return 0, false
+			}
+			w[n] = x
+			h = (h ^ x) * hashMul
+			n++
+			x = classNamed
 		}
-		k.w[n] = x
-		h = (h ^ x) * hashMul
-		n++
+		codes = codes<<2 | x // a constant shift; classes fit 32 codes
 	}
-	k.w[0] = w0
+	w[cw] = codes
+	h = (h ^ codes) * hashMul
+	w[0] = w0
 	k.n = n
 	return (h ^ w0) * hashMul, true
 }

@@ -308,6 +308,11 @@ func (e *Event) Get(f Field) []byte {
 	return e.vals[f]
 }
 
+// Values returns the presence mask (bit f set when the event carries f) and the value table,
+// for a hot reader of several fields that would otherwise test the mask on each Get. A value
+// whose bit is clear is stale: the caller must test the bit. The table is read-only.
+func (e *Event) Values() (uint64, *[NumFields][]byte) { return e.present, &e.vals }
+
 // Has reports whether the event carries f (an empty value counts as present).
 func (e *Event) Has(f Field) bool { return e.present&(1<<f) != 0 }
 
