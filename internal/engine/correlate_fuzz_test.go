@@ -191,8 +191,14 @@ func TestQuietSinglesLeftForLater(t *testing.T) {
 }
 
 // runSharded counts evs with a ShardedCorrelator fed by Add, as analyze's workers and sequencer do,
-// and returns each burst labelled with the line at which it was reported.
+// and returns each burst, described by summarizeValues, labelled with the line at which it was
+// reported.
 func runSharded(e *Engine, evs []*event.Event, batchLines, cores int, limits Limits) ([]string, Stats) {
+	return runShardedAs(e, evs, batchLines, cores, limits, summarizeValues)
+}
+
+// runShardedAs is runSharded with the bursts described by describe.
+func runShardedAs(e *Engine, evs []*event.Event, batchLines, cores int, limits Limits, describe func(*Burst) string) ([]string, Stats) {
 	w := e.NewWorker()
 	var got []string
 	s := e.NewShardedCorrelator(limits, cores)
@@ -211,10 +217,10 @@ func runSharded(e *Engine, evs []*event.Event, batchLines, cores int, limits Lim
 		}
 		s.Submit(&b)
 		s.Bursts(&b, func(at int, bu *Burst) {
-			got = append(got, fmt.Sprintf("@%d %s", lineOf[at], summarizeValues(bu)))
+			got = append(got, fmt.Sprintf("@%d %s", lineOf[at], describe(bu)))
 		})
 	}
-	s.Close(func(bu *Burst) { got = append(got, fmt.Sprintf("@-1 %s", summarizeValues(bu))) })
+	s.Close(func(bu *Burst) { got = append(got, fmt.Sprintf("@-1 %s", describe(bu))) })
 	return got, s.Stats()
 }
 

@@ -87,31 +87,11 @@ func TestShardedMatchesCorrelator(t *testing.T) {
 
 		for _, tc := range []struct{ batchLines, cores int }{{1, 8}, {7, 8}, {100, 8}, {5000, 8}, {7, 1}, {100, 2}} {
 			batchLines := tc.batchLines
-			var got []string
-			s := e.NewShardedCorrelator(Limits{}, tc.cores)
-			var b Batch
-			for start := 0; start < len(evs); start += batchLines {
-				b.Reset("fw")
-				var lineOf []int64 // line of each observation in b.Obs
-				for i := start; i < min(start+batchLines, len(evs)); i++ {
-					for _, ri := range w.Match(evs[i], nil) {
-						for _, ci := range e.CorrelationsOf(ri) {
-							if e.Add(&b, ci, evs[i], int64(i+1)) {
-								lineOf = append(lineOf, int64(i+1))
-							}
-						}
-					}
-				}
-				s.Submit(&b)
-				s.Bursts(&b, func(at int, bu *Burst) {
-					got = append(got, fmt.Sprintf("@%d %s", lineOf[at], summarize([]*Burst{bu})))
-				})
-			}
-			s.Close(func(bu *Burst) { got = append(got, fmt.Sprintf("@-1 %s", summarize([]*Burst{bu}))) })
+			got, st := runShardedAs(e, evs, batchLines, tc.cores, Limits{}, func(bu *Burst) string { return summarize([]*Burst{bu}) })
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("seed %d, %d lines per batch, %d cores: bursts differ\n got %q\nwant %q", seed, batchLines, tc.cores, got, want)
 			}
-			if st := s.Stats(); st != c.Stats {
+			if st != c.Stats {
 				t.Errorf("seed %d, %d lines per batch, %d cores: stats %+v, want %+v", seed, batchLines, tc.cores, st, c.Stats)
 			}
 		}
