@@ -92,7 +92,10 @@ func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	chunks := make(chan *input.Chunk, opts.Workers)
-	results := make(chan *chunkResult, opts.Workers*2)
+	seq := newSequencer(eng, &opts, cb.Finding)
+	pool := seq.pool
+	// The channel holds every result of the pool, so that no worker waits to hand one over.
+	results := make(chan *chunkResult, cap(pool.free))
 	go reader.Run(ctx, sources, chunks, warn, progress)
 
 	var wg sync.WaitGroup
@@ -102,8 +105,14 @@ func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*
 		wg.Add(1)
 		go func(w *worker) {
 			defer wg.Done()
-			for c := range chunks {
-				r := w.process(c)
+			for {
+				r := pool.get(ctx)
+				c, ok := <-chunks
+				if !ok {
+					pool.put(r)
+					return
+				}
+				w.process(c, r)
 				reader.Release(c)
 				select {
 				case results <- r:
@@ -117,7 +126,6 @@ func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*
 		close(results)
 	}()
 
-	seq := newSequencer(eng, &opts, cb.Finding)
 	err := seq.run(ctx, results)
 	if err != nil {
 		cancel()

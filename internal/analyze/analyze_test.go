@@ -291,3 +291,37 @@ func TestManyShortLines(t *testing.T) {
 		}
 	}
 }
+
+// A failing Finding callback, or a cancelled context, stops the analysis: Run returns the error
+// and no goroutine stays blocked on the chunk results that the sequencer no longer hands back.
+func TestStopsOnFindingErrorAndCancel(t *testing.T) {
+	eng := bundled(t)
+	dir := t.TempDir()
+	path := writeLog(t, dir, "mixed.log", scanLines(4000), time.Date(2004, 6, 1, 0, 0, 0, 0, time.UTC))
+	stop := fmt.Errorf("stop here")
+	for _, workers := range []int{1, 2, 5} {
+		opts := Options{Paths: []string{path}, Workers: workers, Findings: true, Location: time.UTC,
+			Input: input.Options{ChunkSize: 2048, Buffers: 2}}
+		n := 0
+		_, err := Run(context.Background(), eng, opts, Callbacks{Finding: func(*finding.Finding) error {
+			if n++; n == 10 {
+				return stop
+			}
+			return nil
+		}})
+		if err != stop {
+			t.Errorf("workers=%d: Run returned %v after a failing callback, want %v", workers, err, stop)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		n = 0
+		_, err = Run(ctx, eng, opts, Callbacks{Finding: func(*finding.Finding) error {
+			if n++; n == 10 {
+				cancel()
+			}
+			return nil
+		}})
+		if err != context.Canceled {
+			t.Errorf("workers=%d: Run returned %v after cancellation, want %v", workers, err, context.Canceled)
+		}
+	}
+}

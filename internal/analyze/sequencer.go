@@ -29,6 +29,8 @@ type sequencer struct {
 	pending  map[int64]*chunkResult
 	inflight []*chunkResult
 	next     int64
+	// pool is where delivered results go back to the workers.
+	pool *resultPool
 	// sources ranks the sources of matching lines; lastSource and lastCount carry a run of lines
 	// from one source across chunks into one counter update.
 	sources    *topk.Counter
@@ -40,9 +42,19 @@ type sequencer struct {
 // enough for its shards to run beside the sequencer, few enough to bound memory.
 const maxInflight = 4
 
+// newSequencer returns a sequencer for opts.Workers workers, with the pool of results they share.
 func newSequencer(eng *engine.Engine, opts *Options, emit func(*finding.Finding) error) *sequencer {
-	return &sequencer{eng: eng, opts: opts, emit: emit, pending: map[int64]*chunkResult{}, bursts: make([]int64, len(eng.Correlations)),
+	s := &sequencer{eng: eng, opts: opts, emit: emit, pending: map[int64]*chunkResult{}, bursts: make([]int64, len(eng.Correlations)),
 		sources: topk.New(counterCapacity), corr: eng.NewShardedCorrelator(engine.Limits{}, runtime.GOMAXPROCS(0))}
+	// The sequencer holds one result while it delivers it, and while the correlator works beside
+	// it as many more as that may run ahead. Each worker fills one and may have finished another
+	// that waits for an earlier chunk; more would only take memory, as the sequencer is behind.
+	held := 1
+	if s.corr.Concurrent() {
+		held += maxInflight
+	}
+	s.pool = newResultPool(2*opts.Workers + held)
+	return s
 }
 
 func (s *sequencer) run(ctx context.Context, results <-chan *chunkResult) error {
@@ -134,7 +146,7 @@ func (s *sequencer) flushSource() {
 }
 
 func (s *sequencer) deliver(r *chunkResult) {
-	defer results.Put(r)
+	defer s.pool.put(r)
 	next := 0
 	emitUpTo := func(n int) {
 		if s.emit == nil || !s.opts.Findings {

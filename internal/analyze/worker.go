@@ -2,10 +2,10 @@ package analyze
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"math/bits"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/ascii"
@@ -68,17 +68,50 @@ func (r *chunkResult) addSource(ip []byte) {
 	r.sourceRuns = append(r.sourceRuns, sourceRun{end: len(r.sources), lines: 1})
 }
 
-// results recycles chunk results (and their slices) between the workers and the sequencer.
-var results = sync.Pool{New: func() any { return new(chunkResult) }}
+// resultPool recycles chunk results, with the capacity of their slices, between the workers and
+// the sequencer. It holds a fixed number of them and keeps them across garbage collections (a
+// sync.Pool, emptied by each, had every batch grow from empty again after it): a result grows
+// once, to the size a chunk needs, and the heap, and with it the memory the process touches,
+// stays as small as the results in flight.
+type resultPool struct {
+	free chan *chunkResult
+}
 
-func newResult(seq int64, file string) *chunkResult {
-	r := results.Get().(*chunkResult)
+func newResultPool(n int) *resultPool {
+	p := &resultPool{free: make(chan *chunkResult, n)}
+	for range n {
+		p.free <- new(chunkResult)
+	}
+	return p
+}
+
+// get waits for a free result: a worker takes one before it takes a chunk, so that the chunk the
+// sequencer waits for always has one, and the workers cannot run further ahead of the sequencer
+// than the pool allows. Once ctx is done the sequencer hands none back, and get makes new ones.
+func (p *resultPool) get(ctx context.Context) *chunkResult {
+	select {
+	case r := <-p.free:
+		return r
+	case <-ctx.Done():
+		return new(chunkResult)
+	}
+}
+
+// put hands r back for reuse.
+func (p *resultPool) put(r *chunkResult) {
+	select {
+	case p.free <- r:
+	default: // one made after cancellation, beyond the pool's size
+	}
+}
+
+// reset empties r for the chunk seq of file, keeping the capacity of its slices.
+func (r *chunkResult) reset(seq int64, file string) {
 	r.seq = seq
 	clear(r.findings)
 	r.findings, r.findingsBefore = r.findings[:0], r.findingsBefore[:0]
 	r.batch.Reset(file)
 	r.sources, r.sourceRuns, r.lastStart = r.sources[:0], r.sourceRuns[:0], 0
-	return r
 }
 
 func newWorker(eng *engine.Engine, opts *Options) *worker {
@@ -102,7 +135,8 @@ func newWorker(eng *engine.Engine, opts *Options) *worker {
 var ownFields = []event.Field{event.SourceIP, event.DestinationIP, event.DestinationPort, event.Protocol,
 	event.Direction, event.ICMPType, event.URL, event.URLRaw, event.URLPath}
 
-func (w *worker) process(c *input.Chunk) *chunkResult {
+// process fills res with what chunk c produced.
+func (w *worker) process(c *input.Chunk, res *chunkResult) {
 	if c.Source != w.source {
 		w.source = c.Source
 		w.parser.SetReference(reference(c.Source, w.opts))
@@ -110,12 +144,12 @@ func (w *worker) process(c *input.Chunk) *chunkResult {
 			w.parser.SetReferenceFromEnd(c.Source.Tail)
 		}
 	}
-	res := newResult(c.Seq, c.Source.Name)
+	res.reset(c.Seq, c.Source.Name)
 	w.tally.bytes += int64(len(c.Data))
 	data, line := c.Data, c.FirstLine
 	if c.Ends != nil {
 		w.lines(data, 0, c.Ends, line, res)
-		return res
+		return
 	}
 	// A chunk of very many short lines comes without its line ends: they are found here, a
 	// bounded number at a time.
@@ -124,7 +158,6 @@ func (w *worker) process(c *input.Chunk) *chunkResult {
 		w.ends, start = input.LineEnds(w.ends[:0], data, from, maxEnds)
 		line = w.lines(data, from, w.ends, line, res)
 	}
-	return res
 }
 
 // maxEnds bounds the line ends a worker finds at a time in a chunk that came without them.
