@@ -30,8 +30,9 @@ type dfa struct {
 	ids        []int32
 	nextOutput []int32
 
-	filter      *gramFilter // nil when some pattern is too short to filter on
-	leavesStart [256]bool   // bytes that take the start state elsewhere
+	filter      *gramFilter  // nil when some pattern is too short to filter on
+	fused       *fusedTables // nil when the filter and the automaton cannot run as one loop
+	leavesStart [256]bool    // bytes that take the start state elsewhere
 }
 
 type stateGroup uint8
@@ -165,5 +166,6 @@ func newDFA(patterns []string, ids []int) *dfa {
 		d.leavesStart[b] = d.trans[d.start+uint32(classes.ofByte[b])] != d.start
 	}
 	d.filter = newGramFilter(patterns)
+	d.fused = newFusedTables(d)
 	return d
 }

@@ -1,13 +1,13 @@
 package ahocorasick
 
-// scan marks the ids of every pattern occurring in text. With hits == nil it only answers whether
-// any pattern occurs, and stops at the first one.
+// scanFiltered marks the ids of every pattern occurring in text. With hits == nil it only answers
+// whether any pattern occurs, and stops at the first one.
 //
 // It alternates between two modes. Filter mode jumps to the next position where a pattern may
 // start. DFA mode runs the automaton from the start state at that position until the state is
 // shallow again (depth <= 1): any pattern still open would then have to begin at the current
 // byte or later, so filter mode can safely resume there.
-func (d *dfa) scan(text []byte, hits *Hits) bool {
+func (d *dfa) scanFiltered(text []byte, hits *Hits) bool {
 	found := false
 	trans := d.trans
 	ofByte := &d.classes.ofByte

@@ -1,5 +1,6 @@
 //go:build !purego
 
+#include "go_asm.h"
 #include "textflag.h"
 
 // Both passes test blocks of positions (16 for SSSE3, 32 for AVX2) against the masks, then each
@@ -301,4 +302,195 @@ none5:
 found5:
 	VZEROUPPER
 	MOVQ R10, ret+32(FP)
+	RET
+
+// func fusedStep(t *fusedTables, text []byte, i int, s uint32) (int, uint32)
+//
+// Filter mode (state AX is the start state) finds candidates as teddyAVX2 does, or for a text
+// shorter than its block as teddyShortAVX2 does, through a zero-padded copy on the frame when the
+// 32 bytes at the position would cross a page. DFA mode steps the automaton (R10 table, R11 byte
+// classes, R12 the first shallow state) from the candidate until the state is shallow again, and
+// then goes back to filter mode without leaving the function; it returns only at an output state
+// or at the text's end. R13 holds t throughout; the frame holds the padded copy, then i and the
+// text's base while the copy is scanned.
+TEXT ·fusedStep(SB), NOSPLIT, $80-60
+	MOVQ t+0(FP), R13
+	MOVQ text_base+8(FP), SI
+	MOVQ text_len+16(FP), DX
+	MOVQ i+32(FP), BX
+	MOVL s+40(FP), AX
+	MOVQ fusedTables_masks(R13), R9
+	VBROADCASTI128 0(R9), Y8
+	VBROADCASTI128 16(R9), Y9
+	VBROADCASTI128 32(R9), Y10
+	VBROADCASTI128 48(R9), Y11
+	VBROADCASTI128 64(R9), Y12
+	VBROADCASTI128 80(R9), Y13
+	VBROADCASTI128 96(R9), Y14
+	VPXOR Y15, Y15, Y15
+	MOVQ fusedTables_grams(R13), DI
+	CMPL AX, fusedTables_start(R13)
+	JNE  resume
+
+filter:
+	LEAQ 34(BX), R9
+	CMPQ R9, DX
+	JGT  ftail
+fblock:
+	MASKS32
+	JZ   fnext
+	CANDIDATES(fcand, candidate)
+fnext:
+	ADDQ $32, BX
+	LEAQ 34(BX), R9
+	CMPQ R9, DX
+	JLE  fblock
+
+ftail:
+	CMPQ DX, $34
+	JLT  fshort
+	// Positions BX .. len-3 by the block at len-34, the bits of those before BX shifted out.
+	LEAQ -2(DX), R9
+	CMPQ BX, R9
+	JGE  fpair
+	LEAQ -34(DX), CX
+	XCHGQ BX, CX
+	SUBQ BX, CX
+	MASKS32
+	SHRL CX, R8
+	ADDQ CX, BX
+	TESTL R8, R8
+	JZ   fpairat
+	CANDIDATES(ftcand, candidate)
+fpairat:
+	LEAQ -2(DX), BX
+
+fpair:
+	// Position len-2 may still start a two-byte pattern, which the hash holds with any third byte.
+	LEAQ -2(DX), R9
+	CMPQ BX, R9
+	JNE  end
+	CMPB fusedTables_pairs(R13), $0
+	JEQ  end
+	MOVWLZX 0(SI)(BX*1), R11
+	ORL     $0x202020, R11
+	IMULL   $0x3779B100, R11
+	SHRL    $18, R11
+	MOVBLZX 0(DI)(R11*1), R12
+	TESTL   R12, R12
+	JZ      end
+	MOVQ BX, R10
+	JMP  candidate
+
+fshort:
+	// A text shorter than a block: rem = len-BX <= 33 positions, of which all but the last may
+	// start a pattern, tested as one block of a zero-padded copy.
+	MOVQ DX, CX
+	SUBQ BX, CX
+	CMPQ CX, $2
+	JLT  end
+	LEAQ 0(SI)(BX*1), R9
+	CMPQ CX, $32
+	JGE  fload
+	MOVL R9, R10
+	ANDL $4095, R10
+	CMPL R10, $(4096-32)
+	JGT  fcopy
+fload:
+	VMOVDQU 0(R9), Y0
+	MOVQ    CX, X1
+	VPBROADCASTB X1, Y1
+	MOVQ    fusedTables_masks(R13), R10
+	VMOVDQU 112(R10), Y2
+	VPCMPGTB Y2, Y1, Y1
+	VPAND   Y1, Y0, Y0
+	VMOVDQU Y0, 0(SP)
+	VMOVDQU Y15, 32(SP)
+	CMPQ CX, $33
+	JNE  fmasks
+	MOVBLZX 32(R9), R10
+	MOVB    R10, 32(SP)
+fmasks:
+	MOVQ BX, 64(SP)
+	MOVQ SI, 72(SP)
+	LEAQ 0(SP), SI
+	XORQ BX, BX
+	MASKS32
+	DECQ CX
+	MOVQ $1, R9
+	SHLQ CX, R9
+	DECQ R9
+	ANDQ R9, R8
+	JZ   fshortnone
+	CANDIDATES(fscand, fshorthit)
+fshortnone:
+	MOVQ 72(SP), SI
+	JMP  end
+fshorthit:
+	MOVQ 72(SP), SI
+	ADDQ 64(SP), R10
+	JMP  candidate
+fcopy:
+	VMOVDQU Y15, 0(SP)
+	VMOVDQU Y15, 32(SP)
+	XORQ R10, R10
+fcopyloop:
+	MOVBLZX 0(R9)(R10*1), R11
+	MOVB    R11, 0(SP)(R10*1)
+	INCQ    R10
+	CMPQ    R10, CX
+	JLT     fcopyloop
+	JMP     fmasks
+
+candidate:
+	// R10: a position where a pattern may start. Its byte is taken from the start state
+	// unconditionally: the state after it is shallow by definition.
+	MOVQ R10, BX
+	MOVQ fusedTables_trans(R13), R10
+	MOVQ fusedTables_ofByte(R13), R11
+	MOVL fusedTables_shallowMin(R13), R12
+	MOVL fusedTables_start(R13), AX
+	MOVBLZX 0(SI)(BX*1), R9
+	MOVBLZX 0(R11)(R9*1), R9
+	ADDL R9, AX
+	MOVL 0(R10)(AX*4), AX
+	INCQ BX
+	CMPL AX, fusedTables_outputMin(R13)
+	JAE  output
+	JMP  step
+
+resume:
+	MOVQ fusedTables_trans(R13), R10
+	MOVQ fusedTables_ofByte(R13), R11
+	MOVL fusedTables_shallowMin(R13), R12
+step:
+	CMPQ BX, DX
+	JGE  end
+	MOVBLZX 0(SI)(BX*1), R9
+	MOVBLZX 0(R11)(R9*1), R9
+	ADDL R9, AX
+	MOVL 0(R10)(AX*4), AX
+	INCQ BX
+	CMPL AX, R12
+	JB   step
+	CMPL AX, fusedTables_outputMin(R13)
+	JAE  output
+	// Shallow: the start state means the byte cannot start a pattern; a depth-1 state means it
+	// may, so the filter looks at it again.
+	CMPL AX, fusedTables_start(R13)
+	JEQ  filter
+	DECQ BX
+	JMP  filter
+
+output:
+	VZEROUPPER
+	MOVQ BX, ret+48(FP)
+	MOVL AX, ret1+56(FP)
+	RET
+
+end:
+	VZEROUPPER
+	MOVQ DX, ret+48(FP)
+	MOVL fusedTables_start(R13), AX
+	MOVL AX, ret1+56(FP)
 	RET

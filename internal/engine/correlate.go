@@ -226,7 +226,7 @@ type timeline []corrClock
 type corrClock struct {
 	clock, span int64
 	// low holds per shard a time no later than that of any group the shard keeps of the
-	// correlation, so that runInline expires a shard only when something may be due: a tick
+	// correlation (a single's time goes to lowSingles only), so that runInline expires a shard only when something may be due: a tick
 	// usually expires nothing in most shards.
 	low [CorrelationShards]int64
 	// lowSingles is low for the singles. A single has no burst to report, so runInline drops
@@ -234,6 +234,22 @@ type corrClock struct {
 	// (a few at a time rather than one at nearly every tick); until then add treats them as
 	// gone (see shard.add): nothing tells the difference.
 	lowSingles [CorrelationShards]int64
+	// calm is a time before which a tick finds nothing to expire in any shard, from low and
+	// lowSingles: most ticks (a new second of a busy log) then look at no shard. It is 0, which
+	// no tick is before, while a bound is before 1970, where the bounds' sums may not be exact.
+	calm int64
+}
+
+// quietFrom returns the first time at which something of time low has been quiet for longer than
+// span, for corrClock.calm: 0 when low is before 1970, math.MaxInt64 when the sum overflows.
+func quietFrom(low, span int64) int64 {
+	switch {
+	case low < 0:
+		return 0
+	case low > math.MaxInt64-span-1:
+		return math.MaxInt64
+	}
+	return low + span + 1
 }
 
 // singleSlack is how much longer than its timespan runInline may leave a quiet single in its
@@ -255,6 +271,7 @@ func newTimeline(e *Engine) timeline {
 		for j := range tl[i].low {
 			tl[i].low[j], tl[i].lowSingles[j] = math.MaxInt64, math.MaxInt64
 		}
+		tl[i].calm = math.MaxInt64
 	}
 	return tl
 }
@@ -449,8 +466,9 @@ func (sh *shard) observe(s *sample) {
 }
 
 // add counts o of batch b, at seq, with o's correlation's clock at clock: the first observation of a group that can be kept as a single
-// (most) is pushed straight away, without the sample the other cases read.
-func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) {
+// (most) is pushed straight away, without the sample the other cases read. It reports whether o
+// was kept as a single (else it is counted in a group).
+func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) (single bool) {
 	st := sh.states[o.Corr]
 	t := o.Time.UnixNano
 	// Most lookups end at an empty home slot (the table is at most a quarter full, and most keys
@@ -484,7 +502,7 @@ func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) {
 			r.live++
 			r.lastT = t
 			st.count++
-			return
+			return true
 		}
 		if st.count >= st.limit {
 			// The quiet singles left by runInline go before an eviction for room, as they
@@ -497,7 +515,7 @@ func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) {
 			sh.evict(st)
 		}
 		st.pushSingle(b, o, seq, free)
-		return
+		return true
 	}
 	if ref == 0 && st.count >= st.limit {
 		// The quiet singles left by runInline go before an eviction for room, as they would
@@ -513,6 +531,7 @@ func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) {
 		smp.valueBytes = b.bytes(o.valueAt)
 	}
 	sh.count(st, smp, ref)
+	return false
 }
 
 // count counts s in its group, of reference ref in st's table (0: none yet).

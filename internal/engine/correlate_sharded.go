@@ -489,22 +489,33 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 		seq := seq0 + int64(i)
 		t := o.Time.UnixNano
 		cc := &s.clock[o.Corr]
-		if t > cc.clock || t < cc.clock-cc.span {
+		if t > cc.clock && uint64(t) < uint64(cc.calm) {
+			cc.clock = t // a tick that finds nothing to expire (most)
+		} else if t > cc.clock || t < cc.clock-cc.span {
 			// The clock moves (cc.step): out of line, so that the loop's common case keeps
 			// its values in registers across the one call it makes.
 			s.advance(cc, int(o.Corr), t, seq)
 		}
-		// Both bounds take t, whatever o becomes: a bound made older than need be costs at
-		// most one early expiry.
+		// The bound of what o became takes t: a single's time no longer holds back the
+		// expiry of the groups, which then waits for singles to be quiet for longer. The
+		// bound is seldom later than t (only in a shard that keeps nothing of the kind),
+		// and calm then moves too.
 		j := shardOf(o.Key, CorrelationShards)
-		cc.low[j], cc.lowSingles[j] = min(cc.low[j], t), min(cc.lowSingles[j], t)
-		shards[j].add(b, o, seq, cc.clock)
+		if shards[j].add(b, o, seq, cc.clock) {
+			if t < cc.lowSingles[j] {
+				cc.lowSingles[j] = t
+				cc.calm = min(cc.calm, quietFrom(t, cc.span+cc.span/singleSlack))
+			}
+		} else if t < cc.low[j] {
+			cc.low[j] = t
+			cc.calm = min(cc.calm, quietFrom(t, cc.span))
+		}
 	}
 	s.seq += int64(len(b.Obs))
 }
 
-// advance moves correlation ci's clock cc to t, at observation seq, for runInline: a tick
-// expires the groups that fell quiet, a jump back in time ends every window.
+// advance moves correlation ci's clock cc to t, at observation seq, for runInline: a tick at or
+// after cc.calm expires the groups that fell quiet, a jump back in time ends every window.
 //
 //go:noinline
 func (s *ShardedCorrelator) advance(cc *corrClock, ci int, t, seq int64) {
@@ -517,19 +528,24 @@ func (s *ShardedCorrelator) advance(cc *corrClock, ci int, t, seq int64) {
 			sh.flush(ci)
 			low[j], cc.lowSingles[j] = math.MaxInt64, math.MaxInt64
 		}
+		cc.calm = math.MaxInt64
 	case stepTick:
 		// Every shard hears of the tick at once, so nothing is left to expire later; a
 		// shard whose oldest activity is within the timespan has nothing to expire.
 		shards := s.shards[:CorrelationShards]
+		span, singlesSpan := cc.span, cc.span+cc.span/singleSlack
+		calm := int64(math.MaxInt64)
 		for j := range low {
-			if t-low[j] > cc.span {
+			if t-low[j] > span {
 				sh := shards[j]
 				sh.seq = seq
 				low[j], cc.lowSingles[j] = sh.expire(ci, t, nil)
-			} else if t-cc.lowSingles[j] > cc.span+cc.span/singleSlack {
+			} else if t-cc.lowSingles[j] > singlesSpan {
 				cc.lowSingles[j] = shards[j].states[ci].expireSingles(t)
 			}
+			calm = min(calm, quietFrom(low[j], span), quietFrom(cc.lowSingles[j], singlesSpan))
 		}
+		cc.calm = calm
 	}
 }
 

@@ -119,33 +119,39 @@ words:
 	if !f.haveOut || f.src == nil || f.dst == nil || f.proto == nil {
 		return false
 	}
-	setIf(e, event.SourcePort, f.spt)
-	setIf(e, event.DestinationPort, f.dpt)
-	setIf(e, event.ICMPType, f.typ)
-	setIf(e, event.ICMPCode, f.code)
+	// The values are slices of msg, which is not nil (IN= was found in it), or word constants:
+	// SetSlice.
+	setSliceIf(e, event.SourcePort, f.spt)
+	setSliceIf(e, event.DestinationPort, f.dpt)
+	setSliceIf(e, event.ICMPType, f.typ)
+	setSliceIf(e, event.ICMPCode, f.code)
 	e.Format = event.FormatIptables
-	e.Set(event.SourceIP, f.src)
-	e.Set(event.DestinationIP, f.dst)
-	setProtocolName(e, f.proto)
+	e.SetSlice(event.SourceIP, f.src)
+	e.SetSlice(event.DestinationIP, f.dst)
+	if w := usualProtocol(f.proto); w != nil { // the call below is the rare case
+		e.SetSlice(event.Protocol, w)
+	} else {
+		setProtocolName(e, f.proto)
+	}
 	if f.flagStart >= 0 {
-		e.Set(event.TCPFlags, msg[f.flagStart:f.flagEnd])
+		e.SetSlice(event.TCPFlags, msg[f.flagStart:f.flagEnd])
 	}
 	inIf, outIf := f.inIf, f.outIf
 	switch {
 	case len(inIf) > 0 && len(outIf) == 0:
-		e.Set(event.Direction, wordIn)
+		e.SetSlice(event.Direction, wordIn)
 	case len(inIf) == 0 && len(outIf) > 0:
-		e.Set(event.Direction, wordOut)
+		e.SetSlice(event.Direction, wordOut)
 	case len(inIf) > 0 && len(outIf) > 0:
-		e.Set(event.Direction, wordForward)
+		e.SetSlice(event.Direction, wordForward)
 	}
 	if len(inIf) > 0 {
-		e.Set(event.Interface, inIf)
+		e.SetSlice(event.Interface, inIf)
 	} else if len(outIf) > 0 {
-		e.Set(event.Interface, outIf)
+		e.SetSlice(event.Interface, outIf)
 	}
 	if a := actionFromPrefix(prefix); a != nil {
-		e.Set(event.Action, a)
+		e.SetSlice(event.Action, a)
 	}
 	return true
 }
@@ -191,6 +197,13 @@ func firstOf(have, v []byte) []byte {
 func setIf(e *event.Event, f event.Field, v []byte) {
 	if v != nil {
 		e.Set(f, v)
+	}
+}
+
+// setSliceIf is setIf with SetSlice, for a v that is nil or sliced from a non-nil slice.
+func setSliceIf(e *event.Event, f event.Field, v []byte) {
+	if v != nil {
+		e.SetSlice(f, v)
 	}
 }
 
@@ -252,26 +265,29 @@ func verdictAt(rest []byte) []byte {
 // verdictFirst holds the first letters of the verdict words, in both cases.
 var verdictFirst = [256]bool{'d': true, 'D': true, 'r': true, 'R': true, 'b': true, 'B': true, 'a': true, 'A': true}
 
+// usualProtocol returns the name of tcp, udp and icmp in any case, else nil: each is compared as
+// one number (setting bit 5 of every byte lowers an upper-case letter and turns no other byte
+// into a lower-case one), in a function small enough to be inlined in setProtocolName's callers.
+func usualProtocol(proto []byte) []byte {
+	if len(proto) == 3 {
+		switch uint32(proto[0]) | uint32(proto[1])<<8 | uint32(proto[2])<<16 | 0x202020 {
+		case 't' | 'c'<<8 | 'p'<<16:
+			return wordTCP
+		case 'u' | 'd'<<8 | 'p'<<16:
+			return wordUDP
+		}
+	} else if len(proto) == 4 && binary.LittleEndian.Uint32(proto)|0x20202020 == 'i'|'c'<<8|'m'<<16|'p'<<24 {
+		return wordICMP
+	}
+	return nil
+}
+
 // setProtocolName stores a protocol as a lower-case name; numbers and unknown names are kept as
 // given (lower-cased through the scratch buffer when needed).
 func setProtocolName(e *event.Event, proto []byte) {
-	// The three usual names first, each compared as one number: setting bit 5 of every byte
-	// lowers an upper-case letter and turns no other byte into a lower-case one.
-	switch len(proto) {
-	case 3:
-		switch uint32(proto[0]) | uint32(proto[1])<<8 | uint32(proto[2])<<16 | 0x202020 {
-		case 't' | 'c'<<8 | 'p'<<16:
-			e.Set(event.Protocol, wordTCP)
-			return
-		case 'u' | 'd'<<8 | 'p'<<16:
-			e.Set(event.Protocol, wordUDP)
-			return
-		}
-	case 4:
-		if binary.LittleEndian.Uint32(proto)|0x20202020 == 'i'|'c'<<8|'m'<<16|'p'<<24 {
-			e.Set(event.Protocol, wordICMP)
-			return
-		}
+	if w := usualProtocol(proto); w != nil {
+		e.SetSlice(event.Protocol, w)
+		return
 	}
 	switch {
 	case ascii.EqualFold(proto, "tcp"):
