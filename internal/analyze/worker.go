@@ -42,7 +42,8 @@ type chunkResult struct {
 	// batch holds the chunk's correlation observations, by hash.
 	batch engine.Batch
 	// findingsBefore[i] is how many findings precede batch.Obs[i] in line order, so that the
-	// sequencer can interleave findings and correlation bursts as the lines had them.
+	// sequencer can interleave findings and correlation bursts as the lines had them; kept only
+	// when findings are built.
 	findingsBefore []int
 	// sources holds the source addresses of the matching lines back to back, sourceRuns how many
 	// lines in a row named each: the sequencer ranks them in input order, so that the ranking is
@@ -219,7 +220,8 @@ func (w *worker) line(line int64, res *chunkResult) {
 			}
 		}
 		for _, ci := range eng.CorrelationsOf(ri) {
-			if eng.Add(&res.batch, ci, ev, line) {
+			// Without findings, nothing is interleaved with the bursts (see sequencer.deliver).
+			if eng.Add(&res.batch, ci, ev, line) && findings {
 				res.findingsBefore = append(res.findingsBefore, len(res.findings))
 			}
 		}
