@@ -470,25 +470,15 @@ func (sh *shard) observe(s *sample) {
 // was kept as a single (else it is counted in a group).
 func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) (single bool) {
 	st := sh.states[o.Corr]
-	t := o.Time.UnixNano
 	// Most lookups end at an empty home slot (the table is at most a quarter full, and most keys
-	// are new): that case is looked at here, without a call.
-	var ref uint32
+	// are new), and most new groups are kept as singles with room in the ring and the table, of
+	// the file of the newest single: pushSingle's common case is written out here, without a
+	// call. A call cost more, and made add keep its arguments on the stack in every case.
 	free := o.Key & st.groups.mask
-	if free >= uint64(len(st.groups.slots)) || st.groups.slots[free].ref != 0 {
-		ref, free = st.groups.find(o.Key, &sh.slab, &st.singles)
-		if ref&singleRef != 0 && clock-st.singles.at(ref).t > st.span {
-			// A single that fell quiet, left by runInline: it is gone, as the ones before it.
-			st.expireSingles(clock)
-			ref, free = st.groups.find(o.Key, &sh.slab, &st.singles)
-		}
-	}
-	if ref == 0 && !sh.noSingles && st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) {
-		r, tab := &st.singles, &st.groups
-		if st.count < st.limit && free != noFree && r.live != 0 && r.tail-r.head != uint32(len(r.recs)) &&
-			r.lastFile == b.fileNo && 4*(tab.used+1) <= len(tab.slots) {
-			// pushSingle, written out for its common case (most observations): room in the
-			// ring and the table, the file of the newest single. A call cost more here.
+	if tab := &st.groups; free < uint64(len(tab.slots)) && tab.slots[free].ref == 0 && !sh.noSingles {
+		t, r := o.Time.UnixNano, &st.singles
+		if st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) && st.count < st.limit && r.live != 0 &&
+			r.tail-r.head != uint32(len(r.recs)) && r.lastFile == b.fileNo && 4*(tab.used+1) <= len(tab.slots) {
 			x := r.at(r.tail)
 			x.hash, x.t, x.seq, x.line, x.value, x.offset = o.Key, t, seq, o.First, o.Value, o.Time.Offset
 			x.file = uint32(len(r.files) - 1)
@@ -504,6 +494,24 @@ func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) (single bool) {
 			st.count++
 			return true
 		}
+	}
+	return sh.addSlow(st, b, o, seq, clock)
+}
+
+// addSlow is add's other cases, of o of correlation state st.
+func (sh *shard) addSlow(st *corrState, b *Batch, o *Hashed, seq, clock int64) (single bool) {
+	t := o.Time.UnixNano
+	var ref uint32
+	free := o.Key & st.groups.mask
+	if free >= uint64(len(st.groups.slots)) || st.groups.slots[free].ref != 0 {
+		ref, free = st.groups.find(o.Key, &sh.slab, &st.singles)
+		if ref&singleRef != 0 && clock-st.singles.at(ref).t > st.span {
+			// A single that fell quiet, left by runInline: it is gone, as the ones before it.
+			st.expireSingles(clock)
+			ref, free = st.groups.find(o.Key, &sh.slab, &st.singles)
+		}
+	}
+	if ref == 0 && !sh.noSingles && st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) {
 		if st.count >= st.limit {
 			// The quiet singles left by runInline go before an eviction for room, as they
 			// would have gone at their tick.
