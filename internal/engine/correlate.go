@@ -240,6 +240,25 @@ type corrClock struct {
 	calm int64
 }
 
+// lowerSingles makes t the bound of shard j's singles if it is earlier. A single's time no longer
+// holds back the expiry of the groups, which then waits for singles to be quiet for longer. The
+// bound is seldom later than t (only in a shard that keeps nothing of the kind), and calm then
+// moves too.
+func (c *corrClock) lowerSingles(j int, t int64) {
+	if t < c.lowSingles[j] {
+		c.lowSingles[j] = t
+		c.calm = min(c.calm, quietFrom(t, c.span+c.span/singleSlack))
+	}
+}
+
+// lowerGroups makes t the bound of shard j's groups if it is earlier, as lowerSingles.
+func (c *corrClock) lowerGroups(j int, t int64) {
+	if t < c.low[j] {
+		c.low[j] = t
+		c.calm = min(c.calm, quietFrom(t, c.span))
+	}
+}
+
 // quietFrom returns the first time at which something of time low has been quiet for longer than
 // span, for corrClock.calm: 0 when low is before 1970, math.MaxInt64 when the sum overflows.
 func quietFrom(low, span int64) int64 {
@@ -312,6 +331,8 @@ type shard struct {
 	src Batch
 	// noSingles keeps every group as a group, for tests that compare the two.
 	noSingles bool
+	// unbounded is the clock a shard on a goroutine passes to add (see ShardedCorrelator.observe).
+	unbounded corrClock
 }
 
 // burstOrder places a burst in the output: at observation seq, in phase (a jump back in time, the
@@ -465,10 +486,11 @@ func (sh *shard) observe(s *sample) {
 	sh.count(st, s, ref)
 }
 
-// add counts o of batch b, at seq, with o's correlation's clock at clock: the first observation of a group that can be kept as a single
-// (most) is pushed straight away, without the sample the other cases read. It reports whether o
-// was kept as a single (else it is counted in a group).
-func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) (single bool) {
+// add counts o of batch b, at seq, with cc the clock of o's correlation: the first observation of
+// a group that can be kept as a single (most) is pushed straight away, without the sample the
+// other cases read. o's time lowers the bound of what o became in cc, shard j's low or lowSingles:
+// done here, runInline keeps nothing across the call.
+func (sh *shard) add(b *Batch, o *Hashed, seq int64, cc *corrClock, j int) {
 	st := sh.states[o.Corr]
 	// Most lookups end at an empty home slot (the table is at most a quarter full, and most keys
 	// are new), and most new groups are kept as singles with room in the ring and the table, of
@@ -492,15 +514,16 @@ func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) (single bool) {
 			r.live++
 			r.lastT = t
 			st.count++
-			return true
+			cc.lowerSingles(j, t)
+			return
 		}
 	}
-	return sh.addSlow(st, b, o, seq, clock)
+	sh.addSlow(st, b, o, seq, cc, j)
 }
 
 // addSlow is add's other cases, of o of correlation state st.
-func (sh *shard) addSlow(st *corrState, b *Batch, o *Hashed, seq, clock int64) (single bool) {
-	t := o.Time.UnixNano
+func (sh *shard) addSlow(st *corrState, b *Batch, o *Hashed, seq int64, cc *corrClock, j int) {
+	t, clock := o.Time.UnixNano, cc.clock
 	var ref uint32
 	free := o.Key & st.groups.mask
 	if free >= uint64(len(st.groups.slots)) || st.groups.slots[free].ref != 0 {
@@ -523,7 +546,8 @@ func (sh *shard) addSlow(st *corrState, b *Batch, o *Hashed, seq, clock int64) (
 			sh.evict(st)
 		}
 		st.pushSingle(b, o, seq, free)
-		return true
+		cc.lowerSingles(j, t)
+		return
 	}
 	if ref == 0 && st.count >= st.limit {
 		// The quiet singles left by runInline go before an eviction for room, as they would
@@ -539,7 +563,7 @@ func (sh *shard) addSlow(st *corrState, b *Batch, o *Hashed, seq, clock int64) (
 		smp.valueBytes = b.bytes(o.valueAt)
 	}
 	sh.count(st, smp, ref)
-	return false
+	cc.lowerGroups(j, t)
 }
 
 // count counts s in its group, of reference ref in st's table (0: none yet).

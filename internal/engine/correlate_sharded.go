@@ -507,20 +507,8 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 			// its values in registers across the one call it makes.
 			s.advance(cc, int(o.Corr), t, seq)
 		}
-		// The bound of what o became takes t: a single's time no longer holds back the
-		// expiry of the groups, which then waits for singles to be quiet for longer. The
-		// bound is seldom later than t (only in a shard that keeps nothing of the kind),
-		// and calm then moves too.
 		j := shardOf(o.Key, CorrelationShards)
-		if shards[j].add(b, o, seq, cc.clock) {
-			if t < cc.lowSingles[j] {
-				cc.lowSingles[j] = t
-				cc.calm = min(cc.calm, quietFrom(t, cc.span+cc.span/singleSlack))
-			}
-		} else if t < cc.low[j] {
-			cc.low[j] = t
-			cc.calm = min(cc.calm, quietFrom(t, cc.span))
-		}
+		shards[j].add(b, o, seq, cc, j)
 	}
 	s.seq += int64(len(b.Obs))
 }
@@ -564,7 +552,10 @@ func (s *ShardedCorrelator) advance(cc *corrClock, ci int, t, seq int64) {
 func (s *ShardedCorrelator) observe(sh *shard, b *Batch, o *Hashed, seq, clock int64, ticks []tickAt) {
 	sh.seq = seq
 	sh.expire(int(o.Corr), clock, ticks)
-	sh.add(b, o, seq, clock)
+	// The shard expires at every observation here, without bounds: add lowers those of a clock
+	// of its own, which nothing reads.
+	sh.unbounded.clock = clock
+	sh.add(b, o, seq, &sh.unbounded, 0)
 }
 
 // endBatch expires what fell quiet during the batch, so that it is reported with it.
