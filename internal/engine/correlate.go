@@ -633,31 +633,33 @@ func (sh *shard) expire(ci int, clock int64, ticks []tickAt) (groups, singles in
 // returns the time of the oldest single left (or math.MaxInt64).
 func (st *corrState) expireSingles(clock int64) int64 {
 	// dropOldestSingle, written out: most expiries are of singles. The promoted records met on
-	// the way are skipped as skipDead would.
-	r := &st.singles
-	for r.head != r.tail {
-		x := r.at(r.head)
+	// the way are skipped as skipDead would. The loop makes no call, so that the ring and the
+	// table stay in registers.
+	r, tab := &st.singles, &st.groups
+	recs, slots, mask, span := r.recs, tab.slots, tab.mask, st.span
+	head, tail, ringMask := r.head, r.tail, uint32(len(r.recs)-1)
+	oldest, dropped := int64(math.MaxInt64), 0
+	for ; head != tail; head++ {
+		x := &recs[head&ringMask]
 		if x.n == singleDead {
-			r.head++
 			continue
 		}
-		if clock-x.t <= st.span {
-			return x.t
+		if clock-x.t <= span {
+			oldest = x.t
+			break
 		}
-		ref := singleRef | r.head&(singleRef-1)
-		if t := &st.groups; t.slots[x.hash&t.mask].ref == ref && t.slots[(x.hash+1)&t.mask].ref == 0 {
-			// remove, written out for the common case of a single at its home slot, the
-			// last of its run: nothing to shift back.
-			t.slots[x.hash&t.mask] = tableSlot{}
-			t.used--
-		} else {
-			t.remove(x.hash, ref)
+		ref, i := singleRef|head&(singleRef-1), x.hash&mask
+		for slots[i].ref != ref {
+			i = (i + 1) & mask
 		}
-		r.head++
-		r.live--
-		st.count--
+		clearSlot(slots, mask, i)
+		dropped++
 	}
-	return math.MaxInt64
+	r.head = head
+	r.live -= dropped
+	st.count -= dropped
+	tab.used -= dropped
+	return oldest
 }
 
 // tickAt is an observation at which a correlation's clock moved forward, and the clock then.
