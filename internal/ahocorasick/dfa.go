@@ -29,6 +29,9 @@ type dfa struct {
 	idStart    []uint32
 	ids        []int32
 	nextOutput []int32
+	// onlyID[k] is the one id that output state k reports, chain included, or -1 when it
+	// reports more: nearly every output state of a rule set reports one id, without the walk.
+	onlyID []int32
 
 	filter      *gramFilter  // nil when some pattern is too short to filter on
 	fused       *fusedTables // nil when the filter and the automaton cannot run as one loop
@@ -161,6 +164,20 @@ func newDFA(patterns []string, ids []int) *dfa {
 		d.nextOutput = append(d.nextOutput, next)
 	}
 	d.idStart = append(d.idStart, uint32(len(d.ids)))
+	d.onlyID = make([]int32, outputs)
+	for k := range d.onlyID {
+		only, count := int32(-1), 0
+		for c := int32(k); c >= 0 && count <= 1; c = d.nextOutput[c] {
+			for _, id := range d.ids[d.idStart[c]:d.idStart[c+1]] {
+				only = id
+				count++
+			}
+		}
+		if count != 1 {
+			only = -1
+		}
+		d.onlyID[k] = only
+	}
 
 	for b := 0; b < 256; b++ {
 		d.leavesStart[b] = d.trans[d.start+uint32(classes.ofByte[b])] != d.start

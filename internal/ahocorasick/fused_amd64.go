@@ -44,15 +44,6 @@ func newFusedTables(d *dfa) *fusedTables {
 //go:noescape
 func fusedStep(t *fusedTables, text []byte, i int, s uint32) (int, uint32)
 
-// scan marks the ids of every pattern occurring in text, as scanFiltered does. With hits == nil it
-// only answers whether any pattern occurs, and stops at the first one.
-func (d *dfa) scan(text []byte, hits *Hits) bool {
-	if useFused && d.fused != nil {
-		return d.scanFused(text, hits)
-	}
-	return d.scanFiltered(text, hits)
-}
-
 // scanFused is scanFiltered by fusedStep: control comes back to Go only to report an output.
 func (d *dfa) scanFused(text []byte, hits *Hits) bool {
 	found := false

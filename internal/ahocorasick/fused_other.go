@@ -5,6 +5,9 @@ package ahocorasick
 // fusedTables exists on amd64 only: elsewhere scan is the Go loop over the filter's passes.
 type fusedTables struct{}
 
+const useFused = false
+
 func newFusedTables(d *dfa) *fusedTables { return nil }
 
-func (d *dfa) scan(text []byte, hits *Hits) bool { return d.scanFiltered(text, hits) }
+// scanFused is never called where useFused is false.
+func (d *dfa) scanFused(text []byte, hits *Hits) bool { return d.scanFiltered(text, hits) }

@@ -107,8 +107,10 @@ func (m *Matcher) Scan(text []byte, hits *Hits) bool {
 	switch {
 	case m == nil || len(text) < m.shortest:
 		return false
+	case m.dense != nil && useFused && m.dense.fused != nil:
+		return m.dense.scanFused(text, hits)
 	case m.dense != nil:
-		return m.dense.scan(text, hits)
+		return m.dense.scanFiltered(text, hits)
 	case m.compact != nil:
 		return m.compact.scan(text, hits)
 	}

@@ -71,6 +71,10 @@ func (d *dfa) scanFiltered(text []byte, hits *Hits) bool {
 // report marks every id that ends in output state s, following the chain of shorter suffixes.
 func (d *dfa) report(s uint32, hits *Hits) {
 	k := int32((s - d.outputMin) / d.stride)
+	if id := d.onlyID[k]; id >= 0 {
+		hits.set(int(id))
+		return
+	}
 	for k >= 0 {
 		for _, id := range d.ids[d.idStart[k]:d.idStart[k+1]] {
 			hits.set(int(id))

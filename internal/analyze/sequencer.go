@@ -147,12 +147,14 @@ func (s *sequencer) flushSource() {
 
 func (s *sequencer) deliver(r *chunkResult) {
 	defer s.pool.put(r)
+	if s.emit == nil || !s.opts.Findings {
+		// Nothing to pass on, so nothing to interleave: the bursts are only counted (and the
+		// worker kept no findingsBefore when findings are not built).
+		s.corr.Bursts(&r.batch, func(_ int, b *engine.Burst) { s.burst(b) })
+		return
+	}
 	next := 0
 	emitUpTo := func(n int) {
-		if s.emit == nil || !s.opts.Findings {
-			next = n
-			return
-		}
 		for ; next < n && s.err == nil; next++ {
 			s.err = s.emit(r.findings[next])
 		}

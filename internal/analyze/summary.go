@@ -139,8 +139,8 @@ func (s *summaryBuilder) finish(seq *sequencer) {
 	if s.Rules == nil {
 		s.Rules = []RuleCount{}
 	}
-	s.TopTCPPorts = topPorts(all.tcp, "tcp", s.top)
-	s.TopUDPPorts = topPorts(all.udp, "udp", s.top)
+	s.TopTCPPorts = topPorts(&all.tcp, "tcp", s.top)
+	s.TopUDPPorts = topPorts(&all.udp, "udp", s.top)
 	s.ICMPTypes = []ICMPCount{}
 	for t, n := range all.icmp {
 		if n > 0 {
@@ -163,21 +163,11 @@ func (s *summaryBuilder) finish(seq *sequencer) {
 	s.TimeDiscontinuities = seq.stats.Discontinuities
 }
 
-func topPorts(counts []int64, proto string, n int) []PortCount {
+func topPorts(counts *portCounts, proto string, n int) []PortCount {
 	out := []PortCount{}
-	for base := 0; base+8 <= len(counts); base += 8 {
-		// Most ports are never probed: eight at a time are passed over by one test.
-		b := counts[base : base+8 : base+8]
-		if b[0]|b[1]|b[2]|b[3]|b[4]|b[5]|b[6]|b[7] == 0 {
-			continue
-		}
-		for i, c := range b {
-			if c > 0 {
-				p := base + i
-				out = append(out, PortCount{Port: p, Service: portname.Port(proto, p), Count: c})
-			}
-		}
-	}
+	counts.counted(func(p int, c int64) {
+		out = append(out, PortCount{Port: p, Service: portname.Port(proto, p), Count: c})
+	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
 	if len(out) > n {
 		out = out[:n]

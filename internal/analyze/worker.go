@@ -42,7 +42,8 @@ type chunkResult struct {
 	// batch holds the chunk's correlation observations, by hash.
 	batch engine.Batch
 	// findingsBefore[i] is how many findings precede batch.Obs[i] in line order, so that the
-	// sequencer can interleave findings and correlation bursts as the lines had them.
+	// sequencer can interleave findings and correlation bursts as the lines had them; kept only
+	// when findings are built.
 	findingsBefore []int
 	// sources holds the source addresses of the matching lines back to back, sourceRuns how many
 	// lines in a row named each: the sequencer ranks them in input order, so that the ranking is
@@ -219,7 +220,8 @@ func (w *worker) line(line int64, res *chunkResult) {
 			}
 		}
 		for _, ci := range eng.CorrelationsOf(ri) {
-			if eng.Add(&res.batch, ci, ev, line) {
+			// Without findings, nothing is interleaved with the bursts (see sequencer.deliver).
+			if eng.Add(&res.batch, ci, ev, line) && findings {
 				res.findingsBefore = append(res.findingsBefore, len(res.findings))
 			}
 		}
@@ -296,8 +298,8 @@ type tally struct {
 	// formats counts lines by format; indexed by any byte, so that counting needs no bounds
 	// check (only the first NumFormats are ever counted).
 	formats [256]int64
-	tcp     []int64
-	udp     []int64
+	tcp     portCounts
+	udp     portCounts
 	icmp    [256]int64
 	cgi     *topk.Counter
 	cgiKey  []byte // scratch for the normalised CGI program name
@@ -311,8 +313,8 @@ func (t *tally) merge(o *tally) {
 	for f, n := range o.formats {
 		t.formats[f] += n
 	}
-	t.tcp = addPortCounts(t.tcp, o.tcp)
-	t.udp = addPortCounts(t.udp, o.udp)
+	t.tcp.merge(&o.tcp)
+	t.udp.merge(&o.udp)
 	for i, n := range o.icmp {
 		t.icmp[i] += n
 	}
@@ -320,20 +322,6 @@ func (t *tally) merge(o *tally) {
 	for i, n := range o.perRule {
 		t.perRule[i] += n
 	}
-}
-
-// addPortCounts adds the counts of o to t. The per-port arrays (512 KiB each) are allocated only
-// once a port is counted, and the first merged is taken over rather than copied (a worker's tally
-// is not used after the merge): keikai serve analyses many small reports, and clearing and
-// merging these arrays dominated the analysis of one.
-func addPortCounts(t, o []int64) []int64 {
-	if t == nil {
-		return o
-	}
-	for p, n := range o {
-		t[p] += n
-	}
-	return t
 }
 
 // counterCapacity is how many distinct paths or sources each counter holds exactly; the tail
@@ -359,17 +347,11 @@ func (t *tally) countTraffic(ev *event.Event) {
 		switch string(ev.Get(event.Protocol)) {
 		case "tcp":
 			if p, ok := ev.Int(event.DestinationPort); ok && p < 65536 {
-				if t.tcp == nil {
-					t.tcp = make([]int64, 65536)
-				}
-				t.tcp[p]++
+				t.tcp.add(uint16(p))
 			}
 		case "udp":
 			if p, ok := ev.Int(event.DestinationPort); ok && p < 65536 {
-				if t.udp == nil {
-					t.udp = make([]int64, 65536)
-				}
-				t.udp[p]++
+				t.udp.add(uint16(p))
 			}
 		case "icmp":
 			if p, ok := ev.Int(event.ICMPType); ok && p < 256 {

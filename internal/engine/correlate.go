@@ -240,6 +240,25 @@ type corrClock struct {
 	calm int64
 }
 
+// lowerSingles makes t the bound of shard j's singles if it is earlier. A single's time no longer
+// holds back the expiry of the groups, which then waits for singles to be quiet for longer. The
+// bound is seldom later than t (only in a shard that keeps nothing of the kind), and calm then
+// moves too.
+func (c *corrClock) lowerSingles(j int, t int64) {
+	if t < c.lowSingles[j] {
+		c.lowSingles[j] = t
+		c.calm = min(c.calm, quietFrom(t, c.span+c.span/singleSlack))
+	}
+}
+
+// lowerGroups makes t the bound of shard j's groups if it is earlier, as lowerSingles.
+func (c *corrClock) lowerGroups(j int, t int64) {
+	if t < c.low[j] {
+		c.low[j] = t
+		c.calm = min(c.calm, quietFrom(t, c.span))
+	}
+}
+
 // quietFrom returns the first time at which something of time low has been quiet for longer than
 // span, for corrClock.calm: 0 when low is before 1970, math.MaxInt64 when the sum overflows.
 func quietFrom(low, span int64) int64 {
@@ -312,6 +331,8 @@ type shard struct {
 	src Batch
 	// noSingles keeps every group as a group, for tests that compare the two.
 	noSingles bool
+	// unbounded is the clock a shard on a goroutine passes to add (see ShardedCorrelator.observe).
+	unbounded corrClock
 }
 
 // burstOrder places a burst in the output: at observation seq, in phase (a jump back in time, the
@@ -465,30 +486,21 @@ func (sh *shard) observe(s *sample) {
 	sh.count(st, s, ref)
 }
 
-// add counts o of batch b, at seq, with o's correlation's clock at clock: the first observation of a group that can be kept as a single
-// (most) is pushed straight away, without the sample the other cases read. It reports whether o
-// was kept as a single (else it is counted in a group).
-func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) (single bool) {
+// add counts o of batch b, at seq, with cc the clock of o's correlation: the first observation of
+// a group that can be kept as a single (most) is pushed straight away, without the sample the
+// other cases read. o's time lowers the bound of what o became in cc, shard j's low or lowSingles:
+// done here, runInline keeps nothing across the call.
+func (sh *shard) add(b *Batch, o *Hashed, seq int64, cc *corrClock, j int) {
 	st := sh.states[o.Corr]
-	t := o.Time.UnixNano
 	// Most lookups end at an empty home slot (the table is at most a quarter full, and most keys
-	// are new): that case is looked at here, without a call.
-	var ref uint32
+	// are new), and most new groups are kept as singles with room in the ring and the table, of
+	// the file of the newest single: pushSingle's common case is written out here, without a
+	// call. A call cost more, and made add keep its arguments on the stack in every case.
 	free := o.Key & st.groups.mask
-	if free >= uint64(len(st.groups.slots)) || st.groups.slots[free].ref != 0 {
-		ref, free = st.groups.find(o.Key, &sh.slab, &st.singles)
-		if ref&singleRef != 0 && clock-st.singles.at(ref).t > st.span {
-			// A single that fell quiet, left by runInline: it is gone, as the ones before it.
-			st.expireSingles(clock)
-			ref, free = st.groups.find(o.Key, &sh.slab, &st.singles)
-		}
-	}
-	if ref == 0 && !sh.noSingles && st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) {
-		r, tab := &st.singles, &st.groups
-		if st.count < st.limit && free != noFree && r.live != 0 && r.tail-r.head != uint32(len(r.recs)) &&
-			r.lastFile == b.fileNo && 4*(tab.used+1) <= len(tab.slots) {
-			// pushSingle, written out for its common case (most observations): room in the
-			// ring and the table, the file of the newest single. A call cost more here.
+	if tab := &st.groups; free < uint64(len(tab.slots)) && tab.slots[free].ref == 0 && !sh.noSingles {
+		t, r := o.Time.UnixNano, &st.singles
+		if st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) && st.count < st.limit && r.live != 0 &&
+			r.tail-r.head != uint32(len(r.recs)) && r.lastFile == b.fileNo && 4*(tab.used+1) <= len(tab.slots) {
 			x := r.at(r.tail)
 			x.hash, x.t, x.seq, x.line, x.value, x.offset = o.Key, t, seq, o.First, o.Value, o.Time.Offset
 			x.file = uint32(len(r.files) - 1)
@@ -502,8 +514,27 @@ func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) (single bool) {
 			r.live++
 			r.lastT = t
 			st.count++
-			return true
+			cc.lowerSingles(j, t)
+			return
 		}
+	}
+	sh.addSlow(st, b, o, seq, cc, j)
+}
+
+// addSlow is add's other cases, of o of correlation state st.
+func (sh *shard) addSlow(st *corrState, b *Batch, o *Hashed, seq int64, cc *corrClock, j int) {
+	t, clock := o.Time.UnixNano, cc.clock
+	var ref uint32
+	free := o.Key & st.groups.mask
+	if free >= uint64(len(st.groups.slots)) || st.groups.slots[free].ref != 0 {
+		ref, free = st.groups.find(o.Key, &sh.slab, &st.singles)
+		if ref&singleRef != 0 && clock-st.singles.at(ref).t > st.span {
+			// A single that fell quiet, left by runInline: it is gone, as the ones before it.
+			st.expireSingles(clock)
+			ref, free = st.groups.find(o.Key, &sh.slab, &st.singles)
+		}
+	}
+	if ref == 0 && !sh.noSingles && st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) {
 		if st.count >= st.limit {
 			// The quiet singles left by runInline go before an eviction for room, as they
 			// would have gone at their tick.
@@ -515,7 +546,8 @@ func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) (single bool) {
 			sh.evict(st)
 		}
 		st.pushSingle(b, o, seq, free)
-		return true
+		cc.lowerSingles(j, t)
+		return
 	}
 	if ref == 0 && st.count >= st.limit {
 		// The quiet singles left by runInline go before an eviction for room, as they would
@@ -531,7 +563,7 @@ func (sh *shard) add(b *Batch, o *Hashed, seq, clock int64) (single bool) {
 		smp.valueBytes = b.bytes(o.valueAt)
 	}
 	sh.count(st, smp, ref)
-	return false
+	cc.lowerGroups(j, t)
 }
 
 // count counts s in its group, of reference ref in st's table (0: none yet).
@@ -601,31 +633,33 @@ func (sh *shard) expire(ci int, clock int64, ticks []tickAt) (groups, singles in
 // returns the time of the oldest single left (or math.MaxInt64).
 func (st *corrState) expireSingles(clock int64) int64 {
 	// dropOldestSingle, written out: most expiries are of singles. The promoted records met on
-	// the way are skipped as skipDead would.
-	r := &st.singles
-	for r.head != r.tail {
-		x := r.at(r.head)
+	// the way are skipped as skipDead would. The loop makes no call, so that the ring and the
+	// table stay in registers.
+	r, tab := &st.singles, &st.groups
+	recs, slots, mask, span := r.recs, tab.slots, tab.mask, st.span
+	head, tail, ringMask := r.head, r.tail, uint32(len(r.recs)-1)
+	oldest, dropped := int64(math.MaxInt64), 0
+	for ; head != tail; head++ {
+		x := &recs[head&ringMask]
 		if x.n == singleDead {
-			r.head++
 			continue
 		}
-		if clock-x.t <= st.span {
-			return x.t
+		if clock-x.t <= span {
+			oldest = x.t
+			break
 		}
-		ref := singleRef | r.head&(singleRef-1)
-		if t := &st.groups; t.slots[x.hash&t.mask].ref == ref && t.slots[(x.hash+1)&t.mask].ref == 0 {
-			// remove, written out for the common case of a single at its home slot, the
-			// last of its run: nothing to shift back.
-			t.slots[x.hash&t.mask] = tableSlot{}
-			t.used--
-		} else {
-			t.remove(x.hash, ref)
+		ref, i := singleRef|head&(singleRef-1), x.hash&mask
+		for slots[i].ref != ref {
+			i = (i + 1) & mask
 		}
-		r.head++
-		r.live--
-		st.count--
+		clearSlot(slots, mask, i)
+		dropped++
 	}
-	return math.MaxInt64
+	r.head = head
+	r.live -= dropped
+	st.count -= dropped
+	tab.used -= dropped
+	return oldest
 }
 
 // tickAt is an observation at which a correlation's clock moved forward, and the clock then.

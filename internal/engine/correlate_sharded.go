@@ -132,11 +132,7 @@ func (b *Batch) Reset(file string) {
 // of one line are added one after another.
 func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 	if b.planOf != e {
-		b.plan = make([]addPlan, len(e.Correlations))
-		for i, r := range e.Correlations {
-			b.plan[i] = newAddPlan(r.Correlation)
-		}
-		b.planOf = e
+		b.makePlan(e)
 	}
 	if !ev.Time.Known {
 		b.Untimed++
@@ -192,28 +188,40 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 	return true
 }
 
+// makePlan makes b's plan for e's correlations, out of line: it is made once per batch, and
+// written in Add it made Add's frame large and its entry spill every argument.
+//
+//go:noinline
+func (b *Batch) makePlan(e *Engine) {
+	b.plan = make([]addPlan, len(e.Correlations))
+	for i, r := range e.Correlations {
+		b.plan[i] = newAddPlan(r.Correlation)
+	}
+	b.planOf = e
+}
+
 // hashFields hashes the fields of the line being added in need, and keeps their bytes in the
 // arena: the fields hashed are nearly always kept, and copied here the copy costs no call in Add.
 func (b *Batch) hashFields(ev *event.Event, need uint64) {
 	b.have |= need
 	// Room for every value's two 8-byte stores, made once: the loop's common case then makes
 	// no call, and keeps its values in registers.
-	if cap(b.arena)-len(b.arena) < 16*bits.OnesCount64(need) {
-		b.growArena(need)
+	if cap(b.arena)-len(b.arena) < arenaRoom {
+		b.growArena()
 	}
 	for ; need != 0; need &= need - 1 {
 		f := event.Field(bits.TrailingZeros64(need))
 		v := ev.Get(f)
 		n := len(v)
 		if uint(n-1) >= 16 {
-			b.hashField(f, v, need)
+			b.hashField(f, v)
 			continue
 		}
 		// An address or a port: hashed and copied from its two edge words, without the calls
 		// of maphash and append, which cost more than the value's few bytes.
 		x, y := edgeWords(v)
 		if zeroIn(x, y) {
-			b.hashField(f, v, need)
+			b.hashField(f, v)
 			continue
 		}
 		start := len(b.arena)
@@ -225,11 +233,11 @@ func (b *Batch) hashFields(ev *event.Event, need uint64) {
 }
 
 // hashField is hashFields' work for one field f of value v, of any length, out of line: for the
-// values hashFields does not do inline (empty, long or with a 0 byte). need holds f and the
-// fields still to be done, for which it leaves room as hashFields does.
+// values hashFields does not do inline (empty, long or with a 0 byte). It leaves room for the
+// fields still to be done, as hashFields does.
 //
 //go:noinline
-func (b *Batch) hashField(f event.Field, v []byte, need uint64) {
+func (b *Batch) hashField(f event.Field, v []byte) {
 	start := len(b.arena)
 	b.arena = append(b.arena, v...)
 	b.fields[f&63] = lineField{hash: valueHash(v), at: span{uint32(start), uint32(len(b.arena))}}
@@ -238,8 +246,8 @@ func (b *Batch) hashField(f event.Field, v []byte, need uint64) {
 	} else {
 		b.grouped |= 1 << f
 	}
-	if cap(b.arena)-len(b.arena) < 16*bits.OnesCount64(need) {
-		b.growArena(need)
+	if cap(b.arena)-len(b.arena) < arenaRoom {
+		b.growArena()
 	}
 }
 
@@ -288,12 +296,15 @@ func putEdges(w *[16]byte, v []byte, x, y uint64) {
 	}
 }
 
-// growArena makes room for 16 more bytes per field of need in the arena, out of line: it is
-// seldom called.
+// arenaRoom is the room hashFields makes in the arena before it copies values: 16 bytes for each
+// field there is, so that it need not count the fields it copies.
+const arenaRoom = 16 * 64
+
+// growArena makes room for arenaRoom more bytes in the arena, out of line: it is seldom called.
 //
 //go:noinline
-func (b *Batch) growArena(need uint64) {
-	b.arena = slices.Grow(b.arena, 16*bits.OnesCount64(need))
+func (b *Batch) growArena() {
+	b.arena = slices.Grow(b.arena, arenaRoom)
 }
 
 // hasZero reports whether v has a 0 byte. A value of 1 to 16 bytes (an address, a port) is looked
@@ -496,20 +507,8 @@ func (s *ShardedCorrelator) runInline(b *Batch) {
 			// its values in registers across the one call it makes.
 			s.advance(cc, int(o.Corr), t, seq)
 		}
-		// The bound of what o became takes t: a single's time no longer holds back the
-		// expiry of the groups, which then waits for singles to be quiet for longer. The
-		// bound is seldom later than t (only in a shard that keeps nothing of the kind),
-		// and calm then moves too.
 		j := shardOf(o.Key, CorrelationShards)
-		if shards[j].add(b, o, seq, cc.clock) {
-			if t < cc.lowSingles[j] {
-				cc.lowSingles[j] = t
-				cc.calm = min(cc.calm, quietFrom(t, cc.span+cc.span/singleSlack))
-			}
-		} else if t < cc.low[j] {
-			cc.low[j] = t
-			cc.calm = min(cc.calm, quietFrom(t, cc.span))
-		}
+		shards[j].add(b, o, seq, cc, j)
 	}
 	s.seq += int64(len(b.Obs))
 }
@@ -553,7 +552,10 @@ func (s *ShardedCorrelator) advance(cc *corrClock, ci int, t, seq int64) {
 func (s *ShardedCorrelator) observe(sh *shard, b *Batch, o *Hashed, seq, clock int64, ticks []tickAt) {
 	sh.seq = seq
 	sh.expire(int(o.Corr), clock, ticks)
-	sh.add(b, o, seq, clock)
+	// The shard expires at every observation here, without bounds: add lowers those of a clock
+	// of its own, which nothing reads.
+	sh.unbounded.clock = clock
+	sh.add(b, o, seq, &sh.unbounded, 0)
 }
 
 // endBatch expires what fell quiet during the batch, so that it is reported with it.

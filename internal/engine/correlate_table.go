@@ -81,18 +81,22 @@ func (t *groupTable) update(h uint64, old, ref uint32) {
 
 // remove deletes the slot of h holding ref.
 func (t *groupTable) remove(h uint64, ref uint32) {
-	i := t.at(h, ref)
-	// Shift back every following slot whose home is at or before the hole, so that a probe from
-	// its home still reaches it.
-	for j := (i + 1) & t.mask; t.slots[j].ref != 0; j = (j + 1) & t.mask {
-		home := uint64(t.slots[j].lo) & t.mask
-		if (j-home)&t.mask >= (j-i)&t.mask {
-			t.slots[i] = t.slots[j]
+	clearSlot(t.slots, t.mask, t.at(h, ref))
+	t.used--
+}
+
+// clearSlot empties slot i of slots, a table's of the given mask, and shifts back every following
+// slot whose home is at or before the hole, so that a probe from its home still reaches it. It
+// leaves the table's count to the caller, and is small enough to be inlined in a loop that
+// removes many.
+func clearSlot(slots []tableSlot, mask, i uint64) {
+	for j := (i + 1) & mask; slots[j].ref != 0; j = (j + 1) & mask {
+		if home := uint64(slots[j].lo) & mask; (j-home)&mask >= (j-i)&mask {
+			slots[i] = slots[j]
 			i = j
 		}
 	}
-	t.slots[i] = tableSlot{}
-	t.used--
+	slots[i] = tableSlot{}
 }
 
 func (t *groupTable) grow() {

@@ -14,15 +14,16 @@ import (
 // rules provably read nothing else, the matched rules are a function of those values, and a small
 // per-worker cache keyed by them answers most lines.
 
-// memoWords is the most 8-byte words a key may take: the format and the exact fields' lengths,
-// up to two words per exact field, the class fields' codes and one word per class field.
+// memoWords is the most 8-byte words a key may take: the codes, up to two words per exact field
+// whose value is not a word (see event.Word) and one word per class field.
 const memoWords = 13
 
-// memoMaxExact is the most fields keyed by their bytes: their lengths are bytes 1-7 of word 0.
-const memoMaxExact = 7
+// memoCodeWords is the most words the codes take: the format's byte, two bits per class field
+// and 16 bits per exact field, no code split across words.
+const memoCodeWords = 2
 
-// memoMaxValue is the longest value of an exact field that is keyed; an event with a longer one
-// is matched without the memo.
+// memoMaxValue is the longest value of an exact field that is keyed by its bytes; an event with a
+// longer one that is not a word is matched without the memo.
 const memoMaxValue = 16
 
 // memoSlots is the size of a worker's cache (a power of two); memoRules the most rules an entry
@@ -34,14 +35,21 @@ const (
 
 // memoPlan says how to key the events of one format.
 type memoPlan struct {
-	// exact are fields keyed by their bytes: low-cardinality ones (protocol, action).
+	// exact are fields keyed by their values: low-cardinality ones (protocol, action).
 	exact []event.Field
+	// slots say where each exact field's code goes, in the order of exact.
+	slots []codeSlot
+	// codeWords is how many words of the key hold codes: 1 or 2.
+	codeWords int
 	// classes are fields that every rule only tests for presence, emptiness or a set of integers:
 	// keyed by the value's class, so that every port no rule names is one key.
 	classes []intClass
-	// quick holds each class field and its digits (see intClass), one uint16 per class in the
-	// order of classes: the key's loop reads them without striding over intClass.
-	quick []uint16
+}
+
+// codeSlot places the 16-bit code of an exact field: bits shift to shift+15 of code word word.
+type codeSlot struct {
+	field       event.Field
+	word, shift uint8
 }
 
 // intClass classifies the values of one field (see sigma.Rule.IntTests).
@@ -150,11 +158,21 @@ func (e *Engine) memoFor(f event.Format) *memoPlan {
 		}
 		mp.exact = append(mp.exact, field)
 	}
-	if len(mp.exact) > memoMaxExact || 2+2*len(mp.exact)+len(mp.classes) > memoWords {
+	// Word 0 starts with the format and the classes' codes, 2 bits each.
+	word, bit := 0, 8+2*len(mp.classes)
+	if bit > 64 {
 		return nil
 	}
-	for _, c := range mp.classes {
-		mp.quick = append(mp.quick, uint16(c.field)|uint16(c.digits)<<8)
+	for _, f := range mp.exact {
+		if bit+16 > 64 {
+			word, bit = word+1, 0
+		}
+		mp.slots = append(mp.slots, codeSlot{field: f, word: uint8(word), shift: uint8(bit)})
+		bit += 16
+	}
+	mp.codeWords = word + 1
+	if mp.codeWords > memoCodeWords || mp.codeWords+2*len(mp.exact)+len(mp.classes) > memoWords {
+		return nil
 	}
 	return mp
 }
@@ -195,76 +213,163 @@ type memoKey struct {
 	n int
 }
 
+// Codes of an exact field's value: 0 when absent, wordTag|event.WordCode for a word, and the
+// length plus one (at most memoMaxValue+1, below wordTag) for bytes keyed in words of their own.
+const wordTag = 1 << 15
+
 // key builds ev's key into k and returns its hash; false when a value is too long to key.
-// memoFor bounds the words a plan's key takes by memoWords, so no value runs out of room. The
-// presence mask and the value table are read once: a Get per field cost a mask test, a bounds
-// check and spills.
+// memoFor bounds the words a plan's key takes by memoWords, so no value runs out of room.
+//
+// The key is the code words, then the bytes of the exact values that are not words, then the
+// named class values; each code says whether and how many words of its own its value takes, so
+// keys of different layouts differ. Parsers set words for nearly all exact values and most lines
+// name no value, so most keys are one word, built without reading a value's bytes.
 func (mp *memoPlan) key(ev *event.Event, k *memoKey) (uint64, bool) {
 	present, vals := ev.Values()
-	w0 := uint64(ev.Format)
-	n := 1
-	h := uint64(0)
+	if mp.codeWords != 1 {
+		return mp.keyBytes(ev, k)
+	}
+	codes := uint64(ev.Format)
+	for _, s := range mp.slots {
+		if present&(1<<(s.field&63)) == 0 {
+			continue // code 0
+		}
+		c, isWord := event.WordCode(vals[s.field])
+		if !isWord {
+			return mp.keyBytes(ev, k)
+		}
+		codes |= (c | wordTag) << (s.shift & 63)
+	}
+	return mp.keyClasses(present, vals, codes, k)
+}
+
+// keyBytes is key for any event: it keys the exact values that are not words by their bytes.
+func (mp *memoPlan) keyBytes(ev *event.Event, k *memoKey) (uint64, bool) {
+	present, vals := ev.Values()
 	w := &k.w
-	for i, f := range mp.exact {
-		if present&(1<<f) == 0 {
-			continue // length byte 0
+	codes0, codes1 := uint64(ev.Format), uint64(0)
+	n := mp.codeWords
+	h := uint64(0)
+	for _, s := range mp.slots {
+		if present&(1<<s.field) == 0 {
+			continue // code 0
 		}
-		v := vals[f]
-		if len(v) > memoMaxValue || n >= memoWords-1 {
-			return 0, false
-		}
-		// The lengths in word 0 fix which words follow, so keys of different layouts differ.
-		w0 |= uint64(len(v)+1) << ((8 * (i + 1)) & 63) // i < memoMaxExact: the mask only spares a check
-		x := loadWord(v)
-		w[n] = x
-		h = (h ^ x) * hashMul
-		n++
-		if len(v) > 8 {
-			// The last 8 bytes, overlapping the first: with the length they fix the rest.
-			x = binary.LittleEndian.Uint64(v[len(v)-8:])
-			w[n] = x
-			h = (h ^ x) * hashMul
-			n++
-		}
-	}
-	// The classes' codes share one word, two bits each; only a named value takes a word of its
-	// own. Most lines name no value, so their keys are short to build and to compare.
-	if len(mp.classes) == 0 {
-		w[0] = w0
-		k.n = n
-		return (h ^ w0) * hashMul, true
-	}
-	if n >= memoWords {
-		return 0, false
-	}
-	cw := n
-	n++
-	var codes uint64
-	for i, q := range mp.quick {
-		// The common classes without a call: an absent ICMP type, an address only tested for
-		// presence, an ephemeral port longer than every named one.
-		field, digits := q&63, int(q>>8)
-		var x uint64
-		if present&(1<<field) == 0 {
-			x = classAbsent
-		} else if v := vals[field]; len(v) > digits && v[0] != '0' {
-			x = classOther
-		} else if x = mp.classes[i].class(v); x >= classNamed {
-			if n >= memoWords {
+		v := vals[s.field]
+		c, isWord := event.WordCode(v)
+		if isWord {
+			c |= wordTag
+		} else {
+			if len(v) > memoMaxValue || n >= memoWords-1 {
 				return 0, false
 			}
+			c = uint64(len(v)) + 1
+			x := loadWord(v)
 			w[n] = x
-			h = (h ^ x) * hashMul
 			n++
-			x = classNamed
+			if len(v) > 8 {
+				// The last 8 bytes, overlapping the first: with the length they fix the rest.
+				w[n] = binary.LittleEndian.Uint64(v[len(v)-8:])
+				n++
+			}
 		}
-		codes = codes<<2 | x // a constant shift; classes fit 32 codes
+		if s.word == 0 {
+			codes0 |= c << (s.shift & 63)
+		} else {
+			codes1 |= c << (s.shift & 63)
+		}
 	}
-	w[cw] = codes
-	h = (h ^ codes) * hashMul
-	w[0] = w0
+	if mp.codeWords > 1 {
+		w[1] = codes1
+	}
+	for _, x := range w[1:n] {
+		h = (h ^ x) * hashMul
+	}
+	return mp.keyAllClasses(present, vals, codes0, n, h, k)
+}
+
+// keyClasses completes a key whose exact values were all words: codes are word 0 but for the
+// classes' codes. It parses ports of up to 5 digits inline and leaves any other value that needs
+// parsing to keyAllClasses: the loop then makes no call, which would spill its registers.
+func (mp *memoPlan) keyClasses(present uint64, vals *[event.NumFields][]byte, codes uint64, k *memoKey) (uint64, bool) {
+	n := 1
+	var classCodes uint64
+	classes := mp.classes
+	for i := range classes {
+		c := &classes[i]
+		x := uint64(classAbsent)
+		if present&(1<<(c.field&63)) != 0 {
+			// An address only tested for presence, an ephemeral port longer than every named
+			// one: other without parsing.
+			x = classOther
+			if v := vals[c.field]; len(v) == 0 {
+				x = classEmpty
+			} else if len(v) <= c.digits || v[0] == '0' {
+				port, ok := portOf(v)
+				if port >= 65536 {
+					return mp.keyAllClasses(present, vals, codes, 1, 0, k)
+				}
+				if ok && c.small[port>>6]&(1<<(port&63)) != 0 {
+					if n >= memoWords {
+						return 0, false
+					}
+					k.w[n] = classNamed + port
+					n++
+					x = classNamed
+				}
+			}
+		}
+		classCodes = classCodes<<2 | x // memoFor leaves room for them below the exact codes
+	}
+	h := uint64(0)
+	for _, x := range k.w[1:n] {
+		h = (h ^ x) * hashMul
+	}
+	codes |= classCodes << 8
+	k.w[0] = codes
 	k.n = n
-	return (h ^ w0) * hashMul, true
+	return (h ^ codes) * hashMul, true
+}
+
+// portOf parses a value of digits, giving 65536 or more when it has more than 5 (an overflow
+// would need 20) and false when it has another byte.
+func portOf(v []byte) (uint64, bool) {
+	if len(v) > 5 {
+		return 1 << 16, true
+	}
+	n := uint64(0)
+	for _, b := range v {
+		d := uint64(b) - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	return n, true
+}
+
+// keyAllClasses is keyClasses for any values.
+func (mp *memoPlan) keyAllClasses(present uint64, vals *[event.NumFields][]byte, codes uint64, n int, h uint64, k *memoKey) (uint64, bool) {
+	var classCodes uint64
+	for i := range mp.classes {
+		c := &mp.classes[i]
+		x := uint64(classAbsent)
+		if present&(1<<(c.field&63)) != 0 {
+			if x = c.class(vals[c.field]); x >= classNamed {
+				if n >= memoWords {
+					return 0, false
+				}
+				k.w[n] = x
+				h = (h ^ x) * hashMul
+				n++
+				x = classNamed
+			}
+		}
+		classCodes = classCodes<<2 | x
+	}
+	codes |= classCodes << 8
+	k.w[0] = codes
+	k.n = n
+	return (h ^ codes) * hashMul, true
 }
 
 const hashMul = 0x9e3779b97f4a7c15

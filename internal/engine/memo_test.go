@@ -65,9 +65,50 @@ var memoValues = []string{"", "tcp", "TCP", "udp", "icmp", "drop", "deny", "acce
 	"31337", "44548", "65535", "65536", "70000", "0000000000000000000080", "198.51.100.7", "-1", "8x",
 	"a-very-long-value-beyond-sixteen"}
 
+// memoWordValues are memoValues as words (see event.Word), so that an exact field is keyed by a
+// word's code on some events and by the same bytes on others.
+var memoWordValues = func() [][]byte {
+	var words [][]byte
+	for _, v := range memoValues {
+		words = append(words, event.Word(v))
+	}
+	return words
+}()
+
 var memoFields = []event.Field{event.Protocol, event.Action, event.Direction, event.SourceIP,
 	event.SourcePort, event.DestinationIP, event.DestinationPort, event.ICMPType, event.ICMPCode,
 	event.TCPFlags, event.Message, event.Interface}
+
+// memoEvents decodes data into a run of events for the memo's fuzz targets: each a format and
+// each field absent, one of memoValues as bytes or as a word, or extra.
+func memoEvents(data []byte, extra string) []*event.Event {
+	var evs []*event.Event
+	for len(data) > 0 {
+		ev := &event.Event{}
+		ev.Reset([]byte("line"))
+		ev.Format = event.Format(data[0] % (uint8(event.NumFormats) + 1))
+		data = data[1:]
+		for _, fl := range memoFields {
+			if len(data) == 0 {
+				break
+			}
+			b := int(data[0])
+			data = data[1:]
+			switch {
+			case b == 0:
+				// absent
+			case b <= len(memoValues):
+				ev.Set(fl, []byte(memoValues[b-1]))
+			case b <= 2*len(memoValues):
+				ev.Set(fl, memoWordValues[b-1-len(memoValues)])
+			default:
+				ev.Set(fl, []byte(extra))
+			}
+		}
+		evs = append(evs, ev)
+	}
+	return evs
+}
 
 // FuzzMemoSameAsMatch holds the memoized Match to the plain one: a run of events of every
 // format, each field absent or one of memoValues (or a fuzzer's value), must match the same rules
@@ -76,37 +117,47 @@ func FuzzMemoSameAsMatch(f *testing.F) {
 	f.Add([]byte{2, 0, 1, 2, 3, 4, 5, 6, 7, 2, 0, 1, 2, 3, 4, 5, 6, 7}, "")
 	f.Add([]byte{6, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 5, 20, 12, 11}, "0080")
 	f.Add([]byte{5, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52}, "permitted")
-	e := bundledPlus(f, memoRulesExtra...)
+	f.Add([]byte{2, 2, 42, 47, 0, 21, 60, 0, 2, 2, 6, 11, 0, 21, 24, 0}, "")
+	engines := []*Engine{bundledPlus(f), bundledPlus(f, memoRulesExtra...)}
 	f.Fuzz(func(t *testing.T, data []byte, extra string) {
-		w, ref := e.NewWorker(), e.NewWorker()
-		var got, want []int
-		for len(data) > 0 {
-			ev := &event.Event{}
-			ev.Reset([]byte("line"))
-			ev.Format = event.Format(data[0] % (uint8(event.NumFormats) + 1))
-			data = data[1:]
-			for _, fl := range memoFields {
-				if len(data) == 0 {
-					break
+		evs := memoEvents(data, extra)
+		for _, e := range engines {
+			w, ref := e.NewWorker(), e.NewWorker()
+			var got, want []int
+			for _, ev := range evs {
+				got = w.Match(ev, got)
+				want = want[:0]
+				if ev.Format < event.NumFormats {
+					want = ref.match(ev, &e.plans[ev.Format], want)
 				}
-				b := data[0]
-				data = data[1:]
-				switch {
-				case b == 0:
-					// absent
-				case int(b) <= len(memoValues):
-					ev.Set(fl, []byte(memoValues[b-1]))
-				default:
-					ev.Set(fl, []byte(extra))
+				if !slices.Equal(got, want) {
+					t.Fatalf("format %v: memo %v, match %v", ev.Format, got, want)
 				}
 			}
-			got = w.Match(ev, got)
-			want = want[:0]
-			if ev.Format < event.NumFormats {
-				want = ref.match(ev, &e.plans[ev.Format], want)
-			}
-			if !slices.Equal(got, want) {
-				t.Fatalf("format %v: memo %v, match %v", ev.Format, got, want)
+		}
+	})
+}
+
+// FuzzMemoKeySameAsReference holds key, which keys words and ports without calls, to keyBytes,
+// which reads every value: the same key, hash and refusal.
+func FuzzMemoKeySameAsReference(f *testing.F) {
+	f.Add([]byte{2, 0, 1, 2, 3, 4, 5, 6, 7, 2, 0, 1, 2, 3, 4, 5, 6, 7}, "")
+	f.Add([]byte{2, 39, 42, 47, 0, 21, 60, 0, 2, 2, 6, 11, 0, 21, 24, 0}, "65536")
+	f.Add([]byte{6, 38, 43, 46, 0, 23, 62, 56, 55, 56}, "00080")
+	engines := []*Engine{bundledPlus(f), bundledPlus(f, memoRulesExtra...)}
+	f.Fuzz(func(t *testing.T, data []byte, extra string) {
+		for _, ev := range memoEvents(data, extra) {
+			for _, e := range engines {
+				if ev.Format >= event.NumFormats || e.plans[ev.Format].memo == nil {
+					continue
+				}
+				mp := e.plans[ev.Format].memo
+				var got, want memoKey
+				gotHash, gotOK := mp.key(ev, &got)
+				wantHash, wantOK := mp.keyBytes(ev, &want)
+				if gotOK != wantOK || gotOK && (gotHash != wantHash || !slices.Equal(got.w[:got.n], want.w[:want.n])) {
+					t.Fatalf("format %v: key %v %x %v, keyBytes %v %x %v", ev.Format, gotOK, gotHash, got.w[:got.n], wantOK, wantHash, want.w[:want.n])
+				}
 			}
 		}
 	})
@@ -133,7 +184,7 @@ func TestMemoPlans(t *testing.T) {
 	wantExact := []event.Field{event.Protocol, event.Action, event.Direction}
 	wantClasses := []event.Field{event.SourceIP, event.SourcePort, event.DestinationPort, event.ICMPType, event.ICMPCode}
 	if !slices.Equal(mp.exact, wantExact) || !slices.Equal(classes, wantClasses) {
-		t.Errorf("iptables memo keys %v by bytes and %v by class, want %v and %v", mp.exact, classes, wantExact, wantClasses)
+		t.Errorf("iptables memo keys %v by value and %v by class, want %v and %v", mp.exact, classes, wantExact, wantClasses)
 	}
 }
 

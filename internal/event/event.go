@@ -392,7 +392,7 @@ func constBytes(s string) []byte {
 func Intern(values ...string) {
 	for _, v := range values {
 		if _, ok := constCache[v]; !ok {
-			constCache[v] = []byte(v)
+			constCache[v] = Word(v)
 		}
 	}
 }

@@ -300,21 +300,21 @@ func setASAProtocol(w []byte, e *event.Event) bool {
 	switch len(w) {
 	case 2:
 		if uint16(w[0])|uint16(w[1])<<8|0x2020 == 'i'|'p'<<8 {
-			e.Set(event.Protocol, wordIP)
+			e.SetSlice(event.Protocol, wordIP)
 			return true
 		}
 	case 3:
 		switch uint32(w[0]) | uint32(w[1])<<8 | uint32(w[2])<<16 | 0x202020 {
 		case 't' | 'c'<<8 | 'p'<<16:
-			e.Set(event.Protocol, wordTCP)
+			e.SetSlice(event.Protocol, wordTCP)
 			return true
 		case 'u' | 'd'<<8 | 'p'<<16:
-			e.Set(event.Protocol, wordUDP)
+			e.SetSlice(event.Protocol, wordUDP)
 			return true
 		}
 	case 4:
 		if binary.LittleEndian.Uint32(w)|0x20202020 == 'i'|'c'<<8|'m'<<16|'p'<<24 {
-			e.Set(event.Protocol, wordICMP)
+			e.SetSlice(event.Protocol, wordICMP)
 			return true
 		}
 	}

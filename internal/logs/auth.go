@@ -175,6 +175,9 @@ type attemptMemo struct {
 	at      [16]int64
 	pending [16]bool
 	next    int
+	// inUse[pid&63] counts the slots in use (at != 0) whose PID has those low bits: find answers
+	// most lines, whose process holds no slot, without comparing the sixteen PIDs.
+	inUse [64]uint8
 }
 
 // sameAttemptWindow is how far apart two lines of one attempt may be.
@@ -188,6 +191,9 @@ func (m *attemptMemo) find(e *event.Event) (int, int64, bool) {
 	pid, ok := e.Int(event.PID)
 	if !ok || !e.Time.Known {
 		return -1, 0, false
+	}
+	if m.inUse[uint64(pid)&63] == 0 {
+		return -1, pid, true
 	}
 	for i, p := range &m.pids {
 		if p == pid && m.fresh(i, e.Time.UnixNano) {
@@ -209,6 +215,12 @@ func (m *attemptMemo) fresh(i int, now int64) bool {
 
 // set fills slot i.
 func (m *attemptMemo) set(i int, pid, at int64, pending bool) {
+	if m.at[i] != 0 {
+		m.inUse[uint64(m.pids[i])&63]--
+	}
+	if at != 0 {
+		m.inUse[uint64(pid)&63]++
+	}
 	m.pids[i], m.at[i], m.pending[i] = pid, at, pending
 }
 
