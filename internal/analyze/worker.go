@@ -32,6 +32,9 @@ type worker struct {
 	ends    []uint32 // line ends of a chunk that came without them
 	source  *input.Source
 	tally   *tally
+	// maxObs is the most correlation observations a chunk of this worker made: the results it
+	// fills are made that large at once (see engine.Batch.Grow).
+	maxObs int
 }
 
 // chunkResult is what one chunk produced, handed to the sequencer; it owns its memory because
@@ -146,6 +149,8 @@ func (w *worker) process(c *input.Chunk, res *chunkResult) {
 		}
 	}
 	res.reset(c.Seq, c.Source.Name)
+	res.batch.Grow(w.maxObs)
+	defer func() { w.maxObs = max(w.maxObs, len(res.batch.Obs)) }()
 	w.tally.bytes += int64(len(c.Data))
 	data, line := c.Data, c.FirstLine
 	if c.Ends != nil {
