@@ -426,10 +426,15 @@ type memoEntry struct {
 // frequent keys of one set do not evict each other on every line.
 func (w *Worker) memoLookup(k *memoKey, hash uint64) (*memoEntry, bool) {
 	set := (hash >> (64 - memoBits)) &^ 1
-	first := &w.memo[set]
-	if first.holds(k) {
-		return first, true
+	if first := &w.memo[set]; first.holds(k) {
+		return first, true // most lines: inlined into Match
 	}
+	return w.memoLookupSecond(k, set)
+}
+
+// memoLookupSecond is memoLookup past the first way of set.
+func (w *Worker) memoLookupSecond(k *memoKey, set uint64) (*memoEntry, bool) {
+	first := &w.memo[set]
 	second := &w.memo[set+1]
 	if second.holds(k) {
 		return second, true
