@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"strconv"
 	"time"
 
@@ -32,6 +33,9 @@ type worker struct {
 	ends    []uint32 // line ends of a chunk that came without them
 	source  *input.Source
 	tally   *tally
+	// most is the largest of the results this worker filled: the next it fills are made that
+	// large at once, rather than grown step by step, each step garbage.
+	most resultSizes
 }
 
 // chunkResult is what one chunk produced, handed to the sequencer; it owns its memory because
@@ -136,6 +140,29 @@ func newWorker(eng *engine.Engine, opts *Options) *worker {
 var ownFields = []event.Field{event.SourceIP, event.DestinationIP, event.DestinationPort, event.Protocol,
 	event.Direction, event.ICMPType, event.URL, event.URLRaw, event.URLPath}
 
+// resultSizes are the lengths of a result's slices.
+type resultSizes struct {
+	obs, findings, findingsBefore, sources, sourceRuns int
+}
+
+// note makes s the larger of s and r's sizes.
+func (s *resultSizes) note(r *chunkResult) {
+	s.obs = max(s.obs, len(r.batch.Obs))
+	s.findings = max(s.findings, len(r.findings))
+	s.findingsBefore = max(s.findingsBefore, len(r.findingsBefore))
+	s.sources = max(s.sources, len(r.sources))
+	s.sourceRuns = max(s.sourceRuns, len(r.sourceRuns))
+}
+
+// reserve makes room in the empty r for s.
+func (r *chunkResult) reserve(s *resultSizes) {
+	r.batch.Grow(s.obs)
+	r.findings = slices.Grow(r.findings, s.findings)
+	r.findingsBefore = slices.Grow(r.findingsBefore, s.findingsBefore)
+	r.sources = slices.Grow(r.sources, s.sources)
+	r.sourceRuns = slices.Grow(r.sourceRuns, s.sourceRuns)
+}
+
 // process fills res with what chunk c produced.
 func (w *worker) process(c *input.Chunk, res *chunkResult) {
 	if c.Source != w.source {
@@ -146,6 +173,8 @@ func (w *worker) process(c *input.Chunk, res *chunkResult) {
 		}
 	}
 	res.reset(c.Seq, c.Source.Name)
+	res.reserve(&w.most)
+	defer w.most.note(res)
 	w.tally.bytes += int64(len(c.Data))
 	data, line := c.Data, c.FirstLine
 	if c.Ends != nil {

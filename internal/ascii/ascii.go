@@ -37,6 +37,15 @@ func LowerInPlace(b []byte) {
 	}
 }
 
+// LowerWord is Lower on each of the eight bytes of x. A byte's high bit is set below when it is in
+// 'A'..'Z': its low seven bits plus 0x80-'A' reach bit 7 from 'A' on, plus 0x80-'Z'-1 past 'Z',
+// and neither sum carries into the next byte; bytes >= 0x80 are left out.
+func LowerWord(x uint64) uint64 {
+	low := x &^ highs
+	upper := (low + (0x80-'A')*ones) &^ (low + (0x80-'Z'-1)*ones) &^ x & highs
+	return x | upper>>2 // 0x80>>2 is the case bit, 0x20
+}
+
 // EqualFold reports whether b equals lower, ignoring the case of ASCII letters in b; lower must
 // be lower case.
 func EqualFold(b []byte, lower string) bool {

@@ -178,3 +178,19 @@ func BenchmarkIndexFold(b *testing.B) {
 		})
 	}
 }
+
+// FuzzLowerWordSameAsLower holds LowerWord to Lower on each of its eight bytes.
+func FuzzLowerWordSameAsLower(f *testing.F) {
+	f.Add(uint64(0x405a415b607a617b)) // '@' 'Z' 'A' '[' '`' 'z' 'a' '{'
+	f.Add(uint64(0xc1dac0dbe1fae0fb)) // the same with the high bit set
+	f.Add(uint64(0))
+	f.Fuzz(func(t *testing.T, x uint64) {
+		var want uint64
+		for i := range 8 {
+			want |= uint64(Lower(byte(x>>(8*i)))) << (8 * i)
+		}
+		if got := LowerWord(x); got != want {
+			t.Fatalf("LowerWord(%#x) = %#x, want %#x", x, got, want)
+		}
+	})
+}

@@ -383,6 +383,10 @@ type corrState struct {
 	// singles holds the groups seen once so far, outside the list; count counts them too.
 	singles singles
 	count   int
+	// room is how many singles add may push without a look at the limits: no more than fit under
+	// limit, in the ring and in the table a quarter full. It is a lower bound (expiries leave it
+	// as it is), worked out again by every other case of add, the first when it is 0.
+	room int
 }
 
 type group struct {
@@ -493,14 +497,15 @@ func (sh *shard) observe(s *sample) {
 func (sh *shard) add(b *Batch, o *Hashed, seq int64, cc *corrClock, j int) {
 	st := sh.states[o.Corr]
 	// Most lookups end at an empty home slot (the table is at most a quarter full, and most keys
-	// are new), and most new groups are kept as singles with room in the ring and the table, of
-	// the file of the newest single: pushSingle's common case is written out here, without a
-	// call. A call cost more, and made add keep its arguments on the stack in every case.
+	// are new), and most new groups are kept as singles with room (st.room: under the limit, in
+	// the ring and the table), of the file of the newest single: pushSingle's common case is
+	// written out here, without a call. A call cost more, and made add keep its arguments on the
+	// stack in every case. With room, the table has slots, and free is one of them.
 	free := o.Key & st.groups.mask
-	if tab := &st.groups; free < uint64(len(tab.slots)) && tab.slots[free].ref == 0 && !sh.noSingles {
+	if tab := &st.groups; st.room > 0 && tab.slots[free].ref == 0 {
 		t, r := o.Time.UnixNano, &st.singles
-		if st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) && st.count < st.limit && r.live != 0 &&
-			r.tail-r.head != uint32(len(r.recs)) && r.lastFile == b.fileNo && 4*(tab.used+1) <= len(tab.slots) {
+		if st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) && r.live != 0 && r.lastFile == b.fileNo {
+			st.room--
 			x := r.at(r.tail)
 			x.hash, x.t, x.seq, x.line, x.value, x.offset = o.Key, t, seq, o.First, o.Value, o.Time.Offset
 			x.file = uint32(len(r.files) - 1)
@@ -546,6 +551,7 @@ func (sh *shard) addSlow(st *corrState, b *Batch, o *Hashed, seq int64, cc *corr
 			sh.evict(st)
 		}
 		st.pushSingle(b, o, seq, free)
+		st.setRoom(sh.noSingles)
 		cc.lowerSingles(j, t)
 		return
 	}
@@ -563,7 +569,18 @@ func (sh *shard) addSlow(st *corrState, b *Batch, o *Hashed, seq int64, cc *corr
 		smp.valueBytes = b.bytes(o.valueAt)
 	}
 	sh.count(st, smp, ref)
+	st.setRoom(sh.noSingles)
 	cc.lowerGroups(j, t)
+}
+
+// setRoom works out st.room, with noSingles the shard's.
+func (st *corrState) setRoom(noSingles bool) {
+	r, tab := &st.singles, &st.groups
+	if noSingles || st.need < 2 {
+		st.room = 0
+		return
+	}
+	st.room = max(min(st.limit-st.count, len(r.recs)-int(r.tail-r.head), len(tab.slots)/4-tab.used), 0)
 }
 
 // count counts s in its group, of reference ref in st's table (0: none yet).

@@ -541,8 +541,14 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 	}
 	slot, hit := w.memoLookup(&w.key, hash)
 	if hit {
-		for _, ri := range slot.rules[:slot.count] {
-			out = append(out, int(ri))
+		// Sized once and filled by index: append's capacity test per rule cost more.
+		rules := slot.rules[:min(slot.count, memoRules)]
+		if cap(out) < len(rules) {
+			out = make([]int, 0, memoRules)
+		}
+		out = out[:len(rules)]
+		for i, ri := range rules {
+			out[i] = int(ri)
 		}
 		return out
 	}

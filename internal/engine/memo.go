@@ -41,13 +41,18 @@ type memoPlan struct {
 	slots []codeSlot
 	// codeWords is how many words of the key hold codes: 1 or 2.
 	codeWords int
+	// wordSlots are slots when codeWords is 1 and there are at most three, the rest with a zero
+	// mask (see key); empty otherwise.
+	wordSlots []codeSlot
 	// classes are fields that every rule only tests for presence, emptiness or a set of integers:
 	// keyed by the value's class, so that every port no rule names is one key.
 	classes []intClass
 }
 
 // codeSlot places the 16-bit code of an exact field: bits shift to shift+15 of code word word.
+// mask is the field's bit in an event's presence mask.
 type codeSlot struct {
+	mask        uint64
 	field       event.Field
 	word, shift uint8
 }
@@ -167,12 +172,16 @@ func (e *Engine) memoFor(f event.Format) *memoPlan {
 		if bit+16 > 64 {
 			word, bit = word+1, 0
 		}
-		mp.slots = append(mp.slots, codeSlot{field: f, word: uint8(word), shift: uint8(bit)})
+		mp.slots = append(mp.slots, codeSlot{mask: 1 << f, field: f, word: uint8(word), shift: uint8(bit)})
 		bit += 16
 	}
 	mp.codeWords = word + 1
 	if mp.codeWords > memoCodeWords || mp.codeWords+2*len(mp.exact)+len(mp.classes) > memoWords {
 		return nil
+	}
+	if mp.codeWords == 1 && len(mp.slots) <= 3 {
+		mp.wordSlots = make([]codeSlot, 3)
+		copy(mp.wordSlots, mp.slots)
 	}
 	return mp
 }
@@ -226,21 +235,28 @@ const wordTag = 1 << 15
 // name no value, so most keys are one word, built without reading a value's bytes.
 func (mp *memoPlan) key(ev *event.Event, k *memoKey) (uint64, bool) {
 	present, vals := ev.Values()
-	if mp.codeWords != 1 {
+	if len(mp.wordSlots) != 3 {
 		return mp.keyBytes(ev, k)
 	}
-	codes := uint64(ev.Format)
-	for _, s := range mp.slots {
-		if present&(1<<(s.field&63)) == 0 {
-			continue // code 0
-		}
-		c, isWord := event.WordCode(vals[s.field])
-		if !isWord {
-			return mp.keyBytes(ev, k)
-		}
-		codes |= (c | wordTag) << (s.shift & 63)
+	// The three slots unrolled: a loop kept more values live than there are registers.
+	s := mp.wordSlots[:3]
+	c0, ok0 := s[0].wordCode(present, vals)
+	c1, ok1 := s[1].wordCode(present, vals)
+	c2, ok2 := s[2].wordCode(present, vals)
+	if !(ok0 && ok1 && ok2) {
+		return mp.keyBytes(ev, k)
 	}
-	return mp.keyClasses(present, vals, codes, k)
+	return mp.keyClasses(present, vals, uint64(ev.Format)|c0|c1|c2, k)
+}
+
+// wordCode returns the slot's code in place for an event whose value of the field is absent or a
+// word, and false for any other value.
+func (s *codeSlot) wordCode(present uint64, vals *[event.NumFields][]byte) (uint64, bool) {
+	if present&s.mask == 0 {
+		return 0, true
+	}
+	c, isWord := event.WordCode(vals[s.field])
+	return (c | wordTag) << (s.shift & 63), isWord
 }
 
 // keyBytes is key for any event: it keys the exact values that are not words by their bytes.
@@ -291,6 +307,7 @@ func (mp *memoPlan) keyBytes(ev *event.Event, k *memoKey) (uint64, bool) {
 // classes' codes. It parses ports of up to 5 digits inline and leaves any other value that needs
 // parsing to keyAllClasses: the loop then makes no call, which would spill its registers.
 func (mp *memoPlan) keyClasses(present uint64, vals *[event.NumFields][]byte, codes uint64, k *memoKey) (uint64, bool) {
+	k.w[0] = codes // out of the registers the loop needs
 	n := 1
 	var classCodes uint64
 	classes := mp.classes
@@ -304,11 +321,33 @@ func (mp *memoPlan) keyClasses(present uint64, vals *[event.NumFields][]byte, co
 			if v := vals[c.field]; len(v) == 0 {
 				x = classEmpty
 			} else if len(v) <= c.digits || v[0] == '0' {
-				port, ok := portOf(v)
-				if port >= 65536 {
-					return mp.keyAllClasses(present, vals, codes, 1, 0, k)
+				if len(v) > 5 {
+					return mp.keyAllClasses(present, vals, k.w[0], 1, 0, k)
 				}
-				if ok && c.small[port>>6]&(1<<(port&63)) != 0 {
+				// Unrolled: a loop kept more values live than there are registers. 9-d wraps
+				// for a byte that is not a digit, setting the top bit of bad.
+				d := uint64(v[0] - '0')
+				port, bad := d, 9-d
+				if len(v) > 1 {
+					d = uint64(v[1] - '0')
+					port, bad = port*10+d, bad|(9-d)
+				}
+				if len(v) > 2 {
+					d = uint64(v[2] - '0')
+					port, bad = port*10+d, bad|(9-d)
+				}
+				if len(v) > 3 {
+					d = uint64(v[3] - '0')
+					port, bad = port*10+d, bad|(9-d)
+				}
+				if len(v) > 4 {
+					d = uint64(v[4] - '0')
+					port, bad = port*10+d, bad|(9-d)
+				}
+				if bad>>63 == 0 && port >= 65536 {
+					return mp.keyAllClasses(present, vals, k.w[0], 1, 0, k)
+				}
+				if bad>>63 == 0 && c.small[port>>6]&(1<<(port&63)) != 0 {
 					if n >= memoWords {
 						return 0, false
 					}
@@ -324,27 +363,10 @@ func (mp *memoPlan) keyClasses(present uint64, vals *[event.NumFields][]byte, co
 	for _, x := range k.w[1:n] {
 		h = (h ^ x) * hashMul
 	}
-	codes |= classCodes << 8
+	codes = k.w[0] | classCodes<<8
 	k.w[0] = codes
 	k.n = n
 	return (h ^ codes) * hashMul, true
-}
-
-// portOf parses a value of digits, giving 65536 or more when it has more than 5 (an overflow
-// would need 20) and false when it has another byte.
-func portOf(v []byte) (uint64, bool) {
-	if len(v) > 5 {
-		return 1 << 16, true
-	}
-	n := uint64(0)
-	for _, b := range v {
-		d := uint64(b) - '0'
-		if d > 9 {
-			return 0, false
-		}
-		n = n*10 + d
-	}
-	return n, true
 }
 
 // keyAllClasses is keyClasses for any values.
@@ -404,10 +426,15 @@ type memoEntry struct {
 // frequent keys of one set do not evict each other on every line.
 func (w *Worker) memoLookup(k *memoKey, hash uint64) (*memoEntry, bool) {
 	set := (hash >> (64 - memoBits)) &^ 1
-	first := &w.memo[set]
-	if first.holds(k) {
-		return first, true
+	if first := &w.memo[set]; first.holds(k) {
+		return first, true // most lines: inlined into Match
 	}
+	return w.memoLookupSecond(k, set)
+}
+
+// memoLookupSecond is memoLookup past the first way of set.
+func (w *Worker) memoLookupSecond(k *memoKey, set uint64) (*memoEntry, bool) {
+	first := &w.memo[set]
 	second := &w.memo[set+1]
 	if second.holds(k) {
 		return second, true

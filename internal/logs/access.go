@@ -140,6 +140,11 @@ func headWords(head []byte, sp [4]int, n int) (client, user []byte, ok bool) {
 // eight bytes at a time: the space before the time is the first one followed by '['. As
 // accessHead, a fifth space before it refuses the line.
 func accessSplit(b []byte) (br int, client, user []byte, ok bool) {
+	if s := nextSpace(b, 0); s+8 <= len(b) && s+4 <= 512 &&
+		binary.LittleEndian.Uint64(b[s:])&0xffffffffffff == noIdentNoUser {
+		// The head of nearly every line, "client - - [": its spaces are the first three.
+		return s + 4, b[:s], b[s+3 : s+4], true
+	}
 	var sp [4]int
 	n := 0
 	i := 0
@@ -171,6 +176,10 @@ func accessSplit(b []byte) (br int, client, user []byte, ok bool) {
 	}
 	return 0, nil, nil, false
 }
+
+// noIdentNoUser is " - - [" in the low six bytes of a little-endian word: what follows the client
+// when neither ident nor user is known.
+const noIdentNoUser = ' ' | '-'<<8 | ' '<<16 | '-'<<24 | ' '<<32 | '['<<40
 
 // accessSplitAt finishes accessSplit once the space before the time is found at br.
 func accessSplitAt(b []byte, br int, sp [4]int, n int) (int, []byte, []byte, bool) {

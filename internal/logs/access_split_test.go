@@ -21,7 +21,8 @@ func FuzzAccessSplitSameAsReference(f *testing.F) {
 	for _, s := range []string{`198.51.100.161 - - [10/Sep/2002:00:00:00 +0900] "GET / HTTP/1.1" 200 1`,
 		`www.example.jp:80 198.51.100.7 - alice [x`, "a b c  [", "a  b [", "a b c d e [", "a b [", " [", "[", "a b c[ d [",
 		"a b c", "0123456789abcdef 0123456 x [", "a\x00b c d [", "a b c [" + strings.Repeat("x", 600),
-		strings.Repeat("x", 510) + " - - [", strings.Repeat("x", 511) + " a b ["} {
+		strings.Repeat("x", 510) + " - - [", strings.Repeat("x", 511) + " a b [", strings.Repeat("x", 508) + " - - [12",
+		strings.Repeat("x", 509) + " - - [12", " - - [10/Sep", "a - - [1", "a - - [", "a - - x [1", "a b - - [1"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

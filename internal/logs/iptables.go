@@ -31,13 +31,15 @@ func parseIptables(msg []byte, e *event.Event) bool {
 		return false
 	}
 	// The values found live in one struct, in memory: as nine locals they would not fit the
-	// registers, and the word loop would spill and reload them on every word.
+	// registers, and the word loop would spill and reload them on every word. They are kept as
+	// where they start and end, two numbers to store rather than a slice to build, and sliced once
+	// after the loop.
 	var f iptFields
 	f.flagStart, f.flagEnd = -1, -1
 	// The spaces of the line, found sixteen bytes at a time, give where each word ends; each word
 	// is then looked at once. Searching for the next space from each word's start cost three
 	// times as much, and this is the most frequent line in firewall logs. A run of spaces gives
-	// empty words. A line without " OUT=" is refused by the haveOut test below: OUT= is only
+	// empty words. A line without " OUT=" is refused by the test of outIf below: OUT= is only
 	// ever seen as a word after a space.
 	var spaces [spaceWindow / 64]uint64
 	start := in // where the current word starts
@@ -70,13 +72,14 @@ words:
 							}
 							f.flagEnd = ws + 3
 						} else if string(word) == "IN=" {
-							f.inIf = word[3:]
+							f.inIf = iptSpan{ws + 3, ws + 3}
 						}
 					}
 					continue
 				}
-				// (msg[ws:end] rather than msg[ws:]: the compiler then tests fewer bounds.)
-				key := binary.LittleEndian.Uint32(msg[ws:end])
+				// (A full slice expression of four bytes: the compiler then tests fewer bounds and
+				// builds no slice.)
+				key := binary.LittleEndian.Uint32(msg[ws : ws+4 : ws+4])
 				if byte(key) == '[' {
 					break words // as above
 				}
@@ -84,30 +87,30 @@ words:
 				// switch; every other word (MAC=, LEN=, TOS=, TTL=, ID=, WINDOW=, ...) falls through.
 				switch key {
 				case keySRC:
-					f.src = firstOf(f.src, msg[ws+4:end])
+					f.src.first(ws+4, end)
 				case keyDST:
-					f.dst = firstOf(f.dst, msg[ws+4:end])
+					f.dst.first(ws+4, end)
 				case keySPT:
-					f.spt = firstOf(f.spt, msg[ws+4:end])
+					f.spt.first(ws+4, end)
 				case keyDPT:
-					f.dpt = firstOf(f.dpt, msg[ws+4:end])
+					f.dpt.first(ws+4, end)
 				case keyOUT:
-					f.outIf, f.haveOut = msg[ws+4:end], true
+					f.outIf = iptSpan{ws + 4, end}
 				case keyPROT:
-					if hasPrefix(msg[ws+4:end], "O=") {
-						f.proto = firstOf(f.proto, msg[ws+6:end])
+					if end-ws >= 6 && msg[ws+4] == 'O' && msg[ws+5] == '=' {
+						f.proto.first(ws+6, end)
 					}
 				case keyTYPE:
-					if hasPrefix(msg[ws+4:end], "=") {
-						f.typ = firstOf(f.typ, msg[ws+5:end])
+					if end-ws >= 5 && msg[ws+4] == '=' {
+						f.typ.first(ws+5, end)
 					}
 				case keyCODE:
-					if hasPrefix(msg[ws+4:end], "=") {
-						f.code = firstOf(f.code, msg[ws+5:end])
+					if end-ws >= 5 && msg[ws+4] == '=' {
+						f.code.first(ws+5, end)
 					}
 				default:
 					if key&0xffffff == keyIN {
-						f.inIf = msg[ws+3 : end]
+						f.inIf = iptSpan{ws + 3, end}
 					}
 				}
 			}
@@ -116,27 +119,28 @@ words:
 			break
 		}
 	}
-	if !f.haveOut || f.src == nil || f.dst == nil || f.proto == nil {
+	if f.outIf.start == 0 || f.src.start == 0 || f.dst.start == 0 || f.proto.start == 0 {
 		return false
 	}
 	// The values are slices of msg, which is not nil (IN= was found in it), or word constants:
 	// SetSlice.
-	setSliceIf(e, event.SourcePort, f.spt)
-	setSliceIf(e, event.DestinationPort, f.dpt)
-	setSliceIf(e, event.ICMPType, f.typ)
-	setSliceIf(e, event.ICMPCode, f.code)
+	f.spt.set(e, event.SourcePort, msg)
+	f.dpt.set(e, event.DestinationPort, msg)
+	f.typ.set(e, event.ICMPType, msg)
+	f.code.set(e, event.ICMPCode, msg)
 	e.Format = event.FormatIptables
-	e.SetSlice(event.SourceIP, f.src)
-	e.SetSlice(event.DestinationIP, f.dst)
-	if w := usualProtocol(f.proto); w != nil { // the call below is the rare case
+	e.SetSlice(event.SourceIP, msg[f.src.start:f.src.end])
+	e.SetSlice(event.DestinationIP, msg[f.dst.start:f.dst.end])
+	proto := msg[f.proto.start:f.proto.end]
+	if w := usualProtocol(proto); w != nil { // the call below is the rare case
 		e.SetSlice(event.Protocol, w)
 	} else {
-		setProtocolName(e, f.proto)
+		setProtocolName(e, proto)
 	}
 	if f.flagStart >= 0 {
 		e.SetSlice(event.TCPFlags, msg[f.flagStart:f.flagEnd])
 	}
-	inIf, outIf := f.inIf, f.outIf
+	inIf, outIf := msg[f.inIf.start:f.inIf.end], msg[f.outIf.start:f.outIf.end]
 	switch {
 	case len(inIf) > 0 && len(outIf) == 0:
 		e.SetSlice(event.Direction, wordIn)
@@ -167,9 +171,26 @@ func indexIN(msg []byte) int {
 
 // iptFields are the values parseIptables keeps of a netfilter line.
 type iptFields struct {
-	inIf, outIf, src, dst, proto, spt, dpt, typ, code []byte
-	haveOut                                           bool
+	inIf, outIf, src, dst, proto, spt, dpt, typ, code iptSpan
 	flagStart, flagEnd                                int
+}
+
+// iptSpan is where a value of a netfilter line starts and ends in it. A start of 0 is a value not
+// found: a value found starts after its key.
+type iptSpan struct{ start, end int }
+
+// first keeps the first value found.
+func (s *iptSpan) first(start, end int) {
+	if s.start == 0 {
+		*s = iptSpan{start, end}
+	}
+}
+
+// set sets f to the value in msg, if found.
+func (s iptSpan) set(e *event.Event, f event.Field, msg []byte) {
+	if s.start != 0 {
+		e.SetSlice(f, msg[s.start:s.end])
+	}
 }
 
 // The first four bytes of the netfilter keys parseIptables reads, as little-endian numbers.
@@ -185,25 +206,10 @@ const (
 	keyIN   = 'I' | 'N'<<8 | '='<<16 // three bytes
 )
 
-// firstOf keeps the first value seen for a key.
-func firstOf(have, v []byte) []byte {
-	if have != nil {
-		return have
-	}
-	return v
-}
-
 // setIf sets f only when v was found.
 func setIf(e *event.Event, f event.Field, v []byte) {
 	if v != nil {
 		e.Set(f, v)
-	}
-}
-
-// setSliceIf is setIf with SetSlice, for a v that is nil or sliced from a non-nil slice.
-func setSliceIf(e *event.Event, f event.Field, v []byte) {
-	if v != nil {
-		e.SetSlice(f, v)
 	}
 }
 

@@ -120,6 +120,14 @@ func parseIptablesReference(msg []byte, e *event.Event) bool {
 	return true
 }
 
+// firstOf keeps the first value seen for a key.
+func firstOf(have, v []byte) []byte {
+	if have != nil {
+		return have
+	}
+	return v
+}
+
 // FuzzIptablesSameAsReference holds the word-at-a-time parser to the word-by-word one it
 // replaced: the same verdict and the same fields on every input.
 func FuzzIptablesSameAsReference(f *testing.F) {

@@ -2,6 +2,7 @@ package sigma
 
 import (
 	"bytes"
+	"encoding/binary"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -56,9 +57,30 @@ func (m *prefixMatcher) literals() ([]string, bool) { return oneLiteral(m.needle
 type suffixMatcher struct {
 	needle string
 	fold   bool
+	// last8 is the needle's last eight bytes as a little-endian word when it has eight or more
+	// and fold is set: most values are turned down by their own last eight, folded as one word.
+	last8 uint64
 }
 
-func (m *suffixMatcher) match(v []byte) bool        { return v != nil && hasSuffix(v, m.needle, m.fold) }
+func newSuffixMatcher(needle string, fold bool) *suffixMatcher {
+	m := &suffixMatcher{needle: needle, fold: fold}
+	if n := len(needle); fold && n >= 8 {
+		m.last8 = binary.LittleEndian.Uint64([]byte(needle[n-8:]))
+	}
+	return m
+}
+
+func (m *suffixMatcher) match(v []byte) bool {
+	if v == nil {
+		return false
+	}
+	if n, k := len(v), len(m.needle); m.last8 != 0 && n >= k {
+		return ascii.LowerWord(binary.LittleEndian.Uint64(v[n-8:])) == m.last8 &&
+			ascii.EqualFold(v[n-k:n-8], m.needle[:k-8])
+	}
+	return hasSuffix(v, m.needle, m.fold)
+}
+
 func (m *suffixMatcher) literals() ([]string, bool) { return oneLiteral(m.needle) }
 
 type containsMatcher struct {
@@ -201,7 +223,7 @@ func newPatternMatcher(p pattern, fold bool) valueMatcher {
 	case len(p) == 2 && p[0].kind == pieceLiteral && isStar(1):
 		return &prefixMatcher{needle: p[0].lit, fold: fold}
 	case len(p) == 2 && isStar(0) && p[1].kind == pieceLiteral:
-		return &suffixMatcher{needle: p[1].lit, fold: fold}
+		return newSuffixMatcher(p[1].lit, fold)
 	case len(p) == 3 && isStar(0) && p[1].kind == pieceLiteral && isStar(2):
 		return &containsMatcher{needle: p[1].lit, needleBytes: []byte(p[1].lit), fold: fold}
 	}
