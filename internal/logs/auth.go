@@ -291,6 +291,9 @@ func indexSSHFor(m []byte) int {
 	if hasPrefix(m[sp:], " for ") {
 		return sp
 	}
+	if hasPrefix(m[sp:], " password for ") { // the method of most lines
+		return sp + len(" password")
+	}
 	// No space lies between these two, so no " for " can start there.
 	if k := nextSpace(m, sp+1); hasPrefix(m[k:], " for ") {
 		return k
