@@ -95,18 +95,6 @@ func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*
 	results := make(chan *chunkResult, opts.Workers*2)
 	go reader.Run(ctx, sources, chunks, warn, progress)
 
-	// A chunk of a mapped file that shrank cannot be read (input.ShrankError): the first such
-	// error stops the analysis.
-	var (
-		stopOnce sync.Once
-		stopErr  error
-	)
-	stop := func(err error) {
-		stopOnce.Do(func() {
-			stopErr = err
-			cancel()
-		})
-	}
 	var wg sync.WaitGroup
 	workers := make([]*worker, opts.Workers)
 	for i := range workers {
@@ -115,13 +103,8 @@ func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*
 		go func(w *worker) {
 			defer wg.Done()
 			for c := range chunks {
-				var r *chunkResult
-				err := c.Guard(func() { r = w.process(c) })
+				r := w.process(c)
 				reader.Release(c)
-				if err != nil {
-					stop(err)
-					continue
-				}
 				select {
 				case results <- r:
 				case <-ctx.Done():
@@ -149,12 +132,7 @@ func Run(ctx context.Context, eng *engine.Engine, opts Options, cb Callbacks) (*
 	}
 	sum.finish(seq)
 	sum.Warnings, sum.InputErrors = warnings, inputErrors
-	if readErr := reader.Err(); readErr != nil {
-		stop(readErr)
-	}
-	if stopErr != nil {
-		err = stopErr
-	} else if err == nil {
+	if err == nil {
 		err = ctx.Err()
 	}
 	return sum.Summary, err

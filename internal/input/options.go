@@ -51,8 +51,6 @@ type Reader struct {
 	// line ends a chunk records (Chunk.Ends).
 	freeEnds [][]uint32
 	maxEnds  int
-	// err is what stopped the last Run early, under mu.
-	err error
 }
 
 // NewReader applies defaults and limits to opts and prepares the buffer pool; buffers are
@@ -86,18 +84,4 @@ func clamp(v, def, limit int) int {
 		return def
 	}
 	return min(v, limit)
-}
-
-// Err returns what stopped the last Run before the end of its sources other than cancellation: a
-// mapped file that shrank while it was read (*ShrankError). Call it once Run has closed out.
-func (r *Reader) Err() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.err
-}
-
-func (r *Reader) setErr(err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.err = err
 }

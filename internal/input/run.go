@@ -9,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"runtime/debug"
 
 	"github.com/keikai-project/keikai/internal/journal"
 	"github.com/klauspost/compress/zstd"
@@ -27,13 +25,6 @@ var (
 	xzMagic    = []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}
 	zstdMagic  = []byte{0x28, 0xb5, 0x2f, 0xfd}
 )
-
-// plainText reports whether a source that starts with head is read as it is: runSource's switch
-// finds no compressor's magic and no journal format in it, and takes its default case.
-func plainText(head []byte) bool {
-	return !bytes.HasPrefix(head, gzipMagic) && !isBzip2(head) && !bytes.HasPrefix(head, xzMagic) &&
-		!bytes.HasPrefix(head, zstdMagic) && !journal.IsFile(head) && !journal.IsExport(head) && !journal.LooksJSON(head)
-}
 
 // sniffHead is how many bytes are read before choosing how to decode a source: enough for every
 // compressor's magic and the start of journalctl's export format.
@@ -55,11 +46,9 @@ const gzipReadBuffer = 256 << 10
 // sources; it closes out when done or when ctx is cancelled. Every source yields exactly one chunk
 // with Last set, also one that could not be opened, so consumers can count sources as they end.
 // progress, if not nil, is called with the number of bytes just consumed from the underlying file
-// (compressed bytes for gzip). Run waits for Release when all buffers are in flight. A mapped file
-// that shrinks while it is read stops Run early, like cancellation; Err then says so.
+// (compressed bytes for gzip). Run waits for Release when all buffers are in flight.
 func (r *Reader) Run(ctx context.Context, sources []*Source, out chan<- *Chunk, warn func(Warning), progress func(n int64)) {
 	defer close(out)
-	r.setErr(nil)
 	if warn == nil {
 		warn = func(Warning) {}
 	}
@@ -92,13 +81,6 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 		return s.emit(nil, true)
 	}
 	defer closeBody()
-	if f, ok := body.(*os.File); ok && src.regular {
-		if data := mapFile(f); data != nil {
-			if mapped, err := s.readMapped(newMapping(data, src.Name), progress); mapped || err != nil {
-				return err
-			}
-		}
-	}
 	if err := s.begin(); err != nil {
 		return err
 	}
@@ -177,58 +159,6 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 		return s.readFailed(ctx, err)
 	}
 	return s.finish()
-}
-
-// readMapped splits a mapped file if it is plain text, and reports whether it was. It feeds the
-// bytes in the pieces that reading the file would give (the head, then readLen's), so the chunks
-// are those read() gives, only not copied. A fault on the mapping, where the file shrank, stops
-// Run with a ShrankError: the lines that are gone cannot be analysed, and analysing what is there
-// now would mean reading another file than the one begun.
-func (s *splitter) readMapped(m *mapping, progress func(int64)) (mapped bool, err error) {
-	defer m.readerDone()
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if p := recover(); p != nil {
-			if err = m.fault(p); err == nil {
-				panic(p)
-			}
-			s.r.setErr(err)
-		}
-		if s.attached { // a chunk begun but not handed over
-			s.attached = false
-			m.finish(s.piece)
-		}
-	}()
-	data := m.data
-	if !plainText(data[:min(len(data), s.r.readSize)]) {
-		return false, nil
-	}
-	s.m = m
-	if err := s.begin(); err != nil {
-		return true, err
-	}
-	s.src.Tail = bytes.Clone(data[len(data)-min(len(data), tailBytes):])
-	ahead := 0
-	for pos := 0; pos < len(data); {
-		if err := s.ctx.Err(); err != nil {
-			return true, err
-		}
-		n := min(len(data)-pos, s.readLen())
-		if pos == 0 {
-			n = min(len(data), s.r.readSize) // the head, read before the decoder is chosen
-		}
-		if pos+n > ahead {
-			from := ahead &^ (pageSize - 1)
-			ahead = min(len(data), pos+n+aheadBytes)
-			mapAhead(data[from:ahead])
-		}
-		if err := s.feed(data[pos : pos+n]); err != nil {
-			return true, err
-		}
-		progress(int64(n))
-		pos += n
-	}
-	return true, s.finish()
 }
 
 // copyFrom feeds everything stream yields; it returns the first read or feed error. It reads

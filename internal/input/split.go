@@ -30,43 +30,15 @@ type splitter struct {
 	longCount int   // long lines in this source, to cap the warnings
 	sniffed   int   // bytes checked for NUL so far
 	carry     []byte
-
-	// m is the mapped file being read, nil when reading with read(). Its bytes are fed as slices
-	// of m.data, and cur is one too while attached: put then finds the bytes in place and copies
-	// nothing. A chunk with a line cut for length is moved into a pool buffer (own), because its
-	// '\n' is not in the file.
-	m        *mapping
-	attached bool
-	piece    int // cur's index in m, while attached
 }
 
 func (s *splitter) begin() error {
-	b, err := s.r.acquire(s.ctx, s.m == nil)
+	b, err := s.r.acquire(s.ctx)
 	if err != nil {
 		return err
 	}
 	s.cur, s.firstLine = b, 1
-	if s.m != nil {
-		s.attach(0, 0)
-	}
 	return nil
-}
-
-// attach makes cur the bytes of the mapped file from start to end.
-func (s *splitter) attach(start, end int) {
-	s.cur = s.m.data[start:end]
-	s.attached = true
-	s.piece = s.m.begin(start)
-}
-
-// own moves an attached cur into a pool buffer, so that bytes not in the file can be added.
-func (s *splitter) own() {
-	if !s.attached {
-		return
-	}
-	s.cur = append(s.r.takeBuffer(), s.cur...)
-	s.attached = false
-	s.m.finish(s.piece)
 }
 
 // feed appends p to the source's stream, handing full chunks to out.
@@ -82,10 +54,10 @@ func (s *splitter) feed(p []byte) error {
 			}
 			s.lineLen += int64(i)
 			s.endLongLine()
-			s.put(newline)
+			s.cur = append(s.cur, '\n')
 			s.lineStart = len(s.cur)
 			p = p[i+1:]
-			if err := s.maybeEmit(p); err != nil {
+			if err := s.maybeEmit(); err != nil {
 				return err
 			}
 			continue
@@ -112,43 +84,32 @@ func (s *splitter) feed(p []byte) error {
 			s.lineStart = len(s.cur) - (len(w) - 1 - bytes.LastIndexByte(w, '\n'))
 			p = p[len(w):]
 		}
-		if err := s.maybeEmit(p); err != nil {
+		if err := s.maybeEmit(); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// newline ends a line cut for length, whose own '\n' was dropped with the rest of it.
-var newline = []byte{'\n'}
-
 // readSpace is where the next read goes: the free end of the chunk being built, up to where the
 // chunk is full (feed's window then ends there too, so the bytes are taken in place), at most
 // readSize bytes.
 func (s *splitter) readSpace() []byte {
-	return s.cur[len(s.cur) : len(s.cur)+s.readLen()]
-}
-
-// readLen is how many bytes the next read asks for: where a line is longer than a chunk, the
-// chunk boundary depends on it, so a mapped file is fed in pieces of the same lengths.
-func (s *splitter) readLen() int {
 	room := s.r.chunkSize - len(s.cur)
 	if room <= 0 {
 		room = s.r.maxLine // an open line longer than a chunk: feed takes up to maxLine of it
 	}
-	return min(s.r.bufCap-len(s.cur), room, s.r.readSize)
+	return s.cur[len(s.cur):min(cap(s.cur), len(s.cur)+min(room, s.r.readSize))]
 }
 
 // put appends p to the chunk being built and returns where it now lies there; p read into
-// readSpace, or fed from the mapping right after an attached cur, is there already. p may overlap
-// the free end of the chunk (bytes after a cut line move down), so only the returned copy may be
-// looked at afterwards.
+// readSpace is there already. p may overlap the free end of the chunk (bytes after a cut line
+// move down), so only the returned copy may be looked at afterwards.
 func (s *splitter) put(p []byte) []byte {
 	n := len(s.cur)
 	if len(p) > 0 && len(p) <= cap(s.cur)-n && &s.cur[n : n+1][0] == &p[0] {
 		s.cur = s.cur[:n+len(p)]
 	} else {
-		s.own()
 		s.cur = append(s.cur, p...)
 	}
 	return s.cur[n:]
@@ -185,34 +146,17 @@ func (s *splitter) sniff(p []byte) {
 	}
 }
 
-// maybeEmit hands over the complete lines once the chunk is full; rest is what feed has not
-// taken yet. The open line moves to the next buffer; it is at most maxLine bytes, so a chunk never
-// grows past the pool's buffer size. In a mapped file it stays where it is, the next chunk's start,
-// unless it is a line being cut.
-func (s *splitter) maybeEmit(rest []byte) error {
+// maybeEmit hands over the complete lines once the chunk is full. The open line moves to the next
+// buffer; it is at most maxLine bytes, so a chunk never grows past the pool's buffer size.
+func (s *splitter) maybeEmit() error {
 	if len(s.cur) < s.r.chunkSize || s.lineStart == 0 {
-		return nil
-	}
-	if s.m != nil && !s.skipping {
-		// rest is a slice of m.data up to its end, so its capacity tells where it starts; the
-		// open line ends there.
-		end := cap(s.m.data) - cap(rest)
-		start := end - (len(s.cur) - s.lineStart)
-		if err := s.emit(s.cur[:s.lineStart], false); err != nil {
-			return err
-		}
-		if _, err := s.r.acquire(s.ctx, false); err != nil {
-			return err
-		}
-		s.attach(start, end)
-		s.lineStart = 0
 		return nil
 	}
 	s.carry = append(s.carry[:0], s.cur[s.lineStart:]...)
 	if err := s.emit(s.cur[:s.lineStart], false); err != nil {
 		return err
 	}
-	b, err := s.r.acquire(s.ctx, true)
+	b, err := s.r.acquire(s.ctx)
 	if err != nil {
 		return err
 	}
@@ -261,10 +205,6 @@ func (s *splitter) emit(data []byte, last bool) error {
 		Last:      last,
 		Ends:      ends,
 		buf:       s.cur,
-	}
-	if s.attached {
-		c.buf, c.mapped, c.piece = nil, s.m, s.piece
-		s.attached = false
 	}
 	s.cur = nil
 	*s.seq++

@@ -53,10 +53,6 @@ type Chunk struct {
 	Ends []uint32
 
 	buf []byte // the pooled buffer behind Data, returned by Release
-	// mapped is the mapped file that Data is a slice of, instead of buf; piece is Data's index
-	// there, handed back by Release.
-	mapped *mapping
-	piece  int
 }
 
 // Warning is one problem with the input, reported once; the rest of the input is still read.
