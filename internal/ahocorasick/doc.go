@@ -6,5 +6,6 @@
 // entered only at positions where a cheap 3-byte filter says some literal may start. Lines without
 // matches therefore cost a few instructions per byte and no table walks. On amd64, for sets of up
 // to 96 leading grams, a SIMD pass (teddy.go) decides 32 positions at a time with AVX2, or sixteen
-// with SSSE3, before that filter is consulted.
+// with SSSE3, before that filter is consulted; with AVX2 the pass and the automaton run as one
+// assembly loop (fused_amd64.go), which comes back to Go only to report a match.
 package ahocorasick

@@ -142,12 +142,13 @@ var ownFields = []event.Field{event.SourceIP, event.DestinationIP, event.Destina
 
 // resultSizes are the lengths of a result's slices.
 type resultSizes struct {
-	obs, findings, findingsBefore, sources, sourceRuns int
+	batch                                         engine.BatchSize
+	findings, findingsBefore, sources, sourceRuns int
 }
 
 // note makes s the larger of s and r's sizes.
 func (s *resultSizes) note(r *chunkResult) {
-	s.obs = max(s.obs, len(r.batch.Obs))
+	s.batch = s.batch.Max(r.batch.Size())
 	s.findings = max(s.findings, len(r.findings))
 	s.findingsBefore = max(s.findingsBefore, len(r.findingsBefore))
 	s.sources = max(s.sources, len(r.sources))
@@ -156,7 +157,7 @@ func (s *resultSizes) note(r *chunkResult) {
 
 // reserve makes room in the empty r for s.
 func (r *chunkResult) reserve(s *resultSizes) {
-	r.batch.Grow(s.obs)
+	r.batch.Grow(s.batch)
 	r.findings = slices.Grow(r.findings, s.findings)
 	r.findingsBefore = slices.Grow(r.findingsBefore, s.findingsBefore)
 	r.sources = slices.Grow(r.sources, s.sources)

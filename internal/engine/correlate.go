@@ -496,15 +496,15 @@ func (sh *shard) observe(s *sample) {
 // done here, runInline keeps nothing across the call.
 func (sh *shard) add(b *Batch, o *Hashed, seq int64, cc *corrClock, j int) {
 	st := sh.states[o.Corr]
-	// Most lookups end at an empty home slot (the table is at most a quarter full, and most keys
-	// are new), and most new groups are kept as singles with room (st.room: under the limit, in
-	// the ring and the table), of the file of the newest single: pushSingle's common case is
-	// written out here, without a call. A call cost more, and made add keep its arguments on the
-	// stack in every case. With room, the table has slots, and free is one of them.
-	free := o.Key & st.groups.mask
-	if tab := &st.groups; st.room > 0 && tab.slots[free].ref == 0 {
-		t, r := o.Time.UnixNano, &st.singles
-		if st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) && r.live != 0 && r.lastFile == b.fileNo {
+	// Most keys are new, and most new groups are kept as singles with room (st.room: under the
+	// limit, in the ring and the table), of the file of the newest single: find, up to an empty
+	// slot past every slot of another low half, and pushSingle's common case are written out
+	// here, without a call. A call cost more, and made add keep its arguments on the stack in
+	// every case. With room, the table has slots, at most a quarter of them used.
+	if tab, r := &st.groups, &st.singles; st.room > 0 {
+		free, absent := tab.findAbsent(o.Key)
+		t := o.Time.UnixNano
+		if absent && st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) && r.live != 0 && r.lastFile == b.fileNo {
 			st.room--
 			x := r.at(r.tail)
 			x.hash, x.t, x.seq, x.line, x.value, x.offset = o.Key, t, seq, o.First, o.Value, o.Time.Offset

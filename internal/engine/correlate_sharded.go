@@ -126,13 +126,32 @@ func (b *Batch) Reset(file string) {
 	}
 }
 
-// Grow makes room in b for n observations in all: a batch about as large as an earlier one is
-// then filled without being copied as it grows, a quarter at a time, which made garbage of about
-// four times its final size.
-func (b *Batch) Grow(n int) {
-	if n > cap(b.Obs) {
-		b.Obs = slices.Grow(b.Obs, n-len(b.Obs))
+// BatchSize is how much a batch holds: observations, and the bytes and places of their values.
+type BatchSize struct{ obs, arena, parts int }
+
+// Size returns how much b holds.
+func (b *Batch) Size() BatchSize { return BatchSize{len(b.Obs), len(b.arena), len(b.parts)} }
+
+// Max returns the larger of s and o in each measure.
+func (s BatchSize) Max(o BatchSize) BatchSize {
+	return BatchSize{max(s.obs, o.obs), max(s.arena, o.arena), max(s.parts, o.parts)}
+}
+
+// Grow makes room in b for s in all: a batch about as large as an earlier one is then filled
+// without being copied as it grows, a quarter at a time, which made garbage of about four times
+// its final size.
+func (b *Batch) Grow(s BatchSize) {
+	b.Obs = growTo(b.Obs, s.obs)
+	b.arena = growTo(b.arena, s.arena)
+	b.parts = growTo(b.parts, s.parts)
+}
+
+// growTo returns s with a capacity of at least n.
+func growTo[T any](s []T, n int) []T {
+	if n > cap(s) {
+		return slices.Grow(s, n-len(s))
 	}
+	return s
 }
 
 // Add records that ev, at line, matched a base rule of correlation ci. It reports whether the

@@ -50,6 +50,20 @@ func (t *groupTable) find(h uint64, slab *groupSlab, singles *singles) (ref uint
 	}
 }
 
+// findAbsent is find's search for a key not in the table, without a call: it returns the empty
+// slot that ends h's run and true, or false at a slot of h's low half, which find looks at. The
+// table must have an empty slot.
+func (t *groupTable) findAbsent(h uint64) (free uint64, absent bool) {
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		switch s := t.slots[i]; {
+		case s.ref == 0:
+			return i, true
+		case s.lo == uint32(h):
+			return i, false
+		}
+	}
+}
+
 // put adds h → ref; h must not be in the table.
 func (t *groupTable) put(h uint64, ref uint32) {
 	// At most a quarter full: most lookups are of keys not there (a new source), and a miss

@@ -539,7 +539,11 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 	if !ok {
 		return w.match(ev, p, out)
 	}
-	slot, hit := w.memoLookup(&w.key, hash)
+	set := memoSet(hash)
+	slot, hit := &w.memo[set], false
+	if hit = slot.holds(&w.key); !hit {
+		slot, hit = w.memoLookupSecond(&w.key, set)
+	}
 	if hit {
 		// Sized once and filled by index: append's capacity test per rule cost more.
 		rules := slot.rules[:min(slot.count, memoRules)]

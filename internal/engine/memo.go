@@ -421,18 +421,13 @@ type memoEntry struct {
 	rules [memoRules]int32
 }
 
-// memoLookup returns the entry holding k, or false and the entry to store k's answer in. The
-// cache has two ways: a new answer goes first and the one it displaces second, so that two
-// frequent keys of one set do not evict each other on every line.
-func (w *Worker) memoLookup(k *memoKey, hash uint64) (*memoEntry, bool) {
-	set := (hash >> (64 - memoBits)) &^ 1
-	if first := &w.memo[set]; first.holds(k) {
-		return first, true // most lines: inlined into Match
-	}
-	return w.memoLookupSecond(k, set)
-}
+// memoSet is the set of a key's hash: the first of its two ways.
+func memoSet(hash uint64) uint64 { return (hash >> (64 - memoBits)) &^ 1 }
 
-// memoLookupSecond is memoLookup past the first way of set.
+// memoLookupSecond returns the entry holding k when the first way of set does not, or false and
+// the entry to store k's answer in. The cache has two ways: a new answer goes first and the one it
+// displaces second, so that two frequent keys of one set do not evict each other on every line.
+// Match tests the first way itself: most lines end there, without a call.
 func (w *Worker) memoLookupSecond(k *memoKey, set uint64) (*memoEntry, bool) {
 	first := &w.memo[set]
 	second := &w.memo[set+1]

@@ -291,6 +291,9 @@ func indexSSHFor(m []byte) int {
 	if hasPrefix(m[sp:], " for ") {
 		return sp
 	}
+	if hasPrefix(m[sp:], " password for ") { // the method of most lines
+		return sp + len(" password")
+	}
 	// No space lies between these two, so no " for " can start there.
 	if k := nextSpace(m, sp+1); hasPrefix(m[k:], " for ") {
 		return k
@@ -303,9 +306,10 @@ func indexSSHFor(m []byte) int {
 func lastFrom(b []byte) int {
 	end := len(b)
 	for ; end >= 8; end -= 8 {
-		x := binary.LittleEndian.Uint64(b[end-8:]) ^ ('f' * ones)
-		// High bit set exactly in the zero bytes of x, the 'f's, taken from the last.
-		for m := ^((x&^highs + lows7) | x | lows7); m != 0; {
+		x := binary.LittleEndian.Uint64(b[end-8:end]) ^ ('f' * ones)
+		// High bit set in the zero bytes of x, the 'f's, and perhaps in a byte just above one
+		// (a 'g' after an 'f', by the borrow), which isFromAt turns down. Taken from the last.
+		for m := (x - ones) &^ x & highs; m != 0; {
 			top := 63 - bits.LeadingZeros64(m)
 			if f := end - 8 + top>>3; isFromAt(b, f) {
 				return f - 1

@@ -13,7 +13,8 @@ import (
 func FuzzSSHSearchesSameAsReference(f *testing.F) {
 	for _, s := range []string{"root from 198.51.100.7 port 1 ssh2", "a from b from c", "from x", " from ", "x from", "ffffffffffffffff from x",
 		"from from from from from", "Failed password for root from 1.2.3.4", "Failed for for x from 1.2.3.4", "Accepted publickey for a from b",
-		"Failed keyboard-interactive/pam for invalid user x from 1.2.3.4 port 2 ssh2", "Failed  for x", "Accepted x", "Failed none"} {
+		"Failed keyboard-interactive/pam for invalid user x from 1.2.3.4 port 2 ssh2", "Failed  for x", "Accepted x", "Failed none",
+		"a fgfgfgfg from b", "a from gfgfgfgf", "gggggggf from ", "x fromg fro from gfrom"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
