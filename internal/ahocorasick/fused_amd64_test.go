@@ -56,14 +56,7 @@ func TestFusedAgainstReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	page := pageBuffer()
 	for round := range 3000 {
-		alphabet := []byte("aAbB\x80\xc1\xe1 ")
-		if round%2 == 0 {
-			alphabet = []byte("abcdefghijklmnopqrstuvwxyzABCXYZ/.%-@`[{ \x00")
-		}
-		patterns := make([]string, 1+rng.IntN(40))
-		for i := range patterns {
-			patterns[i] = string(randomBytes(rng, alphabet, 2+rng.IntN(6)))
-		}
+		alphabet, patterns := randomFilterCase(rng, round)
 		d := fusedMatcher(patterns)
 		if d == nil {
 			t.Skip("no fused loop")

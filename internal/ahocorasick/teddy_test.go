@@ -31,14 +31,7 @@ func forEachPass(t *testing.T, test func(t *testing.T)) {
 func testTeddyAgainstReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for round := range 3000 {
-		alphabet := []byte("aAbB\x80\xc1\xe1 ")
-		if round%2 == 0 {
-			alphabet = []byte("abcdefghijklmnopqrstuvwxyzABCXYZ/.%-@`[{ \x00")
-		}
-		patterns := make([]string, 1+rng.IntN(40))
-		for i := range patterns {
-			patterns[i] = string(randomBytes(rng, alphabet, 2+rng.IntN(6)))
-		}
+		alphabet, patterns := randomFilterCase(rng, round)
 		text := randomBytes(rng, alphabet, rng.IntN(200))
 		m := New(patterns)
 		if haveTeddy && m.dense.filter.teddy == nil {
@@ -99,4 +92,18 @@ func FuzzTeddy(f *testing.F) {
 			}
 		})
 	})
+}
+
+// randomFilterCase gives a round of the filters' random tests its alphabet, a few bytes with case
+// and high bits on odd rounds and a wider one on even rounds, and up to 40 patterns of 2 to 7 bytes.
+func randomFilterCase(rng *rand.Rand, round int) (alphabet []byte, patterns []string) {
+	alphabet = []byte("aAbB\x80\xc1\xe1 ")
+	if round%2 == 0 {
+		alphabet = []byte("abcdefghijklmnopqrstuvwxyzABCXYZ/.%-@`[{ \x00")
+	}
+	patterns = make([]string, 1+rng.IntN(40))
+	for i := range patterns {
+		patterns[i] = string(randomBytes(rng, alphabet, 2+rng.IntN(6)))
+	}
+	return alphabet, patterns
 }
