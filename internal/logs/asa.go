@@ -46,6 +46,26 @@ func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 		return false
 	}
 	msg := b[colon+2:]
+	// Most lines are 106023's "Deny" and 106100's "access-list" in their common form, which
+	// are read word by word in one pass; parseCiscoASAWords takes every other message.
+	if f, ok := asaDenyFast(msg); ok {
+		e.SetSlice(event.Protocol, f.proto)
+		iface := asaPhrases(msg, f.iface, e, skip)
+		asaSet(e, wordDeny, &f, iface)
+		return true
+	}
+	if f, ok := asaListFast(msg); ok {
+		if f.proto != nil {
+			e.SetSlice(event.Protocol, f.proto)
+		}
+		asaSet(e, wordDenied, &f, f.iface)
+		return true
+	}
+	return parseCiscoASAWords(msg, e, skip)
+}
+
+// parseCiscoASAWords is parseCiscoASA for every message (msg, after the marker's colon).
+func parseCiscoASAWords(msg []byte, e *event.Event, skip asaSkip) bool {
 	// The words and the phrases " src ", " dst ", " from ", " to ", " denied ", ... are found
 	// by stepping from space to space of the message, found once.
 	var sp spaceIndex
@@ -141,56 +161,79 @@ func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 		to = trimParensComma(to)
 		iface, src, sport, srcOK = asaColonEndpoint(from)
 		_, dst, dport, dstOK = asaColonEndpoint(to)
-		// The markers below are missing from most lines, and bytes.Index would stop at every
-		// space looking for them: their rare 'f' and '(' are found with bytes.IndexByte instead.
-		if skip&asaSkipInterface != 0 {
-			iface = nil // the source's, which the phrase would override, is not wanted either
-		} else if i := indexVia(msg, " on interface ", 9); i >= 0 {
-			iface, _ = token(msg[i+len(" on interface "):])
-		}
-		if skip&asaSkipFlags != 0 {
-			// nobody reads them
-		} else if i := indexVia(msg, " flags ", 1); i >= 0 {
-			flags := msg[i+len(" flags "):]
-			if j := indexVia(flags, " on interface", 9); j >= 0 {
-				flags = flags[:j]
-			}
-			if flags = trimSpace(flags); len(flags) > 0 {
-				e.SetSlice(event.TCPFlags, flags)
-			}
-		}
-		if i := indexType(msg); i >= 0 {
-			t := leadingDigits(msg[i+len("(type "):])
-			if len(t) > 0 {
-				e.SetSlice(event.ICMPType, t)
-				if j := index(msg[i:], ", code "); j >= 0 {
-					if c := leadingDigits(msg[i+j+len(", code "):]); len(c) > 0 {
-						e.SetSlice(event.ICMPCode, c)
-					}
-				}
-			}
-		}
+		iface = asaPhrases(msg, iface, e, skip)
 	}
 	if !srcOK {
 		return false
 	}
+	f := asaFields{src: src, sport: sport}
+	if dstOK {
+		f.dst, f.dport = dst, dport
+	}
+	asaSet(e, action, &f, iface)
+	return true
+}
+
+// asaPhrases reads the optional phrases of a message that names its endpoints with " src " or
+// " from ": the interface (iface, the source's, unless " on interface " names one), the TCP
+// flags and the ICMP type and code. It returns the interface.
+func asaPhrases(msg, iface []byte, e *event.Event, skip asaSkip) []byte {
+	// The markers below are missing from most lines, and bytes.Index would stop at every
+	// space looking for them: their rare 'f' and '(' are found with bytes.IndexByte instead.
+	if skip&asaSkipInterface != 0 {
+		iface = nil // the source's, which the phrase would override, is not wanted either
+	} else if i := indexVia(msg, " on interface ", 9); i >= 0 {
+		iface, _ = token(msg[i+len(" on interface "):])
+	}
+	if skip&asaSkipFlags != 0 {
+		// nobody reads them
+	} else if i := indexVia(msg, " flags ", 1); i >= 0 {
+		flags := msg[i+len(" flags "):]
+		if j := indexVia(flags, " on interface", 9); j >= 0 {
+			flags = flags[:j]
+		}
+		if flags = trimSpace(flags); len(flags) > 0 {
+			e.SetSlice(event.TCPFlags, flags)
+		}
+	}
+	if i := indexType(msg); i >= 0 {
+		t := leadingDigits(msg[i+len("(type "):])
+		if len(t) > 0 {
+			e.SetSlice(event.ICMPType, t)
+			if j := index(msg[i:], ", code "); j >= 0 {
+				if c := leadingDigits(msg[i+j+len(", code "):]); len(c) > 0 {
+					e.SetSlice(event.ICMPCode, c)
+				}
+			}
+		}
+	}
+	return iface
+}
+
+// asaFields are the endpoints of an ASA message, and the protocol where a fast path found it;
+// dst is nil when the destination is no address.
+type asaFields struct {
+	proto, iface, src, sport, dst, dport []byte
+}
+
+// asaSet sets the fields of an accepted message: its action, f's endpoints and iface.
+func asaSet(e *event.Event, action []byte, f *asaFields, iface []byte) {
 	e.Format = event.FormatCiscoACL
 	// Word constants and non-empty slices of the line, never nil: SetSlice.
 	e.SetSlice(event.Action, action)
-	e.SetSlice(event.SourceIP, src)
-	if len(sport) > 0 {
-		e.SetSlice(event.SourcePort, sport)
+	e.SetSlice(event.SourceIP, f.src)
+	if len(f.sport) > 0 {
+		e.SetSlice(event.SourcePort, f.sport)
 	}
-	if dstOK {
-		e.SetSlice(event.DestinationIP, dst)
-		if len(dport) > 0 {
-			e.SetSlice(event.DestinationPort, dport)
+	if f.dst != nil {
+		e.SetSlice(event.DestinationIP, f.dst)
+		if len(f.dport) > 0 {
+			e.SetSlice(event.DestinationPort, f.dport)
 		}
 	}
 	if len(iface) > 0 {
 		e.SetSlice(event.Interface, iface)
 	}
-	return true
 }
 
 // asaEndpointsFrom returns the words after the first " src " at or after stop and after the
@@ -292,33 +335,38 @@ const (
 	asaSkipFlags                         // " flags SYN ...": TCPFlags
 )
 
-// setASAProtocol sets Protocol when w names one (ASA writes tcp, TCP, udp, icmp, IP, or a number
-// in 106023's "Deny protocol 47").
+// setASAProtocol sets Protocol when w names one (asaProtocol).
 func setASAProtocol(w []byte, e *event.Event) bool {
+	if p := asaProtocol(w); p != nil {
+		e.SetSlice(event.Protocol, p)
+		return true
+	}
+	return false
+}
+
+// asaProtocol returns the protocol w names, or nil (ASA writes tcp, TCP, udp, icmp, IP, or a
+// number in 106023's "Deny protocol 47").
+func asaProtocol(w []byte) []byte {
 	// Each name is compared as one number with bit 5 set in every byte, which lowers an
 	// upper-case letter and turns no other byte into a lower-case one.
 	switch len(w) {
 	case 2:
 		if uint16(w[0])|uint16(w[1])<<8|0x2020 == 'i'|'p'<<8 {
-			e.SetSlice(event.Protocol, wordIP)
-			return true
+			return wordIP
 		}
 	case 3:
 		switch uint32(w[0]) | uint32(w[1])<<8 | uint32(w[2])<<16 | 0x202020 {
 		case 't' | 'c'<<8 | 'p'<<16:
-			e.SetSlice(event.Protocol, wordTCP)
-			return true
+			return wordTCP
 		case 'u' | 'd'<<8 | 'p'<<16:
-			e.SetSlice(event.Protocol, wordUDP)
-			return true
+			return wordUDP
 		}
 	case 4:
 		if binary.LittleEndian.Uint32(w)|0x20202020 == 'i'|'c'<<8|'m'<<16|'p'<<24 {
-			e.SetSlice(event.Protocol, wordICMP)
-			return true
+			return wordICMP
 		}
 	}
-	return false
+	return nil
 }
 
 // trimParensComma is bytes.Trim(w, "(),") without building the cutset's table on every call.
