@@ -588,9 +588,13 @@ func (w *Worker) match(ev *event.Event, p *plan, out []int) []int {
 	if len(p.indexes) > 0 {
 		out = w.matchIndexes(ev, p, out)
 	}
-	scans := w.scans[ev.Format]
-	for i := range scans {
-		out = w.scan(ev, p, &scans[i], out)
+	if scans := w.scans[ev.Format]; len(scans) == 1 {
+		// Most plans have one automaton: no loop keeps values live across the call.
+		out = w.scan(ev, p, &scans[0], out)
+	} else {
+		for i := range scans {
+			out = w.scan(ev, p, &scans[i], out)
+		}
 	}
 	// The lists are built in ascending order and most events match one list's rules only.
 	if len(out) > 1 && !slices.IsSorted(out) {
