@@ -1,7 +1,10 @@
 package rules
 
 import (
+	"flag"
 	"io/fs"
+	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -187,5 +190,36 @@ func TestBundledSamplesThroughEngine(t *testing.T) {
 		if !res.Passed() {
 			t.Errorf("%s:%d: %q: sample (want match=%v) got match=%v, err=%v", res.Rule.File, res.Sample.Line, res.Rule.Title, res.Want, res.Got, res.Err)
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite nodecache.bin")
+
+// The embedded node cache holds every bundled file as it is now, and loading through it gives
+// the same rules as decoding the YAML.
+func TestNodeCacheFresh(t *testing.T) {
+	want, err := sigma.WriteNodeCache(FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile("nodecache.bin", want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if string(want) != NodeCache {
+		t.Fatal("nodecache.bin is stale: run go test ./rules -run TestNodeCacheFresh -update")
+	}
+	cached, err := sigma.LoadFSForMatching(FS, ".", sigma.NewNodeCache(NodeCache))
+	if err != nil {
+		t.Fatal(err)
+	}
+	decoded, err := sigma.LoadFSForMatching(FS, ".", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cached, decoded) {
+		t.Error("the bundled rules load differently through the node cache")
 	}
 }

@@ -500,9 +500,8 @@ var wormEnds = func() (m uint64) {
 }()
 
 // containsCGI reports whether path contains "cgi" in any letter case, as ascii.IndexFold(path,
-// "cgi") >= 0 does. It looks for the 'g' eight bytes at a time (a byte ORed with 0x20 equals 'g'
-// only when it is that letter in either case) and reads the bytes on either side of each one
-// found: most paths hold no 'g' at all, and few hold more than one.
+// "cgi") >= 0 does. It looks for the 'g' eight bytes at a time and reads the bytes on either side
+// of each one flagged: most paths hold no 'g' at all, and few hold more than one.
 func containsCGI(path []byte) bool {
 	n := len(path)
 	if n < 8 {
@@ -513,26 +512,30 @@ func containsCGI(path []byte) bool {
 		w := uint64(binary.LittleEndian.Uint32(path)) | uint64(binary.LittleEndian.Uint32(path[n-4:]))<<(8*(n-4)&63)
 		return cgiAround(path, 0, gBytes(w))
 	}
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		if m := gBytes(binary.LittleEndian.Uint64(path[i:])); m != 0 && cgiAround(path, i, m) {
+	// The words are taken from the front of rest, which the compiler then knows holds eight
+	// bytes: the loop checks no bounds.
+	rest := path
+	for ; len(rest) >= 8; rest = rest[8:] {
+		if m := gBytes(binary.LittleEndian.Uint64(rest)); m != 0 && cgiAround(path, n-len(rest), m) {
 			return true
 		}
 	}
-	if i == n {
+	if len(rest) == 0 {
 		return false
 	}
 	// The last bytes: the word that ends where the path ends, without the bytes read already.
-	m := gBytes(binary.LittleEndian.Uint64(path[n-8:])) >> (8 * (i - (n - 8)) & 63)
+	i := n - len(rest)
+	m := gBytes(binary.LittleEndian.Uint64(path[n-8:])) >> (8 * (8 - len(rest)) & 63)
 	return cgiAround(path, i, m)
 }
 
-// gBytes has the high bit set in each byte of w that is 'g' or 'G' (exactly: no borrow between
-// bytes).
+// gBytes has the high bit set in each byte of w that is 'g' or 'G', and may have it set in a byte
+// above one of those as well (a borrow); no other bit is set. Each flagged byte is checked by
+// cgiAround, and a word without 'g' flags none.
 func gBytes(w uint64) uint64 {
-	const ones, lows7, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	x := (w | 0x20*ones) ^ 'g'*ones
-	return ^((x&^highs + lows7) | x | lows7)
+	return (x - ones) &^ x & highs
 }
 
 // cgiAround reports whether one of the bytes that m marks (high bits, byte k of m standing for

@@ -36,12 +36,15 @@ func loadEngine(dirs []string, env *Env, samples bool) (*engine.Engine, error) {
 
 func loadRules(dirs []string, env *Env, samples bool) (*sigma.Set, error) {
 	// Decoding the bundled rules is most of the start-up of analyze and check, and their samples
-	// and prose are three quarters of it; only rules test and show use them.
-	load := sigma.LoadFSForMatching
+	// and prose are three quarters of it; only rules test and show use them. The rest is read
+	// from nodes decoded when the rules were written.
+	var set *sigma.Set
+	var err error
 	if samples {
-		load = sigma.LoadFS
+		set, err = sigma.LoadFS(rules.FS, ".")
+	} else {
+		set, err = sigma.LoadFSForMatching(rules.FS, ".", sigma.NewNodeCache(rules.NodeCache))
 	}
-	set, err := load(rules.FS, ".")
 	if err != nil {
 		return nil, fmt.Errorf("bundled rules are broken (a bug in this build of keikai): %w", err)
 	}

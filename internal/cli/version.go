@@ -42,7 +42,7 @@ func runVersion(env *Env, args []string) int {
 		}
 		line += ", " + info.GoVersion
 	}
-	set, err := sigma.LoadFSForMatching(rules.FS, ".") // it only counts them
+	set, err := sigma.LoadFSForMatching(rules.FS, ".", sigma.NewNodeCache(rules.NodeCache)) // it only counts them
 	if err != nil {
 		return fail(env, "version", fmt.Errorf("bundled rules are broken (a bug in this build of keikai): %w", err))
 	}

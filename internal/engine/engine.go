@@ -500,8 +500,9 @@ func (e *Engine) Literals() []string {
 
 // Worker matches events on one goroutine; it owns the scratch state the scan needs.
 type Worker struct {
-	e    *Engine
-	hits [event.NumFormats][]*ahocorasick.Hits // one per scan of the format's plan
+	e *Engine
+	// scans[f] are the automata of format f's plan, in order, with this worker's hit sets.
+	scans [event.NumFormats][]workerScan
 	// seen[r] == stamp marks rule r as already evaluated for the current event.
 	seen   []uint32
 	stamp  uint32
@@ -511,12 +512,22 @@ type Worker struct {
 	key  memoKey
 }
 
+// workerScan is one automaton of a plan as a worker scans it.
+type workerScan struct {
+	scan *literalScan
+	// matcher is the scan's automaton once the worker has fetched it: lazyMatcher.get's
+	// sync.Once costs a call and a closure on every line.
+	matcher *ahocorasick.Matcher
+	hits    *ahocorasick.Hits
+}
+
 // NewWorker returns a worker for one goroutine.
 func (e *Engine) NewWorker() *Worker {
 	w := &Worker{e: e, seen: make([]uint32, len(e.Rules))}
 	for f := range e.plans {
-		for _, sc := range e.plans[f].scans {
-			w.hits[f] = append(w.hits[f], ahocorasick.NewHitsFor(len(sc.ruleOfLiteral)))
+		for i := range e.plans[f].scans {
+			sc := &e.plans[f].scans[i]
+			w.scans[f] = append(w.scans[f], workerScan{scan: sc, hits: ahocorasick.NewHitsFor(len(sc.ruleOfLiteral))})
 		}
 		if e.plans[f].memo != nil && w.memo == nil {
 			w.memo = new([memoSlots]memoEntry)
@@ -561,10 +572,40 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 	return out
 }
 
-// match is Match without the memo.
+// match is Match without the memo. The always-evaluated rules and the indexes are walked in
+// calls of their own: most plans have neither, and their loops around calls made match spill
+// its registers on every line.
 func (w *Worker) match(ev *event.Event, p *plan, out []int) []int {
-	guards := w.e.guards
 	w.guards.Reset()
+	if len(p.always) > 0 {
+		out = w.matchAlways(ev, p, out)
+	}
+	w.stamp++ // a new event: no rule evaluated for it yet
+	if w.stamp == 0 {
+		clear(w.seen)
+		w.stamp = 1
+	}
+	if len(p.indexes) > 0 {
+		out = w.matchIndexes(ev, p, out)
+	}
+	if scans := w.scans[ev.Format]; len(scans) == 1 {
+		// Most plans have one automaton: no loop keeps values live across the call.
+		out = w.scan(ev, p, &scans[0], out)
+	} else {
+		for i := range scans {
+			out = w.scan(ev, p, &scans[i], out)
+		}
+	}
+	// The lists are built in ascending order and most events match one list's rules only.
+	if len(out) > 1 && !slices.IsSorted(out) {
+		slices.Sort(out)
+	}
+	return out
+}
+
+// matchAlways evaluates the plan's always-evaluated groups.
+func (w *Worker) matchAlways(ev *event.Event, p *plan, out []int) []int {
+	guards := w.e.guards
 	for _, group := range p.always {
 		if guards.Match(group[0], ev, &w.guards) {
 			//lint:ignore S1011 groups are one to three rules: appending them one by one costs less than append's copy (memmove call)
@@ -573,11 +614,12 @@ func (w *Worker) match(ev *event.Event, p *plan, out []int) []int {
 			}
 		}
 	}
-	w.stamp++ // a new event: no rule evaluated for it yet
-	if w.stamp == 0 {
-		clear(w.seen)
-		w.stamp = 1
-	}
+	return out
+}
+
+// matchIndexes evaluates the indexed rules that name the event's values.
+func (w *Worker) matchIndexes(ev *event.Event, p *plan, out []int) []int {
+	guards := w.e.guards
 	for i := range p.indexes {
 		idx := &p.indexes[i]
 		raw := ev.Get(idx.field)
@@ -597,21 +639,17 @@ func (w *Worker) match(ev *event.Event, p *plan, out []int) []int {
 			}
 		}
 	}
-	for si := range p.scans {
-		out = w.scan(ev, p, si, out)
-	}
-	// The lists are built in ascending order and most events match one list's rules only.
-	if len(out) > 1 && !slices.IsSorted(out) {
-		slices.Sort(out)
-	}
 	return out
 }
 
-// scan runs the plan's automaton si over ev and evaluates the rules whose literals occur.
-func (w *Worker) scan(ev *event.Event, p *plan, si int, out []int) []int {
-	sc := &p.scans[si]
-	m := sc.matcher.get()
-	hits := w.hits[ev.Format][si]
+// scan runs one automaton of the plan over ev and evaluates the rules whose literals occur.
+func (w *Worker) scan(ev *event.Event, p *plan, ws *workerScan, out []int) []int {
+	m := ws.matcher
+	if m == nil {
+		m = ws.scan.matcher.get()
+		ws.matcher = m
+	}
+	hits := ws.hits
 	hits.Reset()
 	found := false
 	if p.scanRaw {
@@ -643,6 +681,11 @@ func (w *Worker) scan(ev *event.Event, p *plan, si int, out []int) []int {
 	if !found {
 		return out
 	}
+	return w.evaluateHits(ev, ws.scan, hits, out)
+}
+
+// evaluateHits evaluates the rules of the literals in hits, each once per event.
+func (w *Worker) evaluateHits(ev *event.Event, sc *literalScan, hits *ahocorasick.Hits, out []int) []int {
 	guards := w.e.guards
 	hits.Each(func(id int) {
 		for _, ri := range sc.ruleOfLiteral[id] {

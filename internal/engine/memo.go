@@ -308,7 +308,7 @@ func (mp *memoPlan) keyBytes(ev *event.Event, k *memoKey) (uint64, bool) {
 // parsing to keyAllClasses: the loop then makes no call, which would spill its registers.
 func (mp *memoPlan) keyClasses(present uint64, vals *[event.NumFields][]byte, codes uint64, k *memoKey) (uint64, bool) {
 	k.w[0] = codes // out of the registers the loop needs
-	n := 1
+	n, h := 1, uint64(0)
 	var classCodes uint64
 	classes := mp.classes
 	for i := range classes {
@@ -352,16 +352,13 @@ func (mp *memoPlan) keyClasses(present uint64, vals *[event.NumFields][]byte, co
 						return 0, false
 					}
 					k.w[n] = classNamed + port
+					h = (h ^ (classNamed + port)) * hashMul
 					n++
 					x = classNamed
 				}
 			}
 		}
 		classCodes = classCodes<<2 | x // memoFor leaves room for them below the exact codes
-	}
-	h := uint64(0)
-	for _, x := range k.w[1:n] {
-		h = (h ^ x) * hashMul
 	}
 	codes = k.w[0] | classCodes<<8
 	k.w[0] = codes

@@ -77,7 +77,7 @@ func TestForMatching(t *testing.T) {
 func TestParseFileForMatchingFallsBack(t *testing.T) {
 	// The anchor is in the samples; blanking them breaks the alias, so the whole file is decoded.
 	doc := "title: a\nlogsource: {product: linux, service: sshd}\ndescription: d\nsamples:\n  match: [&k x]\n  nomatch: [y]\ndetection:\n  s: {msg|contains: *k}\n  condition: s\n"
-	rules, err := parseFileForMatching("a.yml", []byte(doc))
+	rules, err := parseFileForMatching("a.yml", []byte(doc), decodeDocuments)
 	if err != nil || len(rules) != 1 || len(rules[0].Samples.Match) != 0 || rules[0].Description != "" {
 		t.Fatalf("got %v, %v", rules, err)
 	}
@@ -109,6 +109,6 @@ func FuzzForMatching(f *testing.F) {
 				}
 			}
 		}
-		parseFileForMatching("f.yml", data)
+		parseFileForMatching("f.yml", data, decodeDocuments)
 	})
 }

@@ -30,12 +30,17 @@ const maxRuleFileSize = 8 << 20
 // returns the rules it could load and all errors found, each a *Error, joined. Rules whose log
 // source keikai does not read are returned with Unsupported set.
 func ParseFile(name string, data []byte) (rules []*Rule, err error) {
+	return parseFile(name, data, decodeDocuments)
+}
+
+// parseFile is ParseFile with the YAML decoded by decode.
+func parseFile(name string, data []byte, decode func([]byte) ([]*yaml.Node, error)) (rules []*Rule, err error) {
 	el := &errorList{file: name}
 	if len(data) > maxRuleFileSize {
 		el.atPos(1, 1, "file is %d bytes; rule files are limited to %d", len(data), maxRuleFileSize)
 		return nil, el.err()
 	}
-	docs, derr := decodeDocuments(data)
+	docs, derr := decode(data)
 	if derr != nil {
 		line := yamlErrorLine(derr)
 		el.atPos(line, 1, "invalid YAML: %s", strings.TrimPrefix(derr.Error(), "yaml: "))

@@ -121,16 +121,17 @@ func parseHostSample(n *yaml.Node, el *errorList) (Sample, bool) {
 // Description, References, FalsePositives, Author and License are left empty. It
 // decodes the file with those top-level keys blanked out (see forMatching), and falls back to the
 // whole file when that does not parse cleanly, so that a layout forMatching misreads costs time only.
-func parseFileForMatching(name string, data []byte) ([]*Rule, error) {
+// decode decodes the YAML (decodeDocuments, or a NodeCache's decode).
+func parseFileForMatching(name string, data []byte, decode func([]byte) ([]*yaml.Node, error)) ([]*Rule, error) {
 	if short, ok := forMatching(data); ok {
-		if rules, err := ParseFile(name, short); err == nil {
+		if rules, err := parseFile(name, short, decode); err == nil {
 			for _, r := range rules {
 				clearProse(r) // a list at column 0 under a key (key:\n- x) stays
 			}
 			return rules, nil
 		}
 	}
-	rules, err := ParseFile(name, data)
+	rules, err := parseFile(name, data, decode)
 	for _, r := range rules {
 		clearProse(r)
 	}

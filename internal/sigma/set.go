@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/keikai-project/keikai/internal/safeopen"
+	"go.yaml.in/yaml/v3"
 )
 
 // LoadFS loads every *.yml and *.yaml file under dir, recursively and in lexical order, and
@@ -23,9 +24,19 @@ func LoadFS(fsys fs.FS, dir string) (*Set, error) {
 // references, falsepositives, author and license, three quarters of the bundled rules'
 // YAML, are not decoded (those fields stay empty), so start-up takes less than half the work.
 // Errors in them go unreported, so use it only for rule files LoadFS has checked: the bundled
-// rules, whose tests do.
-func LoadFSForMatching(fsys fs.FS, dir string) (*Set, error) {
-	return load(fsys, dir, func(p string) ([]byte, error) { return fs.ReadFile(fsys, p) }, func(p string) string { return p }, parseFileForMatching)
+// rules, whose tests do. The YAML of files in cache, if not nil, is not decoded but read from it.
+func LoadFSForMatching(fsys fs.FS, dir string, cache *NodeCache) (*Set, error) {
+	decode := decodeDocuments
+	if cache != nil {
+		decode = cache.decode
+	}
+	return loadForMatching(fsys, dir, decode)
+}
+
+// loadForMatching is LoadFSForMatching with the YAML decoded by decode.
+func loadForMatching(fsys fs.FS, dir string, decode func([]byte) ([]*yaml.Node, error)) (*Set, error) {
+	parse := func(name string, data []byte) ([]*Rule, error) { return parseFileForMatching(name, data, decode) }
+	return load(fsys, dir, func(p string) ([]byte, error) { return fs.ReadFile(fsys, p) }, func(p string) string { return p }, parse)
 }
 
 // LoadDir loads the rule files under a directory of the file system, naming each file by its

@@ -1,0 +1,210 @@
+package sigma
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// A NodeCache holds rule files already decoded into YAML nodes, each under the SHA-256 of the
+// bytes it was decoded from. Decoding the bundled rules' YAML was half of keikai's start-up;
+// reading the same nodes back from a cache built when the rules were written costs a tenth of
+// that. A file whose bytes are not in the cache (a rule edited since) is decoded as YAML, so a
+// stale cache costs time only; rules' tests check that the bundled one is fresh.
+type NodeCache struct {
+	entries map[[sha256.Size]byte]string // the encoded documents, by the hash of their source
+}
+
+// nodeCacheMagic starts an encoded cache; the number changes with the encoding.
+const nodeCacheMagic = "keikai sigma node cache 1\n"
+
+// NewNodeCache reads a cache written by WriteNodeCache. A cache in another encoding, or cut
+// short, is read as far as it is whole, so at worst its files are decoded as YAML.
+func NewNodeCache(encoded string) *NodeCache {
+	c := &NodeCache{entries: map[[sha256.Size]byte]string{}}
+	rest, ok := strings.CutPrefix(encoded, nodeCacheMagic)
+	for ok && len(rest) > sha256.Size {
+		var sum [sha256.Size]byte
+		copy(sum[:], rest)
+		r := cacheReader{s: rest[sha256.Size:]}
+		n := r.uint()
+		if r.bad || n > uint64(len(r.s)) {
+			break
+		}
+		c.entries[sum] = r.s[:n]
+		rest = r.s[n:]
+	}
+	return c
+}
+
+// decode is decodeDocuments, from the cache when data is in it.
+func (c *NodeCache) decode(data []byte) ([]*yaml.Node, error) {
+	if enc, ok := c.entries[sha256.Sum256(data)]; ok {
+		if docs, ok := decodeCachedDocuments(enc); ok {
+			return docs, nil
+		}
+	}
+	return decodeDocuments(data)
+}
+
+// WriteNodeCache loads the rule files under dir as LoadFSForMatching does and returns a cache
+// of every file it decoded without error, for NewNodeCache. Files with aliases are left out: an
+// alias points at another node, which the encoding does not record.
+func WriteNodeCache(fsys fs.FS, dir string) ([]byte, error) {
+	out := []byte(nodeCacheMagic)
+	record := func(data []byte) ([]*yaml.Node, error) {
+		docs, err := decodeDocuments(data)
+		if err == nil {
+			if enc, ok := encodeDocuments(docs); ok {
+				sum := sha256.Sum256(data)
+				out = append(out, sum[:]...)
+				out = binary.AppendUvarint(out, uint64(len(enc)))
+				out = append(out, enc...)
+			}
+		}
+		return docs, err
+	}
+	if _, err := loadForMatching(fsys, dir, record); err != nil {
+		return nil, fmt.Errorf("caching decoded rules: %w", err)
+	}
+	return out, nil
+}
+
+// encodeDocuments writes the node count, the document count, then every node in pre-order:
+// kind, style, tag, value, anchor, head, line and foot comments, line, column and the number of
+// children. ok is false if a node is an alias.
+func encodeDocuments(docs []*yaml.Node) (enc []byte, ok bool) {
+	nodes := 0
+	var count func(n *yaml.Node) bool
+	count = func(n *yaml.Node) bool {
+		nodes++
+		for _, c := range n.Content {
+			if !count(c) {
+				return false
+			}
+		}
+		return n.Kind != yaml.AliasNode && n.Alias == nil
+	}
+	for _, d := range docs {
+		if !count(d) {
+			return nil, false
+		}
+	}
+	enc = binary.AppendUvarint(enc, uint64(nodes))
+	enc = binary.AppendUvarint(enc, uint64(len(docs)))
+	str := func(s string) {
+		enc = binary.AppendUvarint(enc, uint64(len(s)))
+		enc = append(enc, s...)
+	}
+	var put func(n *yaml.Node)
+	put = func(n *yaml.Node) {
+		enc = binary.AppendUvarint(enc, uint64(n.Kind))
+		enc = binary.AppendUvarint(enc, uint64(n.Style))
+		for _, s := range [...]string{n.Tag, n.Value, n.Anchor, n.HeadComment, n.LineComment, n.FootComment} {
+			str(s)
+		}
+		enc = binary.AppendVarint(enc, int64(n.Line))
+		enc = binary.AppendVarint(enc, int64(n.Column))
+		enc = binary.AppendUvarint(enc, uint64(len(n.Content)))
+		for _, c := range n.Content {
+			put(c)
+		}
+	}
+	for _, d := range docs {
+		put(d)
+	}
+	return enc, true
+}
+
+// decodeCachedDocuments reads what encodeDocuments wrote. All nodes come from one allocation and
+// all child lists from another; strings are slices of enc. ok is false if enc is malformed.
+func decodeCachedDocuments(enc string) (docs []*yaml.Node, ok bool) {
+	r := cacheReader{s: enc}
+	nodes, ndocs := r.uint(), r.uint()
+	// Every node takes at least 11 bytes, which bounds the allocations by the cache's size.
+	if r.bad || ndocs > nodes || nodes > uint64(len(r.s))/11 {
+		return nil, false
+	}
+	slab := make([]yaml.Node, nodes)
+	children := make([]*yaml.Node, nodes-ndocs) // each node but a document is one node's child
+	var get func(depth int) *yaml.Node
+	get = func(depth int) *yaml.Node {
+		if len(slab) == 0 || depth > maxCachedDepth {
+			r.bad = true
+			return nil
+		}
+		n := &slab[0]
+		slab = slab[1:]
+		n.Kind, n.Style = yaml.Kind(r.uint()), yaml.Style(r.uint())
+		n.Tag, n.Value, n.Anchor = r.str(), r.str(), r.str()
+		n.HeadComment, n.LineComment, n.FootComment = r.str(), r.str(), r.str()
+		n.Line, n.Column = r.int(), r.int()
+		k := r.uint()
+		if r.bad || k > uint64(len(children)) {
+			r.bad = true
+			return nil
+		}
+		if k > 0 {
+			n.Content = children[:k:k]
+			children = children[k:]
+			for i := range n.Content {
+				if n.Content[i] = get(depth + 1); n.Content[i] == nil {
+					return nil
+				}
+			}
+		}
+		return n
+	}
+	if ndocs > 0 { // the decoder gives nil for no documents
+		docs = make([]*yaml.Node, ndocs)
+	}
+	for i := range docs {
+		if docs[i] = get(0); docs[i] == nil {
+			return nil, false
+		}
+	}
+	return docs, !r.bad && len(r.s) == 0 && len(slab) == 0
+}
+
+// maxCachedDepth bounds the recursion of decodeCachedDocuments; the YAML decoder has a like limit.
+const maxCachedDepth = 10000
+
+// cacheReader reads varints and strings from an encoded cache; bad records any malformed one.
+type cacheReader struct {
+	s   string
+	bad bool
+}
+
+func (r *cacheReader) uint() uint64 {
+	var v uint64
+	for shift := 0; shift < 64 && len(r.s) > 0; shift += 7 {
+		b := r.s[0]
+		r.s = r.s[1:]
+		v |= uint64(b&0x7f) << shift
+		if b < 0x80 {
+			return v
+		}
+	}
+	r.bad = true
+	return 0
+}
+
+func (r *cacheReader) int() int {
+	u := r.uint()
+	return int(int64(u>>1) ^ -int64(u&1)) // binary.AppendVarint's zig-zag encoding
+}
+
+func (r *cacheReader) str() string {
+	n := r.uint()
+	if n > uint64(len(r.s)) {
+		r.bad = true
+		return ""
+	}
+	s := r.s[:n]
+	r.s = r.s[n:]
+	return s
+}
