@@ -64,7 +64,8 @@ func FuzzIPv4LeadSameAsReference(f *testing.F) {
 }
 
 // FuzzASAEndpointWordsSameAsReference holds asaColonIPv4 and asaSlashIPv4 to asaColonEndpoint
-// and asaSlashEndpoint on the words they take: the same fields, the word ending where they say.
+// and asaSlashEndpoint on the words they take: the same fields, the word ending where they say;
+// and indexAny3 to a loop over the bytes.
 func FuzzASAEndpointWordsSameAsReference(f *testing.F) {
 	for _, s := range []string{"outside:198.18.0.48/12290 dst", "inside:192.0.2.8", "dmz:1.2.3.4/ x", "(x:1.2.3.4/5",
 		"a/b:1.2.3.4", "x:1.2.3.4/5/6", "outside/198.18.61.62(37551) -> inside", "inside/192.0.2.91", "a/1.2.3.4()",
@@ -72,9 +73,21 @@ func FuzzASAEndpointWordsSameAsReference(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if iface, ip, port, n, ok := asaColonIPv4(b); ok {
+		want := 0
+		for want < len(b) && b[want] != ':' && b[want] != '/' && b[want] != ' ' {
+			want++
+		}
+		if got := indexAny3(b, ':', '/', ' '); got != want {
+			t.Fatalf("indexAny3(%q) = %d, byte by byte %d", b, got, want)
+		}
+		if colon, addr, n, ok := asaColonIPv4(b); ok {
 			if n < len(b) && b[n] != ' ' || bytes.IndexByte(b[:n], ' ') >= 0 {
 				t.Fatalf("asaColonIPv4(%q): word length %d", b, n)
+			}
+			iface, ip := b[:colon], b[colon+1:addr]
+			var port []byte
+			if n > addr+1 {
+				port = b[addr+1 : n]
 			}
 			w := trimParensComma(b[:n])
 			wi, wip, wport, wok := asaColonEndpoint(w)
@@ -82,9 +95,14 @@ func FuzzASAEndpointWordsSameAsReference(f *testing.F) {
 				t.Fatalf("asaColonIPv4(%q) = %q %q %q, asaColonEndpoint(%q) = %q %q %q %v", b, iface, ip, port, w, wi, wip, wport, wok)
 			}
 		}
-		if iface, ip, port, n, ok := asaSlashIPv4(b); ok {
+		if slash, addr, n, ok := asaSlashIPv4(b); ok {
 			if n < len(b) && b[n] != ' ' || bytes.IndexByte(b[:n], ' ') >= 0 {
 				t.Fatalf("asaSlashIPv4(%q): word length %d", b, n)
+			}
+			iface, ip := b[:slash], b[slash+1:addr]
+			var port []byte
+			if n > addr {
+				port = b[addr+1 : n-1]
 			}
 			wi, wip, wport := asaSlashEndpoint(b[:n])
 			if !isIP(wip) || !sameSlice(iface, wi) || !sameSlice(ip, wip) || !sameSlice(port, wport) {
@@ -119,9 +137,8 @@ var asaFastLines = []string{
 func TestASAFastPathsTakeCommonLines(t *testing.T) {
 	for _, s := range asaFastLines[:6] {
 		msg := []byte(s[strings.IndexByte(s, ':')+2:])
-		_, deny := asaDenyFast(msg)
-		_, list := asaListFast(msg)
-		if !deny && !list {
+		var f asaFields
+		if !asaDenyFast(msg, &f) && !asaListFast(msg, &f) {
 			t.Errorf("no fast path takes %q", s)
 		}
 	}
@@ -148,4 +165,23 @@ func FuzzASAFastSameAsWords(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestIndexAny3(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int
+	}{
+		{"outside:1.2.3.4", 7},
+		{"a_long_interface_name:1", 21},
+		{"a_long_interface_name/1", 21},
+		{"a_long_interface_name 1", 21},
+		{"abc", 3},
+		{"abcdefgh:", 8},
+		{"", 0},
+	} {
+		if got := indexAny3([]byte(c.in), ':', '/', ' '); got != c.want {
+			t.Errorf("indexAny3(%q) = %d, want %d", c.in, got, c.want)
+		}
+	}
 }
