@@ -40,6 +40,46 @@ func asaDenyFast(msg []byte, f *asaFields) bool {
 	return true
 }
 
+// asaInboundFast reads 106001's "Inbound PROTO connection denied from A.B.C.D[/PORT] to
+// A.B.C.D[/PORT]" into f, the protocol word one that asaProtocol names, " denied " within the
+// first 64 bytes, the destination's word followed by a space or the end, and no " src " anywhere
+// in the message. parseCiscoASAWords then takes the endpoints after the first " from " and the
+// " to " after it, which are these.
+func asaInboundFast(msg []byte, f *asaFields) bool {
+	if !hasPrefix(msg, "Inbound ") {
+		return false
+	}
+	r := msg[len("Inbound "):]
+	i := 0 // as in asaDenyFast
+	for i < len(r) && r[i] != ' ' {
+		i++
+	}
+	const phrase = " connection denied from "
+	if f.proto = asaProtocol(r[:i]); f.proto == nil || !hasPrefix(r[i:], phrase) ||
+		len("Inbound ")+i+len(" connection denied ") > 64 {
+		return false
+	}
+	r = r[i+len(phrase):]
+	addr, n, ok := asaAddrPort(r)
+	if !ok || !hasPrefix(r[n:], " to ") {
+		return false
+	}
+	f.src = r[:addr]
+	if n > addr+1 {
+		f.sport = r[addr+1 : n]
+	}
+	r = r[n+len(" to "):]
+	if addr, n, ok = asaAddrPort(r); !ok {
+		return false
+	}
+	f.dst = r[:addr]
+	if n > addr+1 {
+		f.dport = r[addr+1 : n]
+	}
+	// bytes.Index would stop at every space; 'r' is rarer in these messages.
+	return indexRareAt(msg, " src ", 2) < 0
+}
+
 // asaListFast reads 106100's "access-list NAME denied PROTO IF/A.B.C.D[(PORT)] ->
 // IF/A.B.C.D[(PORT)]" into f, each endpoint's word followed by a space or the end, with
 // " denied " within the first 64 bytes, where parseCiscoASAWords looks for the verdict
@@ -100,22 +140,32 @@ func asaColonIPv4(b []byte) (colon, addr, n int, ok bool) {
 	if colon == 0 || colon >= len(b) || b[colon] != ':' {
 		return 0, 0, 0, false
 	}
-	end, ok := ipv4Lead(b[colon+1:])
+	addr, n, ok = asaAddrPort(b[colon+1:])
 	if !ok {
 		return 0, 0, 0, false
 	}
-	addr = colon + 1 + end
+	return colon, colon + 1 + addr, colon + 1 + n, true
+}
+
+// asaAddrPort reads the word at the start of b when it is "A.B.C.D" or "A.B.C.D/PORT" (PORT
+// digits, maybe none) and ends at a space or the end of b: it returns where the address ends and
+// where the word does. asaColonEndpoint gives for such a word no interface, the address b[:addr]
+// and the port b[addr+1:n] when that has a digit, else none.
+func asaAddrPort(b []byte) (addr, n int, ok bool) {
+	if addr, ok = ipv4Lead(b); !ok {
+		return 0, 0, false
+	}
 	n = addr
 	if n < len(b) && b[n] == '/' {
 		n++
-		for n < len(b) && isDigit(b[n]) {
+		for n < len(b) && isDigit(b[n]) { // ports are a few digits: a loop costs less than a search
 			n++
 		}
 	}
 	if n < len(b) && b[n] != ' ' {
-		return 0, 0, 0, false
+		return 0, 0, false
 	}
-	return colon, addr, n, true
+	return addr, n, true
 }
 
 // asaSlashIPv4 reads the word at the start of b when it is "IF/A.B.C.D" or "IF/A.B.C.D(PORT)"

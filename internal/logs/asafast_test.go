@@ -123,6 +123,13 @@ var asaFastLines = []string{
 	"%ASA-6-106100: access-list acl_out denied tcp outside/198.51.100.4(3345) -> inside/192.0.2.8(80) hit-cnt 1 first hit [0x0, 0x0]",
 	"%ASA-6-106100: access-list acl_out denied icmp outside/198.51.100.4(0) -> inside/192.0.2.8(0) hit-cnt 1",
 	"%ASA-6-106100: access-list acl_out denied 47 outside/198.51.100.4 -> inside/192.0.2.8",
+	"%PIX-2-106001: Inbound TCP connection denied from 198.51.100.4/3345 to 192.0.2.8/23 flags SYN  on interface outside",
+	"%PIX-2-106001: Inbound UDP connection denied from 198.51.100.4 to 192.0.2.8/",
+	"%PIX-2-106001: Inbound TCP connection denied from 198.51.100.4/3345 to 192.0.2.8/23 on interface src x",
+	"%PIX-2-106001: Inbound TCP connection denied from 198.51.100.4/3345 to 192.0.2.8/23 src inside:10.0.0.1 dst outside:10.0.0.2",
+	"%PIX-2-106001: Inbound tcp connection denied from 198.51.100.4/3345 to 2001:db8::1/23",
+	"%PIX-2-106001: Inbound TCP connection denied from 198.51.100.4/3345 " + strings.Repeat("x ", 300) + " to 192.0.2.8/23",
+	"%PIX-2-106001: Inbound TCP connection denied from 198.51.100.4/3345 to 192.0.2.8/23 " + strings.Repeat("x ", 300) + " src a:1.2.3.4",
 	"%ASA-6-106100: access-list a_very_long_access_list_name_that_pushes_the_verdict_out denied tcp o/1.2.3.4(1) -> i/5.6.7.8(2)",
 	"%ASA-6-106100: access-list x permitted tcp outside/198.51.100.4(3345) -> inside/192.0.2.8(80) denied ",
 	"%ASA-6-106100: access-list x denied tcp outside/198.51.100.4(3345) -> inside/2001:db8::1(80)",
@@ -135,10 +142,10 @@ var asaFastLines = []string{
 
 // TestASAFastPathsTakeCommonLines makes sure the fast paths are what reads the common forms.
 func TestASAFastPathsTakeCommonLines(t *testing.T) {
-	for _, s := range asaFastLines[:6] {
+	for _, s := range asaFastLines[:8] {
 		msg := []byte(s[strings.IndexByte(s, ':')+2:])
 		var f asaFields
-		if !asaDenyFast(msg, &f) && !asaListFast(msg, &f) {
+		if !asaDenyFast(msg, &f) && !asaInboundFast(msg, &f) && !asaListFast(msg, &f) {
 			t.Errorf("no fast path takes %q", s)
 		}
 	}
