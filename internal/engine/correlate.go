@@ -504,7 +504,10 @@ func (sh *shard) add(b *Batch, o *Hashed, seq int64, cc *corrClock, j int) {
 	if tab, r := &st.groups, &st.singles; st.room > 0 {
 		free, absent := tab.findAbsent(o.Key)
 		t := o.Time.UnixNano
-		if absent && st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) && r.live != 0 && r.lastFile == b.fileNo {
+		// canBeSingle, with what room and a live single imply left out: room is 0 when need
+		// is below 2, and a live single makes the ring not empty and lastT, the time of a
+		// single, not before 1970, so that t, no earlier, is not either.
+		if absent && o.N == 1 && t >= r.lastT && o.valueAt.end-o.valueAt.start <= singleValue && r.live != 0 && r.lastFile == b.fileNo {
 			st.room--
 			x := r.at(r.tail)
 			x.hash, x.t, x.seq, x.line, x.value, x.offset = o.Key, t, seq, o.First, o.Value, o.Time.Offset
