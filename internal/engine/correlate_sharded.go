@@ -169,16 +169,19 @@ func growTo[T any](s []T, n int) []T {
 // Add records that ev, at line, matched a base rule of correlation ci. It reports whether the
 // observation took a new place in b.Obs; false means it was merged into the previous observation of
 // ci (same key, value and time) or only counted (no time, or no group-by value). The observations
-// of one line are added one after another.
+// of one line are added one after another, those of one batch (from Reset to Reset) for one
+// engine.
 func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
-	if b.planOf != e {
-		b.makePlan(e)
-	}
-	if !ev.Time.Known {
-		b.Untimed++
-		return false
-	}
+	// The plan and the time are looked at once per line: a line's later observations are of
+	// the same event, and the line of an event without a time is never b.at.
 	if line != b.at || ev != b.ev {
+		if b.planOf != e {
+			b.makePlan(e)
+		}
+		if !ev.Time.Known {
+			b.Untimed++
+			return false
+		}
 		b.at, b.ev, b.have = line, ev, 0
 	}
 	c := &b.plan[ci]
