@@ -649,8 +649,7 @@ func (w *Worker) scan(ev *event.Event, p *plan, ws *workerScan, out []int) []int
 		m = ws.scan.matcher.get()
 		ws.matcher = m
 	}
-	hits := ws.hits
-	hits.Reset()
+	hits := ws.hits // empty: evaluateHits empties it
 	found := false
 	if p.scanRaw {
 		found = m.Scan(ev.Raw, hits)
@@ -684,7 +683,8 @@ func (w *Worker) scan(ev *event.Event, p *plan, ws *workerScan, out []int) []int
 	return w.evaluateHits(ev, ws.scan, hits, out)
 }
 
-// evaluateHits evaluates the rules of the literals in hits, each once per event.
+// evaluateHits evaluates the rules of the literals in hits, each once per event, and empties
+// hits for the next event: only an event with hits needs it emptied.
 func (w *Worker) evaluateHits(ev *event.Event, sc *literalScan, hits *ahocorasick.Hits, out []int) []int {
 	guards := w.e.guards
 	hits.Each(func(id int) {
@@ -701,6 +701,7 @@ func (w *Worker) evaluateHits(ev *event.Event, sc *literalScan, hits *ahocorasic
 			}
 		}
 	})
+	hits.Reset()
 	return out
 }
 
