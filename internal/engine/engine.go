@@ -653,8 +653,9 @@ func (w *Worker) scan(ev *event.Event, p *plan, ws *workerScan, out []int) []int
 	found := false
 	if p.scanRaw {
 		found = m.Scan(ev.Raw, hits)
-		if url := ev.Get(event.URL); urlWasDecoded(url, ev.Get(event.URLRaw)) {
-			// A percent-encoded request hides its literals from a scan of the raw line.
+		// A percent-encoded request hides its literals from a scan of the raw line. (Most
+		// events have no URL, and skip the second Get.)
+		if url := ev.Get(event.URL); len(url) > 0 && urlWasDecoded(url, ev.Get(event.URLRaw)) {
 			found = m.Scan(url, hits) || found
 		}
 	} else {
@@ -705,11 +706,8 @@ func (w *Worker) evaluateHits(ev *event.Event, sc *literalScan, hits *ahocorasic
 	return out
 }
 
-// urlWasDecoded reports whether the decoded URL differs from the bytes on the line, which the
-// parser signals by storing it apart from the raw slice.
+// urlWasDecoded reports whether the decoded URL, not empty, differs from the bytes on the line,
+// which the parser signals by storing it apart from the raw slice.
 func urlWasDecoded(url, raw []byte) bool {
-	if len(url) == 0 {
-		return false
-	}
 	return len(raw) == 0 || len(url) != len(raw) || &url[0] != &raw[0]
 }
