@@ -619,24 +619,35 @@ func (w *Worker) matchAlways(ev *event.Event, p *plan, out []int) []int {
 
 // matchIndexes evaluates the indexed rules that name the event's values.
 func (w *Worker) matchIndexes(ev *event.Event, p *plan, out []int) []int {
-	guards := w.e.guards
+	if len(p.indexes) == 1 {
+		// Most plans have one index: no loop keeps values live across the call.
+		return w.matchIndex(ev, &p.indexes[0], out)
+	}
 	for i := range p.indexes {
-		idx := &p.indexes[i]
-		raw := ev.Get(idx.field)
-		if len(raw) > idx.digits && raw[0] != '0' {
+		out = w.matchIndex(ev, &p.indexes[i], out)
+	}
+	return out
+}
+
+// matchIndex evaluates the rules of idx that name the event's value of its field.
+func (w *Worker) matchIndex(ev *event.Event, idx *intIndex, out []int) []int {
+	raw := ev.Get(idx.field)
+	if len(raw) > idx.digits && raw[0] != '0' {
+		return out
+	}
+	v, ok := event.ParseInt(raw)
+	if !ok {
+		return out
+	}
+	guards := w.e.guards
+	for _, ri := range idx.lookup(v) {
+		// A rule indexed by both ports is found twice when both are its port.
+		if w.seen[ri] == w.stamp {
 			continue
 		}
-		if v, ok := event.ParseInt(raw); ok {
-			for _, ri := range idx.lookup(v) {
-				// A rule indexed by both ports is found twice when both are its port.
-				if w.seen[ri] == w.stamp {
-					continue
-				}
-				w.seen[ri] = w.stamp
-				if guards.Match(ri, ev, &w.guards) {
-					out = append(out, ri)
-				}
-			}
+		w.seen[ri] = w.stamp
+		if guards.Match(ri, ev, &w.guards) {
+			out = append(out, ri)
 		}
 	}
 	return out
