@@ -179,7 +179,7 @@ func (c *Correlator) Observe(o *Observation) {
 	c.sh.seq = c.seq
 	c.sh.expire(o.Corr, c.clock[o.Corr].clock, nil)
 	// h and in live in c: on the stack they would escape through the shard's emit function.
-	c.h = Hashed{Time: o.At.Time, Key: maphash.Bytes(keySeed, o.Key), First: o.At.Line, Last: o.At.Line, N: 1, Corr: int32(o.Corr)}
+	c.h = Hashed{Time: o.At.Time, Key: maphash.Bytes(keySeed, o.Key), First: o.At.Line, N: 1, Corr: int32(o.Corr)}
 	c.in = sample{o: &c.h, t: t, file: o.At.File, fileNo: c.files.number(o.At.File), keyBytes: o.Key, seq: c.seq}
 	if c.e.Correlations[o.Corr].Correlation.Field != event.FieldNone {
 		c.h.Value, c.in.valueBytes = maphash.Bytes(keySeed, o.Value), o.Value
@@ -504,7 +504,10 @@ func (sh *shard) add(b *Batch, o *Hashed, seq int64, cc *corrClock, j int) {
 	if tab, r := &st.groups, &st.singles; st.room > 0 {
 		free, absent := tab.findAbsent(o.Key)
 		t := o.Time.UnixNano
-		if absent && st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) && r.live != 0 && r.lastFile == b.fileNo {
+		// canBeSingle, with what room and a live single imply left out: room is 0 when need
+		// is below 2, and a live single makes the ring not empty and lastT, the time of a
+		// single, not before 1970, so that t, no earlier, is not either.
+		if absent && o.N == 1 && t >= r.lastT && o.valueAt.end-o.valueAt.start <= singleValue && r.live != 0 && r.lastFile == b.fileNo {
 			st.room--
 			x := r.at(r.tail)
 			x.hash, x.t, x.seq, x.line, x.value, x.offset = o.Key, t, seq, o.First, o.Value, o.Time.Offset
@@ -608,8 +611,8 @@ func (sh *shard) count(st *corrState, s *sample, ref uint32) {
 
 	// A run of equal observations is counted one by one, without looking the group up again; only
 	// its first can open a window (set windowFrom) and only its last is the burst's last line.
-	for i := int32(0); i < s.o.N; i++ {
-		at := s.o.Last
+	for i := uint16(0); i < s.o.N; i++ {
+		at := s.o.last()
 		if i == 0 {
 			at = s.o.First
 		}

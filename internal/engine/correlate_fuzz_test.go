@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/event"
 )
 
-// fuzzRules count one base rule in correlations of one and of two group-by fields, by events and
-// by distinct values, so that every way Add makes a key and a value is used.
+// fuzzRules count one base rule in correlations of one, two and three group-by fields, by events
+// and by distinct values, so that every way Add makes a key and a value is used.
 const fuzzRules = scanRules + `---
 title: sweep
 correlation:
@@ -28,6 +29,14 @@ correlation:
   group-by: [SourceIp, DestinationIp]
   timespan: 10s
   condition: {gte: 4}
+---
+title: flow
+correlation:
+  type: event_count
+  rules: [inbound]
+  group-by: [SourceIp, DestinationIp, DestinationPort]
+  timespan: 10s
+  condition: {gte: 3}
 `
 
 // fuzzValues are the values a fuzzed event takes its fields from: empty, short and long ones
@@ -187,6 +196,63 @@ func TestQuietSinglesLeftForLater(t *testing.T) {
 		for _, groups := range []int{64, 1000, 0} {
 			checkSharded(t, e, w, evs, Limits{Groups: groups})
 		}
+	}
+}
+
+// TestLongRuns checks the runs of equal observations that Add merges where they outgrow their
+// record (maxRun): more equal lines than a run holds, and equal lines further apart than its
+// lines, with lines of another protocol, which no rule counts, between them.
+func TestLongRuns(t *testing.T) {
+	e := compile(t, fuzzRules)
+	w := e.NewWorker()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
+	line := func(proto, src string, at int64) *event.Event {
+		ev := &event.Event{}
+		ev.Reset([]byte("fuzz"))
+		ev.Format = event.FormatIptables
+		ev.Set(event.SourceIP, []byte(src))
+		ev.Set(event.DestinationIP, []byte("192.0.2.1"))
+		ev.Set(event.DestinationPort, []byte("22"))
+		ev.SetString(event.Protocol, proto)
+		ev.Time = event.Time{UnixNano: base + at*int64(time.Second), Known: true}
+		return ev
+	}
+	first, second, other := line("tcp", "198.51.100.1", 0), line("tcp", "198.51.100.2", 1), line("udp", "198.51.100.2", 1)
+	var evs []*event.Event
+	for range maxRun + 10 {
+		evs = append(evs, first)
+	}
+	evs = append(evs, second)
+	for range maxRun + 10 {
+		evs = append(evs, other)
+	}
+	evs = append(evs, second, second, second)
+	// In one batch, the runs reach maxRun; in batches of 1000 lines, which FuzzShardedMatchesCorrelator
+	// holds to Correlator, they do not.
+	want, wantStats := runSharded(e, evs, 1000, 1, Limits{})
+	got, stats := runSharded(e, evs, len(evs), 1, Limits{})
+	if !slices.Equal(got, want) || stats != wantStats {
+		t.Fatalf("in one batch: bursts\n%q\nstats %+v, want\n%q\nstats %+v", got, stats, want, wantStats)
+	}
+	var b Batch
+	b.Reset("fw")
+	for i, ev := range evs {
+		for _, ri := range w.Match(ev, nil) {
+			for _, ci := range e.CorrelationsOf(ri) {
+				e.Add(&b, ci, ev, int64(i+1))
+			}
+		}
+	}
+	// Per correlation: the first run ended at maxRun, the rest of it, the line of the second
+	// source, and its lines too far from it.
+	var runs []string
+	for _, o := range b.Obs {
+		if o.Corr == 0 {
+			runs = append(runs, fmt.Sprintf("%d-%d×%d", o.First, o.last(), o.N))
+		}
+	}
+	if want := []string{"1-65535×65535", "65536-65545×10", "65546-65546×1", "131092-131094×3"}; !slices.Equal(runs, want) {
+		t.Errorf("runs %q, want %q", runs, want)
 	}
 }
 

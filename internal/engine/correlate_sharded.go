@@ -27,15 +27,27 @@ const parallelFrom = 4
 // Hashed is one observation, or a run of equal consecutive ones, as a worker hands it to a
 // ShardedCorrelator: the key and value by hash, their bytes once per line in the batch's arena.
 type Hashed struct {
-	Time        event.Time
-	Key, Value  uint64
-	First, Last int64 // line numbers of the first and last observation of the run
-	N           int32
-	Corr        int32
-	// keyAt locates the key's value in the batch's arena when the key has one, else its values'
-	// places in parts; valueAt locates the value's bytes in the arena.
-	keyAt, valueAt span
+	Time       event.Time
+	Key, Value uint64
+	First      int64 // line number of the first observation of the run
+	Corr       int32
+	// N counts the observations of the run, the last of them lastAfter lines after the first.
+	// Both are narrow, so that the record keeps the places of two values of the key in 72 bytes:
+	// a run that would outgrow them is ended (see maxRun).
+	N         uint16
+	lastAfter uint16
+	// keyAt and key1At locate the key's values in the batch's arena when the key has one or two,
+	// keyAt their places in parts when it has more; valueAt locates the value's bytes in the
+	// arena.
+	keyAt, key1At, valueAt span
 }
+
+// maxRun is the most observations, and the most lines from the first to the last, of a run: the
+// widths of Hashed.N and Hashed.lastAfter.
+const maxRun = math.MaxUint16
+
+// last returns the line number of o's last observation.
+func (o *Hashed) last() int64 { return o.First + int64(o.lastAfter) }
 
 type span struct{ start, end uint32 }
 
@@ -50,7 +62,7 @@ type Batch struct {
 	Untimed, Ungrouped int64
 
 	// arena holds the bytes of the fields the observations keep, each once per line; parts holds
-	// the places of each observation's group-by values in it.
+	// the places of the group-by values of each observation whose key has more than two.
 	arena []byte
 	parts []span
 	// plan holds per correlation what Add reads of it, next to the batch rather than behind
@@ -157,16 +169,19 @@ func growTo[T any](s []T, n int) []T {
 // Add records that ev, at line, matched a base rule of correlation ci. It reports whether the
 // observation took a new place in b.Obs; false means it was merged into the previous observation of
 // ci (same key, value and time) or only counted (no time, or no group-by value). The observations
-// of one line are added one after another.
+// of one line are added one after another, those of one batch (from Reset to Reset) for one
+// engine.
 func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
-	if b.planOf != e {
-		b.makePlan(e)
-	}
-	if !ev.Time.Known {
-		b.Untimed++
-		return false
-	}
+	// The plan and the time are looked at once per line: a line's later observations are of
+	// the same event, and the line of an event without a time is never b.at.
 	if line != b.at || ev != b.ev {
+		if b.planOf != e {
+			b.makePlan(e)
+		}
+		if !ev.Time.Known {
+			b.Untimed++
+			return false
+		}
 		b.at, b.ev, b.have = line, ev, 0
 	}
 	c := &b.plan[ci]
@@ -181,25 +196,24 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 	// fields[FieldNone] is never set: an event_count correlation's value and its place are zero.
 	hash, keyAt := b.fields[c.key0&63].hash, b.fields[c.key0&63].at
 	value, valueAt := b.fields[c.field&63].hash, b.fields[c.field&63].at
+	var key1At span
 	if c.key1 != event.FieldNone {
-		start := len(b.parts)
-		b.parts = append(b.parts, keyAt, b.fields[c.key1&63].at)
+		// A second value's place goes in the record, more go in parts (seldom).
+		key1At = b.fields[c.key1&63].at
 		hash = combineHash(hash, b.fields[c.key1&63].hash)
-		for _, f := range c.rest {
-			b.parts = append(b.parts, b.fields[f&63].at)
-			hash = combineHash(hash, b.fields[f&63].hash)
+		if len(c.rest) > 0 {
+			keyAt, hash = b.keyParts(c, keyAt, key1At, hash)
 		}
-		keyAt = span{uint32(start), uint32(len(b.parts))}
 	}
 	// The correlation's latest observation is compared where it is, in Obs: kept in the plan
 	// too, its key, value and time cost four more stores per observation.
 	if c.last >= 0 {
-		if o := &b.Obs[c.last]; o.Key == hash && o.Value == value && o.Time == ev.Time {
-			if c.key1 != event.FieldNone {
+		if o := &b.Obs[c.last]; o.Key == hash && o.Value == value && o.Time == ev.Time && o.N < maxRun && uint64(line-o.First) <= maxRun {
+			if len(c.rest) > 0 {
 				b.parts = b.parts[:keyAt.start]
 			}
 			o.N++
-			o.Last = line
+			o.lastAfter = uint16(line - o.First)
 			return false
 		}
 	}
@@ -212,8 +226,23 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 	// the stack and copied, after a copy of the zero value.
 	b.Obs = b.Obs[:n+1]
 	o := &b.Obs[n]
-	o.Time, o.Key, o.Value, o.First, o.Last, o.N, o.Corr, o.keyAt, o.valueAt = ev.Time, hash, value, line, line, 1, int32(ci), keyAt, valueAt
+	o.Time, o.Key, o.Value, o.First, o.N, o.lastAfter, o.Corr, o.keyAt, o.key1At, o.valueAt = ev.Time, hash, value, line, 1, 0, int32(ci), keyAt, key1At, valueAt
 	return true
+}
+
+// keyParts puts the places of the values of c's key in parts, given those of the first two and
+// the hash of the first two, and returns the span of parts they take and the key's hash: for
+// Add, out of line, as keys of three values or more are seldom.
+//
+//go:noinline
+func (b *Batch) keyParts(c *addPlan, key0At, key1At span, hash uint64) (span, uint64) {
+	start := len(b.parts)
+	b.parts = append(b.parts, key0At, key1At)
+	for _, f := range c.rest {
+		b.parts = append(b.parts, b.fields[f&63].at)
+		hash = combineHash(hash, b.fields[f&63].hash)
+	}
+	return span{uint32(start), uint32(len(b.parts))}, hash
 }
 
 // makePlan makes b's plan for e's correlations, out of line: it is made once per batch, and
@@ -391,8 +420,11 @@ func (b *Batch) bytes(s span) []byte { return b.arena[s.start:s.end:s.end] }
 
 // group returns the group-by values of o, n of them, each a string.
 func (b *Batch) group(o *Hashed, n int) []string {
-	if n == 1 {
+	switch n {
+	case 1:
 		return []string{string(b.bytes(o.keyAt))}
+	case 2:
+		return []string{string(b.bytes(o.keyAt)), string(b.bytes(o.key1At))}
 	}
 	out := make([]string, 0, n)
 	for _, p := range b.parts[o.keyAt.start:o.keyAt.end] {

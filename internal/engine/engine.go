@@ -619,24 +619,35 @@ func (w *Worker) matchAlways(ev *event.Event, p *plan, out []int) []int {
 
 // matchIndexes evaluates the indexed rules that name the event's values.
 func (w *Worker) matchIndexes(ev *event.Event, p *plan, out []int) []int {
-	guards := w.e.guards
+	if len(p.indexes) == 1 {
+		// Most plans have one index: no loop keeps values live across the call.
+		return w.matchIndex(ev, &p.indexes[0], out)
+	}
 	for i := range p.indexes {
-		idx := &p.indexes[i]
-		raw := ev.Get(idx.field)
-		if len(raw) > idx.digits && raw[0] != '0' {
+		out = w.matchIndex(ev, &p.indexes[i], out)
+	}
+	return out
+}
+
+// matchIndex evaluates the rules of idx that name the event's value of its field.
+func (w *Worker) matchIndex(ev *event.Event, idx *intIndex, out []int) []int {
+	raw := ev.Get(idx.field)
+	if len(raw) > idx.digits && raw[0] != '0' {
+		return out
+	}
+	v, ok := event.ParseInt(raw)
+	if !ok {
+		return out
+	}
+	guards := w.e.guards
+	for _, ri := range idx.lookup(v) {
+		// A rule indexed by both ports is found twice when both are its port.
+		if w.seen[ri] == w.stamp {
 			continue
 		}
-		if v, ok := event.ParseInt(raw); ok {
-			for _, ri := range idx.lookup(v) {
-				// A rule indexed by both ports is found twice when both are its port.
-				if w.seen[ri] == w.stamp {
-					continue
-				}
-				w.seen[ri] = w.stamp
-				if guards.Match(ri, ev, &w.guards) {
-					out = append(out, ri)
-				}
-			}
+		w.seen[ri] = w.stamp
+		if guards.Match(ri, ev, &w.guards) {
+			out = append(out, ri)
 		}
 	}
 	return out
@@ -649,13 +660,13 @@ func (w *Worker) scan(ev *event.Event, p *plan, ws *workerScan, out []int) []int
 		m = ws.scan.matcher.get()
 		ws.matcher = m
 	}
-	hits := ws.hits
-	hits.Reset()
+	hits := ws.hits // empty: evaluateHits empties it
 	found := false
 	if p.scanRaw {
 		found = m.Scan(ev.Raw, hits)
-		if url := ev.Get(event.URL); urlWasDecoded(url, ev.Get(event.URLRaw)) {
-			// A percent-encoded request hides its literals from a scan of the raw line.
+		// A percent-encoded request hides its literals from a scan of the raw line. (Most
+		// events have no URL, and skip the second Get.)
+		if url := ev.Get(event.URL); len(url) > 0 && urlWasDecoded(url, ev.Get(event.URLRaw)) {
 			found = m.Scan(url, hits) || found
 		}
 	} else {
@@ -684,7 +695,8 @@ func (w *Worker) scan(ev *event.Event, p *plan, ws *workerScan, out []int) []int
 	return w.evaluateHits(ev, ws.scan, hits, out)
 }
 
-// evaluateHits evaluates the rules of the literals in hits, each once per event.
+// evaluateHits evaluates the rules of the literals in hits, each once per event, and empties
+// hits for the next event: only an event with hits needs it emptied.
 func (w *Worker) evaluateHits(ev *event.Event, sc *literalScan, hits *ahocorasick.Hits, out []int) []int {
 	guards := w.e.guards
 	hits.Each(func(id int) {
@@ -701,14 +713,12 @@ func (w *Worker) evaluateHits(ev *event.Event, sc *literalScan, hits *ahocorasic
 			}
 		}
 	})
+	hits.Reset()
 	return out
 }
 
-// urlWasDecoded reports whether the decoded URL differs from the bytes on the line, which the
-// parser signals by storing it apart from the raw slice.
+// urlWasDecoded reports whether the decoded URL, not empty, differs from the bytes on the line,
+// which the parser signals by storing it apart from the raw slice.
 func urlWasDecoded(url, raw []byte) bool {
-	if len(url) == 0 {
-		return false
-	}
 	return len(raw) == 0 || len(url) != len(raw) || &url[0] != &raw[0]
 }

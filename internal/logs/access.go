@@ -23,7 +23,12 @@ func (p *Parser) parseAccess(b []byte, e *event.Event) bool {
 		return false
 	}
 	rest = rest[n+3:]
-	reqEnd := closingQuote(rest)
+	// closingQuote's first step, in place: the request's first quote ends it unless a
+	// backslash precedes it.
+	reqEnd := bytes.IndexByte(rest, '"')
+	if reqEnd > 0 && rest[reqEnd-1] == '\\' {
+		reqEnd = closingQuote(rest)
+	}
 	if reqEnd < 0 {
 		return false
 	}

@@ -46,15 +46,24 @@ func parseCiscoASA(b []byte, e *event.Event, skip asaSkip) bool {
 		return false
 	}
 	msg := b[colon+2:]
-	// Most lines are 106023's "Deny" and 106100's "access-list" in their common form, which
-	// are read word by word in one pass; parseCiscoASAWords takes every other message.
-	if f, ok := asaDenyFast(msg); ok {
+	// Most lines are 106023's "Deny", 106001's "Inbound" and 106100's "access-list" in their
+	// common form, which are read word by word in one pass; parseCiscoASAWords takes every
+	// other message.
+	var f asaFields
+	if asaDenyFast(msg, &f) {
 		e.SetSlice(event.Protocol, f.proto)
 		iface := asaPhrases(msg, f.iface, e, skip)
 		asaSet(e, wordDeny, &f, iface)
 		return true
 	}
-	if f, ok := asaListFast(msg); ok {
+	if f = (asaFields{}); asaInboundFast(msg, &f) {
+		e.SetSlice(event.Direction, wordIn)
+		e.SetSlice(event.Protocol, f.proto)
+		iface := asaPhrases(msg, nil, e, skip)
+		asaSet(e, wordDenied, &f, iface)
+		return true
+	}
+	if f = (asaFields{}); asaListFast(msg, &f) {
 		if f.proto != nil {
 			e.SetSlice(event.Protocol, f.proto)
 		}

@@ -64,7 +64,8 @@ func FuzzIPv4LeadSameAsReference(f *testing.F) {
 }
 
 // FuzzASAEndpointWordsSameAsReference holds asaColonIPv4 and asaSlashIPv4 to asaColonEndpoint
-// and asaSlashEndpoint on the words they take: the same fields, the word ending where they say.
+// and asaSlashEndpoint on the words they take: the same fields, the word ending where they say;
+// and indexAny3 to a loop over the bytes.
 func FuzzASAEndpointWordsSameAsReference(f *testing.F) {
 	for _, s := range []string{"outside:198.18.0.48/12290 dst", "inside:192.0.2.8", "dmz:1.2.3.4/ x", "(x:1.2.3.4/5",
 		"a/b:1.2.3.4", "x:1.2.3.4/5/6", "outside/198.18.61.62(37551) -> inside", "inside/192.0.2.91", "a/1.2.3.4()",
@@ -72,9 +73,21 @@ func FuzzASAEndpointWordsSameAsReference(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if iface, ip, port, n, ok := asaColonIPv4(b); ok {
+		want := 0
+		for want < len(b) && b[want] != ':' && b[want] != '/' && b[want] != ' ' {
+			want++
+		}
+		if got := indexAny3(b, ':', '/', ' '); got != want {
+			t.Fatalf("indexAny3(%q) = %d, byte by byte %d", b, got, want)
+		}
+		if colon, addr, n, ok := asaColonIPv4(b); ok {
 			if n < len(b) && b[n] != ' ' || bytes.IndexByte(b[:n], ' ') >= 0 {
 				t.Fatalf("asaColonIPv4(%q): word length %d", b, n)
+			}
+			iface, ip := b[:colon], b[colon+1:addr]
+			var port []byte
+			if n > addr+1 {
+				port = b[addr+1 : n]
 			}
 			w := trimParensComma(b[:n])
 			wi, wip, wport, wok := asaColonEndpoint(w)
@@ -82,9 +95,14 @@ func FuzzASAEndpointWordsSameAsReference(f *testing.F) {
 				t.Fatalf("asaColonIPv4(%q) = %q %q %q, asaColonEndpoint(%q) = %q %q %q %v", b, iface, ip, port, w, wi, wip, wport, wok)
 			}
 		}
-		if iface, ip, port, n, ok := asaSlashIPv4(b); ok {
+		if slash, addr, n, ok := asaSlashIPv4(b); ok {
 			if n < len(b) && b[n] != ' ' || bytes.IndexByte(b[:n], ' ') >= 0 {
 				t.Fatalf("asaSlashIPv4(%q): word length %d", b, n)
+			}
+			iface, ip := b[:slash], b[slash+1:addr]
+			var port []byte
+			if n > addr {
+				port = b[addr+1 : n-1]
 			}
 			wi, wip, wport := asaSlashEndpoint(b[:n])
 			if !isIP(wip) || !sameSlice(iface, wi) || !sameSlice(ip, wip) || !sameSlice(port, wport) {
@@ -105,6 +123,13 @@ var asaFastLines = []string{
 	"%ASA-6-106100: access-list acl_out denied tcp outside/198.51.100.4(3345) -> inside/192.0.2.8(80) hit-cnt 1 first hit [0x0, 0x0]",
 	"%ASA-6-106100: access-list acl_out denied icmp outside/198.51.100.4(0) -> inside/192.0.2.8(0) hit-cnt 1",
 	"%ASA-6-106100: access-list acl_out denied 47 outside/198.51.100.4 -> inside/192.0.2.8",
+	"%PIX-2-106001: Inbound TCP connection denied from 198.51.100.4/3345 to 192.0.2.8/23 flags SYN  on interface outside",
+	"%PIX-2-106001: Inbound UDP connection denied from 198.51.100.4 to 192.0.2.8/",
+	"%PIX-2-106001: Inbound TCP connection denied from 198.51.100.4/3345 to 192.0.2.8/23 on interface src x",
+	"%PIX-2-106001: Inbound TCP connection denied from 198.51.100.4/3345 to 192.0.2.8/23 src inside:10.0.0.1 dst outside:10.0.0.2",
+	"%PIX-2-106001: Inbound tcp connection denied from 198.51.100.4/3345 to 2001:db8::1/23",
+	"%PIX-2-106001: Inbound TCP connection denied from 198.51.100.4/3345 " + strings.Repeat("x ", 300) + " to 192.0.2.8/23",
+	"%PIX-2-106001: Inbound TCP connection denied from 198.51.100.4/3345 to 192.0.2.8/23 " + strings.Repeat("x ", 300) + " src a:1.2.3.4",
 	"%ASA-6-106100: access-list a_very_long_access_list_name_that_pushes_the_verdict_out denied tcp o/1.2.3.4(1) -> i/5.6.7.8(2)",
 	"%ASA-6-106100: access-list x permitted tcp outside/198.51.100.4(3345) -> inside/192.0.2.8(80) denied ",
 	"%ASA-6-106100: access-list x denied tcp outside/198.51.100.4(3345) -> inside/2001:db8::1(80)",
@@ -117,11 +142,10 @@ var asaFastLines = []string{
 
 // TestASAFastPathsTakeCommonLines makes sure the fast paths are what reads the common forms.
 func TestASAFastPathsTakeCommonLines(t *testing.T) {
-	for _, s := range asaFastLines[:6] {
+	for _, s := range asaFastLines[:8] {
 		msg := []byte(s[strings.IndexByte(s, ':')+2:])
-		_, deny := asaDenyFast(msg)
-		_, list := asaListFast(msg)
-		if !deny && !list {
+		var f asaFields
+		if !asaDenyFast(msg, &f) && !asaInboundFast(msg, &f) && !asaListFast(msg, &f) {
 			t.Errorf("no fast path takes %q", s)
 		}
 	}
@@ -148,4 +172,23 @@ func FuzzASAFastSameAsWords(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestIndexAny3(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int
+	}{
+		{"outside:1.2.3.4", 7},
+		{"a_long_interface_name:1", 21},
+		{"a_long_interface_name/1", 21},
+		{"a_long_interface_name 1", 21},
+		{"abc", 3},
+		{"abcdefgh:", 8},
+		{"", 0},
+	} {
+		if got := indexAny3([]byte(c.in), ':', '/', ' '); got != c.want {
+			t.Errorf("indexAny3(%q) = %d, want %d", c.in, got, c.want)
+		}
+	}
 }

@@ -34,3 +34,25 @@ func ipv4Lead(b []byte) (n int, ok bool) {
 		digit&(digit>>1)&(digit>>2)&(digit>>3) == 0 // no four digits in a row
 	return n, ok
 }
+
+// indexAny3 returns the index of the first byte of b that is c1, c2 or c3, or len(b). It tests
+// eight bytes at a time, for words (interface names) of a few to twenty bytes.
+func indexAny3(b []byte, c1, c2, c3 byte) int {
+	m1, m2, m3 := uint64(c1)*ones, uint64(c2)*ones, uint64(c3)*ones
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if t := zeroBytes(x^m1) | zeroBytes(x^m2) | zeroBytes(x^m3); t != 0 {
+			return i + bits.TrailingZeros64(t)>>3
+		}
+	}
+	for ; i < len(b) && b[i] != c1 && b[i] != c2 && b[i] != c3; i++ {
+	}
+	return i
+}
+
+// zeroBytes returns x with the high bit set in exactly the bytes that are zero (as spaceBytes
+// does for spaces).
+func zeroBytes(x uint64) uint64 {
+	return ^((x&^highs + ^uint64(highs)) | x) & highs
+}

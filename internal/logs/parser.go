@@ -169,10 +169,23 @@ func (p *Parser) parseBSD(b []byte, e *event.Event) {
 		}
 	}
 	if !s.dated {
-		s.unix, s.offset = p.inferYear(s.c)
+		s.unix, s.offset = p.inferYearOfDay(s.c)
 		s.dated = true
 	}
 	p.syslog3164(b[n+1:], s.unix*nanosPerSecond+ns, s.offset, e)
+}
+
+// inferYearOfDay is inferYear for the stamp of a new second (p.bsd has told it apart from the
+// last one): the day cache first, before inferYear's comparison of the whole clock with the last
+// one resolved, a call of memequal that costs most of inferYear and that a new second seldom
+// passes. The day cache answers as inferYear would (FuzzInferYearDayCache).
+func (p *Parser) inferYearOfDay(c clock) (int64, int32) {
+	if d := &p.day; d.ok && d.month == c.month && d.day == c.day {
+		if u := d.base + int64(c.hour*3600+c.min*60+c.sec); u >= d.lo && u < d.hi {
+			return u, d.offset
+		}
+	}
+	return p.inferYear(c)
 }
 
 // bsdStampCache remembers the bytes of the last "Mmm dd hh:mm:ss" stamp parsed and what they

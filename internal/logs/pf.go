@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"strconv"
 
 	"github.com/keikai-project/keikai/internal/event"
 )
@@ -342,57 +343,75 @@ func isTcpdumpFlags(w []byte) bool {
 	return true
 }
 
+// icmpNumbers are the ICMP types and codes icmpWords sets, "0" to "18", as word slices: SetString's
+// map lookup cost more than the rest of an ICMP line's payload. They are the slices SetString
+// would set (the parser's init interns the numbers, and event.Word gives one slice per string).
+var icmpNumbers = func() (w [19][]byte) {
+	for i := range w {
+		w[i] = event.Word(strconv.Itoa(i))
+	}
+	return w
+}()
+
 // icmpWords maps tcpdump's ICMP descriptions to type (and code where the words say it).
 func icmpWords(d []byte, e *event.Event) {
-	set := func(t, c string) {
-		e.SetString(event.ICMPType, t)
-		if c != "" {
-			e.SetString(event.ICMPCode, c)
-		}
+	t, c := icmpTypeCode(d)
+	if t < 0 {
+		return
 	}
+	e.SetSlice(event.ICMPType, icmpNumbers[t])
+	if c >= 0 {
+		e.SetSlice(event.ICMPCode, icmpNumbers[c])
+	}
+}
+
+// icmpTypeCode returns the ICMP type that tcpdump's description d names, or -1, and the code
+// where the words say it, else -1.
+func icmpTypeCode(d []byte) (typ, code int) {
 	switch {
 	case hasPrefix(d, "echo request"):
-		set("8", "")
+		return 8, -1
 	case hasPrefix(d, "echo reply"):
-		set("0", "")
+		return 0, -1
 	case hasSuffixWord(d, "unreachable"):
 		switch {
 		case index(d, "port ") >= 0:
-			set("3", "3")
+			return 3, 3
 		case index(d, "protocol ") >= 0:
-			set("3", "2")
+			return 3, 2
 		case hasPrefix(d, "net ") || index(d, " net ") >= 0:
-			set("3", "0")
+			return 3, 0
 		case hasPrefix(d, "host ") || index(d, " host ") >= 0:
-			set("3", "1")
+			return 3, 1
 		default:
-			set("3", "")
+			return 3, -1
 		}
 	case hasPrefix(d, "time exceeded"):
-		set("11", "")
+		return 11, -1
 	case hasPrefix(d, "redirect") || index(d, " redirect ") >= 0:
-		set("5", "")
+		return 5, -1
 	case hasPrefix(d, "source quench"):
-		set("4", "")
+		return 4, -1
 	case hasPrefix(d, "router advertisement"):
-		set("9", "")
+		return 9, -1
 	case hasPrefix(d, "router solicitation"):
-		set("10", "")
+		return 10, -1
 	case hasPrefix(d, "parameter problem"):
-		set("12", "")
+		return 12, -1
 	case hasPrefix(d, "time stamp request"):
-		set("13", "")
+		return 13, -1
 	case hasPrefix(d, "time stamp reply"):
-		set("14", "")
+		return 14, -1
 	case hasPrefix(d, "information request"):
-		set("15", "")
+		return 15, -1
 	case hasPrefix(d, "information reply"):
-		set("16", "")
+		return 16, -1
 	case hasPrefix(d, "address mask request"):
-		set("17", "")
+		return 17, -1
 	case hasPrefix(d, "address mask is"):
-		set("18", "")
+		return 18, -1
 	}
+	return -1, -1
 }
 
 // hasSuffixWord reports whether word ends the first clause of d (before a comma or the end).

@@ -131,3 +131,85 @@ func TestIsBlockInOn(t *testing.T) {
 		}
 	}
 }
+
+// icmpWordsReference is icmpWords as it was before it set word slices instead of strings, kept
+// as the oracle of FuzzICMPWordsSameAsReference.
+func icmpWordsReference(d []byte, e *event.Event) {
+	set := func(t, c string) {
+		e.SetString(event.ICMPType, t)
+		if c != "" {
+			e.SetString(event.ICMPCode, c)
+		}
+	}
+	switch {
+	case hasPrefix(d, "echo request"):
+		set("8", "")
+	case hasPrefix(d, "echo reply"):
+		set("0", "")
+	case hasSuffixWord(d, "unreachable"):
+		switch {
+		case index(d, "port ") >= 0:
+			set("3", "3")
+		case index(d, "protocol ") >= 0:
+			set("3", "2")
+		case hasPrefix(d, "net ") || index(d, " net ") >= 0:
+			set("3", "0")
+		case hasPrefix(d, "host ") || index(d, " host ") >= 0:
+			set("3", "1")
+		default:
+			set("3", "")
+		}
+	case hasPrefix(d, "time exceeded"):
+		set("11", "")
+	case hasPrefix(d, "redirect") || index(d, " redirect ") >= 0:
+		set("5", "")
+	case hasPrefix(d, "source quench"):
+		set("4", "")
+	case hasPrefix(d, "router advertisement"):
+		set("9", "")
+	case hasPrefix(d, "router solicitation"):
+		set("10", "")
+	case hasPrefix(d, "parameter problem"):
+		set("12", "")
+	case hasPrefix(d, "time stamp request"):
+		set("13", "")
+	case hasPrefix(d, "time stamp reply"):
+		set("14", "")
+	case hasPrefix(d, "information request"):
+		set("15", "")
+	case hasPrefix(d, "information reply"):
+		set("16", "")
+	case hasPrefix(d, "address mask request"):
+		set("17", "")
+	case hasPrefix(d, "address mask is"):
+		set("18", "")
+	}
+}
+
+// FuzzICMPWordsSameAsReference holds icmpWords to the form that set strings: the same fields, the
+// very slices (so that the match memo sees the same words).
+func FuzzICMPWordsSameAsReference(f *testing.F) {
+	for _, s := range []string{"echo request", "echo reply", "host 192.0.2.1 unreachable", "192.0.2.1 udp port 53 unreachable",
+		"net 10.0.0.0 unreachable, x", "time exceeded in-transit", "redirect 1.2.3.4 to host 5.6.7.8", "source quench",
+		"router advertisement", "router solicitation", "parameter problem", "time stamp request", "time stamp reply",
+		"information request", "information reply", "address mask request", "address mask is 0xffffff00", "protocol 47 unreachable",
+		"unreachable", "x"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, d []byte) {
+		var got, want event.Event
+		got.Reset(d)
+		want.Reset(d)
+		icmpWords(d, &got)
+		icmpWordsReference(d, &want)
+		for _, fd := range []event.Field{event.ICMPType, event.ICMPCode} {
+			g, w := got.Get(fd), want.Get(fd)
+			if !bytes.Equal(g, w) || got.Has(fd) != want.Has(fd) || len(g) > 0 && &g[0] != &w[0] {
+				t.Fatalf("%q: field %v: %q, reference %q", d, fd, g, w)
+			}
+		}
+		if render(&got) != render(&want) {
+			t.Fatalf("%q: got\n%s\nreference\n%s", d, render(&got), render(&want))
+		}
+	})
+}

@@ -53,11 +53,8 @@ func (p *Parser) parseApacheError(b []byte, e *event.Event) bool {
 	if lvlEnd < 0 {
 		return false
 	}
-	level := rest[2:lvlEnd]
-	if i := bytes.LastIndexByte(level, ':'); i >= 0 {
-		level = level[i+1:] // "ssl:error" names the module first
-	}
-	if !isSeverityWord(level) {
+	level, ok := apacheLevel(rest[2:lvlEnd])
+	if !ok {
 		return false
 	}
 	if !cached {
@@ -127,10 +124,27 @@ func stripPort(b []byte) []byte {
 			return b[1:j]
 		}
 	}
-	if bytes.Count(b, []byte(":")) == 1 {
-		return b[:bytes.IndexByte(b, ':')]
+	// One ':' and no other: the first, and none after it (the second search is over the few
+	// bytes of a port, and an address without a port is searched once, not counted).
+	if i := bytes.IndexByte(b, ':'); i >= 0 && bytes.IndexByte(b[i+1:], ':') < 0 {
+		return b[:i]
 	}
 	return b
+}
+
+// apacheLevel returns the severity that an error line's level field names, and whether it is
+// one: "error", or "ssl:error" (Apache 2.4 names the module first). A severity word holds no
+// ':', so the field is first taken whole: most logs name no module, and their fields are then
+// not searched for one.
+func apacheLevel(field []byte) ([]byte, bool) {
+	if isSeverityWord(field) {
+		return field, true
+	}
+	if i := bytes.LastIndexByte(field, ':'); i >= 0 {
+		field = field[i+1:]
+		return field, isSeverityWord(field)
+	}
+	return field, false
 }
 
 func isSeverityWord(b []byte) bool {

@@ -1,7 +1,6 @@
 package sigma
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"os"
 	"path/filepath"
@@ -20,8 +19,9 @@ func cacheOne(t testing.TB, data []byte) (*NodeCache, bool) {
 	if !ok {
 		return nil, false
 	}
-	sum := sha256.Sum256(data)
-	out := append([]byte(nodeCacheMagic), sum[:]...)
+	key := keyOf(data)
+	out := binary.AppendUvarint([]byte(nodeCacheMagic), uint64(key.size))
+	out = binary.AppendUvarint(out, uint64(key.crc))
 	out = binary.AppendUvarint(out, uint64(len(enc)))
 	return NewNodeCache(string(append(out, enc...))), true
 }
@@ -92,7 +92,7 @@ func TestNodeCacheMalformed(t *testing.T) {
 			t.Errorf("byte %d flipped: %v, %v", i, got, err)
 		}
 	}
-	for _, s := range []string{"", "garbage", nodeCacheMagic, nodeCacheMagic + string(make([]byte, 32))} {
+	for _, s := range []string{"", "garbage", nodeCacheMagic, nodeCacheMagic + "\x01\x02\x09abc"} {
 		if c := NewNodeCache(s); len(c.entries) != 0 {
 			t.Errorf("NewNodeCache(%q) has %d entries", s, len(c.entries))
 		}

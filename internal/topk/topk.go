@@ -25,6 +25,9 @@ type Counter struct {
 	// evictions counts the keys that were counted in the sketch rather than held; non-zero
 	// means the counts are upper bounds.
 	evictions int64
+	// entries is where hold places new entries, a block at a time (an entry is never freed,
+	// only reused by replace): one allocation per block rather than per key.
+	entries []entry
 }
 
 type entry struct {
@@ -77,7 +80,14 @@ func (c *Counter) insert(key string, h uint64, n, overcount int64) {
 }
 
 func (c *Counter) hold(key string, h uint64, n, overcount int64) {
-	e := &entry{key: key, hash: h, count: n, overcount: overcount, snapshot: n}
+	if len(c.entries) == cap(c.entries) {
+		// Blocks double from a few entries, so that a counter that holds few keys stays small,
+		// up to what the counter can still hold; entries never move, as the heap and the index
+		// point to them.
+		c.entries = make([]entry, 0, min(max(2*cap(c.entries), 8), c.capacity-c.index.used))
+	}
+	c.entries = append(c.entries, entry{key: key, hash: h, count: n, overcount: overcount, snapshot: n})
+	e := &c.entries[len(c.entries)-1]
 	c.index.put(e)
 	c.byCount.push(e)
 }
