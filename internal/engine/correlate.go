@@ -482,7 +482,7 @@ func (sh *shard) observe(s *sample) {
 		// pushSingle reads the file and the value from a batch, as add has them.
 		vb := &sh.src
 		vb.File, vb.fileNo, vb.arena = s.file, s.fileNo, s.valueBytes
-		s.o.valueAt = span{0, uint32(len(s.valueBytes))}
+		s.o.valueAt = spanOf(0, len(s.valueBytes))
 		st.pushSingle(vb, s.o, s.seq, free)
 		vb.arena = nil // keeps no caller's bytes
 		return
@@ -507,7 +507,7 @@ func (sh *shard) add(b *Batch, o *Hashed, seq int64, cc *corrClock, j int) {
 		// canBeSingle, with what room and a live single imply left out: room is 0 when need
 		// is below 2, and a live single makes the ring not empty and lastT, the time of a
 		// single, not before 1970, so that t, no earlier, is not either.
-		if absent && o.N == 1 && t >= r.lastT && o.valueAt.end-o.valueAt.start <= singleValue && r.live != 0 && r.lastFile == b.fileNo {
+		if absent && o.N == 1 && t >= r.lastT && o.valueAt.len() <= singleValue && r.live != 0 && r.lastFile == b.fileNo {
 			st.room--
 			x := r.at(r.tail)
 			x.hash, x.t, x.seq, x.line, x.value, x.offset = o.Key, t, seq, o.First, o.Value, o.Time.Offset
@@ -542,7 +542,7 @@ func (sh *shard) addSlow(st *corrState, b *Batch, o *Hashed, seq int64, cc *corr
 			ref, free = st.groups.find(o.Key, &sh.slab, &st.singles)
 		}
 	}
-	if ref == 0 && !sh.noSingles && st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) {
+	if ref == 0 && !sh.noSingles && st.canBeSingle(o, t, int(o.valueAt.len())) {
 		if st.count >= st.limit {
 			// The quiet singles left by runInline go before an eviction for room, as they
 			// would have gone at their tick.
@@ -568,7 +568,7 @@ func (sh *shard) addSlow(st *corrState, b *Batch, o *Hashed, seq int64, cc *corr
 	smp := &sh.in
 	smp.o, smp.t, smp.file, smp.fileNo, smp.batch, smp.seq = o, t, b.File, b.fileNo, b, seq
 	smp.valueBytes = nil
-	if o.valueAt.end > o.valueAt.start {
+	if o.valueAt.len() > 0 {
 		smp.valueBytes = b.bytes(o.valueAt)
 	}
 	sh.count(st, smp, ref)
