@@ -655,8 +655,10 @@ func (st *corrState) expireSingles(clock int64) int64 {
 	// dropOldestSingle, written out: most expiries are of singles. The promoted records met on
 	// the way are skipped as skipDead would. The loop makes no call, so that the ring and the
 	// table stay in registers.
+	// A single is not before 1970 nor after clock, so quiet means before clock-span, which does
+	// not overflow.
 	r, tab := &st.singles, &st.groups
-	recs, slots, mask, span := r.recs, tab.slots, tab.mask, st.span
+	recs, slots, mask, quiet := r.recs, tab.slots, tab.mask, clock-st.span
 	head, tail, ringMask := r.head, r.tail, uint32(len(r.recs)-1)
 	oldest, dropped := int64(math.MaxInt64), 0
 	for ; head != tail; head++ {
@@ -664,7 +666,7 @@ func (st *corrState) expireSingles(clock int64) int64 {
 		if x.n == singleDead {
 			continue
 		}
-		if clock-x.t <= span {
+		if x.t >= quiet {
 			oldest = x.t
 			break
 		}
