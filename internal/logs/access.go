@@ -268,7 +268,12 @@ func setRequest(e *event.Event, req []byte, urls *urlCache) {
 	target := req[sp+1:]
 	target = trimProtocol(target)
 	e.SetSlice(event.URLRaw, target)
-	url := urls.decodeURL(e, target)
+	// A target without '%' is its own decoding: decodeURL's search for an escape would find
+	// none, and its call and its search's setup are left out for most requests.
+	url := target
+	if bytes.IndexByte(target, '%') >= 0 {
+		url = urls.decodeURL(e, target)
+	}
 	e.SetSlice(event.URL, url)
 	if q := bytes.IndexByte(url, '?'); q >= 0 {
 		url = url[:q]
