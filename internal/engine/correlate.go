@@ -482,7 +482,7 @@ func (sh *shard) observe(s *sample) {
 		// pushSingle reads the file and the value from a batch, as add has them.
 		vb := &sh.src
 		vb.File, vb.fileNo, vb.arena = s.file, s.fileNo, s.valueBytes
-		s.o.valueAt = span{0, uint32(len(s.valueBytes))}
+		s.o.valueAt = spanOf(0, len(s.valueBytes))
 		st.pushSingle(vb, s.o, s.seq, free)
 		vb.arena = nil // keeps no caller's bytes
 		return
@@ -507,7 +507,7 @@ func (sh *shard) add(b *Batch, o *Hashed, seq int64, cc *corrClock, j int) {
 		// canBeSingle, with what room and a live single imply left out: room is 0 when need
 		// is below 2, and a live single makes the ring not empty and lastT, the time of a
 		// single, not before 1970, so that t, no earlier, is not either.
-		if absent && o.N == 1 && t >= r.lastT && o.valueAt.end-o.valueAt.start <= singleValue && r.live != 0 && r.lastFile == b.fileNo {
+		if absent && o.N == 1 && t >= r.lastT && o.valueAt.len() <= singleValue && r.live != 0 && r.lastFile == b.fileNo {
 			st.room--
 			x := r.at(r.tail)
 			x.hash, x.t, x.seq, x.line, x.value, x.offset = o.Key, t, seq, o.First, o.Value, o.Time.Offset
@@ -542,7 +542,7 @@ func (sh *shard) addSlow(st *corrState, b *Batch, o *Hashed, seq int64, cc *corr
 			ref, free = st.groups.find(o.Key, &sh.slab, &st.singles)
 		}
 	}
-	if ref == 0 && !sh.noSingles && st.canBeSingle(o, t, int(o.valueAt.end-o.valueAt.start)) {
+	if ref == 0 && !sh.noSingles && st.canBeSingle(o, t, int(o.valueAt.len())) {
 		if st.count >= st.limit {
 			// The quiet singles left by runInline go before an eviction for room, as they
 			// would have gone at their tick.
@@ -568,7 +568,7 @@ func (sh *shard) addSlow(st *corrState, b *Batch, o *Hashed, seq int64, cc *corr
 	smp := &sh.in
 	smp.o, smp.t, smp.file, smp.fileNo, smp.batch, smp.seq = o, t, b.File, b.fileNo, b, seq
 	smp.valueBytes = nil
-	if o.valueAt.end > o.valueAt.start {
+	if o.valueAt.len() > 0 {
 		smp.valueBytes = b.bytes(o.valueAt)
 	}
 	sh.count(st, smp, ref)
@@ -655,8 +655,10 @@ func (st *corrState) expireSingles(clock int64) int64 {
 	// dropOldestSingle, written out: most expiries are of singles. The promoted records met on
 	// the way are skipped as skipDead would. The loop makes no call, so that the ring and the
 	// table stay in registers.
+	// A single is not before 1970 nor after clock, so quiet means before clock-span, which does
+	// not overflow.
 	r, tab := &st.singles, &st.groups
-	recs, slots, mask, span := r.recs, tab.slots, tab.mask, st.span
+	recs, slots, mask, quiet := r.recs, tab.slots, tab.mask, clock-st.span
 	head, tail, ringMask := r.head, r.tail, uint32(len(r.recs)-1)
 	oldest, dropped := int64(math.MaxInt64), 0
 	for ; head != tail; head++ {
@@ -664,7 +666,7 @@ func (st *corrState) expireSingles(clock int64) int64 {
 		if x.n == singleDead {
 			continue
 		}
-		if clock-x.t <= span {
+		if x.t >= quiet {
 			oldest = x.t
 			break
 		}

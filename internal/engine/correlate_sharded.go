@@ -49,7 +49,15 @@ const maxRun = math.MaxUint16
 // last returns the line number of o's last observation.
 func (o *Hashed) last() int64 { return o.First + int64(o.lastAfter) }
 
-type span struct{ start, end uint32 }
+// span is where bytes are in a batch's arena (or values' places are in its parts): its start in
+// the low half, its end in the high half, so that one load or store moves it.
+type span uint64
+
+func spanOf(start, end int) span { return span(uint32(start)) | span(uint32(end))<<32 }
+
+func (s span) start() uint32 { return uint32(s) }
+func (s span) end() uint32   { return uint32(s >> 32) }
+func (s span) len() uint32   { return s.end() - s.start() }
 
 // Batch is the observations of one chunk of input, in input order. A worker fills it with Add;
 // the correlator's goroutines read it; Reset makes it ready for another chunk.
@@ -210,7 +218,7 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 	if c.last >= 0 {
 		if o := &b.Obs[c.last]; o.Key == hash && o.Value == value && o.Time == ev.Time && o.N < maxRun && uint64(line-o.First) <= maxRun {
 			if len(c.rest) > 0 {
-				b.parts = b.parts[:keyAt.start]
+				b.parts = b.parts[:keyAt.start()]
 			}
 			o.N++
 			o.lastAfter = uint16(line - o.First)
@@ -242,7 +250,7 @@ func (b *Batch) keyParts(c *addPlan, key0At, key1At span, hash uint64) (span, ui
 		b.parts = append(b.parts, b.fields[f&63].at)
 		hash = combineHash(hash, b.fields[f&63].hash)
 	}
-	return span{uint32(start), uint32(len(b.parts))}, hash
+	return spanOf(start, len(b.parts)), hash
 }
 
 // makePlan makes b's plan for e's correlations, out of line: it is made once per batch, and
@@ -284,7 +292,7 @@ func (b *Batch) hashFields(ev *event.Event, need uint64) {
 		start := len(b.arena)
 		putEdges((*[16]byte)(b.arena[start:start+16]), v, x, y)
 		b.arena = b.arena[:start+n]
-		b.fields[f&63] = lineField{hash: shortHash(x, y, n), at: span{uint32(start), uint32(start + n)}}
+		b.fields[f&63] = lineField{hash: shortHash(x, y, n), at: spanOf(start, start+n)}
 		b.grouped |= 1 << f
 	}
 }
@@ -297,7 +305,7 @@ func (b *Batch) hashFields(ev *event.Event, need uint64) {
 func (b *Batch) hashField(f event.Field, v []byte) {
 	start := len(b.arena)
 	b.arena = append(b.arena, v...)
-	b.fields[f&63] = lineField{hash: valueHash(v), at: span{uint32(start), uint32(len(b.arena))}}
+	b.fields[f&63] = lineField{hash: valueHash(v), at: spanOf(start, len(b.arena))}
 	if len(v) == 0 || hasZero(v) && ungroupedValue(v) {
 		b.grouped &^= 1 << f
 	} else {
@@ -416,7 +424,7 @@ func combineHash(h, next uint64) uint64 {
 // combineKeys are drawn from keySeed, so that which keys collide is not known in advance.
 var combineKeys = [2]uint64{maphash.String(keySeed, "combine0") | 1, maphash.String(keySeed, "combine1") | 1}
 
-func (b *Batch) bytes(s span) []byte { return b.arena[s.start:s.end:s.end] }
+func (b *Batch) bytes(s span) []byte { return b.arena[s.start():s.end():s.end()] }
 
 // group returns the group-by values of o, n of them, each a string.
 func (b *Batch) group(o *Hashed, n int) []string {
@@ -427,7 +435,7 @@ func (b *Batch) group(o *Hashed, n int) []string {
 		return []string{string(b.bytes(o.keyAt)), string(b.bytes(o.key1At))}
 	}
 	out := make([]string, 0, n)
-	for _, p := range b.parts[o.keyAt.start:o.keyAt.end] {
+	for _, p := range b.parts[o.keyAt.start():o.keyAt.end()] {
 		out = append(out, string(b.bytes(p)))
 	}
 	return out

@@ -556,16 +556,17 @@ func (w *Worker) Match(ev *event.Event, out []int) []int {
 		slot, hit = w.memoLookupSecond(&w.key, set)
 	}
 	if hit {
-		// Sized once and filled by index: append's capacity test per rule cost more.
-		rules := slot.rules[:min(slot.count, memoRules)]
-		if cap(out) < len(rules) {
-			out = make([]int, 0, memoRules)
+		n := int(slot.count)
+		if n == 0 {
+			return out
 		}
-		out = out[:len(rules)]
-		for i, ri := range rules {
-			out[i] = int(ri)
+		// The entry's whole array is copied in one assignment, without a loop over its rules:
+		// out is given room for it once (the caller keeps out while it holds rules).
+		if cap(out) < memoRules {
+			out = make([]int, memoRules)
 		}
-		return out
+		*(*[memoRules]int)(out[:memoRules]) = slot.rules
+		return out[:n]
 	}
 	out = w.match(ev, p, out)
 	slot.store(&w.key, out)

@@ -415,7 +415,7 @@ type memoEntry struct {
 	key   [memoWords]uint64
 	n     uint8 // words of key; 0 marks an empty slot
 	count uint8
-	rules [memoRules]int32
+	rules [memoRules]int // rules[count:] are stale
 }
 
 // memoSet is the set of a key's hash: the first of its two ways.
@@ -461,12 +461,7 @@ func (s *memoEntry) store(k *memoKey, rules []int) {
 	if len(rules) > memoRules {
 		return
 	}
-	for i, r := range rules {
-		if r < 0 || r > 1<<31-1 {
-			return
-		}
-		s.rules[i] = int32(r)
-	}
+	copy(s.rules[:], rules)
 	copy(s.key[:], k.w[:k.n])
 	s.n = uint8(k.n)
 	s.count = uint8(len(rules))

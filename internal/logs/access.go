@@ -13,8 +13,20 @@ import (
 //	client ident user [dd/Mon/yyyy:hh:mm:ss -zzzz] "request" status size ["referer" "agent"]
 //	vhost:port client ident user [...] ...
 func (p *Parser) parseAccess(b []byte, e *event.Event) bool {
-	br, client, user, ok := accessSplit(b)
-	if !ok || !accessClient(client) {
+	var br int
+	var client, user []byte
+	if s := nextSpace(b, 0); s+8 <= len(b) && s+4 <= 512 &&
+		binary.LittleEndian.Uint64(b[s:])&0xffffffffffff == noIdentNoUser {
+		// The head of nearly every line, "client - - [": its spaces are the first three, and
+		// the time follows. Taken here, without accessSplit's call and results.
+		br, client, user = s+4, b[:s], b[s+3:s+4]
+	} else {
+		var ok bool
+		if br, client, user, ok = accessSplit(b); !ok {
+			return false
+		}
+	}
+	if !accessClient(client) {
 		return false
 	}
 	rest := b[br+2:]
@@ -145,11 +157,6 @@ func headWords(head []byte, sp [4]int, n int) (client, user []byte, ok bool) {
 // eight bytes at a time: the space before the time is the first one followed by '['. As
 // accessHead, a fifth space before it refuses the line.
 func accessSplit(b []byte) (br int, client, user []byte, ok bool) {
-	if s := nextSpace(b, 0); s+8 <= len(b) && s+4 <= 512 &&
-		binary.LittleEndian.Uint64(b[s:])&0xffffffffffff == noIdentNoUser {
-		// The head of nearly every line, "client - - [": its spaces are the first three.
-		return s + 4, b[:s], b[s+3 : s+4], true
-	}
 	var sp [4]int
 	n := 0
 	i := 0
@@ -261,7 +268,12 @@ func setRequest(e *event.Event, req []byte, urls *urlCache) {
 	target := req[sp+1:]
 	target = trimProtocol(target)
 	e.SetSlice(event.URLRaw, target)
-	url := urls.decodeURL(e, target)
+	// A target without '%' is its own decoding: decodeURL's search for an escape would find
+	// none, and its call and its search's setup are left out for most requests.
+	url := target
+	if bytes.IndexByte(target, '%') >= 0 {
+		url = urls.decodeURL(e, target)
+	}
 	e.SetSlice(event.URL, url)
 	if q := bytes.IndexByte(url, '?'); q >= 0 {
 		url = url[:q]

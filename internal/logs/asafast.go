@@ -1,7 +1,7 @@
 package logs
 
-// The common forms of ASA's two most frequent access messages, read word by word in one pass.
-// Each gives ok=false for every message it does not take, leaving it to parseCiscoASAWords, and
+// The common forms of ASA's three most frequent access messages, read word by word in one pass.
+// Each returns false for every message it does not take, leaving it to parseCiscoASAWords, and
 // for every message it takes the fields parseCiscoASAWords would set (FuzzASAFastSameAsWords).
 
 // asaDenyFast reads 106023's "Deny PROTO src IF:A.B.C.D[/PORT] dst IF:A.B.C.D[/PORT]" into f,

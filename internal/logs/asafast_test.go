@@ -63,13 +63,14 @@ func FuzzIPv4LeadSameAsReference(f *testing.F) {
 	})
 }
 
-// FuzzASAEndpointWordsSameAsReference holds asaColonIPv4 and asaSlashIPv4 to asaColonEndpoint
-// and asaSlashEndpoint on the words they take: the same fields, the word ending where they say;
+// FuzzASAEndpointWordsSameAsReference holds asaColonIPv4, asaAddrPort and asaSlashIPv4 to
+// asaColonEndpoint and asaSlashEndpoint on the words they take: the same fields, the word ending where they say;
 // and indexAny3 to a loop over the bytes.
 func FuzzASAEndpointWordsSameAsReference(f *testing.F) {
 	for _, s := range []string{"outside:198.18.0.48/12290 dst", "inside:192.0.2.8", "dmz:1.2.3.4/ x", "(x:1.2.3.4/5",
 		"a/b:1.2.3.4", "x:1.2.3.4/5/6", "outside/198.18.61.62(37551) -> inside", "inside/192.0.2.91", "a/1.2.3.4()",
-		"a/1.2.3.4(80", "a/1.2.3.4(80)x", "a:1.2.3.4:5", "::1.2.3.4"} {
+		"a/1.2.3.4(80", "a/1.2.3.4(80)x", "a:1.2.3.4:5", "::1.2.3.4", "198.51.100.4/3345 to", "198.51.100.4 x",
+		"198.51.100.4/", "1.2.3.4/5:6"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -93,6 +94,20 @@ func FuzzASAEndpointWordsSameAsReference(f *testing.F) {
 			wi, wip, wport, wok := asaColonEndpoint(w)
 			if !wok || !sameSlice(iface, wi) || !sameSlice(ip, wip) || !sameSlice(port, wport) {
 				t.Fatalf("asaColonIPv4(%q) = %q %q %q, asaColonEndpoint(%q) = %q %q %q %v", b, iface, ip, port, w, wi, wip, wport, wok)
+			}
+		}
+		if addr, n, ok := asaAddrPort(b); ok {
+			if n < len(b) && b[n] != ' ' || bytes.IndexByte(b[:n], ' ') >= 0 {
+				t.Fatalf("asaAddrPort(%q): word length %d", b, n)
+			}
+			var port []byte
+			if n > addr+1 {
+				port = b[addr+1 : n]
+			}
+			w := trimParensComma(b[:n])
+			wi, wip, wport, wok := asaColonEndpoint(w)
+			if !wok || wi != nil || !sameSlice(b[:addr], wip) || !sameSlice(port, wport) {
+				t.Fatalf("asaAddrPort(%q) = %d %d, asaColonEndpoint(%q) = %q %q %q %v", b, addr, n, w, wi, wip, wport, wok)
 			}
 		}
 		if slash, addr, n, ok := asaSlashIPv4(b); ok {

@@ -13,11 +13,11 @@ import (
 // program's line look like sshd's; the tcp_wrappers and pam phrases are accepted from any program
 // because they are logged under the wrapped daemon's name.
 func (p *Parser) parseAuth(prog, msg []byte, e *event.Event) bool {
-	return p.parseAuthAs(loginProgram(prog), prog, msg, e)
+	return p.parseAuthAs(loginProgram(prog), msg, e)
 }
 
 // parseAuthAs is parseAuth for a program that loginProgram put in class login.
-func (p *Parser) parseAuthAs(login int, prog, msg []byte, e *event.Event) bool {
+func (p *Parser) parseAuthAs(login int, msg []byte, e *event.Event) bool {
 	switch login {
 	case loginSSH:
 		if p.authSSH(msg, e) {

@@ -43,16 +43,20 @@ func parseIptables(msg []byte, e *event.Event) bool {
 	// ever seen as a word after a space.
 	var spaces [spaceWindow / 64]uint64
 	start := in // where the current word starts
+	// The windows are not counted (each starts where the spaces of the one before ended) and
+	// every word of spaces is walked, those after the line's end being empty: the fewer values
+	// the loops hold, the fewer the compiler reloads after every word.
+	window := in
 words:
-	for window := in; ; window += spaceWindow {
+	for {
 		spaceMask(msg, window, &spaces)
-		n := len(msg) - window
-		if n < spaceWindow {
+		if n := len(msg) - window; n < spaceWindow {
 			spaces[n>>6&7] |= 1 << (n & 63) // the end of the line ends its last word
 		}
-		for k := 0; k < len(spaces) && k<<6 <= n; k++ {
+		base := window // where the spaces of spaces[k] start
+		for k := range spaces {
 			for t := spaces[k]; t != 0; t &= t - 1 {
-				end := window + k<<6 + bits.TrailingZeros64(t)
+				end := base + bits.TrailingZeros64(t)
 				ws := start
 				start = end + 1
 				// Most words are neither short nor of interest: they are turned down by their
@@ -80,44 +84,56 @@ words:
 				// (A full slice expression of four bytes: the compiler then tests fewer bounds and
 				// builds no slice.)
 				key := binary.LittleEndian.Uint32(msg[ws : ws+4 : ws+4])
-				if byte(key) == '[' {
-					break words // as above
-				}
-				// The key's first four bytes as one number pick the few keys of interest in one
-				// switch; every other word (MAC=, LEN=, TOS=, TTL=, ID=, WINDOW=, ...) falls through.
-				switch key {
-				case keySRC:
-					f.src.first(ws+4, end)
-				case keyDST:
-					f.dst.first(ws+4, end)
-				case keySPT:
-					f.spt.first(ws+4, end)
-				case keyDPT:
-					f.dpt.first(ws+4, end)
-				case keyOUT:
-					f.outIf = iptSpan{ws + 4, end}
-				case keyPROT:
-					if end-ws >= 6 && msg[ws+4] == 'O' && msg[ws+5] == '=' {
+				// The key's first three bytes as one number pick the few keys of interest in one
+				// switch (the fourth, when the key has one, is tested in its case); every other
+				// word (MAC=, LEN=, TOS=, TTL=, ID=, WINDOW=, ...) falls through.
+				switch key & 0xffffff {
+				case keySRC & 0xffffff:
+					if key == keySRC {
+						f.src.first(ws+4, end)
+					}
+				case keyDST & 0xffffff:
+					if key == keyDST {
+						f.dst.first(ws+4, end)
+					}
+				case keySPT & 0xffffff:
+					if key == keySPT {
+						f.spt.first(ws+4, end)
+					}
+				case keyDPT & 0xffffff:
+					if key == keyDPT {
+						f.dpt.first(ws+4, end)
+					}
+				case keyOUT & 0xffffff:
+					if key == keyOUT {
+						f.outIf = iptSpan{ws + 4, end}
+					}
+				case keyIN:
+					f.inIf = iptSpan{ws + 3, end}
+				case keyPROT & 0xffffff:
+					if key == keyPROT && end-ws >= 6 && msg[ws+4] == 'O' && msg[ws+5] == '=' {
 						f.proto.first(ws+6, end)
 					}
-				case keyTYPE:
-					if end-ws >= 5 && msg[ws+4] == '=' {
+				case keyTYPE & 0xffffff:
+					if key == keyTYPE && end-ws >= 5 && msg[ws+4] == '=' {
 						f.typ.first(ws+5, end)
 					}
-				case keyCODE:
-					if end-ws >= 5 && msg[ws+4] == '=' {
+				case keyCODE & 0xffffff:
+					if key == keyCODE && end-ws >= 5 && msg[ws+4] == '=' {
 						f.code.first(ws+5, end)
 					}
 				default:
-					if key&0xffffff == keyIN {
-						f.inIf = iptSpan{ws + 3, end}
+					if byte(key) == '[' {
+						break words // as above
 					}
 				}
 			}
+			base += 64
 		}
-		if n < spaceWindow {
-			break
+		if base > len(msg) {
+			break // the window held the line's end
 		}
+		window = base
 	}
 	if f.outIf.start == 0 || f.src.start == 0 || f.dst.start == 0 || f.proto.start == 0 {
 		return false
@@ -140,19 +156,16 @@ words:
 	if f.flagStart >= 0 {
 		e.SetSlice(event.TCPFlags, msg[f.flagStart:f.flagEnd])
 	}
-	inIf, outIf := msg[f.inIf.start:f.inIf.end], msg[f.outIf.start:f.outIf.end]
-	switch {
-	case len(inIf) > 0 && len(outIf) == 0:
-		e.SetSlice(event.Direction, wordIn)
-	case len(inIf) == 0 && len(outIf) > 0:
-		e.SetSlice(event.Direction, wordOut)
-	case len(inIf) > 0 && len(outIf) > 0:
-		e.SetSlice(event.Direction, wordForward)
+	// The interface is IN='s, else OUT='s; which of the two name one gives the direction.
+	iface, dir := f.inIf, wordIn
+	if f.inIf.end == f.inIf.start {
+		iface, dir = f.outIf, wordOut
+	} else if f.outIf.end != f.outIf.start {
+		dir = wordForward
 	}
-	if len(inIf) > 0 {
-		e.SetSlice(event.Interface, inIf)
-	} else if len(outIf) > 0 {
-		e.SetSlice(event.Interface, outIf)
+	if iface.end != iface.start {
+		e.SetSlice(event.Direction, dir)
+		e.SetSlice(event.Interface, msg[iface.start:iface.end])
 	}
 	if a := actionFromPrefix(prefix); a != nil {
 		e.SetSlice(event.Action, a)

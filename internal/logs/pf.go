@@ -52,30 +52,34 @@ func parsePF(b []byte, e *event.Event) bool {
 	if opening >= len(b) || opening > 64 {
 		return false
 	}
-	shut := opening
-	if hasPrefix(b[opening:], "(match)") {
-		shut += len("(match")
-	}
-	for shut < len(b) && b[shut] != ')' {
-		shut++
-	}
-	if shut >= len(b) {
-		return false
-	}
-	rest := b[shut+1:]
-	if hasPrefix(rest, " [") {
-		j := bytes.IndexByte(rest, ']')
-		if j < 0 {
+	var r []byte // the text after the label's ": "
+	if isMatchColon(b[opening:]) {
+		// Nearly every label ends so: no ')' to look for, no " [uid ...]" to pass over.
+		r = b[opening+len("(match): "):]
+	} else {
+		shut := opening
+		for shut < len(b) && b[shut] != ')' {
+			shut++
+		}
+		if shut >= len(b) {
 			return false
 		}
-		rest = rest[j+1:]
-	}
-	if !hasPrefix(rest, ": ") {
-		return false
+		rest := b[shut+1:]
+		if hasPrefix(rest, " [") {
+			j := bytes.IndexByte(rest, ']')
+			if j < 0 {
+				return false
+			}
+			rest = rest[j+1:]
+		}
+		if !hasPrefix(rest, ": ") {
+			return false
+		}
+		r = rest[2:]
 	}
 	// The four short words as shortToken would take them, by their places in r. The first three
 	// are nearly always "block in on", compared at once.
-	r := rest[2:]
+	var rest []byte
 	var action, dir []byte
 	start := len("block in on ")
 	block := isBlockInOn(r) // action is then block, not set
@@ -154,6 +158,11 @@ func parsePF(b []byte, e *event.Event) bool {
 	}
 	pfPayload(rest, sport != nil, e)
 	return true
+}
+
+// isMatchColon is hasPrefix(b, "(match): ") as one load of eight bytes and one of the ninth.
+func isMatchColon(b []byte) bool {
+	return len(b) >= 9 && binary.LittleEndian.Uint64(b) == '('|'m'<<8|'a'<<16|'t'<<24|'c'<<32|'h'<<40|')'<<48|':'<<56 && b[8] == ' '
 }
 
 // isBlockInOn is hasPrefix(r, "block in on ") as two loads and two comparisons, where the

@@ -87,6 +87,13 @@ func FuzzPFSameAsReference(f *testing.F) {
 		"rule 0/0(match): block in onx: 1.2.3.4 > 5.6.7.8:",
 		"rule 0/0(match): Block in on x: 1.2.3.4 > 5.6.7.8:",
 		"rule 0/0(match): block out on x: 1.2.3.4 > 5.6.7.8:",
+		// "(match): " compared at once, and near misses of it.
+		"rule 0/0(match):block in on x: 1.2.3.4 > 5.6.7.8:",
+		"rule 0/0(match) : block in on x: 1.2.3.4 > 5.6.7.8:",
+		"rule 0/0(match)) : block in on x: 1.2.3.4 > 5.6.7.8:",
+		"rule 0/0(match): ",
+		"rule 0/0(match):",
+		"rule 0/0(match) [uid 0, pid 1]: block in on x: 1.2.3.4 > 5.6.7.8:",
 	} {
 		f.Add([]byte(s))
 	}

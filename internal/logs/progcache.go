@@ -2,12 +2,11 @@ package logs
 
 import "encoding/binary"
 
-// progClass is what dispatch needs to know of a syslog program name: where its base name starts
-// (after the last '/'), the parser that its lines go to first (packetOrMailProgram) and its login
-// phrases (loginProgram of the base). The three cost more than a hundred instructions a line
-// together; a log has a few dozen programs, so progCache remembers them.
+// progClass is what dispatch needs to know of a syslog program name: the parser that its lines
+// go to first (packetOrMailProgram) and its login phrases (loginProgram of the base name). The
+// two cost more than a hundred instructions a line together; a log has a few dozen programs, so
+// progCache remembers them.
 type progClass struct {
-	base   uint8
 	packet uint8
 	login  uint8
 }
@@ -16,7 +15,6 @@ type progClass struct {
 func classifyProgram(prog []byte) progClass {
 	base := programBase(prog)
 	return progClass{
-		base:   uint8(len(prog) - len(base)),
 		packet: uint8(packetOrMailProgram(prog, base)),
 		login:  uint8(loginProgram(base)),
 	}

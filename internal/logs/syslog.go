@@ -326,8 +326,7 @@ func (p *Parser) dispatch(prog, msg []byte, e *event.Event) {
 			return
 		}
 	}
-	// The base name is only sliced here: lines the switch claims need it not.
-	p.parseAuthAs(int(cl.login), prog[cl.base:], msg, e)
+	p.parseAuthAs(int(cl.login), msg, e)
 }
 
 // ciscoMarkers returns the first "%SEC-6-IPACCESSLOG" (IOS) and the first ASA, PIX or FWSM

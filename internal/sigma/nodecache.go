@@ -50,14 +50,27 @@ func NewNodeCache(encoded string) *NodeCache {
 	return c
 }
 
-// decode is decodeDocuments, from the cache when data is in it.
-func (c *NodeCache) decode(data []byte) ([]*yaml.Node, error) {
-	if enc, ok := c.entries[keyOf(data)]; ok {
-		if docs, ok := decodeCachedDocuments(enc); ok {
-			return docs, nil
+// decoder returns decodeDocuments reading from the cache when data is in it, for one load. The
+// nodes it reads from the cache stay valid only until its next call, which reuses their memory:
+// every fresh page the start-up touches costs a page fault, and the rules keep no node
+// (TestParseKeepsNoNodes).
+func (c *NodeCache) decoder() func(data []byte) ([]*yaml.Node, error) {
+	var scratch nodeScratch
+	return func(data []byte) ([]*yaml.Node, error) {
+		if enc, ok := c.entries[keyOf(data)]; ok {
+			if docs, ok := scratch.decode(enc); ok {
+				return docs, nil
+			}
 		}
+		return decodeDocuments(data)
 	}
-	return decodeDocuments(data)
+}
+
+// nodeScratch holds the memory of the nodes of the last file decoded from a cache.
+type nodeScratch struct {
+	nodes    []yaml.Node
+	children []*yaml.Node
+	docs     []*yaml.Node
 }
 
 // WriteNodeCache loads the rule files under dir as LoadFSForMatching does and returns a cache
@@ -130,17 +143,19 @@ func encodeDocuments(docs []*yaml.Node) (enc []byte, ok bool) {
 	return enc, true
 }
 
-// decodeCachedDocuments reads what encodeDocuments wrote. All nodes come from one allocation and
-// all child lists from another; strings are slices of enc. ok is false if enc is malformed.
-func decodeCachedDocuments(enc string) (docs []*yaml.Node, ok bool) {
+// decode reads what encodeDocuments wrote, into the memory of the previous call's nodes. All
+// nodes are in one slice and all child lists in another; strings are slices of enc. ok is false
+// if enc is malformed.
+func (m *nodeScratch) decode(enc string) (docs []*yaml.Node, ok bool) {
 	r := cacheReader{s: enc}
 	nodes, ndocs := r.uint(), r.uint()
 	// Every node takes at least 11 bytes, which bounds the allocations by the cache's size.
 	if r.bad || ndocs > nodes || nodes > uint64(len(r.s))/11 {
 		return nil, false
 	}
-	slab := make([]yaml.Node, nodes)
-	children := make([]*yaml.Node, nodes-ndocs) // each node but a document is one node's child
+	m.nodes = reuse(m.nodes, int(nodes))
+	m.children = reuse(m.children, int(nodes-ndocs)) // each node but a document is one node's child
+	slab, children := m.nodes, m.children
 	var get func(depth int) *yaml.Node
 	get = func(depth int) *yaml.Node {
 		if len(slab) == 0 || depth > maxCachedDepth {
@@ -170,7 +185,8 @@ func decodeCachedDocuments(enc string) (docs []*yaml.Node, ok bool) {
 		return n
 	}
 	if ndocs > 0 { // the decoder gives nil for no documents
-		docs = make([]*yaml.Node, ndocs)
+		m.docs = reuse(m.docs, int(ndocs))
+		docs = m.docs
 	}
 	for i := range docs {
 		if docs[i] = get(0); docs[i] == nil {
@@ -180,7 +196,17 @@ func decodeCachedDocuments(enc string) (docs []*yaml.Node, ok bool) {
 	return docs, !r.bad && len(r.s) == 0 && len(slab) == 0
 }
 
-// maxCachedDepth bounds the recursion of decodeCachedDocuments; the YAML decoder has a like limit.
+// reuse returns s cleared and resliced to n, or a new slice if s is too short.
+func reuse[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// maxCachedDepth bounds the recursion of nodeScratch.decode; the YAML decoder has a like limit.
 const maxCachedDepth = 10000
 
 // cacheReader reads varints and strings from an encoded cache; bad records any malformed one.

@@ -7,23 +7,29 @@ import (
 	"reflect"
 	"testing"
 	"testing/fstest"
+
+	"go.yaml.in/yaml/v3"
 )
 
-// cacheOne returns a cache holding data's documents, and whether they could be cached.
-func cacheOne(t testing.TB, data []byte) (*NodeCache, bool) {
-	docs, err := decodeDocuments(data)
-	if err != nil {
-		return nil, false
+// cacheOf returns a cache holding the documents of each file, and whether all could be cached.
+func cacheOf(files ...[]byte) (*NodeCache, bool) {
+	out := []byte(nodeCacheMagic)
+	for _, data := range files {
+		docs, err := decodeDocuments(data)
+		if err != nil {
+			return nil, false
+		}
+		enc, ok := encodeDocuments(docs)
+		if !ok {
+			return nil, false
+		}
+		key := keyOf(data)
+		out = binary.AppendUvarint(out, uint64(key.size))
+		out = binary.AppendUvarint(out, uint64(key.crc))
+		out = binary.AppendUvarint(out, uint64(len(enc)))
+		out = append(out, enc...)
 	}
-	enc, ok := encodeDocuments(docs)
-	if !ok {
-		return nil, false
-	}
-	key := keyOf(data)
-	out := binary.AppendUvarint([]byte(nodeCacheMagic), uint64(key.size))
-	out = binary.AppendUvarint(out, uint64(key.crc))
-	out = binary.AppendUvarint(out, uint64(len(enc)))
-	return NewNodeCache(string(append(out, enc...))), true
+	return NewNodeCache(string(out)), true
 }
 
 // Documents read back from the cache are the ones the YAML decoder gave.
@@ -44,7 +50,7 @@ func TestNodeCacheSameAsDecoder(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			data := []byte(c.yaml)
-			cache, ok := cacheOne(t, data)
+			cache, ok := cacheOf(data)
 			if ok != c.cached {
 				t.Fatalf("cached %v, want %v", ok, c.cached)
 			}
@@ -52,14 +58,14 @@ func TestNodeCacheSameAsDecoder(t *testing.T) {
 				return
 			}
 			want, _ := decodeDocuments(data)
-			got, err := cache.decode(data)
+			got, err := cache.decoder()(data)
 			if err != nil || !reflect.DeepEqual(got, want) {
 				t.Errorf("from the cache %v, %v; decoded %v", got, err, want)
 			}
 			// Other bytes are decoded as YAML.
 			other := append(data, "z: 9\n"...)
 			want, _ = decodeDocuments(other)
-			if got, _ := cache.decode(other); !reflect.DeepEqual(got, want) {
+			if got, _ := cache.decoder()(other); !reflect.DeepEqual(got, want) {
 				t.Error("bytes not in the cache were not decoded")
 			}
 		})
@@ -70,13 +76,13 @@ func TestNodeCacheSameAsDecoder(t *testing.T) {
 // not panic.
 func TestNodeCacheMalformed(t *testing.T) {
 	data := []byte("title: t\ndetection:\n  s: {Message|contains: x}\n  condition: s\n")
-	full, _ := cacheOne(t, data)
+	full, _ := cacheOf(data)
 	var enc string
 	for _, e := range full.entries {
 		enc = e
 	}
 	for cut := 0; cut < len(enc); cut++ {
-		if docs, ok := decodeCachedDocuments(enc[:cut]); ok {
+		if docs, ok := new(nodeScratch).decode(enc[:cut]); ok {
 			t.Errorf("cut at %d: read %v", cut, docs)
 		}
 	}
@@ -87,7 +93,7 @@ func TestNodeCacheMalformed(t *testing.T) {
 		for k := range c.entries {
 			c.entries[k] = string(b)
 		}
-		got, err := c.decode(data)
+		got, err := c.decoder()(data)
 		if err != nil || got == nil {
 			t.Errorf("byte %d flipped: %v, %v", i, got, err)
 		}
@@ -128,6 +134,63 @@ func TestWriteNodeCache(t *testing.T) {
 	}
 }
 
+// One decoder reads files of any size in turn into the same memory.
+func TestNodeCacheDecoderReuses(t *testing.T) {
+	files := []string{"a: 1\n", "a: [1, 2, {b: c}]\n---\nd: e\n", "", "f: g\n"}
+	var data [][]byte
+	for _, f := range files {
+		data = append(data, []byte(f))
+	}
+	cache, _ := cacheOf(data...)
+	if len(cache.entries) != len(files) {
+		t.Fatalf("%d files cached", len(cache.entries))
+	}
+	decode := cache.decoder()
+	for _, i := range []int{1, 0, 1, 2, 3, 1} {
+		want, _ := decodeDocuments([]byte(files[i]))
+		if got, err := decode([]byte(files[i])); err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("file %d: %v, %v; want %v", i, got, err, want)
+		}
+	}
+}
+
+// Parsing keeps no YAML node once the next file is decoded, so a NodeCache's decoder may reuse
+// their memory: rules load the same when every file's nodes are overwritten after the next
+// decode.
+func TestParseKeepsNoNodes(t *testing.T) {
+	var last []*yaml.Node
+	poison := func(docs []*yaml.Node) {
+		var walk func(n *yaml.Node)
+		walk = func(n *yaml.Node) {
+			content := n.Content
+			*n = yaml.Node{Kind: yaml.ScalarNode, Value: "poison", Tag: "!!str", Line: -1, Column: -1}
+			for _, c := range content {
+				walk(c)
+			}
+		}
+		for _, d := range docs {
+			walk(d)
+		}
+	}
+	decode := func(data []byte) ([]*yaml.Node, error) {
+		poison(last)
+		docs, err := decodeDocuments(data)
+		last = docs
+		return docs, err
+	}
+	for _, dir := range []string{"../../rules", "testdata/valid"} {
+		got, err := loadForMatching(os.DirFS(dir), ".", decode)
+		poison(last)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := LoadFSForMatching(os.DirFS(dir), ".", nil)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: rules keep YAML nodes", dir)
+		}
+	}
+}
+
 func FuzzNodeCacheSameAsDecoder(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "valid", "*.y*ml"))
 	for _, p := range files {
@@ -137,12 +200,12 @@ func FuzzNodeCacheSameAsDecoder(f *testing.F) {
 	}
 	f.Add([]byte("a: |\n  x\n# c\nb: {c: [d, 'e']}\n---\nf: &g h\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cache, ok := cacheOne(t, data)
+		cache, ok := cacheOf(data)
 		if !ok {
 			return
 		}
 		want, _ := decodeDocuments(data)
-		got, err := cache.decode(data)
+		got, err := cache.decoder()(data)
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Errorf("from the cache %v, %v; decoded %v", got, err, want)
 		}

@@ -33,7 +33,8 @@ func ParseFile(name string, data []byte) (rules []*Rule, err error) {
 	return parseFile(name, data, decodeDocuments)
 }
 
-// parseFile is ParseFile with the YAML decoded by decode.
+// parseFile is ParseFile with the YAML decoded by decode. It keeps no node: a decoder may reuse
+// their memory for the next file.
 func parseFile(name string, data []byte, decode func([]byte) ([]*yaml.Node, error)) (rules []*Rule, err error) {
 	el := &errorList{file: name}
 	if len(data) > maxRuleFileSize {

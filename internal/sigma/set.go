@@ -28,7 +28,7 @@ func LoadFS(fsys fs.FS, dir string) (*Set, error) {
 func LoadFSForMatching(fsys fs.FS, dir string, cache *NodeCache) (*Set, error) {
 	decode := decodeDocuments
 	if cache != nil {
-		decode = cache.decode
+		decode = cache.decoder()
 	}
 	return loadForMatching(fsys, dir, decode)
 }
