@@ -36,23 +36,20 @@ func ipv4Lead(b []byte) (n int, ok bool) {
 }
 
 // indexAny3 returns the index of the first byte of b that is c1, c2 or c3, or len(b). It tests
-// eight bytes at a time, for words (interface names) of a few to twenty bytes.
+// eight bytes at a time, for words (interface names) of a few to twenty bytes, as nextSpace does:
+// (y - ones) &^ y & highs flags the first zero byte of y exactly (bytes above it may be flagged
+// too), so the lowest flag of the three tests is the first byte that is one of the three.
 func indexAny3(b []byte, c1, c2, c3 byte) int {
 	m1, m2, m3 := uint64(c1)*ones, uint64(c2)*ones, uint64(c3)*ones
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
-		if t := zeroBytes(x^m1) | zeroBytes(x^m2) | zeroBytes(x^m3); t != 0 {
+		y1, y2, y3 := x^m1, x^m2, x^m3
+		if t := ((y1-ones)&^y1 | (y2-ones)&^y2 | (y3-ones)&^y3) & highs; t != 0 {
 			return i + bits.TrailingZeros64(t)>>3
 		}
 	}
 	for ; i < len(b) && b[i] != c1 && b[i] != c2 && b[i] != c3; i++ {
 	}
 	return i
-}
-
-// zeroBytes returns x with the high bit set in exactly the bytes that are zero (as spaceBytes
-// does for spaces).
-func zeroBytes(x uint64) uint64 {
-	return ^((x&^highs + ^uint64(highs)) | x) & highs
 }
