@@ -104,8 +104,10 @@ type addPlan struct {
 	field      event.Field
 	// keys has a bit set for each group-by field, fields for each field read.
 	keys, fields uint64
-	// last is the index in Obs of the correlation's latest observation, or -1.
-	last int
+	// last is the index in Obs of the correlation's latest observation, or -1; lastKey is its
+	// key.
+	last    int
+	lastKey uint64
 }
 
 func newAddPlan(c *sigma.Correlation) addPlan {
@@ -213,10 +215,11 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 			keyAt, hash = b.keyParts(c, keyAt, key1At, hash)
 		}
 	}
-	// The correlation's latest observation is compared where it is, in Obs: kept in the plan
-	// too, its key, value and time cost four more stores per observation.
-	if c.last >= 0 {
-		if o := &b.Obs[c.last]; o.Key == hash && o.Value == value && o.Time == ev.Time && o.N < maxRun && uint64(line-o.First) <= maxRun {
+	// The correlation's latest observation is compared by its key, kept in the plan (most keys
+	// differ), then where it is, in Obs: kept in the plan too, its value and time cost three more
+	// stores per observation.
+	if c.lastKey == hash && c.last >= 0 {
+		if o := &b.Obs[c.last]; o.Value == value && o.Time == ev.Time && o.N < maxRun && uint64(line-o.First) <= maxRun {
 			if len(c.rest) > 0 {
 				b.parts = b.parts[:keyAt.start()]
 			}
@@ -226,7 +229,7 @@ func (e *Engine) Add(b *Batch, ci int, ev *event.Event, line int64) bool {
 		}
 	}
 	n := len(b.Obs)
-	c.last = n
+	c.last, c.lastKey = n, hash
 	if n == cap(b.Obs) {
 		b.Obs = slices.Grow(b.Obs, 1)
 	}
