@@ -53,8 +53,19 @@ func parseIptables(msg []byte, e *event.Event) bool {
 	if t := spaces[0]; t != 0 {
 		end := in + bits.TrailingZeros64(t)
 		f.inIf = iptSpan{in + 3, end}
-		spaces[0] = t & (t - 1)
+		t &= t - 1
 		start = end + 1
+		// The kernel writes OUT= next, which is taken here as well when a space of the same
+		// 64 bytes ends it.
+		if t != 0 {
+			end := in + bits.TrailingZeros64(t)
+			if end-start >= 4 && binary.LittleEndian.Uint32(msg[start:start+4:start+4]) == keyOUT {
+				f.outIf = iptSpan{start + 4, end}
+				t &= t - 1
+				start = end + 1
+			}
+		}
+		spaces[0] = t
 	}
 words:
 	for {
