@@ -55,14 +55,21 @@ func parseIptables(msg []byte, e *event.Event) bool {
 		f.inIf = iptSpan{in + 3, end}
 		t &= t - 1
 		start = end + 1
-		// The kernel writes OUT= next, which is taken here as well when a space of the same
-		// 64 bytes ends it.
+		// The kernel writes OUT= next, then MAC= on most lines: they are taken here as well, one
+		// comparison each, when spaces of the same 64 bytes end them.
 		if t != 0 {
 			end := in + bits.TrailingZeros64(t)
 			if end-start >= 4 && binary.LittleEndian.Uint32(msg[start:start+4:start+4]) == keyOUT {
 				f.outIf = iptSpan{start + 4, end}
 				t &= t - 1
 				start = end + 1
+				if t != 0 {
+					end := in + bits.TrailingZeros64(t)
+					if end-start >= 4 && binary.LittleEndian.Uint32(msg[start:start+4:start+4]) == keyMAC {
+						t &= t - 1
+						start = end + 1
+					}
+				}
 			}
 		}
 		spaces[0] = t
@@ -239,6 +246,7 @@ const (
 	keySPT  = 'S' | 'P'<<8 | 'T'<<16 | '='<<24
 	keyDPT  = 'D' | 'P'<<8 | 'T'<<16 | '='<<24
 	keyOUT  = 'O' | 'U'<<8 | 'T'<<16 | '='<<24
+	keyMAC  = 'M' | 'A'<<8 | 'C'<<16 | '='<<24 // read by nothing, skipped
 	keyPROT = 'P' | 'R'<<8 | 'O'<<16 | 'T'<<24
 	keyTYPE = 'T' | 'Y'<<8 | 'P'<<16 | 'E'<<24
 	keyCODE = 'C' | 'O'<<8 | 'D'<<16 | 'E'<<24
