@@ -640,8 +640,18 @@ func (w *Worker) matchIndex(ev *event.Event, idx *intIndex, out []int) []int {
 	if !ok {
 		return out
 	}
+	if rules := idx.lookup(v); len(rules) > 0 {
+		// In a call of its own: most values name no rule, and the loop's calls made
+		// matchIndex save its registers for every value.
+		return w.evaluateIndexed(ev, rules, out)
+	}
+	return out
+}
+
+// evaluateIndexed evaluates the rules an index names for the event, each once.
+func (w *Worker) evaluateIndexed(ev *event.Event, rules []int, out []int) []int {
 	guards := w.e.guards
-	for _, ri := range idx.lookup(v) {
+	for _, ri := range rules {
 		// A rule indexed by both ports is found twice when both are its port.
 		if w.seen[ri] == w.stamp {
 			continue
