@@ -330,6 +330,9 @@ func (p *Parser) dispatch(prog, msg []byte, e *event.Event) {
 			return
 		}
 	}
+	if cl.login == loginOther && !anyProgramAuthStart(msg[0]) {
+		return // parseAuthAs would turn the message down by its first byte; spare its call
+	}
 	p.parseAuthAs(int(cl.login), msg, e)
 }
 
