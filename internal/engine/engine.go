@@ -591,10 +591,14 @@ func (w *Worker) match(ev *event.Event, p *plan, out []int) []int {
 	}
 	if scans := w.scans[ev.Format]; len(scans) == 1 {
 		// Most plans have one automaton: no loop keeps values live across the call.
-		out = w.scan(ev, p, &scans[0], out)
+		if ws := &scans[0]; ws.find(ev, p) {
+			out = w.evaluateHits(ev, ws, out)
+		}
 	} else {
 		for i := range scans {
-			out = w.scan(ev, p, &scans[i], out)
+			if ws := &scans[i]; ws.find(ev, p) {
+				out = w.evaluateHits(ev, ws, out)
+			}
 		}
 	}
 	// The lists are built in ascending order and most events match one list's rules only.
@@ -640,8 +644,18 @@ func (w *Worker) matchIndex(ev *event.Event, idx *intIndex, out []int) []int {
 	if !ok {
 		return out
 	}
+	if rules := idx.lookup(v); len(rules) > 0 {
+		// In a call of its own: most values name no rule, and the loop's calls made
+		// matchIndex save its registers for every value.
+		return w.evaluateIndexed(ev, rules, out)
+	}
+	return out
+}
+
+// evaluateIndexed evaluates the rules an index names for the event, each once.
+func (w *Worker) evaluateIndexed(ev *event.Event, rules []int, out []int) []int {
 	guards := w.e.guards
-	for _, ri := range idx.lookup(v) {
+	for _, ri := range rules {
 		// A rule indexed by both ports is found twice when both are its port.
 		if w.seen[ri] == w.stamp {
 			continue
@@ -654,8 +668,10 @@ func (w *Worker) matchIndex(ev *event.Event, idx *intIndex, out []int) []int {
 	return out
 }
 
-// scan runs one automaton of the plan over ev and evaluates the rules whose literals occur.
-func (w *Worker) scan(ev *event.Event, p *plan, ws *workerScan, out []int) []int {
+// find runs the automaton over the text of ev that plan p scans, marks the literals that occur
+// in ws.hits, and reports whether any did. match evaluates their rules in another call: across
+// find's scans only find's few values are live, not the worker and match's result.
+func (ws *workerScan) find(ev *event.Event, p *plan) bool {
 	m := ws.matcher
 	if m == nil {
 		m = ws.scan.matcher.get()
@@ -690,16 +706,14 @@ func (w *Worker) scan(ev *event.Event, p *plan, ws *workerScan, out []int) []int
 			}
 		}
 	}
-	if !found {
-		return out
-	}
-	return w.evaluateHits(ev, ws.scan, hits, out)
+	return found
 }
 
-// evaluateHits evaluates the rules of the literals in hits, each once per event, and empties
-// hits for the next event: only an event with hits needs it emptied.
-func (w *Worker) evaluateHits(ev *event.Event, sc *literalScan, hits *ahocorasick.Hits, out []int) []int {
+// evaluateHits evaluates the rules of the literals in ws.hits, each once per event, and empties
+// the hits for the next event: only an event with hits needs them emptied.
+func (w *Worker) evaluateHits(ev *event.Event, ws *workerScan, out []int) []int {
 	guards := w.e.guards
+	sc, hits := ws.scan, ws.hits
 	hits.Each(func(id int) {
 		for _, ri := range sc.ruleOfLiteral[id] {
 			if w.seen[ri] == w.stamp {

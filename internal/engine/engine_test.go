@@ -392,6 +392,38 @@ detection:
 	}
 }
 
+// TestHitsEmptiedAfterMatch: scan leaves a worker's hit sets empty, since it only empties them
+// after a line with hits; a stale hit would make every later line evaluate its rules again.
+func TestHitsEmptiedAfterMatch(t *testing.T) {
+	e := compile(t, `title: relay
+logsource: {category: mail}
+detection:
+  keywords:
+    - relaying denied
+    - relay access denied
+  condition: keywords
+`)
+	w := e.NewWorker()
+	for _, tc := range []struct {
+		raw  string
+		want int // matching rules
+	}{
+		{"x: Relaying denied", 1},
+		{"x: relaying denied; relay access denied", 1},
+		{"x: delivered", 0},
+		{"x: relay access DENIED", 1},
+	} {
+		if got := w.Match(lineEvent(event.FormatPostfix, tc.raw), nil); len(got) != tc.want {
+			t.Errorf("%q: matches %v, want %d rules", tc.raw, got, tc.want)
+		}
+		for f := range w.scans {
+			for _, ws := range w.scans[f] {
+				ws.hits.Each(func(id int) { t.Errorf("%q: literal %d still marked after Match", tc.raw, id) })
+			}
+		}
+	}
+}
+
 // TestEitherPortIndex: a rule for a port as source or destination is indexed by both ports, and
 // found once when both are its port.
 func TestEitherPortIndex(t *testing.T) {

@@ -344,17 +344,19 @@ func (mp *memoPlan) keyClasses(present uint64, vals *[event.NumFields][]byte, co
 					d = uint64(v[4] - '0')
 					port, bad = port*10+d, bad|(9-d)
 				}
-				if bad>>63 == 0 && port >= 65536 {
-					return mp.keyAllClasses(present, vals, k.w[0], 1, 0, k)
-				}
-				if bad>>63 == 0 && c.small[port>>6]&(1<<(port&63)) != 0 {
-					if n >= memoWords {
-						return 0, false
+				if bad>>63 == 0 {
+					if port >= 65536 {
+						return mp.keyAllClasses(present, vals, k.w[0], 1, 0, k)
 					}
-					k.w[n] = classNamed + port
-					h = (h ^ (classNamed + port)) * hashMul
-					n++
-					x = classNamed
+					if c.small[port>>6]&(1<<(port&63)) != 0 {
+						if n >= memoWords {
+							return 0, false
+						}
+						k.w[n] = classNamed + port
+						h = (h ^ (classNamed + port)) * hashMul
+						n++
+						x = classNamed
+					}
 				}
 			}
 		}

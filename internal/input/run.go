@@ -56,18 +56,17 @@ func (r *Reader) Run(ctx context.Context, sources []*Source, out chan<- *Chunk, 
 		progress = func(int64) {}
 	}
 	var seq int64
-	buf := make([]byte, r.readSize)
 	for _, src := range sources {
 		if src == nil {
 			continue
 		}
-		if r.runSource(ctx, src, buf, &seq, out, warn, progress) != nil {
+		if r.runSource(ctx, src, &seq, out, warn, progress) != nil {
 			return // only cancellation stops Run; problems with one source are warnings
 		}
 	}
 }
 
-func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *int64, out chan<- *Chunk, warn func(Warning), progress func(int64)) error {
+func (r *Reader) runSource(ctx context.Context, src *Source, seq *int64, out chan<- *Chunk, warn func(Warning), progress func(int64)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -87,9 +86,16 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 	counted := &countingReader{r: body, progress: progress}
 
 	// Read enough to see a compressor's magic even from a pipe that delivers a byte at a time;
-	// a shorter input is simply a short text.
-	n, err := io.ReadAtLeast(counted, buf, min(sniffHead, len(buf)))
-	head := buf[:n]
+	// a shorter input is simply a short text. The head is read into the first chunk, like every
+	// later read, so plain text (nearly every source) needs no buffer of its own and no copy;
+	// only a chunk too small for the magic numbers needs one.
+	need := min(sniffHead, r.readSize)
+	head := s.readSpace()
+	if len(head) < need {
+		head = make([]byte, r.readSize)
+	}
+	n, err := io.ReadAtLeast(counted, head, need)
+	head = head[:n]
 	short := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 	if err != nil && !short {
 		if err := s.feed(head); err != nil {
@@ -98,7 +104,8 @@ func (r *Reader) runSource(ctx context.Context, src *Source, buf []byte, seq *in
 		return s.readFailed(ctx, err)
 	}
 	var stream io.Reader = counted
-	whole := func() io.Reader { return io.MultiReader(bytes.NewReader(head), counted) }
+	// A decoder reads the head again while its output is read into the chunk over the head.
+	whole := func() io.Reader { return io.MultiReader(bytes.NewReader(bytes.Clone(head)), counted) }
 	switch {
 	case bytes.HasPrefix(head, gzipMagic):
 		src.Compressed = true

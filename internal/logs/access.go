@@ -313,13 +313,19 @@ func isMethod(b []byte) bool {
 // share the date and the offset for hours on end: when both are the bytes of the previous stamp,
 // only the clock is read.
 func (p *Parser) clfTime(b []byte) (int64, int32, int, bool) {
-	if len(b) < 26 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[20] != ' ' {
+	if len(b) < 26 {
+		return 0, 0, 0, false
+	}
+	// The first word is loaded before its slashes are tested, and they are tested in it: tested
+	// first, they let the compiler build the word from its other six bytes, one load each.
+	date0 := binary.LittleEndian.Uint64(b)
+	if byte(date0>>16) != '/' || byte(date0>>48) != '/' || b[11] != ':' || b[20] != ' ' {
 		return 0, 0, 0, false
 	}
 	d := &p.clfDay
 	zone := binary.LittleEndian.Uint64(b[18:]) &^ 0xffffff // the offset's five bytes, not the seconds
 	// Another second of the last stamp's minute: only the seconds' two digits are read.
-	if d.ok && b[17] == ':' && zone == d.zone && binary.LittleEndian.Uint64(b) == d.minute0 &&
+	if d.ok && b[17] == ':' && zone == d.zone && date0 == d.minute0 &&
 		b[8] == d.minute8 && binary.LittleEndian.Uint64(b[9:]) == d.minute1 {
 		if s1, s0 := b[18]-'0', b[19]-'0'; s1 <= 6 && s0 <= 9 && s1*10+s0 <= 60 {
 			return (d.minuteBase + int64(s1*10+s0)) * nanosPerSecond, d.offset, 26, true
@@ -330,7 +336,7 @@ func (p *Parser) clfTime(b []byte) (int64, int32, int, bool) {
 		return 0, 0, 0, false
 	}
 	seconds := int64(c.hour*3600 + c.min*60 + c.sec)
-	date0, date1 := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[3:])
+	date1 := binary.LittleEndian.Uint64(b[3:])
 	if d.ok && date0 == d.date0 && date1 == d.date1 && zone == d.zone {
 		d.setMinute(b, seconds-int64(c.sec))
 		return (d.base + seconds) * nanosPerSecond, d.offset, 26, true

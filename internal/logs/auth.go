@@ -43,8 +43,8 @@ func (p *Parser) parseAuthAs(login int, msg []byte, e *event.Event) bool {
 	if len(msg) == 0 {
 		return false
 	}
-	// The phrases any program may log start with these letters: most messages are turned down
-	// by their first byte.
+	// The phrases any program may log start with these letters (anyProgramAuthStart): most
+	// messages are turned down by their first byte.
 	switch msg[0] {
 	case 'a', 'p':
 		if authPAM(msg, e) {
@@ -58,6 +58,11 @@ func (p *Parser) parseAuthAs(login int, msg []byte, e *event.Event) bool {
 	}
 	return false
 }
+
+// anyProgramAuthStart reports whether c may start a phrase that parseAuthAs takes from any
+// program: pam's ("authentication failure", "pam_unix(...)") or tcp_wrappers' ("refused
+// connect from", "connect from"). It is the switch at the end of parseAuthAs.
+func anyProgramAuthStart(c byte) bool { return c == 'a' || c == 'p' || c == 'r' || c == 'c' }
 
 // A program whose login phrases parseAuth reads (loginOther: only those any program may log).
 const (

@@ -47,12 +47,35 @@ func parseIptables(msg []byte, e *event.Event) bool {
 	// every word of spaces is walked, those after the line's end being empty: the fewer values
 	// the loops hold, the fewer the compiler reloads after every word.
 	window := in
+	iptSpaces(msg, window, &spaces)
+	// The first word is IN='s, the one the line was found by: it is taken here, and the loop
+	// starts at the next word. (When no space ends it within 64 bytes, the loop takes it.)
+	if t := spaces[0]; t != 0 {
+		end := in + bits.TrailingZeros64(t)
+		f.inIf = iptSpan{in + 3, end}
+		t &= t - 1
+		start = end + 1
+		// The kernel writes OUT= next, then MAC= on most lines: they are taken here as well, one
+		// comparison each, when spaces of the same 64 bytes end them.
+		if t != 0 {
+			end := in + bits.TrailingZeros64(t)
+			if end-start >= 4 && binary.LittleEndian.Uint32(msg[start:start+4:start+4]) == keyOUT {
+				f.outIf = iptSpan{start + 4, end}
+				t &= t - 1
+				start = end + 1
+				if t != 0 {
+					end := in + bits.TrailingZeros64(t)
+					if end-start >= 4 && binary.LittleEndian.Uint32(msg[start:start+4:start+4]) == keyMAC {
+						t &= t - 1
+						start = end + 1
+					}
+				}
+			}
+		}
+		spaces[0] = t
+	}
 words:
 	for {
-		spaceMask(msg, window, &spaces)
-		if n := len(msg) - window; n < spaceWindow {
-			spaces[n>>6&7] |= 1 << (n & 63) // the end of the line ends its last word
-		}
 		base := window // where the spaces of spaces[k] start
 		for k := range spaces {
 			for t := spaces[k]; t != 0; t &= t - 1 {
@@ -134,6 +157,7 @@ words:
 			break // the window held the line's end
 		}
 		window = base
+		iptSpaces(msg, window, &spaces)
 	}
 	if f.outIf.start == 0 || f.src.start == 0 || f.dst.start == 0 || f.proto.start == 0 {
 		return false
@@ -171,6 +195,15 @@ words:
 		e.SetSlice(event.Action, a)
 	}
 	return true
+}
+
+// iptSpaces sets spaces to the spaces of msg's window that starts at window (see spaceMask),
+// with the end of the line marked as a space when the window reaches it.
+func iptSpaces(msg []byte, window int, spaces *[spaceWindow / 64]uint64) {
+	spaceMask(msg, window, spaces)
+	if n := uint(len(msg) - window); n < spaceWindow {
+		spaces[n>>6] |= 1 << (n & 63) // the end of the line ends its last word
+	}
 }
 
 // indexIN is index(msg, "IN="). The first '=' of a netfilter line is nearly always IN='s, which
@@ -213,6 +246,7 @@ const (
 	keySPT  = 'S' | 'P'<<8 | 'T'<<16 | '='<<24
 	keyDPT  = 'D' | 'P'<<8 | 'T'<<16 | '='<<24
 	keyOUT  = 'O' | 'U'<<8 | 'T'<<16 | '='<<24
+	keyMAC  = 'M' | 'A'<<8 | 'C'<<16 | '='<<24 // read by nothing, skipped
 	keyPROT = 'P' | 'R'<<8 | 'O'<<16 | 'T'<<24
 	keyTYPE = 'T' | 'Y'<<8 | 'P'<<16 | 'E'<<24
 	keyCODE = 'C' | 'O'<<8 | 'D'<<16 | 'E'<<24

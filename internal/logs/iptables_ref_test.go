@@ -140,6 +140,19 @@ func FuzzIptablesSameAsReference(f *testing.F) {
 	f.Add([]byte("IN=eth0 OUT=x SRC=1 DST=2 PROTO=ICMP TYPE=3 CODE=1 TYPE=9 SRC=7"))
 	f.Add([]byte("IN= OUT= SRC=1 DST=2 PROTO=TCP TYPE CODE= TYPE=5 SYN IN= OUT=o ACK"))
 	f.Add([]byte("IN=a OUT= SRC=1 DST=2 PROTO=x [ SYN"))
+	// The IN=, OUT= and MAC= words that parseIptables takes before its word loop, and their
+	// neighbours: a later OUT= wins, a word that only starts like OUT= or MAC= is none, an empty
+	// word comes between, a value runs past the first 64 bytes.
+	f.Add([]byte("IN=a OUT=b SRC=1 DST=2 PROTO=TCP OUT= IN=c"))
+	f.Add([]byte("IN=a OUTX=b SRC=1 OUT=o DST=2 PROTO=TCP"))
+	f.Add([]byte("IN=a  OUT=b SRC=1 DST=2 PROTO=TCP"))
+	f.Add([]byte("IN= OUT= SRC=1 DST=2 PROTO=TCP"))
+	f.Add([]byte("IN=" + strings.Repeat("e", 70) + " OUT=b SRC=1 DST=2 PROTO=TCP"))
+	f.Add([]byte("IN=eth0 OUT=" + strings.Repeat("o", 60) + " SRC=1 DST=2 PROTO=TCP"))
+	f.Add([]byte("IN=eth0 OUT= MAC=00:0c SRC=1 DST=2 PROTO=TCP"))
+	f.Add([]byte("IN=eth0 OUT= MAC= [SRC=1 DST=2 PROTO=TCP"))
+	f.Add([]byte("IN=eth0 OUT= MACX=1 SRC=1 DST=2 PROTO=TCP MAC=2"))
+	f.Add([]byte("IN=eth0 OUT= MAC=" + strings.Repeat("m", 60) + " SRC=1 DST=2 PROTO=TCP"))
 	// Lines longer than the window of spaces found at once, with words across its end.
 	long := strings.Repeat("LEN=1 ", 90)
 	f.Add([]byte("DROP IN=eth0 OUT= " + long + "SRC=1.2.3.4 DST=5.6.7.8 PROTO=TCP SPT=1 DPT=2 SYN"))

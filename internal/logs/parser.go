@@ -205,7 +205,7 @@ type bsdStampCache struct {
 func (s *bsdStampCache) same(b []byte) bool {
 	// Two words cover a stamp of 8 to 16 bytes (bsdStamp's are 14 to 16); n is 0 while empty.
 	return uint(s.n-8) <= 8 && len(b) >= s.n && binary.LittleEndian.Uint64(b) == s.head &&
-		binary.LittleEndian.Uint64(b[s.n-8:]) == s.tail
+		binary.LittleEndian.Uint64(b[s.n-8:s.n]) == s.tail // [:s.n]: no masking of the pointer
 }
 
 // bsdDayLen is the length of "Mmm dd " and "Mmm  d ", the date of the usual BSD stamp.

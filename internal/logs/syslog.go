@@ -90,11 +90,15 @@ func (p *Parser) syslogBody(b []byte, e *event.Event) {
 	} else if len(host) > 0 {
 		e.SetSlice(event.Host, host)
 	}
-	prog, pid, msg, ok := syslogTag(rest)
-	if ok && prog[0] == '%' {
-		// A Cisco mnemonic ("%SEC-6-IPACCESSLOGP:") where the tag would be: it is message text.
-		prog, pid, msg, ok = nil, nil, nil, false
+	if len(rest) > 0 && rest[0] == '%' {
+		// A Cisco mnemonic ("%ASA-4-106023:", "%SEC-6-IPACCESSLOGP:") where the tag would be:
+		// it is message text. A tag's program starts where rest does, so its first byte tells
+		// without splitting the mnemonic as a tag first (every ASA line has one).
+		e.SetSlice(event.Message, rest)
+		p.dispatch(nil, rest, e)
+		return
 	}
+	prog, pid, msg, ok := syslogTag(rest)
 	if ok {
 		e.SetSlice(event.Program, prog)
 		if pid != nil {
@@ -325,6 +329,9 @@ func (p *Parser) dispatch(prog, msg []byte, e *event.Event) {
 		if parseIptables(msg, e) {
 			return
 		}
+	}
+	if cl.login == loginOther && !anyProgramAuthStart(msg[0]) {
+		return // parseAuthAs would turn the message down by its first byte; spare its call
 	}
 	p.parseAuthAs(int(cl.login), msg, e)
 }

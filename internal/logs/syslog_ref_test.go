@@ -239,3 +239,58 @@ func FuzzBSDSameDaySameAsReference(f *testing.F) {
 		}
 	})
 }
+
+// syslogBodyReference is syslogBody before it told a Cisco mnemonic by its first byte: the tag
+// split first, then turned down when its program starts with '%'. It is the oracle of
+// FuzzSyslogBodySameAsReference.
+func syslogBodyReference(p *Parser, b []byte, e *event.Event) {
+	b = skipSpaces(b)
+	if len(b) > 0 && b[0] == '<' {
+		b = p.facilityPriority(b, e)
+	}
+	host, rest := token(b)
+	if len(host) > 0 && host[len(host)-1] == ':' && !isIPv6(host[:len(host)-1]) {
+		rest = b
+	} else if len(host) > 0 {
+		e.SetSlice(event.Host, host)
+	}
+	prog, pid, msg, ok := syslogTag(rest)
+	if ok && prog[0] == '%' {
+		prog, pid, msg, ok = nil, nil, nil, false
+	}
+	if ok {
+		e.SetSlice(event.Program, prog)
+		if pid != nil {
+			e.SetSlice(event.PID, pid)
+		}
+	} else {
+		msg = rest
+	}
+	if hasPrefix(msg, "[ID ") {
+		msg = solarisMessageID(msg, e)
+	}
+	e.SetSlice(event.Message, msg)
+	p.dispatch(prog, msg, e)
+}
+
+// FuzzSyslogBodySameAsReference holds syslogBody, what follows the time of every syslog line,
+// to its reference.
+func FuzzSyslogBodySameAsReference(f *testing.F) {
+	for _, s := range []string{
+		"asa %ASA-4-106023: Deny tcp src outside:198.51.100.4/1 dst inside:192.0.2.8/23 by access-group \"x\" [0x0, 0x0]",
+		"gw %SEC-6-IPACCESSLOGP: list 101 denied tcp 198.51.100.4(1929) -> 192.0.2.8(80), 1 packet", "h %", "h %x[1]: y", "h %:",
+		"h sshd[1]: Failed password for root from 198.51.100.7 port 1 ssh2", "h p: [ID 123456 auth.info] x", "%ASA-1-1: x",
+		"<4.6> h p: x", "<auth.info> h %ASA-1-1: x", "  h p[1] x", "h: p: x", "::1: p: x", "h", "", " ", "h ", "h  p: x",
+	} {
+		f.Add([]byte(s))
+	}
+	p, q := newTestParser(), newTestParser()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got, want event.Event
+		got.Reset(b)
+		want.Reset(b)
+		p.syslogBody(b, &got)
+		syslogBodyReference(q, b, &want)
+		checkSameEvent(t, b, &got, &want)
+	})
+}

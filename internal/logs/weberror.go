@@ -12,21 +12,32 @@ import (
 //	[Sat Sep 14 10:00:00 2002] [error] mod_ssl: SSL handshake failed (server www.example.jp:443, client 198.51.100.7) ...
 //	[Sat Sep 14 10:00:00.123456 2002] [ssl:error] [pid 123:tid 456] [client 1.2.3.4:5678] AH02039: ...
 func (p *Parser) parseApacheError(b []byte, e *event.Event) bool {
-	end := bytes.IndexByte(b, ']')
-	if len(b) == 0 || b[0] != '[' || end < 1 {
-		return false
+	sc := &p.errStamp
+	var stamp []byte
+	sec, cached := 0, false
+	if k := sc.n + 1; sc.ok && len(b) > k && b[0] == '[' && b[k] == ']' {
+		// A stamp of the cached one's minute ends where that one did and holds no ']' (the
+		// cached stamp held none, and the seconds are digits): its end needs no search.
+		stamp = b[1:k]
+		sec, cached = sc.lookup(stamp)
 	}
-	stamp := b[1:end]
-	// "Www Mmm dd hh:mm:ss[.ffffff] yyyy"
-	if len(stamp) < 24 || stamp[3] != ' ' {
-		return false
+	end := len(stamp) + 1
+	if !cached {
+		end = bytes.IndexByte(b, ']')
+		if len(b) == 0 || b[0] != '[' || end < 1 {
+			return false
+		}
+		stamp = b[1:end]
+		// "Www Mmm dd hh:mm:ss[.ffffff] yyyy"
+		if len(stamp) < 24 || stamp[3] != ' ' {
+			return false
+		}
+		sec, cached = sc.lookup(stamp)
 	}
 	var c clock
 	var n int
 	var ns, unix int64
 	var off int32
-	sc := &p.errStamp
-	sec, cached := sc.lookup(stamp)
 	if cached {
 		unix, off, ns = sc.base+int64(sec), sc.offset, sc.ns
 	} else {
