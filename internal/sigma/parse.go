@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -76,10 +77,11 @@ func decodeDocuments(data []byte) (docs []*yaml.Node, err error) {
 	}
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+// Compiled on first use: package init is the start-up of every command.
+var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`line (\d+)`) })
 
 func yamlErrorLine(err error) int {
-	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+	if m := yamlLineRE().FindStringSubmatch(err.Error()); m != nil {
 		if n, err := strconv.Atoi(m[1]); err == nil {
 			return n
 		}
