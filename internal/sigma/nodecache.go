@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -50,20 +51,37 @@ func NewNodeCache(encoded string) *NodeCache {
 	return c
 }
 
-// decoder returns decodeDocuments reading from the cache when data is in it, for one load. The
-// nodes it reads from the cache stay valid only until its next call, which reuses their memory:
-// every fresh page the start-up touches costs a page fault, and the rules keep no node
-// (TestParseKeepsNoNodes).
-func (c *NodeCache) decoder() func(data []byte) ([]*yaml.Node, error) {
+// loader returns the read and parse functions of load for LoadFSForMatching with the cache, for
+// one load. A file's bytes are read into the previous file's memory, and its nodes, if the cache
+// has them, likewise: every fresh page the start-up touches costs a page fault, and parsing keeps
+// neither (TestParseKeepsNoNodes). A file not in the cache is copied and parsed as
+// parseFileForMatching does.
+func (c *NodeCache) loader(fsys fs.FS) (read func(string) ([]byte, error), parse func(string, []byte) ([]*Rule, error)) {
+	var buf bytes.Buffer
+	read = func(p string) ([]byte, error) {
+		f, err := fsys.Open(p)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		buf.Reset()
+		_, err = buf.ReadFrom(f)
+		return buf.Bytes(), err
+	}
 	var scratch nodeScratch
-	return func(data []byte) ([]*yaml.Node, error) {
+	parse = func(name string, data []byte) ([]*Rule, error) {
 		if enc, ok := c.entries[keyOf(data)]; ok {
 			if docs, ok := scratch.decode(enc); ok {
-				return docs, nil
+				rules, err := parseDocuments(name, docs, &errorList{file: name})
+				for _, r := range rules {
+					clearProse(r)
+				}
+				return rules, err
 			}
 		}
-		return decodeDocuments(data)
+		return parseFileForMatching(name, bytes.Clone(data), decodeDocuments)
 	}
+	return read, parse
 }
 
 // nodeScratch holds the memory of the nodes of the last file decoded from a cache.
@@ -74,27 +92,42 @@ type nodeScratch struct {
 }
 
 // WriteNodeCache loads the rule files under dir as LoadFSForMatching does and returns a cache
-// of every file it decoded without error, for NewNodeCache. Files with aliases are left out: an
+// for NewNodeCache: for every file, under the key of its bytes, the documents that
+// parseFileForMatching parses, if they decode without error. Files with aliases are left out: an
 // alias points at another node, which the encoding does not record.
 func WriteNodeCache(fsys fs.FS, dir string) ([]byte, error) {
 	out := []byte(nodeCacheMagic)
-	record := func(data []byte) ([]*yaml.Node, error) {
-		docs, err := decodeDocuments(data)
-		if err == nil {
-			if enc, ok := encodeDocuments(docs); ok {
-				key := keyOf(data)
-				out = binary.AppendUvarint(out, uint64(key.size))
-				out = binary.AppendUvarint(out, uint64(key.crc))
-				out = binary.AppendUvarint(out, uint64(len(enc)))
-				out = append(out, enc...)
-			}
+	record := func(name string, data []byte) ([]*Rule, error) {
+		docs, ok := matchingDocuments(name, data)
+		if enc, encoded := encodeDocuments(docs); ok && encoded {
+			key := keyOf(data)
+			out = binary.AppendUvarint(out, uint64(key.size))
+			out = binary.AppendUvarint(out, uint64(key.crc))
+			out = binary.AppendUvarint(out, uint64(len(enc)))
+			out = append(out, enc...)
 		}
-		return docs, err
+		return parseFileForMatching(name, data, decodeDocuments)
 	}
-	if _, err := loadForMatching(fsys, dir, record); err != nil {
+	if _, err := load(fsys, dir, func(p string) ([]byte, error) { return fs.ReadFile(fsys, p) }, func(p string) string { return p }, record); err != nil {
 		return nil, fmt.Errorf("caching decoded rules: %w", err)
 	}
 	return out, nil
+}
+
+// matchingDocuments returns the documents parseFileForMatching parses for data: those of the
+// file cut by forMatching if they parse without error, else the whole file's. ok is false if
+// they do not decode.
+func matchingDocuments(name string, data []byte) (docs []*yaml.Node, ok bool) {
+	if short, ok := forMatching(data); ok {
+		if docs, err := decodeDocuments(short); err == nil {
+			if _, err := parseDocuments(name, docs, &errorList{file: name}); err == nil {
+				docs, _ = decodeDocuments(short) // afresh, as the parser gets them
+				return docs, true
+			}
+		}
+	}
+	docs, err := decodeDocuments(data)
+	return docs, err == nil
 }
 
 // encodeDocuments writes the node count, the document count, then every node in pre-order:

@@ -47,6 +47,11 @@ func parseFile(name string, data []byte, decode func([]byte) ([]*yaml.Node, erro
 		line := yamlErrorLine(derr)
 		el.atPos(line, 1, "invalid YAML: %s", strings.TrimPrefix(derr.Error(), "yaml: "))
 	}
+	return parseDocuments(name, docs, el)
+}
+
+// parseDocuments parses the decoded documents of file name, adding to the errors in el.
+func parseDocuments(name string, docs []*yaml.Node, el *errorList) (rules []*Rule, err error) {
 	for i, doc := range docs {
 		if r := parseDocument(name, i, doc, el); r != nil {
 			rules = append(rules, r)
