@@ -32,7 +32,7 @@ func keyOf(data []byte) sourceKey {
 }
 
 // nodeCacheMagic starts an encoded cache; the number changes with the encoding.
-const nodeCacheMagic = "keikai sigma node cache 2\n"
+const nodeCacheMagic = "keikai sigma node cache 3\n"
 
 // NewNodeCache reads a cache written by WriteNodeCache. A cache in another encoding, or cut
 // short, is read as far as it is whole, so at worst its files are decoded as YAML.
@@ -131,8 +131,9 @@ func matchingDocuments(name string, data []byte) (docs []*yaml.Node, ok bool) {
 }
 
 // encodeDocuments writes the node count, the document count, then every node in pre-order:
-// kind, style, tag, value, anchor, head, line and foot comments, line, column and the number of
-// children. ok is false if a node is an alias.
+// kind, style, a bit set of which of tag, value, anchor, head, line and foot comment are not
+// empty, those strings (length and bytes), line, column and the number of children. ok is false
+// if a node is an alias.
 func encodeDocuments(docs []*yaml.Node) (enc []byte, ok bool) {
 	nodes := 0
 	var count func(n *yaml.Node) bool
@@ -152,16 +153,23 @@ func encodeDocuments(docs []*yaml.Node) (enc []byte, ok bool) {
 	}
 	enc = binary.AppendUvarint(enc, uint64(nodes))
 	enc = binary.AppendUvarint(enc, uint64(len(docs)))
-	str := func(s string) {
-		enc = binary.AppendUvarint(enc, uint64(len(s)))
-		enc = append(enc, s...)
-	}
 	var put func(n *yaml.Node)
 	put = func(n *yaml.Node) {
 		enc = binary.AppendUvarint(enc, uint64(n.Kind))
 		enc = binary.AppendUvarint(enc, uint64(n.Style))
-		for _, s := range [...]string{n.Tag, n.Value, n.Anchor, n.HeadComment, n.LineComment, n.FootComment} {
-			str(s)
+		strs := [...]string{n.Tag, n.Value, n.Anchor, n.HeadComment, n.LineComment, n.FootComment}
+		present := 0
+		for i, s := range strs {
+			if s != "" {
+				present |= 1 << i
+			}
+		}
+		enc = binary.AppendUvarint(enc, uint64(present))
+		for _, s := range strs {
+			if s != "" {
+				enc = binary.AppendUvarint(enc, uint64(len(s)))
+				enc = append(enc, s...)
+			}
 		}
 		enc = binary.AppendVarint(enc, int64(n.Line))
 		enc = binary.AppendVarint(enc, int64(n.Column))
@@ -182,8 +190,8 @@ func encodeDocuments(docs []*yaml.Node) (enc []byte, ok bool) {
 func (m *nodeScratch) decode(enc string) (docs []*yaml.Node, ok bool) {
 	r := cacheReader{s: enc}
 	nodes, ndocs := r.uint(), r.uint()
-	// Every node takes at least 11 bytes, which bounds the allocations by the cache's size.
-	if r.bad || ndocs > nodes || nodes > uint64(len(r.s))/11 {
+	// Every node takes at least 6 bytes, which bounds the allocations by the cache's size.
+	if r.bad || ndocs > nodes || nodes > uint64(len(r.s))/6 {
 		return nil, false
 	}
 	m.nodes = reuse(m.nodes, int(nodes))
@@ -198,8 +206,13 @@ func (m *nodeScratch) decode(enc string) (docs []*yaml.Node, ok bool) {
 		n := &slab[0]
 		slab = slab[1:]
 		n.Kind, n.Style = yaml.Kind(r.uint()), yaml.Style(r.uint())
-		n.Tag, n.Value, n.Anchor = r.str(), r.str(), r.str()
-		n.HeadComment, n.LineComment, n.FootComment = r.str(), r.str(), r.str()
+		if present := r.uint(); present != 0 { // most nodes have a tag and a value only
+			for i, s := range [...]*string{&n.Tag, &n.Value, &n.Anchor, &n.HeadComment, &n.LineComment, &n.FootComment} {
+				if present&(1<<i) != 0 {
+					*s = r.str()
+				}
+			}
+		}
 		n.Line, n.Column = r.int(), r.int()
 		k := r.uint()
 		if r.bad || k > uint64(len(children)) {
@@ -249,6 +262,11 @@ type cacheReader struct {
 }
 
 func (r *cacheReader) uint() uint64 {
+	if len(r.s) > 0 && r.s[0] < 0x80 { // most numbers are below 128
+		v := r.s[0]
+		r.s = r.s[1:]
+		return uint64(v)
+	}
 	var v uint64
 	for shift := 0; shift < 64 && len(r.s) > 0; shift += 7 {
 		b := r.s[0]
