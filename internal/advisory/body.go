@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/width"
@@ -66,9 +67,10 @@ func (b *Body) Section(id string) (*Section, bool) {
 	return nil, false
 }
 
+// Compiled on first use: package init is the start-up of every command.
 var (
-	headingAttrs = regexp.MustCompile(`^(.*?)\s*\{#([a-z0-9-]+)((?:\s+\.[a-z]+)*)\}\s*$`)
-	itemMarker   = regexp.MustCompile(`^(・|※|\* |\(\*?\d+\) ?|\[\d+\] )`)
+	headingAttrs = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.*?)\s*\{#([a-z0-9-]+)((?:\s+\.[a-z]+)*)\}\s*$`) })
+	itemMarker   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(・|※|\* |\(\*?\d+\) ?|\[\d+\] )`) })
 )
 
 // parseBody reads the prose subset described in the package comment. Problems carry the line.
@@ -88,7 +90,7 @@ func parseBody(file string, data []byte) (*Body, []Problem) {
 		switch {
 		case strings.HasPrefix(line, "## "):
 			flush()
-			m := headingAttrs.FindStringSubmatch(line[3:])
+			m := headingAttrs().FindStringSubmatch(line[3:])
 			if m == nil {
 				probs = append(probs, Problem{File: file, Line: n, Msg: fmt.Sprintf("section heading %q has no {#id}; write \"## Title {#situation}\"", line)})
 				continue
@@ -124,7 +126,7 @@ func parseBody(file string, data []byte) (*Body, []Problem) {
 			cur.Lines = append(cur.Lines, line[4:])
 		default:
 			text := strings.TrimLeft(line, " ")
-			if m := itemMarker.FindString(text); m != "" {
+			if m := itemMarker().FindString(text); m != "" {
 				*blocks = append(*blocks, Block{Kind: Item, Marker: strings.TrimRight(m, " "), Text: strings.TrimSpace(text[len(m):]), Line: n})
 				cur = &(*blocks)[len(*blocks)-1]
 				continue

@@ -7,12 +7,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/keikai-project/keikai/internal/sigma"
 )
 
+// Compiled on first use: package init is the start-up of every command.
 var (
-	versionConstraint = regexp.MustCompile(`^(<=|<|>=|>|=)\s*[0-9A-Za-z][0-9A-Za-z.+~:_-]*$`)
+	versionConstraint = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(<=|<|>=|>|=)\s*[0-9A-Za-z][0-9A-Za-z.+~:_-]*$`) })
 	tlpLabels         = []string{"CLEAR", "WHITE", "GREEN", "AMBER", "RED"}
 )
 
@@ -117,7 +119,7 @@ func lintOne(a *Advisory, rules map[string]*sigma.Rule, tagged []*sigma.Rule) Pr
 			at(p.Line, "product without a name")
 		}
 		for _, c := range p.Affected {
-			if !versionConstraint.MatchString(c) {
+			if !versionConstraint().MatchString(c) {
 				at(p.Line, "affected version %q; write an operator and a version: \"<= 0.9.6d\"", c)
 			}
 		}

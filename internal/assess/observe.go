@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/report"
@@ -409,8 +410,9 @@ func normaliseURL(u []byte, schemeLen int) (string, bool) {
 }
 
 // tlds are the top-level domains a host name in a report may end in: the generic ones and every
-// country code. A file name ends in an extension, which is rarely one of these.
-var tlds = func() map[string]bool {
+// country code. A file name ends in an extension, which is rarely one of these. Built on first
+// use: package init is the start-up of every command.
+var tlds = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, t := range strings.Fields(`com net org edu gov mil int arpa info biz name pro aero coop museum
 		mobi asia tel jobs travel cat post xxx`) {
@@ -427,7 +429,7 @@ var tlds = func() map[string]bool {
 		m[t] = true
 	}
 	return m
-}()
+})
 
 // extensionTLDs are country codes that are also common file extensions (script.pl, setup.sh,
 // exploit.py, libc.so, notes.md): a name ending in one needs three labels to count as a host.
@@ -451,7 +453,7 @@ func hostname(s string) bool {
 		return false
 	}
 	tld := strings.ToLower(labels[len(labels)-1])
-	if !tlds[tld] || (extensionTLDs[tld] && len(labels) < 3) {
+	if !tlds()[tld] || (extensionTLDs[tld] && len(labels) < 3) {
 		return false
 	}
 	for _, l := range labels {

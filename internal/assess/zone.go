@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // IANA names must resolve the same on every server, whatever its system files
 )
@@ -27,7 +28,10 @@ var zoneAbbreviations = map[string]int{
 // japanZoneNames are how a Japanese report form states Japan's zone.
 var japanZoneNames = []string{"日本時間", "日本標準時", "JST"}
 
-var offsetPattern = regexp.MustCompile(`^(?:(?:UTC|GMT|UT)\s*)?([+-])(\d{1,2})(?::?(\d{2}))?$`)
+// Compiled on first use: package init is the start-up of every command.
+var offsetPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:(?:UTC|GMT|UT)\s*)?([+-])(\d{1,2})(?::?(\d{2}))?$`)
+})
 
 // ErrUnknownZone is returned for a time zone keikai cannot read.
 var ErrUnknownZone = errors.New("unknown time zone")
@@ -52,7 +56,7 @@ func ParseZone(s string) (*time.Location, error) {
 		}
 		return time.FixedZone(up, off), nil
 	}
-	if m := offsetPattern.FindStringSubmatch(up); m != nil {
+	if m := offsetPattern().FindStringSubmatch(up); m != nil {
 		h, _ := strconv.Atoi(m[2])
 		mins := 0
 		if m[3] != "" {
@@ -106,7 +110,9 @@ var incidentLayouts = []string{
 	"Mon Jan 2 15:04:05 2006", "2006-01-02", "2006/1/2",
 }
 
-var japaneseDate = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*\([^)]*\))?\s*(?:(\d{1,2})\s*(?:時|:)\s*(\d{1,2})?\s*分?(?:\s*:?\s*(\d{1,2})\s*秒?)?)?`)
+var japaneseDate = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*\([^)]*\))?\s*(?:(\d{1,2})\s*(?:時|:)\s*(\d{1,2})?\s*分?(?:\s*:?\s*(\d{1,2})\s*秒?)?)?`)
+})
 
 // ParseIncidentTime reads the time of an incident as a report states it, in loc unless the text
 // carries its own offset or zone, and returns it in UTC.
@@ -115,7 +121,7 @@ func ParseIncidentTime(s string, loc *time.Location) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, errors.New("no time given")
 	}
-	if m := japaneseDate.FindStringSubmatch(s); m != nil {
+	if m := japaneseDate().FindStringSubmatch(s); m != nil {
 		n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
 		rest := strings.TrimSpace(s[strings.Index(s, m[0])+len(m[0]):])
 		if z, err := ParseZone(rest); err == nil && rest != "" {

@@ -22,6 +22,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -115,7 +116,8 @@ func date(t time.Time) string {
 
 // safeName is what an advisory ID or rule file name in a manifest may contain: they end up in
 // messages on a terminal, so nothing else is accepted.
-var safeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/+-]*$`)
+// Compiled on first use: package init is the start-up of every command.
+var safeName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/+-]*$`) })
 
 // Errors that say why a bundle was refused.
 var (
@@ -238,14 +240,14 @@ func verify(path string, opts Options, warn func(string)) (*Bundle, error) {
 	if b.Format != Format {
 		return nil, fmt.Errorf("%s: format %q; this keikai reads %q", path, b.Format, Format)
 	}
-	if !safeName.MatchString(b.Advisory) || b.Edition < 1 {
+	if !safeName().MatchString(b.Advisory) || b.Edition < 1 {
 		return nil, fmt.Errorf("%s: the manifest's advisory ID or edition is missing or malformed", path)
 	}
 	if u, err := url.Parse(b.URL); err != nil || (b.URL != "" && !u.IsAbs()) || strings.ContainsFunc(b.URL, unicode.IsControl) {
 		return nil, fmt.Errorf("%s: the manifest's url is malformed", path)
 	}
 	for _, f := range b.Files {
-		if !safeName.MatchString(f.Name) {
+		if !safeName().MatchString(f.Name) {
 			return nil, fmt.Errorf("%s: a rule file name in the manifest is malformed", path)
 		}
 		sum := sha256.Sum256([]byte(f.Source))

@@ -46,7 +46,7 @@ func Fetch(ctx context.Context, client *http.Client, base, dir string) error {
 		if name == "" {
 			continue
 		}
-		if !safeName.MatchString(name) || strings.Contains(name, "/") || !strings.HasSuffix(name, Extension) {
+		if !safeName().MatchString(name) || strings.Contains(name, "/") || !strings.HasSuffix(name, Extension) {
 			return fmt.Errorf("%s lists %q, which is not a bundle file name", IndexName, name)
 		}
 		for _, f := range []string{name, name + ".asc"} {

@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/advisory"
@@ -185,10 +186,11 @@ func tlpLabel(l string) string {
 
 // FileName is the document's file name as CSAF 5.1 derives it from the tracking ID.
 func FileName(trackingID string) string {
-	return strings.Trim(fileNameUnsafe.ReplaceAllString(strings.ToLower(trackingID), "_"), "_") + ".json"
+	return strings.Trim(fileNameUnsafe().ReplaceAllString(strings.ToLower(trackingID), "_"), "_") + ".json"
 }
 
-var fileNameUnsafe = regexp.MustCompile(`[^+\-a-z0-9]+`)
+// Compiled on first use: package init is the start-up of every command.
+var fileNameUnsafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^+\-a-z0-9]+`) })
 
 // Build writes the advisory as a CSAF document in English.
 func Build(a *advisory.Advisory, opts Options) *Document {

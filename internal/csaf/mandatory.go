@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -385,15 +386,18 @@ type version struct {
 	build               string
 }
 
-var semverRE = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
-var integerRE = regexp.MustCompile(`^(0|[1-9][0-9]*)$`)
+// Compiled on first use: package init is the start-up of every command.
+var semverRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
+})
+var integerRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(0|[1-9][0-9]*)$`) })
 
 func parseVersion(s string) (version, bool) {
-	if integerRE.MatchString(s) {
+	if integerRE().MatchString(s) {
 		n, err := strconv.Atoi(s)
 		return version{integer: true, major: n}, err == nil
 	}
-	m := semverRE.FindStringSubmatch(s)
+	m := semverRE().FindStringSubmatch(s)
 	if m == nil {
 		return version{}, false
 	}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/keikai-project/keikai/internal/reason"
 )
@@ -43,7 +44,8 @@ const (
 )
 
 // rotatedSuffix matches what logrotate and newsyslog append: .1, .2.gz, -20240101, .old.
-var rotatedSuffix = regexp.MustCompile(`^([.-][0-9]+)*(\.old)?(\.gz)?$`)
+// Compiled on first use: package init is the start-up of every command.
+var rotatedSuffix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([.-][0-9]+)*(\.old)?(\.gz)?$`) })
 
 // LogFiles returns the log files to run through the log analyzer: those the syslog configuration
 // under opts.Root names (syslog.conf, rsyslog.conf with its includes, syslog-ng.conf) and the usual
@@ -245,7 +247,7 @@ func (lf *logFinder) addWithRotations(target string) bool {
 		if !ok {
 			break
 		}
-		if rotatedSuffix.MatchString(rest) {
+		if rotatedSuffix().MatchString(rest) {
 			lf.add(path.Join(dir, e.Name()))
 			seen = true
 		}

@@ -3,6 +3,7 @@ package host
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // syslogConf is what keikai needs from a syslog daemon's configuration: the files it writes and
@@ -12,13 +13,14 @@ type syslogConf struct {
 	Includes []string // paths or glob patterns, as written
 }
 
+// Compiled on first use: package init is the start-up of every command.
 var (
 	// RainerScript objects: action(type="omfile" file="...") and include(file="..."). Parameter
 	// names are case-insensitive in rsyslog.
-	rainerObject = regexp.MustCompile(`(?is)\b(action|include)\s*\(([^)]*)\)`)
-	rainerParam  = regexp.MustCompile(`(?i)\b([a-z.]+)\s*=\s*"([^"]*)"`)
+	rainerObject = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)\b(action|include)\s*\(([^)]*)\)`) })
+	rainerParam  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\b([a-z.]+)\s*=\s*"([^"]*)"`) })
 	// syslog-ng destinations: file("/var/log/messages" ...).
-	syslogNGFile = regexp.MustCompile(`\bfile\s*\(\s*"([^"]+)"`)
+	syslogNGFile = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bfile\s*\(\s*"([^"]+)"`) })
 )
 
 // parseSyslogConf reads syslog.conf and rsyslog.conf syntax: selector lines whose action is a file
@@ -34,9 +36,9 @@ func parseSyslogConf(data []byte) syslogConf {
 		}
 	}
 	text := strings.Join(lines, "\n")
-	for _, m := range rainerObject.FindAllStringSubmatch(text, -1) {
+	for _, m := range rainerObject().FindAllStringSubmatch(text, -1) {
 		params := make(map[string]string)
-		for _, p := range rainerParam.FindAllStringSubmatch(m[2], -1) {
+		for _, p := range rainerParam().FindAllStringSubmatch(m[2], -1) {
 			params[strings.ToLower(p[1])] = p[2]
 		}
 		switch strings.ToLower(m[1]) {
@@ -112,7 +114,7 @@ func parseSyslogNGConf(data []byte) []string {
 		if strings.HasPrefix(strings.TrimSpace(line), "#") {
 			continue
 		}
-		for _, m := range syslogNGFile.FindAllStringSubmatch(line, -1) {
+		for _, m := range syslogNGFile().FindAllStringSubmatch(line, -1) {
 			if isLogFilePath(m[1]) && !strings.Contains(m[1], "$") { // "$HOST" templates are not one file
 				files = append(files, m[1])
 			}

@@ -80,7 +80,7 @@ func isSyslogFile(dir string, e os.DirEntry) bool {
 	name := e.Name()
 	for _, base := range syslogBases {
 		rest, ok := strings.CutPrefix(name, base)
-		if !ok || !rotatedSuffix.MatchString(rest) {
+		if !ok || !rotatedSuffix().MatchString(rest) {
 			continue
 		}
 		fi, err := os.Stat(filepath.Join(dir, name))

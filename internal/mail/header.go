@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -107,13 +108,14 @@ func validFieldName(name string) bool {
 	return true
 }
 
-var encodedWord = regexp.MustCompile(`=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=`)
+// Compiled on first use: package init is the start-up of every command.
+var encodedWord = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=`) })
 
 // decodeHeaderText decodes a header value for people: RFC 2047 encoded words (adjacent words of
 // one charset are joined before decoding, since some Japanese mailers split a character across
 // two words), then raw ISO-2022-JP or 8-bit Japanese that old mailers put in headers unencoded.
 func decodeHeaderText(v string) string {
-	matches := encodedWord.FindAllStringSubmatchIndex(v, -1)
+	matches := encodedWord().FindAllStringSubmatchIndex(v, -1)
 	if matches == nil {
 		return plainHeaderText(v)
 	}

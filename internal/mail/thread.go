@@ -10,6 +10,7 @@ import (
 	netmail "net/mail"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/sign"
@@ -135,7 +136,8 @@ func bareMessageIDs(v string) []string {
 
 // trackingRE matches keikai's tracking numbers (store/derive: "KK-2000-000718") in a subject
 // folded by foldTracking.
-var trackingRE = regexp.MustCompile(`\bKK-[0-9]{4}-[0-9]{6,12}\b`)
+// Compiled on first use: package init is the start-up of every command.
+var trackingRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bKK-[0-9]{4}-[0-9]{6,12}\b`) })
 
 // TrackingNumbers returns the tracking numbers a subject names, in order, without repeats.
 // Japanese clients and people retyping the number write it in full-width letters and digits
@@ -143,7 +145,7 @@ var trackingRE = regexp.MustCompile(`\bKK-[0-9]{4}-[0-9]{6,12}\b`)
 // case; all are read as the number.
 func TrackingNumbers(subject string) []string {
 	var out []string
-	for _, m := range trackingRE.FindAllString(foldTracking(subject), 5) {
+	for _, m := range trackingRE().FindAllString(foldTracking(subject), 5) {
 		if !containsString(out, m) {
 			out = append(out, m)
 		}

@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"sync"
 )
 
 // Format selects how quoted From_ lines are read.
@@ -73,7 +74,8 @@ var (
 // fromLine matches a From_ line as delivery agents write it: "From sender date", where the date
 // holds a clock time. Requiring the time keeps an unquoted "From here on..." in a body of a badly
 // written mbox from splitting a message.
-var fromLine = regexp.MustCompile(`^From \S*.*\d\d?:\d\d`)
+// Compiled on first use: package init is the start-up of every command.
+var fromLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^From \S*.*\d\d?:\d\d`) })
 
 // MboxReader reads messages from an mbox stream.
 type MboxReader struct {
@@ -111,7 +113,7 @@ func (m *MboxReader) Next() (*Message, error) {
 		if err != nil && err != io.EOF {
 			return nil, err
 		}
-		if !fromLine.Match(line) {
+		if !fromLine().Match(line) {
 			return nil, ErrNotMbox
 		}
 		m.next, m.nextOff = bytes.Clone(line), 0
@@ -135,7 +137,7 @@ func (m *MboxReader) Next() (*Message, error) {
 		if len(line) == 0 {
 			break
 		}
-		if prevBlank && bytes.HasPrefix(line, []byte("From ")) && fromLine.Match(line) {
+		if prevBlank && bytes.HasPrefix(line, []byte("From ")) && fromLine().Match(line) {
 			m.next, m.nextOff = bytes.Clone(line), lineOff
 			break
 		}

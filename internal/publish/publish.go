@@ -33,6 +33,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/keikai-project/keikai/internal/advisory"
@@ -263,11 +264,12 @@ func marshal(v any) ([]byte, error) {
 
 const rolieCategory = "urn:ietf:params:rolie:category:information-type"
 
-var feedIDUnsafe = regexp.MustCompile(`[^a-zA-Z0-9+\-_.]+`)
+// Compiled on first use: package init is the start-up of every command.
+var feedIDUnsafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-zA-Z0-9+\-_.]+`) })
 
 // feedID turns a team's name into the characters a ROLIE feed ID may have.
 func feedID(name string) string {
-	return strings.Trim(feedIDUnsafe.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	return strings.Trim(feedIDUnsafe().ReplaceAllString(strings.ToLower(name), "-"), "-")
 }
 
 // provider writes the CSAF provider files: metadata, key, ROLIE service, category and feeds,

@@ -12,6 +12,7 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -411,7 +412,8 @@ func trimBlankLines(text string, start, end int) (int, int) {
 }
 
 // logLike matches what every log line of the time carries: a clock time or an IPv4 address.
-var logLike = regexp.MustCompile(`\d:\d\d|\d+\.\d+\.\d+\.\d+`)
+// Compiled on first use: package init is the start-up of every command.
+var logLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\d:\d\d|\d+\.\d+\.\d+\.\d+`) })
 
 // dropClosingProse ends the log section before the paragraphs that follow the last log line
 // ("以上、よろしくお願いします。", "Regards, John"): the form's last field runs to the end of the
@@ -426,7 +428,7 @@ func dropClosingProse(text string, start, stop int) int {
 			return stop
 		}
 		cut := start + para
-		if logLike.MatchString(text[cut:stop]) {
+		if logLike().MatchString(text[cut:stop]) {
 			return stop
 		}
 		_, stop = trimBlankLines(text, start, cut+1)

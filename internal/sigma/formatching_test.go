@@ -112,3 +112,21 @@ func FuzzForMatching(f *testing.F) {
 		parseFileForMatching("f.yml", data, decodeDocuments)
 	})
 }
+
+// A key written twice in a rule counts as its last value, as a map from key to value gives.
+func TestRepeatedKeyLastWins(t *testing.T) {
+	for _, c := range []struct{ doc, match string }{
+		{"title: a\ndetection: {s: {Message|contains: first}, condition: s}\ndetection: {s: {Message|contains: second}, condition: s}\n", "second"},
+		{"title: a\ntags: [keikai.category.probe]\ntags: [keikai.category.dos]\ndetection: {s: {Message|contains: x}, condition: s}\n", "dos"},
+	} {
+		rules, err := ParseFile("r.yml", []byte(c.doc))
+		if err != nil || len(rules) != 1 {
+			t.Fatalf("%q: %v, %d rules", c.doc, err, len(rules))
+		}
+		r := rules[0]
+		lits, _ := r.Prefilter()
+		if got := r.category + " " + strings.Join(lits, ","); !strings.Contains(got, c.match) || strings.Contains(got, "first") || strings.Contains(got, "probe") {
+			t.Errorf("%q: category and prefilter %q, want %s", c.doc, got, c.match)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -31,7 +32,7 @@ func keyOf(data []byte) sourceKey {
 }
 
 // nodeCacheMagic starts an encoded cache; the number changes with the encoding.
-const nodeCacheMagic = "keikai sigma node cache 2\n"
+const nodeCacheMagic = "keikai sigma node cache 3\n"
 
 // NewNodeCache reads a cache written by WriteNodeCache. A cache in another encoding, or cut
 // short, is read as far as it is whole, so at worst its files are decoded as YAML.
@@ -50,20 +51,37 @@ func NewNodeCache(encoded string) *NodeCache {
 	return c
 }
 
-// decoder returns decodeDocuments reading from the cache when data is in it, for one load. The
-// nodes it reads from the cache stay valid only until its next call, which reuses their memory:
-// every fresh page the start-up touches costs a page fault, and the rules keep no node
-// (TestParseKeepsNoNodes).
-func (c *NodeCache) decoder() func(data []byte) ([]*yaml.Node, error) {
+// loader returns the read and parse functions of load for LoadFSForMatching with the cache, for
+// one load. A file's bytes are read into the previous file's memory, and its nodes, if the cache
+// has them, likewise: every fresh page the start-up touches costs a page fault, and parsing keeps
+// neither (TestParseKeepsNoNodes). A file not in the cache is copied and parsed as
+// parseFileForMatching does.
+func (c *NodeCache) loader(fsys fs.FS) (read func(string) ([]byte, error), parse func(string, []byte) ([]*Rule, error)) {
+	var buf bytes.Buffer
+	read = func(p string) ([]byte, error) {
+		f, err := fsys.Open(p)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		buf.Reset()
+		_, err = buf.ReadFrom(f)
+		return buf.Bytes(), err
+	}
 	var scratch nodeScratch
-	return func(data []byte) ([]*yaml.Node, error) {
+	parse = func(name string, data []byte) ([]*Rule, error) {
 		if enc, ok := c.entries[keyOf(data)]; ok {
 			if docs, ok := scratch.decode(enc); ok {
-				return docs, nil
+				rules, err := parseDocuments(name, docs, &errorList{file: name})
+				for _, r := range rules {
+					clearProse(r)
+				}
+				return rules, err
 			}
 		}
-		return decodeDocuments(data)
+		return parseFileForMatching(name, bytes.Clone(data), decodeDocuments)
 	}
+	return read, parse
 }
 
 // nodeScratch holds the memory of the nodes of the last file decoded from a cache.
@@ -74,32 +92,48 @@ type nodeScratch struct {
 }
 
 // WriteNodeCache loads the rule files under dir as LoadFSForMatching does and returns a cache
-// of every file it decoded without error, for NewNodeCache. Files with aliases are left out: an
+// for NewNodeCache: for every file, under the key of its bytes, the documents that
+// parseFileForMatching parses, if they decode without error. Files with aliases are left out: an
 // alias points at another node, which the encoding does not record.
 func WriteNodeCache(fsys fs.FS, dir string) ([]byte, error) {
 	out := []byte(nodeCacheMagic)
-	record := func(data []byte) ([]*yaml.Node, error) {
-		docs, err := decodeDocuments(data)
-		if err == nil {
-			if enc, ok := encodeDocuments(docs); ok {
-				key := keyOf(data)
-				out = binary.AppendUvarint(out, uint64(key.size))
-				out = binary.AppendUvarint(out, uint64(key.crc))
-				out = binary.AppendUvarint(out, uint64(len(enc)))
-				out = append(out, enc...)
-			}
+	record := func(name string, data []byte) ([]*Rule, error) {
+		docs, ok := matchingDocuments(name, data)
+		if enc, encoded := encodeDocuments(docs); ok && encoded {
+			key := keyOf(data)
+			out = binary.AppendUvarint(out, uint64(key.size))
+			out = binary.AppendUvarint(out, uint64(key.crc))
+			out = binary.AppendUvarint(out, uint64(len(enc)))
+			out = append(out, enc...)
 		}
-		return docs, err
+		return parseFileForMatching(name, data, decodeDocuments)
 	}
-	if _, err := loadForMatching(fsys, dir, record); err != nil {
+	if _, err := load(fsys, dir, func(p string) ([]byte, error) { return fs.ReadFile(fsys, p) }, func(p string) string { return p }, record); err != nil {
 		return nil, fmt.Errorf("caching decoded rules: %w", err)
 	}
 	return out, nil
 }
 
+// matchingDocuments returns the documents parseFileForMatching parses for data: those of the
+// file cut by forMatching if they parse without error, else the whole file's. ok is false if
+// they do not decode.
+func matchingDocuments(name string, data []byte) (docs []*yaml.Node, ok bool) {
+	if short, ok := forMatching(data); ok {
+		if docs, err := decodeDocuments(short); err == nil {
+			if _, err := parseDocuments(name, docs, &errorList{file: name}); err == nil {
+				docs, _ = decodeDocuments(short) // afresh, as the parser gets them
+				return docs, true
+			}
+		}
+	}
+	docs, err := decodeDocuments(data)
+	return docs, err == nil
+}
+
 // encodeDocuments writes the node count, the document count, then every node in pre-order:
-// kind, style, tag, value, anchor, head, line and foot comments, line, column and the number of
-// children. ok is false if a node is an alias.
+// kind, style, a bit set of which of tag, value, anchor, head, line and foot comment are not
+// empty, those strings (length and bytes), line, column and the number of children. ok is false
+// if a node is an alias.
 func encodeDocuments(docs []*yaml.Node) (enc []byte, ok bool) {
 	nodes := 0
 	var count func(n *yaml.Node) bool
@@ -119,16 +153,23 @@ func encodeDocuments(docs []*yaml.Node) (enc []byte, ok bool) {
 	}
 	enc = binary.AppendUvarint(enc, uint64(nodes))
 	enc = binary.AppendUvarint(enc, uint64(len(docs)))
-	str := func(s string) {
-		enc = binary.AppendUvarint(enc, uint64(len(s)))
-		enc = append(enc, s...)
-	}
 	var put func(n *yaml.Node)
 	put = func(n *yaml.Node) {
 		enc = binary.AppendUvarint(enc, uint64(n.Kind))
 		enc = binary.AppendUvarint(enc, uint64(n.Style))
-		for _, s := range [...]string{n.Tag, n.Value, n.Anchor, n.HeadComment, n.LineComment, n.FootComment} {
-			str(s)
+		strs := [...]string{n.Tag, n.Value, n.Anchor, n.HeadComment, n.LineComment, n.FootComment}
+		present := 0
+		for i, s := range strs {
+			if s != "" {
+				present |= 1 << i
+			}
+		}
+		enc = binary.AppendUvarint(enc, uint64(present))
+		for _, s := range strs {
+			if s != "" {
+				enc = binary.AppendUvarint(enc, uint64(len(s)))
+				enc = append(enc, s...)
+			}
 		}
 		enc = binary.AppendVarint(enc, int64(n.Line))
 		enc = binary.AppendVarint(enc, int64(n.Column))
@@ -149,8 +190,8 @@ func encodeDocuments(docs []*yaml.Node) (enc []byte, ok bool) {
 func (m *nodeScratch) decode(enc string) (docs []*yaml.Node, ok bool) {
 	r := cacheReader{s: enc}
 	nodes, ndocs := r.uint(), r.uint()
-	// Every node takes at least 11 bytes, which bounds the allocations by the cache's size.
-	if r.bad || ndocs > nodes || nodes > uint64(len(r.s))/11 {
+	// Every node takes at least 6 bytes, which bounds the allocations by the cache's size.
+	if r.bad || ndocs > nodes || nodes > uint64(len(r.s))/6 {
 		return nil, false
 	}
 	m.nodes = reuse(m.nodes, int(nodes))
@@ -165,8 +206,13 @@ func (m *nodeScratch) decode(enc string) (docs []*yaml.Node, ok bool) {
 		n := &slab[0]
 		slab = slab[1:]
 		n.Kind, n.Style = yaml.Kind(r.uint()), yaml.Style(r.uint())
-		n.Tag, n.Value, n.Anchor = r.str(), r.str(), r.str()
-		n.HeadComment, n.LineComment, n.FootComment = r.str(), r.str(), r.str()
+		if present := r.uint(); present != 0 { // most nodes have a tag and a value only
+			for i, s := range [...]*string{&n.Tag, &n.Value, &n.Anchor, &n.HeadComment, &n.LineComment, &n.FootComment} {
+				if present&(1<<i) != 0 {
+					*s = r.str()
+				}
+			}
+		}
 		n.Line, n.Column = r.int(), r.int()
 		k := r.uint()
 		if r.bad || k > uint64(len(children)) {
@@ -216,6 +262,11 @@ type cacheReader struct {
 }
 
 func (r *cacheReader) uint() uint64 {
+	if len(r.s) > 0 && r.s[0] < 0x80 { // most numbers are below 128
+		v := r.s[0]
+		r.s = r.s[1:]
+		return uint64(v)
+	}
 	var v uint64
 	for shift := 0; shift < 64 && len(r.s) > 0; shift += 7 {
 		b := r.s[0]

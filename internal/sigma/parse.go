@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -46,6 +47,11 @@ func parseFile(name string, data []byte, decode func([]byte) ([]*yaml.Node, erro
 		line := yamlErrorLine(derr)
 		el.atPos(line, 1, "invalid YAML: %s", strings.TrimPrefix(derr.Error(), "yaml: "))
 	}
+	return parseDocuments(name, docs, el)
+}
+
+// parseDocuments parses the decoded documents of file name, adding to the errors in el.
+func parseDocuments(name string, docs []*yaml.Node, el *errorList) (rules []*Rule, err error) {
 	for i, doc := range docs {
 		if r := parseDocument(name, i, doc, el); r != nil {
 			rules = append(rules, r)
@@ -76,10 +82,11 @@ func decodeDocuments(data []byte) (docs []*yaml.Node, err error) {
 	}
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+// Compiled on first use: package init is the start-up of every command.
+var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`line (\d+)`) })
 
 func yamlErrorLine(err error) int {
-	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+	if m := yamlLineRE().FindStringSubmatch(err.Error()); m != nil {
 		if n, err := strconv.Atoi(m[1]); err == nil {
 			return n
 		}
@@ -109,6 +116,18 @@ func pairs(n *yaml.Node) [][2]*yaml.Node {
 		out = append(out, [2]*yaml.Node{k, v})
 	}
 	return out
+}
+
+// lastPair returns the key and value of the last pair in ps whose key is key (a YAML mapping
+// may repeat a key; the last one counts), or nils. A rule's dozen keys are found faster so than
+// through a map built for each document.
+func lastPair(ps [][2]*yaml.Node, key string) (k, v *yaml.Node) {
+	for i := len(ps) - 1; i >= 0; i-- {
+		if ps[i][0].Value == key {
+			return ps[i][0], ps[i][1]
+		}
+	}
+	return nil, nil
 }
 
 func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
@@ -164,22 +183,18 @@ func parseDocument(file string, index int, doc *yaml.Node, fileErrs *errorList) 
 		return nil
 	}
 	r := &Rule{File: file, Line: root.Line, doc: index, generates: true}
-	kv := map[string]*yaml.Node{}
-	keyNodes := map[string]*yaml.Node{}
-	for _, p := range pairs(root) {
-		kv[p[0].Value] = p[1]
-		keyNodes[p[0].Value] = p[0]
-	}
-	if t := kv["title"]; t != nil && t.Kind == yaml.ScalarNode {
+	top := pairs(root)
+	kv := func(key string) *yaml.Node { _, v := lastPair(top, key); return v }
+	if t := kv("title"); t != nil && t.Kind == yaml.ScalarNode {
 		r.Title = t.Value
 	}
-	if t := kv["id"]; t != nil && t.Kind == yaml.ScalarNode {
+	if t := kv("id"); t != nil && t.Kind == yaml.ScalarNode {
 		r.ID = t.Value
 	}
 	el := &errorList{file: file, rule: r.label()}
 	defer func() { fileErrs.errs = append(fileErrs.errs, el.errs...) }()
 
-	for _, p := range pairs(root) {
+	for _, p := range top {
 		k, v := p[0], p[1]
 		switch k.Value {
 		case "title":
@@ -236,14 +251,15 @@ func parseDocument(file string, index int, doc *yaml.Node, fileErrs *errorList) 
 		el.at(root, "the rule has no title; every rule needs one")
 	}
 	el.rule = r.label()
-	applyTags(r, kv["tags"], el)
+	applyTags(r, kv("tags"), el)
 
-	det, corr := kv["detection"], kv["correlation"]
+	det, corr := kv("detection"), kv("correlation")
 	switch {
 	case det != nil && corr != nil:
-		el.at(keyNodes["correlation"], "a rule has either detection or correlation, not both; split it into two documents")
+		k, _ := lastPair(top, "correlation")
+		el.at(k, "a rule has either detection or correlation, not both; split it into two documents")
 	case corr != nil:
-		r.Correlation = parseCorrelation(corr, kv["generate"], el)
+		r.Correlation = parseCorrelation(corr, kv("generate"), el)
 	case det != nil:
 		r.formats, r.Unsupported = formatsFor(r.Logsource)
 		if r.Unsupported == "" {
@@ -256,7 +272,7 @@ func parseDocument(file string, index int, doc *yaml.Node, fileErrs *errorList) 
 	default:
 		el.at(root, "the rule has neither detection nor correlation")
 	}
-	if s := kv["samples"]; s != nil {
+	if s := kv("samples"); s != nil {
 		r.Samples = parseSamples(s, el)
 	}
 	if len(el.errs) > 0 {

@@ -26,11 +26,11 @@ func LoadFS(fsys fs.FS, dir string) (*Set, error) {
 // Errors in them go unreported, so use it only for rule files LoadFS has checked: the bundled
 // rules, whose tests do. The YAML of files in cache, if not nil, is not decoded but read from it.
 func LoadFSForMatching(fsys fs.FS, dir string, cache *NodeCache) (*Set, error) {
-	decode := decodeDocuments
 	if cache != nil {
-		decode = cache.decoder()
+		read, parse := cache.loader(fsys)
+		return load(fsys, dir, read, func(p string) string { return p }, parse)
 	}
-	return loadForMatching(fsys, dir, decode)
+	return loadForMatching(fsys, dir, decodeDocuments)
 }
 
 // loadForMatching is LoadFSForMatching with the YAML decoded by decode.

@@ -1,8 +1,9 @@
 package web
 
-// The texts of staff sign-in, the account page and the users page: English, then Japanese.
-func init() {
-	addMessages(map[string][2]string{
+// authMessages are the texts of staff sign-in, the account page and the users page: English,
+// then Japanese.
+func authMessages() map[string][2]string {
+	return map[string][2]string{
 		"auth.site":          {"keikai staff", "keikai 担当者用"},
 		"auth.nav.queue":     {"Reports", "報告"},
 		"auth.nav.incidents": {"Incidents", "インシデント"},
@@ -91,5 +92,5 @@ func init() {
 		"auth.error.long":         {"A password has at most %d bytes.", "パスワードは %d バイト以内にしてください。"},
 		"auth.error.isname":       {"The password must not be the user name.", "ユーザ名をパスワードにはできません。"},
 		"auth.error.encoding":     {"A password cannot contain control characters.", "パスワードに制御文字は使えません。"},
-	})
+	}
 }

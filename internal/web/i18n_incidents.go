@@ -32,11 +32,11 @@ var incidentFuncs = template.FuncMap{
 	// others (of other parts of keikai) as their dotted name.
 	"actionText": func(lang, action string) string {
 		key := "staff.timeline." + strings.TrimPrefix(strings.TrimPrefix(action, "incident."), "report.")
-		if _, ok := messages[key]; ok && (strings.HasPrefix(action, "incident.") || strings.HasPrefix(action, "report.")) {
+		if _, ok := messages()[key]; ok && (strings.HasPrefix(action, "incident.") || strings.HasPrefix(action, "report.")) {
 			return text(lang, key)
 		}
 		if key := "staff.action." + action; strings.HasPrefix(action, "message.") {
-			if _, ok := messages[key]; ok {
+			if _, ok := messages()[key]; ok {
 				return text(lang, key)
 			}
 		}
@@ -60,8 +60,10 @@ var incidentFuncs = template.FuncMap{
 	},
 }
 
-func init() {
-	addMessages(map[string][2]string{
+// incidentMessages are the texts of the staff pages for reports and incidents: English, then
+// Japanese.
+func incidentMessages() map[string][2]string {
+	return map[string][2]string{
 
 		"staff.queue.title":     {"Report queue", "報告キュー"},
 		"staff.queue.badfilter": {"A filter was not understood: choose a category and state from the lists, give days as YYYY-MM-DD (the last on or after the first) and a source as an IP address or network such as 192.0.2.0/24.", "絞り込み条件を読み取れませんでした。類型と状況は一覧から選び、日付は YYYY-MM-DD の形式 (終了日は開始日以降)、送信元は IP アドレスか 192.0.2.0/24 のようなネットワークで指定してください。"},
@@ -226,5 +228,5 @@ func init() {
 		"staff.error.notfound": {"There is no such report or incident. Check the tracking number or reference.", "該当する報告またはインシデントはありません。受付番号や番号を確認してください。"},
 		"staff.error.invalid":  {"The change was refused because a field is not valid; go back, correct it and send again.", "入力内容が正しくないため変更しませんでした。戻って修正し、もう一度送信してください。"},
 		"staff.error.conflict": {"The change conflicts with the current state (someone may have changed it meanwhile); reload the page and try again.", "現在の状態と矛盾するため変更しませんでした (他の人が変更した可能性があります)。ページを読み込み直して、もう一度お試しください。"},
-	})
+	}
 }

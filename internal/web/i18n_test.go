@@ -76,7 +76,7 @@ func TestPagesTranslated(t *testing.T) {
 			return err
 		}
 		for _, m := range keyLiteral.FindAllStringSubmatch(string(src), -1) {
-			v, ok := messages[m[1]]
+			v, ok := messages()[m[1]]
 			if !ok || v[0] == "" || v[1] == "" {
 				t.Errorf("%s names %q, which has no text in both languages", path, m[1])
 			}
@@ -86,7 +86,7 @@ func TestPagesTranslated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for key, v := range messages {
+	for key, v := range messages() {
 		if v[0] == "" || v[1] == "" {
 			t.Errorf("message %q lacks a language: %q", key, v)
 		}
@@ -96,7 +96,7 @@ func TestPagesTranslated(t *testing.T) {
 	// Japanese text differs.
 	verb := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
 	var sentences []string
-	for _, v := range messages {
+	for _, v := range messages() {
 		if v[0] == v[1] {
 			if strings.Count(v[0], " ") >= 2 {
 				t.Errorf("the Japanese of an English sentence is the sentence itself: %q", v[0])

@@ -1,7 +1,9 @@
 package web
 
-func init() {
-	addMessages(map[string][2]string{
+// threadMessages are the texts of the message threads between reporters and staff, on the status
+// and staff pages, and of redaction.
+func threadMessages() map[string][2]string {
+	return map[string][2]string{
 		"status.messages":               {"Messages from the response team", "対応チームからのお知らせ"},
 		"status.nomessages":             {"No messages yet.", "まだお知らせはありません。"},
 		"status.add":                    {"Add information to this report", "この報告に情報を追加する"},
@@ -79,5 +81,5 @@ func init() {
 		"redact.victim-addr":            {"another victim's address", "他の被害者のアドレス"},
 		"redact.victim-host":            {"another victim's host", "他の被害者のホスト"},
 		"redact.victim-email":           {"another victim's e-mail address", "他の被害者のメールアドレス"},
-	})
+	}
 }

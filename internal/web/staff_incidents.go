@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -759,9 +760,10 @@ type searchPage struct {
 	Error      string
 }
 
+// Compiled on first use: package init is the start-up of every command.
 var (
-	trackingRE = regexp.MustCompile(`^KK-\d{4}-\d{6,}$`)
-	refRE      = regexp.MustCompile(`^IN-\d{4}-(\d{4,})$`)
+	trackingRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^KK-\d{4}-\d{6,}$`) })
+	refRE      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^IN-\d{4}-(\d{4,})$`) })
 )
 
 // staffSearch finds reports by IP address or network, tracking number, incident reference,
@@ -776,7 +778,7 @@ func (h *handler) staffSearch(w http.ResponseWriter, r *http.Request, s *staffSe
 	const limit = 200
 	switch {
 	case q == "":
-	case trackingRE.MatchString(strings.ToUpper(q)):
+	case trackingRE().MatchString(strings.ToUpper(q)):
 		rep, err := h.cfg.Store.ByTracking(ctx, strings.ToUpper(q))
 		if errors.Is(err, store.ErrNotFound) {
 			p.Error = tf(lang, "staff.search.none", visible(q))
@@ -788,8 +790,8 @@ func (h *handler) staffSearch(w http.ResponseWriter, r *http.Request, s *staffSe
 		}
 		seeOther(w, r, "/staff/reports/"+url.PathEscape(rep.Tracking), lang)
 		return
-	case refRE.MatchString(strings.ToUpper(q)):
-		id, _ := strconv.ParseInt(refRE.FindStringSubmatch(strings.ToUpper(q))[1], 10, 64)
+	case refRE().MatchString(strings.ToUpper(q)):
+		id, _ := strconv.ParseInt(refRE().FindStringSubmatch(strings.ToUpper(q))[1], 10, 64)
 		in, err := h.cfg.Triage.GetIncident(ctx, id)
 		if err == nil && in.Ref == strings.ToUpper(q) {
 			seeOther(w, r, "/staff/incidents/"+strconv.FormatInt(id, 10), lang)
